@@ -1,0 +1,165 @@
+package etcd
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"sync"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/server/v3/embed"
+	"go.uber.org/zap"
+	"go.uber.org/zap/zapcore"
+)
+
+// startTimeout bounds how long Start waits for the member to elect itself.
+const startTimeout = 30 * time.Second
+
+// Config configures the embedded etcd member.
+type Config struct {
+	// DataDir holds the member's WAL and database. Required.
+	DataDir string
+	// Logger receives etcd's warnings and errors. Nil means slog.Default().
+	Logger *slog.Logger
+}
+
+func (c *Config) validate() error {
+	if c.DataDir == "" {
+		return errors.New("etcd: data dir is required")
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}
+
+// Server is a running embedded etcd member and a client connected to it.
+// Its methods are safe for concurrent use.
+type Server struct {
+	etcd      *embed.Etcd
+	client    *clientv3.Client
+	endpoints []string
+	closeOnce sync.Once
+}
+
+// Start starts a single-member etcd in cfg.DataDir, listening on ephemeral
+// loopback ports, and returns once the member is leader and a client is
+// connected. ctx bounds the start only.
+func Start(ctx context.Context, cfg Config) (*Server, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	ec := embedConfig(cfg)
+	e, err := embed.StartEtcd(ec)
+	if err != nil {
+		return nil, fmt.Errorf("etcd: start: %w", err)
+	}
+	timer := time.NewTimer(startTimeout)
+	defer timer.Stop()
+	select {
+	case <-e.Server.ReadyNotify():
+	case err := <-e.Err():
+		e.Close()
+		return nil, fmt.Errorf("etcd: start: %w", err)
+	case <-ctx.Done():
+		e.Close()
+		return nil, fmt.Errorf("etcd: start: %w", ctx.Err())
+	case <-timer.C:
+		e.Close()
+		return nil, errors.New("etcd: start: timed out waiting for the member to become ready")
+	}
+	endpoints := make([]string, 0, len(e.Clients))
+	for _, l := range e.Clients {
+		endpoints = append(endpoints, "http://"+l.Addr().String())
+	}
+	cli, err := newClient(ctx, endpoints, nil, cfg.Logger)
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return &Server{etcd: e, client: cli, endpoints: endpoints}, nil
+}
+
+func embedConfig(cfg Config) *embed.Config {
+	loopback := url.URL{Scheme: "http", Host: "127.0.0.1:0"}
+	ec := embed.NewConfig()
+	ec.Name = "skiff"
+	ec.Dir = cfg.DataDir
+	ec.InitialCluster = ec.InitialClusterFromName(ec.Name)
+	ec.ListenClientUrls = []url.URL{loopback}
+	ec.AdvertiseClientUrls = []url.URL{loopback}
+	ec.ListenPeerUrls = []url.URL{loopback}
+	ec.AdvertisePeerUrls = []url.URL{loopback}
+	ec.InitialCluster = ec.Name + "=" + loopback.String()
+	// A single member elects itself after one tick; short ticks make that fast.
+	ec.TickMs = 10
+	ec.ElectionMs = 100
+	ec.EnableGRPCGateway = false
+	ec.Metrics = "basic"
+	// Progress notifications keep the watch caches' revisions moving.
+	ec.WatchProgressNotifyInterval = 5 * time.Second
+	ec.Logger = "zap"
+	ec.LogLevel = "warn"
+	ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(newZapLogger(cfg.Logger, zapcore.WarnLevel))
+	return ec
+}
+
+// Client returns the client connected to the member. It is owned by the
+// Server and closed by Close.
+func (s *Server) Client() *clientv3.Client { return s.client }
+
+// Endpoints returns the member's client URLs (loopback).
+func (s *Server) Endpoints() []string { return append([]string(nil), s.endpoints...) }
+
+// Close closes the client and stops the member, waiting until its files are
+// closed. It is idempotent.
+func (s *Server) Close() {
+	s.closeOnce.Do(func() {
+		if err := s.client.Close(); err != nil && !errors.Is(err, context.Canceled) {
+			s.etcd.GetLogger().Warn("close etcd client", zap.Error(err))
+		}
+		s.etcd.Close()
+	})
+}
+
+// Connect returns a client for an external etcd cluster. tlsConfig may be nil
+// for plain-text endpoints. It returns once one endpoint answered.
+func Connect(ctx context.Context, endpoints []string, tlsConfig *tls.Config) (*clientv3.Client, error) {
+	if len(endpoints) == 0 {
+		return nil, errors.New("etcd: no endpoints given")
+	}
+	cli, err := newClient(ctx, endpoints, tlsConfig, slog.Default())
+	if err != nil {
+		return nil, err
+	}
+	return cli, nil
+}
+
+func newClient(ctx context.Context, endpoints []string, tlsConfig *tls.Config, log *slog.Logger) (*clientv3.Client, error) {
+	cli, err := clientv3.New(clientv3.Config{
+		Endpoints:          endpoints,
+		TLS:                tlsConfig,
+		Context:            context.WithoutCancel(ctx),
+		DialTimeout:        10 * time.Second,
+		DialKeepAliveTime:  30 * time.Second,
+		MaxCallSendMsgSize: 2 * 1024 * 1024,
+		Logger:             newZapLogger(log, zapcore.WarnLevel),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("etcd: connect to %v: %w", endpoints, err)
+	}
+	// Make sure an endpoint answers before handing the client out.
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := cli.Get(pctx, "/skiff-health"); err != nil {
+		if cerr := cli.Close(); cerr != nil {
+			log.Warn("close etcd client", "err", cerr)
+		}
+		return nil, fmt.Errorf("etcd: connect to %v: %w", endpoints, err)
+	}
+	return cli, nil
+}
