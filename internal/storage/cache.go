@@ -1,0 +1,261 @@
+package storage
+
+import (
+	"sort"
+	"strings"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+)
+
+// entry is one object in the cache. Entries and their objects are immutable
+// once in the cache and shared with every reader.
+type entry struct {
+	key    string
+	ns     string
+	obj    runtime.Object
+	labels labels.Set
+	fields fields.Set
+	rev    int64
+}
+
+// event is one change, decoded once and shared by every watcher.
+type event struct {
+	typ watch.EventType
+	rev int64
+	// cur is the new state (ADDED, MODIFIED), the last state with
+	// resourceVersion = rev (DELETED), or the bookmark object (BOOKMARK).
+	cur *entry
+	// prev is the state before a MODIFIED event.
+	prev *entry
+	// initialEnd marks the bookmark that ends sendInitialEvents; it is sent
+	// even to watchers that did not allow bookmarks.
+	initialEnd bool
+
+	prevOnce  sync.Once
+	prevAtRev runtime.Object
+}
+
+// prevObjAtRev returns prev's object with resourceVersion = rev, for a
+// watcher that sees the change as the object leaving its selector.
+func (e *event) prevObjAtRev() runtime.Object {
+	e.prevOnce.Do(func() {
+		obj := e.prev.obj.DeepCopyObject()
+		if err := setRV(obj, e.rev); err != nil {
+			obj = e.prev.obj
+		}
+		e.prevAtRev = obj
+	})
+	return e.prevAtRev
+}
+
+// cache is the in-memory state of one resource at revision rev, the recent
+// events that led to it, and the watchers fed from it. mu guards all of it.
+type cache struct {
+	mu    sync.RWMutex
+	items map[string]*entry
+	keys  []string // sorted keys of items
+	rev   int64
+	// revChanged is closed and replaced whenever rev advances.
+	revChanged chan struct{}
+
+	history     []*event // ring buffer of the last len(history) events
+	histStart   int
+	histLen     int
+	historyFrom int64 // every event with revision > historyFrom is in history
+
+	watchers map[*watcher]struct{}
+}
+
+func newCache(history int) *cache {
+	return &cache{
+		items:      map[string]*entry{},
+		revChanged: make(chan struct{}),
+		history:    make([]*event, history),
+		watchers:   map[*watcher]struct{}{},
+	}
+}
+
+// replace resets the cache to a listed state at rev, dropping history and
+// terminating every watcher (they must re-watch).
+func (c *cache) replace(entries []*entry, rev int64) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.items = make(map[string]*entry, len(entries))
+	c.keys = make([]string, 0, len(entries))
+	for _, e := range entries {
+		c.items[e.key] = e
+		c.keys = append(c.keys, e.key)
+	}
+	sort.Strings(c.keys)
+	for i := range c.history {
+		c.history[i] = nil
+	}
+	c.histStart, c.histLen = 0, 0
+	c.historyFrom = rev
+	for w := range c.watchers {
+		c.terminateLocked(w)
+	}
+	c.advanceLocked(rev)
+}
+
+// advance moves rev forward (progress notification).
+func (c *cache) advance(rev int64) {
+	c.mu.Lock()
+	c.advanceLocked(rev)
+	c.mu.Unlock()
+}
+
+func (c *cache) advanceLocked(rev int64) {
+	if rev <= c.rev {
+		return
+	}
+	c.rev = rev
+	close(c.revChanged)
+	c.revChanged = make(chan struct{})
+}
+
+// apply records one change, appends it to history and hands it to every
+// watcher without blocking: a watcher whose buffer is full is terminated.
+func (c *cache) apply(ev *event) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	key := ev.cur.key
+	_, existed := c.items[key]
+	switch {
+	case ev.typ == watch.Deleted:
+		if existed {
+			delete(c.items, key)
+			c.removeKeyLocked(key)
+		}
+	case !existed:
+		c.items[key] = ev.cur
+		c.insertKeyLocked(key)
+	default:
+		c.items[key] = ev.cur
+	}
+	c.appendHistoryLocked(ev)
+	c.advanceLocked(ev.rev)
+	for w := range c.watchers {
+		select {
+		case w.in <- ev:
+		default:
+			c.terminateLocked(w)
+		}
+	}
+}
+
+func (c *cache) insertKeyLocked(key string) {
+	i := sort.SearchStrings(c.keys, key)
+	c.keys = append(c.keys, "")
+	copy(c.keys[i+1:], c.keys[i:])
+	c.keys[i] = key
+}
+
+func (c *cache) removeKeyLocked(key string) {
+	i := sort.SearchStrings(c.keys, key)
+	if i < len(c.keys) && c.keys[i] == key {
+		c.keys = append(c.keys[:i], c.keys[i+1:]...)
+	}
+}
+
+func (c *cache) appendHistoryLocked(ev *event) {
+	n := len(c.history)
+	if c.histLen == n {
+		oldest := c.history[c.histStart]
+		c.historyFrom = oldest.rev
+		c.history[c.histStart] = ev
+		c.histStart = (c.histStart + 1) % n
+		return
+	}
+	c.history[(c.histStart+c.histLen)%n] = ev
+	c.histLen++
+}
+
+// eventsAfterLocked returns the kept events with revision > rev, oldest first.
+func (c *cache) eventsAfterLocked(rev int64) []*event {
+	n := len(c.history)
+	// Binary search the ring for the first event with revision > rev.
+	i := sort.Search(c.histLen, func(i int) bool {
+		return c.history[(c.histStart+i)%n].rev > rev
+	})
+	out := make([]*event, 0, c.histLen-i)
+	for ; i < c.histLen; i++ {
+		out = append(out, c.history[(c.histStart+i)%n])
+	}
+	return out
+}
+
+// rangeLocked returns the sorted keys with the given prefix starting at or
+// after start.
+func (c *cache) rangeLocked(prefix, start string) []string {
+	from := prefix
+	if start > from {
+		from = start
+	}
+	i := sort.SearchStrings(c.keys, from)
+	j := i + sort.Search(len(c.keys)-i, func(k int) bool {
+		return !strings.HasPrefix(c.keys[i+k], prefix)
+	})
+	return c.keys[i:j]
+}
+
+// get returns the entry for key and the cache revision.
+func (c *cache) get(key string) (*entry, int64) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.items[key], c.rev
+}
+
+func (c *cache) count() int64 {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return int64(len(c.items))
+}
+
+// revision returns the current revision and a channel closed when it moves.
+func (c *cache) revision() (int64, <-chan struct{}) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	return c.rev, c.revChanged
+}
+
+func (c *cache) addWatcherLocked(w *watcher) { c.watchers[w] = struct{}{} }
+
+// terminateLocked removes w and closes its input, which ends its goroutine.
+func (c *cache) terminateLocked(w *watcher) {
+	if _, ok := c.watchers[w]; !ok {
+		return
+	}
+	delete(c.watchers, w)
+	close(w.in)
+}
+
+func (c *cache) removeWatcher(w *watcher) {
+	c.mu.Lock()
+	c.terminateLocked(w)
+	c.mu.Unlock()
+}
+
+// bookmark sends ev to every watcher that wants bookmarks, skipping those
+// whose buffer is full.
+func (c *cache) bookmark(newEvent func(rev int64) *event) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	var ev *event
+	for w := range c.watchers {
+		if !w.bookmarks {
+			continue
+		}
+		if ev == nil {
+			ev = newEvent(c.rev)
+		}
+		select {
+		case w.in <- ev:
+		default:
+		}
+	}
+}

@@ -1,0 +1,38 @@
+package storage
+
+import (
+	"context"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Create stores obj under ns/name if no object is there (409 AlreadyExists
+// otherwise). It returns obj itself with TypeMeta set and resourceVersion set
+// to the creating revision; obj's resourceVersion is ignored.
+func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Object) (runtime.Object, error) {
+	key := r.key(ns, name)
+	plain, err := r.encode(obj)
+	if err != nil {
+		return nil, err
+	}
+	data, err := r.toStorage(ctx, key, plain)
+	if err != nil {
+		return nil, err
+	}
+	resp, err := r.store.client.Txn(ctx).
+		If(clientv3.Compare(clientv3.ModRevision(key), "=", 0)).
+		Then(clientv3.OpPut(key, string(data))).
+		Commit()
+	if err != nil {
+		return nil, apierrors.NewInternalError(err)
+	}
+	if !resp.Succeeded {
+		return nil, apierrors.NewAlreadyExists(r.rc.GroupResource, name)
+	}
+	if err := setRV(obj, resp.Header.Revision); err != nil {
+		return nil, err
+	}
+	return obj, nil
+}

@@ -1,0 +1,61 @@
+package storage
+
+import (
+	"context"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// Get returns one object. resourceVersion "" reads etcd (consistent), "0"
+// answers from the cache at once, and N answers from the cache once it has
+// reached N. Missing objects are 404 NotFound.
+func (r *Resource) Get(ctx context.Context, ns, name string, resourceVersion string) (runtime.Object, error) {
+	key := r.key(ns, name)
+	if resourceVersion == "" {
+		obj, _, _, err := r.readLatest(ctx, key)
+		if err != nil {
+			return nil, err
+		}
+		if obj == nil {
+			return nil, apierrors.NewNotFound(r.rc.GroupResource, name)
+		}
+		return obj, nil
+	}
+	rv, err := parseRV(resourceVersion)
+	if err != nil {
+		return nil, err
+	}
+	if rv > 0 {
+		if _, err := r.waitForRev(ctx, rv); err != nil {
+			return nil, err
+		}
+	}
+	e, _ := r.cache.get(key)
+	if e == nil {
+		return nil, apierrors.NewNotFound(r.rc.GroupResource, name)
+	}
+	return e.obj, nil
+}
+
+// readLatest reads key from etcd. It returns a private decoded object (nil
+// if the key does not exist), its plain stored bytes and its mod revision.
+func (r *Resource) readLatest(ctx context.Context, key string) (runtime.Object, []byte, int64, error) {
+	resp, err := r.store.client.Get(ctx, key)
+	if err != nil {
+		return nil, nil, 0, apierrors.NewInternalError(err)
+	}
+	if len(resp.Kvs) == 0 {
+		return nil, nil, 0, nil
+	}
+	kv := resp.Kvs[0]
+	data, err := r.plain(ctx, key, kv.Value)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	obj, err := r.decodePlain(key, data, kv.ModRevision)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	return obj, data, kv.ModRevision, nil
+}

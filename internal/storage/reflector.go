@@ -1,0 +1,181 @@
+package storage
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"go.etcd.io/etcd/api/v3/mvccpb"
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/watch"
+)
+
+// primePageSize bounds one etcd range request of the initial list.
+const primePageSize = 10000
+
+// relistBackoff is the pause between failed attempts to restart the watch.
+const relistBackoff = time.Second
+
+// prime lists the resource from etcd into the cache and returns the
+// revision listed at.
+func (r *Resource) prime(ctx context.Context) (int64, error) {
+	var (
+		entries []*entry
+		rev     int64
+		from    = r.prefix
+		end     = clientv3.GetPrefixRangeEnd(r.prefix)
+	)
+	for {
+		opts := []clientv3.OpOption{clientv3.WithRange(end), clientv3.WithLimit(primePageSize)}
+		if rev != 0 {
+			opts = append(opts, clientv3.WithRev(rev))
+		}
+		resp, err := r.store.client.Get(ctx, from, opts...)
+		if err != nil {
+			return 0, err
+		}
+		if rev == 0 {
+			rev = resp.Header.Revision
+		}
+		for _, kv := range resp.Kvs {
+			e, err := r.newEntry(ctx, string(kv.Key), kv.Value, kv.ModRevision)
+			if err != nil {
+				continue // logged; the key answers InternalError on Get
+			}
+			entries = append(entries, e)
+		}
+		if !resp.More || len(resp.Kvs) == 0 {
+			break
+		}
+		from = string(resp.Kvs[len(resp.Kvs)-1].Key) + "\x00"
+	}
+	r.cache.replace(entries, rev)
+	return rev, nil
+}
+
+// newEntry decodes a stored value into a cache entry.
+func (r *Resource) newEntry(ctx context.Context, key string, value []byte, rev int64) (*entry, error) {
+	obj, err := r.decode(ctx, key, value, rev)
+	if err != nil {
+		return nil, err
+	}
+	return r.entryFor(key, obj, rev)
+}
+
+func (r *Resource) entryFor(key string, obj runtime.Object, rev int64) (*entry, error) {
+	ls, fs, err := r.rc.Attrs(obj)
+	if err != nil {
+		r.store.log.Error("cannot compute selector attributes", "key", key, "err", err)
+		return nil, fmt.Errorf("storage: attributes of %s: %w", key, err)
+	}
+	ns := ""
+	if acc, err := meta.Accessor(obj); err == nil {
+		ns = acc.GetNamespace()
+	}
+	return &entry{key: key, ns: ns, obj: obj, labels: ls, fields: fs, rev: rev}, nil
+}
+
+// reflect keeps the cache in sync with etcd from revision rev+1 until ctx
+// ends. When the watch fails (e.g. its revision was compacted) it relists,
+// which terminates every watcher of this resource.
+func (r *Resource) reflect(ctx context.Context, rev int64) {
+	for {
+		err := r.watchFrom(ctx, rev)
+		if ctx.Err() != nil {
+			r.cache.replace(nil, 0) // terminate watchers
+			return
+		}
+		r.store.log.Warn("watch cache restarting", "resource", r.rc.GroupResource.String(), "err", err)
+		for {
+			var perr error
+			rev, perr = r.prime(ctx)
+			if perr == nil {
+				break
+			}
+			if ctx.Err() != nil {
+				return
+			}
+			r.store.log.Warn("watch cache relist failed", "resource", r.rc.GroupResource.String(), "err", perr)
+			t := r.store.cfg.Clock.NewTimer(relistBackoff)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-t.C():
+			}
+		}
+	}
+}
+
+// watchFrom runs one etcd watch and applies its events; it returns when the
+// watch ends.
+func (r *Resource) watchFrom(ctx context.Context, rev int64) error {
+	wctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	wch := r.store.client.Watch(wctx, r.prefix, clientv3.WithPrefix(), clientv3.WithRev(rev+1),
+		clientv3.WithPrevKV(), clientv3.WithProgressNotify())
+	for resp := range wch {
+		if err := resp.Err(); err != nil {
+			return err
+		}
+		if resp.IsProgressNotify() {
+			r.cache.advance(resp.Header.Revision)
+			continue
+		}
+		for _, ev := range resp.Events {
+			r.applyEtcdEvent(ctx, ev)
+		}
+	}
+	if ctx.Err() != nil {
+		return ctx.Err()
+	}
+	return errors.New("watch channel closed")
+}
+
+// applyEtcdEvent decodes one etcd event (once) and applies it to the cache.
+func (r *Resource) applyEtcdEvent(ctx context.Context, ev *clientv3.Event) {
+	key := string(ev.Kv.Key)
+	rev := ev.Kv.ModRevision
+	if ev.Type == mvccpb.DELETE {
+		cur, _ := r.cache.get(key)
+		var last *entry
+		if ev.PrevKv != nil {
+			e, err := r.newEntry(ctx, key, ev.PrevKv.Value, rev)
+			if err == nil {
+				last = e
+			}
+		}
+		if last == nil && cur != nil {
+			obj := cur.obj.DeepCopyObject()
+			if err := setRV(obj, rev); err == nil {
+				last = &entry{key: key, ns: cur.ns, obj: obj, labels: cur.labels, fields: cur.fields, rev: rev}
+			}
+		}
+		if last == nil {
+			r.cache.advance(rev)
+			return
+		}
+		r.cache.apply(&event{typ: watch.Deleted, rev: rev, cur: last})
+		return
+	}
+	e, err := r.newEntry(ctx, key, ev.Kv.Value, rev)
+	if err != nil {
+		r.cache.advance(rev)
+		return
+	}
+	prev, _ := r.cache.get(key)
+	typ := watch.Modified
+	if prev == nil {
+		typ = watch.Added
+	}
+	r.cache.apply(&event{typ: typ, rev: rev, cur: e, prev: prev})
+}
+
+// inNamespace reports whether key is in the list prefix of ns.
+func (r *Resource) inNamespace(key, ns string) bool {
+	return strings.HasPrefix(key, r.listPrefix(ns))
+}

@@ -1,0 +1,79 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+)
+
+// waitTimeout bounds how long a read waits for the cache to reach a
+// revision, as upstream's watch cache does.
+const waitTimeout = 3 * time.Second
+
+// Resource stores one kind of object. Objects returned by Get, List and
+// Watch may be shared with the watch cache and other callers: callers must
+// DeepCopy before mutating them. Its methods are safe for concurrent use.
+type Resource struct {
+	store  *Store
+	rc     ResourceConfig
+	prefix string // Prefix/Key/
+	cache  *cache
+}
+
+// Count returns the number of objects in the watch cache.
+func (r *Resource) Count() int64 { return r.cache.count() }
+
+// waitFresh waits until the cache has seen every write completed before the
+// call and returns the cache revision.
+func (r *Resource) waitFresh(ctx context.Context) (int64, error) {
+	rev, err := r.store.currentRevision(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return r.waitForRev(ctx, rev)
+}
+
+// waitForRev waits until the cache is at revision rev or later, asking etcd
+// for progress notifications meanwhile. It returns the cache revision.
+func (r *Resource) waitForRev(ctx context.Context, rev int64) (int64, error) {
+	cur, changed := r.cache.revision()
+	if cur >= rev {
+		return cur, nil
+	}
+	clk := r.store.cfg.Clock
+	deadline := clk.NewTimer(waitTimeout)
+	defer deadline.Stop()
+	for {
+		r.store.kickProgress()
+		retry := clk.NewTimer(100 * time.Millisecond)
+		select {
+		case <-changed:
+		case <-retry.C():
+		case <-deadline.C():
+			retry.Stop()
+			cur, _ = r.cache.revision()
+			return 0, tooLargeRV(rev, cur)
+		case <-ctx.Done():
+			retry.Stop()
+			return 0, ctx.Err()
+		}
+		retry.Stop()
+		cur, changed = r.cache.revision()
+		if cur >= rev {
+			return cur, nil
+		}
+	}
+}
+
+// tooLargeRV is upstream's "Too large resource version" timeout error.
+func tooLargeRV(want, cur int64) error {
+	err := apierrors.NewTimeoutError(fmt.Sprintf("Too large resource version: %d, current: %d", want, cur), 1)
+	err.ErrStatus.Details.Causes = []metav1.StatusCause{{
+		Type:    metav1.CauseTypeResourceVersionTooLarge,
+		Message: "Too large resource version",
+	}}
+	return err
+}

@@ -1,0 +1,70 @@
+package storage
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// UpdateFunc computes the desired object from the current one. current is a
+// private copy (nil if the object does not exist) that fn may mutate and
+// return. An error from fn aborts the update and is returned as is.
+type UpdateFunc func(current runtime.Object) (runtime.Object, error)
+
+// Update is a guaranteed update: it reads the latest object from etcd, calls
+// fn and writes the result with a compare-and-swap on the mod revision,
+// retrying from a fresh read when another write won. If fn returns an object
+// whose stored bytes equal the current ones, nothing is written and current
+// is returned. If the object does not exist and fn returns one, it is created.
+func (r *Resource) Update(ctx context.Context, ns, name string, fn UpdateFunc) (runtime.Object, error) {
+	key := r.key(ns, name)
+	cur, curData, modRev, err := r.readLatest(ctx, key)
+	if err != nil {
+		return nil, err
+	}
+	for {
+		next, err := fn(cur)
+		if err != nil {
+			return nil, err
+		}
+		if next == nil {
+			return nil, apierrors.NewInternalError(fmt.Errorf("storage: update of %s returned no object", key))
+		}
+		plain, err := r.encode(next)
+		if err != nil {
+			return nil, err
+		}
+		if cur != nil && bytes.Equal(plain, curData) {
+			if err := setRV(next, modRev); err != nil {
+				return nil, err
+			}
+			return next, nil
+		}
+		data, err := r.toStorage(ctx, key, plain)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := r.store.client.Txn(ctx).
+			If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
+			Then(clientv3.OpPut(key, string(data))).
+			Else(clientv3.OpGet(key)).
+			Commit()
+		if err != nil {
+			return nil, apierrors.NewInternalError(err)
+		}
+		if resp.Succeeded {
+			if err := setRV(next, resp.Header.Revision); err != nil {
+				return nil, err
+			}
+			return next, nil
+		}
+		cur, curData, modRev, err = r.fromRangeResponse(ctx, key, resp.Responses[0].GetResponseRange().GetKvs())
+		if err != nil {
+			return nil, err
+		}
+	}
+}

@@ -1,0 +1,228 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"sync"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/watch"
+)
+
+// watcherBuffer is how many events a watcher may fall behind the cache
+// before it is terminated.
+const watcherBuffer = 512
+
+// initialEventsAnnotation marks the bookmark that ends sendInitialEvents.
+const initialEventsAnnotation = "k8s.io/initial-events-end"
+
+// WatchOptions are the watch parameters of the API.
+type WatchOptions struct {
+	Label             labels.Selector // nil = everything
+	Field             fields.Selector // nil = everything
+	ResourceVersion   string
+	AllowBookmarks    bool
+	SendInitialEvents *bool
+}
+
+// Watch streams changes of the objects in ns ("" = all namespaces) that
+// match the selectors, from the watch cache. resourceVersion "" and "0"
+// first send the current state as ADDED events ("" after a consistent
+// read); N sends every kept event after N (410 Expired if N is older than
+// the history). An update that makes an object start or stop matching is
+// sent as ADDED or DELETED. A watcher that falls behind by more than its
+// buffer is terminated (its channel closed); clients then re-watch. Event
+// objects are shared: DeepCopy before mutating. The watch ends when ctx
+// ends or Stop is called.
+func (r *Resource) Watch(ctx context.Context, ns string, opts WatchOptions) (watch.Interface, error) {
+	rv, err := parseRV(opts.ResourceVersion)
+	if err != nil {
+		return nil, err
+	}
+	initial := opts.ResourceVersion == "" || rv == 0
+	endBookmark := false
+	if opts.SendInitialEvents != nil {
+		if *opts.SendInitialEvents && !initial {
+			return nil, apierrors.NewBadRequest("sendInitialEvents is only allowed with resourceVersion \"\" or \"0\"")
+		}
+		initial = *opts.SendInitialEvents
+		endBookmark = *opts.SendInitialEvents
+	}
+	switch {
+	case opts.ResourceVersion == "":
+		if _, err := r.waitFresh(ctx); err != nil {
+			return nil, err
+		}
+	case rv > 0:
+		if _, err := r.waitForRev(ctx, rv); err != nil {
+			return nil, err
+		}
+	}
+	w := &watcher{
+		r:         r,
+		pred:      predicate{label: opts.Label, field: opts.Field},
+		prefix:    r.listPrefix(ns),
+		bookmarks: opts.AllowBookmarks,
+		in:        make(chan *event, watcherBuffer),
+		result:    make(chan watch.Event),
+		done:      make(chan struct{}),
+	}
+	if err := r.register(w, rv, initial, endBookmark); err != nil {
+		return nil, err
+	}
+	stopOnCancel := context.AfterFunc(ctx, w.Stop)
+	go func() {
+		defer stopOnCancel()
+		w.run()
+	}()
+	return w, nil
+}
+
+// register snapshots what w must send first and adds it to the cache's
+// watchers in one critical section, so no event is lost or repeated.
+func (r *Resource) register(w *watcher, rv int64, initial, endBookmark bool) error {
+	c := r.cache
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if initial {
+		keys := c.rangeLocked(w.prefix, "")
+		w.initial = make([]*event, 0, len(keys))
+		for _, k := range keys {
+			e := c.items[k]
+			w.initial = append(w.initial, &event{typ: watch.Added, rev: e.rev, cur: e})
+		}
+		if endBookmark {
+			w.initial = append(w.initial, r.bookmarkEvent(c.rev, true))
+		}
+	} else if rv > 0 {
+		if rv < c.historyFrom {
+			return apierrors.NewResourceExpired(fmt.Sprintf("too old resource version: %d (%d)", rv, c.historyFrom))
+		}
+		w.initial = c.eventsAfterLocked(rv)
+	}
+	c.addWatcherLocked(w)
+	return nil
+}
+
+// bookmarkEvent returns a BOOKMARK event at rev; its object has only the
+// resourceVersion (and the initial-events-end annotation if end is set).
+func (r *Resource) bookmarkEvent(rev int64, end bool) *event {
+	obj := r.rc.New()
+	obj.GetObjectKind().SetGroupVersionKind(r.rc.GVK)
+	if acc, err := meta.Accessor(obj); err == nil {
+		if end {
+			acc.SetAnnotations(map[string]string{initialEventsAnnotation: "true"})
+		}
+	}
+	if err := setRV(obj, rev); err != nil {
+		r.store.log.Error("cannot build bookmark", "err", err)
+	}
+	return &event{typ: watch.Bookmark, rev: rev, cur: &entry{obj: obj, rev: rev}, initialEnd: end}
+}
+
+// bookmarkLoop sends a bookmark to watchers that allow them every
+// BookmarkInterval.
+func (r *Resource) bookmarkLoop(ctx context.Context) {
+	t := r.store.cfg.Clock.NewTicker(r.store.cfg.BookmarkInterval)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C():
+			r.cache.bookmark(func(rev int64) *event { return r.bookmarkEvent(rev, false) })
+		}
+	}
+}
+
+// watcher is one client watch fed by the cache.
+type watcher struct {
+	r         *Resource
+	pred      predicate
+	prefix    string
+	bookmarks bool
+	initial   []*event
+
+	in       chan *event // written and closed by the cache only
+	result   chan watch.Event
+	done     chan struct{}
+	stopOnce sync.Once
+}
+
+var _ watch.Interface = (*watcher)(nil)
+
+// ResultChan returns the events; it is closed when the watch ends.
+func (w *watcher) ResultChan() <-chan watch.Event { return w.result }
+
+// Stop ends the watch. It is idempotent.
+func (w *watcher) Stop() {
+	w.stopOnce.Do(func() {
+		close(w.done)
+		w.r.cache.removeWatcher(w)
+	})
+}
+
+func (w *watcher) run() {
+	defer close(w.result)
+	for _, ev := range w.initial {
+		if !w.send(ev) {
+			return
+		}
+	}
+	w.initial = nil
+	for {
+		select {
+		case ev, ok := <-w.in:
+			if !ok {
+				return
+			}
+			if !w.send(ev) {
+				return
+			}
+		case <-w.done:
+			return
+		}
+	}
+}
+
+// send delivers ev if this watcher should see it; false means stop.
+func (w *watcher) send(ev *event) bool {
+	out, ok := w.convert(ev)
+	if !ok {
+		return true
+	}
+	select {
+	case w.result <- out:
+		return true
+	case <-w.done:
+		return false
+	}
+}
+
+// convert applies the namespace and selectors to ev, turning selector
+// transitions into ADDED or DELETED as upstream's cacher does.
+func (w *watcher) convert(ev *event) (watch.Event, bool) {
+	switch ev.typ {
+	case watch.Bookmark:
+		return watch.Event{Type: watch.Bookmark, Object: ev.cur.obj}, w.bookmarks || ev.initialEnd
+	case watch.Added, watch.Deleted:
+		return watch.Event{Type: ev.typ, Object: ev.cur.obj}, w.matches(ev.cur)
+	}
+	cur, prev := w.matches(ev.cur), ev.prev != nil && w.matches(ev.prev)
+	switch {
+	case cur && prev:
+		return watch.Event{Type: watch.Modified, Object: ev.cur.obj}, true
+	case cur:
+		return watch.Event{Type: watch.Added, Object: ev.cur.obj}, true
+	case prev:
+		return watch.Event{Type: watch.Deleted, Object: ev.prevObjAtRev()}, true
+	}
+	return watch.Event{}, false
+}
+
+func (w *watcher) matches(e *entry) bool {
+	return len(e.key) >= len(w.prefix) && e.key[:len(w.prefix)] == w.prefix && w.pred.matches(e)
+}
