@@ -100,12 +100,12 @@ func (r *Resource) reflect(ctx context.Context, rev int64) {
 				return
 			}
 			r.store.log.Warn("watch cache relist failed", "resource", r.rc.GroupResource.String(), "err", perr)
-			t := r.store.cfg.Clock.NewTimer(relistBackoff)
+			t := time.NewTimer(relistBackoff)
 			select {
 			case <-ctx.Done():
 				t.Stop()
 				return
-			case <-t.C():
+			case <-t.C:
 			}
 		}
 	}

@@ -5,13 +5,17 @@ import (
 	"fmt"
 	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // waitTimeout bounds how long a read waits for the cache to reach a
 // revision, as upstream's watch cache does.
 const waitTimeout = 3 * time.Second
+
+// progressRetry is how often a waiting read re-requests a progress
+// notification (etcd ignores requests while a watcher is catching up).
+const progressRetry = 100 * time.Millisecond
 
 // Resource stores one kind of object. Objects returned by Get, List and
 // Watch may be shared with the watch cache and other callers: callers must
@@ -43,16 +47,17 @@ func (r *Resource) waitForRev(ctx context.Context, rev int64) (int64, error) {
 	if cur >= rev {
 		return cur, nil
 	}
-	clk := r.store.cfg.Clock
-	deadline := clk.NewTimer(waitTimeout)
+	// Real time on purpose: this is a request timeout, not behaviour tests
+	// drive with a fake clock.
+	deadline := time.NewTimer(r.store.waitTimeout)
 	defer deadline.Stop()
 	for {
 		r.store.kickProgress()
-		retry := clk.NewTimer(100 * time.Millisecond)
+		retry := time.NewTimer(progressRetry)
 		select {
 		case <-changed:
-		case <-retry.C():
-		case <-deadline.C():
+		case <-retry.C:
+		case <-deadline.C:
 			retry.Stop()
 			cur, _ = r.cache.revision()
 			return 0, tooLargeRV(rev, cur)

@@ -29,7 +29,8 @@ type Store struct {
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
 
-	progress chan struct{}
+	progress    chan struct{}
+	waitTimeout time.Duration // see waitTimeout; tests shorten it
 
 	mu        sync.Mutex
 	resources map[string]*resourceSlot
@@ -49,14 +50,15 @@ func New(cfg Config) (*Store, error) {
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Store{
-		cfg:       cfg,
-		client:    cfg.Client,
-		codec:     protobuf.NewSerializer(cfg.Scheme, cfg.Scheme),
-		log:       cfg.Logger.With("component", "storage"),
-		baseCtx:   clientv3.WithRequireLeader(ctx),
-		cancel:    cancel,
-		progress:  make(chan struct{}, 1),
-		resources: map[string]*resourceSlot{},
+		cfg:         cfg,
+		client:      cfg.Client,
+		codec:       protobuf.NewSerializer(cfg.Scheme, cfg.Scheme),
+		log:         cfg.Logger.With("component", "storage"),
+		baseCtx:     clientv3.WithRequireLeader(ctx),
+		cancel:      cancel,
+		progress:    make(chan struct{}, 1),
+		waitTimeout: waitTimeout,
+		resources:   map[string]*resourceSlot{},
 	}
 	s.wg.Add(1)
 	go func() {
@@ -161,12 +163,12 @@ func (s *Store) requestProgressLoop(ctx context.Context) {
 		if err := s.client.RequestProgress(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("etcd progress request failed", "err", err)
 			// Avoid a hot loop while etcd is unreachable; waiters re-kick.
-			t := s.cfg.Clock.NewTimer(50 * time.Millisecond)
+			t := time.NewTimer(50 * time.Millisecond)
 			select {
 			case <-ctx.Done():
 				t.Stop()
 				return
-			case <-t.C():
+			case <-t.C:
 			}
 		}
 	}
