@@ -1,0 +1,82 @@
+// Command skiff is the single Skiff binary: `skiff server` runs the control
+// plane, and further subcommands come with their issues.
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"github.com/spf13/cobra"
+
+	"github.com/skiff-dev/skiff/internal/app"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := newRootCommand().ExecuteContext(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "skiff:", err)
+		os.Exit(1)
+	}
+}
+
+func newRootCommand() *cobra.Command {
+	root := &cobra.Command{
+		Use:           "skiff",
+		Short:         "Skiff: a Kubernetes-compatible container orchestrator in one binary",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+	}
+	root.AddCommand(newServerCommand(app.RunServer), newVersionCommand())
+	return root
+}
+
+func newVersionCommand() *cobra.Command {
+	return &cobra.Command{
+		Use:   "version",
+		Short: "Print the Kubernetes version Skiff serves",
+		Args:  cobra.NoArgs,
+		Run: func(cmd *cobra.Command, _ []string) {
+			fmt.Fprintf(cmd.OutOrStdout(), "skiff %s\n", app.Version.GitVersion)
+		},
+	}
+}
+
+// newServerCommand maps flags to an app.ServerConfig and hands it to run.
+func newServerCommand(run func(context.Context, app.ServerConfig) error) *cobra.Command {
+	var cfg app.ServerConfig
+	var logLevel string
+	cmd := &cobra.Command{
+		Use:   "server",
+		Short: "Run the control plane: etcd, the Kubernetes API, controllers and scheduler",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+				return fmt.Errorf("--log-level: %w", err)
+			}
+			cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			if !cfg.DisableAgent {
+				cfg.Logger.Warn("the node agent is not built yet: running the control plane alone (as with --disable-agent)")
+			}
+			return run(cmd.Context(), cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.DataDir, "data-dir", "/var/lib/skiff", "directory holding etcd data and certificates")
+	f.IntVar(&cfg.HTTPSPort, "https-port", 6443, "port of the HTTPS API")
+	f.StringVar(&cfg.BindAddress, "bind-address", "0.0.0.0", "address the HTTPS API listens on")
+	f.StringVar(&cfg.AdvertiseAddress, "advertise-address", "", "address other machines reach the API on (default: first non-loopback address)")
+	f.StringVar(&cfg.WriteKubeconfig, "write-kubeconfig", "/etc/skiff/skiff.yaml", "where to write the admin kubeconfig")
+	f.StringSliceVar(&cfg.EtcdServers, "etcd-servers", nil, "external etcd endpoints (default: embedded etcd in --data-dir)")
+	f.StringVar(&cfg.ClusterCIDR, "cluster-cidr", "10.42.0.0/16", "pod network range")
+	f.StringVar(&cfg.ServiceCIDR, "service-cidr", "10.43.0.0/16", "Service ClusterIP range")
+	f.StringVar(&cfg.ServiceNodePortRange, "service-node-port-range", "30000-32767", "NodePort range")
+	f.BoolVar(&cfg.DisableAgent, "disable-agent", false, "do not run a node agent in the server process")
+	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	return cmd
+}

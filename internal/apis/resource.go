@@ -1,0 +1,86 @@
+package apis
+
+import (
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/skiff-dev/skiff/internal/apis/printers"
+)
+
+// Resource describes one served resource: how it is named, which verbs and
+// subresources it answers, and the per-resource strategy hooks the API server
+// calls around storage. A Resource is immutable once the table is built.
+type Resource struct {
+	// GVR is the group, served version and plural resource name.
+	GVR schema.GroupVersionResource
+	// Kind is the kind of a single object, e.g. "Deployment".
+	Kind string
+	// Namespaced is true for namespace-scoped resources.
+	Namespaced bool
+	// ShortNames and Categories are advertised in discovery.
+	ShortNames []string
+	Categories []string
+	// SingularName is the lower-case singular name advertised in discovery.
+	SingularName string
+	// Verbs the main resource serves, in discovery order.
+	Verbs []string
+	// Subresources lists the subresources served, e.g. "status", "scale".
+	Subresources []string
+	// StorageKey is the etcd key segment of the resource, usually
+	// "<group>/<resource>"; two served versions share one key.
+	StorageKey string
+	// New returns an empty typed object of Kind; NewList its list type.
+	New     func() runtime.Object
+	NewList func() runtime.Object
+
+	// HasStatus is true when the resource has a status subresource: updates
+	// of the main resource then keep the stored status, and updates of the
+	// status subresource keep everything but status.
+	HasStatus bool
+
+	// Printer renders server-side tables; nil means the default
+	// NAME/AGE table.
+	Printer *printers.Printer
+}
+
+// GroupVersionKind returns the GVK of the resource's objects.
+func (r *Resource) GroupVersionKind() schema.GroupVersionKind {
+	return r.GVR.GroupVersion().WithKind(r.Kind)
+}
+
+// ListKind returns the kind of the resource's list type.
+func (r *Resource) ListKind() string { return r.Kind + "List" }
+
+// HasSubresource reports whether sub is served.
+func (r *Resource) HasSubresource(sub string) bool {
+	for _, s := range r.Subresources {
+		if s == sub {
+			return true
+		}
+	}
+	return false
+}
+
+// SelectableFields returns the field set a field selector matches against:
+// metadata.name, metadata.namespace, and the per-kind fields upstream
+// supports (pod spec.nodeName and status.phase, among others).
+func SelectableFields(obj runtime.Object) fields.Set {
+	set := fields.Set{}
+	if m, err := meta.Accessor(obj); err == nil {
+		set["metadata.name"] = m.GetName()
+		if m.GetNamespace() != "" {
+			set["metadata.namespace"] = m.GetNamespace()
+		}
+	}
+	addKindFields(obj, set)
+	return set
+}
+
+// ValidateFunc checks a new object; ValidateUpdateFunc checks an update.
+type (
+	ValidateFunc       func(obj runtime.Object) field.ErrorList
+	ValidateUpdateFunc func(obj, old runtime.Object) field.ErrorList
+)

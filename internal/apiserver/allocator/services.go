@@ -1,0 +1,223 @@
+package allocator
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// Services assigns ClusterIPs and NodePorts to Services as upstream's
+// service REST storage does, over an IP and a port allocator.
+type Services struct {
+	IPs   *IPAllocator
+	Ports *PortAllocator
+}
+
+// Allocate fills spec.clusterIP(s) and node ports of svc. old is the
+// stored Service on update, nil on create. The undo releases what this call
+// allocated; values old held that svc no longer uses are released once the
+// caller commits, by calling Release on a Service holding just them.
+func (s *Services) Allocate(ctx context.Context, svc, old *corev1.Service, dryRun bool) (func(), error) {
+	var undo []func()
+	rollback := func() {
+		for i := len(undo) - 1; i >= 0; i-- {
+			undo[i]()
+		}
+	}
+	owner := svc.Namespace + "/" + svc.Name
+	if err := s.allocateClusterIP(ctx, svc, old, owner, dryRun, &undo); err != nil {
+		rollback()
+		return func() {}, err
+	}
+	if err := s.allocateNodePorts(ctx, svc, old, owner, dryRun, &undo); err != nil {
+		rollback()
+		return func() {}, err
+	}
+	if old != nil && !dryRun {
+		s.releaseUnused(ctx, svc, old)
+	}
+	return rollback, nil
+}
+
+func needsClusterIP(svc *corev1.Service) bool {
+	return svc.Spec.Type != corev1.ServiceTypeExternalName && svc.Spec.ClusterIP != corev1.ClusterIPNone
+}
+
+func (s *Services) allocateClusterIP(ctx context.Context, svc, old *corev1.Service, owner string, dryRun bool, undo *[]func()) error {
+	if !needsClusterIP(svc) {
+		if svc.Spec.Type == corev1.ServiceTypeExternalName {
+			svc.Spec.ClusterIP, svc.Spec.ClusterIPs = "", nil
+		}
+		return nil
+	}
+	if old != nil && needsClusterIP(old) && old.Spec.ClusterIP != "" && (svc.Spec.ClusterIP == "" || svc.Spec.ClusterIP == old.Spec.ClusterIP) {
+		svc.Spec.ClusterIP, svc.Spec.ClusterIPs = old.Spec.ClusterIP, []string{old.Spec.ClusterIP}
+		return nil
+	}
+	path := field.NewPath("spec", "clusterIPs")
+	if svc.Spec.ClusterIP == "" {
+		if dryRun {
+			return nil
+		}
+		ip, err := s.IPs.AllocateNext(ctx, owner)
+		if err != nil {
+			return apierrors.NewInternalError(fmt.Errorf("failed to allocate a serviceIP: %v", err))
+		}
+		*undo = append(*undo, func() { _ = s.IPs.Release(context.Background(), ip) })
+		svc.Spec.ClusterIP, svc.Spec.ClusterIPs = ip.String(), []string{ip.String()}
+		return nil
+	}
+	ip := net.ParseIP(svc.Spec.ClusterIP)
+	if ip == nil {
+		return invalid(svc, path, svc.Spec.ClusterIPs, "must be a valid IP address")
+	}
+	svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
+	if dryRun {
+		return nil
+	}
+	if err := s.IPs.Allocate(ctx, ip, owner); err != nil {
+		return invalid(svc, path, svc.Spec.ClusterIPs, fmt.Sprintf("failed to allocate IP %s: %s", ip, ipReason(err, ip, s.IPs)))
+	}
+	*undo = append(*undo, func() { _ = s.IPs.Release(context.Background(), ip) })
+	return nil
+}
+
+func ipReason(err error, ip net.IP, a *IPAllocator) string {
+	switch {
+	case errors.Is(err, ErrAllocated):
+		return "provided IP is already allocated"
+	case errors.Is(err, ErrNotInRange):
+		return fmt.Sprintf("the provided IP (%v) is not in the valid range. The range of valid IPs is %s", ip, a.CIDR())
+	}
+	return err.Error()
+}
+
+func needsNodePorts(svc *corev1.Service) bool {
+	return svc.Spec.Type == corev1.ServiceTypeNodePort ||
+		(svc.Spec.Type == corev1.ServiceTypeLoadBalancer && (svc.Spec.AllocateLoadBalancerNodePorts == nil || *svc.Spec.AllocateLoadBalancerNodePorts))
+}
+
+func (s *Services) allocateNodePorts(ctx context.Context, svc, old *corev1.Service, owner string, dryRun bool, undo *[]func()) error {
+	if !needsNodePorts(svc) {
+		if svc.Spec.Type == corev1.ServiceTypeClusterIP || svc.Spec.Type == corev1.ServiceTypeExternalName {
+			for i := range svc.Spec.Ports {
+				svc.Spec.Ports[i].NodePort = 0
+			}
+		}
+		return nil
+	}
+	held := map[int32]bool{}
+	if old != nil && needsNodePorts(old) {
+		for _, p := range old.Spec.Ports {
+			if p.NodePort != 0 {
+				held[p.NodePort] = true
+			}
+		}
+	}
+	for i := range svc.Spec.Ports {
+		p := &svc.Spec.Ports[i]
+		if p.NodePort != 0 && held[p.NodePort] {
+			continue
+		}
+		if p.NodePort == 0 && old != nil {
+			if prev := matchingPort(old, p); prev != 0 && held[prev] {
+				p.NodePort = prev
+				continue
+			}
+		}
+		if dryRun {
+			continue
+		}
+		if err := s.allocatePort(ctx, svc, i, owner, undo); err != nil {
+			return err
+		}
+		held[p.NodePort] = true
+	}
+	return nil
+}
+
+func (s *Services) allocatePort(ctx context.Context, svc *corev1.Service, i int, owner string, undo *[]func()) error {
+	p := &svc.Spec.Ports[i]
+	path := field.NewPath("spec", "ports").Index(i).Child("nodePort")
+	if p.NodePort == 0 {
+		port, err := s.Ports.AllocateNext(ctx, owner)
+		if err != nil {
+			return apierrors.NewInternalError(fmt.Errorf("failed to allocate a nodePort: %v", err))
+		}
+		p.NodePort = int32(port)
+		*undo = append(*undo, func() { _ = s.Ports.Release(context.Background(), port) })
+		return nil
+	}
+	port := int(p.NodePort)
+	if err := s.Ports.Allocate(ctx, port, owner); err != nil {
+		msg := err.Error()
+		switch {
+		case errors.Is(err, ErrAllocated):
+			msg = "provided port is already allocated"
+		case errors.Is(err, ErrNotInRange):
+			r := s.Ports.Range()
+			msg = fmt.Sprintf("provided port is not in the valid range. The range of valid ports is %d-%d", r.Min, r.Max)
+		}
+		return invalid(svc, path, p.NodePort, msg)
+	}
+	*undo = append(*undo, func() { _ = s.Ports.Release(context.Background(), port) })
+	return nil
+}
+
+// matchingPort finds the node port old gave the same service port.
+func matchingPort(old *corev1.Service, p *corev1.ServicePort) int32 {
+	for _, op := range old.Spec.Ports {
+		if op.Port == p.Port && op.Protocol == p.Protocol {
+			return op.NodePort
+		}
+	}
+	return 0
+}
+
+// releaseUnused frees what old held and svc no longer uses.
+func (s *Services) releaseUnused(ctx context.Context, svc, old *corev1.Service) {
+	if needsClusterIP(old) && !needsClusterIP(svc) && old.Spec.ClusterIP != "" {
+		_ = s.IPs.Release(ctx, net.ParseIP(old.Spec.ClusterIP))
+	}
+	inUse := map[int32]bool{}
+	if needsNodePorts(svc) {
+		for _, p := range svc.Spec.Ports {
+			inUse[p.NodePort] = true
+		}
+	}
+	for _, p := range old.Spec.Ports {
+		if p.NodePort != 0 && !inUse[p.NodePort] {
+			_ = s.Ports.Release(ctx, int(p.NodePort))
+		}
+	}
+}
+
+// Release frees every ClusterIP and NodePort of a deleted Service.
+func (s *Services) Release(ctx context.Context, svc *corev1.Service) {
+	for _, ip := range svc.Spec.ClusterIPs {
+		if parsed := net.ParseIP(ip); parsed != nil {
+			_ = s.IPs.Release(ctx, parsed)
+		}
+	}
+	if len(svc.Spec.ClusterIPs) == 0 && svc.Spec.ClusterIP != "" && svc.Spec.ClusterIP != corev1.ClusterIPNone {
+		_ = s.IPs.Release(ctx, net.ParseIP(svc.Spec.ClusterIP))
+	}
+	for _, p := range svc.Spec.Ports {
+		if p.NodePort != 0 {
+			_ = s.Ports.Release(ctx, int(p.NodePort))
+		}
+	}
+	if svc.Spec.HealthCheckNodePort != 0 {
+		_ = s.Ports.Release(ctx, int(svc.Spec.HealthCheckNodePort))
+	}
+}
+
+func invalid(svc *corev1.Service, path *field.Path, value interface{}, msg string) error {
+	return apierrors.NewInvalid(corev1.SchemeGroupVersion.WithKind("Service").GroupKind(), svc.Name,
+		field.ErrorList{field.Invalid(path, value, msg)})
+}

@@ -1,0 +1,153 @@
+package apiserver
+
+import (
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Field validation modes, as the fieldValidation query parameter names them.
+const (
+	validationStrict = "Strict"
+	validationWarn   = "Warn"
+	validationIgnore = "Ignore"
+)
+
+// readBody reads at most maxBodyBytes; a larger body is 413.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.ContentLength > maxBodyBytes {
+		return nil, errTooLarge()
+	}
+	data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	if err != nil {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("read request body: %v", err))
+	}
+	if len(data) > maxBodyBytes {
+		return nil, errTooLarge()
+	}
+	return data, nil
+}
+
+func errTooLarge() error {
+	return apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("limit is %d", maxBodyBytes))
+}
+
+// fieldValidation returns the request's field validation mode; Warn is the
+// server default as upstream.
+func fieldValidation(r *http.Request) (string, error) {
+	switch v := r.URL.Query().Get("fieldValidation"); v {
+	case "", validationWarn:
+		return validationWarn, nil
+	case validationStrict, validationIgnore:
+		return v, nil
+	default:
+		return "", apierrors.NewBadRequest(fmt.Sprintf("fieldValidation parameter unsupported: %v", v))
+	}
+}
+
+// isDryRun reads the dryRun parameter: only "All" is valid.
+func isDryRun(r *http.Request) (bool, error) {
+	vals := r.URL.Query()["dryRun"]
+	for _, v := range vals {
+		if v != metav1.DryRunAll {
+			return false, apierrors.NewBadRequest(fmt.Sprintf("Invalid dry run value: %q, valid values are: %q", v, metav1.DryRunAll))
+		}
+	}
+	return len(vals) > 0, nil
+}
+
+// unsupportedMediaType is upstream's 415 for a body it cannot read.
+func unsupportedMediaType(contentType string, accepted []string) error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{
+		Status: metav1.StatusFailure,
+		Code:   http.StatusUnsupportedMediaType,
+		Reason: metav1.StatusReasonUnsupportedMediaType,
+		Message: fmt.Sprintf("the body of the request was in an unknown format - accepted media types include: %s",
+			strings.Join(accepted, ", ")),
+		Details: &metav1.StatusDetails{Causes: []metav1.StatusCause{{Type: metav1.CauseTypeUnexpectedServerResponse, Message: contentType}}},
+	}}
+}
+
+// decodeBody decodes a create or update body into a new object of the
+// endpoint's kind. Under Strict, unknown and duplicate fields are 400;
+// under Warn they come back as warnings.
+func (s *Server) decodeBody(r *http.Request, body []byte, ep *endpoint, mode string) (runtime.Object, []string, error) {
+	ct := r.Header.Get("Content-Type")
+	if ct == "" {
+		ct = mediaJSON
+	}
+	mt, _, err := mime.ParseMediaType(ct)
+	if err != nil {
+		return nil, nil, unsupportedMediaType(ct, s.bodyMediaTypes())
+	}
+	info, ok := runtime.SerializerInfoForMediaType(s.codecs.SupportedMediaTypes(), mt)
+	if !ok {
+		return nil, nil, unsupportedMediaType(ct, s.bodyMediaTypes())
+	}
+	return s.decodeWith(info, body, ep, mode)
+}
+
+func (s *Server) decodeWith(info runtime.SerializerInfo, body []byte, ep *endpoint, mode string) (runtime.Object, []string, error) {
+	gvk := ep.gvk
+	dec := info.Serializer
+	if mode != validationIgnore && info.StrictSerializer != nil {
+		dec = info.StrictSerializer
+	}
+	into := ep.res.New()
+	obj, got, err := dec.Decode(body, &gvk, into)
+	var warnings []string
+	if err != nil && runtime.IsStrictDecodingError(err) {
+		strictErr, _ := runtime.AsStrictDecodingError(err)
+		if strictErr != nil && mode == validationWarn {
+			for _, e := range strictErr.Errors() {
+				warnings = append(warnings, e.Error())
+			}
+			obj, got, err = info.Serializer.Decode(body, &gvk, ep.res.New())
+		} else if mode == validationStrict {
+			return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("%s", err))
+		}
+	}
+	if err != nil {
+		return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %v", gvk.Kind, gvk.Version, gvk.Kind, err))
+	}
+	if got != nil && (*got != gvk) {
+		return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("the API version in the data (%s) does not match the expected API version (%s)", got.GroupVersion(), gvk.GroupVersion()))
+	}
+	setGVK(obj, gvk)
+	return obj, warnings, nil
+}
+
+func (s *Server) bodyMediaTypes() []string {
+	var out []string
+	for _, info := range s.codecs.SupportedMediaTypes() {
+		out = append(out, info.MediaType)
+	}
+	return out
+}
+
+// decodeOptions decodes an options body (DeleteOptions and the like),
+// accepting an empty body.
+func (s *Server) decodeOptions(body []byte, into runtime.Object, gvk schema.GroupVersionKind) error {
+	if len(strings.TrimSpace(string(body))) == 0 {
+		return nil
+	}
+	info, _ := runtime.SerializerInfoForMediaType(s.codecs.SupportedMediaTypes(), mediaJSON)
+	if _, _, err := info.Serializer.Decode(body, &gvk, into); err != nil {
+		return apierrors.NewBadRequest(fmt.Sprintf("decode %s: %v", gvk.Kind, err))
+	}
+	return nil
+}
+
+// addWarnings sets upstream-style Warning headers.
+func addWarnings(w http.ResponseWriter, warnings []string) {
+	for _, msg := range warnings {
+		w.Header().Add("Warning", fmt.Sprintf("299 - %q", msg))
+	}
+}

@@ -1,0 +1,119 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/skiff-dev/skiff/internal/apis/defaults"
+	"github.com/skiff-dev/skiff/internal/apis/validation"
+)
+
+// maxFieldManagerLength is upstream's limit on a fieldManager name.
+const maxFieldManagerLength = 128
+
+// managerName returns the field manager of a request: the fieldManager
+// parameter, or the user agent's program name as upstream derives it.
+func managerName(r *http.Request) (string, error) {
+	if m := r.URL.Query().Get("fieldManager"); m != "" {
+		if len(m) > maxFieldManagerLength {
+			return "", apierrors.NewBadRequest(fmt.Sprintf("fieldManager: Too long: may not be more than %d bytes", maxFieldManagerLength))
+		}
+		return m, nil
+	}
+	ua := r.UserAgent()
+	if i := strings.Index(ua, "/"); i >= 0 {
+		ua = ua[:i]
+	}
+	if len(ua) > maxFieldManagerLength {
+		ua = ua[:maxFieldManagerLength]
+	}
+	if ua == "" {
+		ua = "unknown"
+	}
+	return ua, nil
+}
+
+func (s *Server) handleCreate(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) error {
+	switch info.Subresource {
+	case "":
+	case "binding":
+		return s.handleBinding(ctx, w, r, ep, info)
+	case "eviction":
+		return s.handleEviction(ctx, w, r, ep, info)
+	default:
+		return errMethodNotSupported(ep.res.GVR.GroupResource().String(), "create")
+	}
+	mode, err := fieldValidation(r)
+	if err != nil {
+		return err
+	}
+	dryRun, err := isDryRun(r)
+	if err != nil {
+		return err
+	}
+	manager, err := managerName(r)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	obj, warnings, err := s.decodeBody(r, body, ep, mode)
+	if err != nil {
+		return err
+	}
+	created, err := s.create(ctx, ep, info.Namespace, obj, manager, dryRun)
+	if err != nil {
+		return err
+	}
+	addWarnings(w, warnings)
+	s.writeObject(w, r, http.StatusCreated, created)
+	return nil
+}
+
+// create runs the create path for a decoded object: naming, server-owned
+// metadata, defaults, admission, validation, managed fields, storage.
+func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj runtime.Object, manager string, dryRun bool) (runtime.Object, error) {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return nil, apierrors.NewBadRequest(err.Error())
+	}
+	if ep.res.Namespaced {
+		if m.GetNamespace() != "" && m.GetNamespace() != namespace {
+			return nil, apierrors.NewBadRequest("the namespace of the provided object does not match the namespace sent on the request")
+		}
+		m.SetNamespace(namespace)
+	} else {
+		m.SetNamespace("")
+	}
+	if m.GetName() == "" && m.GetGenerateName() != "" {
+		m.SetName(generateName(m.GetGenerateName()))
+	}
+	s.prepareForCreate(ep, obj)
+	defaults.Apply(obj)
+	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
+		return nil, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)
+	}
+	undo, err := s.admit(ctx, ep, obj, nil, dryRun)
+	if err != nil {
+		return nil, err
+	}
+	obj = ep.fieldManager.UpdateNoErrors(ep.res.New(), obj, manager)
+	if dryRun {
+		undo()
+		return obj, nil
+	}
+	created, err := ep.store.Create(ctx, m.GetNamespace(), m.GetName(), obj)
+	if err != nil {
+		undo()
+		return nil, err
+	}
+	return created, nil
+}

@@ -1,0 +1,122 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/managedfields"
+	"sigs.k8s.io/structured-merge-diff/v6/fieldpath"
+
+	"github.com/skiff-dev/skiff/internal/apis"
+	"github.com/skiff-dev/skiff/internal/apis/defaults"
+	"github.com/skiff-dev/skiff/internal/storage"
+)
+
+// endpoint is one served resource: its table entry, its storage and the
+// field managers that track managedFields for it.
+type endpoint struct {
+	res   *apis.Resource
+	gvk   schema.GroupVersionKind
+	store *storage.Resource
+	// fieldManager tracks writes to the main resource; statusManager
+	// writes to the status subresource.
+	fieldManager  *managedfields.FieldManager
+	statusManager *managedfields.FieldManager
+}
+
+// subresourceVerbs are the verbs each subresource serves, as upstream.
+var subresourceVerbs = map[string][]string{
+	"status":              {"get", "patch", "update"},
+	"scale":               {"get", "patch", "update"},
+	"ephemeralcontainers": {"get", "patch", "update"},
+	"approval":            {"get", "patch", "update"},
+	"finalize":            {"update"},
+	"binding":             {"create"},
+	"eviction":            {"create"},
+}
+
+func (ep *endpoint) allows(info requestInfo) bool {
+	verbs := ep.res.Verbs
+	if info.Subresource != "" {
+		verbs = subresourceVerbs[info.Subresource]
+	}
+	for _, v := range verbs {
+		if v == info.Verb {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint, error) {
+	gvk := res.GroupVersionKind()
+	store, err := s.cfg.Store.Resource(ctx, storage.ResourceConfig{
+		GroupResource: res.GVR.GroupResource(),
+		Key:           res.StorageKey,
+		Namespaced:    res.Namespaced,
+		GVK:           gvk,
+		New:           res.New,
+		NewList:       res.NewList,
+		Attrs:         attrs,
+	})
+	if err != nil {
+		return nil, err
+	}
+	ep := &endpoint{res: res, gvk: gvk, store: store}
+	mainReset, statusReset := resetFields(res)
+	ep.fieldManager, err = s.newFieldManager(gvk, "", mainReset)
+	if err != nil {
+		return nil, err
+	}
+	if res.HasStatus {
+		ep.statusManager, err = s.newFieldManager(gvk, "status", statusReset)
+		if err != nil {
+			return nil, err
+		}
+	}
+	return ep, nil
+}
+
+// resetFields are the fields a writer of the main resource or of the
+// status subresource may not change: status and spec respectively.
+func resetFields(res *apis.Resource) (main, status map[fieldpath.APIVersion]fieldpath.Filter) {
+	if !res.HasStatus {
+		return nil, nil
+	}
+	v := fieldpath.APIVersion(res.GVR.GroupVersion().String())
+	main = map[fieldpath.APIVersion]fieldpath.Filter{
+		v: fieldpath.NewExcludeSetFilter(fieldpath.NewSet(fieldpath.MakePathOrDie("status"))),
+	}
+	status = map[fieldpath.APIVersion]fieldpath.Filter{
+		v: fieldpath.NewExcludeSetFilter(fieldpath.NewSet(fieldpath.MakePathOrDie("spec"))),
+	}
+	return main, status
+}
+
+func (s *Server) newFieldManager(gvk schema.GroupVersionKind, sub string, reset map[fieldpath.APIVersion]fieldpath.Filter) (*managedfields.FieldManager, error) {
+	fm, err := managedfields.NewDefaultFieldManager(s.cfg.TypeConverter, s.cfg.Scheme, defaulter{}, s.cfg.Scheme, gvk, gvk.GroupVersion(), sub, reset)
+	if err != nil {
+		return nil, fmt.Errorf("field manager for %s: %w", gvk, err)
+	}
+	return fm, nil
+}
+
+// defaulter applies our defaults for the field manager, which defaults
+// applied objects before merging.
+type defaulter struct{}
+
+func (defaulter) Default(obj runtime.Object) { defaults.Apply(obj) }
+
+// attrs returns the labels and selectable fields of an object.
+func attrs(obj runtime.Object) (labels.Set, fields.Set, error) {
+	m, err := meta.Accessor(obj)
+	if err != nil {
+		return nil, nil, err
+	}
+	return labels.Set(m.GetLabels()), apis.SelectableFields(obj), nil
+}

@@ -1,0 +1,43 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// handleFinalize is namespaces/finalize: it replaces spec.finalizers and
+// removes the namespace once it is being deleted and none are left.
+func (s *Server) handleFinalize(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo, body []byte, mode, manager string, dryRun bool) error {
+	obj, warnings, err := s.decodeBody(r, body, ep, mode)
+	if err != nil {
+		return err
+	}
+	ns := obj.(*corev1.Namespace)
+	if ns.Name != info.Name {
+		return apierrors.NewBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", ns.Name, info.Name))
+	}
+	req := writeRequest{ep: ep, name: info.Name, subresource: "finalize", manager: manager, dryRun: dryRun,
+		mutate: func(current runtime.Object) (runtime.Object, error) {
+			if current == nil {
+				return nil, apierrors.NewNotFound(ep.res.GVR.GroupResource(), info.Name)
+			}
+			cur := current.(*corev1.Namespace)
+			cur.Spec.Finalizers = ns.Spec.Finalizers
+			if ns.ResourceVersion != "" {
+				cur.ResourceVersion = ns.ResourceVersion
+			}
+			return cur, nil
+		}}
+	out, _, err := s.update(ctx, req)
+	if err != nil {
+		return err
+	}
+	addWarnings(w, warnings)
+	s.writeObject(w, r, http.StatusOK, out)
+	return nil
+}

@@ -1,0 +1,22 @@
+package apiserver
+
+import (
+	"context"
+	"net/http"
+)
+
+func (s *Server) handleGet(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) error {
+	obj, err := ep.store.Get(ctx, info.Namespace, info.Name, r.URL.Query().Get("resourceVersion"))
+	if err != nil {
+		return err
+	}
+	if info.Subresource == "scale" {
+		scale, err := scaleOf(ep, obj)
+		if err != nil {
+			return err
+		}
+		s.writeObject(w, r, http.StatusOK, scale)
+		return nil
+	}
+	return s.writeTransformed(w, r, ep, obj, false)
+}

@@ -1,0 +1,88 @@
+package apiserver
+
+import (
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// metrics are the server's Prometheus metrics, with upstream's names and
+// labels. Each Server has its own registry: nothing is global.
+type metrics struct {
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	duration *prometheus.HistogramVec
+	watchers prometheus.Gauge
+}
+
+func newMetrics() *metrics {
+	m := &metrics{registry: prometheus.NewRegistry()}
+	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "apiserver_request_total",
+		Help: "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
+	}, []string{"verb", "dry_run", "group", "version", "resource", "subresource", "scope", "component", "code"})
+	m.duration = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name:    "apiserver_request_duration_seconds",
+		Help:    "Response latency distribution in seconds for each verb, dry run value, group, version, resource, subresource, scope and component.",
+		Buckets: []float64{0.005, 0.025, 0.05, 0.1, 0.2, 0.4, 0.6, 0.8, 1.0, 1.25, 1.5, 2, 3, 4, 5, 6, 8, 10, 15, 20, 30, 45, 60},
+	}, []string{"verb", "dry_run", "group", "version", "resource", "subresource", "scope", "component"})
+	m.watchers = prometheus.NewGauge(prometheus.GaugeOpts{
+		Name: "apiserver_longrunning_requests",
+		Help: "Gauge of all active long-running apiserver requests (watches).",
+	})
+	m.registry.MustRegister(m.requests, m.duration, m.watchers,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// registerStorage exports apiserver_storage_objects per resource.
+func (m *metrics) registerStorage(eps map[schema.GroupVersionResource]*endpoint) {
+	seen := map[string]bool{}
+	for gvr, ep := range eps {
+		name := gvr.GroupResource().String()
+		if seen[name] {
+			continue
+		}
+		seen[name] = true
+		store := ep.store
+		m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name:        "apiserver_storage_objects",
+			Help:        "Number of stored objects at the time of last check split by kind.",
+			ConstLabels: prometheus.Labels{"resource": name},
+		}, func() float64 { return float64(store.Count()) }))
+	}
+}
+
+func (m *metrics) observe(info requestInfo, code int, took time.Duration) {
+	verb := strings.ToUpper(info.Verb)
+	switch info.Verb {
+	case "create":
+		verb = "POST"
+	case "update":
+		verb = "PUT"
+	case "deletecollection":
+		verb = "DELETE"
+	}
+	scope := "cluster"
+	switch {
+	case info.Name != "":
+		scope = "resource"
+	case info.Namespace != "":
+		scope = "namespace"
+	}
+	labels := []string{verb, "", info.Group, info.Version, info.Resource, info.Subresource, scope, "apiserver"}
+	m.requests.WithLabelValues(append(labels, strconv.Itoa(code))...).Inc()
+	if info.Verb != "watch" {
+		m.duration.WithLabelValues(labels...).Observe(took.Seconds())
+	}
+}
+
+func (m *metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.registry, promhttp.HandlerOpts{})
+}

@@ -1,0 +1,108 @@
+package apiserver
+
+import (
+	"mime"
+	"net/http"
+	"strings"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Media types the server speaks.
+const (
+	mediaJSON     = "application/json"
+	mediaYAML     = "application/yaml"
+	mediaProtobuf = "application/vnd.kubernetes.protobuf"
+)
+
+// outputKind is what shape of response the client asked for.
+type outputKind int
+
+const (
+	outputObject outputKind = iota
+	outputTable
+	outputPartialMetadata
+)
+
+// accepted is the negotiated response form.
+type accepted struct {
+	mediaType string
+	kind      outputKind
+	// tableVersion is the meta.k8s.io version the client asked for (v1 or v1beta1).
+	tableVersion string
+}
+
+// negotiate picks the first Accept clause the server can answer, as
+// upstream's negotiation does. An Accept header naming nothing servable
+// yields 406 NotAcceptable.
+func negotiate(r *http.Request) (accepted, bool) {
+	header := r.Header.Get("Accept")
+	if header == "" {
+		return accepted{mediaType: mediaJSON}, true
+	}
+	for _, clause := range strings.Split(header, ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(clause))
+		if err != nil {
+			continue
+		}
+		media := ""
+		switch mt {
+		case mediaJSON, "*/*", "application/*":
+			media = mediaJSON
+		case mediaYAML:
+			media = mediaYAML
+		case mediaProtobuf:
+			media = mediaProtobuf
+		default:
+			continue
+		}
+		as := params["as"]
+		switch as {
+		case "":
+			return accepted{mediaType: media}, true
+		case "Table":
+			if params["g"] == "meta.k8s.io" && (params["v"] == "v1" || params["v"] == "v1beta1") {
+				return accepted{mediaType: media, kind: outputTable, tableVersion: params["v"]}, true
+			}
+		case "PartialObjectMetadata", "PartialObjectMetadataList":
+			if params["g"] == "meta.k8s.io" && (params["v"] == "v1" || params["v"] == "v1beta1") {
+				return accepted{mediaType: media, kind: outputPartialMetadata, tableVersion: params["v"]}, true
+			}
+		}
+	}
+	return accepted{}, false
+}
+
+// writeObject encodes obj with the negotiated media type. Objects written
+// here must carry their apiVersion and kind.
+func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, code int, obj runtime.Object) {
+	acc, ok := negotiate(r)
+	if !ok {
+		acc = accepted{mediaType: mediaJSON}
+	}
+	info, found := runtime.SerializerInfoForMediaType(s.codecs.SupportedMediaTypes(), acc.mediaType)
+	if !found {
+		info, _ = runtime.SerializerInfoForMediaType(s.codecs.SupportedMediaTypes(), mediaJSON)
+	}
+	enc := info.Serializer
+	if r.URL.Query().Get("pretty") == "true" && info.PrettySerializer != nil {
+		enc = info.PrettySerializer
+	}
+	w.Header().Set("Content-Type", info.MediaType)
+	w.WriteHeader(code)
+	if r.Method == http.MethodHead {
+		return
+	}
+	if err := enc.Encode(obj, w); err != nil {
+		s.log.Error("encode response", "err", err)
+	}
+}
+
+// setGVK stamps the apiVersion and kind on an object the server built.
+func setGVK(obj runtime.Object, gvk schema.GroupVersionKind) {
+	obj.GetObjectKind().SetGroupVersionKind(gvk)
+}
+
+var metaV1 = metav1.SchemeGroupVersion

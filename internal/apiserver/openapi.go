@@ -1,0 +1,72 @@
+package apiserver
+
+import (
+	"net/http"
+	"strings"
+)
+
+// OpenAPISource provides the OpenAPI documents the server publishes.
+type OpenAPISource interface {
+	V2() ([]byte, error)
+	V3Discovery() []byte
+	V3Paths() map[string][]byte
+}
+
+func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
+	src := s.cfg.OpenAPI
+	if src == nil {
+		s.writeError(w, r, errNotFoundPath(r.URL.Path))
+		return
+	}
+	switch {
+	case r.URL.Path == "/openapi/v2":
+		if !acceptsJSON(r) {
+			// kubectl asks for the protobuf form first and falls back.
+			http.Error(w, "only application/json is served", http.StatusNotAcceptable)
+			return
+		}
+		doc, err := src.V2()
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		writeJSONBytes(w, doc)
+	case r.URL.Path == "/openapi/v3":
+		writeJSONBytes(w, src.V3Discovery())
+	case strings.HasPrefix(r.URL.Path, "/openapi/v3/"):
+		doc, ok := src.V3Paths()[strings.TrimPrefix(r.URL.Path, "/openapi/v3/")]
+		if !ok {
+			s.writeError(w, r, errNotFoundPath(r.URL.Path))
+			return
+		}
+		if !acceptsJSON(r) {
+			http.Error(w, "only application/json is served", http.StatusNotAcceptable)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, immutable")
+		writeJSONBytes(w, doc)
+	default:
+		s.writeError(w, r, errNotFoundPath(r.URL.Path))
+	}
+}
+
+// acceptsJSON reports whether JSON is among the accepted media types.
+func acceptsJSON(r *http.Request) bool {
+	accept := r.Header.Get("Accept")
+	if accept == "" {
+		return true
+	}
+	for _, part := range strings.Split(accept, ",") {
+		mt := strings.TrimSpace(strings.SplitN(part, ";", 2)[0])
+		if mt == "application/json" || mt == "*/*" || mt == "application/*" {
+			return true
+		}
+	}
+	return false
+}
+
+func writeJSONBytes(w http.ResponseWriter, doc []byte) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(doc)
+}

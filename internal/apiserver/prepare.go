@@ -1,0 +1,228 @@
+package apiserver
+
+import (
+	"reflect"
+
+	"k8s.io/apimachinery/pkg/api/equality"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/rand"
+	"k8s.io/apimachinery/pkg/util/uuid"
+
+	corev1 "k8s.io/api/core/v1"
+	certificatesv1 "k8s.io/api/certificates/v1"
+)
+
+// generateNameLength is how many random characters generateName appends,
+// as upstream's SimpleNameGenerator.
+const generateNameLength = 5
+
+// maxGeneratedNameLength keeps a generated name within the 63 characters a
+// DNS label allows, like upstream.
+const maxGeneratedNameLength = 63 - generateNameLength
+
+// generateName returns base plus a random suffix.
+func generateName(base string) string {
+	if len(base) > maxGeneratedNameLength {
+		base = base[:maxGeneratedNameLength]
+	}
+	return base + rand.String(generateNameLength)
+}
+
+// prepareForCreate sets the server-owned metadata of a new object and resets
+// what a client may not set on create, as upstream's strategies do.
+func (s *Server) prepareForCreate(ep *endpoint, obj runtime.Object) {
+	m, _ := meta.Accessor(obj)
+	m.SetUID(uuid.NewUUID())
+	m.SetCreationTimestamp(metav1.NewTime(s.now().Truncate(1e9)))
+	m.SetResourceVersion("")
+	m.SetDeletionTimestamp(nil)
+	m.SetDeletionGracePeriodSeconds(nil)
+	m.SetSelfLink("")
+	if tracksGeneration(ep) {
+		m.SetGeneration(1)
+	} else {
+		m.SetGeneration(0)
+	}
+	resetStatusOnCreate(obj, ep)
+}
+
+// tracksGeneration reports whether upstream bumps metadata.generation for
+// the kind: every kind with a spec a controller acts on.
+func tracksGeneration(ep *endpoint) bool {
+	switch ep.res.GVR.Resource {
+	case "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
+		"replicationcontrollers", "horizontalpodautoscalers", "poddisruptionbudgets",
+		"ingresses", "networkpolicies", "pods", "services", "persistentvolumeclaims":
+		return true
+	}
+	return false
+}
+
+// resetStatusOnCreate clears status on create for kinds whose status only
+// controllers write, setting the initial phases upstream sets.
+func resetStatusOnCreate(obj runtime.Object, ep *endpoint) {
+	if !ep.res.HasStatus {
+		return
+	}
+	switch o := obj.(type) {
+	case *corev1.Node:
+		// Kubelets register nodes together with their status.
+		return
+	case *corev1.Pod:
+		o.Status = corev1.PodStatus{Phase: corev1.PodPending, QOSClass: qosClass(&o.Spec)}
+		return
+	case *corev1.Namespace:
+		o.Status = corev1.NamespaceStatus{Phase: corev1.NamespaceActive}
+		return
+	case *corev1.PersistentVolume:
+		o.Status = corev1.PersistentVolumeStatus{Phase: corev1.VolumePending}
+		return
+	case *corev1.PersistentVolumeClaim:
+		o.Status = corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimPending}
+		return
+	case *certificatesv1.CertificateSigningRequest:
+		o.Status = certificatesv1.CertificateSigningRequestStatus{}
+		return
+	}
+	clearField(obj, "Status")
+}
+
+// clearField zeroes a top-level struct field of a typed object by name.
+func clearField(obj runtime.Object, name string) {
+	v := reflect.ValueOf(obj)
+	if v.Kind() != reflect.Pointer {
+		return
+	}
+	f := v.Elem().FieldByName(name)
+	if f.IsValid() && f.CanSet() {
+		f.Set(reflect.Zero(f.Type()))
+	}
+}
+
+// copyField copies a top-level struct field from src to dst.
+func copyField(dst, src runtime.Object, name string) {
+	d := reflect.ValueOf(dst).Elem().FieldByName(name)
+	sv := reflect.ValueOf(src).Elem().FieldByName(name)
+	if d.IsValid() && sv.IsValid() && d.CanSet() {
+		d.Set(sv)
+	}
+}
+
+// prepareForUpdate carries the server-owned metadata from the stored object
+// to the new one and keeps the part of the object the request may not
+// change: status for the main resource, everything else for status.
+func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub string) {
+	m, _ := meta.Accessor(obj)
+	om, _ := meta.Accessor(old)
+	m.SetUID(om.GetUID())
+	m.SetCreationTimestamp(om.GetCreationTimestamp())
+	m.SetDeletionTimestamp(om.GetDeletionTimestamp())
+	m.SetDeletionGracePeriodSeconds(om.GetDeletionGracePeriodSeconds())
+	m.SetGeneration(om.GetGeneration())
+	m.SetSelfLink("")
+	switch sub {
+	case "status", "approval":
+		copyAllButStatus(obj, old)
+	case "ephemeralcontainers":
+		if pod, ok := obj.(*corev1.Pod); ok {
+			ephemeral := pod.Spec.EphemeralContainers
+			copyAllButStatus(obj, old)
+			pod.Status = old.(*corev1.Pod).Status
+			pod.Spec.EphemeralContainers = ephemeral
+		}
+	case "":
+		if ep.res.HasStatus {
+			if _, isNode := obj.(*corev1.Node); !isNode {
+				copyField(obj, old, "Status")
+			}
+		}
+		if tracksGeneration(ep) && specChanged(obj, old) {
+			m.SetGeneration(om.GetGeneration() + 1)
+		}
+	}
+}
+
+// copyAllButStatus makes obj the stored object with obj's status (and its
+// metadata labels and annotations, which status writers may set).
+func copyAllButStatus(obj, old runtime.Object) {
+	v := reflect.ValueOf(obj).Elem()
+	ov := reflect.ValueOf(old).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		name := v.Type().Field(i).Name
+		switch name {
+		case "Status", "TypeMeta", "ObjectMeta":
+			continue
+		}
+		v.Field(i).Set(ov.Field(i))
+	}
+}
+
+// specChanged reports whether anything but metadata and status differs.
+func specChanged(obj, old runtime.Object) bool {
+	v := reflect.ValueOf(obj).Elem()
+	ov := reflect.ValueOf(old).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		switch v.Type().Field(i).Name {
+		case "Status", "TypeMeta", "ObjectMeta":
+			continue
+		}
+		if !equality.Semantic.DeepEqual(v.Field(i).Interface(), ov.Field(i).Interface()) {
+			return true
+		}
+	}
+	return false
+}
+
+// qosClass computes a pod's QoS class as upstream does.
+func qosClass(spec *corev1.PodSpec) corev1.PodQOSClass {
+	requests := corev1.ResourceList{}
+	limits := corev1.ResourceList{}
+	zero := true
+	guaranteed := true
+	containers := append(append([]corev1.Container{}, spec.Containers...), spec.InitContainers...)
+	for _, c := range containers {
+		for name, q := range c.Resources.Requests {
+			if name != corev1.ResourceCPU && name != corev1.ResourceMemory {
+				continue
+			}
+			if !q.IsZero() {
+				zero = false
+				cur := requests[name]
+				cur.Add(q)
+				requests[name] = cur
+			}
+		}
+		got := 0
+		for name, q := range c.Resources.Limits {
+			if name != corev1.ResourceCPU && name != corev1.ResourceMemory {
+				continue
+			}
+			if !q.IsZero() {
+				zero = false
+				got++
+				cur := limits[name]
+				cur.Add(q)
+				limits[name] = cur
+			}
+		}
+		if got != 2 {
+			guaranteed = false
+		}
+	}
+	if zero {
+		return corev1.PodQOSBestEffort
+	}
+	if guaranteed {
+		for name, req := range requests {
+			if lim, ok := limits[name]; !ok || lim.Cmp(req) != 0 {
+				guaranteed = false
+			}
+		}
+	}
+	if guaranteed {
+		return corev1.PodQOSGuaranteed
+	}
+	return corev1.PodQOSBurstable
+}

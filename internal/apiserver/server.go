@@ -1,0 +1,229 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer"
+	"k8s.io/apimachinery/pkg/util/managedfields"
+
+	"github.com/skiff-dev/skiff/internal/apis"
+	"github.com/skiff-dev/skiff/internal/storage"
+)
+
+// maxBodyBytes is upstream's limit on a request body (3 MiB); larger
+// bodies get 413.
+const maxBodyBytes = 3 * 1024 * 1024
+
+// Config is what the API server needs. Every field but Now and Logger is
+// required.
+type Config struct {
+	Resources []*apis.Resource
+	Store     *storage.Store
+	Scheme    *runtime.Scheme
+	// TypeConverter knows the structured-merge-diff schema of every kind,
+	// for managed fields and server-side apply.
+	TypeConverter managedfields.TypeConverter
+	// Services allocates ClusterIPs and NodePorts; nil disables allocation.
+	Services ServiceAllocator
+	// OpenAPI serves /openapi/v2 and /openapi/v3; nil answers 404.
+	OpenAPI OpenAPISource
+	// Version is reported on /version.
+	Version VersionInfo
+	// Checks are extra readiness checks listed on /readyz.
+	Checks []HealthCheck
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+func (c *Config) validate() error {
+	if len(c.Resources) == 0 {
+		return fmt.Errorf("apiserver: no resources")
+	}
+	if c.Store == nil || c.Scheme == nil || c.TypeConverter == nil {
+		return fmt.Errorf("apiserver: store, scheme and type converter are required")
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}
+
+// Server serves the Kubernetes REST API. It is safe for concurrent use.
+type Server struct {
+	cfg       Config
+	log       *slog.Logger
+	now       func() time.Time
+	codecs    serializer.CodecFactory
+	endpoints map[schema.GroupVersionResource]*endpoint
+	// byKind finds the endpoint of a kind, for owner lookups and apply.
+	byKind    map[schema.GroupVersionKind]*endpoint
+	discovery *discoveryDocs
+	metrics   *metrics
+	mux       *http.ServeMux
+}
+
+// New builds the server: it opens the storage of every resource (priming
+// their watch caches) and the field managers.
+func New(ctx context.Context, cfg Config) (*Server, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	s := &Server{
+		cfg:       cfg,
+		log:       cfg.Logger,
+		now:       cfg.Now,
+		codecs:    serializer.NewCodecFactory(cfg.Scheme, serializer.EnableStrict),
+		endpoints: map[schema.GroupVersionResource]*endpoint{},
+		byKind:    map[schema.GroupVersionKind]*endpoint{},
+		metrics:   newMetrics(),
+	}
+	for _, res := range cfg.Resources {
+		ep, err := s.newEndpoint(ctx, res)
+		if err != nil {
+			return nil, fmt.Errorf("open %s: %w", res.GVR, err)
+		}
+		s.endpoints[res.GVR] = ep
+		s.byKind[res.GroupVersionKind()] = ep
+	}
+	s.discovery = buildDiscovery(cfg.Resources)
+	s.metrics.registerStorage(s.endpoints)
+	s.mux = s.routes()
+	return s, nil
+}
+
+// Endpoint returns the storage of a served resource, for in-process
+// bootstrapping (default namespaces, the kubernetes Service).
+func (s *Server) endpointFor(gvr schema.GroupVersionResource) *endpoint { return s.endpoints[gvr] }
+
+func (s *Server) routes() *http.ServeMux {
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api", s.serveDiscoveryOrResource)
+	mux.HandleFunc("/api/", s.serveDiscoveryOrResource)
+	mux.HandleFunc("/apis", s.serveDiscoveryOrResource)
+	mux.HandleFunc("/apis/", s.serveDiscoveryOrResource)
+	mux.HandleFunc("/version", s.serveVersion)
+	mux.HandleFunc("/version/", s.serveVersion)
+	mux.HandleFunc("/healthz", s.serveHealth("healthz"))
+	mux.HandleFunc("/healthz/", s.serveHealth("healthz"))
+	mux.HandleFunc("/livez", s.serveHealth("livez"))
+	mux.HandleFunc("/livez/", s.serveHealth("livez"))
+	mux.HandleFunc("/readyz", s.serveHealth("readyz"))
+	mux.HandleFunc("/readyz/", s.serveHealth("readyz"))
+	mux.Handle("/metrics", s.metrics.handler())
+	mux.HandleFunc("/openapi/", s.serveOpenAPI)
+	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
+		s.writeError(w, r, errNotFoundPath(r.URL.Path))
+	})
+	return mux
+}
+
+// ServeHTTP serves one request.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) serveDiscoveryOrResource(w http.ResponseWriter, r *http.Request) {
+	info, ok := parseRequestInfo(r)
+	if !ok || !info.IsResource {
+		s.serveDiscovery(w, r, info, ok)
+		return
+	}
+	start := s.now()
+	rec := &statusRecorder{ResponseWriter: w, code: http.StatusOK}
+	s.serveResource(rec, r, info)
+	s.metrics.observe(info, rec.code, s.now().Sub(start))
+}
+
+// serveResource dispatches a resource request to its verb handler.
+func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requestInfo) {
+	gvr := schema.GroupVersionResource{Group: info.Group, Version: info.Version, Resource: info.Resource}
+	ep, ok := s.endpoints[gvr]
+	if !ok {
+		s.writeError(w, r, errNotFoundPath(r.URL.Path))
+		return
+	}
+	if info.Subresource != "" && !ep.res.HasSubresource(info.Subresource) {
+		s.writeError(w, r, errNotFoundPath(r.URL.Path))
+		return
+	}
+	if len(info.Parts) > 3 {
+		s.writeError(w, r, errNotFoundPath(r.URL.Path))
+		return
+	}
+	if !ep.res.Namespaced && info.Namespace != "" && info.Resource != "namespaces" {
+		s.writeError(w, r, errNotFoundPath(r.URL.Path))
+		return
+	}
+	if info.Resource == "namespaces" {
+		// The namespace object's own name travels as the namespace segment.
+		info.Namespace = ""
+	}
+	if ep.res.Namespaced && info.Namespace == "" && info.Verb != "list" && info.Verb != "watch" {
+		s.writeError(w, r, errNotFoundPath(r.URL.Path))
+		return
+	}
+	if !ep.allows(info) {
+		s.writeError(w, r, errMethodNotSupported(gvr.GroupResource().String(), info.Verb))
+		return
+	}
+	ctx := r.Context()
+	var err error
+	switch info.Verb {
+	case "get":
+		err = s.handleGet(ctx, w, r, ep, info)
+	case "list":
+		err = s.handleList(ctx, w, r, ep, info)
+	case "watch":
+		err = s.handleWatch(ctx, w, r, ep, info)
+	case "create":
+		err = s.handleCreate(ctx, w, r, ep, info)
+	case "update":
+		err = s.handleUpdate(ctx, w, r, ep, info)
+	case "patch":
+		err = s.handlePatch(ctx, w, r, ep, info)
+	case "delete":
+		err = s.handleDelete(ctx, w, r, ep, info)
+	case "deletecollection":
+		err = s.handleDeleteCollection(ctx, w, r, ep, info)
+	default:
+		err = errMethodNotSupported(gvr.GroupResource().String(), r.Method)
+	}
+	if err != nil {
+		s.writeError(w, r, err)
+	}
+}
+
+func grOf(resource string) schema.GroupResource {
+	if i := strings.Index(resource, "."); i >= 0 {
+		return schema.GroupResource{Resource: resource[:i], Group: resource[i+1:]}
+	}
+	return schema.GroupResource{Resource: resource}
+}
+
+// statusRecorder remembers the status code written, for metrics.
+type statusRecorder struct {
+	http.ResponseWriter
+	code int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	r.code = code
+	r.ResponseWriter.WriteHeader(code)
+}
+
+// Flush lets watch responses stream through the recorder.
+func (r *statusRecorder) Flush() {
+	if f, ok := r.ResponseWriter.(http.Flusher); ok {
+		f.Flush()
+	}
+}

@@ -1,0 +1,132 @@
+package apiserver
+
+import (
+	"fmt"
+	"net/http"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/skiff-dev/skiff/internal/apis/printers"
+)
+
+// writeTransformed writes one object in the form the client negotiated:
+// the object itself, a one-row Table, or its PartialObjectMetadata.
+func (s *Server) writeTransformed(w http.ResponseWriter, r *http.Request, ep *endpoint, obj runtime.Object, _ bool) error {
+	acc, ok := negotiate(r)
+	if !ok {
+		return notAcceptable()
+	}
+	switch acc.kind {
+	case outputTable:
+		m, _ := meta.Accessor(obj)
+		table, err := s.toTable(r, ep, []runtime.Object{obj}, metav1.ListMeta{ResourceVersion: m.GetResourceVersion()})
+		if err != nil {
+			return err
+		}
+		s.writeObject(w, r, http.StatusOK, table)
+	case outputPartialMetadata:
+		s.writeObject(w, r, http.StatusOK, partialMetadata(obj, acc.tableVersion))
+	default:
+		s.writeObject(w, r, http.StatusOK, obj)
+	}
+	return nil
+}
+
+// writeTransformedList writes a list in the negotiated form.
+func (s *Server) writeTransformedList(w http.ResponseWriter, r *http.Request, ep *endpoint, list runtime.Object, items []runtime.Object) error {
+	acc, ok := negotiate(r)
+	if !ok {
+		return notAcceptable()
+	}
+	lm, _ := meta.ListAccessor(list)
+	listMeta := metav1.ListMeta{ResourceVersion: lm.GetResourceVersion(), Continue: lm.GetContinue(), RemainingItemCount: lm.GetRemainingItemCount()}
+	switch acc.kind {
+	case outputTable:
+		table, err := s.toTable(r, ep, items, listMeta)
+		if err != nil {
+			return err
+		}
+		s.writeObject(w, r, http.StatusOK, table)
+	case outputPartialMetadata:
+		out := &metav1.PartialObjectMetadataList{ListMeta: listMeta}
+		out.SetGroupVersionKind(metav1.SchemeGroupVersion.WithKind("PartialObjectMetadataList"))
+		if acc.tableVersion == "v1beta1" {
+			out.SetGroupVersionKind(metav1.SchemeGroupVersion.WithKind("PartialObjectMetadataList"))
+		}
+		for _, it := range items {
+			out.Items = append(out.Items, *partialMetadata(it, acc.tableVersion))
+		}
+		s.writeObject(w, r, http.StatusOK, out)
+	default:
+		s.writeObject(w, r, http.StatusOK, list)
+	}
+	return nil
+}
+
+func notAcceptable() error {
+	return apierrors.NewGenericServerResponse(http.StatusNotAcceptable, "get", schema.GroupResource{}, "", "only the following media types are accepted: application/json, application/yaml, application/vnd.kubernetes.protobuf", 0, false)
+}
+
+// partialMetadata returns obj's metadata as a PartialObjectMetadata.
+func partialMetadata(obj runtime.Object, _ string) *metav1.PartialObjectMetadata {
+	m, _ := meta.Accessor(obj)
+	out := &metav1.PartialObjectMetadata{}
+	out.SetGroupVersionKind(metav1.SchemeGroupVersion.WithKind("PartialObjectMetadata"))
+	out.ObjectMeta = *objectMetaOf(m)
+	return out
+}
+
+func objectMetaOf(m metav1.Object) *metav1.ObjectMeta {
+	if om, ok := m.(*metav1.ObjectMeta); ok {
+		return om.DeepCopy()
+	}
+	return &metav1.ObjectMeta{Name: m.GetName(), Namespace: m.GetNamespace(), UID: m.GetUID(), ResourceVersion: m.GetResourceVersion(),
+		Generation: m.GetGeneration(), CreationTimestamp: m.GetCreationTimestamp(), DeletionTimestamp: m.GetDeletionTimestamp(),
+		Labels: m.GetLabels(), Annotations: m.GetAnnotations(), OwnerReferences: m.GetOwnerReferences(), Finalizers: m.GetFinalizers()}
+}
+
+// toTable renders objects with the endpoint's printer. includeObject
+// (None, Metadata, Object) decides what each row carries; Metadata is the
+// default, as upstream.
+func (s *Server) toTable(r *http.Request, ep *endpoint, objs []runtime.Object, listMeta metav1.ListMeta) (*metav1.Table, error) {
+	p := ep.res.Printer
+	if p == nil {
+		p = printers.Default()
+	}
+	include := r.URL.Query().Get("includeObject")
+	switch include {
+	case "":
+		include = string(metav1.IncludeMetadata)
+	case string(metav1.IncludeNone), string(metav1.IncludeMetadata), string(metav1.IncludeObject):
+	default:
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("includeObject: Unsupported value: %q", include))
+	}
+	table := &metav1.Table{ListMeta: listMeta}
+	table.SetGroupVersionKind(metav1.SchemeGroupVersion.WithKind("Table"))
+	if r.URL.Query().Get("noHeaders") != "true" {
+		table.ColumnDefinitions = p.Columns
+	}
+	now := s.now()
+	for _, obj := range objs {
+		cells, err := p.Row(obj, now)
+		if err != nil {
+			return nil, apierrors.NewInternalError(err)
+		}
+		row := metav1.TableRow{Cells: cells}
+		switch include {
+		case string(metav1.IncludeMetadata):
+			row.Object = runtime.RawExtension{Object: partialMetadata(obj, "v1")}
+		case string(metav1.IncludeObject):
+			row.Object = runtime.RawExtension{Object: obj}
+		}
+		table.Rows = append(table.Rows, row)
+	}
+	if table.Rows == nil {
+		table.Rows = []metav1.TableRow{}
+	}
+	return table, nil
+}

@@ -1,0 +1,211 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/skiff-dev/skiff/internal/apis/defaults"
+	"github.com/skiff-dev/skiff/internal/apis/validation"
+)
+
+// createOnUpdate lists the resources upstream lets PUT create, as their
+// strategies' AllowCreateOnUpdate say.
+var createOnUpdate = map[string]bool{"endpoints": true, "leases": true, "events": true, "endpointslices": false}
+
+// mutateFunc computes the object to write from a private copy of the
+// stored one (nil when it does not exist).
+type mutateFunc func(current runtime.Object) (runtime.Object, error)
+
+// writeRequest is one update of one object.
+type writeRequest struct {
+	ep          *endpoint
+	namespace   string
+	name        string
+	subresource string
+	manager     string
+	dryRun      bool
+	allowCreate bool
+	// apply makes the write a server-side apply: mutate then yields the
+	// applied configuration and the field manager merges it.
+	apply *applyRequest
+	// mutate computes the new object.
+	mutate mutateFunc
+}
+
+func (s *Server) handleUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) error {
+	mode, err := fieldValidation(r)
+	if err != nil {
+		return err
+	}
+	dryRun, err := isDryRun(r)
+	if err != nil {
+		return err
+	}
+	manager, err := managerName(r)
+	if err != nil {
+		return err
+	}
+	body, err := readBody(r)
+	if err != nil {
+		return err
+	}
+	switch info.Subresource {
+	case "scale":
+		return s.handleScaleUpdate(ctx, w, r, ep, info, body, manager, dryRun)
+	case "finalize":
+		return s.handleFinalize(ctx, w, r, ep, info, body, mode, manager, dryRun)
+	}
+	obj, warnings, err := s.decodeBody(r, body, ep, mode)
+	if err != nil {
+		return err
+	}
+	m, _ := meta.Accessor(obj)
+	if m.GetName() != info.Name {
+		return apierrors.NewBadRequest(fmt.Sprintf("the name of the object (%s) does not match the name on the URL (%s)", m.GetName(), info.Name))
+	}
+	if ep.res.Namespaced && m.GetNamespace() != "" && m.GetNamespace() != info.Namespace {
+		return apierrors.NewBadRequest("the namespace of the provided object does not match the namespace sent on the request")
+	}
+	req := writeRequest{
+		ep: ep, namespace: info.Namespace, name: info.Name, subresource: info.Subresource,
+		manager: manager, dryRun: dryRun, allowCreate: createOnUpdate[ep.res.GVR.Resource] && info.Subresource == "",
+		mutate: func(runtime.Object) (runtime.Object, error) { return obj.DeepCopyObject(), nil },
+	}
+	out, created, err := s.update(ctx, req)
+	if err != nil {
+		return err
+	}
+	addWarnings(w, warnings)
+	code := http.StatusOK
+	if created {
+		code = http.StatusCreated
+	}
+	s.writeObject(w, r, code, out)
+	return nil
+}
+
+// update runs one write through storage's guaranteed update: it re-runs on
+// a conflicting concurrent write, so the result always builds on the latest
+// stored state. created reports that the object did not exist before.
+func (s *Server) update(ctx context.Context, req writeRequest) (runtime.Object, bool, error) {
+	var undo func()
+	created := false
+	fn := func(current runtime.Object) (runtime.Object, error) {
+		if undo != nil {
+			undo()
+			undo = nil
+		}
+		created = current == nil
+		obj, u, err := s.nextVersion(ctx, req, current)
+		undo = u
+		return obj, err
+	}
+	if req.dryRun {
+		current, err := req.ep.store.Get(ctx, req.namespace, req.name, "")
+		if err != nil && !apierrors.IsNotFound(err) {
+			return nil, false, err
+		}
+		if err != nil {
+			current = nil
+		}
+		obj, err := fn(current)
+		if undo != nil {
+			undo()
+		}
+		return obj, created, err
+	}
+	out, err := req.ep.store.Update(ctx, req.namespace, req.name, fn)
+	if err != nil {
+		if undo != nil {
+			undo()
+		}
+		return nil, false, err
+	}
+	out, err = s.finishDeletion(ctx, req.ep, out)
+	return out, created, err
+}
+
+// nextVersion computes, validates and admits the next version of an
+// object from the stored one.
+func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runtime.Object) (runtime.Object, func(), error) {
+	ep := req.ep
+	if current == nil && !req.allowCreate {
+		return nil, nil, apierrors.NewNotFound(ep.res.GVR.GroupResource(), req.name)
+	}
+	var base runtime.Object
+	if current != nil {
+		base = current.DeepCopyObject()
+	}
+	obj, err := req.mutate(base)
+	if err != nil {
+		return nil, nil, err
+	}
+	if current == nil {
+		return s.nextVersionCreate(ctx, req, obj)
+	}
+	m, _ := meta.Accessor(obj)
+	cm, _ := meta.Accessor(current)
+	if rv := m.GetResourceVersion(); rv != "" && rv != cm.GetResourceVersion() {
+		return nil, nil, apierrors.NewConflict(ep.res.GVR.GroupResource(), req.name,
+			fmt.Errorf("the object has been modified; please apply your changes to the latest version and try again"))
+	}
+	if m.GetUID() != "" && m.GetUID() != cm.GetUID() {
+		return nil, nil, apierrors.NewConflict(ep.res.GVR.GroupResource(), req.name,
+			fmt.Errorf("Precondition failed: UID in precondition: %v, UID in object meta: %v", m.GetUID(), cm.GetUID()))
+	}
+	m.SetNamespace(cm.GetNamespace())
+	m.SetResourceVersion(cm.GetResourceVersion())
+	s.prepareForUpdate(ep, obj, current, req.subresource)
+	defaults.Apply(obj)
+	var errs field.ErrorList
+	if req.subresource == "" {
+		errs = validation.ValidateUpdate(obj, current)
+	} else {
+		errs = validation.ValidateStatusUpdate(obj, current)
+	}
+	if len(errs) > 0 {
+		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), req.name, errs)
+	}
+	undo, err := s.admit(ctx, ep, obj, current, req.dryRun)
+	if err != nil {
+		return nil, nil, err
+	}
+	fm := ep.fieldManager
+	if req.subresource == "status" && ep.statusManager != nil {
+		fm = ep.statusManager
+	}
+	if req.apply == nil {
+		obj = fm.UpdateNoErrors(current, obj, req.manager)
+	}
+	return obj, undo, nil
+}
+
+// nextVersionCreate is the create-on-update path (PUT of a missing object
+// where allowed, and server-side apply of a new object).
+func (s *Server) nextVersionCreate(ctx context.Context, req writeRequest, obj runtime.Object) (runtime.Object, func(), error) {
+	ep := req.ep
+	m, _ := meta.Accessor(obj)
+	m.SetName(req.name)
+	if ep.res.Namespaced {
+		m.SetNamespace(req.namespace)
+	}
+	s.prepareForCreate(ep, obj)
+	defaults.Apply(obj)
+	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
+		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), req.name, errs)
+	}
+	undo, err := s.admit(ctx, ep, obj, nil, req.dryRun)
+	if err != nil {
+		return nil, nil, err
+	}
+	if req.apply == nil {
+		obj = ep.fieldManager.UpdateNoErrors(ep.res.New(), obj, req.manager)
+	}
+	return obj, undo, nil
+}

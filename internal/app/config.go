@@ -1,0 +1,118 @@
+package app
+
+import (
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+)
+
+// ServerConfig is everything `skiff server` takes from its flags.
+type ServerConfig struct {
+	DataDir         string
+	HTTPSPort       int
+	BindAddress     string
+	WriteKubeconfig string
+	EtcdServers     []string
+	ClusterCIDR     string
+	ServiceCIDR     string
+	// ServiceNodePortRange is "30000-32767" by default.
+	ServiceNodePortRange string
+	// AdvertiseAddress is the address the kubernetes Service's endpoints
+	// point at; the first non-loopback address when empty.
+	AdvertiseAddress string
+	DisableAgent     bool
+	Logger           *slog.Logger
+	// Ready, if set, is closed once the server serves.
+	Ready chan<- struct{}
+	Now   func() time.Time
+
+	serviceNet *net.IPNet
+	portLo     int
+	portHi     int
+}
+
+func (c *ServerConfig) validate() error {
+	if c.DataDir == "" {
+		c.DataDir = "/var/lib/skiff"
+	}
+	abs, err := filepath.Abs(c.DataDir)
+	if err != nil {
+		return fmt.Errorf("data dir: %w", err)
+	}
+	c.DataDir = abs
+	if c.HTTPSPort == 0 {
+		c.HTTPSPort = 6443
+	}
+	if c.HTTPSPort < 1 || c.HTTPSPort > 65535 {
+		return fmt.Errorf("--https-port %d: must be 1-65535", c.HTTPSPort)
+	}
+	if c.BindAddress == "" {
+		c.BindAddress = "0.0.0.0"
+	}
+	if net.ParseIP(c.BindAddress) == nil {
+		return fmt.Errorf("--bind-address %q: not an IP address", c.BindAddress)
+	}
+	if c.ClusterCIDR == "" {
+		c.ClusterCIDR = "10.42.0.0/16"
+	}
+	if _, _, err := net.ParseCIDR(c.ClusterCIDR); err != nil {
+		return fmt.Errorf("--cluster-cidr: %w", err)
+	}
+	if c.ServiceCIDR == "" {
+		c.ServiceCIDR = "10.43.0.0/16"
+	}
+	_, sn, err := net.ParseCIDR(c.ServiceCIDR)
+	if err != nil {
+		return fmt.Errorf("--service-cidr: %w", err)
+	}
+	c.serviceNet = sn
+	if c.ServiceNodePortRange == "" {
+		c.ServiceNodePortRange = "30000-32767"
+	}
+	if _, err := fmt.Sscanf(strings.Replace(c.ServiceNodePortRange, "-", " ", 1), "%d %d", &c.portLo, &c.portHi); err != nil || c.portLo < 1 || c.portHi > 65535 || c.portLo > c.portHi {
+		return fmt.Errorf("--service-node-port-range %q: want LOW-HIGH", c.ServiceNodePortRange)
+	}
+	if c.WriteKubeconfig == "" {
+		c.WriteKubeconfig = "/etc/skiff/skiff.yaml"
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))
+	}
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	return nil
+}
+
+// firstServiceIP is the ClusterIP of the kubernetes Service: the first
+// address of the service range.
+func firstServiceIP(n *net.IPNet) net.IP {
+	ip := make(net.IP, len(n.IP.To4()))
+	copy(ip, n.IP.To4())
+	if ip == nil {
+		ip = append(net.IP{}, n.IP...)
+	}
+	ip[len(ip)-1]++
+	return ip
+}
+
+// advertiseIP picks the address other machines reach the server on.
+func advertiseIP(configured, bind string) net.IP {
+	if ip := net.ParseIP(configured); ip != nil {
+		return ip
+	}
+	if ip := net.ParseIP(bind); ip != nil && !ip.IsUnspecified() {
+		return ip
+	}
+	addrs, _ := net.InterfaceAddrs()
+	for _, a := range addrs {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil {
+			return n.IP
+		}
+	}
+	return net.IPv4(127, 0, 0, 1)
+}

@@ -1,0 +1,255 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"path/filepath"
+	"strconv"
+	"sync/atomic"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	"k8s.io/client-go/applyconfigurations"
+	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
+
+	"github.com/skiff-dev/skiff/internal/apis"
+	"github.com/skiff-dev/skiff/internal/apiserver"
+	"github.com/skiff-dev/skiff/internal/apiserver/auth"
+	"github.com/skiff-dev/skiff/internal/etcd"
+	"github.com/skiff-dev/skiff/internal/inproc"
+	"github.com/skiff-dev/skiff/internal/pki"
+	"github.com/skiff-dev/skiff/internal/storage"
+)
+
+// Version is the Kubernetes version Skiff reports.
+var Version = apiserver.VersionInfo{Major: "1", Minor: "33", GitVersion: "v1.33.0+skiff", GitTreeState: "clean"}
+
+// Server is a running `skiff server`.
+type Server struct {
+	// Kubeconfig is the path of the admin kubeconfig.
+	Kubeconfig string
+	// URL is the HTTPS address of the API.
+	URL string
+	// Handler serves the API in-process (authentication included).
+	Handler http.Handler
+
+	stop func()
+	done chan error
+}
+
+// Loopback returns a client-go config that reaches the API in-process as
+// the server's own identity (system:masters).
+func (s *Server) Loopback() *rest.Config {
+	return inproc.Config(s.Handler, "system:apiserver", "system:masters")
+}
+
+// Stop ends the server and waits for it; it is idempotent.
+func (s *Server) Stop() error {
+	s.stop()
+	return <-s.done
+}
+
+// Wait blocks until the server ends.
+func (s *Server) Wait() error {
+	err := <-s.done
+	s.done <- err
+	return err
+}
+
+// RunServer runs the server until ctx ends.
+func RunServer(ctx context.Context, cfg ServerConfig) error {
+	srv, err := StartServer(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	return srv.Stop()
+}
+
+// StartServer starts every part of the server and returns once it serves.
+func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	start := time.Now()
+	ctx, cancel := context.WithCancel(ctx)
+	cleanups := []func(){cancel}
+	cleanup := func() {
+		for i := len(cleanups) - 1; i >= 0; i-- {
+			cleanups[i]()
+		}
+	}
+	fail := func(step string, err error) (*Server, error) {
+		cleanup()
+		return nil, fmt.Errorf("%s: %w", step, err)
+	}
+
+	client, closeEtcd, err := openEtcd(ctx, cfg)
+	if err != nil {
+		return fail("start etcd", err)
+	}
+	cleanups = append(cleanups, closeEtcd)
+
+	serviceIP := firstServiceIP(cfg.serviceNet)
+	bundle, err := pki.Ensure(pki.Config{Dir: filepath.Join(cfg.DataDir, "server", "tls"), ServiceIP: serviceIP, Now: cfg.Now})
+	if err != nil {
+		return fail("certificates", err)
+	}
+
+	store, err := storage.New(storage.Config{Client: client, Scheme: scheme.Scheme, Logger: log})
+	if err != nil {
+		return fail("storage", err)
+	}
+	storeDone := make(chan struct{})
+	go func() {
+		defer close(storeDone)
+		if err := store.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+			log.Error("storage stopped", "err", err)
+		}
+	}()
+	cleanups = append(cleanups, func() { cancel(); <-storeDone })
+
+	resources, err := apis.Table(scheme.Scheme)
+	if err != nil {
+		return fail("resource table", err)
+	}
+	services, err := newServiceAllocator(ctx, client, cfg)
+	if err != nil {
+		return fail("service allocators", err)
+	}
+	openAPI := newOpenAPI(resources)
+	var bootstrapped atomic.Bool
+	api, err := apiserver.New(ctx, apiserver.Config{
+		Resources:     resources,
+		Store:         store,
+		Scheme:        scheme.Scheme,
+		TypeConverter: applyconfigurations.NewTypeConverter(scheme.Scheme),
+		Services:      services,
+		OpenAPI:       openAPI,
+		Version:       Version,
+		Checks: []apiserver.HealthCheck{
+			{Name: "etcd", Check: etcdCheck(client)},
+			{Name: "poststarthook/bootstrap", Check: func(context.Context) error {
+				if !bootstrapped.Load() {
+					return errors.New("not finished")
+				}
+				return nil
+			}},
+		},
+		Now:    cfg.Now,
+		Logger: log,
+	})
+	if err != nil {
+		return fail("api server", err)
+	}
+	handler := auth.Authenticate(api)
+
+	addr := net.JoinHostPort(cfg.BindAddress, strconv.Itoa(cfg.HTTPSPort))
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fail("listen", err)
+	}
+	httpSrv := &http.Server{
+		Handler: handler,
+		TLSConfig: &tls.Config{
+			Certificates: []tls.Certificate{bundle.ServingCert},
+			ClientAuth:   tls.VerifyClientCertIfGiven,
+			ClientCAs:    bundle.ClientCA,
+			MinVersion:   tls.VersionTLS12,
+			NextProtos:   []string{"h2", "http/1.1"},
+		},
+		ReadHeaderTimeout: 30 * time.Second,
+		ErrorLog:          nil,
+	}
+	serveDone := make(chan struct{})
+	go func() {
+		defer close(serveDone)
+		if err := httpSrv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("https server stopped", "err", err)
+		}
+	}()
+	cleanups = append(cleanups, func() {
+		sctx, c := context.WithTimeout(context.Background(), 2*time.Second)
+		defer c()
+		_ = httpSrv.Shutdown(sctx)
+		_ = httpSrv.Close()
+		<-serveDone
+	})
+
+	loopback := inproc.Config(handler, "system:apiserver", "system:masters")
+	if err := bootstrap(ctx, loopback, serviceIP, advertiseIP(cfg.AdvertiseAddress, cfg.BindAddress), cfg.HTTPSPort); err != nil {
+		return fail("bootstrap", err)
+	}
+	if err := repairAllocations(ctx, loopback, services); err != nil {
+		return fail("repair service allocations", err)
+	}
+	bootstrapped.Store(true)
+	go func() {
+		if err := openAPI.Warm(); err != nil {
+			log.Error("build openapi", "err", err)
+		}
+	}()
+
+	url := "https://" + net.JoinHostPort(kubeconfigHost(cfg.BindAddress), strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
+	if err := pki.WriteKubeconfig(cfg.WriteKubeconfig, url, bundle); err != nil {
+		return fail("write kubeconfig", err)
+	}
+	log.Info("skiff server ready", "url", url, "kubeconfig", cfg.WriteKubeconfig, "took", time.Since(start).Round(time.Millisecond))
+	if cfg.Ready != nil {
+		close(cfg.Ready)
+	}
+	srv := &Server{Kubeconfig: cfg.WriteKubeconfig, URL: url, Handler: handler, done: make(chan error, 1)}
+	var stopped atomic.Bool
+	srv.stop = func() {
+		if stopped.Swap(true) {
+			return
+		}
+		cleanup()
+		srv.done <- nil
+	}
+	go func() {
+		<-ctx.Done()
+		srv.stop()
+	}()
+	return srv, nil
+}
+
+// kubeconfigHost is the host the admin kubeconfig names: loopback when the
+// server listens everywhere.
+func kubeconfigHost(bind string) string {
+	ip := net.ParseIP(bind)
+	if ip == nil || ip.IsUnspecified() {
+		return "127.0.0.1"
+	}
+	return bind
+}
+
+func openEtcd(ctx context.Context, cfg ServerConfig) (*clientv3.Client, func(), error) {
+	if len(cfg.EtcdServers) > 0 {
+		c, err := etcd.Connect(ctx, cfg.EtcdServers, nil)
+		if err != nil {
+			return nil, nil, err
+		}
+		return c, func() { _ = c.Close() }, nil
+	}
+	e, err := etcd.Start(ctx, etcd.Config{DataDir: filepath.Join(cfg.DataDir, "server", "db", "etcd"), Logger: cfg.Logger})
+	if err != nil {
+		return nil, nil, err
+	}
+	return e.Client(), e.Close, nil
+}
+
+func etcdCheck(client *clientv3.Client) func(ctx context.Context) error {
+	return func(ctx context.Context) error {
+		ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		defer cancel()
+		_, err := client.Get(ctx, "health", clientv3.WithCountOnly())
+		return err
+	}
+}
