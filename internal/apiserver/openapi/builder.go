@@ -1,0 +1,105 @@
+package openapi
+
+import (
+	"reflect"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// Resource is what the server serves, as openapi needs it.
+type Resource struct {
+	// GVK is the served group, version and kind, e.g. apps/v1 Deployment.
+	GVK schema.GroupVersionKind
+	// Resource is the plural resource name, e.g. "deployments".
+	Resource   string
+	Namespaced bool
+	// Verbs of the main resource: get list watch create update patch
+	// delete deletecollection.
+	Verbs []string
+	// Subresources served, e.g. "status", "scale". scale uses
+	// autoscaling/v1 Scale, binding v1 Binding, eviction policy/v1
+	// Eviction, token authentication/v1 TokenRequest; exec, attach,
+	// portforward and proxy are connect operations, log a plain-text read;
+	// any other subresource reads and writes the kind itself.
+	Subresources []string
+	// Type is the Go struct type of the kind, e.g.
+	// reflect.TypeOf(appsv1.Deployment{}); ListType that of its list
+	// (nil when the resource cannot be listed).
+	Type     reflect.Type
+	ListType reflect.Type
+}
+
+// Builder builds the OpenAPI documents of a fixed set of resources. The
+// documents are built once, on the first call of any method (or of Warm),
+// and then served from memory. A Builder is safe for concurrent use; the
+// byte slices it returns are shared and must not be modified.
+type Builder struct {
+	resources []Resource
+	version   string
+
+	once sync.Once
+	docs *documents
+	err  error
+
+	protoOnce sync.Once
+	proto     []byte
+	protoErr  error
+}
+
+// documents are the built, encoded documents.
+type documents struct {
+	v2          []byte
+	v3          map[string][]byte // "apis/apps/v1" -> document
+	v3Discovery []byte
+}
+
+// NewBuilder returns a Builder for resources, with version (the server's
+// git version, e.g. "v1.33.0") in each document's info. It does no work:
+// the documents are built on first use.
+func NewBuilder(resources []Resource, version string) *Builder {
+	return &Builder{resources: append([]Resource(nil), resources...), version: version}
+}
+
+// Warm builds the JSON documents now, so that the first request does not
+// wait for them. The server may call it from a goroutine it owns after it
+// starts serving; it returns when the documents are built.
+func (b *Builder) Warm() error {
+	b.once.Do(b.build)
+	return b.err
+}
+
+func (b *Builder) build() {
+	b.docs, b.err = buildDocuments(b.resources, b.version)
+}
+
+// V2 returns the swagger 2.0 document as JSON.
+func (b *Builder) V2() ([]byte, error) {
+	if err := b.Warm(); err != nil {
+		return nil, err
+	}
+	return b.docs.v2, nil
+}
+
+// V3Paths returns the OpenAPI 3.0 documents as JSON, keyed by their path
+// under /openapi/v3 ("api/v1", "apis/apps/v1", "apis/apps", "api", "apis",
+// "version"). It returns nil when the documents could not be built (V2
+// returns the error).
+func (b *Builder) V3Paths() map[string][]byte {
+	if b.Warm() != nil {
+		return nil
+	}
+	return b.docs.v3
+}
+
+// V3Discovery returns the JSON answer of GET /openapi/v3: each document's
+// key mapped to its serverRelativeURL, "/openapi/v3/<key>?hash=<HASH>",
+// where HASH is the upper-case hex SHA-512 of the document. The server
+// should serve a request whose hash matches with a long-lived
+// Cache-Control header, as upstream does.
+func (b *Builder) V3Discovery() []byte {
+	if b.Warm() != nil {
+		return []byte(`{"paths":{}}`)
+	}
+	return b.docs.v3Discovery
+}

@@ -1,0 +1,40 @@
+package openapi
+
+import (
+	"fmt"
+
+	openapiv2 "github.com/google/gnostic-models/openapiv2"
+	"google.golang.org/protobuf/proto"
+)
+
+// V2Protobuf returns the swagger 2.0 document encoded as the gnostic
+// OpenAPIv2 protobuf message, the media type
+// application/com.github.proto-openapi.spec.v2@v1.0+protobuf.
+//
+// kubectl and client-go ask /openapi/v2 for this media type only and
+// unmarshal the answer as protobuf; they have no JSON fallback (older
+// client-go retried a 406 at /swagger-2.0.0.pb-v1, again as protobuf). So
+// the server must serve it. Converting takes a while (gnostic parses the
+// JSON document), so it is done once, on first use, and cached.
+func (b *Builder) V2Protobuf() ([]byte, error) {
+	b.protoOnce.Do(func() {
+		var doc []byte
+		if doc, b.protoErr = b.V2(); b.protoErr != nil {
+			return
+		}
+		b.proto, b.protoErr = toProtobuf(doc)
+	})
+	return b.proto, b.protoErr
+}
+
+func toProtobuf(jsonDoc []byte) ([]byte, error) {
+	doc, err := openapiv2.ParseDocument(jsonDoc)
+	if err != nil {
+		return nil, fmt.Errorf("parse openapi v2 document: %w", err)
+	}
+	out, err := proto.Marshal(doc)
+	if err != nil {
+		return nil, fmt.Errorf("encode openapi v2 protobuf: %w", err)
+	}
+	return out, nil
+}
