@@ -189,3 +189,21 @@ func fillMissing(dst, from corev1.ResourceList) {
 		}
 	}
 }
+
+// secret defaults the type to Opaque and folds stringData into data, as
+// upstream's conversion does; stringData wins over data for a shared key.
+func secret(s *corev1.Secret) {
+	if s.Type == "" {
+		s.Type = corev1.SecretTypeOpaque
+	}
+	if len(s.StringData) == 0 {
+		return
+	}
+	if s.Data == nil {
+		s.Data = make(map[string][]byte, len(s.StringData))
+	}
+	for k, v := range s.StringData {
+		s.Data[k] = []byte(v)
+	}
+	s.StringData = nil
+}

@@ -37,9 +37,7 @@ func applyCore(obj runtime.Object) bool {
 	case *corev1.Namespace:
 		namespace(o)
 	case *corev1.Secret:
-		if o.Type == "" {
-			o.Type = corev1.SecretTypeOpaque
-		}
+		secret(o)
 	case *corev1.PersistentVolume:
 		persistentVolume(o)
 	case *corev1.PersistentVolumeClaim:

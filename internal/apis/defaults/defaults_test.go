@@ -1,6 +1,7 @@
 package defaults
 
 import (
+	"fmt"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
@@ -210,7 +211,7 @@ func TestWorkloads(t *testing.T) {
 
 func TestOtherKinds(t *testing.T) {
 	ns := &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: "team"}}
-	sec := &corev1.Secret{}
+	sec := &corev1.Secret{StringData: map[string]string{"k": "v"}}
 	pv := &corev1.PersistentVolume{}
 	hpa := &autoscalingv2.HorizontalPodAutoscaler{Spec: autoscalingv2.HorizontalPodAutoscalerSpec{
 		Behavior: &autoscalingv2.HorizontalPodAutoscalerBehavior{},
@@ -233,6 +234,7 @@ func TestOtherKinds(t *testing.T) {
 		{"namespace finalizers", len(ns.Spec.Finalizers) == 1 && ns.Spec.Finalizers[0] == corev1.FinalizerKubernetes, true},
 		{"namespace phase", ns.Status.Phase, corev1.NamespaceActive},
 		{"secret type", sec.Type, corev1.SecretTypeOpaque},
+		{"secret stringData folded", string(sec.Data["k"]) + fmt.Sprint(len(sec.StringData)), "v0"},
 		{"pv reclaim", pv.Spec.PersistentVolumeReclaimPolicy, corev1.PersistentVolumeReclaimRetain},
 		{"pv volumeMode", *pv.Spec.VolumeMode, corev1.PersistentVolumeFilesystem},
 		{"hpa minReplicas", *hpa.Spec.MinReplicas, int32(1)},

@@ -9,7 +9,8 @@
 // templates inside StatefulSets) get their own defaults too. A few values
 // that upstream assigns in a registry strategy rather than a defaulter are
 // filled here as well because every create needs them: Namespace
-// spec.finalizers ["kubernetes"] and Service ipFamilyPolicy/ipFamilies.
+// spec.finalizers ["kubernetes"] and Service ipFamilyPolicy/ipFamilies; and a
+// Secret's stringData is folded into data, as upstream's conversion does.
 //
 // The API server calls Apply once on every decoded create or update body,
 // before validation:
