@@ -7,6 +7,16 @@ import (
 	"google.golang.org/protobuf/proto"
 )
 
+// Media types of the protobuf v2 document. Clients ask with either Accept
+// value; the answer's Content-Type must be ContentTypeV2Protobuf, because
+// client-go parses it with mime.ParseMediaType, which rejects the "@" of
+// the older spelling (as upstream's handler does, it answers with the
+// dotted one).
+const (
+	ContentTypeV2Protobuf  = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
+	AcceptV2ProtobufLegacy = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+)
+
 // V2Protobuf returns the swagger 2.0 document encoded as the gnostic
 // OpenAPIv2 protobuf message, the media type
 // application/com.github.proto-openapi.spec.v2@v1.0+protobuf.

@@ -1,0 +1,149 @@
+package openapi
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+)
+
+// TestRealKubectlExplain serves the documents (with just enough discovery
+// for kubectl's REST mapper) on a loopback listener and runs every real
+// kubectl found beside the one on PATH. Run it inside a private network
+// namespace, as all tests that listen must be.
+func TestRealKubectlExplain(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs real kubectl binaries")
+	}
+	binaries := kubectlBinaries()
+	if len(binaries) == 0 {
+		t.Skip("no kubectl binaries on this machine")
+	}
+	srv := httptest.NewServer(testAPIServer(t, shared()))
+	defer srv.Close()
+	dir := t.TempDir()
+	kubeconfig := filepath.Join(dir, "kubeconfig")
+	cfg := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: %q}}]\n"+
+		"users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n", srv.URL)
+	if err := os.WriteFile(kubeconfig, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	// plaintext renders the v3 document, plaintext-openapiv2 the v2 one
+	// (where IntOrString reads as string, as upstream's does).
+	wants := map[string][]string{
+		"plaintext":           {"rollingUpdate <RollingUpdateDeployment>", "maxSurge\t<IntOrString>", "scheduled above the desired number"},
+		"plaintext-openapiv2": {"rollingUpdate <Object>", "maxSurge\t<string>", "scheduled above the desired number"},
+	}
+	for _, bin := range binaries {
+		t.Run(filepath.Base(bin), func(t *testing.T) {
+			for _, output := range []string{"plaintext", "plaintext-openapiv2"} {
+				cmd := exec.Command(bin, "--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(dir, filepath.Base(bin)),
+					"explain", "deployment.spec.strategy.rollingUpdate", "--output", output)
+				cmd.Env = append(os.Environ(), "HOME="+dir)
+				out, err := cmd.CombinedOutput()
+				if err != nil {
+					t.Errorf("%s explain --output %s: %v\n%s", bin, output, err, out)
+					continue
+				}
+				for _, w := range wants[output] {
+					if !strings.Contains(string(out), w) {
+						t.Errorf("%s explain --output %s lacks %q:\n%s", bin, output, w, out)
+					}
+				}
+			}
+		})
+	}
+}
+
+// kubectlBinaries returns kubectl.1.NN beside the resolved kubectl on PATH.
+func kubectlBinaries() []string {
+	path, err := exec.LookPath("kubectl")
+	if err != nil {
+		return nil
+	}
+	if real, err := filepath.EvalSymlinks(path); err == nil {
+		path = real
+	}
+	found, _ := filepath.Glob(filepath.Join(filepath.Dir(path), "kubectl.1.*"))
+	if len(found) == 0 {
+		return []string{path}
+	}
+	return found
+}
+
+// testAPIServer answers legacy discovery for testResources and serves the
+// OpenAPI documents of b.
+func testAPIServer(t *testing.T, b *Builder) http.Handler {
+	lists := map[string]*metav1.APIResourceList{}
+	groups := &metav1.APIGroupList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"}}
+	for _, r := range testResources() {
+		gv := r.GVK.GroupVersion()
+		l := lists[gvPath(gv)]
+		if l == nil {
+			l = &metav1.APIResourceList{TypeMeta: metav1.TypeMeta{Kind: "APIResourceList", APIVersion: "v1"}, GroupVersion: gv.String()}
+			lists[gvPath(gv)] = l
+			if gv.Group != "" {
+				v := metav1.GroupVersionForDiscovery{GroupVersion: gv.String(), Version: gv.Version}
+				groups.Groups = append(groups.Groups, metav1.APIGroup{Name: gv.Group, Versions: []metav1.GroupVersionForDiscovery{v}, PreferredVersion: v})
+			}
+		}
+		l.APIResources = append(l.APIResources, metav1.APIResource{Name: r.Resource, Namespaced: r.Namespaced,
+			Kind: r.GVK.Kind, Verbs: r.Verbs, SingularName: strings.ToLower(r.GVK.Kind)})
+	}
+	mux := http.NewServeMux()
+	writeJSON := func(w http.ResponseWriter, v any) {
+		w.Header().Set("Content-Type", "application/json")
+		if err := json.NewEncoder(w).Encode(v); err != nil {
+			t.Errorf("encode %T: %v", v, err)
+		}
+	}
+	mux.HandleFunc("/api", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, metav1.APIVersions{TypeMeta: metav1.TypeMeta{Kind: "APIVersions"}, Versions: []string{"v1"}})
+	})
+	mux.HandleFunc("/apis", func(w http.ResponseWriter, r *http.Request) { writeJSON(w, groups) })
+	for path, l := range lists {
+		mux.HandleFunc(path, func(w http.ResponseWriter, r *http.Request) { writeJSON(w, l) })
+	}
+	mux.HandleFunc("/version", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, map[string]string{"major": "1", "minor": "33", "gitVersion": "v1.33.0"})
+	})
+	mux.HandleFunc("/openapi/v2", func(w http.ResponseWriter, r *http.Request) {
+		if strings.Contains(r.Header.Get("Accept"), "protobuf") {
+			pb, err := b.V2Protobuf()
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+			w.Header().Set("Content-Type", ContentTypeV2Protobuf)
+			_, _ = w.Write(pb)
+			return
+		}
+		doc, _ := b.V2()
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(doc)
+	})
+	mux.HandleFunc("/openapi/v3", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(b.V3Discovery())
+	})
+	mux.HandleFunc("/openapi/v3/", func(w http.ResponseWriter, r *http.Request) {
+		doc, found := b.V3Paths()[strings.TrimPrefix(r.URL.Path, "/openapi/v3/")]
+		if !found {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		_, _ = w.Write(doc)
+	})
+	return mux
+}
+
+var _ = schema.GroupVersion{}
