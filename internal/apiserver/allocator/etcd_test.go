@@ -6,6 +6,7 @@ import (
 	"net/url"
 	"os"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -84,9 +85,12 @@ func newClient(t *testing.T) *clientv3.Client {
 	return c
 }
 
-// testPrefix is a key prefix of the test's own.
+// runID keeps prefixes apart when tests run more than once (-count).
+var runID atomic.Int64
+
+// testPrefix returns a fresh key prefix for the test; call it once per test.
 func testPrefix(t *testing.T) string {
-	return "/registry/skiff/allocations/" + strings.ReplaceAll(t.Name(), "/", "_")
+	return fmt.Sprintf("/registry/skiff/allocations/%d-%s", runID.Add(1), strings.ReplaceAll(t.Name(), "/", "_"))
 }
 
 func testContext(t *testing.T) context.Context {

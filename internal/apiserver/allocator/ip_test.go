@@ -105,7 +105,8 @@ func TestIPAllocateNextConcurrent(t *testing.T) {
 
 func TestIPAllocate(t *testing.T) {
 	ctx := testContext(t)
-	a := newIPs(t, testPrefix(t), "10.43.0.0/24")
+	prefix := testPrefix(t)
+	a := newIPs(t, prefix, "10.43.0.0/24")
 	if err := a.Allocate(ctx, net.ParseIP("10.43.0.10"), "default/taken"); err != nil {
 		t.Fatalf("Allocate(10.43.0.10) = %v", err)
 	}
@@ -137,7 +138,7 @@ func TestIPAllocate(t *testing.T) {
 		"10.43.0.10": "default/taken", "10.43.0.11": "default/b",
 		"10.43.0.1": "default/kubernetes", "10.43.0.254": "default/c",
 	}
-	got := stored(t, a.client, testPrefix(t))
+	got := stored(t, a.client, prefix)
 	if fmt.Sprint(got) != fmt.Sprint(want) {
 		t.Errorf("stored allocations = %v; want %v", got, want)
 	}
@@ -179,7 +180,8 @@ func TestIPReleaseAndReuse(t *testing.T) {
 
 func TestIPv6(t *testing.T) {
 	ctx := testContext(t)
-	a := newIPs(t, testPrefix(t), "fd00:43::/120")
+	prefix := testPrefix(t)
+	a := newIPs(t, prefix, "fd00:43::/120")
 	tests := []struct {
 		name    string
 		ip      string
@@ -205,8 +207,8 @@ func TestIPv6(t *testing.T) {
 	if !a.CIDR().Contains(addr) || addr == netip.MustParseAddr("fd00:43::1") || addr == netip.MustParseAddr("fd00:43::") {
 		t.Errorf("AllocateNext = %v; want an address of %v other than the first two", ip, a.CIDR())
 	}
-	if _, ok := stored(t, a.client, testPrefix(t))[addr.String()]; !ok {
-		t.Errorf("no key for %v under %s", addr, testPrefix(t))
+	if _, ok := stored(t, a.client, prefix)[addr.String()]; !ok {
+		t.Errorf("no key for %v under %s", addr, prefix)
 	}
 }
 
