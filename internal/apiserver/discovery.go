@@ -3,6 +3,7 @@ package apiserver
 import (
 	"crypto/sha256"
 	"encoding/base64"
+	"mime"
 	"net/http"
 	"sort"
 	"strings"
@@ -179,10 +180,28 @@ func aggregatedGroup(g string, versions []string, byGV map[string][]*apis.Resour
 	return agg
 }
 
-// wantsAggregated reports whether the client asked for aggregated discovery.
+// wantsAggregated reports whether the client's first servable Accept
+// clause is aggregated discovery in the version served (v2, as JSON).
+// Clients that ask only for v2beta1 (kubectl 1.27-1.29 list it before
+// application/json) get the legacy documents, never a v2 they cannot read.
 func wantsAggregated(r *http.Request) bool {
-	accept := r.Header.Get("Accept")
-	return strings.Contains(accept, "as=APIGroupDiscoveryList") && strings.Contains(accept, "apidiscovery.k8s.io")
+	for _, clause := range strings.Split(r.Header.Get("Accept"), ",") {
+		mt, params, err := mime.ParseMediaType(strings.TrimSpace(clause))
+		if err != nil {
+			continue
+		}
+		if params["as"] == "" {
+			if mt == mediaJSON || mt == mediaProtobuf || mt == "*/*" || mt == "application/*" {
+				return false
+			}
+			continue
+		}
+		if mt == mediaJSON && params["as"] == "APIGroupDiscoveryList" &&
+			params["g"] == apidiscoveryv2.SchemeGroupVersion.Group && params["v"] == apidiscoveryv2.SchemeGroupVersion.Version {
+			return true
+		}
+	}
+	return false
 }
 
 func (s *Server) serveDiscovery(w http.ResponseWriter, r *http.Request, info requestInfo, ok bool) {
