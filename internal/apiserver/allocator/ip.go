@@ -115,7 +115,10 @@ func (a *IPAllocator) Release(ctx context.Context, ip net.IP) error {
 }
 
 // Repair reconciles the stored allocations with inUse, a map from IP string
-// to owner built from the existing Services. See RepairReport.
+// to owner built from the existing Services' ClusterIPs of this allocator's
+// family. Allocations no Service holds are released, missing or mis-owned
+// ones are written; see RepairReport and the package documentation for
+// when it is safe to call.
 func (a *IPAllocator) Repair(ctx context.Context, inUse map[string]string) (RepairReport, error) {
 	return a.repair(ctx, inUse)
 }

@@ -57,8 +57,11 @@ func (p *pool) next(ctx context.Context, owner string) (int64, error) {
 	for i := int64(0); i < min(randomProbes, probe.size()); i++ {
 		off := probe.lo + rand.Int64N(probe.size())
 		ok, err := p.create(ctx, p.name(off), owner)
-		if err != nil || ok {
-			return off, err
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			return off, nil
 		}
 	}
 	kvs, err := p.list(ctx, true)
@@ -93,8 +96,11 @@ func (p *pool) scan(ctx context.Context, b band, used map[int64]bool, owner stri
 			continue
 		}
 		ok, err := p.create(ctx, p.name(off), owner)
-		if err != nil || ok {
-			return off, err
+		if err != nil {
+			return 0, err
+		}
+		if ok {
+			return off, nil
 		}
 		if err := ctx.Err(); err != nil {
 			return 0, err

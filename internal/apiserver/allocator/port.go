@@ -121,8 +121,10 @@ func (a *PortAllocator) Release(ctx context.Context, port int) error {
 }
 
 // Repair reconciles the stored allocations with inUse, a map from port
-// number (decimal) to owner built from the existing Services. See
-// RepairReport.
+// number (decimal) to owner built from the existing Services' NodePorts.
+// Allocations no Service holds are released, missing or mis-owned ones are
+// written; see RepairReport and the package documentation for when it is
+// safe to call.
 func (a *PortAllocator) Repair(ctx context.Context, inUse map[string]string) (RepairReport, error) {
 	return a.repair(ctx, inUse)
 }

@@ -2,6 +2,7 @@ package allocator
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 
@@ -21,11 +22,11 @@ type store struct {
 
 func newStore(client *clientv3.Client, prefix string) (store, error) {
 	if client == nil {
-		return store{}, fmt.Errorf("allocator: nil etcd client")
+		return store{}, errors.New("allocator: nil etcd client")
 	}
 	prefix = strings.TrimSuffix(prefix, "/")
 	if prefix == "" {
-		return store{}, fmt.Errorf("allocator: empty key prefix")
+		return store{}, errors.New("allocator: empty key prefix")
 	}
 	return store{client: client, prefix: prefix + "/"}, nil
 }
