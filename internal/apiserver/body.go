@@ -133,14 +133,18 @@ func (s *Server) bodyMediaTypes() []string {
 }
 
 // decodeOptions decodes an options body (DeleteOptions and the like),
-// accepting an empty body.
+// accepting an empty body. client-go sends these as protobuf or JSON
+// whatever the resource, so the encoding is recognized from the bytes.
 func (s *Server) decodeOptions(body []byte, into runtime.Object, gvk schema.GroupVersionKind) error {
 	if len(strings.TrimSpace(string(body))) == 0 {
 		return nil
 	}
-	info, _ := runtime.SerializerInfoForMediaType(s.codecs.SupportedMediaTypes(), mediaJSON)
-	if _, _, err := info.Serializer.Decode(body, &gvk, into); err != nil {
+	out, _, err := s.codecs.UniversalDeserializer().Decode(body, &gvk, into)
+	if err != nil && !runtime.IsStrictDecodingError(err) {
 		return apierrors.NewBadRequest(fmt.Sprintf("decode %s: %v", gvk.Kind, err))
+	}
+	if out != into {
+		return apierrors.NewBadRequest(fmt.Sprintf("decode %s: the body is a %s", gvk.Kind, out.GetObjectKind().GroupVersionKind().Kind))
 	}
 	return nil
 }
