@@ -19,6 +19,11 @@ type requestInfo struct {
 	Parts []string
 }
 
+// namespaceSubresources are the subresources of a namespace object: in
+// /namespaces/{name}/status and /namespaces/{name}/finalize the segment after
+// the name is not a resource inside the namespace.
+var namespaceSubresources = map[string]bool{"status": true, "finalize": true}
+
 // parseRequestInfo reads the request path as upstream's RequestInfoFactory
 // does for /api and /apis paths. ok is false for other paths.
 func parseRequestInfo(r *http.Request) (requestInfo, bool) {
@@ -43,7 +48,7 @@ func parseRequestInfo(r *http.Request) (requestInfo, bool) {
 		legacyWatch = true
 		segs = segs[1:]
 	}
-	if len(segs) >= 3 && segs[0] == "namespaces" {
+	if len(segs) >= 3 && segs[0] == "namespaces" && !namespaceSubresources[segs[2]] {
 		info.Namespace = segs[1]
 		segs = segs[2:]
 	} else if len(segs) >= 1 && segs[0] == "namespaces" {
