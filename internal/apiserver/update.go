@@ -164,9 +164,13 @@ func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runt
 	s.prepareForUpdate(ep, obj, current, req.subresource)
 	defaults.Apply(obj)
 	var errs field.ErrorList
-	if req.subresource == "" {
+	switch req.subresource {
+	case "":
 		errs = validation.ValidateUpdate(obj, current)
-	} else {
+	case "binding":
+		// The Binding was validated; as upstream, assigning the node is
+		// not a status update (which may not change spec.nodeName).
+	default:
 		errs = validation.ValidateStatusUpdate(obj, current)
 	}
 	if len(errs) > 0 {
