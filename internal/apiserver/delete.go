@@ -114,7 +114,7 @@ func (s *Server) deleteObject(ctx context.Context, ep *endpoint, ns, name string
 	}
 	grace := s.gracePeriod(current, opts)
 	finalizers := pendingFinalizers(ep, current, opts)
-	if grace == 0 && len(finalizers) == 0 {
+	if grace == 0 && len(finalizers) == 0 && !hasSpecFinalizers(current) {
 		if dryRun {
 			return current, true, nil
 		}
@@ -194,11 +194,6 @@ func (s *Server) gracePeriod(obj runtime.Object, opts *metav1.DeleteOptions) int
 func pendingFinalizers(ep *endpoint, obj runtime.Object, opts *metav1.DeleteOptions) []string {
 	m, _ := meta.Accessor(obj)
 	out := append([]string{}, m.GetFinalizers()...)
-	if ns, ok := obj.(*corev1.Namespace); ok {
-		for _, f := range ns.Spec.Finalizers {
-			out = append(out, string(f))
-		}
-	}
 	switch {
 	case opts.PropagationPolicy != nil && *opts.PropagationPolicy == metav1.DeletePropagationForeground:
 		out = append(out, metav1.FinalizerDeleteDependents)
@@ -207,6 +202,14 @@ func pendingFinalizers(ep *endpoint, obj runtime.Object, opts *metav1.DeleteOpti
 		out = append(out, metav1.FinalizerOrphanDependents)
 	}
 	return out
+}
+
+// hasSpecFinalizers reports whether a namespace still waits for the
+// finalizers in its spec, which keep it, Terminating, until
+// namespaces/finalize clears them. They are not metadata finalizers.
+func hasSpecFinalizers(obj runtime.Object) bool {
+	ns, ok := obj.(*corev1.Namespace)
+	return ok && len(ns.Spec.Finalizers) > 0
 }
 
 func checkPreconditions(ep *endpoint, name string, obj runtime.Object, pre *metav1.Preconditions) error {
