@@ -1,0 +1,85 @@
+package bench
+
+import (
+	"errors"
+	"fmt"
+	"io"
+	"time"
+)
+
+// Config is what one `skiff bench api` run measures. Zero fields take the
+// defaults validate names.
+type Config struct {
+	// Binary is the skiff executable started as `Binary server ...`.
+	Binary string
+	// Objects is how many Pods are stored for the RSS figure (10000).
+	Objects int
+	// Watchers is how many watches the fan-out row opens (1000).
+	Watchers int
+	// Workers is how many concurrent client goroutines each row uses (8).
+	Workers int
+	// Count is how many operations each create/get/update/delete row runs
+	// (1000), unless Duration is set.
+	Count int
+	// ListCount is how many operations each list row runs (200), unless
+	// Duration is set: a list of 5,000 objects costs a thousand gets.
+	ListCount int
+	// Duration, when positive, makes every row run for this long instead of
+	// a fixed count.
+	Duration time.Duration
+	// Sizes are the namespace sizes the CRUD rows run against (1, 100, 5000).
+	Sizes []int
+	// Wire is what the client speaks: "protobuf" (client-go's own default
+	// for built-in types) or "json" (what kubectl speaks).
+	Wire string
+	// Settle is how long the server idles before the idle RSS reading (2s).
+	Settle time.Duration
+	// SkipRestart leaves out the restart with Objects Pods stored.
+	SkipRestart bool
+	// Progress, if set, receives one line per phase as the run goes.
+	Progress io.Writer
+}
+
+func (c *Config) validate() error {
+	if c.Binary == "" {
+		return errors.New("no skiff binary to start")
+	}
+	defaults := []struct {
+		v   *int
+		def int
+	}{{&c.Objects, 10000}, {&c.Watchers, 1000}, {&c.Workers, 8}, {&c.Count, 1000}, {&c.ListCount, 200}}
+	for _, d := range defaults {
+		if *d.v == 0 {
+			*d.v = d.def
+		}
+	}
+	if c.Objects < 0 || c.Watchers < 0 || c.Workers < 1 || c.Count < 1 || c.ListCount < 1 {
+		return fmt.Errorf("objects %d, watchers %d, workers %d, count %d, list count %d: want workers, counts >= 1 and the rest >= 0",
+			c.Objects, c.Watchers, c.Workers, c.Count, c.ListCount)
+	}
+	if c.Duration < 0 {
+		return fmt.Errorf("duration %v: must not be negative", c.Duration)
+	}
+	if len(c.Sizes) == 0 {
+		c.Sizes = []int{1, 100, 5000}
+	}
+	for _, s := range c.Sizes {
+		if s < 1 {
+			return fmt.Errorf("size %d: want >= 1", s)
+		}
+	}
+	switch c.Wire {
+	case "":
+		c.Wire = "protobuf"
+	case "protobuf", "json":
+	default:
+		return fmt.Errorf("wire %q: want protobuf or json", c.Wire)
+	}
+	if c.Settle == 0 {
+		c.Settle = 2 * time.Second
+	}
+	if c.Progress == nil {
+		c.Progress = io.Discard
+	}
+	return nil
+}

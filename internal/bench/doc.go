@@ -1,0 +1,31 @@
+// Package bench owns `skiff bench api`: a benchmark of the API server as a
+// user meets it. It starts a real `skiff server` as a child process (a temp
+// data dir, 127.0.0.1, a free port), drives it with client-go over HTTPS and
+// prints what it measured; it never fails on time.
+//
+// What Run measures, in order:
+//
+//  1. startup: from exec of the child to the first "ok" from /readyz;
+//  2. idle RSS: VmRSS of the child (/proc/<pid>/status) once it has settled;
+//  3. CRUD: for each namespace size in Config.Sizes, a namespace holding that
+//     many ConfigMaps is filled, then create, get, update (unconditional, no
+//     resourceVersion), list (the whole namespace) and delete run with
+//     Config.Workers workers, each row giving p50/p99 latency and ops/s;
+//  4. watch fan-out: Config.Watchers watches on one ConfigMap, one update,
+//     and per watcher the time its event arrived minus the time the update
+//     returned;
+//  5. RSS with Config.Objects Pods stored (and the create row of that fill);
+//  6. a restart on the same data dir: startup and RSS with those Pods.
+//
+// The child is stopped by its PID (SIGTERM, then SIGKILL) and the temp dir
+// removed before Run returns. Typical use:
+//
+//	rep, err := bench.Run(ctx, bench.Config{Binary: exe, Progress: os.Stderr})
+//	if err != nil {
+//		return err
+//	}
+//	rep.WriteTable(os.Stdout)
+//
+// Network safety: run it inside a private network namespace, as
+// docs/benchmarks.md shows; it only ever listens on and dials 127.0.0.1.
+package bench

@@ -1,0 +1,116 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// Report is everything one run measured. Latencies are milliseconds and
+// memory is MiB so that the JSON reads without conversion.
+type Report struct {
+	Workers int    `json:"workers"`
+	Wire    string `json:"wire"`
+	// CPUs and the one-minute load averages before and after the run say
+	// how much else the machine was doing: figures from a busy machine are
+	// not comparable.
+	CPUs       int     `json:"cpus"`
+	LoadBefore float64 `json:"load_before"`
+	LoadAfter  float64 `json:"load_after"`
+	// ReadyMs is the time from exec of the server to /readyz ok, on an
+	// empty data dir.
+	ReadyMs float64 `json:"ready_ms"`
+	// IdleRSSMiB is the server's VmRSS once it has settled after start.
+	IdleRSSMiB float64 `json:"idle_rss_mib"`
+	Ops        []Row   `json:"ops"`
+	Fanout     Fanout  `json:"fanout"`
+	// Pods is how many Pods were stored for LoadedRSSMiB.
+	Pods         int     `json:"pods"`
+	LoadedRSSMiB float64 `json:"loaded_rss_mib"`
+	// RestartReadyMs and RestartRSSMiB are the figures of a restart on the
+	// same data dir with the Pods stored (zero when skipped).
+	RestartReadyMs float64 `json:"restart_ready_ms,omitempty"`
+	RestartRSSMiB  float64 `json:"restart_rss_mib,omitempty"`
+	RestartError   string  `json:"restart_error,omitempty"`
+}
+
+// Row is one measured operation: Op on Resource in a namespace holding
+// Objects objects (0 when the namespace grows during the row).
+type Row struct {
+	Op         string  `json:"op"`
+	Resource   string  `json:"resource"`
+	Objects    int     `json:"objects"`
+	Count      int     `json:"count"`
+	Errors     int     `json:"errors"`
+	P50Ms      float64 `json:"p50_ms"`
+	P99Ms      float64 `json:"p99_ms"`
+	OpsPerSec  float64 `json:"ops_per_sec"`
+	FirstError string  `json:"first_error,omitempty"`
+}
+
+func newRow(op, resource string, objects int, o outcome) Row {
+	s := Summarize(o.latencies)
+	r := Row{Op: op, Resource: resource, Objects: objects, Count: s.Count, Errors: o.errors, P50Ms: millis(s.P50), P99Ms: millis(s.P99)}
+	if o.elapsed > 0 {
+		r.OpsPerSec = float64(s.Count) / o.elapsed.Seconds()
+	}
+	if o.firstErr != nil {
+		r.FirstError = o.firstErr.Error()
+	}
+	return r
+}
+
+func mib(bytes int64) float64 { return float64(bytes) / (1 << 20) }
+
+// WriteTable prints the report as aligned text tables.
+func (r *Report) WriteTable(w io.Writer) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintf(tw, "op\tresource\tobjects\tcount\terrors\tp50 ms\tp99 ms\tops/s\t\n")
+	for _, o := range r.Ops {
+		objects := fmt.Sprint(o.Objects)
+		if o.Objects == 0 {
+			objects = "growing"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.2f\t%.2f\t%.0f\t\n", o.Op, o.Resource, objects, o.Count, o.Errors, o.P50Ms, o.P99Ms, o.OpsPerSec)
+	}
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	for _, o := range r.Ops {
+		if o.FirstError != "" {
+			fmt.Fprintf(w, "first error of %s %s (%d objects): %s\n", o.Op, o.Resource, o.Objects, o.FirstError)
+		}
+	}
+	f := r.Fanout
+	fmt.Fprintf(w, "\nwatch fan-out: %d/%d watchers saw the write; after the write returned: p50 %.2f ms, p99 %.2f ms, max %.2f ms;"+
+		" after it was sent: p50 %.2f ms, p99 %.2f ms (write %.2f ms, opening watches %.0f ms)\n",
+		f.Received, f.Watchers, f.P50Ms, f.P99Ms, f.MaxMs, f.SentP50Ms, f.SentP99Ms, f.WriteMs, f.SetupMs)
+	fmt.Fprintf(w, "\nmachine: %d CPUs, load average %.2f before and %.2f after the run; %d workers, %s on the wire\n",
+		r.CPUs, r.LoadBefore, r.LoadAfter, r.Workers, r.Wire)
+	fmt.Fprintf(w, "server: ready %.0f ms after exec, idle RSS %.1f MiB, RSS with %d pods %.1f MiB\n", r.ReadyMs, r.IdleRSSMiB, r.Pods, r.LoadedRSSMiB)
+	if r.RestartReadyMs > 0 {
+		fmt.Fprintf(w, "restart with %d pods stored: ready %.0f ms after exec, RSS %.1f MiB\n", r.Pods, r.RestartReadyMs, r.RestartRSSMiB)
+	}
+	if r.RestartError != "" {
+		fmt.Fprintf(w, "restart with %d pods stored FAILED: %s\n", r.Pods, r.RestartError)
+	}
+	fmt.Fprintln(w)
+	tw = tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "goal\tmeasured\tmet")
+	for _, g := range r.Goals() {
+		met := "yes"
+		if !g.Met {
+			met = "NO"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", g.Goal, g.Measured, met)
+	}
+	return tw.Flush()
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *Report) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

@@ -1,0 +1,147 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// fanoutTimeout bounds how long the fan-out row waits for its events.
+const fanoutTimeout = 30 * time.Second
+
+// Run starts a server, measures it as the package comment describes, stops
+// it and removes its temp dir. It returns what it measured even when a
+// later phase failed, together with that error.
+func Run(ctx context.Context, cfg Config) (*Report, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	dir, err := os.MkdirTemp("", "skiff-bench-")
+	if err != nil {
+		return nil, fmt.Errorf("temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+
+	rep := &Report{Workers: cfg.Workers, Wire: cfg.Wire, CPUs: runtime.NumCPU(), LoadBefore: loadAverage()}
+	defer func() { rep.LoadAfter = loadAverage() }()
+	fmt.Fprintf(cfg.Progress, "bench: start %s server in %s\n", cfg.Binary, dir)
+	srv, err := startServer(ctx, cfg.Binary, dir)
+	if err != nil {
+		return nil, err
+	}
+	err = measure(ctx, &cfg, srv, rep)
+	if stopErr := srv.stop(); err == nil {
+		err = stopErr
+	}
+	if err != nil || cfg.SkipRestart || rep.Pods == 0 {
+		return rep, err
+	}
+	fmt.Fprintf(cfg.Progress, "bench: restart the server with %d pods stored\n", rep.Pods)
+	srv, err = startServer(ctx, cfg.Binary, dir)
+	if err != nil {
+		// A failed restart is a finding, not a failed benchmark.
+		rep.RestartError = err.Error()
+		return rep, nil
+	}
+	rep.RestartReadyMs = millis(srv.ready)
+	rss, err := srv.rss()
+	rep.RestartRSSMiB = mib(rss)
+	return rep, errors.Join(err, srv.stop())
+}
+
+// measure runs every phase against a started server.
+func measure(ctx context.Context, cfg *Config, srv *child, rep *Report) error {
+	rep.ReadyMs = millis(srv.ready)
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-time.After(cfg.Settle):
+	}
+	rss, err := srv.rss()
+	if err != nil {
+		return err
+	}
+	rep.IdleRSSMiB = mib(rss)
+
+	cs, err := clientFor(srv.kubeconfig, cfg.Wire)
+	if err != nil {
+		return err
+	}
+	cleanup, err := clientFor(srv.kubeconfig, "json")
+	if err != nil {
+		return err
+	}
+	for _, size := range cfg.Sizes {
+		rows, err := crudRows(ctx, cs, cleanup, cfg, size)
+		rep.Ops = append(rep.Ops, rows...)
+		if err != nil {
+			return err
+		}
+	}
+	if cfg.Watchers > 0 {
+		fmt.Fprintf(cfg.Progress, "bench: watch fan-out to %d watchers\n", cfg.Watchers)
+		if rep.Fanout, err = fanout(ctx, cs, cfg.Watchers, fanoutTimeout); err != nil {
+			return err
+		}
+	}
+	if cfg.Objects > 0 {
+		row, err := fillPods(ctx, cs, cfg, cfg.Objects)
+		if err != nil {
+			return err
+		}
+		rep.Ops = append(rep.Ops, row)
+		rep.Pods = cfg.Objects
+		if rss, err = srv.rss(); err != nil {
+			return err
+		}
+		rep.LoadedRSSMiB = mib(rss)
+	}
+	return nil
+}
+
+// clientFor builds a clientset from the server's admin kubeconfig with
+// client-side rate limiting off.
+func clientFor(kubeconfig, wire string) (*kubernetes.Clientset, error) {
+	rc, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
+	if err != nil {
+		return nil, fmt.Errorf("load %s: %w", kubeconfig, err)
+	}
+	rc.QPS = -1 // negative: no client-side rate limiter
+	rc.Burst = 0
+	rc.UserAgent = "skiff-bench"
+	if wire == "json" {
+		// Typed clients speak protobuf unless the config names a type.
+		rc.ContentType = "application/json"
+		rc.AcceptContentTypes = "application/json"
+	}
+	cs, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	return cs, nil
+}
+
+// loadAverage is the one-minute load average, or -1 when unknown.
+func loadAverage() float64 {
+	data, err := os.ReadFile("/proc/loadavg")
+	if err != nil {
+		return -1
+	}
+	fields := strings.Fields(string(data))
+	if len(fields) == 0 {
+		return -1
+	}
+	v, err := strconv.ParseFloat(fields[0], 64)
+	if err != nil {
+		return -1
+	}
+	return v
+}

@@ -1,0 +1,65 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"sync"
+	"testing"
+)
+
+func TestRun(t *testing.T) {
+	boom := errors.New("boom")
+	tests := []struct {
+		name       string
+		workers    int
+		count      int
+		failEvery  int
+		wantErrors int
+	}{
+		{name: "one worker", workers: 1, count: 10},
+		{name: "more workers than ops", workers: 8, count: 3},
+		{name: "every third fails", workers: 4, count: 30, failEvery: 3, wantErrors: 10},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			var mu sync.Mutex
+			seen := map[int]int{}
+			out := run(context.Background(), plan{workers: tt.workers, count: tt.count}, func(_ context.Context, i int) error {
+				mu.Lock()
+				seen[i]++
+				mu.Unlock()
+				if tt.failEvery > 0 && i%tt.failEvery == 0 {
+					return boom
+				}
+				return nil
+			})
+			if got := len(out.latencies); got != tt.count {
+				t.Errorf("run(workers %d, count %d) timed %d ops; want %d", tt.workers, tt.count, got, tt.count)
+			}
+			for i := range tt.count {
+				if seen[i] != 1 {
+					t.Errorf("run(workers %d, count %d) ran op %d %d times; want 1", tt.workers, tt.count, i, seen[i])
+				}
+			}
+			if out.errors != tt.wantErrors {
+				t.Errorf("run(...) errors = %d; want %d", out.errors, tt.wantErrors)
+			}
+			if (out.firstErr != nil) != (tt.wantErrors > 0) {
+				t.Errorf("run(...) firstErr = %v; want an error: %v", out.firstErr, tt.wantErrors > 0)
+			}
+		})
+	}
+}
+
+func TestRunStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	out := run(ctx, plan{workers: 2, count: 1 << 30}, func(_ context.Context, i int) error {
+		if i == 5 {
+			cancel()
+		}
+		return nil
+	})
+	if got := len(out.latencies); got < 6 || got > 8 {
+		t.Errorf("run after cancel at op 5 timed %d ops; want 6 to 8", got)
+	}
+}

@@ -1,0 +1,189 @@
+package bench
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"crypto/tls"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"time"
+)
+
+// child is one `skiff server` process the bench started.
+type child struct {
+	cmd        *exec.Cmd
+	log        *os.File
+	kubeconfig string
+	url        string
+	// ready is the time from exec to the first "ok" from /readyz.
+	ready time.Duration
+	done  chan error
+}
+
+// freePort asks the kernel for a free loopback port and releases it.
+func freePort() (int, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("find a free port: %w", err)
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port, nil
+}
+
+// startServer execs `binary server` on dir and a free loopback port and
+// waits until /readyz answers ok and the kubeconfig exists.
+func startServer(ctx context.Context, binary, dir string) (*child, error) {
+	port, err := freePort()
+	if err != nil {
+		return nil, err
+	}
+	kubeconfig := filepath.Join(dir, "kubeconfig.yaml")
+	logf, err := os.OpenFile(filepath.Join(dir, "server.log"), os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, fmt.Errorf("server log: %w", err)
+	}
+	cmd := exec.Command(binary, "server",
+		"--data-dir", filepath.Join(dir, "data"),
+		"--bind-address", "127.0.0.1",
+		"--https-port", strconv.Itoa(port),
+		"--write-kubeconfig", kubeconfig,
+		"--disable-agent",
+		"--log-level", "warn")
+	cmd.Stdout, cmd.Stderr = logf, logf
+	c := &child{cmd: cmd, log: logf, kubeconfig: kubeconfig, url: "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), done: make(chan error, 1)}
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		logf.Close()
+		return nil, fmt.Errorf("start %s server: %w", binary, err)
+	}
+	go func() { c.done <- cmd.Wait() }()
+	if err := c.waitReady(ctx, 60*time.Second); err != nil {
+		c.stop()
+		return nil, fmt.Errorf("%w; server log tail:\n%s", err, tail(filepath.Join(dir, "server.log"), 3))
+	}
+	c.ready = time.Since(start)
+	if err := waitFile(ctx, kubeconfig, 10*time.Second); err != nil {
+		c.stop()
+		return nil, err
+	}
+	return c, nil
+}
+
+// waitReady polls /readyz every 5ms until it answers 200 "ok".
+func (c *child) waitReady(ctx context.Context, limit time.Duration) error {
+	// /readyz is a health probe on loopback: its certificate is not the
+	// point, and the CA only exists once the server has written it.
+	hc := &http.Client{Timeout: time.Second, Transport: &http.Transport{
+		TLSClientConfig: &tls.Config{InsecureSkipVerify: true}, //nolint:gosec // loopback health probe
+	}}
+	defer hc.CloseIdleConnections()
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		select {
+		case err := <-c.done:
+			c.done <- err
+			return fmt.Errorf("server exited before it was ready: %v", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		default:
+		}
+		if resp, err := hc.Get(c.url + "/readyz"); err == nil {
+			body, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK && strings.TrimSpace(string(body)) == "ok" {
+				return nil
+			}
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	return fmt.Errorf("server not ready after %v", limit)
+}
+
+func waitFile(ctx context.Context, path string, limit time.Duration) error {
+	deadline := time.Now().Add(limit)
+	for time.Now().Before(deadline) {
+		if _, err := os.Stat(path); err == nil {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(10 * time.Millisecond):
+		}
+	}
+	return fmt.Errorf("%s not written after %v", path, limit)
+}
+
+// pid is the child's process id.
+func (c *child) pid() int { return c.cmd.Process.Pid }
+
+// rss reads the child's resident set size from /proc/<pid>/status.
+func (c *child) rss() (int64, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.pid()))
+	if err != nil {
+		return 0, fmt.Errorf("read server status: %w", err)
+	}
+	return parseVmRSS(data)
+}
+
+// parseVmRSS returns the VmRSS line of a /proc/<pid>/status file in bytes.
+func parseVmRSS(status []byte) (int64, error) {
+	sc := bufio.NewScanner(bytes.NewReader(status))
+	for sc.Scan() {
+		fields := strings.Fields(sc.Text())
+		if len(fields) != 3 || fields[0] != "VmRSS:" {
+			continue
+		}
+		if fields[2] != "kB" {
+			return 0, fmt.Errorf("VmRSS unit %q: want kB", fields[2])
+		}
+		kb, err := strconv.ParseInt(fields[1], 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("VmRSS %q: %w", fields[1], err)
+		}
+		return kb * 1024, nil
+	}
+	return 0, errors.New("no VmRSS line in process status")
+}
+
+// stop ends the child by its PID: SIGTERM, then SIGKILL after 15s. It is
+// idempotent.
+func (c *child) stop() error {
+	defer c.log.Close()
+	_ = c.cmd.Process.Signal(syscall.SIGTERM)
+	select {
+	case err := <-c.done:
+		c.done <- err
+		return nil
+	case <-time.After(15 * time.Second):
+	}
+	if err := c.cmd.Process.Kill(); err != nil && !errors.Is(err, os.ErrProcessDone) {
+		return fmt.Errorf("kill server pid %d: %w", c.pid(), err)
+	}
+	err := <-c.done
+	c.done <- err
+	return nil
+}
+
+// tail is the last n lines of a file, for error messages.
+func tail(path string, n int) string {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	lines := strings.Split(strings.TrimRight(string(data), "\n"), "\n")
+	if len(lines) > n {
+		lines = lines[len(lines)-n:]
+	}
+	return strings.Join(lines, "\n")
+}
