@@ -3,16 +3,17 @@ package openapi
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // TestRealKubectlExplain serves the documents (with just enough discovery
@@ -20,47 +21,92 @@ import (
 // kubectl found beside the one on PATH. Run it inside a private network
 // namespace, as all tests that listen must be.
 func TestRealKubectlExplain(t *testing.T) {
-	if testing.Short() {
-		t.Skip("runs real kubectl binaries")
-	}
-	binaries := kubectlBinaries()
-	if len(binaries) == 0 {
-		t.Skip("no kubectl binaries on this machine")
-	}
-	srv := httptest.NewServer(testAPIServer(t, shared()))
-	defer srv.Close()
-	dir := t.TempDir()
-	kubeconfig := filepath.Join(dir, "kubeconfig")
-	cfg := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: %q}}]\n"+
-		"users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u}}]\ncurrent-context: c\n", srv.URL)
-	if err := os.WriteFile(kubeconfig, []byte(cfg), 0o600); err != nil {
-		t.Fatal(err)
-	}
+	env := newKubectlEnv(t)
 	// plaintext renders the v3 document, plaintext-openapiv2 the v2 one
 	// (where IntOrString reads as string, as upstream's does).
 	wants := map[string][]string{
 		"plaintext":           {"rollingUpdate <RollingUpdateDeployment>", "maxSurge\t<IntOrString>", "scheduled above the desired number"},
 		"plaintext-openapiv2": {"rollingUpdate <Object>", "maxSurge\t<string>", "scheduled above the desired number"},
 	}
-	for _, bin := range binaries {
+	for _, bin := range env.binaries {
 		t.Run(filepath.Base(bin), func(t *testing.T) {
 			for _, output := range []string{"plaintext", "plaintext-openapiv2"} {
-				cmd := exec.Command(bin, "--kubeconfig", kubeconfig, "--cache-dir", filepath.Join(dir, filepath.Base(bin)),
-					"explain", "deployment.spec.strategy.rollingUpdate", "--output", output)
-				cmd.Env = append(os.Environ(), "HOME="+dir)
-				out, err := cmd.CombinedOutput()
+				out, err := env.run(bin, "explain", "deployment.spec.strategy.rollingUpdate", "--output", output)
 				if err != nil {
 					t.Errorf("%s explain --output %s: %v\n%s", bin, output, err, out)
 					continue
 				}
 				for _, w := range wants[output] {
-					if !strings.Contains(string(out), w) {
+					if !strings.Contains(out, w) {
 						t.Errorf("%s explain --output %s lacks %q:\n%s", bin, output, w, out)
 					}
 				}
 			}
 		})
 	}
+}
+
+// TestRealKubectlDetectsFieldValidation checks that kubectl finds the
+// fieldValidation parameter in the documents and so leaves validation to
+// the server. Had it not, it would validate the manifest itself against
+// the v2 schema and reject the unknown field before sending anything.
+func TestRealKubectlDetectsFieldValidation(t *testing.T) {
+	env := newKubectlEnv(t)
+	manifest := filepath.Join(env.dir, "cm.yaml")
+	if err := os.WriteFile(manifest, []byte("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\ndata: {a: b}\nbogus: 1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, bin := range env.binaries {
+		t.Run(filepath.Base(bin), func(t *testing.T) {
+			env.srv.lastFieldValidation.Store("")
+			out, err := env.run(bin, "create", "-f", manifest, "--validate=strict", "--dry-run=server")
+			if err != nil {
+				t.Fatalf("%s create: %v\n%s", bin, err, out)
+			}
+			if got, _ := env.srv.lastFieldValidation.Load().(string); got != "Strict" {
+				t.Errorf("%s create --validate=strict sent fieldValidation=%q; want Strict (server-side validation detected)", bin, got)
+			}
+		})
+	}
+}
+
+// kubectlEnv is a loopback API server with the test documents, a
+// kubeconfig for it and the kubectl binaries to run.
+type kubectlEnv struct {
+	binaries   []string
+	dir        string
+	kubeconfig string
+	srv        *testAPI
+}
+
+func newKubectlEnv(t *testing.T) *kubectlEnv {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("runs real kubectl binaries")
+	}
+	env := &kubectlEnv{binaries: kubectlBinaries(), dir: t.TempDir()}
+	if len(env.binaries) == 0 {
+		t.Skip("no kubectl binaries on this machine")
+	}
+	env.srv = newTestAPI(t, shared())
+	hs := httptest.NewServer(env.srv.mux)
+	t.Cleanup(hs.Close)
+	env.kubeconfig = filepath.Join(env.dir, "kubeconfig")
+	cfg := fmt.Sprintf("apiVersion: v1\nkind: Config\nclusters: [{name: c, cluster: {server: %q}}]\n"+
+		"users: [{name: u, user: {token: t}}]\ncontexts: [{name: c, context: {cluster: c, user: u, namespace: default}}]\ncurrent-context: c\n", hs.URL)
+	if err := os.WriteFile(env.kubeconfig, []byte(cfg), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return env
+}
+
+// run runs one kubectl command against the test server.
+func (e *kubectlEnv) run(bin string, args ...string) (string, error) {
+	args = append([]string{"--kubeconfig", e.kubeconfig, "--cache-dir", filepath.Join(e.dir, "cache-"+filepath.Base(bin))}, args...)
+	cmd := exec.Command(bin, args...)
+	cmd.Env = append(os.Environ(), "HOME="+e.dir)
+	out, err := cmd.CombinedOutput()
+	return string(out), err
 }
 
 // kubectlBinaries returns kubectl.1.NN beside the resolved kubectl on PATH.
@@ -79,9 +125,16 @@ func kubectlBinaries() []string {
 	return found
 }
 
-// testAPIServer answers legacy discovery for testResources and serves the
-// OpenAPI documents of b.
-func testAPIServer(t *testing.T, b *Builder) http.Handler {
+// testAPI answers legacy discovery for testResources, serves the OpenAPI
+// documents of b, and accepts (echoes) ConfigMap creates, recording their
+// fieldValidation parameter.
+type testAPI struct {
+	mux                 *http.ServeMux
+	lastFieldValidation atomic.Value // string
+}
+
+func newTestAPI(t *testing.T, b *Builder) *testAPI {
+	api := &testAPI{mux: http.NewServeMux()}
 	lists := map[string]*metav1.APIResourceList{}
 	groups := &metav1.APIGroupList{TypeMeta: metav1.TypeMeta{Kind: "APIGroupList", APIVersion: "v1"}}
 	for _, r := range testResources() {
@@ -98,7 +151,7 @@ func testAPIServer(t *testing.T, b *Builder) http.Handler {
 		l.APIResources = append(l.APIResources, metav1.APIResource{Name: r.Resource, Namespaced: r.Namespaced,
 			Kind: r.GVK.Kind, Verbs: r.Verbs, SingularName: strings.ToLower(r.GVK.Kind)})
 	}
-	mux := http.NewServeMux()
+	mux := api.mux
 	writeJSON := func(w http.ResponseWriter, v any) {
 		w.Header().Set("Content-Type", "application/json")
 		if err := json.NewEncoder(w).Encode(v); err != nil {
@@ -143,7 +196,16 @@ func testAPIServer(t *testing.T, b *Builder) http.Handler {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write(doc)
 	})
-	return mux
+	mux.HandleFunc("POST /api/v1/namespaces/default/configmaps", func(w http.ResponseWriter, r *http.Request) {
+		api.lastFieldValidation.Store(r.URL.Query().Get("fieldValidation"))
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		_, _ = w.Write(body)
+	})
+	return api
 }
-
-var _ = schema.GroupVersion{}
