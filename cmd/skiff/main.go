@@ -31,7 +31,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServerCommand(app.RunServer), newVersionCommand())
+	root.AddCommand(newServerCommand(app.RunServer), newVersionCommand(), newBenchCommand())
 	return root
 }
 
