@@ -51,10 +51,18 @@ func addKindFields(obj runtime.Object, set fields.Set) {
 		set["reportingComponent"] = o.ReportingController
 		set["source"] = o.Source.Component
 		set["type"] = o.Type
+		// events.k8s.io/v1 names the same stored fields differently.
+		set["regarding.kind"] = o.InvolvedObject.Kind
+		set["regarding.namespace"] = o.InvolvedObject.Namespace
+		set["regarding.name"] = o.InvolvedObject.Name
+		set["regarding.uid"] = string(o.InvolvedObject.UID)
+		set["reportingController"] = o.ReportingController
 	case *eventsv1.Event:
 		set["regarding.kind"] = o.Regarding.Kind
 		set["regarding.namespace"] = o.Regarding.Namespace
 		set["regarding.name"] = o.Regarding.Name
+		set["regarding.uid"] = string(o.Regarding.UID)
+		set["reportingController"] = o.ReportingController
 		set["reason"] = o.Reason
 		set["type"] = o.Type
 	}

@@ -41,6 +41,10 @@ type Resource struct {
 	// status subresource keep everything but status.
 	HasStatus bool
 
+	// Storage is set when objects are stored in another version; nil
+	// means they are stored as served.
+	Storage *StorageVersion
+
 	// Printer renders server-side tables; nil means the default
 	// NAME/AGE table.
 	Printer *printers.Printer
@@ -84,3 +88,18 @@ type (
 	ValidateFunc       func(obj runtime.Object) field.ErrorList
 	ValidateUpdateFunc func(obj, old runtime.Object) field.ErrorList
 )
+
+// StorageVersion describes the stored form of a resource served in a
+// version other than the one it is stored in (autoscaling/v1 HPAs are
+// stored as v2). Both served versions then see the same objects.
+type StorageVersion struct {
+	GVK     schema.GroupVersionKind
+	New     func() runtime.Object
+	NewList func() runtime.Object
+	// ToStorage converts a served object to the stored form; prev is the
+	// stored object on update (so fields the served version cannot express
+	// survive), nil on create.
+	ToStorage func(obj, prev runtime.Object) runtime.Object
+	// FromStorage converts a stored object to the served form.
+	FromStorage func(obj runtime.Object) runtime.Object
+}

@@ -21,6 +21,9 @@ type spec struct {
 	subresources                   []string
 	storageKey                     string
 	verbs                          []string
+	// storedAs, when set, gives the stored form of a resource served in
+	// another version.
+	storedAs func(scheme *runtime.Scheme) *StorageVersion
 }
 
 // specs lists every served resource, in discovery order per group.
@@ -54,10 +57,10 @@ func specs() []spec {
 		{group: "batch", version: "v1", resource: "cronjobs", kind: "CronJob", namespaced: true, short: []string{"cj"}, categories: all, subresources: []string{"status"}},
 		// autoscaling: v2 is stored, v1 is served from the same key.
 		{group: "autoscaling", version: "v2", resource: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler", namespaced: true, short: []string{"hpa"}, categories: all, subresources: []string{"status"}},
-		{group: "autoscaling", version: "v1", resource: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler", namespaced: true, short: []string{"hpa"}, categories: all, subresources: []string{"status"}, storageKey: "autoscaling/horizontalpodautoscalers.v1"},
+		{group: "autoscaling", version: "v1", resource: "horizontalpodautoscalers", kind: "HorizontalPodAutoscaler", namespaced: true, short: []string{"hpa"}, categories: all, subresources: []string{"status"}, storageKey: "autoscaling/horizontalpodautoscalers", storedAs: hpaV2Storage},
 		{group: "coordination.k8s.io", version: "v1", resource: "leases", kind: "Lease", namespaced: true},
 		{group: "discovery.k8s.io", version: "v1", resource: "endpointslices", kind: "EndpointSlice", namespaced: true},
-		{group: "events.k8s.io", version: "v1", resource: "events", kind: "Event", namespaced: true, short: []string{"ev"}, storageKey: "events.k8s.io/events"},
+		{group: "events.k8s.io", version: "v1", resource: "events", kind: "Event", namespaced: true, short: []string{"ev"}, storageKey: "events", storedAs: coreEventStorage},
 		{group: "networking.k8s.io", version: "v1", resource: "ingresses", kind: "Ingress", namespaced: true, short: []string{"ing"}, subresources: []string{"status"}},
 		{group: "networking.k8s.io", version: "v1", resource: "ingressclasses", kind: "IngressClass"},
 		{group: "networking.k8s.io", version: "v1", resource: "networkpolicies", kind: "NetworkPolicy", namespaced: true, short: []string{"netpol"}},
@@ -113,6 +116,9 @@ func Table(scheme *runtime.Scheme) ([]*Resource, error) {
 			Printer:      printers.For(gvk),
 		}
 		r.HasStatus = r.HasSubresource("status")
+		if s.storedAs != nil {
+			r.Storage = s.storedAs(scheme)
+		}
 		out = append(out, r)
 	}
 	return out, nil

@@ -22,7 +22,7 @@ import (
 type endpoint struct {
 	res   *apis.Resource
 	gvk   schema.GroupVersionKind
-	store *storage.Resource
+	store objectStore
 	// fieldManager tracks writes to the main resource; statusManager
 	// writes to the status subresource.
 	fieldManager  *managedfields.FieldManager
@@ -55,7 +55,7 @@ func (ep *endpoint) allows(info requestInfo) bool {
 
 func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint, error) {
 	gvk := res.GroupVersionKind()
-	store, err := s.cfg.Store.Resource(ctx, storage.ResourceConfig{
+	rc := storage.ResourceConfig{
 		GroupResource: res.GVR.GroupResource(),
 		Key:           res.StorageKey,
 		Namespaced:    res.Namespaced,
@@ -63,9 +63,17 @@ func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint
 		New:           res.New,
 		NewList:       res.NewList,
 		Attrs:         attrs,
-	})
+	}
+	if res.Storage != nil {
+		rc.GVK, rc.New, rc.NewList = res.Storage.GVK, res.Storage.New, res.Storage.NewList
+	}
+	inner, err := s.cfg.Store.Resource(ctx, rc)
 	if err != nil {
 		return nil, err
+	}
+	var store objectStore = inner
+	if res.Storage != nil {
+		store = &convertingStore{inner: inner, sv: res.Storage}
 	}
 	ep := &endpoint{res: res, gvk: gvk, store: store}
 	mainReset, statusReset := resetFields(res)

@@ -113,7 +113,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 			log.Error("storage stopped", "err", err)
 		}
 	}()
-	cleanups = append(cleanups, func() { cancel(); <-storeDone })
+	cleanups = append(cleanups, func() { cancel(); store.Close(); <-storeDone })
 
 	resources, err := apis.Table(scheme.Scheme)
 	if err != nil {
