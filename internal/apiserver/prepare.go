@@ -10,6 +10,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/apimachinery/pkg/util/uuid"
 
+	batchv1 "k8s.io/api/batch/v1"
 	certificatesv1 "k8s.io/api/certificates/v1"
 	corev1 "k8s.io/api/core/v1"
 )
@@ -46,6 +47,9 @@ func (s *Server) prepareForCreate(ep *endpoint, obj runtime.Object) {
 		m.SetGeneration(0)
 	}
 	resetStatusOnCreate(obj, ep)
+	if job, ok := obj.(*batchv1.Job); ok {
+		generateJobSelector(job)
+	}
 }
 
 // tracksGeneration reports whether upstream bumps metadata.generation for
