@@ -11,6 +11,7 @@ import (
 	"syscall"
 
 	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
 
 	"github.com/skiff-dev/skiff/internal/app"
 )
@@ -60,6 +61,8 @@ func newServerCommand(run func(context.Context, app.ServerConfig) error) *cobra.
 				return fmt.Errorf("--log-level: %w", err)
 			}
 			cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			// client-go and apimachinery log through klog: route it to slog.
+			klog.SetSlogLogger(cfg.Logger)
 			if !cfg.DisableAgent {
 				cfg.Logger.Warn("the node agent is not built yet: running the control plane alone (as with --disable-agent)")
 			}
