@@ -1,0 +1,58 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os"
+	"testing"
+	"time"
+)
+
+// TestRunAgainstServer runs a tiny benchmark against the real binary named
+// by SKIFF_BIN (scripts/test.sh sets it, inside a private network namespace).
+func TestRunAgainstServer(t *testing.T) {
+	bin := os.Getenv("SKIFF_BIN")
+	if bin == "" {
+		t.Skip("SKIFF_BIN is not set: no skiff binary to start")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	rep, err := Run(ctx, Config{
+		Binary: bin, Objects: 20, Watchers: 10, Workers: 2, Count: 10, ListCount: 3,
+		Sizes: []int{1, 5}, Settle: 10 * time.Millisecond,
+		// Restarts on a data dir are internal/app's to test; the bench
+		// reports a failed restart rather than failing.
+		SkipRestart: true,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	// 5 rows per size and the pod fill.
+	if got, want := len(rep.Ops), 11; got != want {
+		t.Errorf("Run gave %d rows; want %d", got, want)
+	}
+	for _, row := range rep.Ops {
+		if row.Errors != 0 || row.Count == 0 {
+			t.Errorf("row %s %s (%d objects): count %d, errors %d (%s); want some ops and no errors",
+				row.Op, row.Resource, row.Objects, row.Count, row.Errors, row.FirstError)
+		}
+	}
+	if rep.Fanout.Received != 10 {
+		t.Errorf("fan-out received %d of 10 events; want all", rep.Fanout.Received)
+	}
+	if rep.ReadyMs <= 0 || rep.IdleRSSMiB <= 0 || rep.LoadedRSSMiB <= 0 {
+		t.Errorf("ready %v ms, idle RSS %v MiB, loaded RSS %v MiB; want all positive", rep.ReadyMs, rep.IdleRSSMiB, rep.LoadedRSSMiB)
+	}
+	var b bytes.Buffer
+	if err := rep.WriteJSON(&b); err != nil {
+		t.Fatalf("WriteJSON: %v", err)
+	}
+	var back Report
+	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
+		t.Fatalf("WriteJSON wrote %q, which does not decode: %v", b.String(), err)
+	}
+	if len(back.Ops) != len(rep.Ops) || back.Fanout != rep.Fanout {
+		t.Errorf("JSON round trip = %+v; want %+v", back, *rep)
+	}
+}
