@@ -61,10 +61,19 @@ func NewBuilder(resources []Resource, version string) *Builder {
 	return &Builder{resources: append([]Resource(nil), resources...), version: version}
 }
 
-// Warm builds the JSON documents now, so that the first request does not
-// wait for them. The server may call it from a goroutine it owns after it
-// starts serving; it returns when the documents are built.
+// Warm builds every document now (JSON and protobuf), so that the first
+// request does not wait for them. The server may call it from a goroutine
+// it owns after it starts serving; it returns when the documents are built.
 func (b *Builder) Warm() error {
+	if err := b.warmJSON(); err != nil {
+		return err
+	}
+	_, err := b.V2Protobuf()
+	return err
+}
+
+// warmJSON builds the JSON documents once.
+func (b *Builder) warmJSON() error {
 	b.once.Do(b.build)
 	return b.err
 }
@@ -75,7 +84,7 @@ func (b *Builder) build() {
 
 // V2 returns the swagger 2.0 document as JSON.
 func (b *Builder) V2() ([]byte, error) {
-	if err := b.Warm(); err != nil {
+	if err := b.warmJSON(); err != nil {
 		return nil, err
 	}
 	return b.docs.v2, nil
@@ -86,7 +95,7 @@ func (b *Builder) V2() ([]byte, error) {
 // "version"). It returns nil when the documents could not be built (V2
 // returns the error).
 func (b *Builder) V3Paths() map[string][]byte {
-	if b.Warm() != nil {
+	if b.warmJSON() != nil {
 		return nil
 	}
 	return b.docs.v3
@@ -98,7 +107,7 @@ func (b *Builder) V3Paths() map[string][]byte {
 // should serve a request whose hash matches with a long-lived
 // Cache-Control header, as upstream does.
 func (b *Builder) V3Discovery() []byte {
-	if b.Warm() != nil {
+	if b.warmJSON() != nil {
 		return []byte(`{"paths":{}}`)
 	}
 	return b.docs.v3Discovery

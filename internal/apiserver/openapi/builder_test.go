@@ -102,8 +102,8 @@ func TestNewBuilderIsLazy(t *testing.T) {
 	if err := b.Warm(); err != nil {
 		t.Fatalf("Warm() error: %v", err)
 	}
-	if b.docs == nil {
-		t.Fatalf("Warm() left the documents unbuilt")
+	if b.docs == nil || b.proto == nil {
+		t.Fatalf("Warm() left documents unbuilt (json built: %v, protobuf built: %v)", b.docs != nil, b.proto != nil)
 	}
 }
 

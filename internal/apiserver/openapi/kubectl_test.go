@@ -172,25 +172,37 @@ func walkRefs(v any, fn func(string)) {
 	}
 }
 
-// TestV3PatchMetaMergesContainersByName is what client-side kubectl apply
-// does with the v3 document: strategic merge patch metadata from the
-// schema, so that a patch of one container keeps the others.
-func TestV3PatchMetaMergesContainersByName(t *testing.T) {
+// TestPatchMetaMergesContainersByName is what client-side kubectl apply
+// does with the documents: strategic merge patch metadata from the schema
+// (v3 in kubectl 1.28 and later, v2 before), so that a patch of one
+// container keeps the others.
+func TestPatchMetaMergesContainersByName(t *testing.T) {
 	var doc spec3.OpenAPI
 	if err := json.Unmarshal(shared().V3Paths()["apis/apps/v1"], &doc); err != nil {
 		t.Fatalf("spec3 decode: %v", err)
 	}
-	meta := strategicpatch.PatchMetaFromOpenAPIV3{SchemaList: doc.Components.Schemas,
-		Schema: doc.Components.Schemas["io.k8s.api.apps.v1.Deployment"]}
+	_, v2Deployment := modelFor(t, v2Models(t), "apps", "v1", "Deployment")
+	tests := []struct {
+		name string
+		meta strategicpatch.LookupPatchMeta
+	}{
+		{"v3", strategicpatch.PatchMetaFromOpenAPIV3{SchemaList: doc.Components.Schemas,
+			Schema: doc.Components.Schemas["io.k8s.api.apps.v1.Deployment"]}},
+		{"v2", strategicpatch.NewPatchMetaFromOpenAPI(v2Deployment)},
+	}
 	original := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"a","image":"a:1"},{"name":"b","image":"b:1"}]}}}}`)
 	patch := []byte(`{"spec":{"template":{"spec":{"containers":[{"name":"b","image":"b:2"}]}}}}`)
-	got, err := strategicpatch.StrategicMergePatchUsingLookupPatchMeta(original, patch, meta)
-	if err != nil {
-		t.Fatalf("StrategicMergePatchUsingLookupPatchMeta: %v", err)
-	}
 	want := `{"spec":{"template":{"spec":{"containers":[{"image":"a:1","name":"a"},{"image":"b:2","name":"b"}]}}}}`
-	if string(got) != want {
-		t.Errorf("patched = %s; want %s", got, want)
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := strategicpatch.StrategicMergePatchUsingLookupPatchMeta(original, patch, tt.meta)
+			if err != nil {
+				t.Fatalf("StrategicMergePatchUsingLookupPatchMeta: %v", err)
+			}
+			if string(got) != want {
+				t.Errorf("patched = %s; want %s", got, want)
+			}
+		})
 	}
 }
 
