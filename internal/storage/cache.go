@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -57,7 +58,7 @@ func (e *event) prevObjAtRev() runtime.Object {
 type cache struct {
 	mu    sync.RWMutex
 	items map[string]*entry
-	keys  []string // sorted keys of items
+	list  []*entry // the entries of items sorted by key
 	rev   int64
 	// revChanged is closed and replaced whenever rev advances.
 	revChanged chan struct{}
@@ -85,12 +86,12 @@ func (c *cache) replace(entries []*entry, rev int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.items = make(map[string]*entry, len(entries))
-	c.keys = make([]string, 0, len(entries))
+	c.list = make([]*entry, 0, len(entries))
 	for _, e := range entries {
 		c.items[e.key] = e
-		c.keys = append(c.keys, e.key)
+		c.list = append(c.list, e)
 	}
-	sort.Strings(c.keys)
+	sort.Slice(c.list, func(i, j int) bool { return c.list[i].key < c.list[j].key })
 	for i := range c.history {
 		c.history[i] = nil
 	}
@@ -129,13 +130,14 @@ func (c *cache) apply(ev *event) {
 	case ev.typ == watch.Deleted:
 		if existed {
 			delete(c.items, key)
-			c.removeKeyLocked(key)
+			c.removeLocked(key)
 		}
 	case !existed:
 		c.items[key] = ev.cur
-		c.insertKeyLocked(key)
+		c.insertLocked(ev.cur)
 	default:
 		c.items[key] = ev.cur
+		c.list[c.searchLocked(key)] = ev.cur
 	}
 	c.appendHistoryLocked(ev)
 	c.advanceLocked(ev.rev)
@@ -148,17 +150,20 @@ func (c *cache) apply(ev *event) {
 	}
 }
 
-func (c *cache) insertKeyLocked(key string) {
-	i := sort.SearchStrings(c.keys, key)
-	c.keys = append(c.keys, "")
-	copy(c.keys[i+1:], c.keys[i:])
-	c.keys[i] = key
+// searchLocked returns the index of the first entry with key >= key.
+func (c *cache) searchLocked(key string) int {
+	return sort.Search(len(c.list), func(i int) bool { return c.list[i].key >= key })
 }
 
-func (c *cache) removeKeyLocked(key string) {
-	i := sort.SearchStrings(c.keys, key)
-	if i < len(c.keys) && c.keys[i] == key {
-		c.keys = append(c.keys[:i], c.keys[i+1:]...)
+func (c *cache) insertLocked(e *entry) {
+	i := c.searchLocked(e.key)
+	c.list = slices.Insert(c.list, i, e)
+}
+
+func (c *cache) removeLocked(key string) {
+	i := c.searchLocked(key)
+	if i < len(c.list) && c.list[i].key == key {
+		c.list = slices.Delete(c.list, i, i+1) // zeroes the freed slot
 	}
 }
 
@@ -189,18 +194,14 @@ func (c *cache) eventsAfterLocked(rev int64) []*event {
 	return out
 }
 
-// rangeLocked returns the sorted keys with the given prefix starting at or
-// after start.
-func (c *cache) rangeLocked(prefix, start string) []string {
-	from := prefix
-	if start > from {
-		from = start
-	}
-	i := sort.SearchStrings(c.keys, from)
-	j := i + sort.Search(len(c.keys)-i, func(k int) bool {
-		return !strings.HasPrefix(c.keys[i+k], prefix)
+// rangeLocked returns the sorted entries whose keys have prefix. The slice
+// is only valid while c.mu is held.
+func (c *cache) rangeLocked(prefix string) []*entry {
+	i := c.searchLocked(prefix)
+	j := i + sort.Search(len(c.list)-i, func(k int) bool {
+		return !strings.HasPrefix(c.list[i+k].key, prefix)
 	})
-	return c.keys[i:j]
+	return c.list[i:j]
 }
 
 // get returns the entry for key and the cache revision.

@@ -116,17 +116,16 @@ func (r *Resource) List(ctx context.Context, ns string, opts ListOptions) (*List
 func (r *Resource) listCache(prefix string, p predicate, limit int64) (*ListResult, error) {
 	c := r.cache
 	c.mu.RLock()
-	keys := c.rangeLocked(prefix, "")
+	entries := c.rangeLocked(prefix)
 	rev := c.rev
 	res := &ListResult{ResourceVersion: uint64(rev)}
-	if limit == 0 || limit > int64(len(keys)) {
-		res.Items = make([]runtime.Object, 0, len(keys))
+	if limit == 0 || limit > int64(len(entries)) {
+		res.Items = make([]runtime.Object, 0, len(entries))
 	} else {
 		res.Items = make([]runtime.Object, 0, limit)
 	}
 	next := -1
-	for i, k := range keys {
-		e := c.items[k]
+	for i, e := range entries {
 		if !p.matches(e) {
 			continue
 		}
@@ -138,9 +137,9 @@ func (r *Resource) listCache(prefix string, p predicate, limit int64) (*ListResu
 	}
 	var lastKey string
 	if next > 0 {
-		lastKey = keys[next-1]
+		lastKey = entries[next-1].key
 	}
-	remaining := int64(len(keys) - next)
+	remaining := int64(len(entries) - next)
 	c.mu.RUnlock()
 
 	if next < 0 {

@@ -88,10 +88,9 @@ func (r *Resource) register(w *watcher, rv int64, initial, endBookmark bool) err
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if initial {
-		keys := c.rangeLocked(w.prefix, "")
-		w.initial = make([]*event, 0, len(keys))
-		for _, k := range keys {
-			e := c.items[k]
+		entries := c.rangeLocked(w.prefix)
+		w.initial = make([]*event, 0, len(entries))
+		for _, e := range entries {
 			w.initial = append(w.initial, &event{typ: watch.Added, rev: e.rev, cur: e})
 		}
 		if endBookmark {
