@@ -24,21 +24,28 @@ func TestRealKubectlExplain(t *testing.T) {
 	env := newKubectlEnv(t)
 	// plaintext renders the v3 document, plaintext-openapiv2 the v2 one
 	// (where IntOrString reads as string, as upstream's does).
-	wants := map[string][]string{
-		"plaintext":           {"rollingUpdate <RollingUpdateDeployment>", "maxSurge\t<IntOrString>", "scheduled above the desired number"},
-		"plaintext-openapiv2": {"rollingUpdate <Object>", "maxSurge\t<string>", "scheduled above the desired number"},
+	tests := []struct {
+		field, output string
+		want          []string
+	}{
+		{"deployment.spec.strategy.rollingUpdate", "plaintext",
+			[]string{"rollingUpdate <RollingUpdateDeployment>", "maxSurge\t<IntOrString>", "scheduled above the desired number"}},
+		{"deployment.spec.strategy.rollingUpdate", "plaintext-openapiv2",
+			[]string{"rollingUpdate <Object>", "maxSurge\t<string>", "scheduled above the desired number"}},
+		{"pods.spec.containers", "plaintext",
+			[]string{"containers <[]Container>", "name\t<string> -required-", "ports\t<[]ContainerPort>"}},
 	}
 	for _, bin := range env.binaries {
 		t.Run(filepath.Base(bin), func(t *testing.T) {
-			for _, output := range []string{"plaintext", "plaintext-openapiv2"} {
-				out, err := env.run(bin, "explain", "deployment.spec.strategy.rollingUpdate", "--output", output)
+			for _, tt := range tests {
+				out, err := env.run(bin, "explain", tt.field, "--output", tt.output)
 				if err != nil {
-					t.Errorf("%s explain --output %s: %v\n%s", bin, output, err, out)
+					t.Errorf("%s explain %s --output %s: %v\n%s", bin, tt.field, tt.output, err, out)
 					continue
 				}
-				for _, w := range wants[output] {
+				for _, w := range tt.want {
 					if !strings.Contains(out, w) {
-						t.Errorf("%s explain --output %s lacks %q:\n%s", bin, output, w, out)
+						t.Errorf("%s explain %s --output %s lacks %q:\n%s", bin, tt.field, tt.output, w, out)
 					}
 				}
 			}
