@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"strconv"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -13,12 +14,20 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// key returns the etcd key of an object.
-func (r *Resource) key(ns, name string) string {
-	if r.rc.Namespaced {
-		return r.prefix + ns + "/" + name
+// key returns the etcd key of an object, or BadRequest when ns or name
+// cannot form one.
+func (r *Resource) key(ns, name string) (string, error) {
+	switch {
+	case name == "" || strings.Contains(name, "/") || name == "." || name == "..":
+		return "", apierrors.NewBadRequest(fmt.Sprintf("invalid name %q", name))
+	case r.rc.Namespaced && (ns == "" || strings.Contains(ns, "/")):
+		return "", apierrors.NewBadRequest(fmt.Sprintf("invalid namespace %q for a namespaced resource", ns))
+	case r.rc.Namespaced:
+		return r.prefix + ns + "/" + name, nil
+	case ns != "":
+		return "", apierrors.NewBadRequest(fmt.Sprintf("namespace %q given for a cluster-scoped resource", ns))
 	}
-	return r.prefix + name
+	return r.prefix + name, nil
 }
 
 // listPrefix returns the key prefix of a list in ns ("" = all).

@@ -12,7 +12,10 @@ import (
 // otherwise). It returns obj itself with TypeMeta set and resourceVersion set
 // to the creating revision; obj's resourceVersion is ignored.
 func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Object) (runtime.Object, error) {
-	key := r.key(ns, name)
+	key, err := r.key(ns, name)
+	if err != nil {
+		return nil, err
+	}
 	plain, err := r.encode(obj)
 	if err != nil {
 		return nil, err

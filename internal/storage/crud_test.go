@@ -37,6 +37,10 @@ func TestCRUD(t *testing.T) {
 		{name: "cached get", do: func() (runtime.Object, error) { return r.Get(ctx, "ns1", "a", "0") }},
 		{name: "get missing is NotFound", do: func() (runtime.Object, error) { return r.Get(ctx, "ns1", "b", "") }, wantErr: apierrors.IsNotFound},
 		{name: "get other namespace is NotFound", do: func() (runtime.Object, error) { return r.Get(ctx, "ns2", "a", "0") }, wantErr: apierrors.IsNotFound},
+		{name: "empty namespace is BadRequest", do: func() (runtime.Object, error) { return r.Get(ctx, "", "a", "") }, wantErr: apierrors.IsBadRequest},
+		{name: "name with slash is BadRequest", do: func() (runtime.Object, error) {
+			return r.Create(ctx, "ns1", "a/b", pod("ns1", "a/b", nil))
+		}, wantErr: apierrors.IsBadRequest},
 		{name: "bad rv is BadRequest", do: func() (runtime.Object, error) { return r.Get(ctx, "ns1", "a", "x") }, wantErr: apierrors.IsBadRequest},
 		{name: "delete missing is NotFound", do: func() (runtime.Object, error) { return r.Delete(ctx, "ns1", "b", nil) }, wantErr: apierrors.IsNotFound},
 		{name: "update error from fn aborts", do: func() (runtime.Object, error) {

@@ -14,7 +14,10 @@ import (
 // from it aborts the delete. It returns the deleted object with
 // resourceVersion set to the deleting revision, or 404 NotFound.
 func (r *Resource) Delete(ctx context.Context, ns, name string, precondition func(current runtime.Object) error) (runtime.Object, error) {
-	key := r.key(ns, name)
+	key, err := r.key(ns, name)
+	if err != nil {
+		return nil, err
+	}
 	cur, _, modRev, err := r.readLatest(ctx, key)
 	if err != nil {
 		return nil, err

@@ -11,7 +11,10 @@ import (
 // answers from the cache at once, and N answers from the cache once it has
 // reached N. Missing objects are 404 NotFound.
 func (r *Resource) Get(ctx context.Context, ns, name string, resourceVersion string) (runtime.Object, error) {
-	key := r.key(ns, name)
+	key, err := r.key(ns, name)
+	if err != nil {
+		return nil, err
+	}
 	if resourceVersion == "" {
 		obj, _, _, err := r.readLatest(ctx, key)
 		if err != nil {

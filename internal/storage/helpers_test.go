@@ -131,7 +131,11 @@ func rvOf(tb testing.TB, obj runtime.Object) int64 {
 func names(objs []runtime.Object) []string {
 	out := make([]string, 0, len(objs))
 	for _, o := range objs {
-		acc, _ := meta.Accessor(o)
+		acc, err := meta.Accessor(o)
+		if err != nil {
+			out = append(out, "?")
+			continue
+		}
 		out = append(out, acc.GetNamespace()+"/"+acc.GetName())
 	}
 	return out

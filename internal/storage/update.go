@@ -21,7 +21,10 @@ type UpdateFunc func(current runtime.Object) (runtime.Object, error)
 // whose stored bytes equal the current ones, nothing is written and current
 // is returned. If the object does not exist and fn returns one, it is created.
 func (r *Resource) Update(ctx context.Context, ns, name string, fn UpdateFunc) (runtime.Object, error) {
-	key := r.key(ns, name)
+	key, err := r.key(ns, name)
+	if err != nil {
+		return nil, err
+	}
 	cur, curData, modRev, err := r.readLatest(ctx, key)
 	if err != nil {
 		return nil, err
