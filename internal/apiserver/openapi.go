@@ -3,11 +3,14 @@ package apiserver
 import (
 	"net/http"
 	"strings"
+
+	"github.com/skiff-dev/skiff/internal/apiserver/openapi"
 )
 
 // OpenAPISource provides the OpenAPI documents the server publishes.
 type OpenAPISource interface {
 	V2() ([]byte, error)
+	V2Protobuf() ([]byte, error)
 	V3Discovery() []byte
 	V3Paths() map[string][]byte
 }
@@ -20,9 +23,19 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case r.URL.Path == "/openapi/v2":
+		if wantsV2Protobuf(r) {
+			doc, err := src.V2Protobuf()
+			if err != nil {
+				s.writeError(w, r, err)
+				return
+			}
+			w.Header().Set("Content-Type", openapi.ContentTypeV2Protobuf)
+			w.WriteHeader(http.StatusOK)
+			_, _ = w.Write(doc)
+			return
+		}
 		if !acceptsJSON(r) {
-			// kubectl asks for the protobuf form first and falls back.
-			http.Error(w, "only application/json is served", http.StatusNotAcceptable)
+			http.Error(w, "only application/json and the OpenAPI v2 protobuf are served", http.StatusNotAcceptable)
 			return
 		}
 		doc, err := src.V2()
@@ -48,6 +61,14 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	default:
 		s.writeError(w, r, errNotFoundPath(r.URL.Path))
 	}
+}
+
+// wantsV2Protobuf reports whether the client prefers the protobuf form of
+// the v2 document (kubectl asks for it first), in either spelling.
+func wantsV2Protobuf(r *http.Request) bool {
+	first := strings.TrimSpace(strings.SplitN(r.Header.Get("Accept"), ",", 2)[0])
+	mt := strings.TrimSpace(strings.SplitN(first, ";", 2)[0])
+	return mt == openapi.ContentTypeV2Protobuf || mt == openapi.AcceptV2ProtobufLegacy
 }
 
 // acceptsJSON reports whether JSON is among the accepted media types.
