@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metascheme "k8s.io/apimachinery/pkg/apis/meta/internalversion/scheme"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -140,6 +141,11 @@ func (s *Server) decodeOptions(body []byte, into runtime.Object, gvk schema.Grou
 		return nil
 	}
 	out, _, err := s.codecs.UniversalDeserializer().Decode(body, &gvk, into)
+	if runtime.IsNotRegisteredError(err) {
+		// kubectl 1.33 names the options meta.k8s.io/v1, which only the
+		// meta scheme knows; upstream decodes them with it too.
+		out, _, err = metascheme.Codecs.UniversalDeserializer().Decode(body, &gvk, into)
+	}
 	if err != nil && !runtime.IsStrictDecodingError(err) {
 		return apierrors.NewBadRequest(fmt.Sprintf("decode %s: %v", gvk.Kind, err))
 	}
