@@ -101,6 +101,13 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)
 	}
+	if _, err := ep.store.Get(ctx, m.GetNamespace(), m.GetName(), "0"); err == nil {
+		// An existing object is AlreadyExists, also under dryRun, and is
+		// reported before admission allocates for it (a Service's
+		// ClusterIP would otherwise fail as taken). Storage still catches
+		// a concurrent create.
+		return nil, apierrors.NewAlreadyExists(ep.res.GVR.GroupResource(), m.GetName())
+	}
 	undo, err := s.admit(ctx, ep, obj, nil, dryRun)
 	if err != nil {
 		return nil, err
