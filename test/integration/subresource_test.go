@@ -46,8 +46,13 @@ func TestNamespaceFinalize(t *testing.T) {
 	if err := nsc.Delete(ctx, ns, metav1.DeleteOptions{}); err != nil {
 		t.Fatalf("delete namespace: %v", err)
 	}
-	// A consistent read makes sure the server's caches saw the deletion.
-	if _, err := nsc.Get(ctx, ns, metav1.GetOptions{}); err != nil {
+	// Admission reads namespaces from the watch cache, as upstream's
+	// informer-fed NamespaceLifecycle does: wait until it saw the deletion.
+	deleted, err := nsc.Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := nsc.Get(ctx, ns, metav1.GetOptions{ResourceVersion: deleted.ResourceVersion}); err != nil {
 		t.Fatal(err)
 	}
 	_, err = shared.cs.CoreV1().ConfigMaps(ns).Create(ctx, newConfigMap(ns, "late"), metav1.CreateOptions{})
