@@ -12,9 +12,11 @@ import (
 type Config struct {
 	// Binary is the skiff executable started as `Binary server ...`.
 	Binary string
-	// Objects is how many Pods are stored for the RSS figure (10000).
+	// Objects is how many Pods are stored for the RSS figure; 0 skips it
+	// (the command's default is 10000).
 	Objects int
-	// Watchers is how many watches the fan-out row opens (1000).
+	// Watchers is how many watches the fan-out row opens; 0 skips it (the
+	// command's default is 1000).
 	Watchers int
 	// Workers is how many concurrent client goroutines each row uses (8).
 	Workers int
@@ -47,7 +49,7 @@ func (c *Config) validate() error {
 	defaults := []struct {
 		v   *int
 		def int
-	}{{&c.Objects, 10000}, {&c.Watchers, 1000}, {&c.Workers, 8}, {&c.Count, 1000}, {&c.ListCount, 200}}
+	}{{&c.Workers, 8}, {&c.Count, 1000}, {&c.ListCount, 200}}
 	for _, d := range defaults {
 		if *d.v == 0 {
 			*d.v = d.def

@@ -40,12 +40,12 @@ func (r *Report) Goals() []Goal {
 			Met:      f.P99Ms < 50 && f.Received == f.Watchers,
 		})
 	}
-	goals = append(goals, Goal{Goal: "idle RSS < 80 MiB", Measured: fmt.Sprintf("%.1f MiB", r.IdleRSSMiB), Met: r.IdleRSSMiB < 80})
+	goals = append(goals, Goal{Goal: "idle RSS < 80 MiB", Measured: fmt.Sprintf("%.1f MiB", r.Idle.RSS), Met: r.Idle.RSS < 80})
 	if r.Pods > 0 {
 		goals = append(goals, Goal{
 			Goal:     fmt.Sprintf("RSS with %d pods < 250 MiB", r.Pods),
-			Measured: fmt.Sprintf("%.1f MiB", r.LoadedRSSMiB),
-			Met:      r.LoadedRSSMiB < 250,
+			Measured: fmt.Sprintf("%.1f MiB", r.Loaded.RSS),
+			Met:      r.Loaded.RSS < 250,
 		})
 	}
 	goals = append(goals, Goal{Goal: "ready < 1 s", Measured: fmt.Sprintf("%.0f ms", r.ReadyMs), Met: r.ReadyMs < 1000})

@@ -9,7 +9,7 @@ import (
 func TestGoals(t *testing.T) {
 	base := func() *Report {
 		return &Report{
-			ReadyMs: 400, IdleRSSMiB: 60, Pods: 10000, LoadedRSSMiB: 200,
+			ReadyMs: 400, Idle: Memory{RSS: 60}, Pods: 10000, Loaded: Memory{RSS: 200},
 			Ops: []Row{
 				{Op: "create", Resource: "configmaps", Objects: 1, P99Ms: 4},
 				{Op: "create", Resource: "pods", P99Ms: 8},
@@ -27,7 +27,7 @@ func TestGoals(t *testing.T) {
 		{name: "slow get", mutate: func(r *Report) { r.Ops[2].P99Ms = 2 }, wantNot: []string{"p99 get < 2 ms"}},
 		{name: "errors miss a goal", mutate: func(r *Report) { r.Ops[0].Errors = 1 }, wantNot: []string{"p99 create < 10 ms"}},
 		{name: "lost watch event", mutate: func(r *Report) { r.Fanout.Received = 999 }, wantNot: []string{"watch fan-out p99 < 50 ms (1000 watchers)"}},
-		{name: "fat and slow", mutate: func(r *Report) { r.IdleRSSMiB, r.LoadedRSSMiB, r.ReadyMs = 80, 250, 1000 },
+		{name: "fat and slow", mutate: func(r *Report) { r.Idle.RSS, r.Loaded.RSS, r.ReadyMs = 80, 250, 1000 },
 			wantNot: []string{"idle RSS < 80 MiB", "RSS with 10000 pods < 250 MiB", "ready < 1 s"}},
 	}
 	for _, tt := range tests {

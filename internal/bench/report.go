@@ -21,17 +21,17 @@ type Report struct {
 	// ReadyMs is the time from exec of the server to /readyz ok, on an
 	// empty data dir.
 	ReadyMs float64 `json:"ready_ms"`
-	// IdleRSSMiB is the server's VmRSS once it has settled after start.
-	IdleRSSMiB float64 `json:"idle_rss_mib"`
-	Ops        []Row   `json:"ops"`
-	Fanout     Fanout  `json:"fanout"`
+	// Idle is the server's memory once it has settled after start.
+	Idle   Memory `json:"idle"`
+	Ops    []Row  `json:"ops"`
+	Fanout Fanout `json:"fanout"`
 	// Pods is how many Pods were stored for LoadedRSSMiB.
-	Pods         int     `json:"pods"`
-	LoadedRSSMiB float64 `json:"loaded_rss_mib"`
-	// RestartReadyMs and RestartRSSMiB are the figures of a restart on the
-	// same data dir with the Pods stored (zero when skipped).
+	Pods   int    `json:"pods"`
+	Loaded Memory `json:"loaded"`
+	// RestartReadyMs and Restart are the figures of a restart on the same
+	// data dir with the Pods stored (zero when skipped).
 	RestartReadyMs float64 `json:"restart_ready_ms,omitempty"`
-	RestartRSSMiB  float64 `json:"restart_rss_mib,omitempty"`
+	Restart        Memory  `json:"restart"`
 	RestartError   string  `json:"restart_error,omitempty"`
 }
 
@@ -61,7 +61,10 @@ func newRow(op, resource string, objects int, o outcome) Row {
 	return r
 }
 
-func mib(bytes int64) float64 { return float64(bytes) / (1 << 20) }
+// String is the memory as the table prints it.
+func (m Memory) String() string {
+	return fmt.Sprintf("RSS %.1f MiB (anon %.1f, file %.1f)", m.RSS, m.Anon, m.File)
+}
 
 // WriteTable prints the report as aligned text tables.
 func (r *Report) WriteTable(w io.Writer) error {
@@ -88,9 +91,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 		f.Received, f.Watchers, f.P50Ms, f.P99Ms, f.MaxMs, f.SentP50Ms, f.SentP99Ms, f.WriteMs, f.SetupMs)
 	fmt.Fprintf(w, "\nmachine: %d CPUs, load average %.2f before and %.2f after the run; %d workers, %s on the wire\n",
 		r.CPUs, r.LoadBefore, r.LoadAfter, r.Workers, r.Wire)
-	fmt.Fprintf(w, "server: ready %.0f ms after exec, idle RSS %.1f MiB, RSS with %d pods %.1f MiB\n", r.ReadyMs, r.IdleRSSMiB, r.Pods, r.LoadedRSSMiB)
+	fmt.Fprintf(w, "server: ready %.0f ms after exec; idle %s\n", r.ReadyMs, r.Idle)
+	if r.Pods > 0 {
+		fmt.Fprintf(w, "server with %d pods stored: %s\n", r.Pods, r.Loaded)
+	}
 	if r.RestartReadyMs > 0 {
-		fmt.Fprintf(w, "restart with %d pods stored: ready %.0f ms after exec, RSS %.1f MiB\n", r.Pods, r.RestartReadyMs, r.RestartRSSMiB)
+		fmt.Fprintf(w, "restart with %d pods stored: ready %.0f ms after exec; %s\n", r.Pods, r.RestartReadyMs, r.Restart)
 	}
 	if r.RestartError != "" {
 		fmt.Fprintf(w, "restart with %d pods stored FAILED: %s\n", r.Pods, r.RestartError)

@@ -52,8 +52,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return rep, nil
 	}
 	rep.RestartReadyMs = millis(srv.ready)
-	rss, err := srv.rss()
-	rep.RestartRSSMiB = mib(rss)
+	rep.Restart, err = srv.memory()
 	return rep, errors.Join(err, srv.stop())
 }
 
@@ -65,11 +64,10 @@ func measure(ctx context.Context, cfg *Config, srv *child, rep *Report) error {
 		return ctx.Err()
 	case <-time.After(cfg.Settle):
 	}
-	rss, err := srv.rss()
-	if err != nil {
+	var err error
+	if rep.Idle, err = srv.memory(); err != nil {
 		return err
 	}
-	rep.IdleRSSMiB = mib(rss)
 
 	cs, err := clientFor(srv.kubeconfig, cfg.Wire)
 	if err != nil {
@@ -99,10 +97,9 @@ func measure(ctx context.Context, cfg *Config, srv *child, rep *Report) error {
 		}
 		rep.Ops = append(rep.Ops, row)
 		rep.Pods = cfg.Objects
-		if rss, err = srv.rss(); err != nil {
+		if rep.Loaded, err = srv.memory(); err != nil {
 			return err
 		}
-		rep.LoadedRSSMiB = mib(rss)
 	}
 	return nil
 }

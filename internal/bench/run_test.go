@@ -41,8 +41,8 @@ func TestRunAgainstServer(t *testing.T) {
 	if rep.Fanout.Received != 10 {
 		t.Errorf("fan-out received %d of 10 events; want all", rep.Fanout.Received)
 	}
-	if rep.ReadyMs <= 0 || rep.IdleRSSMiB <= 0 || rep.LoadedRSSMiB <= 0 {
-		t.Errorf("ready %v ms, idle RSS %v MiB, loaded RSS %v MiB; want all positive", rep.ReadyMs, rep.IdleRSSMiB, rep.LoadedRSSMiB)
+	if rep.ReadyMs <= 0 || rep.Idle.RSS <= 0 || rep.Loaded.RSS <= 0 {
+		t.Errorf("ready %v ms, idle %s, loaded %s; want all positive", rep.ReadyMs, rep.Idle, rep.Loaded)
 	}
 	var b bytes.Buffer
 	if err := rep.WriteJSON(&b); err != nil {

@@ -127,33 +127,54 @@ func waitFile(ctx context.Context, path string, limit time.Duration) error {
 // pid is the child's process id.
 func (c *child) pid() int { return c.cmd.Process.Pid }
 
-// rss reads the child's resident set size from /proc/<pid>/status.
-func (c *child) rss() (int64, error) {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.pid()))
-	if err != nil {
-		return 0, fmt.Errorf("read server status: %w", err)
-	}
-	return parseVmRSS(data)
+// Memory is a process's resident set in MiB as /proc/<pid>/status splits
+// it: Anon is heap and stacks, File the mapped binary and files (etcd's
+// bbolt database is mapped too).
+type Memory struct {
+	RSS  float64 `json:"rss_mib"`
+	Anon float64 `json:"anon_mib"`
+	File float64 `json:"file_mib"`
 }
 
-// parseVmRSS returns the VmRSS line of a /proc/<pid>/status file in bytes.
-func parseVmRSS(status []byte) (int64, error) {
+// memory reads the child's resident set from /proc/<pid>/status.
+func (c *child) memory() (Memory, error) {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", c.pid()))
+	if err != nil {
+		return Memory{}, fmt.Errorf("read server status: %w", err)
+	}
+	return parseStatus(data)
+}
+
+// parseStatus reads VmRSS, RssAnon and RssFile from a /proc/<pid>/status
+// file; VmRSS is required.
+func parseStatus(status []byte) (Memory, error) {
+	var m Memory
+	fields := map[string]*float64{"VmRSS:": &m.RSS, "RssAnon:": &m.Anon, "RssFile:": &m.File}
+	found := false
 	sc := bufio.NewScanner(bytes.NewReader(status))
 	for sc.Scan() {
-		fields := strings.Fields(sc.Text())
-		if len(fields) != 3 || fields[0] != "VmRSS:" {
+		f := strings.Fields(sc.Text())
+		if len(f) == 0 {
 			continue
 		}
-		if fields[2] != "kB" {
-			return 0, fmt.Errorf("VmRSS unit %q: want kB", fields[2])
+		dst, ok := fields[f[0]]
+		if !ok {
+			continue
 		}
-		kb, err := strconv.ParseInt(fields[1], 10, 64)
+		if len(f) != 3 || f[2] != "kB" {
+			return Memory{}, fmt.Errorf("%s line %q: want a number of kB", f[0], sc.Text())
+		}
+		kb, err := strconv.ParseInt(f[1], 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("VmRSS %q: %w", fields[1], err)
+			return Memory{}, fmt.Errorf("%s %q: %w", f[0], f[1], err)
 		}
-		return kb * 1024, nil
+		*dst = float64(kb) / 1024
+		found = found || f[0] == "VmRSS:"
 	}
-	return 0, errors.New("no VmRSS line in process status")
+	if !found {
+		return Memory{}, errors.New("no VmRSS line in process status")
+	}
+	return m, nil
 }
 
 // stop ends the child by its PID: SIGTERM, then SIGKILL after 15s. It is
