@@ -104,16 +104,17 @@ func (s *Server) decodeWith(info runtime.SerializerInfo, body []byte, ep *endpoi
 	into := ep.res.New()
 	obj, got, err := dec.Decode(body, &gvk, into)
 	var warnings []string
-	if err != nil && runtime.IsStrictDecodingError(err) {
-		strictErr, _ := runtime.AsStrictDecodingError(err)
-		if strictErr != nil && mode == validationWarn {
+	if err != nil && mode != validationStrict && runtime.IsStrictDecodingError(err) {
+		// A strict decoding error comes with the object fully decoded
+		// (our codecs are strict even in their non-strict serializer):
+		// under Warn and Ignore the unknown and duplicate fields are
+		// dropped, and reported as warnings under Warn.
+		if strictErr, ok := runtime.AsStrictDecodingError(err); ok && mode == validationWarn {
 			for _, e := range strictErr.Errors() {
 				warnings = append(warnings, e.Error())
 			}
-			obj, got, err = info.Serializer.Decode(body, &gvk, ep.res.New())
-		} else if mode == validationStrict {
-			return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("%s", err))
 		}
+		err = nil
 	}
 	if err != nil {
 		return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %v", gvk.Kind, gvk.Version, gvk.Kind, err))
