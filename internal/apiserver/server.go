@@ -172,6 +172,11 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 		s.writeError(w, r, errNotFoundPath(r.URL.Path))
 		return
 	}
+	if info.Verb == "create" && info.Name != "" && info.Subresource == "" {
+		// POST names a collection, never an object, as upstream's routes.
+		s.writeError(w, r, errMethodNotSupported(gvr.GroupResource().String(), info.Verb))
+		return
+	}
 	if !ep.allows(info) {
 		s.writeError(w, r, errMethodNotSupported(gvr.GroupResource().String(), info.Verb))
 		return
