@@ -126,6 +126,8 @@ func testErrors(t *testing.T, k *kubectl) {
 		if r.stdout != "" || r.stderr != "Error from server (NotFound): deployments.apps \"nope\" not found\n" {
 			t.Errorf("get deployment nope: stdout %q, stderr %q; want only the NotFound error", r.stdout, r.stderr)
 		}
+		r = k.fails("apply", "-n", "missing-ns", "-f", k.file("cm.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: orphan\n"))
+		wantContains(t, "apply into a missing namespace", r.stderr, `Error from server (NotFound): error when creating "`, `namespaces "missing-ns" not found`)
 		r = k.fails("get", "nosuchkinds")
 		wantContains(t, "get of an unknown resource type", r.stderr, `the server doesn't have a resource type "nosuchkinds"`)
 	})

@@ -20,6 +20,7 @@ var scenarios = []scenario{
 	{"patch", "e2e-patch", testPatch},
 	{"scale-set-image", "e2e-scale", testScaleSetImage},
 	{"delete", "e2e-delete", testDelete},
+	{"workloads", "e2e-workloads", testWorkloads},
 	{"discovery", "default", testDiscovery},
 	{"explain", "default", testExplain},
 	{"set-context", "e2e-context", testSetContext},

@@ -97,7 +97,11 @@ func (k *kubectl) command(ctx context.Context, args []string) *exec.Cmd {
 	env := []string{"KUBECONFIG=" + k.kubeconfig, "HOME=" + k.home}
 	for _, kv := range os.Environ() {
 		name, _, _ := strings.Cut(kv, "=")
-		if name == "KUBECONFIG" || name == "HOME" || name == "KUBECACHEDIR" || strings.HasPrefix(name, "KUBECTL_") {
+		switch name {
+		case "KUBECONFIG", "HOME", "KUBECACHEDIR", "KUBE_EDITOR", "EDITOR":
+			continue
+		}
+		if strings.HasPrefix(name, "KUBECTL_") {
 			continue
 		}
 		env = append(env, kv)
@@ -111,15 +115,16 @@ func (k *kubectl) command(ctx context.Context, args []string) *exec.Cmd {
 // run runs kubectl with args and returns what it printed and its exit code.
 func (k *kubectl) run(args ...string) result {
 	k.t.Helper()
-	return k.runIn("", args...)
+	return k.runWith("", nil, args...)
 }
 
-// runIn runs kubectl with stdin.
-func (k *kubectl) runIn(stdin string, args ...string) result {
+// runWith runs kubectl with stdin and extra environment variables.
+func (k *kubectl) runWith(stdin string, env []string, args ...string) result {
 	k.t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 	defer cancel()
 	cmd := k.command(ctx, args)
+	cmd.Env = append(cmd.Env, env...)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	if stdin != "" {
