@@ -23,6 +23,7 @@ var scenarios = []scenario{
 	{"workloads", "e2e-workloads", testWorkloads},
 	{"discovery", "default", testDiscovery},
 	{"explain", "default", testExplain},
+	{"auth", "default", testAuth},
 	{"set-context", "e2e-context", testSetContext},
 	{"server-side-apply", "e2e-ssa", testServerSideApply},
 	{"diff", "e2e-diff", testDiff},
