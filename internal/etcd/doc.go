@@ -14,5 +14,5 @@
 //	cli := srv.Client() // owned by srv; do not Close it
 //
 // Restarting on the same DataDir keeps all data. Close is synchronous and
-// idempotent.
+// idempotent; close users of Client (e.g. the storage.Store) first.
 package etcd
