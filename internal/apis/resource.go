@@ -75,9 +75,9 @@ func SelectableFields(obj runtime.Object) fields.Set {
 	set := fields.Set{}
 	if m, err := meta.Accessor(obj); err == nil {
 		set["metadata.name"] = m.GetName()
-		if m.GetNamespace() != "" {
-			set["metadata.namespace"] = m.GetNamespace()
-		}
+		// Always present, so that the key is supported (as upstream) even
+		// when judged on an empty sample object.
+		set["metadata.namespace"] = m.GetNamespace()
 	}
 	addKindFields(obj, set)
 	return set
