@@ -1,0 +1,103 @@
+package integration
+
+import (
+	"net"
+	"sync"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// TestServiceAllocation: concurrent creates never share a ClusterIP or a
+// NodePort; deletes release them; asking for a taken IP is 422.
+func TestServiceAllocation(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	sc := shared.cs.CoreV1().Services(ns)
+	const n = 50
+	var wg sync.WaitGroup
+	created := make([]*corev1.Service, n)
+	errs := make([]error, n)
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			svc := newService(ns, uniqueName("svc"))
+			svc.Spec.Type = corev1.ServiceTypeNodePort
+			created[i], errs[i] = sc.Create(ctx, svc, metav1.CreateOptions{})
+		}(i)
+	}
+	wg.Wait()
+	_, serviceNet, _ := net.ParseCIDR("10.43.0.0/16")
+	ips := map[string]string{}
+	ports := map[int32]string{}
+	for i, svc := range created {
+		if errs[i] != nil {
+			t.Errorf("create %d: %v", i, errs[i])
+			continue
+		}
+		ip := svc.Spec.ClusterIP
+		if parsed := net.ParseIP(ip); parsed == nil || !serviceNet.Contains(parsed) {
+			t.Errorf("%s: clusterIP %q; want one in %s", svc.Name, ip, serviceNet)
+		}
+		if len(svc.Spec.ClusterIPs) != 1 || svc.Spec.ClusterIPs[0] != ip {
+			t.Errorf("%s: clusterIPs %v; want [%s]", svc.Name, svc.Spec.ClusterIPs, ip)
+		}
+		if other, dup := ips[ip]; dup {
+			t.Errorf("clusterIP %s given to %s and %s", ip, other, svc.Name)
+		}
+		ips[ip] = svc.Name
+		np := svc.Spec.Ports[0].NodePort
+		if np < 30000 || np > 32767 {
+			t.Errorf("%s: nodePort %d; want one in 30000-32767", svc.Name, np)
+		}
+		if other, dup := ports[np]; dup {
+			t.Errorf("nodePort %d given to %s and %s", np, other, svc.Name)
+		}
+		ports[np] = svc.Name
+	}
+	if t.Failed() {
+		return
+	}
+	// Asking for a held IP is 422 on spec.clusterIPs.
+	taken := newService(ns, "taken")
+	taken.Spec.ClusterIP = created[0].Spec.ClusterIP
+	_, err := sc.Create(ctx, taken, metav1.CreateOptions{})
+	if !apierrors.IsInvalid(err) || !hasCause(apierrors.APIStatus(err.(apierrors.APIStatus)).Status(), "spec.clusterIPs") {
+		t.Errorf("create with taken clusterIP %s: err %v; want 422 Invalid on spec.clusterIPs", taken.Spec.ClusterIP, err)
+	}
+	takenPort := newService(ns, "takenport")
+	takenPort.Spec.Type = corev1.ServiceTypeNodePort
+	takenPort.Spec.Ports[0].NodePort = created[0].Spec.Ports[0].NodePort
+	if _, err := sc.Create(ctx, takenPort, metav1.CreateOptions{}); !apierrors.IsInvalid(err) {
+		t.Errorf("create with taken nodePort: err %v; want 422 Invalid", err)
+	}
+	outside := newService(ns, "outside")
+	outside.Spec.ClusterIP = "192.168.7.7"
+	if _, err := sc.Create(ctx, outside, metav1.CreateOptions{}); !apierrors.IsInvalid(err) {
+		t.Errorf("create with clusterIP outside the range: err %v; want 422 Invalid", err)
+	}
+	// Deleting releases: the same IP and port can be asked for again.
+	if err := sc.Delete(ctx, created[0].Name, metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	again := newService(ns, "again")
+	again.Spec.Type = corev1.ServiceTypeNodePort
+	again.Spec.ClusterIP = created[0].Spec.ClusterIP
+	again.Spec.Ports[0].NodePort = created[0].Spec.Ports[0].NodePort
+	got, err := sc.Create(ctx, again, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create with released IP %s and port %d: %v", again.Spec.ClusterIP, again.Spec.Ports[0].NodePort, err)
+	}
+	if got.Spec.ClusterIP != created[0].Spec.ClusterIP {
+		t.Errorf("clusterIP %s; want the requested %s", got.Spec.ClusterIP, created[0].Spec.ClusterIP)
+	}
+	// A headless Service gets no IP.
+	headless := newService(ns, "headless")
+	headless.Spec.ClusterIP = corev1.ClusterIPNone
+	if got, err := sc.Create(ctx, headless, metav1.CreateOptions{}); err != nil || got.Spec.ClusterIP != corev1.ClusterIPNone {
+		t.Errorf("headless service: clusterIP %v err %v; want None", got, err)
+	}
+}
