@@ -51,6 +51,17 @@ func cutSub(r string) (string, string, bool) {
 	return r, "", false
 }
 
+func defaultRole(t *testing.T, name string) *rbacv1.ClusterRole {
+	t.Helper()
+	for _, r := range DefaultClusterRoles() {
+		if r.Name == name {
+			return r
+		}
+	}
+	t.Fatalf("no default cluster role %q", name)
+	return nil
+}
+
 func path(verb, p string) auth.Attributes { return auth.Attributes{Verb: verb, Path: p} }
 
 // matrixPolicy is the default policy (aggregated) plus a cluster of
