@@ -68,8 +68,12 @@ func crudCases() []crudCase {
 		typed("namespaces", func(cs kubernetes.Interface, _ string) crudClient[*corev1Namespace, *corev1NamespaceList] {
 			return cs.CoreV1().Namespaces()
 		}, newNamespaceObj),
-		typed("pods", func(cs kubernetes.Interface, ns string) crudClient[*corev1Pod, *corev1PodList] { return cs.CoreV1().Pods(ns) }, newPod),
-		typed("nodes", func(cs kubernetes.Interface, _ string) crudClient[*corev1Node, *corev1NodeList] { return cs.CoreV1().Nodes() }, newNode),
+		typed("pods", func(cs kubernetes.Interface, ns string) crudClient[*corev1Pod, *corev1PodList] {
+			return cs.CoreV1().Pods(ns)
+		}, newPod),
+		typed("nodes", func(cs kubernetes.Interface, _ string) crudClient[*corev1Node, *corev1NodeList] {
+			return cs.CoreV1().Nodes()
+		}, newNode),
 		typed("services", func(cs kubernetes.Interface, ns string) crudClient[*corev1Service, *corev1ServiceList] {
 			return cs.CoreV1().Services(ns)
 		}, newService),
@@ -121,7 +125,9 @@ func crudCases() []crudCase {
 		typed("controllerrevisions", func(cs kubernetes.Interface, ns string) crudClient[*appsv1ControllerRevision, *appsv1ControllerRevisionList] {
 			return cs.AppsV1().ControllerRevisions(ns)
 		}, newControllerRevision),
-		typed("jobs", func(cs kubernetes.Interface, ns string) crudClient[*batchv1Job, *batchv1JobList] { return cs.BatchV1().Jobs(ns) }, newJob),
+		typed("jobs", func(cs kubernetes.Interface, ns string) crudClient[*batchv1Job, *batchv1JobList] {
+			return cs.BatchV1().Jobs(ns)
+		}, newJob),
 		typed("cronjobs", func(cs kubernetes.Interface, ns string) crudClient[*batchv1CronJob, *batchv1CronJobList] {
 			return cs.BatchV1().CronJobs(ns)
 		}, newCronJob),
@@ -152,7 +158,9 @@ func crudCases() []crudCase {
 		typed("poddisruptionbudgets", func(cs kubernetes.Interface, ns string) crudClient[*policyv1PDB, *policyv1PDBList] {
 			return cs.PolicyV1().PodDisruptionBudgets(ns)
 		}, newPDB),
-		typed("roles", func(cs kubernetes.Interface, ns string) crudClient[*rbacv1Role, *rbacv1RoleList] { return cs.RbacV1().Roles(ns) }, newRole),
+		typed("roles", func(cs kubernetes.Interface, ns string) crudClient[*rbacv1Role, *rbacv1RoleList] {
+			return cs.RbacV1().Roles(ns)
+		}, newRole),
 		typed("rolebindings", func(cs kubernetes.Interface, ns string) crudClient[*rbacv1RoleBinding, *rbacv1RoleBindingList] {
 			return cs.RbacV1().RoleBindings(ns)
 		}, newRoleBinding),

@@ -45,9 +45,13 @@ func podTemplate(app string) corev1.PodTemplateSpec {
 	return corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": app}}, Spec: podSpec()}
 }
 
-func newPod(ns, name string) *corev1.Pod { return &corev1.Pod{ObjectMeta: om(ns, name), Spec: podSpec()} }
+func newPod(ns, name string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: om(ns, name), Spec: podSpec()}
+}
 
-func newNamespaceObj(_, name string) *corev1.Namespace { return &corev1.Namespace{ObjectMeta: om("", name)} }
+func newNamespaceObj(_, name string) *corev1.Namespace {
+	return &corev1.Namespace{ObjectMeta: om("", name)}
+}
 
 func newNode(_, name string) *corev1.Node { return &corev1.Node{ObjectMeta: om("", name)} }
 
@@ -228,7 +232,9 @@ func subjects() []rbacv1.Subject {
 	return []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "alice"}}
 }
 
-func newRole(ns, name string) *rbacv1.Role { return &rbacv1.Role{ObjectMeta: om(ns, name), Rules: rules()} }
+func newRole(ns, name string) *rbacv1.Role {
+	return &rbacv1.Role{ObjectMeta: om(ns, name), Rules: rules()}
+}
 
 func newRoleBinding(ns, name string) *rbacv1.RoleBinding {
 	return &rbacv1.RoleBinding{ObjectMeta: om(ns, name), Subjects: subjects(),

@@ -38,9 +38,9 @@ func TestSelectors(t *testing.T) {
 		}
 	}
 	tests := []struct {
-		name  string
-		opts  metav1.ListOptions
-		want  []string
+		name string
+		opts metav1.ListOptions
+		want []string
 	}{
 		{"spec.nodeName", metav1.ListOptions{FieldSelector: "spec.nodeName=node-a"}, []string{"p1"}},
 		{"unscheduled", metav1.ListOptions{FieldSelector: "spec.nodeName="}, []string{"p3"}},
