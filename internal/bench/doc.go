@@ -7,10 +7,11 @@
 //
 //  1. startup: from exec of the child to the first "ok" from /readyz;
 //  2. idle RSS: VmRSS of the child (/proc/<pid>/status) once it has settled;
-//  3. CRUD: for each namespace size in Config.Sizes, a namespace holding that
-//     many ConfigMaps is filled, then create, get, update (unconditional, no
-//     resourceVersion), list (the whole namespace) and delete run with
-//     Config.Workers workers, each row giving p50/p99 latency and ops/s;
+//  3. CRUD: for each namespace size in Config.Sizes, a namespace is filled
+//     with that many ConfigMaps, then create (Count more), delete (what
+//     create added), get, update (unconditional, no resourceVersion) and
+//     list (the whole namespace) run with Config.Workers workers, each row
+//     giving p50/p99 latency and ops/s;
 //  4. watch fan-out: Config.Watchers watches on one ConfigMap, one update,
 //     and per watcher the time its event arrived minus the time the update
 //     returned;

@@ -52,6 +52,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 		return rep, nil
 	}
 	rep.RestartReadyMs = millis(srv.ready)
+	select {
+	case <-ctx.Done():
+	case <-time.After(cfg.Settle):
+	}
 	rep.Restart, err = srv.memory()
 	return rep, errors.Join(err, srv.stop())
 }

@@ -60,6 +60,8 @@ func startServer(ctx context.Context, binary, dir string) (*child, error) {
 		"--disable-agent",
 		"--log-level", "warn")
 	cmd.Stdout, cmd.Stderr = logf, logf
+	// If the bench dies without stopping it, the kernel kills the server.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}
 	c := &child{cmd: cmd, log: logf, kubeconfig: kubeconfig, url: "https://" + net.JoinHostPort("127.0.0.1", strconv.Itoa(port)), done: make(chan error, 1)}
 	start := time.Now()
 	if err := cmd.Start(); err != nil {
