@@ -20,6 +20,7 @@ import (
 	"github.com/skiff-dev/skiff/internal/apis"
 	"github.com/skiff-dev/skiff/internal/apiserver"
 	"github.com/skiff-dev/skiff/internal/apiserver/auth"
+	"github.com/skiff-dev/skiff/internal/apiserver/auth/rbac"
 	"github.com/skiff-dev/skiff/internal/etcd"
 	"github.com/skiff-dev/skiff/internal/inproc"
 	"github.com/skiff-dev/skiff/internal/pki"
@@ -148,7 +149,8 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err != nil {
 		return fail("api server", err)
 	}
-	handler := auth.Authenticate(api)
+	authorizer := rbac.NewAuthorizer()
+	handler := auth.Authenticate(auth.Authorize(api, authorizer))
 
 	addr := net.JoinHostPort(cfg.BindAddress, strconv.Itoa(cfg.HTTPSPort))
 	ln, err := net.Listen("tcp", addr)
@@ -189,6 +191,11 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err := repairAllocations(ctx, loopback, services); err != nil {
 		return fail("repair service allocations", err)
 	}
+	stopAuthz, err := startAuthorization(ctx, loopback, authorizer, log)
+	if err != nil {
+		return fail("authorization", err)
+	}
+	cleanups = append(cleanups, stopAuthz)
 	bootstrapped.Store(true)
 	go func() {
 		if err := openAPI.Warm(); err != nil {
