@@ -12,8 +12,6 @@ import (
 // autoscaling/v2 is visible through autoscaling/v1, and a core/v1 Event
 // through events.k8s.io/v1.
 func TestServedVersionsShareObjects(t *testing.T) {
-	t.Skip("BUG: autoscaling/v1 and v2 HorizontalPodAutoscalers (and core/v1 and events.k8s.io/v1 Events) are stored " +
-		"under separate keys with no conversion, so each version sees only its own objects")
 	ctx := ctxFor(t)
 	ns := newNamespace(t)
 	if _, err := shared.cs.AutoscalingV2().HorizontalPodAutoscalers(ns).Create(ctx, newHPAv2(ns, "h"), metav1.CreateOptions{}); err != nil {
