@@ -9,6 +9,7 @@ import (
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -18,6 +19,7 @@ import (
 	"testing"
 	"time"
 
+	authzv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -279,5 +281,47 @@ func eventually(t *testing.T, what string, fn func() error) {
 	})
 	if err != nil {
 		t.Fatalf("%s: %v (last error: %v)", what, err, last)
+	}
+}
+
+func TestAccessReviewsThroughServer(t *testing.T) {
+	s := startAuthzServer(t)
+	ctx := context.Background()
+	carol := kubernetes.NewForConfigOrDie(s.userConfig(t, "carol"))
+	ssar := func(verb, resource string) (bool, error) {
+		r, err := carol.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx, &authzv1.SelfSubjectAccessReview{
+			Spec: authzv1.SelfSubjectAccessReviewSpec{ResourceAttributes: &authzv1.ResourceAttributes{
+				Verb: verb, Resource: resource, Namespace: "default"}}}, metav1.CreateOptions{})
+		if err != nil {
+			return false, err
+		}
+		return r.Status.Allowed, nil
+	}
+	if got, err := ssar("list", "pods"); err != nil || got {
+		t.Fatalf("unbound carol can-i list pods = %v, %v; want false, nil", got, err)
+	}
+	crb := &rbacv1.ClusterRoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "carol-edit"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "carol"}}}
+	if _, err := s.admin.RbacV1().ClusterRoleBindings().Create(ctx, crb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "carol can-i delete pods once bound to edit", func() error {
+		if ok, err := ssar("delete", "pods"); err != nil || !ok {
+			return fmt.Errorf("allowed %v, err %v", ok, err)
+		}
+		return nil
+	})
+	if got, err := ssar("create", "roles"); err != nil || got {
+		t.Errorf("carol (edit) can-i create roles = %v, %v; want false, nil", got, err)
+	}
+	sar := &authzv1.SubjectAccessReview{Spec: authzv1.SubjectAccessReviewSpec{User: "carol",
+		ResourceAttributes: &authzv1.ResourceAttributes{Verb: "get", Resource: "secrets", Namespace: "x"}}}
+	if _, err := carol.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{}); !apierrors.IsForbidden(err) {
+		t.Errorf("carol creates a SubjectAccessReview: err %v; want Forbidden", err)
+	}
+	got, err := s.admin.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
+	if err != nil || !got.Status.Allowed {
+		t.Errorf("admin SubjectAccessReview for carol get secrets = %+v, %v; want allowed", got, err)
 	}
 }

@@ -150,7 +150,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("api server", err)
 	}
 	authorizer := rbac.NewAuthorizer()
-	handler := auth.Authenticate(auth.Authorize(api, authorizer))
+	handler := auth.Authenticate(auth.Authorize(auth.Reviews(api, authorizer), authorizer))
 
 	addr := net.JoinHostPort(cfg.BindAddress, strconv.Itoa(cfg.HTTPSPort))
 	ln, err := net.Listen("tcp", addr)
