@@ -69,3 +69,11 @@ func TestAttributesFrom(t *testing.T) {
 		})
 	}
 }
+
+func BenchmarkAttributesFrom(b *testing.B) {
+	r := httptest.NewRequest("GET", "/api/v1/namespaces/default/pods?limit=500&watch=false", nil)
+	b.ReportAllocs()
+	for b.Loop() {
+		AttributesFrom(r)
+	}
+}
