@@ -30,6 +30,16 @@ type Transformer interface {
 	TransformFromStorage(ctx context.Context, data []byte, key string) ([]byte, error)
 }
 
+// StaleChecker is optionally implemented by a Transformer. Stale reports
+// whether stored bytes were written by a configuration other than the
+// current write path (an encryption key or provider that is no longer first,
+// see internal/encryption). Update rewrites such an object even when its
+// content is unchanged, so rewriting every object (kubectl replace) rotates
+// keys, as upstream's stale flag does.
+type StaleChecker interface {
+	Stale(stored []byte, key string) bool
+}
+
 // Config configures a Store.
 type Config struct {
 	// Client talks to etcd. Required; the Store does not close it.

@@ -65,5 +65,5 @@ func (r *Resource) fromRangeResponse(ctx context.Context, key string, kvs []*mvc
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	return obj, data, kvs[0].ModRevision, nil
+	return obj, r.comparable(key, kvs[0].Value, data), kvs[0].ModRevision, nil
 }

@@ -42,7 +42,8 @@ func (r *Resource) Get(ctx context.Context, ns, name string, resourceVersion str
 }
 
 // readLatest reads key from etcd. It returns a private decoded object (nil
-// if the key does not exist), its plain stored bytes and its mod revision.
+// if the key does not exist), its plain stored bytes (nil when stale, see
+// comparable) and its mod revision.
 func (r *Resource) readLatest(ctx context.Context, key string) (runtime.Object, []byte, int64, error) {
 	resp, err := r.store.client.Get(ctx, key)
 	if err != nil {
@@ -60,5 +61,15 @@ func (r *Resource) readLatest(ctx context.Context, key string) (runtime.Object, 
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	return obj, data, kv.ModRevision, nil
+	return obj, r.comparable(key, kv.Value, data), kv.ModRevision, nil
+}
+
+// comparable returns the plain bytes Update compares a new encoding with to
+// skip unchanged writes, or nil when the stored bytes are stale for the
+// Transformer (StaleChecker), so that the object is rewritten.
+func (r *Resource) comparable(key string, stored, plain []byte) []byte {
+	if sc, ok := r.store.cfg.Transformer.(StaleChecker); ok && sc.Stale(stored, key) {
+		return nil
+	}
+	return plain
 }
