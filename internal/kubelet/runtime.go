@@ -1,0 +1,84 @@
+package kubelet
+
+import (
+	"context"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// Runtime runs the pods of one node. The kubelet calls it from one
+// goroutine per pod; an implementation must be safe for concurrent use on
+// different pods. internal/runtime/sim is the simulated implementation.
+type Runtime interface {
+	// Version is the node's containerRuntimeVersion, e.g. "sim://1.0.0".
+	Version() string
+	// SetPodCIDR tells the runtime the node's pod range; sandboxes created
+	// afterwards take their IP from it.
+	SetPodCIDR(cidr string) error
+	// SetNotify registers fn, called (without blocking) with a pod's UID
+	// whenever its runtime state changes on its own: a container started,
+	// exited or changed readiness.
+	SetNotify(fn func(types.UID))
+	// RunSandbox creates the pod's sandbox and gives it an IP. It is
+	// idempotent: a second call returns the existing sandbox.
+	RunSandbox(ctx context.Context, pod *corev1.Pod) (Sandbox, error)
+	// StartContainer creates and starts container c of the pod (an init
+	// container when init is true); the container's Attempt grows by one
+	// on each start after the first. The sandbox must exist.
+	StartContainer(ctx context.Context, pod *corev1.Pod, c *corev1.Container, init bool) error
+	// StopPod stops every container of the pod, taking at most grace, and
+	// returns once they are stopped.
+	StopPod(ctx context.Context, pod *corev1.Pod, grace time.Duration) error
+	// RemovePod forgets the pod and releases its IP.
+	RemovePod(ctx context.Context, uid types.UID) error
+	// PodStatus returns what the runtime knows of the pod; ok is false when
+	// it knows nothing (no sandbox). The caller owns the returned value.
+	PodStatus(uid types.UID) (status PodStatus, ok bool)
+}
+
+// Sandbox is a pod's sandbox: its id and IP.
+type Sandbox struct {
+	ID string
+	IP string
+}
+
+// ContainerState is the state of one container instance.
+type ContainerState int
+
+// Container states, as CRI names them.
+const (
+	ContainerCreated ContainerState = iota
+	ContainerRunning
+	ContainerExited
+)
+
+// PodStatus is the runtime's view of a pod.
+type PodStatus struct {
+	Sandbox Sandbox
+	// Containers holds the latest instance of each container (init or
+	// not) that was ever started, by name.
+	Containers map[string]ContainerStatus
+}
+
+// ContainerStatus is one container instance as the runtime reports it.
+type ContainerStatus struct {
+	Name    string
+	ID      string
+	Image   string
+	ImageID string
+	State   ContainerState
+	// Attempt is 0 for the first instance and grows by one per restart.
+	Attempt    int32
+	CreatedAt  time.Time
+	StartedAt  time.Time
+	FinishedAt time.Time
+	ExitCode   int32
+	// Reason is why an exited container ended ("Completed", "Error").
+	Reason string
+	// Ready is the readiness probe's result (true without a probe).
+	Ready bool
+	// Previous is the instance before this one, if any, for lastState.
+	Previous *ContainerStatus
+}

@@ -1,0 +1,218 @@
+package kubelet
+
+import (
+	"context"
+	"encoding/json"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// podWorker drives one pod: it performs decide's actions against the
+// runtime and writes podStatus through pods/status. Only run's goroutine
+// touches the fields below mu.
+type podWorker struct {
+	k    *Kubelet
+	uid  types.UID
+	wake chan struct{}
+
+	mu      sync.Mutex
+	pod     *corev1.Pod // latest pod from the API
+	deleted bool        // the pod is gone from the API
+
+	backoff   backoff
+	written   *corev1.PodStatus // last status written
+	stopped   bool              // containers stopped for deletion
+	confirmed bool              // final delete sent
+}
+
+func newPodWorker(k *Kubelet, pod *corev1.Pod) *podWorker {
+	return &podWorker{k: k, uid: pod.UID, pod: pod, wake: make(chan struct{}, 1), backoff: backoff{}}
+}
+
+func (w *podWorker) update(pod *corev1.Pod, deleted bool) {
+	w.mu.Lock()
+	w.pod = pod
+	w.deleted = w.deleted || deleted
+	w.mu.Unlock()
+	w.poke()
+}
+
+func (w *podWorker) poke() {
+	select {
+	case w.wake <- struct{}{}:
+	default:
+	}
+}
+
+// run syncs the pod on every wake-up until the pod is gone or ctx ends.
+func (w *podWorker) run(ctx context.Context) {
+	clk := w.k.cfg.Clock
+	for {
+		requeue, done := w.sync(ctx)
+		if done {
+			return
+		}
+		var timeout <-chan time.Time
+		var timer interface{ Stop() bool }
+		if requeue > 0 {
+			t := clk.NewTimer(requeue)
+			timer, timeout = t, t.C()
+		}
+		select {
+		case <-ctx.Done():
+		case <-w.wake:
+		case <-timeout:
+		}
+		if timer != nil {
+			timer.Stop()
+		}
+		if ctx.Err() != nil {
+			return
+		}
+	}
+}
+
+// sync brings the runtime in line with the pod and writes its status.
+func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool) {
+	w.mu.Lock()
+	pod, deleted := w.pod, w.deleted
+	w.mu.Unlock()
+	rt := w.k.cfg.Runtime
+	if deleted {
+		if err := rt.StopPod(ctx, pod, 0); err != nil {
+			w.k.log.Error("stop pod", "pod", klogKey(pod), "err", err)
+		}
+		if err := rt.RemovePod(ctx, pod.UID); err != nil {
+			w.k.log.Error("remove pod", "pod", klogKey(pod), "err", err)
+		}
+		return 0, true
+	}
+	var d decision
+	for range 8 { // each action changes the runtime; stop once stable
+		rs, ok := rt.PodStatus(pod.UID)
+		d = decide(pod, rs, ok, w.backoff, w.k.cfg.Clock.Now())
+		if len(d.Actions) == 0 {
+			break
+		}
+		if err := w.perform(ctx, pod, d.Actions); err != nil {
+			w.k.log.Error("sync pod", "pod", klogKey(pod), "err", err)
+			return time.Second, false
+		}
+	}
+	rs, ok := rt.PodStatus(pod.UID)
+	w.stopped = pod.DeletionTimestamp != nil && !(ok && anyRunning(rs))
+	st := podStatus(statusInput{
+		Pod: pod, Runtime: rs, HasRuntime: ok, Waiting: d.Waiting,
+		HostIP: w.k.cfg.NodeIP, Now: w.k.cfg.Clock.Now(), Terminal: w.stopped,
+	})
+	if err := w.writeStatus(ctx, pod, st); err != nil {
+		w.k.log.Error("write pod status", "pod", klogKey(pod), "err", err)
+		return time.Second, false
+	}
+	if w.stopped && !w.confirmed {
+		if err := w.confirmDeletion(ctx, pod); err != nil {
+			w.k.log.Error("confirm pod deletion", "pod", klogKey(pod), "err", err)
+			return time.Second, false
+		}
+	}
+	return d.Requeue, false
+}
+
+// perform carries out decide's actions.
+func (w *podWorker) perform(ctx context.Context, pod *corev1.Pod, actions []action) error {
+	rt := w.k.cfg.Runtime
+	for _, a := range actions {
+		var err error
+		switch a.Kind {
+		case actSandbox:
+			_, err = rt.RunSandbox(ctx, pod)
+		case actStartInit, actStart:
+			err = w.start(ctx, pod, a)
+		case actStop:
+			err = rt.StopPod(ctx, pod, gracePeriod(pod))
+		}
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (w *podWorker) start(ctx context.Context, pod *corev1.Pod, a action) error {
+	init := a.Kind == actStartInit
+	list := pod.Spec.Containers
+	if init {
+		list = pod.Spec.InitContainers
+	}
+	for i := range list {
+		if list[i].Name != a.Container {
+			continue
+		}
+		if rs, ok := w.k.cfg.Runtime.PodStatus(pod.UID); ok {
+			if _, ran := rs.Containers[a.Container]; ran {
+				w.backoff.restarted(a.Container, w.k.cfg.Clock.Now())
+			}
+		}
+		return w.k.cfg.Runtime.StartContainer(ctx, pod, &list[i], init)
+	}
+	return nil
+}
+
+// gracePeriod is how long the pod's containers may take to stop.
+func gracePeriod(pod *corev1.Pod) time.Duration {
+	switch {
+	case pod.DeletionGracePeriodSeconds != nil:
+		return time.Duration(*pod.DeletionGracePeriodSeconds) * time.Second
+	case pod.Spec.TerminationGracePeriodSeconds != nil:
+		return time.Duration(*pod.Spec.TerminationGracePeriodSeconds) * time.Second
+	}
+	return corev1.DefaultTerminationGracePeriodSeconds * time.Second
+}
+
+// writeStatus patches pods/status when st differs from what the API holds
+// and from what this worker wrote last.
+func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, st corev1.PodStatus) error {
+	if apiequality.Semantic.DeepEqual(pod.Status, st) || w.written != nil && apiequality.Semantic.DeepEqual(*w.written, st) {
+		return nil
+	}
+	patch, err := json.Marshal(map[string]any{
+		"metadata": map[string]any{"uid": pod.UID},
+		"status":   st,
+	})
+	if err != nil {
+		return err
+	}
+	_, err = w.k.cfg.Client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.MergePatchType, patch, metav1.PatchOptions{}, "status")
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w.written = &st
+	return nil
+}
+
+// confirmDeletion removes the stopped pod from the API: grace period 0,
+// only this very pod (UID precondition).
+func (w *podWorker) confirmDeletion(ctx context.Context, pod *corev1.Pod) error {
+	zero := int64(0)
+	uid := pod.UID
+	err := w.k.cfg.Client.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{
+		GracePeriodSeconds: &zero,
+		Preconditions:      &metav1.Preconditions{UID: &uid},
+	})
+	if err != nil && !apierrors.IsNotFound(err) && !apierrors.IsConflict(err) {
+		return err
+	}
+	w.confirmed = true
+	return nil
+}
+
+func klogKey(pod *corev1.Pod) string { return pod.Namespace + "/" + pod.Name }
