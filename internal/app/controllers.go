@@ -1,0 +1,65 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/rest"
+
+	"github.com/skiff-dev/skiff/internal/controller"
+	"github.com/skiff-dev/skiff/internal/controller/namespace"
+)
+
+// runnable is a controller as the server runs it: Run blocks until ctx
+// ends and waits for its workers.
+type runnable interface {
+	Name() string
+	Run(ctx context.Context) error
+}
+
+var _ runnable = (*controller.Controller)(nil)
+
+// startControllers builds the controllers the server runs, in-process
+// through loopback, on one shared informer factory, starts them and
+// returns without waiting for their caches; stop ends them and waits.
+func startControllers(ctx context.Context, loopback *rest.Config, log *slog.Logger) (stop func(), err error) {
+	cs, err := kubernetes.NewForConfig(loopback)
+	if err != nil {
+		return nil, err
+	}
+	md, err := metadata.NewForConfig(loopback)
+	if err != nil {
+		return nil, err
+	}
+	f := informers.NewSharedInformerFactory(cs, 0)
+	log = log.With("component", "controller-manager")
+
+	// The controllers, in the order they start.
+	controllers := []runnable{
+		namespace.New(namespace.Config{Client: cs, Metadata: md, Factory: f, Logger: log}),
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	f.Start(ctx.Done())
+	var wg sync.WaitGroup
+	for _, c := range controllers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := c.Run(ctx); err != nil && !errors.Is(err, context.Canceled) {
+				log.Error(fmt.Sprintf("controller %s stopped", c.Name()), "err", err)
+			}
+		}()
+	}
+	return func() {
+		cancel()
+		wg.Wait()
+		f.Shutdown()
+	}, nil
+}

@@ -1,0 +1,90 @@
+package integration
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/skiff-dev/skiff/internal/app"
+)
+
+var (
+	srv *app.Server
+	cs  kubernetes.Interface
+)
+
+func TestMain(m *testing.M) { os.Exit(run(m)) }
+
+func run(m *testing.M) int {
+	dir, err := os.MkdirTemp("", "skiff-controllers-")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "temp dir:", err)
+		return 1
+	}
+	defer os.RemoveAll(dir)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "free port:", err)
+		return 1
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	_ = ln.Close()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	if os.Getenv("SKIFF_TEST_LOG") != "" {
+		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	}
+	srv, err = app.StartServer(context.Background(), app.ServerConfig{
+		DataDir: dir, HTTPSPort: port, BindAddress: "127.0.0.1",
+		WriteKubeconfig: dir + "/kubeconfig.yaml", Logger: log,
+	})
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "start server:", err)
+		return 1
+	}
+	defer srv.Stop()
+	if cs, err = kubernetes.NewForConfig(srv.Loopback()); err != nil {
+		fmt.Fprintln(os.Stderr, "client:", err)
+		return 1
+	}
+	return m.Run()
+}
+
+var seq atomic.Int64
+
+// newNamespace creates a namespace for one test and deletes it afterwards.
+func newNamespace(t *testing.T, prefix string) string {
+	t.Helper()
+	name := fmt.Sprintf("%s-%d", prefix, seq.Add(1))
+	_, err := cs.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create namespace %s: %v", name, err)
+	}
+	t.Cleanup(func() { _ = cs.CoreV1().Namespaces().Delete(context.Background(), name, metav1.DeleteOptions{}) })
+	return name
+}
+
+// eventually polls cond every 50 ms for up to 20 s; it fails the test with
+// the last reason cond gave.
+func eventually(t *testing.T, what string, cond func(ctx context.Context) (done bool, reason string, err error)) {
+	t.Helper()
+	var last string
+	err := wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
+		done, reason, err := cond(ctx)
+		last = reason
+		return done, err
+	})
+	if err != nil {
+		t.Fatalf("%s: %v; last state: %s", what, err, last)
+	}
+}
