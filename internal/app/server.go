@@ -196,6 +196,11 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("authorization", err)
 	}
 	cleanups = append(cleanups, stopAuthz)
+	stopControllers, err := startControllers(ctx, loopback, log)
+	if err != nil {
+		return fail("controllers", err)
+	}
+	cleanups = append(cleanups, stopControllers)
 	bootstrapped.Store(true)
 	go func() {
 		if err := openAPI.Warm(); err != nil {
