@@ -1,0 +1,67 @@
+package framework
+
+import "sync"
+
+// StateKey names a plugin's data in CycleState.
+type StateKey string
+
+// StateData is what plugins keep in CycleState.
+type StateData interface {
+	Clone() StateData
+}
+
+// CycleState is scratch space for one scheduling attempt. It is safe for
+// concurrent use (filters run in parallel).
+type CycleState struct {
+	mu   sync.RWMutex
+	data map[StateKey]StateData
+	// SkipFilterPlugins and SkipScorePlugins hold plugins that returned Skip.
+	SkipFilterPlugins map[string]bool
+	SkipScorePlugins  map[string]bool
+}
+
+// NewCycleState returns an empty CycleState.
+func NewCycleState() *CycleState {
+	return &CycleState{data: map[StateKey]StateData{}, SkipFilterPlugins: map[string]bool{}, SkipScorePlugins: map[string]bool{}}
+}
+
+// Read returns the data stored under key, or an error naming the key.
+func (c *CycleState) Read(key StateKey) (StateData, error) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	d, ok := c.data[key]
+	if !ok {
+		return nil, &missingStateError{key}
+	}
+	return d, nil
+}
+
+// Write stores data under key.
+func (c *CycleState) Write(key StateKey, d StateData) {
+	c.mu.Lock()
+	c.data[key] = d
+	c.mu.Unlock()
+}
+
+// Clone copies c deeply enough for preemption's what-if runs.
+func (c *CycleState) Clone() *CycleState {
+	n := NewCycleState()
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	for k, v := range c.data {
+		n.data[k] = v.Clone()
+	}
+	for k := range c.SkipFilterPlugins {
+		n.SkipFilterPlugins[k] = true
+	}
+	for k := range c.SkipScorePlugins {
+		n.SkipScorePlugins[k] = true
+	}
+	return n
+}
+
+type missingStateError struct{ key StateKey }
+
+func (e *missingStateError) Error() string {
+	return "reading " + string(e.key) + " from cycle state: not found"
+}

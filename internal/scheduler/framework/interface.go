@@ -1,0 +1,156 @@
+package framework
+
+import (
+	"context"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+)
+
+// MaxNodeScore and MinNodeScore bound every normalized score.
+const (
+	MaxNodeScore int64 = 100
+	MinNodeScore int64 = 0
+)
+
+// Plugin is the base of every extension point.
+type Plugin interface {
+	Name() string
+}
+
+// QueuedPodInfo is a pod in the scheduling queue.
+type QueuedPodInfo struct {
+	Pod *v1.Pod
+	// Timestamp is when the pod was first added to the queue.
+	Timestamp time.Time
+	// Attempts counts scheduling attempts.
+	Attempts int
+	// UnschedulablePlugins are the plugins that rejected the pod in its
+	// last attempt; only events they register for re-queue it.
+	UnschedulablePlugins map[string]bool
+}
+
+// QueueSortPlugin orders the active queue.
+type QueueSortPlugin interface {
+	Plugin
+	Less(a, b *QueuedPodInfo) bool
+}
+
+// PreFilterPlugin computes per-pod state once per cycle, or rejects the pod
+// outright.
+type PreFilterPlugin interface {
+	Plugin
+	PreFilter(ctx context.Context, state *CycleState, pod *v1.Pod) *Status
+}
+
+// FilterPlugin decides whether pod fits nodeInfo. It must use nodeInfo, not
+// a snapshot lookup: preemption calls it with modified copies.
+type FilterPlugin interface {
+	Plugin
+	Filter(ctx context.Context, state *CycleState, pod *v1.Pod, nodeInfo *NodeInfo) *Status
+}
+
+// NodeToStatus is the filter outcome for each rejected node.
+type NodeToStatus map[string]*Status
+
+// PostFilterPlugin runs when no node fits (preemption).
+type PostFilterPlugin interface {
+	Plugin
+	PostFilter(ctx context.Context, state *CycleState, pod *v1.Pod, statuses NodeToStatus) (nominatedNode string, s *Status)
+}
+
+// PreScorePlugin computes state for Score over the feasible nodes.
+type PreScorePlugin interface {
+	Plugin
+	PreScore(ctx context.Context, state *CycleState, pod *v1.Pod, nodes []*NodeInfo) *Status
+}
+
+// NodeScore is one node's score from one plugin.
+type NodeScore struct {
+	Name  string
+	Score int64
+}
+
+// NodeScoreList is scores in node order.
+type NodeScoreList []NodeScore
+
+// ScorePlugin ranks feasible nodes.
+type ScorePlugin interface {
+	Plugin
+	Score(ctx context.Context, state *CycleState, pod *v1.Pod, nodeInfo *NodeInfo) (int64, *Status)
+	// ScoreExtensions is nil when the plugin needs no normalization.
+	ScoreExtensions() ScoreExtensions
+}
+
+// ScoreExtensions normalizes a plugin's scores to [MinNodeScore, MaxNodeScore].
+type ScoreExtensions interface {
+	NormalizeScore(ctx context.Context, state *CycleState, pod *v1.Pod, scores NodeScoreList) *Status
+}
+
+// ActionType is a bit set of what happened to an object.
+type ActionType int
+
+// The actions a ClusterEvent can carry.
+const (
+	Add ActionType = 1 << iota
+	Delete
+	UpdateNodeAllocatable
+	UpdateNodeLabel
+	UpdateNodeTaint
+	UpdateNodeCondition
+	UpdatePodLabel
+	// Update is any update.
+	Update = UpdateNodeAllocatable | UpdateNodeLabel | UpdateNodeTaint | UpdateNodeCondition | UpdatePodLabel
+	// All is every action.
+	All = Add | Delete | Update
+)
+
+// Resources a ClusterEvent can be about.
+const (
+	Node        = "Node"
+	Pod         = "Pod"
+	AssignedPod = "AssignedPod"
+	WildCard    = "*"
+)
+
+// ClusterEvent is a change in the cluster that may make pods schedulable.
+type ClusterEvent struct {
+	Resource   string
+	ActionType ActionType
+	Label      string
+}
+
+// Match reports whether e (a registered interest) covers ev (what happened).
+func (e ClusterEvent) Match(ev ClusterEvent) bool {
+	if e.Resource == WildCard || ev.Resource == WildCard {
+		return true
+	}
+	return e.Resource == ev.Resource && e.ActionType&ev.ActionType != 0
+}
+
+// EnqueueExtensions names the events that may make a pod rejected by the
+// plugin schedulable.
+type EnqueueExtensions interface {
+	Plugin
+	EventsToRegister() []ClusterEvent
+}
+
+// NodeInfoLister reads the cycle's snapshot.
+type NodeInfoLister interface {
+	// List is every node, in a stable order.
+	List() []*NodeInfo
+	// Get returns a node by name, nil if absent.
+	Get(name string) *NodeInfo
+}
+
+// Handle is what plugins may use from the scheduler.
+type Handle interface {
+	// SnapshotSharedLister is the snapshot of the running cycle.
+	SnapshotSharedLister() NodeInfoLister
+}
+
+// PluginFactory builds a plugin for a profile.
+type PluginFactory func(h Handle) (Plugin, error)
+
+// Registry maps plugin names to their factories.
+type Registry map[string]PluginFactory

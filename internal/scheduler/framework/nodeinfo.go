@@ -1,0 +1,176 @@
+package framework
+
+import (
+	"fmt"
+
+	v1 "k8s.io/api/core/v1"
+)
+
+// PodInfo is a pod on a node with what it asks for, computed once.
+type PodInfo struct {
+	Pod *v1.Pod
+	// Requests are the pod's requests; NonZeroRequests count defaults for
+	// containers without any.
+	Requests, NonZeroRequests *Resource
+}
+
+// NewPodInfo computes a PodInfo.
+func NewPodInfo(pod *v1.Pod) *PodInfo {
+	return &PodInfo{Pod: pod, Requests: PodRequests(pod, false), NonZeroRequests: PodRequests(pod, true)}
+}
+
+// HostPort is a port a pod binds on its node.
+type HostPort struct {
+	IP       string
+	Protocol v1.Protocol
+	Port     int32
+}
+
+// ImageStateSummary is what the cluster knows of one image.
+type ImageStateSummary struct {
+	Size int64
+	// NumNodes is how many nodes hold the image.
+	NumNodes int
+}
+
+// NodeInfo is a node and the pods placed on it (assumed ones included).
+// NodeInfos handed to plugins are read-only.
+type NodeInfo struct {
+	node *v1.Node
+	// Pods are the pods on the node.
+	Pods []*PodInfo
+	// PodsWithAffinity and PodsWithRequiredAntiAffinity are the subsets
+	// InterPodAffinity looks at.
+	PodsWithAffinity             []*PodInfo
+	PodsWithRequiredAntiAffinity []*PodInfo
+	// UsedPorts are host ports in use.
+	UsedPorts []HostPort
+	// Requested sums the pods' requests; NonZeroRequested their scoring requests.
+	Requested, NonZeroRequested *Resource
+	// Allocatable is the node's allocatable.
+	Allocatable *Resource
+	// ImageStates are the node's images, keyed by every name they carry.
+	ImageStates map[string]*ImageStateSummary
+	// Generation changes on every change; the snapshot copies changed nodes only.
+	Generation int64
+}
+
+// NewNodeInfo returns a NodeInfo holding pods (and no node yet).
+func NewNodeInfo(pods ...*v1.Pod) *NodeInfo {
+	n := &NodeInfo{Requested: &Resource{}, NonZeroRequested: &Resource{}, Allocatable: &Resource{}, ImageStates: map[string]*ImageStateSummary{}}
+	for _, p := range pods {
+		n.AddPod(p)
+	}
+	return n
+}
+
+// Node is the node; nil when only pods are known.
+func (n *NodeInfo) Node() *v1.Node { return n.node }
+
+// SetNode sets the node and its allocatable.
+func (n *NodeInfo) SetNode(node *v1.Node) {
+	n.node = node
+	n.Allocatable = NewResource(node.Status.Allocatable)
+	n.ImageStates = map[string]*ImageStateSummary{}
+	for _, img := range node.Status.Images {
+		for _, name := range img.Names {
+			n.ImageStates[name] = &ImageStateSummary{Size: img.SizeBytes, NumNodes: 1}
+		}
+	}
+}
+
+// AddPod places pod on the node.
+func (n *NodeInfo) AddPod(pod *v1.Pod) {
+	n.AddPodInfo(NewPodInfo(pod))
+}
+
+// AddPodInfo places an already computed PodInfo on the node.
+func (n *NodeInfo) AddPodInfo(pi *PodInfo) {
+	n.Pods = append(n.Pods, pi)
+	if hasAffinity(pi.Pod) {
+		n.PodsWithAffinity = append(n.PodsWithAffinity, pi)
+	}
+	if hasRequiredAntiAffinity(pi.Pod) {
+		n.PodsWithRequiredAntiAffinity = append(n.PodsWithRequiredAntiAffinity, pi)
+	}
+	n.Requested.plus(pi.Requests, 1)
+	n.NonZeroRequested.plus(pi.NonZeroRequests, 1)
+	n.UsedPorts = append(n.UsedPorts, podPorts(pi.Pod)...)
+}
+
+// RemovePod takes pod (matched by UID) off the node.
+func (n *NodeInfo) RemovePod(pod *v1.Pod) error {
+	idx := -1
+	for i, p := range n.Pods {
+		if p.Pod.UID == pod.UID {
+			idx = i
+			break
+		}
+	}
+	if idx < 0 {
+		return fmt.Errorf("no pod %s/%s on node %s", pod.Namespace, pod.Name, n.name())
+	}
+	old := n.Pods
+	n.Pods, n.PodsWithAffinity, n.PodsWithRequiredAntiAffinity, n.UsedPorts = nil, nil, nil, nil
+	n.Requested, n.NonZeroRequested = &Resource{}, &Resource{}
+	for i, p := range old {
+		if i != idx {
+			n.AddPodInfo(p)
+		}
+	}
+	return nil
+}
+
+func (n *NodeInfo) name() string {
+	if n.node == nil {
+		return "<none>"
+	}
+	return n.node.Name
+}
+
+// Clone copies n; the pods and node themselves are shared.
+func (n *NodeInfo) Clone() *NodeInfo {
+	c := &NodeInfo{
+		node:                         n.node,
+		Pods:                         append([]*PodInfo(nil), n.Pods...),
+		PodsWithAffinity:             append([]*PodInfo(nil), n.PodsWithAffinity...),
+		PodsWithRequiredAntiAffinity: append([]*PodInfo(nil), n.PodsWithRequiredAntiAffinity...),
+		UsedPorts:                    append([]HostPort(nil), n.UsedPorts...),
+		Requested:                    n.Requested.Clone(),
+		NonZeroRequested:             n.NonZeroRequested.Clone(),
+		Allocatable:                  n.Allocatable.Clone(),
+		ImageStates:                  n.ImageStates,
+		Generation:                   n.Generation,
+	}
+	return c
+}
+
+func podPorts(pod *v1.Pod) []HostPort {
+	var out []HostPort
+	for _, c := range pod.Spec.Containers {
+		for _, p := range c.Ports {
+			if p.HostPort <= 0 {
+				continue
+			}
+			ip, proto := p.HostIP, p.Protocol
+			if ip == "" {
+				ip = "0.0.0.0"
+			}
+			if proto == "" {
+				proto = v1.ProtocolTCP
+			}
+			out = append(out, HostPort{IP: ip, Protocol: proto, Port: p.HostPort})
+		}
+	}
+	return out
+}
+
+func hasAffinity(pod *v1.Pod) bool {
+	a := pod.Spec.Affinity
+	return a != nil && (a.PodAffinity != nil || a.PodAntiAffinity != nil)
+}
+
+func hasRequiredAntiAffinity(pod *v1.Pod) bool {
+	a := pod.Spec.Affinity
+	return a != nil && a.PodAntiAffinity != nil && len(a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution) > 0
+}

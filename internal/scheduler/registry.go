@@ -1,0 +1,56 @@
+package scheduler
+
+import (
+	"github.com/skiff-dev/skiff/internal/scheduler/framework"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/defaultpreemption"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/nodeaffinity"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/nodename"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/nodeports"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/noderesources"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/nodeunschedulable"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/queuesort"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/tainttoleration"
+)
+
+// NewRegistry returns every in-tree plugin by name.
+func NewRegistry() framework.Registry {
+	return framework.Registry{
+		queuesort.Name:                       queuesort.New,
+		nodeunschedulable.Name:               nodeunschedulable.New,
+		nodename.Name:                        nodename.New,
+		tainttoleration.Name:                 tainttoleration.New,
+		nodeaffinity.Name:                    nodeaffinity.New,
+		nodeports.Name:                       nodeports.New,
+		noderesources.FitName:                noderesources.NewFit,
+		noderesources.BalancedAllocationName: noderesources.NewBalancedAllocation,
+		defaultpreemption.Name:               defaultpreemption.New,
+	}
+}
+
+// PluginRef is a plugin and, at score, its weight.
+type PluginRef struct {
+	Name   string `json:"name"`
+	Weight int32  `json:"weight,omitempty"`
+}
+
+// defaultPlugins is upstream's default profile for the plugins Skiff has,
+// in upstream's order. Filter plugins that also pre-filter run PreFilter;
+// score plugins that also pre-score run PreScore.
+var defaultPlugins = struct{ queueSort, filter, postFilter, score []PluginRef }{
+	queueSort: []PluginRef{{Name: queuesort.Name}},
+	filter: []PluginRef{
+		{Name: nodeunschedulable.Name},
+		{Name: nodename.Name},
+		{Name: tainttoleration.Name},
+		{Name: nodeaffinity.Name},
+		{Name: nodeports.Name},
+		{Name: noderesources.FitName},
+	},
+	postFilter: []PluginRef{{Name: defaultpreemption.Name}},
+	score: []PluginRef{
+		{Name: tainttoleration.Name, Weight: 3},
+		{Name: nodeaffinity.Name, Weight: 2},
+		{Name: noderesources.FitName, Weight: 1},
+		{Name: noderesources.BalancedAllocationName, Weight: 1},
+	},
+}

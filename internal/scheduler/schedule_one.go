@@ -1,0 +1,219 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"math/rand/v2"
+	"time"
+
+	v1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/skiff-dev/skiff/internal/scheduler/framework"
+)
+
+// noNodes stands for the rejecting plugin when the cluster has no nodes:
+// only a node being added can help.
+const noNodes = "<no nodes>"
+
+// ErrNoNodesAvailable is the message when the cluster has no nodes.
+const ErrNoNodesAvailable = "no nodes available to schedule pods"
+
+// FitError is the outcome of a cycle where no node fits.
+type FitError struct {
+	NumAllNodes int
+	Statuses    framework.NodeToStatus
+	// PostFilterMsg is the preemption explanation, if any.
+	PostFilterMsg string
+}
+
+// Error is upstream's message: "0/N nodes are available: ... ." and the
+// preemption part.
+func (e *FitError) Error() string {
+	msg := framework.FitMessage(e.NumAllNodes, e.Statuses)
+	if e.NumAllNodes == 0 {
+		msg = ErrNoNodesAvailable
+	}
+	if e.PostFilterMsg != "" {
+		msg += " " + e.PostFilterMsg
+	}
+	return msg
+}
+
+// scheduleOne runs one scheduling cycle: pop, filter, score, assume, and
+// hand the binding to a goroutine.
+func (s *Scheduler) scheduleOne(ctx context.Context) {
+	info, err := s.queue.Pop(ctx)
+	if err != nil || info == nil {
+		return
+	}
+	cycle := s.queue.Cycle()
+	pod := info.Pod
+	prof := s.profiles[pod.Spec.SchedulerName]
+	if prof == nil || pod.DeletionTimestamp != nil || s.cache.IsAssumed(pod) {
+		return
+	}
+	s.cache.UpdateSnapshot(s.snapshot)
+	state := framework.NewCycleState()
+	host, err := s.schedulePod(ctx, prof, state, pod)
+	if err != nil {
+		s.fail(ctx, info, cycle, err)
+		return
+	}
+	assumed := pod.DeepCopy()
+	assumed.Spec.NodeName = host
+	if err := s.cache.AssumePod(assumed); err != nil {
+		s.fail(ctx, info, cycle, err)
+		return
+	}
+	s.binds.Add(1)
+	go func() {
+		defer s.binds.Done()
+		s.bind(ctx, info, cycle, assumed)
+	}()
+}
+
+// schedulePod picks a node for pod or returns a *FitError (or another
+// error for internal failures).
+func (s *Scheduler) schedulePod(ctx context.Context, prof *Profile, state *framework.CycleState, pod *v1.Pod) (string, error) {
+	nodes := s.snapshot.List()
+	if len(nodes) == 0 {
+		return "", &FitError{}
+	}
+	var feasible []*framework.NodeInfo
+	statuses := framework.NodeToStatus{}
+	if st := prof.RunPreFilter(ctx, state, pod); st.IsRejected() {
+		for _, n := range nodes {
+			statuses[n.Node().Name] = st
+		}
+	} else if err := st.AsError(); err != nil {
+		return "", err
+	} else {
+		feasible, statuses = prof.FindFeasible(ctx, state, pod, nodes, s.cfg.Parallelism)
+	}
+	for _, st := range statuses {
+		if err := st.AsError(); err != nil {
+			return "", err
+		}
+	}
+	if len(feasible) == 0 {
+		fe := &FitError{NumAllNodes: len(nodes), Statuses: statuses}
+		if _, st := prof.RunPostFilter(ctx, state, pod, statuses); st != nil {
+			fe.PostFilterMsg = st.Message()
+		}
+		return "", fe
+	}
+	if len(feasible) == 1 {
+		return feasible[0].Node().Name, nil
+	}
+	scores, st := prof.Score(ctx, state, pod, feasible)
+	if !st.IsSuccess() {
+		return "", st.AsError()
+	}
+	return selectHost(feasible, scores), nil
+}
+
+// selectHost takes the best score, breaking ties uniformly at random
+// (reservoir sampling), as upstream.
+func selectHost(nodes []*framework.NodeInfo, scores []int64) string {
+	best, seen := 0, 1
+	for i := 1; i < len(nodes); i++ {
+		switch {
+		case scores[i] > scores[best]:
+			best, seen = i, 1
+		case scores[i] == scores[best]:
+			seen++
+			if rand.IntN(seen) == 0 {
+				best = i
+			}
+		}
+	}
+	return nodes[best].Node().Name
+}
+
+// bind writes the binding; on failure it forgets the assumed pod and
+// retries with backoff.
+func (s *Scheduler) bind(ctx context.Context, info *framework.QueuedPodInfo, cycle int64, assumed *v1.Pod) {
+	b := &v1.Binding{
+		ObjectMeta: metav1.ObjectMeta{Namespace: assumed.Namespace, Name: assumed.Name, UID: assumed.UID},
+		Target:     v1.ObjectReference{Kind: "Node", Name: assumed.Spec.NodeName},
+	}
+	err := s.client.CoreV1().Pods(assumed.Namespace).Bind(ctx, b, metav1.CreateOptions{})
+	if err == nil {
+		s.recorder.Eventf(assumed, v1.EventTypeNormal, "Scheduled", "Successfully assigned %s/%s to %s", assumed.Namespace, assumed.Name, assumed.Spec.NodeName)
+		return
+	}
+	s.cache.ForgetPod(assumed)
+	if ctx.Err() != nil || apierrors.IsNotFound(err) {
+		return
+	}
+	s.log.Warn("bind pod", "pod", assumed.Namespace+"/"+assumed.Name, "node", assumed.Spec.NodeName, "err", err)
+	info.UnschedulablePlugins = nil
+	s.queue.AddUnschedulable(info, cycle)
+}
+
+// fail records a failed attempt: a FailedScheduling event, the
+// PodScheduled=False condition, and the pod back in the queue.
+func (s *Scheduler) fail(ctx context.Context, info *framework.QueuedPodInfo, cycle int64, err error) {
+	pod := info.Pod
+	reason := v1.PodReasonUnschedulable
+	info.UnschedulablePlugins = map[string]bool{}
+	if fe, ok := err.(*FitError); ok {
+		for _, st := range fe.Statuses {
+			info.UnschedulablePlugins[st.Plugin()] = true
+		}
+		if fe.NumAllNodes == 0 {
+			info.UnschedulablePlugins = map[string]bool{noNodes: true}
+		}
+	} else {
+		reason = v1.PodReasonSchedulerError
+		info.UnschedulablePlugins = nil
+	}
+	s.queue.AddUnschedulable(info, cycle)
+	msg := err.Error()
+	s.recorder.Event(pod, v1.EventTypeWarning, "FailedScheduling", msg)
+	if err := updateCondition(ctx, s.client, pod, reason, msg); err != nil && ctx.Err() == nil {
+		s.log.Warn("set PodScheduled condition", "pod", pod.Namespace+"/"+pod.Name, "err", err)
+	}
+}
+
+// updateCondition patches PodScheduled=False with reason and message
+// (strategic merge on the conditions list, keyed by type).
+func updateCondition(ctx context.Context, c kubernetes.Interface, pod *v1.Pod, reason, msg string) error {
+	for _, cond := range pod.Status.Conditions {
+		if cond.Type == v1.PodScheduled && cond.Status == v1.ConditionFalse && cond.Reason == reason && cond.Message == msg {
+			return nil
+		}
+	}
+	patch, err := json.Marshal(map[string]any{"status": map[string]any{"conditions": []v1.PodCondition{{
+		Type: v1.PodScheduled, Status: v1.ConditionFalse, Reason: reason, Message: msg,
+		LastTransitionTime: metav1.NewTime(time.Now()),
+	}}}})
+	if err != nil {
+		return err
+	}
+	_, err = c.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}, "status")
+	return err
+}
+
+// eventSink writes events through the typed client.
+type eventSink struct{ c kubernetes.Interface }
+
+func (e *eventSink) Create(ev *v1.Event) (*v1.Event, error) {
+	return e.c.CoreV1().Events(ev.Namespace).Create(context.Background(), ev, metav1.CreateOptions{})
+}
+
+func (e *eventSink) Update(ev *v1.Event) (*v1.Event, error) {
+	return e.c.CoreV1().Events(ev.Namespace).Update(context.Background(), ev, metav1.UpdateOptions{})
+}
+
+func (e *eventSink) Patch(ev *v1.Event, data []byte) (*v1.Event, error) {
+	return e.c.CoreV1().Events(ev.Namespace).Patch(context.Background(), ev.Name, types.StrategicMergePatchType, data, metav1.PatchOptions{})
+}
+
+func clientScheme() *runtime.Scheme { return scheme.Scheme }

@@ -1,0 +1,231 @@
+package scheduler
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"reflect"
+	"sync"
+
+	v1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
+	"k8s.io/utils/clock"
+
+	"github.com/skiff-dev/skiff/internal/scheduler/framework"
+)
+
+// Config is what New needs.
+type Config struct {
+	Client kubernetes.Interface
+	// Configuration is the parsed scheduler configuration; nil means
+	// upstream's defaults with one profile, default-scheduler.
+	Configuration *Configuration
+	// Parallelism is the number of filter workers (2 when zero).
+	Parallelism int
+	Clock       clock.WithTicker
+	Logger      *slog.Logger
+}
+
+func (c *Config) validate() error {
+	if c.Client == nil {
+		return fmt.Errorf("scheduler: no client")
+	}
+	if c.Configuration == nil {
+		cfg := &Configuration{APIVersion: "kubescheduler.config.k8s.io/v1", Kind: "KubeSchedulerConfiguration"}
+		if err := cfg.validate(NewRegistry()); err != nil {
+			return err
+		}
+		c.Configuration = cfg
+	}
+	if c.Parallelism == 0 {
+		c.Parallelism = int(c.Configuration.Parallelism)
+	}
+	if c.Parallelism <= 0 {
+		c.Parallelism = 2
+	}
+	if c.Clock == nil {
+		c.Clock = clock.RealClock{}
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}
+
+// Scheduler places pending pods on nodes: it pops a pod from the queue,
+// runs its profile's plugins over a snapshot of the cache, assumes the pod
+// on the chosen node and binds it through pods/binding in the background.
+type Scheduler struct {
+	cfg      Config
+	client   kubernetes.Interface
+	queue    *Queue
+	cache    *Cache
+	snapshot *Snapshot
+	profiles map[string]*Profile
+	recorder record.EventRecorder
+	log      *slog.Logger
+	binds    sync.WaitGroup
+}
+
+// handle is what plugins see of the scheduler.
+type handle struct{ s *Scheduler }
+
+func (h handle) SnapshotSharedLister() framework.NodeInfoLister { return h.s.snapshot }
+
+// New builds a scheduler; it does nothing until Run.
+func New(cfg Config) (*Scheduler, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	s := &Scheduler{cfg: cfg, client: cfg.Client, cache: NewCache(), snapshot: NewSnapshot(), profiles: map[string]*Profile{}, log: cfg.Logger}
+	reg := NewRegistry()
+	events := map[string][]framework.ClusterEvent{noNodes: {{Resource: framework.Node, ActionType: framework.Add}}}
+	var less func(a, b *framework.QueuedPodInfo) bool
+	for _, p := range cfg.Configuration.Profiles {
+		prof, err := NewProfile(p, reg, handle{s})
+		if err != nil {
+			return nil, fmt.Errorf("profile %s: %w", p.SchedulerName, err)
+		}
+		s.profiles[p.SchedulerName] = prof
+		for k, v := range prof.events {
+			events[k] = v
+		}
+		if less == nil {
+			less = prof.queueSort.Less
+		}
+	}
+	s.queue = NewQueue(less, events, cfg.Clock)
+	return s, nil
+}
+
+// Queue is the scheduling queue (for tests and metrics).
+func (s *Scheduler) Queue() *Queue { return s.queue }
+
+// Run watches nodes and pods, schedules until ctx ends, then waits for
+// bindings in flight.
+func (s *Scheduler) Run(ctx context.Context) error {
+	broadcaster := record.NewBroadcaster(record.WithContext(ctx))
+	defer broadcaster.Shutdown()
+	broadcaster.StartRecordingToSink(&eventSink{s.client})
+	s.recorder = broadcaster.NewRecorder(clientScheme(), v1.EventSource{Component: DefaultSchedulerName})
+
+	factory := informers.NewSharedInformerFactory(s.client, 0)
+	nodes := factory.Core().V1().Nodes().Informer()
+	pods := factory.Core().V1().Pods().Informer()
+	if _, err := nodes.AddEventHandler(s.nodeHandler()); err != nil {
+		return err
+	}
+	if _, err := pods.AddEventHandler(s.podHandler()); err != nil {
+		return err
+	}
+	factory.Start(ctx.Done())
+	defer factory.Shutdown()
+	if !cache.WaitForCacheSync(ctx.Done(), nodes.HasSynced, pods.HasSynced) {
+		return ctx.Err()
+	}
+	go s.queue.Run(ctx)
+	for ctx.Err() == nil {
+		s.scheduleOne(ctx)
+	}
+	s.binds.Wait()
+	return nil
+}
+
+func (s *Scheduler) nodeHandler() cache.ResourceEventHandler {
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj any) {
+			s.cache.AddNode(obj.(*v1.Node))
+			s.queue.MoveOnEvent(framework.ClusterEvent{Resource: framework.Node, ActionType: framework.Add})
+		},
+		UpdateFunc: func(oldObj, newObj any) {
+			old, n := oldObj.(*v1.Node), newObj.(*v1.Node)
+			s.cache.AddNode(n)
+			if a := nodeChange(old, n); a != 0 {
+				s.queue.MoveOnEvent(framework.ClusterEvent{Resource: framework.Node, ActionType: a})
+			}
+		},
+		DeleteFunc: func(obj any) {
+			if n, ok := tombstone(obj).(*v1.Node); ok {
+				s.cache.RemoveNode(n)
+			}
+		},
+	}
+}
+
+// nodeChange says which scheduling-relevant parts of a node changed.
+func nodeChange(old, n *v1.Node) framework.ActionType {
+	var a framework.ActionType
+	if !reflect.DeepEqual(old.Status.Allocatable, n.Status.Allocatable) {
+		a |= framework.UpdateNodeAllocatable
+	}
+	if !reflect.DeepEqual(old.Labels, n.Labels) {
+		a |= framework.UpdateNodeLabel
+	}
+	if !reflect.DeepEqual(old.Spec.Taints, n.Spec.Taints) || old.Spec.Unschedulable != n.Spec.Unschedulable {
+		a |= framework.UpdateNodeTaint
+	}
+	if !reflect.DeepEqual(old.Status.Conditions, n.Status.Conditions) {
+		a |= framework.UpdateNodeCondition
+	}
+	return a
+}
+
+func (s *Scheduler) podHandler() cache.ResourceEventHandler {
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj any) { s.podChanged(nil, obj.(*v1.Pod)) },
+		UpdateFunc: func(oldObj, newObj any) {
+			s.podChanged(oldObj.(*v1.Pod), newObj.(*v1.Pod))
+		},
+		DeleteFunc: func(obj any) {
+			pod, ok := tombstone(obj).(*v1.Pod)
+			if !ok {
+				return
+			}
+			if pod.Spec.NodeName == "" {
+				s.queue.Delete(pod)
+				return
+			}
+			s.cache.RemovePod(pod)
+			s.queue.MoveOnEvent(framework.ClusterEvent{Resource: framework.AssignedPod, ActionType: framework.Delete})
+		},
+	}
+}
+
+// podChanged routes a pod: assigned, live pods go to the cache; pending
+// pods of our profiles go to the queue.
+func (s *Scheduler) podChanged(old, pod *v1.Pod) {
+	terminal := pod.Status.Phase == v1.PodSucceeded || pod.Status.Phase == v1.PodFailed
+	if pod.Spec.NodeName != "" {
+		if old != nil && old.Spec.NodeName == "" {
+			s.queue.Delete(pod)
+		}
+		if terminal {
+			s.cache.RemovePod(pod)
+			s.queue.MoveOnEvent(framework.ClusterEvent{Resource: framework.AssignedPod, ActionType: framework.Delete})
+			return
+		}
+		s.cache.AddPod(pod)
+		return
+	}
+	if _, ok := s.profiles[pod.Spec.SchedulerName]; !ok || terminal || pod.DeletionTimestamp != nil {
+		return
+	}
+	if old == nil {
+		s.queue.Add(pod)
+		return
+	}
+	if reflect.DeepEqual(old.Spec, pod.Spec) && reflect.DeepEqual(old.Labels, pod.Labels) && reflect.DeepEqual(old.Annotations, pod.Annotations) {
+		return // a status-only update (ours, for instance) cannot help
+	}
+	s.queue.Update(pod)
+}
+
+func tombstone(obj any) any {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		return t.Obj
+	}
+	return obj
+}
