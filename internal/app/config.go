@@ -25,6 +25,9 @@ type ServerConfig struct {
 	// point at; the first non-loopback address when empty.
 	AdvertiseAddress string
 	DisableAgent     bool
+	// SchedulerConfig is a KubeSchedulerConfiguration file; empty means
+	// upstream's default profile.
+	SchedulerConfig string
 	Logger           *slog.Logger
 	// Ready, if set, is closed once the server serves.
 	Ready chan<- struct{}

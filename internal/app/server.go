@@ -201,6 +201,11 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("controllers", err)
 	}
 	cleanups = append(cleanups, stopControllers)
+	stopScheduler, err := startScheduler(ctx, loopback, cfg.SchedulerConfig, log)
+	if err != nil {
+		return fail("scheduler", err)
+	}
+	cleanups = append(cleanups, stopScheduler)
 	bootstrapped.Store(true)
 	go func() {
 		if err := openAPI.Warm(); err != nil {
