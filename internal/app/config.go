@@ -28,7 +28,14 @@ type ServerConfig struct {
 	// SchedulerConfig is a KubeSchedulerConfiguration file; empty means
 	// upstream's default profile.
 	SchedulerConfig string
-	Logger           *slog.Logger
+	// EncryptionProviderConfig is an EncryptionConfiguration file
+	// (internal/encryption); empty stores every object as is.
+	EncryptionProviderConfig string
+	// AuditPolicyFile is an audit.k8s.io/v1 Policy and AuditLogPath the
+	// JSON lines log ("-" is stdout); no policy, no audit.
+	AuditPolicyFile string
+	AuditLogPath    string
+	Logger          *slog.Logger
 	// Ready, if set, is closed once the server serves.
 	Ready chan<- struct{}
 	Now   func() time.Time

@@ -91,6 +91,15 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return nil, fmt.Errorf("%s: %w", step, err)
 	}
 
+	transformer, err := encryptionTransformer(cfg.EncryptionProviderConfig)
+	if err != nil {
+		return fail("encryption provider config", err)
+	}
+	withAudit, closeAudit, err := startAudit(cfg)
+	if err != nil {
+		return fail("audit", err)
+	}
+	cleanups = append(cleanups, closeAudit)
 	client, closeEtcd, err := openEtcd(ctx, cfg)
 	if err != nil {
 		return fail("start etcd", err)
@@ -103,7 +112,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("certificates", err)
 	}
 
-	store, err := storage.New(storage.Config{Client: client, Scheme: scheme.Scheme, Logger: log})
+	store, err := storage.New(storage.Config{Client: client, Scheme: scheme.Scheme, Logger: log, Transformer: transformer})
 	if err != nil {
 		return fail("storage", err)
 	}
@@ -150,7 +159,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("api server", err)
 	}
 	authorizer := rbac.NewAuthorizer()
-	handler := auth.Authenticate(auth.Authorize(auth.Reviews(api, authorizer), authorizer))
+	handler := auth.Authenticate(auth.Authorize(auth.Reviews(withAudit(api), authorizer), authorizer))
 
 	addr := net.JoinHostPort(cfg.BindAddress, strconv.Itoa(cfg.HTTPSPort))
 	ln, err := net.Listen("tcp", addr)
