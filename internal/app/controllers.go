@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/skiff-dev/skiff/internal/controller"
+	"github.com/skiff-dev/skiff/internal/controller/garbagecollector"
 	"github.com/skiff-dev/skiff/internal/controller/namespace"
 )
 
@@ -43,6 +44,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, log *slog.Logg
 	// The controllers, in the order they start.
 	controllers := []runnable{
 		namespace.New(namespace.Config{Client: cs, Metadata: md, Factory: f, Logger: log}),
+		garbagecollector.New(garbagecollector.Config{Metadata: md, Discovery: cs.Discovery(), Logger: log}),
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

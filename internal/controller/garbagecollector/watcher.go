@@ -1,0 +1,220 @@
+package garbagecollector
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"slices"
+	"strings"
+	"sync"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/metadata"
+	"k8s.io/client-go/metadata/metadatainformer"
+	"k8s.io/client-go/tools/cache"
+)
+
+// ignored are resources the collector does not watch, as upstream.
+var ignored = map[schema.GroupResource]bool{
+	{Resource: "events"}:                         true,
+	{Group: "events.k8s.io", Resource: "events"}: true,
+}
+
+// mapping is where objects of one kind live.
+type mapping struct {
+	gvr        schema.GroupVersionResource
+	namespaced bool
+}
+
+// watcher keeps one metadata informer per watched resource and maps kinds
+// to resources for owner look-ups.
+type watcher struct {
+	disc    discovery.DiscoveryInterface
+	factory metadatainformer.SharedInformerFactory
+	gc      *GarbageCollector
+	log     *slog.Logger
+
+	mu        sync.Mutex
+	informers map[schema.GroupVersionResource]cache.SharedIndexInformer
+	kinds     map[schema.GroupVersionKind]mapping
+	started   bool
+	stop      chan struct{}
+}
+
+func newWatcher(md metadata.Interface, disc discovery.DiscoveryInterface, gc *GarbageCollector, log *slog.Logger) *watcher {
+	return &watcher{
+		disc: disc, factory: metadatainformer.NewSharedInformerFactory(md, 0), gc: gc, log: log,
+		informers: map[schema.GroupVersionResource]cache.SharedIndexInformer{},
+		kinds:     map[schema.GroupVersionKind]mapping{},
+		stop:      make(chan struct{}),
+	}
+}
+
+// watchable returns the resources of lists to watch and every kind's
+// mapping (of all versions, for owner look-ups).
+func watchable(lists []*metav1.APIResourceList) (watch []schema.GroupVersionResource, kinds map[schema.GroupVersionKind]mapping) {
+	kinds = map[schema.GroupVersionKind]mapping{}
+	for _, l := range lists {
+		if l == nil {
+			continue
+		}
+		gv, err := schema.ParseGroupVersion(l.GroupVersion)
+		if err != nil {
+			continue
+		}
+		for _, r := range l.APIResources {
+			if strings.Contains(r.Name, "/") {
+				continue
+			}
+			gvr := gv.WithResource(r.Name)
+			kinds[gv.WithKind(r.Kind)] = mapping{gvr: gvr, namespaced: r.Namespaced}
+			if ignored[gvr.GroupResource()] {
+				continue
+			}
+			if slices.Contains(r.Verbs, "list") && slices.Contains(r.Verbs, "watch") && slices.Contains(r.Verbs, "delete") {
+				watch = append(watch, gvr)
+			}
+		}
+	}
+	return watch, kinds
+}
+
+// sync reads discovery and starts informers for resources not yet watched.
+// A partial discovery failure still watches what was found.
+func (w *watcher) sync(ctx context.Context) error {
+	preferred, perr := w.disc.ServerPreferredResources()
+	_, all, aerr := w.disc.ServerGroupsAndResources()
+	watch, _ := watchable(preferred)
+	_, kinds := watchable(all)
+	w.mu.Lock()
+	for gvk, m := range kinds {
+		w.kinds[gvk] = m
+	}
+	for _, gvr := range watch {
+		if _, ok := w.informers[gvr]; ok {
+			continue
+		}
+		inf := w.factory.ForResource(gvr).Informer()
+		_, _ = inf.AddEventHandler(w.handler(gvr))
+		w.informers[gvr] = inf
+	}
+	w.started = true
+	w.mu.Unlock()
+	w.factory.Start(w.stop)
+	if perr != nil {
+		return perr
+	}
+	return aerr
+}
+
+func (w *watcher) shutdown() {
+	close(w.stop)
+	w.factory.Shutdown()
+}
+
+// hasSynced reports whether every informer started so far has synced.
+func (w *watcher) hasSynced() bool {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if !w.started {
+		return false
+	}
+	for _, inf := range w.informers {
+		if !inf.HasSynced() {
+			return false
+		}
+	}
+	return true
+}
+
+// resourceFor maps an owner reference's apiVersion and kind to its
+// resource; a kind served under another version of the group will do.
+func (w *watcher) resourceFor(apiVersion, kind string) (schema.GroupVersionResource, bool, error) {
+	gv, err := schema.ParseGroupVersion(apiVersion)
+	if err != nil {
+		return schema.GroupVersionResource{}, false, fmt.Errorf("owner apiVersion %q: %w", apiVersion, err)
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if m, ok := w.kinds[gv.WithKind(kind)]; ok {
+		return m.gvr, m.namespaced, nil
+	}
+	for gvk, m := range w.kinds {
+		if gvk.Group == gv.Group && gvk.Kind == kind {
+			return m.gvr, m.namespaced, nil
+		}
+	}
+	return schema.GroupVersionResource{}, false, fmt.Errorf("owner kind %s in %s is not served", kind, apiVersion)
+}
+
+// nodeOf turns an object's metadata into a graph node.
+func nodeOf(gvr schema.GroupVersionResource, m metav1.Object) node {
+	return node{
+		gvr: gvr, namespace: m.GetNamespace(), name: m.GetName(), uid: m.GetUID(), rv: m.GetResourceVersion(),
+		owners: m.GetOwnerReferences(), finalizers: m.GetFinalizers(), deleting: m.GetDeletionTimestamp() != nil,
+	}
+}
+
+// handler feeds the graph from one resource's informer and enqueues the
+// UIDs whose decision may have changed.
+func (w *watcher) handler(gvr schema.GroupVersionResource) cache.ResourceEventHandler {
+	upsert := func(obj any) {
+		m, ok := obj.(*metav1.PartialObjectMetadata)
+		if !ok {
+			return
+		}
+		n := nodeOf(gvr, m)
+		old, existed := w.gc.graph.upsert(n)
+		if len(n.owners) > 0 || n.deleting {
+			w.gc.enqueue(n.uid)
+		}
+		if !existed || old.deleting != n.deleting || !slices.Equal(old.finalizers, n.finalizers) {
+			w.enqueueAll(w.gc.graph.dependentUIDs(n.uid))
+		}
+		if !existed || old.deleting != n.deleting || !equalOwners(old.owners, n.owners) {
+			w.enqueueOwners(old.owners)
+			w.enqueueOwners(n.owners)
+		}
+	}
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc:    upsert,
+		UpdateFunc: func(_, obj any) { upsert(obj) },
+		DeleteFunc: func(obj any) {
+			if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+				obj = t.Obj
+			}
+			m, ok := obj.(*metav1.PartialObjectMetadata)
+			if !ok {
+				return
+			}
+			n, ok := w.gc.graph.remove(m.UID)
+			if !ok {
+				return
+			}
+			w.enqueueAll(w.gc.graph.dependentUIDs(n.uid))
+			w.enqueueOwners(n.owners)
+		},
+	}
+}
+
+func (w *watcher) enqueueAll(uids []types.UID) {
+	for _, u := range uids {
+		w.gc.enqueue(u)
+	}
+}
+
+func (w *watcher) enqueueOwners(refs []metav1.OwnerReference) {
+	for _, r := range refs {
+		w.gc.enqueue(r.UID)
+	}
+}
+
+func equalOwners(a, b []metav1.OwnerReference) bool {
+	return slices.EqualFunc(a, b, func(x, y metav1.OwnerReference) bool {
+		return x.UID == y.UID && (x.BlockOwnerDeletion == nil) == (y.BlockOwnerDeletion == nil) &&
+			(x.BlockOwnerDeletion == nil || *x.BlockOwnerDeletion == *y.BlockOwnerDeletion)
+	})
+}
