@@ -32,7 +32,7 @@ func newRootCommand() *cobra.Command {
 		SilenceUsage:  true,
 		SilenceErrors: true,
 	}
-	root.AddCommand(newServerCommand(app.RunServer), newVersionCommand(), newBenchCommand())
+	root.AddCommand(newServerCommand(app.RunServer), newVersionCommand(), newBenchCommand(), newAgentCommand())
 	return root
 }
 

@@ -1,0 +1,47 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+
+	"github.com/spf13/cobra"
+	"k8s.io/klog/v2"
+
+	"github.com/skiff-dev/skiff/internal/app"
+)
+
+// newAgentCommand is `skiff agent`: for now N hollow nodes (--simulate).
+func newAgentCommand() *cobra.Command {
+	return newAgentCommandWith(app.RunAgent)
+}
+
+// newAgentCommandWith maps flags to an app.AgentConfig and hands it to run.
+func newAgentCommandWith(run func(context.Context, app.AgentConfig) error) *cobra.Command {
+	var cfg app.AgentConfig
+	var logLevel string
+	cmd := &cobra.Command{
+		Use:   "agent",
+		Short: "Run a node agent; --simulate N runs N hollow nodes with a simulated runtime",
+		Args:  cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			var level slog.Level
+			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
+				return fmt.Errorf("--log-level: %w", err)
+			}
+			cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+			klog.SetSlogLogger(cfg.Logger)
+			return run(cmd.Context(), cfg)
+		},
+	}
+	f := cmd.Flags()
+	f.StringVar(&cfg.Server, "server", "", "API server URL (overrides the kubeconfig's)")
+	f.StringVar(&cfg.Kubeconfig, "kubeconfig", "", "kubeconfig with the agent's credentials")
+	f.IntVar(&cfg.Simulate, "simulate", 0, "run N hollow nodes with a simulated runtime")
+	f.StringVar(&cfg.NodeNamePrefix, "node-name-prefix", "hollow-", "hollow node names are <prefix><index>")
+	f.DurationVar(&cfg.PodStartLatency, "pod-start-latency", 0, "how long a simulated container takes to start (e.g. 50ms)")
+	f.DurationVar(&cfg.PodStopDelay, "pod-stop-delay", 0, "how long a simulated pod takes to stop (capped by its grace period)")
+	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
+	return cmd
+}

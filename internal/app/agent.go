@@ -1,0 +1,309 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"strconv"
+	"sync"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/skiff-dev/skiff/internal/kubelet"
+	"github.com/skiff-dev/skiff/internal/runtime/sim"
+)
+
+// AgentConfig is everything `skiff agent` takes from its flags.
+type AgentConfig struct {
+	// Server overrides the API address of Kubeconfig.
+	Server     string
+	Kubeconfig string
+	// REST, when set, is used instead of Server and Kubeconfig.
+	REST *rest.Config
+	// Simulate is the number of hollow nodes; only simulated nodes exist
+	// until the CRI runtime lands.
+	Simulate int
+	// NodeNamePrefix names hollow nodes <prefix><index> ("hollow-").
+	NodeNamePrefix string
+	// PodStartLatency is how long a simulated container takes to start.
+	PodStartLatency time.Duration
+	// PodStopDelay is how long a simulated pod takes to stop (capped by
+	// its grace period).
+	PodStopDelay time.Duration
+	// LeaseRenewInterval and LeaseDuration override upstream's 10 s / 40 s
+	// (tests shorten them).
+	LeaseRenewInterval time.Duration
+	LeaseDuration      time.Duration
+	Logger             *slog.Logger
+}
+
+func (c *AgentConfig) validate() error {
+	if c.Simulate <= 0 {
+		return errors.New("--simulate N is required: only hollow nodes run until the CRI runtime is built")
+	}
+	if c.REST == nil && c.Kubeconfig == "" && c.Server == "" {
+		return errors.New("--kubeconfig or --server is required")
+	}
+	if c.NodeNamePrefix == "" {
+		c.NodeNamePrefix = "hollow-"
+	}
+	if c.PodStartLatency < 0 {
+		return fmt.Errorf("--pod-start-latency %s: must not be negative", c.PodStartLatency)
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	return nil
+}
+
+// Agent is a running `skiff agent --simulate N`: N hollow nodes sharing one
+// clientset, one pod informer (indexed by spec.nodeName), one node
+// informer and one heartbeat loop.
+type Agent struct {
+	kubelets map[string]*kubelet.Kubelet
+	runtimes map[string]*sim.Runtime
+	pods     cache.Indexer // pods bound to any node, indexed by spec.nodeName
+	stop     context.CancelFunc
+	done     chan struct{}
+	once     sync.Once
+}
+
+// Runtime returns the simulated runtime of a hollow node (nil if unknown),
+// for tests that crash containers or fail probes.
+func (a *Agent) Runtime(node string) *sim.Runtime { return a.runtimes[node] }
+
+// NodePods returns the pods bound to a node, from the shared informer's
+// index; the objects are read-only.
+func (a *Agent) NodePods(node string) []*corev1.Pod {
+	objs, err := a.pods.ByIndex(nodeNameIndex, node)
+	if err != nil {
+		return nil
+	}
+	out := make([]*corev1.Pod, 0, len(objs))
+	for _, o := range objs {
+		out = append(out, o.(*corev1.Pod))
+	}
+	return out
+}
+
+// Stop ends every hollow node and waits for them; it is idempotent.
+func (a *Agent) Stop() {
+	a.once.Do(func() {
+		a.stop()
+		<-a.done
+	})
+}
+
+// RunAgent runs the agent until ctx ends.
+func RunAgent(ctx context.Context, cfg AgentConfig) error {
+	a, err := StartAgent(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	<-ctx.Done()
+	a.Stop()
+	return nil
+}
+
+// StartAgent registers cfg.Simulate hollow nodes and returns once all are
+// registered; they run until ctx ends or Stop.
+func StartAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	log := cfg.Logger
+	start := time.Now()
+	restCfg, err := agentREST(cfg)
+	if err != nil {
+		return nil, fmt.Errorf("client config: %w", err)
+	}
+	client, err := kubernetes.NewForConfig(restCfg)
+	if err != nil {
+		return nil, fmt.Errorf("client: %w", err)
+	}
+	a := &Agent{kubelets: map[string]*kubelet.Kubelet{}, runtimes: map[string]*sim.Runtime{}, done: make(chan struct{})}
+	var order []*kubelet.Kubelet
+	for i := range cfg.Simulate {
+		k, rt, err := newHollowNode(cfg, client, i)
+		if err != nil {
+			return nil, fmt.Errorf("hollow node %d: %w", i, err)
+		}
+		a.kubelets[k.NodeName()], a.runtimes[k.NodeName()] = k, rt
+		order = append(order, k)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	a.stop = cancel
+	var wg sync.WaitGroup
+	podIndex, shutdown, err := startHollowInformers(ctx, client, a.kubelets)
+	if err != nil {
+		cancel()
+		return nil, fmt.Errorf("informers: %w", err)
+	}
+	a.pods = podIndex
+	for _, k := range order {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			k.RunPods(ctx)
+		}()
+	}
+	if err := eachNode(ctx, order, func(k *kubelet.Kubelet) error { return k.Register(ctx) }); err != nil {
+		cancel()
+		wg.Wait()
+		shutdown()
+		return nil, fmt.Errorf("register hollow nodes: %w", err)
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		heartbeats(ctx, order, log)
+	}()
+	go func() {
+		defer close(a.done)
+		wg.Wait()
+		shutdown()
+	}()
+	log.Info("hollow nodes ready", "nodes", len(order), "took", time.Since(start).Round(time.Millisecond))
+	return a, nil
+}
+
+// agentREST is the client config of the agent, with client-side rate
+// limits off: one clientset carries every hollow node.
+func agentREST(cfg AgentConfig) (*rest.Config, error) {
+	out := cfg.REST
+	if out == nil {
+		var err error
+		if out, err = clientcmd.BuildConfigFromFlags(cfg.Server, cfg.Kubeconfig); err != nil {
+			return nil, err
+		}
+	}
+	out = rest.CopyConfig(out)
+	out.QPS, out.Burst = -1, 0
+	out.UserAgent = "skiff-agent"
+	return out, nil
+}
+
+// newHollowNode builds hollow node i: its simulated runtime (pod range
+// sim.NodeCIDR(i) until the node gets a spec.podCIDR) and its kubelet,
+// advertising 127.0.0.(1 + i%250), never a routable address.
+func newHollowNode(cfg AgentConfig, client kubernetes.Interface, i int) (*kubelet.Kubelet, *sim.Runtime, error) {
+	rt, err := sim.New(sim.Config{StartLatency: cfg.PodStartLatency, StopDelay: cfg.PodStopDelay, PodCIDR: sim.NodeCIDR(i)})
+	if err != nil {
+		return nil, nil, err
+	}
+	k, err := kubelet.New(kubelet.Config{
+		NodeName:           cfg.NodeNamePrefix + strconv.Itoa(i),
+		Client:             client,
+		Runtime:            rt,
+		NodeIP:             net.IPv4(127, 0, 0, byte(1+i%250)).String(),
+		InstanceType:       "hollow",
+		LeaseRenewInterval: cfg.LeaseRenewInterval,
+		LeaseDuration:      cfg.LeaseDuration,
+		Logger:             cfg.Logger,
+	})
+	return k, rt, err
+}
+
+// nodeNameIndex indexes pods by spec.nodeName.
+const nodeNameIndex = "spec.nodeName"
+
+// startHollowInformers starts one pod informer (pods bound to any node)
+// and one node informer, routing events to the kubelet of each node. It
+// returns the pod index and a shutdown function.
+func startHollowInformers(ctx context.Context, client kubernetes.Interface, kubelets map[string]*kubelet.Kubelet) (cache.Indexer, func(), error) {
+	lookup := func(node string) *kubelet.Kubelet { return kubelets[node] }
+	pods := informers.NewSharedInformerFactoryWithOptions(client, 0,
+		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
+			o.FieldSelector = fields.OneTermNotEqualSelector("spec.nodeName", "").String()
+		}))
+	podInformer := pods.Core().V1().Pods().Informer()
+	if err := podInformer.AddIndexers(cache.Indexers{nodeNameIndex: func(obj any) ([]string, error) {
+		return []string{obj.(*corev1.Pod).Spec.NodeName}, nil
+	}}); err != nil {
+		return nil, nil, err
+	}
+	if _, err := podInformer.AddEventHandler(kubelet.PodHandler(lookup)); err != nil {
+		return nil, nil, err
+	}
+	nodeHandler := func(obj any) {
+		if n, ok := obj.(*corev1.Node); ok {
+			if k := lookup(n.Name); k != nil {
+				k.HandleNode(n)
+			}
+		}
+	}
+	nodes := informers.NewSharedInformerFactory(client, 0)
+	if _, err := nodes.Core().V1().Nodes().Informer().AddEventHandler(cache.ResourceEventHandlerFuncs{
+		AddFunc: nodeHandler, UpdateFunc: func(_, obj any) { nodeHandler(obj) },
+	}); err != nil {
+		return nil, nil, err
+	}
+	pods.Start(ctx.Done())
+	nodes.Start(ctx.Done())
+	return podInformer.GetIndexer(), func() { pods.Shutdown(); nodes.Shutdown() }, nil
+}
+
+// heartbeatWorkers bounds how many hollow nodes write heartbeats at once.
+const heartbeatWorkers = 16
+
+// heartbeats is the shared heartbeat loop: every kubelet.HeartbeatTick it
+// gives each hollow node the chance to renew its Lease and write its
+// status (each decides what is due).
+func heartbeats(ctx context.Context, nodes []*kubelet.Kubelet, log *slog.Logger) {
+	t := time.NewTicker(kubelet.HeartbeatTick)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		_ = eachNode(ctx, nodes, func(k *kubelet.Kubelet) error {
+			if err := k.Heartbeat(ctx); err != nil && ctx.Err() == nil {
+				log.Error("heartbeat", "node", k.NodeName(), "err", err)
+			}
+			return nil
+		})
+	}
+}
+
+// eachNode runs fn on every node, heartbeatWorkers at a time, and returns
+// the errors joined.
+func eachNode(ctx context.Context, nodes []*kubelet.Kubelet, fn func(*kubelet.Kubelet) error) error {
+	work := make(chan *kubelet.Kubelet)
+	var mu sync.Mutex
+	var errs []error
+	var wg sync.WaitGroup
+	for range min(heartbeatWorkers, len(nodes)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range work {
+				if err := fn(k); err != nil {
+					mu.Lock()
+					errs = append(errs, fmt.Errorf("%s: %w", k.NodeName(), err))
+					mu.Unlock()
+				}
+			}
+		}()
+	}
+	for _, k := range nodes {
+		if ctx.Err() != nil {
+			break
+		}
+		work <- k
+	}
+	close(work)
+	wg.Wait()
+	return errors.Join(errs...)
+}

@@ -1,0 +1,227 @@
+package app
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"path/filepath"
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/wait"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+
+	"github.com/skiff-dev/skiff/internal/kubelet"
+	"github.com/skiff-dev/skiff/internal/runtime/sim"
+)
+
+// TestHollowNodes runs 20 hollow nodes against a real server: they
+// register and stay Ready, run a pod bound by hand, restart a crashed
+// container with back-off, confirm a graceful deletion, and go stale once
+// the agent stops.
+func TestHollowNodes(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := StartServer(ctx, ServerConfig{
+		DataDir: dir, HTTPSPort: freeTCPPort(t), BindAddress: "127.0.0.1",
+		WriteKubeconfig: filepath.Join(dir, "kubeconfig.yaml"), Logger: log,
+	})
+	if err != nil {
+		t.Fatalf("StartServer: %v", err)
+	}
+	defer srv.Stop()
+	restCfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := kubernetes.NewForConfigOrDie(restCfg)
+	agent, err := StartAgent(ctx, AgentConfig{
+		Kubeconfig: srv.Kubeconfig, Simulate: 20, Logger: log,
+		LeaseRenewInterval: time.Second, LeaseDuration: 2 * time.Second,
+	})
+	if err != nil {
+		t.Fatalf("StartAgent: %v", err)
+	}
+	defer agent.Stop()
+
+	waitFor(t, ctx, "20 Ready nodes", func() (bool, error) { return readyNodes(ctx, cs) == 20, nil })
+	node := checkNode(t, ctx, cs, "hollow-3")
+
+	pod := bindPod(t, ctx, cs, "hollow-3")
+	var running *corev1.Pod
+	waitFor(t, ctx, "pod Running and Ready", func() (bool, error) {
+		p, err := cs.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
+		running = p
+		return err == nil && p.Status.Phase == corev1.PodRunning && podReady(p), err
+	})
+	checkRunningPod(t, running, node)
+
+	rt := agent.Runtime("hollow-3")
+	if err := rt.CrashOnStart(pod.Namespace, pod.Name, "app", 2); err != nil {
+		t.Fatalf("CrashOnStart: %v", err)
+	}
+	if err := rt.Crash(pod.Namespace, pod.Name, "app", 2); err != nil {
+		t.Fatalf("Crash: %v", err)
+	}
+	waitFor(t, ctx, "CrashLoopBackOff", func() (bool, error) {
+		p, err := cs.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
+		if err != nil || len(p.Status.ContainerStatuses) != 1 {
+			return false, err
+		}
+		s := p.Status.ContainerStatuses[0]
+		return s.RestartCount >= 1 && s.State.Waiting != nil && s.State.Waiting.Reason == "CrashLoopBackOff" &&
+			s.LastTerminationState.Terminated != nil && s.LastTerminationState.Terminated.ExitCode == 2 && !podReady(p), nil
+	})
+
+	if err := cs.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{}); err != nil {
+		t.Fatalf("delete pod: %v", err)
+	}
+	waitFor(t, ctx, "pod gone after the kubelet confirms", func() (bool, error) {
+		_, err := cs.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
+		return apierrors.IsNotFound(err), nil
+	})
+	if got := readyNodes(ctx, cs); got != 20 {
+		t.Errorf("Ready nodes after the pod tests = %d; want 20", got)
+	}
+
+	agent.Stop()
+	lease, err := cs.CoordinationV1().Leases(kubelet.NodeLeaseNamespace).Get(ctx, "hollow-0", metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("get lease: %v", err)
+	}
+	waitFor(t, ctx, "lease expired", func() (bool, error) {
+		return time.Since(lease.Spec.RenewTime.Time) > time.Duration(*lease.Spec.LeaseDurationSeconds)*time.Second+time.Second, nil
+	})
+	after, err := cs.CoordinationV1().Leases(kubelet.NodeLeaseNamespace).Get(ctx, "hollow-0", metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("get lease: %v", err)
+	}
+	if !after.Spec.RenewTime.Equal(lease.Spec.RenewTime) {
+		t.Errorf("lease renewTime after the agent stopped = %v; want %v (not renewed)", after.Spec.RenewTime, lease.Spec.RenewTime)
+	}
+}
+
+func checkNode(t *testing.T, ctx context.Context, cs kubernetes.Interface, name string) *corev1.Node {
+	t.Helper()
+	node, err := cs.CoreV1().Nodes().Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatalf("get node: %v", err)
+	}
+	wantLabels := map[string]string{
+		corev1.LabelHostname: name, corev1.LabelOSStable: "linux", corev1.LabelInstanceTypeStable: "hollow",
+	}
+	for k, v := range wantLabels {
+		if got := node.Labels[k]; got != v {
+			t.Errorf("node label %s = %q; want %q", k, got, v)
+		}
+	}
+	if got := node.Status.Addresses; len(got) != 2 || got[0].Address != "127.0.0.4" || got[1].Address != name {
+		t.Errorf("node addresses = %v; want InternalIP 127.0.0.4 and Hostname %s", got, name)
+	}
+	if got := node.Status.Capacity.Pods().Value(); got != 110 {
+		t.Errorf("node pod capacity = %d; want 110", got)
+	}
+	if got := node.Status.NodeInfo.KubeletVersion; got != kubelet.KubeletVersion {
+		t.Errorf("kubeletVersion = %q; want %q", got, kubelet.KubeletVersion)
+	}
+	return node
+}
+
+func checkRunningPod(t *testing.T, p *corev1.Pod, node *corev1.Node) {
+	t.Helper()
+	cidr := sim.NodeCIDR(3)
+	if node.Spec.PodCIDR != "" {
+		cidr = node.Spec.PodCIDR
+	}
+	_, ipnet, _ := net.ParseCIDR(cidr)
+	if ip := net.ParseIP(p.Status.PodIP); ip == nil || !ipnet.Contains(ip) {
+		t.Errorf("podIP = %q; want an address of %s", p.Status.PodIP, cidr)
+	}
+	if p.Status.HostIP != "127.0.0.4" || p.Status.StartTime == nil || p.Status.QOSClass != corev1.PodQOSBestEffort {
+		t.Errorf("hostIP, startTime, qosClass = %q, %v, %q; want 127.0.0.4, set, BestEffort", p.Status.HostIP, p.Status.StartTime, p.Status.QOSClass)
+	}
+	for _, typ := range []corev1.PodConditionType{corev1.PodScheduled, corev1.PodReadyToStartContainers, corev1.PodInitialized, corev1.ContainersReady, corev1.PodReady} {
+		if got := condition(p, typ); got != corev1.ConditionTrue {
+			t.Errorf("condition %s = %q; want True", typ, got)
+		}
+	}
+}
+
+func bindPod(t *testing.T, ctx context.Context, cs kubernetes.Interface, node string) *corev1.Pod {
+	t.Helper()
+	pod, err := cs.CoreV1().Pods("default").Create(ctx, &corev1.Pod{
+		ObjectMeta: metav1.ObjectMeta{Name: "hollow-pod"},
+		Spec: corev1.PodSpec{
+			SchedulerName:  "not-scheduled-here",
+			InitContainers: []corev1.Container{{Name: "init", Image: "busybox"}},
+			Containers:     []corev1.Container{{Name: "app", Image: "nginx"}},
+		},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create pod: %v", err)
+	}
+	err = cs.CoreV1().Pods("default").Bind(ctx, &corev1.Binding{
+		ObjectMeta: metav1.ObjectMeta{Name: pod.Name},
+		Target:     corev1.ObjectReference{Kind: "Node", Name: node},
+	}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("bind pod: %v", err)
+	}
+	return pod
+}
+
+func readyNodes(ctx context.Context, cs kubernetes.Interface) int {
+	nodes, err := cs.CoreV1().Nodes().List(ctx, metav1.ListOptions{})
+	if err != nil {
+		return 0
+	}
+	n := 0
+	for _, node := range nodes.Items {
+		for _, c := range node.Status.Conditions {
+			if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func podReady(p *corev1.Pod) bool { return condition(p, corev1.PodReady) == corev1.ConditionTrue }
+
+func condition(p *corev1.Pod, typ corev1.PodConditionType) corev1.ConditionStatus {
+	for _, c := range p.Status.Conditions {
+		if c.Type == typ {
+			return c.Status
+		}
+	}
+	return ""
+}
+
+// waitFor polls cond until it holds, failing the test on timeout.
+func waitFor(t *testing.T, ctx context.Context, what string, cond func() (bool, error)) {
+	t.Helper()
+	err := wait.PollUntilContextTimeout(ctx, 50*time.Millisecond, 30*time.Second, true, func(context.Context) (bool, error) {
+		return cond()
+	})
+	if err != nil {
+		t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+func freeTCPPort(t *testing.T) int {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(fmt.Errorf("free port: %w", err))
+	}
+	defer ln.Close()
+	return ln.Addr().(*net.TCPAddr).Port
+}
