@@ -33,6 +33,7 @@ func newRootCommand() *cobra.Command {
 		SilenceErrors: true,
 	}
 	root.AddCommand(newServerCommand(app.RunServer), newVersionCommand(), newBenchCommand(), newAgentCommand())
+	root.AddCommand(newCertificateCommand())
 	return root
 }
 
@@ -80,6 +81,9 @@ func newServerCommand(run func(context.Context, app.ServerConfig) error) *cobra.
 	f.StringVar(&cfg.ServiceCIDR, "service-cidr", "10.43.0.0/16", "Service ClusterIP range")
 	f.StringVar(&cfg.ServiceNodePortRange, "service-node-port-range", "30000-32767", "NodePort range")
 	f.BoolVar(&cfg.DisableAgent, "disable-agent", false, "do not run a node agent in the server process")
+	f.StringVar(&cfg.EncryptionProviderConfig, "encryption-provider-config", "", "EncryptionConfiguration file: encrypt the resources it names at rest (see docs/operations.md)")
+	f.StringVar(&cfg.AuditPolicyFile, "audit-policy-file", "", "audit.k8s.io/v1 Policy file; with --audit-log-path, audit requests")
+	f.StringVar(&cfg.AuditLogPath, "audit-log-path", "", "file the audit events are appended to as JSON lines (\"-\" is standard output)")
 	f.StringVar(&cfg.SchedulerConfig, "scheduler-config", "", "KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1): profiles and plugin weights")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	return cmd
