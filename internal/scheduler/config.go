@@ -17,11 +17,11 @@ const DefaultSchedulerName = "default-scheduler"
 // Configuration is the subset of upstream's KubeSchedulerConfiguration
 // (kubescheduler.config.k8s.io/v1) Skiff reads.
 type Configuration struct {
-	APIVersion     string                `json:"apiVersion"`
-	Kind           string                `json:"kind"`
-	LeaderElection *LeaderElectionConfig `json:"leaderElection,omitempty"`
-	Parallelism    int32                 `json:"parallelism,omitempty"`
-	Profiles       []KubeSchedulerProfile             `json:"profiles,omitempty"`
+	APIVersion     string                 `json:"apiVersion"`
+	Kind           string                 `json:"kind"`
+	LeaderElection *LeaderElectionConfig  `json:"leaderElection,omitempty"`
+	Parallelism    int32                  `json:"parallelism,omitempty"`
+	Profiles       []KubeSchedulerProfile `json:"profiles,omitempty"`
 	// The following are accepted and ignored.
 	ClientConnection         json.RawMessage `json:"clientConnection,omitempty"`
 	PercentageOfNodesToScore *int32          `json:"percentageOfNodesToScore,omitempty"`
