@@ -3,9 +3,9 @@ package scheduler_test
 import (
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net"
-	"io"
 	"strings"
 	"testing"
 	"time"
