@@ -1,0 +1,24 @@
+// Package scheduler owns the Skiff scheduler: the scheduling queue, the
+// cache of nodes and placed pods, the scheduling cycle and the binder. It
+// talks to the API only through client-go.
+//
+// The loop, as upstream's kube-scheduler:
+//
+//	informers -> Cache (bound pods, nodes)      Queue (pending pods of our profiles)
+//	for {
+//		pod := queue.Pop()                      // activeQ, PrioritySort order
+//		cache.UpdateSnapshot(snapshot)          // copy nodes changed since last cycle
+//		PreFilter; Filter every node (2 workers); on none: PostFilter (preemption),
+//		        FailedScheduling event, PodScheduled=False, queue.AddUnschedulable
+//		PreScore; Score; NormalizeScore; weights; select the best (random tie-break)
+//		cache.AssumePod; go bind (pods/binding); on error ForgetPod and back off
+//	}
+//
+// Unschedulable pods wait in a pool until a cluster event that one of the
+// rejecting plugins registered for (EventsToRegister) happens, or five
+// minutes pass. Backoff is 1 s doubling to 10 s, on an injected clock.
+//
+// Profiles and plugin weights come from a KubeSchedulerConfiguration file
+// (LoadConfig); NewRegistry lists the in-tree plugins explicitly. Pods
+// whose spec.schedulerName names no profile are left alone.
+package scheduler
