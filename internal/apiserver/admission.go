@@ -2,15 +2,18 @@ package apiserver
 
 import (
 	"context"
-	"fmt"
-	"net/http"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/skiff-dev/skiff/internal/apis/defaults"
+	"github.com/skiff-dev/skiff/internal/apis/validation"
+	"github.com/skiff-dev/skiff/internal/apiserver/admission"
+	"github.com/skiff-dev/skiff/internal/storage"
 )
 
 // ServiceAllocator hands out ClusterIPs and NodePorts for Services. The API
@@ -27,59 +30,111 @@ type ServiceAllocator interface {
 // immortalNamespaces may not be deleted, as upstream.
 var immortalNamespaces = map[string]bool{"default": true, "kube-system": true, "kube-public": true}
 
-var namespacesGVR = schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}
-
-// admit runs the built-in admission steps for a write of obj (old is the
-// stored object on update). The returned undo reverses side effects.
-func (s *Server) admit(ctx context.Context, ep *endpoint, obj, old runtime.Object, dryRun bool) (func(), error) {
-	noop := func() {}
-	if old == nil && ep.res.Namespaced {
-		if err := s.namespaceAcceptsCreate(ctx, obj); err != nil {
-			return noop, err
+// initAdmission builds the admission chain over the server's storage.
+func (s *Server) initAdmission() error {
+	byGR := map[schema.GroupResource]*endpoint{}
+	for gvr, ep := range s.endpoints {
+		// Prefer the storage version; any served version holds the objects.
+		if cur, ok := byGR[gvr.GroupResource()]; !ok || ep.res.Storage == nil && cur.res.Storage != nil {
+			byGR[gvr.GroupResource()] = ep
 		}
 	}
-	if svc, ok := obj.(*corev1.Service); ok && s.cfg.Services != nil {
-		oldSvc, _ := old.(*corev1.Service)
-		undo, err := s.cfg.Services.Allocate(ctx, svc, oldSvc, dryRun)
-		if err != nil {
-			return noop, err
-		}
-		return undo, nil
-	}
-	return noop, nil
-}
-
-// namespaceAcceptsCreate is NamespaceLifecycle: no creation in a missing or
-// terminating namespace.
-func (s *Server) namespaceAcceptsCreate(ctx context.Context, obj runtime.Object) error {
-	m, _ := meta.Accessor(obj)
-	nsName := m.GetNamespace()
-	nsEP := s.endpoints[namespacesGVR]
-	if nsEP == nil {
-		return nil
-	}
-	got, err := nsEP.store.Get(ctx, "", nsName, "0")
-	if apierrors.IsNotFound(err) {
-		// The cache may lag a namespace created a moment ago.
-		got, err = nsEP.store.Get(ctx, "", nsName, "")
-	}
+	chain, err := admission.New(admission.Config{Store: admissionStore(byGR), Now: s.now})
 	if err != nil {
 		return err
 	}
-	ns := got.(*corev1.Namespace)
-	if ns.DeletionTimestamp != nil || ns.Status.Phase == corev1.NamespaceTerminating {
-		return &apierrors.StatusError{ErrStatus: metav1.Status{
-			Status:  metav1.StatusFailure,
-			Code:    http.StatusForbidden,
-			Reason:  metav1.StatusReasonForbidden,
-			Message: fmt.Sprintf("%s %q is forbidden: unable to create new content in namespace %s because it is being terminated", kindResource(obj), m.GetName(), nsName),
-			Details: &metav1.StatusDetails{Name: m.GetName(), Causes: []metav1.StatusCause{{
-				Type: corev1.NamespaceTerminatingCause, Message: fmt.Sprintf("namespace %s is being terminated", nsName), Field: "metadata.namespace"}}},
-		}}
-	}
+	s.admission = chain
 	return nil
 }
 
-func kindResource(obj runtime.Object) string {
-	return obj.GetObjectKind().GroupVersionKind().Kind
+// admit runs admission for a write of obj (old is the stored object on
+// update), after defaulting and validation: the mutating plugins (then
+// defaults and validation again if they changed obj), the validating
+// plugins, and Service IP allocation. The returned undo reverses side
+// effects (quota charges, allocations) when the write fails.
+func (s *Server) admit(ctx context.Context, ep *endpoint, obj, old runtime.Object, dryRun bool) (func(), error) {
+	noop := func() {}
+	m, _ := meta.Accessor(obj)
+	a := &admission.Attributes{
+		Operation: admission.Create, Resource: ep.res.GVR.GroupResource(),
+		Namespace: m.GetNamespace(), Name: m.GetName(), Object: obj, OldObject: old, DryRun: dryRun,
+	}
+	if old != nil {
+		a.Operation = admission.Update
+	}
+	if err := s.admission.Mutate(ctx, a); err != nil {
+		return noop, err
+	}
+	if a.Mutated {
+		defaults.Apply(obj)
+		var errs field.ErrorList
+		if old == nil {
+			errs = validation.ValidateCreate(obj)
+		} else {
+			errs = validation.ValidateUpdate(obj, old)
+		}
+		if len(errs) > 0 {
+			return noop, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)
+		}
+	}
+	undo, err := s.admission.Validate(ctx, a)
+	if err != nil {
+		return noop, err
+	}
+	if svc, ok := obj.(*corev1.Service); ok && s.cfg.Services != nil {
+		oldSvc, _ := old.(*corev1.Service)
+		release, err := s.cfg.Services.Allocate(ctx, svc, oldSvc, dryRun)
+		if err != nil {
+			undo()
+			return noop, err
+		}
+		return func() { release(); undo() }, nil
+	}
+	return undo, nil
+}
+
+// admissionStore serves the admission plugins from the watch caches.
+type admissionStore map[schema.GroupResource]*endpoint
+
+var _ admission.Store = admissionStore(nil)
+
+func (st admissionStore) endpoint(gr schema.GroupResource) (*endpoint, error) {
+	ep, ok := st[gr]
+	if !ok {
+		return nil, apierrors.NewNotFound(gr, "")
+	}
+	return ep, nil
+}
+
+func (st admissionStore) Get(ctx context.Context, gr schema.GroupResource, ns, name string) (runtime.Object, error) {
+	ep, err := st.endpoint(gr)
+	if err != nil {
+		return nil, err
+	}
+	got, err := ep.store.Get(ctx, ns, name, "0")
+	if apierrors.IsNotFound(err) {
+		// The cache may lag an object created a moment ago.
+		got, err = ep.store.Get(ctx, ns, name, "")
+	}
+	return got, err
+}
+
+func (st admissionStore) List(ctx context.Context, gr schema.GroupResource, ns string) ([]runtime.Object, error) {
+	ep, err := st.endpoint(gr)
+	if err != nil {
+		return nil, err
+	}
+	res, err := ep.store.List(ctx, ns, storage.ListOptions{ResourceVersion: "0"})
+	if err != nil {
+		return nil, err
+	}
+	return res.Items, nil
+}
+
+func (st admissionStore) Update(ctx context.Context, gr schema.GroupResource, ns, name string, fn func(runtime.Object) (runtime.Object, error)) (runtime.Object, error) {
+	ep, err := st.endpoint(gr)
+	if err != nil {
+		return nil, err
+	}
+	return ep.store.Update(ctx, ns, name, fn)
 }

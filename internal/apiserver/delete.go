@@ -246,6 +246,7 @@ func (s *Server) removeObject(ctx context.Context, ep *endpoint, obj runtime.Obj
 	if svc, ok := out.(*corev1.Service); ok && s.cfg.Services != nil {
 		s.cfg.Services.Release(ctx, svc)
 	}
+	s.admission.Release(ctx, ep.res.GVR.GroupResource(), out)
 	return out, true, nil
 }
 

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/managedfields"
 
 	"github.com/skiff-dev/skiff/internal/apis"
+	"github.com/skiff-dev/skiff/internal/apiserver/admission"
 	"github.com/skiff-dev/skiff/internal/storage"
 )
 
@@ -70,6 +71,7 @@ type Server struct {
 	discovery *discoveryDocs
 	metrics   *metrics
 	mux       *http.ServeMux
+	admission *admission.Chain
 }
 
 // New builds the server: it opens the storage of every resource (priming
@@ -94,6 +96,9 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		}
 		s.endpoints[res.GVR] = ep
 		s.byKind[res.GroupVersionKind()] = ep
+	}
+	if err := s.initAdmission(); err != nil {
+		return nil, err
 	}
 	s.discovery = buildDiscovery(cfg.Resources)
 	s.metrics.registerStorage(s.endpoints)
@@ -181,7 +186,7 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 		s.writeError(w, r, errMethodNotSupported(gvr.GroupResource().String(), info.Verb))
 		return
 	}
-	ctx := r.Context()
+	ctx := admission.WithWarnings(r.Context(), func(msg string) { addWarnings(w, []string{msg}) })
 	var err error
 	switch info.Verb {
 	case "get":

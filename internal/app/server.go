@@ -205,6 +205,11 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("authorization", err)
 	}
 	cleanups = append(cleanups, stopAuthz)
+	stopAccounts, err := startServiceAccounts(ctx, loopback, bundle.CACertPEM, log)
+	if err != nil {
+		return fail("service accounts", err)
+	}
+	cleanups = append(cleanups, stopAccounts)
 	stopControllers, err := startControllers(ctx, loopback, log)
 	if err != nil {
 		return fail("controllers", err)

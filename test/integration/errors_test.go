@@ -92,8 +92,8 @@ func TestErrorClasses(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if names := listNames(t, list); len(names) != 1 || names[0] != "exists" {
-		t.Errorf("configmaps after failed requests = %v; want [exists]", names)
+	if names := listNames(t, list); len(names) != 2 || names[0] != "exists" || names[1] != "kube-root-ca.crt" {
+		t.Errorf("configmaps after failed requests = %v; want [exists kube-root-ca.crt]", names)
 	}
 	if _, err := shared.cs.CoreV1().Pods(ns).Get(ctx, "bad", metav1.GetOptions{}); err == nil {
 		t.Errorf("invalid pod was stored")

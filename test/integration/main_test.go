@@ -145,7 +145,28 @@ func newNamespace(t *testing.T) string {
 	if _, err := shared.cs.CoreV1().Namespaces().Create(ctxFor(t), ns, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create namespace %s: %v", name, err)
 	}
+	waitNamespaceReady(t, name)
 	return name
+}
+
+// waitNamespaceReady waits, as upstream's e2e framework does, until the
+// server has published the default ServiceAccount and the kube-root-ca.crt
+// ConfigMap into a new namespace, so tests see a settled namespace.
+func waitNamespaceReady(t *testing.T, ns string) {
+	t.Helper()
+	ctx := ctxFor(t)
+	for {
+		_, errSA := shared.cs.CoreV1().ServiceAccounts(ns).Get(ctx, "default", metav1.GetOptions{})
+		_, errCM := shared.cs.CoreV1().ConfigMaps(ns).Get(ctx, "kube-root-ca.crt", metav1.GetOptions{})
+		if errSA == nil && errCM == nil {
+			return
+		}
+		select {
+		case <-ctx.Done():
+			t.Fatalf("namespace %s: no default service account or root CA: %v, %v", ns, errSA, errCM)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
 
 // sanitize keeps a short DNS-label-safe prefix of a test name.

@@ -30,8 +30,10 @@ func TestPaginationConsistent(t *testing.T) {
 	if len(page.Items) != 4 || page.Continue == "" {
 		t.Fatalf("first page: %d items, continue %q; want 4 and a token", len(page.Items), page.Continue)
 	}
-	if page.RemainingItemCount == nil || *page.RemainingItemCount != 6 {
-		t.Errorf("first page remainingItemCount = %v; want 6", page.RemainingItemCount)
+	// Every namespace also holds the kube-root-ca.crt ConfigMap.
+	want = append(want, "kube-root-ca.crt")
+	if page.RemainingItemCount == nil || *page.RemainingItemCount != 7 {
+		t.Errorf("first page remainingItemCount = %v; want 7", page.RemainingItemCount)
 	}
 	firstRV := page.ResourceVersion
 	var got []string
@@ -72,7 +74,7 @@ func TestPaginationConsistent(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(all.Items) != 10 {
-		t.Errorf("full list after the changes has %d items; want 10", len(all.Items))
+	if len(all.Items) != 11 {
+		t.Errorf("full list after the changes has %d items; want 11", len(all.Items))
 	}
 }
