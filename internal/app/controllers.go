@@ -15,6 +15,7 @@ import (
 	"github.com/skiff-dev/skiff/internal/controller"
 	"github.com/skiff-dev/skiff/internal/controller/garbagecollector"
 	"github.com/skiff-dev/skiff/internal/controller/namespace"
+	"github.com/skiff-dev/skiff/internal/controller/replicaset"
 )
 
 // runnable is a controller as the server runs it: Run blocks until ctx
@@ -44,6 +45,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, log *slog.Logg
 	// The controllers, in the order they start.
 	controllers := []runnable{
 		namespace.New(namespace.Config{Client: cs, Metadata: md, Factory: f, Logger: log}),
+		replicaset.New(replicaset.Config{Client: cs, Factory: f, Logger: log}),
 		garbagecollector.New(garbagecollector.Config{Metadata: md, Discovery: cs.Discovery(), Logger: log}),
 	}
 

@@ -143,7 +143,7 @@ func (c *Controller) Len() int { return c.queue.Len() }
 // returns an error only if the caches never synced.
 func (c *Controller) Run(ctx context.Context) error {
 	defer c.queue.ShutDown()
-	if !cache.WaitForNamedCacheSync(c.cfg.Name, ctx.Done(), c.cfg.Synced...) {
+	if !cache.WaitForCacheSync(ctx.Done(), c.cfg.Synced...) {
 		return fmt.Errorf("controller %s: caches did not sync: %w", c.cfg.Name, ctx.Err())
 	}
 	c.cfg.Logger.Debug("controller started", "workers", c.cfg.Workers)
