@@ -2,7 +2,10 @@ package app
 
 import (
 	"bytes"
+	"context"
+	"crypto/tls"
 	"crypto/x509"
+	"encoding/pem"
 	"net"
 	"os"
 	"path/filepath"
@@ -11,6 +14,8 @@ import (
 	"testing"
 	"time"
 
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/skiff-dev/skiff/internal/pki"
@@ -85,4 +90,57 @@ func TestRotateCertificatesWithoutCA(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "no cluster CA") {
 		t.Errorf("RotateCertificates(empty data dir) error = %v; want no cluster CA", err)
 	}
+}
+
+// TestRestartServesRotatedCertificate rotates while a server runs: the old
+// certificate is served until the restart, the new one after it, and the
+// rewritten kubeconfig works against the restarted server.
+func TestRestartServesRotatedCertificate(t *testing.T) {
+	dir := t.TempDir()
+	srv, _ := startAt(t, dir, ServerConfig{})
+	before := servedSerial(t, srv.URL)
+	if err := RotateCertificates(CertificateRotateConfig{DataDir: dir, WriteKubeconfig: srv.Kubeconfig}); err != nil {
+		t.Fatalf("RotateCertificates() error = %v", err)
+	}
+	if got := servedSerial(t, srv.URL); got != before {
+		t.Errorf("serial served before restart = %s; want the old %s (no live reload)", got, before)
+	}
+	if err := srv.Stop(); err != nil {
+		t.Fatal(err)
+	}
+	srv, _ = startAt(t, dir, ServerConfig{})
+	defer srv.Stop()
+	data, err := os.ReadFile(filepath.Join(dir, "server", "tls", pki.ServingCertFile))
+	if err != nil {
+		t.Fatal(err)
+	}
+	block, _ := pem.Decode(data)
+	onDisk, err := x509.ParseCertificate(block.Bytes)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := servedSerial(t, srv.URL); got == before || got != onDisk.SerialNumber.String() {
+		t.Errorf("serial served after restart = %s; want the rotated %s (old %s)", got, onDisk.SerialNumber, before)
+	}
+	rc, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(rc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := cs.CoreV1().Namespaces().Get(context.Background(), "default", metav1.GetOptions{}); err != nil {
+		t.Errorf("get namespace with the rewritten kubeconfig: %v", err)
+	}
+}
+
+func servedSerial(t *testing.T, url string) string {
+	t.Helper()
+	conn, err := tls.Dial("tcp", strings.TrimPrefix(url, "https://"), &tls.Config{InsecureSkipVerify: true})
+	if err != nil {
+		t.Fatalf("dial %s: %v", url, err)
+	}
+	defer conn.Close()
+	return conn.ConnectionState().PeerCertificates[0].SerialNumber.String()
 }
