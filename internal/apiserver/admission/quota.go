@@ -119,7 +119,7 @@ func (p *ResourceQuota) Validate(ctx context.Context, a *Attributes) (func(), er
 	names := make([]string, 0, len(quotas))
 	for _, o := range quotas {
 		q := o.(*corev1.ResourceQuota)
-		if applies(q, a.Object, delta) {
+		if applies(q, a.Resource, a.Object, delta) {
 			if err := constraints(q, a.Object); err != nil {
 				return noop, forbidden(a, fmt.Errorf("failed quota: %s: %w", q.Name, err))
 			}
@@ -250,7 +250,7 @@ func (p *ResourceQuota) Release(ctx context.Context, gr schema.GroupResource, ob
 	}
 	for _, o := range quotas {
 		q := o.(*corev1.ResourceQuota)
-		if applies(q, obj, delta) {
+		if applies(q, gr, obj, delta) {
 			p.charge(context.WithoutCancel(ctx), ns, q.Name, delta, -1)
 		}
 	}
@@ -272,7 +272,7 @@ func (p *ResourceQuota) releaseFinished(ctx context.Context, a *Attributes) func
 	var released []string
 	for _, o := range quotas {
 		q := o.(*corev1.ResourceQuota)
-		if applies(q, old, delta) {
+		if applies(q, podsGR, old, delta) {
 			p.charge(context.WithoutCancel(ctx), a.Namespace, q.Name, delta, -1)
 			released = append(released, q.Name)
 		}
@@ -284,13 +284,20 @@ func (p *ResourceQuota) releaseFinished(ctx context.Context, a *Attributes) func
 	}
 }
 
-// applies reports that q's scopes match obj and q limits something obj uses.
-func applies(q *corev1.ResourceQuota, obj runtime.Object, delta corev1.ResourceList) bool {
+// applies reports that q's scopes match obj and q limits something objects
+// of gr use.
+func applies(q *corev1.ResourceQuota, gr schema.GroupResource, obj runtime.Object, delta corev1.ResourceList) bool {
 	hard := q.Status.Hard
 	if len(hard) == 0 {
 		hard = q.Spec.Hard
 	}
-	return len(mask(delta, hard)) > 0 && scopesMatch(q, obj)
+	limits := len(mask(delta, hard)) > 0
+	for name := range hard {
+		if groupOf(name) == gr {
+			limits = true
+		}
+	}
+	return limits && scopesMatch(q, obj)
 }
 
 // nonNegative is new - old, keeping only what grew.
