@@ -47,8 +47,11 @@ func (r *Runtime) StartContainer(_ context.Context, p *corev1.Pod, c *corev1.Con
 		return nil
 	}
 	r.cfg.Clock.AfterFunc(r.cfg.StartLatency, func() {
-		r.run(p.UID, inst, init)
-		r.wake(p.UID)
+		// a goroutine of its own: fake clocks call back holding their lock
+		go func() {
+			r.run(p.UID, inst, init)
+			r.wake(p.UID)
+		}()
 	})
 	return nil
 }

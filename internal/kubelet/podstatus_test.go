@@ -1,0 +1,134 @@
+package kubelet
+
+import (
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+)
+
+func TestPodStatus(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	run := ContainerStatus{State: ContainerRunning, StartedAt: now, Ready: true, ID: "sim://c", ImageID: "sim://img"}
+	unready := ContainerStatus{State: ContainerRunning, StartedAt: now}
+	exit := func(code int32) ContainerStatus {
+		return ContainerStatus{State: ContainerExited, ExitCode: code, FinishedAt: now, Reason: "Error"}
+	}
+	withInit := func(p *corev1.Pod) *corev1.Pod {
+		p.Spec.InitContainers = []corev1.Container{{Name: "init", Image: "busybox"}}
+		return p
+	}
+	type conds struct{ initialized, containersReady, ready corev1.ConditionStatus }
+	tests := []struct {
+		name       string
+		pod        *corev1.Pod
+		containers map[string]ContainerStatus
+		noSandbox  bool
+		waiting    map[string]waitReason
+		terminal   bool
+		wantPhase  corev1.PodPhase
+		wantConds  conds
+		wantState  string // state of container "app": waiting reason, running, terminated
+	}{
+		{"no sandbox yet", testPod(corev1.RestartPolicyAlways), nil, true, nil, false,
+			corev1.PodPending, conds{"True", "False", "False"}, "ContainerCreating"},
+		{"running and ready", testPod(corev1.RestartPolicyAlways), map[string]ContainerStatus{"app": run}, false, nil, false,
+			corev1.PodRunning, conds{"True", "True", "True"}, "running"},
+		{"running, probe failing", testPod(corev1.RestartPolicyAlways), map[string]ContainerStatus{"app": unready}, false, nil, false,
+			corev1.PodRunning, conds{"True", "False", "False"}, "running"},
+		{"init container running", withInit(testPod(corev1.RestartPolicyAlways)), map[string]ContainerStatus{"init": unready}, false, nil, false,
+			corev1.PodPending, conds{"False", "False", "False"}, "PodInitializing"},
+		{"init container failed, never", withInit(testPod(corev1.RestartPolicyNever)), map[string]ContainerStatus{"init": exit(1)}, false, nil, false,
+			corev1.PodFailed, conds{"False", "False", "False"}, "PodInitializing"},
+		{"crash loop", testPod(corev1.RestartPolicyAlways), map[string]ContainerStatus{"app": exit(1)}, false,
+			map[string]waitReason{"app": {Reason: "CrashLoopBackOff"}}, false,
+			corev1.PodRunning, conds{"True", "False", "False"}, "CrashLoopBackOff"},
+		{"completed, never", testPod(corev1.RestartPolicyNever), map[string]ContainerStatus{"app": exit(0)}, false, nil, false,
+			corev1.PodSucceeded, conds{"True", "False", "False"}, "terminated"},
+		{"failed, never", testPod(corev1.RestartPolicyNever), map[string]ContainerStatus{"app": exit(2)}, false, nil, false,
+			corev1.PodFailed, conds{"True", "False", "False"}, "terminated"},
+		{"failed, on failure", testPod(corev1.RestartPolicyOnFailure), map[string]ContainerStatus{"app": exit(2)}, false, nil, false,
+			corev1.PodRunning, conds{"True", "False", "False"}, "terminated"},
+		{"stopped for deletion", testPod(corev1.RestartPolicyAlways), map[string]ContainerStatus{"app": exit(0)}, false, nil, true,
+			corev1.PodSucceeded, conds{"True", "False", "False"}, "terminated"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			rs := PodStatus{Sandbox: Sandbox{ID: "s", IP: "10.42.0.2"}, Containers: tt.containers}
+			for name, c := range rs.Containers {
+				c.Name = name
+				rs.Containers[name] = c
+			}
+			st := podStatus(statusInput{Pod: tt.pod, Runtime: rs, HasRuntime: !tt.noSandbox, Waiting: tt.waiting, HostIP: "127.0.0.1", Now: now, Terminal: tt.terminal})
+			if st.Phase != tt.wantPhase {
+				t.Errorf("phase = %s; want %s", st.Phase, tt.wantPhase)
+			}
+			got := conds{}
+			for _, c := range st.Conditions {
+				switch c.Type {
+				case corev1.PodInitialized:
+					got.initialized = c.Status
+				case corev1.ContainersReady:
+					got.containersReady = c.Status
+				case corev1.PodReady:
+					got.ready = c.Status
+				}
+			}
+			if got != tt.wantConds {
+				t.Errorf("Initialized, ContainersReady, Ready = %v; want %v", got, tt.wantConds)
+			}
+			if s := stateOf(st.ContainerStatuses[0]); s != tt.wantState {
+				t.Errorf("app state = %s; want %s", s, tt.wantState)
+			}
+			if tt.noSandbox && st.PodIP != "" || !tt.noSandbox && st.PodIP != "10.42.0.2" {
+				t.Errorf("podIP = %q (sandbox %v)", st.PodIP, !tt.noSandbox)
+			}
+		})
+	}
+}
+
+func stateOf(s corev1.ContainerStatus) string {
+	switch {
+	case s.State.Running != nil:
+		return "running"
+	case s.State.Terminated != nil:
+		return "terminated"
+	case s.State.Waiting != nil:
+		return s.State.Waiting.Reason
+	}
+	return ""
+}
+
+func TestQOSClass(t *testing.T) {
+	rl := func(cpu, mem string) corev1.ResourceList {
+		out := corev1.ResourceList{}
+		if cpu != "" {
+			out[corev1.ResourceCPU] = resource.MustParse(cpu)
+		}
+		if mem != "" {
+			out[corev1.ResourceMemory] = resource.MustParse(mem)
+		}
+		return out
+	}
+	tests := []struct {
+		name string
+		res  corev1.ResourceRequirements
+		want corev1.PodQOSClass
+	}{
+		{"nothing", corev1.ResourceRequirements{}, corev1.PodQOSBestEffort},
+		{"limits equal requests", corev1.ResourceRequirements{Requests: rl("1", "1Gi"), Limits: rl("1", "1Gi")}, corev1.PodQOSGuaranteed},
+		{"limits only", corev1.ResourceRequirements{Limits: rl("1", "1Gi")}, corev1.PodQOSGuaranteed},
+		{"requests only", corev1.ResourceRequirements{Requests: rl("100m", "")}, corev1.PodQOSBurstable},
+		{"limits above requests", corev1.ResourceRequirements{Requests: rl("1", "1Gi"), Limits: rl("2", "1Gi")}, corev1.PodQOSBurstable},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := testPod(corev1.RestartPolicyAlways)
+			p.Spec.Containers[0].Resources = tt.res
+			if got := qosClass(p); got != tt.want {
+				t.Errorf("qosClass(%v) = %s; want %s", tt.res, got, tt.want)
+			}
+		})
+	}
+}
