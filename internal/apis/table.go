@@ -38,7 +38,7 @@ func specs() []spec {
 		{group: "", version: "v1", resource: "endpoints", kind: "Endpoints", namespaced: true, short: []string{"ep"}},
 		{group: "", version: "v1", resource: "configmaps", kind: "ConfigMap", namespaced: true, short: []string{"cm"}},
 		{group: "", version: "v1", resource: "secrets", kind: "Secret", namespaced: true},
-		{group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", namespaced: true, short: []string{"sa"}},
+		{group: "", version: "v1", resource: "serviceaccounts", kind: "ServiceAccount", namespaced: true, short: []string{"sa"}, subresources: []string{"token"}},
 		{group: "", version: "v1", resource: "events", kind: "Event", namespaced: true, short: []string{"ev"}},
 		{group: "", version: "v1", resource: "persistentvolumes", kind: "PersistentVolume", short: []string{"pv"}, subresources: []string{"status"}},
 		{group: "", version: "v1", resource: "persistentvolumeclaims", kind: "PersistentVolumeClaim", namespaced: true, short: []string{"pvc"}, subresources: []string{"status"}},

@@ -46,6 +46,8 @@ func (s *Server) handleCreate(ctx context.Context, w http.ResponseWriter, r *htt
 		return s.handleBinding(ctx, w, r, ep, info)
 	case "eviction":
 		return s.handleEviction(ctx, w, r, ep, info)
+	case "token":
+		return s.handleTokenRequest(ctx, w, r, ep, info)
 	default:
 		return errMethodNotSupported(ep.res.GVR.GroupResource().String(), "create")
 	}

@@ -131,6 +131,8 @@ func subKind(r *apis.Resource, sub string) string {
 		return "Binding"
 	case "eviction":
 		return "Eviction"
+	case "token":
+		return "TokenRequest"
 	}
 	return r.Kind
 }
@@ -141,6 +143,8 @@ func subGroupVersion(sub string) (string, string) {
 		return "autoscaling", "v1"
 	case "eviction":
 		return "policy", "v1"
+	case "token":
+		return "authentication.k8s.io", "v1"
 	}
 	return "", ""
 }

@@ -38,6 +38,7 @@ var subresourceVerbs = map[string][]string{
 	"finalize":            {"update"},
 	"binding":             {"create"},
 	"eviction":            {"create"},
+	"token":               {"create"},
 }
 
 func (ep *endpoint) allows(info requestInfo) bool {

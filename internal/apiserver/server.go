@@ -37,6 +37,8 @@ type Config struct {
 	OpenAPI OpenAPISource
 	// Version is reported on /version.
 	Version VersionInfo
+	// TokenIssuer signs serviceaccounts/token; nil leaves it unserved.
+	TokenIssuer TokenIssuer
 	// Checks are extra readiness checks listed on /readyz.
 	Checks []HealthCheck
 	Now    func() time.Time

@@ -35,7 +35,9 @@ type ServerConfig struct {
 	// JSON lines log ("-" is stdout); no policy, no audit.
 	AuditPolicyFile string
 	AuditLogPath    string
-	Logger          *slog.Logger
+	// TokenAuthFile is a static token file (token,user,uid,"groups").
+	TokenAuthFile string
+	Logger        *slog.Logger
 	// Ready, if set, is closed once the server serves.
 	Ready chan<- struct{}
 	Now   func() time.Time

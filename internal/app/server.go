@@ -19,7 +19,6 @@ import (
 
 	"github.com/skiff-dev/skiff/internal/apis"
 	"github.com/skiff-dev/skiff/internal/apiserver"
-	"github.com/skiff-dev/skiff/internal/apiserver/auth"
 	"github.com/skiff-dev/skiff/internal/apiserver/auth/rbac"
 	"github.com/skiff-dev/skiff/internal/etcd"
 	"github.com/skiff-dev/skiff/internal/inproc"
@@ -111,6 +110,10 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err != nil {
 		return fail("certificates", err)
 	}
+	authn, err := newAuthentication(cfg)
+	if err != nil {
+		return fail("authentication", err)
+	}
 
 	store, err := storage.New(storage.Config{Client: client, Scheme: scheme.Scheme, Logger: log, Transformer: transformer})
 	if err != nil {
@@ -141,6 +144,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		Scheme:        scheme.Scheme,
 		TypeConverter: applyconfigurations.NewTypeConverter(scheme.Scheme),
 		Services:      services,
+		TokenIssuer:   authn.signer,
 		OpenAPI:       openAPI,
 		Version:       Version,
 		Checks: []apiserver.HealthCheck{
@@ -159,7 +163,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("api server", err)
 	}
 	authorizer := rbac.NewAuthorizer()
-	handler := auth.Authenticate(auth.Authorize(auth.Reviews(withAudit(api), authorizer), authorizer))
+	handler := authn.handler(withAudit(api), authorizer)
 
 	addr := net.JoinHostPort(cfg.BindAddress, strconv.Itoa(cfg.HTTPSPort))
 	ln, err := net.Listen("tcp", addr)
@@ -210,6 +214,11 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("service accounts", err)
 	}
 	cleanups = append(cleanups, stopAccounts)
+	stopAuthn, err := authn.start(ctx, loopback)
+	if err != nil {
+		return fail("authentication", err)
+	}
+	cleanups = append(cleanups, stopAuthn)
 	stopControllers, err := startControllers(ctx, loopback, log)
 	if err != nil {
 		return fail("controllers", err)

@@ -8,10 +8,28 @@ import (
 	"github.com/skiff-dev/skiff/internal/inproc"
 )
 
+// Well-known groups, as upstream.
+const (
+	AuthenticatedGroup   = "system:authenticated"
+	UnauthenticatedGroup = "system:unauthenticated"
+	AnonymousUser        = "system:anonymous"
+)
+
 // User is an authenticated identity.
 type User struct {
 	Name   string
+	UID    string
 	Groups []string
+	// Extra holds further attributes of the identity, e.g. the pod a
+	// service account token is bound to; nil for most users.
+	Extra map[string][]string
+}
+
+// TokenAuthenticator authenticates a bearer token. ok is false when the
+// token is not one the authenticator knows (another may); err is set
+// when the token is the authenticator's but invalid (expired, revoked).
+type TokenAuthenticator interface {
+	AuthenticateToken(ctx context.Context, token string) (u User, ok bool, err error)
 }
 
 type userKey struct{}
@@ -40,41 +58,82 @@ func isPublic(path string) bool {
 	return false
 }
 
-// Authenticate wraps next: requests carry their user in the context;
-// requests with no valid credentials get 401 Unauthorized, except on the
-// public paths, where they proceed as system:anonymous.
-func Authenticate(next http.Handler) http.Handler {
+// Authenticate wraps next: requests carry their user in the context.
+// Identity comes from, in order, the in-process transport, a verified
+// client certificate, and a bearer token that one of tokens accepts. A
+// request with no credentials gets 401 Unauthorized, except on the public
+// paths, where it proceeds as system:anonymous; a request whose bearer
+// token no authenticator accepts gets 401 everywhere, as upstream.
+func Authenticate(next http.Handler, tokens ...TokenAuthenticator) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, ok := authenticate(r)
+		u, ok, presented := authenticate(r, tokens)
 		if !ok {
-			if !isPublic(r.URL.Path) {
+			if presented || !isPublic(r.URL.Path) {
 				writeUnauthorized(w)
 				return
 			}
-			u = User{Name: "system:anonymous", Groups: []string{"system:unauthenticated"}}
+			u = User{Name: AnonymousUser, Groups: []string{UnauthenticatedGroup}}
 		}
 		next.ServeHTTP(w, r.WithContext(WithUser(r.Context(), u)))
 	})
 }
 
-// authenticate reads the identity of a request. In-process requests have
-// no remote address; identity headers from the network are dropped.
-func authenticate(r *http.Request) (User, bool) {
+// authenticate reads the identity of a request; presented reports a
+// bearer token that was tried and refused. In-process requests have no
+// remote address; identity headers from the network are dropped.
+func authenticate(r *http.Request, tokens []TokenAuthenticator) (u User, ok, presented bool) {
 	if r.RemoteAddr == "" && r.TLS == nil {
 		name := r.Header.Get(inproc.UserHeader)
 		if name != "" {
-			return User{Name: name, Groups: append(r.Header.Values(inproc.GroupHeader), "system:authenticated")}, true
+			return User{Name: name, Groups: withAuthenticated(r.Header.Values(inproc.GroupHeader))}, true, false
 		}
 	}
 	r.Header.Del(inproc.UserHeader)
 	r.Header.Del(inproc.GroupHeader)
 	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.VerifiedChains[0]) > 0 {
 		cert := r.TLS.VerifiedChains[0][0]
-		groups := append([]string{}, cert.Subject.Organization...)
-		groups = append(groups, "system:authenticated")
-		return User{Name: cert.Subject.CommonName, Groups: groups}, true
+		return User{Name: cert.Subject.CommonName, Groups: withAuthenticated(cert.Subject.Organization)}, true, false
 	}
-	return User{}, false
+	token, found := bearerToken(r)
+	if !found {
+		return User{}, false, false
+	}
+	for _, ta := range tokens {
+		u, ok, err := ta.AuthenticateToken(r.Context(), token)
+		if err != nil {
+			return User{}, false, true
+		}
+		if ok {
+			u.Groups = withAuthenticated(u.Groups)
+			// The token authenticated this request; it goes no further.
+			r.Header.Del("Authorization")
+			return u, true, true
+		}
+	}
+	return User{}, false, true
+}
+
+// bearerToken is the token of an "Authorization: Bearer <token>" header.
+func bearerToken(r *http.Request) (string, bool) {
+	h := strings.TrimSpace(r.Header.Get("Authorization"))
+	scheme, token, ok := strings.Cut(h, " ")
+	if !ok || !strings.EqualFold(scheme, "bearer") {
+		return "", false
+	}
+	token = strings.TrimSpace(token)
+	return token, token != ""
+}
+
+// withAuthenticated returns groups plus system:authenticated, which every
+// authenticated user belongs to, as upstream adds it.
+func withAuthenticated(groups []string) []string {
+	for _, g := range groups {
+		if g == AuthenticatedGroup {
+			return groups
+		}
+	}
+	out := make([]string, 0, len(groups)+1)
+	return append(append(out, groups...), AuthenticatedGroup)
 }
 
 func writeUnauthorized(w http.ResponseWriter) {

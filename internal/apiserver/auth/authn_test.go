@@ -1,0 +1,71 @@
+package auth
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"strings"
+	"testing"
+)
+
+// rejecting fails every token that starts with "bad".
+type rejecting struct{}
+
+func (rejecting) AuthenticateToken(_ context.Context, token string) (User, bool, error) {
+	if strings.HasPrefix(token, "bad") {
+		return User{}, false, errors.New("token expired")
+	}
+	return User{}, false, nil
+}
+
+func TestAuthenticateTokens(t *testing.T) {
+	tf, err := ParseTokenFile(strings.NewReader("good,alice,1,dev\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got User
+	h := Authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = UserFrom(r.Context())
+		if r.Header.Get("Authorization") != "" {
+			t.Errorf("authorization header reached the handler")
+		}
+	}), rejecting{}, tf)
+	tests := []struct {
+		name, path, header string
+		wantCode           int
+		wantUser           User
+	}{
+		{"token file user", "/api/v1/pods", "Bearer good", 200,
+			User{Name: "alice", UID: "1", Groups: []string{"dev", "system:authenticated"}}},
+		{"lower-case scheme", "/api/v1/pods", "bearer good", 200,
+			User{Name: "alice", UID: "1", Groups: []string{"dev", "system:authenticated"}}},
+		{"unknown token", "/api/v1/pods", "Bearer nope", 401, User{}},
+		{"rejected token", "/api/v1/pods", "Bearer bad-1", 401, User{}},
+		{"no credentials", "/api/v1/pods", "", 401, User{}},
+		{"basic auth is no token", "/api/v1/pods", "Basic Zm9v", 401, User{}},
+		{"public path anonymous", "/readyz", "", 200, User{Name: "system:anonymous", Groups: []string{"system:unauthenticated"}}},
+		{"public path wrong token", "/readyz", "Bearer nope", 401, User{}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got = User{}
+			r := httptest.NewRequest("GET", tt.path, nil)
+			if tt.header != "" {
+				r.Header.Set("Authorization", tt.header)
+			}
+			w := httptest.NewRecorder()
+			h.ServeHTTP(w, r)
+			if w.Code != tt.wantCode {
+				t.Fatalf("code = %d; want %d", w.Code, tt.wantCode)
+			}
+			if w.Code == 401 && !strings.Contains(w.Body.String(), `"reason":"Unauthorized"`) {
+				t.Errorf("401 body = %s; want upstream's Unauthorized status", w.Body)
+			}
+			if !reflect.DeepEqual(got, tt.wantUser) {
+				t.Errorf("user = %+v; want %+v", got, tt.wantUser)
+			}
+		})
+	}
+}
