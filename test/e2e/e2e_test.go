@@ -24,6 +24,7 @@ var scenarios = []scenario{
 	{"discovery", "default", testDiscovery},
 	{"explain", "default", testExplain},
 	{"auth", "default", testAuth},
+	{"tokens", "e2e-tokens", testTokens},
 	{"set-context", "e2e-context", testSetContext},
 	{"server-side-apply", "e2e-ssa", testServerSideApply},
 	{"diff", "e2e-diff", testDiff},
