@@ -37,6 +37,7 @@ rules:
 	// Bodies are attached when they are JSON, as kubectl sends them.
 	jsonCfg := srv.Loopback()
 	jsonCfg.ContentType = "application/json"
+	jsonCfg.UserAgent = "audit-test"
 	cs, err := kubernetes.NewForConfig(jsonCfg)
 	if err != nil {
 		t.Fatal(err)
@@ -70,7 +71,7 @@ rules:
 		if ev.Stage != audit.StageResponseComplete {
 			t.Errorf("event stage %s; want only ResponseComplete (RequestReceived omitted)", ev.Stage)
 		}
-		if ev.ObjectRef != nil {
+		if ev.ObjectRef != nil && ev.UserAgent == "audit-test" {
 			found[ev.Verb+" "+ev.ObjectRef.Resource+"/"+ev.ObjectRef.Name] = ev
 		}
 	}
