@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/skiff-dev/skiff/internal/controller"
+	"github.com/skiff-dev/skiff/internal/controller/deployment"
 	"github.com/skiff-dev/skiff/internal/controller/garbagecollector"
 	"github.com/skiff-dev/skiff/internal/controller/namespace"
 	"github.com/skiff-dev/skiff/internal/controller/replicaset"
@@ -46,6 +47,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, log *slog.Logg
 	controllers := []runnable{
 		namespace.New(namespace.Config{Client: cs, Metadata: md, Factory: f, Logger: log}),
 		replicaset.New(replicaset.Config{Client: cs, Factory: f, Logger: log}),
+		deployment.New(deployment.Config{Client: cs, Factory: f, Logger: log}),
 		garbagecollector.New(garbagecollector.Config{Metadata: md, Discovery: cs.Discovery(), Logger: log}),
 	}
 
