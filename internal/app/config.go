@@ -25,6 +25,11 @@ type ServerConfig struct {
 	// point at; the first non-loopback address when empty.
 	AdvertiseAddress string
 	DisableAgent     bool
+	// DisableControllerManager and DisableScheduler leave those parts
+	// out of the server, as k3s's flags of the same names do: another
+	// server (or nothing, for API-only tests) runs them.
+	DisableControllerManager bool
+	DisableScheduler         bool
 	// SchedulerConfig is a KubeSchedulerConfiguration file; empty means
 	// upstream's default profile.
 	SchedulerConfig string

@@ -219,16 +219,20 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("authentication", err)
 	}
 	cleanups = append(cleanups, stopAuthn)
-	stopControllers, err := startControllers(ctx, loopback, log)
-	if err != nil {
-		return fail("controllers", err)
+	if !cfg.DisableControllerManager {
+		stopControllers, err := startControllers(ctx, loopback, log)
+		if err != nil {
+			return fail("controllers", err)
+		}
+		cleanups = append(cleanups, stopControllers)
 	}
-	cleanups = append(cleanups, stopControllers)
-	stopScheduler, err := startScheduler(ctx, loopback, cfg.SchedulerConfig, log)
-	if err != nil {
-		return fail("scheduler", err)
+	if !cfg.DisableScheduler {
+		stopScheduler, err := startScheduler(ctx, loopback, cfg.SchedulerConfig, log)
+		if err != nil {
+			return fail("scheduler", err)
+		}
+		cleanups = append(cleanups, stopScheduler)
 	}
-	cleanups = append(cleanups, stopScheduler)
 	bootstrapped.Store(true)
 	go func() {
 		if err := openAPI.Warm(); err != nil {

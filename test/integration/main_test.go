@@ -81,6 +81,10 @@ func startServer(ctx context.Context, dataDir string, port int) (*testServer, er
 		BindAddress:     "127.0.0.1",
 		WriteKubeconfig: kubeconfig,
 		Logger:          testLogger(),
+		// These tests drive the API alone: no controller or scheduler
+		// writes behind their back (controllers have their own tests).
+		DisableControllerManager: true,
+		DisableScheduler:         true,
 	})
 	if err != nil {
 		return nil, err
