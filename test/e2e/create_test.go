@@ -119,7 +119,9 @@ func testErrors(t *testing.T, k *kubectl) {
 		r = k.fails("apply", "-f", k.file("invalid.yaml", invalid))
 		wantContains(t, "apply with an invalid name", r.stderr,
 			`The Deployment "Whoami_Deployment" is invalid: metadata.name: Invalid value: "Whoami_Deployment"`)
-		wantOutput(t, k.run("get", "configmaps,deployments", "-o", "name"), "")
+		// Every namespace holds the kube-root-ca.crt ConfigMap the server
+		// publishes, as upstream's does.
+		wantOutput(t, k.run("get", "configmaps,deployments", "-o", "name"), "configmap/kube-root-ca.crt")
 	})
 	t.Run("not-found", func(t *testing.T) {
 		r := k.fails("get", "deployment", "nope")
