@@ -103,7 +103,13 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)
 	}
-	if _, err := ep.store.Get(ctx, m.GetNamespace(), m.GetName(), "0"); err == nil {
+	// A dry run never reaches storage, so it checks etcd itself; a real
+	// create checks the cache cheaply and storage catches what it missed.
+	existsRV := "0"
+	if dryRun {
+		existsRV = ""
+	}
+	if _, err := ep.store.Get(ctx, m.GetNamespace(), m.GetName(), existsRV); err == nil {
 		// An existing object is AlreadyExists, also under dryRun, and is
 		// reported before admission allocates for it (a Service's
 		// ClusterIP would otherwise fail as taken). Storage still catches

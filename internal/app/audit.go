@@ -12,13 +12,8 @@ import (
 // no policy wrap returns its handler unchanged, so requests pay nothing.
 // closeLog closes the log file.
 //
-// Position: server.go wraps the API handler itself, inside authentication,
-// impersonation and authorization, so the events carry the effective user
-// and requests denied by authorization (403) are not audited. Upstream
-// audits right after authentication (before impersonation and
-// authorization); moving wrap there is the only change needed once the
-// security filter chain takes a middleware (TODO(authn owner): apply wrap
-// right inside auth.Authenticate).
+// The chain (authn.go) applies wrap right after authentication, as
+// upstream does: requests authorization denies are audited too.
 func startAudit(cfg ServerConfig) (wrap func(http.Handler) http.Handler, closeLog func(), err error) {
 	if cfg.AuditPolicyFile == "" {
 		return func(h http.Handler) http.Handler { return h }, func() {}, nil

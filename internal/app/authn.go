@@ -49,13 +49,15 @@ func newAuthentication(cfg ServerConfig) (*authentication, error) {
 
 // handler puts the security filters in front of api, outermost first:
 // authentication, impersonation, authorization, then the review APIs.
-func (a *authentication) handler(api http.Handler, az *rbac.Authorizer) http.Handler {
+func (a *authentication) handler(api http.Handler, az *rbac.Authorizer, audit func(http.Handler) http.Handler) http.Handler {
 	tokens := []auth.TokenAuthenticator{a.saTokens}
 	if a.tokenFile != nil {
 		tokens = append([]auth.TokenAuthenticator{a.tokenFile}, tokens...)
 	}
 	reviews := auth.SelfReviews(auth.Reviews(api, az), az, a.cfg.Now)
-	return auth.Authenticate(auth.Impersonate(auth.Authorize(reviews, az), az), tokens...)
+	// Audit sits right after authentication, as upstream: denied and
+	// impersonated requests are audited with the real user.
+	return auth.Authenticate(audit(auth.Impersonate(auth.Authorize(reviews, az), az)), tokens...)
 }
 
 // start lets service account tokens authenticate: it starts the
