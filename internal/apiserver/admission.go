@@ -39,7 +39,7 @@ func (s *Server) initAdmission() error {
 			byGR[gvr.GroupResource()] = ep
 		}
 	}
-	chain, err := admission.New(admission.Config{Store: admissionStore(byGR), Now: s.now})
+	chain, err := admission.New(admission.Config{Store: admissionStore(byGR)})
 	if err != nil {
 		return err
 	}

@@ -67,9 +67,8 @@ type Validator interface {
 // Config is what the chain needs. Store is required.
 type Config struct {
 	Store Store
-	// Now is the clock; Sleep waits between lookups of a service account
-	// being created (tests pass one that returns at once).
-	Now   func() time.Time
+	// Sleep waits between lookups of a service account being created
+	// (tests pass one that returns at once).
 	Sleep func(ctx context.Context, d time.Duration)
 	// RandSuffix makes the 5-character suffix of token volume names.
 	RandSuffix func() string
@@ -78,9 +77,6 @@ type Config struct {
 func (c *Config) validate() error {
 	if c.Store == nil {
 		return fmt.Errorf("admission: store is required")
-	}
-	if c.Now == nil {
-		c.Now = time.Now
 	}
 	if c.Sleep == nil {
 		c.Sleep = sleepCtx

@@ -11,7 +11,9 @@
 //	ResourceQuota             charge status.used of every matching quota (last)
 //
 // As upstream, every mutating step runs first, in that order, then every
-// validating step. The caller (internal/apiserver) drives one write as:
+// validating step (NamespaceLifecycle refuses in the mutating phase, so no
+// later plugin looks into a missing namespace; PodSecurity only validates,
+// so it sees the token volume ServiceAccount added). The caller (internal/apiserver) drives one write as:
 //
 //	a := &admission.Attributes{Operation: admission.Create, Object: obj, ...}
 //	if err := chain.Mutate(ctx, a); err != nil { return err }
