@@ -162,3 +162,29 @@ func addWarnings(w http.ResponseWriter, warnings []string) {
 		w.Header().Add("Warning", fmt.Sprintf("299 - %q", msg))
 	}
 }
+
+// writeParams are what every create and update request carries besides
+// its object: the validation mode, dryRun, the field manager and the body.
+type writeParams struct {
+	mode    string
+	dryRun  bool
+	manager string
+	body    []byte
+}
+
+// readWriteParams reads and checks the write parameters of a request.
+func readWriteParams(r *http.Request) (writeParams, error) {
+	var wp writeParams
+	var err error
+	if wp.mode, err = fieldValidation(r); err != nil {
+		return wp, err
+	}
+	if wp.dryRun, err = isDryRun(r); err != nil {
+		return wp, err
+	}
+	if wp.manager, err = managerName(r); err != nil {
+		return wp, err
+	}
+	wp.body, err = readBody(r)
+	return wp, err
+}

@@ -51,22 +51,11 @@ func (s *Server) handleCreate(ctx context.Context, w http.ResponseWriter, r *htt
 	default:
 		return errMethodNotSupported(ep.res.GVR.GroupResource().String(), "create")
 	}
-	mode, err := fieldValidation(r)
+	wp, err := readWriteParams(r)
 	if err != nil {
 		return err
 	}
-	dryRun, err := isDryRun(r)
-	if err != nil {
-		return err
-	}
-	manager, err := managerName(r)
-	if err != nil {
-		return err
-	}
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
+	mode, dryRun, manager, body := wp.mode, wp.dryRun, wp.manager, wp.body
 	obj, warnings, err := s.decodeBody(r, body, ep, mode)
 	if err != nil {
 		return err

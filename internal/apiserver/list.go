@@ -10,7 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/runtime"
 
 	"github.com/skiff-dev/skiff/internal/apis"
 	"github.com/skiff-dev/skiff/internal/storage"
@@ -91,5 +90,3 @@ func (s *Server) handleList(ctx context.Context, w http.ResponseWriter, r *http.
 	lm.SetRemainingItemCount(res.RemainingItemCount)
 	return s.writeTransformedList(w, r, ep, list, res.Items)
 }
-
-var _ = runtime.Object(nil)

@@ -9,8 +9,6 @@ import (
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/api/meta"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -199,6 +197,3 @@ func decodeApplyPatch(body []byte, ep *endpoint, name string) (*unstructured.Uns
 	}
 	return obj, nil
 }
-
-var _ = meta.Accessor
-var _ = metav1.Now

@@ -39,22 +39,11 @@ type writeRequest struct {
 }
 
 func (s *Server) handleUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) error {
-	mode, err := fieldValidation(r)
+	wp, err := readWriteParams(r)
 	if err != nil {
 		return err
 	}
-	dryRun, err := isDryRun(r)
-	if err != nil {
-		return err
-	}
-	manager, err := managerName(r)
-	if err != nil {
-		return err
-	}
-	body, err := readBody(r)
-	if err != nil {
-		return err
-	}
+	mode, dryRun, manager, body := wp.mode, wp.dryRun, wp.manager, wp.body
 	switch info.Subresource {
 	case "scale":
 		return s.handleScaleUpdate(ctx, w, r, ep, info, body, manager, dryRun)
