@@ -88,3 +88,41 @@ func eventually(t *testing.T, what string, cond func(ctx context.Context) (done 
 		t.Fatalf("%s: %v; last state: %s", what, err, last)
 	}
 }
+
+// startHollowNodes runs n simulated nodes named <prefix>0..<prefix>n-1
+// for one test. The scheduler places pods on them and their kubelets run
+// them; at cleanup the agent stops and its Node objects are deleted, so
+// later tests see no nodes unless they start their own.
+func startHollowNodes(t *testing.T, prefix string, n int) *app.Agent {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	a, err := app.StartAgent(context.Background(), app.AgentConfig{
+		REST: srv.Loopback(), Simulate: n, NodeNamePrefix: prefix, Logger: log,
+		PodStartLatency: 10 * time.Millisecond,
+	})
+	if err != nil {
+		t.Fatalf("start %d hollow nodes: %v", n, err)
+	}
+	t.Cleanup(func() {
+		a.Stop()
+		for i := range n {
+			_ = cs.CoreV1().Nodes().Delete(context.Background(), fmt.Sprintf("%s%d", prefix, i), metav1.DeleteOptions{})
+		}
+	})
+	eventually(t, fmt.Sprintf("%d Ready nodes %s*", n, prefix), func(ctx context.Context) (bool, string, error) {
+		ready := 0
+		for i := range n {
+			node, err := cs.CoreV1().Nodes().Get(ctx, fmt.Sprintf("%s%d", prefix, i), metav1.GetOptions{})
+			if err != nil {
+				continue
+			}
+			for _, c := range node.Status.Conditions {
+				if c.Type == corev1.NodeReady && c.Status == corev1.ConditionTrue {
+					ready++
+				}
+			}
+		}
+		return ready == n, fmt.Sprintf("%d ready", ready), nil
+	})
+	return a
+}
