@@ -83,6 +83,7 @@ func newServerCommand(run func(context.Context, app.ServerConfig) error) *cobra.
 	f.BoolVar(&cfg.DisableAgent, "disable-agent", false, "do not run a node agent in the server process")
 	f.BoolVar(&cfg.DisableControllerManager, "disable-controller-manager", false, "do not run the controllers in this server")
 	f.BoolVar(&cfg.DisableScheduler, "disable-scheduler", false, "do not run the scheduler in this server")
+	f.BoolVar(&cfg.Profiling, "profiling", true, "serve Go profiles on /debug/pprof/ (RBAC applies)")
 	f.StringVar(&cfg.EncryptionProviderConfig, "encryption-provider-config", "", "EncryptionConfiguration file: encrypt the resources it names at rest (see docs/operations.md)")
 	f.StringVar(&cfg.AuditPolicyFile, "audit-policy-file", "", "audit.k8s.io/v1 Policy file; with --audit-log-path, audit requests")
 	f.StringVar(&cfg.AuditLogPath, "audit-log-path", "", "file the audit events are appended to as JSON lines (\"-\" is standard output)")

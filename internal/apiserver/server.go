@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"net/http/pprof"
 	"strings"
 	"time"
 
@@ -41,8 +42,11 @@ type Config struct {
 	TokenIssuer TokenIssuer
 	// Checks are extra readiness checks listed on /readyz.
 	Checks []HealthCheck
-	Now    func() time.Time
-	Logger *slog.Logger
+	// Profiling serves Go's profiles on /debug/pprof/ (upstream's
+	// --profiling); RBAC guards it like any non-resource URL.
+	Profiling bool
+	Now       func() time.Time
+	Logger    *slog.Logger
 }
 
 func (c *Config) validate() error {
@@ -128,6 +132,13 @@ func (s *Server) routes() *http.ServeMux {
 	mux.HandleFunc("/readyz/", s.serveHealth("readyz"))
 	mux.Handle("/metrics", s.metrics.handler())
 	mux.HandleFunc("/openapi/", s.serveOpenAPI)
+	if s.cfg.Profiling {
+		mux.HandleFunc("/debug/pprof/", pprof.Index)
+		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
 	mux.HandleFunc("/", func(w http.ResponseWriter, r *http.Request) {
 		s.writeError(w, r, errNotFoundPath(r.URL.Path))
 	})

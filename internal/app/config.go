@@ -30,6 +30,9 @@ type ServerConfig struct {
 	// server (or nothing, for API-only tests) runs them.
 	DisableControllerManager bool
 	DisableScheduler         bool
+	// Profiling serves /debug/pprof/ to callers RBAC allows (upstream's
+	// --profiling, on by default there and in cmd/skiff).
+	Profiling bool
 	// SchedulerConfig is a KubeSchedulerConfiguration file; empty means
 	// upstream's default profile.
 	SchedulerConfig string

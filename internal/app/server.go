@@ -156,8 +156,9 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 				return nil
 			}},
 		},
-		Now:    cfg.Now,
-		Logger: log,
+		Profiling: cfg.Profiling,
+		Now:       cfg.Now,
+		Logger:    log,
 	})
 	if err != nil {
 		return fail("api server", err)
