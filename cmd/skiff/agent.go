@@ -40,6 +40,7 @@ func newAgentCommandWith(run func(context.Context, app.AgentConfig) error) *cobr
 	f.StringVar(&cfg.Kubeconfig, "kubeconfig", "", "kubeconfig with the agent's credentials")
 	f.IntVar(&cfg.Simulate, "simulate", 0, "run N hollow nodes with a simulated runtime")
 	f.StringVar(&cfg.NodeNamePrefix, "node-name-prefix", "hollow-", "hollow node names are <prefix><index>")
+	f.StringToStringVar(&cfg.NodeLabels, "node-labels", nil, "labels added to every hollow node, k=v,...")
 	f.DurationVar(&cfg.PodStartLatency, "pod-start-latency", 0, "how long a simulated container takes to start (e.g. 50ms)")
 	f.DurationVar(&cfg.PodStopDelay, "pod-stop-delay", 0, "how long a simulated pod takes to stop (capped by its grace period)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")

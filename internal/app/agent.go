@@ -7,12 +7,14 @@ import (
 	"log/slog"
 	"net"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
@@ -35,6 +37,9 @@ type AgentConfig struct {
 	Simulate int
 	// NodeNamePrefix names hollow nodes <prefix><index> ("hollow-").
 	NodeNamePrefix string
+	// NodeLabels are added to every hollow node's well-known labels
+	// (--node-labels k=v,...).
+	NodeLabels map[string]string
 	// PodStartLatency is how long a simulated container takes to start.
 	PodStartLatency time.Duration
 	// PodStopDelay is how long a simulated pod takes to stop (capped by
@@ -56,6 +61,14 @@ func (c *AgentConfig) validate() error {
 	}
 	if c.NodeNamePrefix == "" {
 		c.NodeNamePrefix = "hollow-"
+	}
+	for k, v := range c.NodeLabels {
+		if errs := validation.IsQualifiedName(k); len(errs) > 0 {
+			return fmt.Errorf("--node-labels: key %q: %s", k, strings.Join(errs, "; "))
+		}
+		if errs := validation.IsValidLabelValue(v); len(errs) > 0 {
+			return fmt.Errorf("--node-labels: value %q of %s: %s", v, k, strings.Join(errs, "; "))
+		}
 	}
 	if c.PodStartLatency < 0 {
 		return fmt.Errorf("--pod-start-latency %s: must not be negative", c.PodStartLatency)
@@ -207,6 +220,7 @@ func newHollowNode(cfg AgentConfig, client kubernetes.Interface, i int) (*kubele
 		Runtime:            rt,
 		NodeIP:             net.IPv4(127, 0, 0, byte(1+i%250)).String(),
 		InstanceType:       "hollow",
+		Labels:             cfg.NodeLabels,
 		LeaseRenewInterval: cfg.LeaseRenewInterval,
 		LeaseDuration:      cfg.LeaseDuration,
 		Logger:             cfg.Logger,
