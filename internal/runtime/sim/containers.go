@@ -42,14 +42,20 @@ func (r *Runtime) StartContainer(_ context.Context, p *corev1.Pod, c *corev1.Con
 	}
 	sp.containers[c.Name] = inst
 	r.mu.Unlock()
+	plan, exits := exitPlanOf(p)
+	exits = exits && !init
 	if r.cfg.StartLatency <= 0 {
-		r.run(p.UID, inst, init)
+		if r.run(p.UID, inst, init) && exits {
+			r.scheduleExit(p.UID, inst, plan)
+		}
 		return nil
 	}
 	r.cfg.Clock.AfterFunc(r.cfg.StartLatency, func() {
 		// a goroutine of its own: fake clocks call back holding their lock
 		go func() {
-			r.run(p.UID, inst, init)
+			if r.run(p.UID, inst, init) && exits {
+				r.scheduleExit(p.UID, inst, plan)
+			}
 			r.wake(p.UID)
 		}()
 	})
@@ -57,13 +63,14 @@ func (r *Runtime) StartContainer(_ context.Context, p *corev1.Pod, c *corev1.Con
 }
 
 // run turns a created instance Running (or, for init containers and
-// containers told to crash on start, Exited).
-func (r *Runtime) run(uid types.UID, inst *kubelet.ContainerStatus, init bool) {
+// containers told to crash on start, Exited); it reports whether the
+// instance is left Running.
+func (r *Runtime) run(uid types.UID, inst *kubelet.ContainerStatus, init bool) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	sp, ok := r.pods[uid]
 	if !ok || sp.containers[inst.Name] != inst || inst.State != kubelet.ContainerCreated {
-		return
+		return false
 	}
 	now := r.cfg.Clock.Now()
 	inst.State, inst.StartedAt = kubelet.ContainerRunning, now
@@ -72,6 +79,7 @@ func (r *Runtime) run(uid types.UID, inst *kubelet.ContainerStatus, init bool) {
 	} else if init {
 		exit(inst, 0, now)
 	}
+	return inst.State == kubelet.ContainerRunning
 }
 
 // exit ends an instance with code.

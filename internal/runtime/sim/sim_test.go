@@ -86,3 +86,55 @@ func TestLifecycle(t *testing.T) {
 		t.Errorf("RemovePod: err %v, pods %d; want none", err, rt.PodCount())
 	}
 }
+
+// TestExitAnnotations: a pod annotated to exit does so after the delay
+// with the code, on the fake clock; an unannotated pod keeps running.
+func TestExitAnnotations(t *testing.T) {
+	tests := []struct {
+		name     string
+		ann      map[string]string
+		wantExit bool
+		wantCode int32
+	}{
+		{name: "no annotation", ann: nil},
+		{name: "exit 0 after 2s", ann: map[string]string{ExitAfterAnnotation: "2s"}, wantExit: true},
+		{name: "exit 3 after 2s", ann: map[string]string{ExitAfterAnnotation: "2s", ExitCodeAnnotation: "3"}, wantExit: true, wantCode: 3},
+		{name: "bad duration", ann: map[string]string{ExitAfterAnnotation: "soon"}},
+		{name: "bad code", ann: map[string]string{ExitAfterAnnotation: "2s", ExitCodeAnnotation: "x"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ctx := context.Background()
+			clk := testclock.NewFakeClock(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC))
+			rt, err := New(Config{PodCIDR: NodeCIDR(1), Clock: clk})
+			if err != nil {
+				t.Fatal(err)
+			}
+			woken := make(chan types.UID, 10)
+			rt.SetNotify(func(uid types.UID) { woken <- uid })
+			pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns", UID: "u1", Annotations: tt.ann},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "busybox"}}}}
+			if _, err := rt.RunSandbox(ctx, pod); err != nil {
+				t.Fatal(err)
+			}
+			if err := rt.StartContainer(ctx, pod, &pod.Spec.Containers[0], false); err != nil {
+				t.Fatal(err)
+			}
+			clk.Step(time.Second)
+			if st, _ := rt.PodStatus("u1"); st.Containers["app"].State != kubelet.ContainerRunning {
+				t.Fatalf("state after 1s = %v; want running", st.Containers["app"].State)
+			}
+			clk.Step(time.Second)
+			if tt.wantExit {
+				<-woken
+			}
+			c := func() kubelet.ContainerStatus { st, _ := rt.PodStatus("u1"); return st.Containers["app"] }()
+			if got := c.State == kubelet.ContainerExited; got != tt.wantExit {
+				t.Fatalf("exited after 2s = %v; want %v", got, tt.wantExit)
+			}
+			if tt.wantExit && c.ExitCode != tt.wantCode {
+				t.Errorf("exit code = %d; want %d", c.ExitCode, tt.wantCode)
+			}
+		})
+	}
+}
