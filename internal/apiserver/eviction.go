@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	policyv1 "k8s.io/api/policy/v1"
@@ -91,9 +92,12 @@ func (s *Server) takeDisruption(ctx context.Context, pod *corev1.Pod, dryRun boo
 	case len(matching) == 0:
 		return nil
 	case len(matching) > 1:
-		return apierrors.NewInternalError(fmt.Errorf("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support."))
+		return apierrors.NewTooManyRequestsError("This pod has more than one PodDisruptionBudget, which the eviction subresource does not support.")
 	}
 	pdb := matching[0]
+	if unhealthyMayGo(pod, pdb) {
+		return nil
+	}
 	if dryRun {
 		return checkBudget(pdb)
 	}
@@ -106,6 +110,9 @@ func (s *Server) takeDisruption(ctx context.Context, pod *corev1.Pod, dryRun boo
 			return nil, err
 		}
 		p.Status.DisruptionsAllowed--
+		if p.Status.DisruptionsAllowed == 0 {
+			setInsufficient(p, s.now())
+		}
 		if p.Status.DisruptedPods == nil {
 			p.Status.DisruptedPods = map[string]metav1.Time{}
 		}
@@ -113,6 +120,34 @@ func (s *Server) takeDisruption(ctx context.Context, pod *corev1.Pod, dryRun boo
 		return p, nil
 	})
 	return err
+}
+
+// unhealthyMayGo reports that a pod that is not ready may be evicted
+// without consuming a disruption, as upstream: always under the
+// AlwaysAllow policy, under IfHealthyBudget (the default) while the budget
+// has its desired healthy pods.
+func unhealthyMayGo(pod *corev1.Pod, pdb *policyv1.PodDisruptionBudget) bool {
+	for _, c := range pod.Status.Conditions {
+		if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue {
+			return false
+		}
+	}
+	if p := pdb.Spec.UnhealthyPodEvictionPolicy; p != nil && *p == policyv1.AlwaysAllow {
+		return true
+	}
+	return pdb.Status.CurrentHealthy >= pdb.Status.DesiredHealthy && pdb.Status.DesiredHealthy > 0
+}
+
+// setInsufficient sets the DisruptionAllowed condition to False once the
+// eviction took the last allowed disruption, as upstream.
+func setInsufficient(pdb *policyv1.PodDisruptionBudget, now time.Time) {
+	for i := range pdb.Status.Conditions {
+		c := &pdb.Status.Conditions[i]
+		if c.Type == policyv1.DisruptionAllowedCondition && c.Status != metav1.ConditionFalse {
+			c.Status, c.Reason, c.Message = metav1.ConditionFalse, policyv1.InsufficientPodsReason, ""
+			c.LastTransitionTime = metav1.NewTime(now.Truncate(time.Second))
+		}
+	}
 }
 
 func checkBudget(pdb *policyv1.PodDisruptionBudget) error {
@@ -131,7 +166,9 @@ func tooManyRequests(pdb *policyv1.PodDisruptionBudget, msg, causeFmt string) er
 	if pdb.Status.DisruptionsAllowed <= 0 && pdb.Status.ObservedGeneration >= pdb.Generation {
 		cause = fmt.Sprintf(causeFmt, pdb.Name, pdb.Status.DesiredHealthy, pdb.Status.CurrentHealthy)
 	}
-	err := apierrors.NewTooManyRequests(msg, 10)
+	// Upstream asks for no Retry-After: client-go would otherwise wait and
+	// retry inside the eviction call, and kubectl drain retries by itself.
+	err := apierrors.NewTooManyRequests(msg, 0)
 	err.ErrStatus.Details.Causes = append(err.ErrStatus.Details.Causes, metav1.StatusCause{Type: policyv1.DisruptionBudgetCause, Message: cause})
 	return err
 }

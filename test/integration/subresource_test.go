@@ -286,6 +286,9 @@ func TestPodEviction(t *testing.T) {
 		t.Fatal(err)
 	}
 	pod.Status.Phase = corev1.PodRunning
+	// Ready: an unready pod may go without a disruption while the budget
+	// is met (unhealthyPodEvictionPolicy IfHealthyBudget).
+	pod.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}}
 	if _, err := pc.UpdateStatus(ctx, pod, metav1.UpdateOptions{}); err != nil {
 		t.Fatalf("pod status: %v", err)
 	}
