@@ -41,7 +41,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, log *slog.Logg
 	if err != nil {
 		return nil, err
 	}
-	f := informers.NewSharedInformerFactory(cs, 0)
+	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.StripManagedFields))
 	log = log.With("component", "controller-manager")
 
 	// The controllers, in the order they start.

@@ -138,3 +138,18 @@ func TestHandlers(t *testing.T) {
 		})
 	}
 }
+
+func TestStripManagedFields(t *testing.T) {
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl"}}}}
+	got, err := StripManagedFields(pod)
+	if err != nil {
+		t.Fatalf("StripManagedFields: %v", err)
+	}
+	if mf := got.(*corev1.Pod).ManagedFields; mf != nil {
+		t.Errorf("managedFields = %v; want nil", mf)
+	}
+	tomb := cache.DeletedFinalStateUnknown{Key: "ns/p", Obj: pod}
+	if got, err := StripManagedFields(tomb); err != nil || got != any(tomb) {
+		t.Errorf("tombstone: got %v, %v; want it unchanged", got, err)
+	}
+}

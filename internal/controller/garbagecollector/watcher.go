@@ -14,6 +14,8 @@ import (
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/metadata/metadatainformer"
+
+	"github.com/skiff-dev/skiff/internal/controller"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -46,7 +48,7 @@ type watcher struct {
 
 func newWatcher(md metadata.Interface, disc discovery.DiscoveryInterface, gc *GarbageCollector, log *slog.Logger) *watcher {
 	return &watcher{
-		disc: disc, factory: metadatainformer.NewSharedInformerFactory(md, 0), gc: gc, log: log,
+		disc: disc, factory: metadatainformer.NewSharedInformerFactoryWithOptions(md, 0, metadatainformer.WithTransform(controller.StripManagedFields)), gc: gc, log: log,
 		informers: map[schema.GroupVersionResource]cache.SharedIndexInformer{},
 		kinds:     map[schema.GroupVersionKind]mapping{},
 		stop:      make(chan struct{}),
