@@ -15,37 +15,29 @@ import (
 const DefaultSchedulerName = "default-scheduler"
 
 // Configuration is the subset of upstream's KubeSchedulerConfiguration
-// (kubescheduler.config.k8s.io/v1) Skiff reads.
+// (kubescheduler.config.k8s.io/v1) Skiff reads. Every field is honoured
+// (config_fields.go validates and defaults them); any other field is an
+// error.
 type Configuration struct {
-	APIVersion     string                 `json:"apiVersion"`
-	Kind           string                 `json:"kind"`
-	LeaderElection *LeaderElectionConfig  `json:"leaderElection,omitempty"`
-	Parallelism    int32                  `json:"parallelism,omitempty"`
-	Profiles       []KubeSchedulerProfile `json:"profiles,omitempty"`
-	// The following are accepted and ignored.
-	ClientConnection         json.RawMessage `json:"clientConnection,omitempty"`
-	PercentageOfNodesToScore *int32          `json:"percentageOfNodesToScore,omitempty"`
-	PodInitialBackoffSeconds *int64          `json:"podInitialBackoffSeconds,omitempty"`
-	PodMaxBackoffSeconds     *int64          `json:"podMaxBackoffSeconds,omitempty"`
-}
-
-// LeaderElectionConfig is upstream's leaderElection block.
-type LeaderElectionConfig struct {
-	LeaderElect       *bool  `json:"leaderElect,omitempty"`
-	ResourceName      string `json:"resourceName,omitempty"`
-	ResourceNamespace string `json:"resourceNamespace,omitempty"`
-	// The durations are accepted and ignored.
-	LeaseDuration string `json:"leaseDuration,omitempty"`
-	RenewDeadline string `json:"renewDeadline,omitempty"`
-	RetryPeriod   string `json:"retryPeriod,omitempty"`
-	ResourceLock  string `json:"resourceLock,omitempty"`
+	APIVersion       string                  `json:"apiVersion"`
+	Kind             string                  `json:"kind"`
+	LeaderElection   *LeaderElectionConfig   `json:"leaderElection,omitempty"`
+	ClientConnection *ClientConnectionConfig `json:"clientConnection,omitempty"`
+	Parallelism      int32                   `json:"parallelism,omitempty"`
+	Profiles         []KubeSchedulerProfile  `json:"profiles,omitempty"`
+	// PercentageOfNodesToScore is nil or 0 for upstream's adaptive default.
+	PercentageOfNodesToScore *int32 `json:"percentageOfNodesToScore,omitempty"`
+	PodInitialBackoffSeconds *int64 `json:"podInitialBackoffSeconds,omitempty"`
+	PodMaxBackoffSeconds     *int64 `json:"podMaxBackoffSeconds,omitempty"`
 }
 
 // KubeSchedulerProfile is one profile in the file.
 type KubeSchedulerProfile struct {
-	SchedulerName string          `json:"schedulerName,omitempty"`
-	Plugins       *Plugins        `json:"plugins,omitempty"`
-	PluginConfig  json.RawMessage `json:"pluginConfig,omitempty"`
+	SchedulerName string   `json:"schedulerName,omitempty"`
+	Plugins       *Plugins `json:"plugins,omitempty"`
+	// PercentageOfNodesToScore overrides the global one for this profile.
+	PercentageOfNodesToScore *int32          `json:"percentageOfNodesToScore,omitempty"`
+	PluginConfig             json.RawMessage `json:"pluginConfig,omitempty"`
 }
 
 // Plugins are the extension points Skiff configures per profile.
@@ -110,8 +102,8 @@ func (c *Configuration) validate(reg framework.Registry) error {
 	if c.Kind != "KubeSchedulerConfiguration" {
 		return fmt.Errorf("kind: Unsupported value: %q: supported values: \"KubeSchedulerConfiguration\"", c.Kind)
 	}
-	if c.Parallelism < 0 {
-		return fmt.Errorf("parallelism: Invalid value: %d: should be an integer greater than 0", c.Parallelism)
+	if err := c.validateFields(); err != nil {
+		return err
 	}
 	if len(c.Profiles) == 0 {
 		c.Profiles = []KubeSchedulerProfile{{SchedulerName: DefaultSchedulerName}}
@@ -126,6 +118,9 @@ func (c *Configuration) validate(reg framework.Registry) error {
 			return fmt.Errorf("profiles[%d].schedulerName: Duplicate value: %q", i, p.SchedulerName)
 		}
 		seen[p.SchedulerName] = true
+		if err := validatePercentage(fmt.Sprintf("profiles[%d].percentageOfNodesToScore", i), p.PercentageOfNodesToScore); err != nil {
+			return err
+		}
 		if p.Plugins == nil {
 			continue
 		}
