@@ -1,0 +1,219 @@
+package job
+
+import (
+	"context"
+	"log/slog"
+	"slices"
+	"sync"
+	"time"
+
+	batchv1 "k8s.io/api/batch/v1"
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
+	batchlisters "k8s.io/client-go/listers/batch/v1"
+	corelisters "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
+
+	"github.com/skiff-dev/skiff/internal/controller"
+)
+
+// Component is the event source upstream's job controller uses.
+const Component = "job-controller"
+
+var kind = batchv1.SchemeGroupVersion.WithKind("Job")
+
+// Config is what the Job controllers need.
+type Config struct {
+	Client  kubernetes.Interface
+	Factory informers.SharedInformerFactory
+	// Workers defaults to 5, as upstream's --concurrent-job-syncs.
+	Workers int
+	// Now is the clock every decision reads (time.Now when nil).
+	Now    func() time.Time
+	Logger *slog.Logger
+}
+
+func (c *Config) validate() {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Logger == nil {
+		c.Logger = slog.Default()
+	}
+	if c.Workers == 0 {
+		c.Workers = 5
+	}
+}
+
+// Controllers runs the Job controller, the finalizer cleanup of orphan
+// pods and the TTL-after-finished controller, with their event
+// broadcaster.
+type Controllers struct {
+	client      kubernetes.Interface
+	broadcaster record.EventBroadcaster
+	loops       []*controller.Controller
+}
+
+// Reconciler keeps the pods and status of Jobs.
+type Reconciler struct {
+	client   kubernetes.Interface
+	jobs     batchlisters.JobLister
+	pods     corelisters.PodLister
+	exp      *expectations
+	recorder record.EventRecorder
+	now      func() time.Time
+	log      *slog.Logger
+}
+
+var _ controller.Reconciler = (*Reconciler)(nil)
+
+// New registers the Job and pod informers and returns the controllers.
+func New(cfg Config) *Controllers {
+	cfg.validate()
+	jobInf := cfg.Factory.Batch().V1().Jobs()
+	podInf := cfg.Factory.Core().V1().Pods()
+	b := record.NewBroadcaster()
+	r := &Reconciler{client: cfg.Client, jobs: jobInf.Lister(), pods: podInf.Lister(), exp: newExpectations(cfg.Now),
+		recorder: b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Component}), now: cfg.Now, log: cfg.Logger}
+	synced := []cache.InformerSynced{jobInf.Informer().HasSynced, podInf.Informer().HasSynced}
+	jc := controller.New(controller.Config{Name: "job", Reconciler: r, Workers: cfg.Workers, Synced: synced, Logger: cfg.Logger})
+	orphans := controller.New(controller.Config{Name: "job-orphan-pod", Reconciler: controller.Func(r.reconcileOrphan),
+		Synced: synced, Logger: cfg.Logger})
+	ttl := &ttlReconciler{client: cfg.Client, jobs: jobInf.Lister(), now: cfg.Now}
+	tc := controller.New(controller.Config{Name: "ttl-after-finished", Reconciler: ttl, Workers: cfg.Workers,
+		Synced: synced[:1], Logger: cfg.Logger})
+	_, _ = jobInf.Informer().AddEventHandler(jc.Handler())
+	_, _ = jobInf.Informer().AddEventHandler(tc.Handler())
+	_, _ = podInf.Informer().AddEventHandler(r.podHandler(jc, orphans))
+	return &Controllers{client: cfg.Client, broadcaster: b, loops: []*controller.Controller{jc, orphans, tc}}
+}
+
+// Name is "job".
+func (c *Controllers) Name() string { return "job" }
+
+// Run starts recording events and runs the loops until ctx ends.
+func (c *Controllers) Run(ctx context.Context) error {
+	c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
+	defer c.broadcaster.Shutdown()
+	var wg sync.WaitGroup
+	errs := make([]error, len(c.loops))
+	for i, l := range c.loops {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = l.Run(ctx)
+		}()
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func hasFinalizer(p *corev1.Pod) bool {
+	return slices.Contains(p.Finalizers, batchv1.JobTrackingFinalizer)
+}
+
+// jobOf returns the key of the Job controlling p, or "".
+func jobOf(p *corev1.Pod) string {
+	ref := metav1.GetControllerOfNoCopy(p)
+	if ref == nil || ref.Kind != kind.Kind || ref.APIVersion != kind.GroupVersion().String() {
+		return ""
+	}
+	return p.Namespace + "/" + ref.Name
+}
+
+func podFrom(obj any) *corev1.Pod {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = t.Obj
+	}
+	p, _ := obj.(*corev1.Pod)
+	return p
+}
+
+// podHandler observes expectations, enqueues the controlling Job (or for
+// an orphan every Job whose selector matches it) and sends orphan pods
+// that still hold the tracking finalizer to the cleanup loop.
+func (r *Reconciler) podHandler(jc, orphans *controller.Controller) cache.ResourceEventHandler {
+	enqueue := func(p *corev1.Pod) {
+		if key := jobOf(p); key != "" {
+			ref := metav1.GetControllerOfNoCopy(p)
+			jc.Enqueue(controller.Request{Namespace: p.Namespace, Name: ref.Name})
+			if j, err := r.jobs.Jobs(p.Namespace).Get(ref.Name); hasFinalizer(p) && (err != nil || j.UID != ref.UID) {
+				orphans.Enqueue(controller.Request{Namespace: p.Namespace, Name: p.Name})
+			}
+			return
+		}
+		if hasFinalizer(p) {
+			orphans.Enqueue(controller.Request{Namespace: p.Namespace, Name: p.Name})
+		}
+		if p.DeletionTimestamp == nil {
+			for _, req := range r.matching(p) {
+				jc.Enqueue(req)
+			}
+		}
+	}
+	return cache.ResourceEventHandlerFuncs{
+		AddFunc: func(obj any) {
+			p := podFrom(obj)
+			if key := jobOf(p); key != "" && p.DeletionTimestamp == nil {
+				r.exp.observe(key, 1, 0)
+			}
+			enqueue(p)
+		},
+		UpdateFunc: func(oldObj, newObj any) {
+			o, n := podFrom(oldObj), podFrom(newObj)
+			if key := jobOf(n); key != "" {
+				if o.DeletionTimestamp == nil && n.DeletionTimestamp != nil {
+					r.exp.observe(key, 0, 1)
+				}
+				if !hasFinalizer(n) {
+					r.exp.removedObserved(key, string(n.UID))
+				}
+			}
+			if ok := jobOf(o); ok != "" && ok != jobOf(n) {
+				enqueue(o)
+			}
+			enqueue(n)
+		},
+		DeleteFunc: func(obj any) {
+			p := podFrom(obj)
+			if p == nil {
+				return
+			}
+			if key := jobOf(p); key != "" {
+				if p.DeletionTimestamp == nil {
+					r.exp.observe(key, 0, 1)
+				}
+				r.exp.removedObserved(key, string(p.UID))
+				jc.Enqueue(controller.Request{Namespace: p.Namespace, Name: metav1.GetControllerOfNoCopy(p).Name})
+			}
+		},
+	}
+}
+
+// matching returns the Jobs whose selector matches an orphan pod.
+func (r *Reconciler) matching(p *corev1.Pod) []controller.Request {
+	jobs, err := r.jobs.Jobs(p.Namespace).List(labels.Everything())
+	if err != nil {
+		return nil
+	}
+	var out []controller.Request
+	for _, j := range jobs {
+		sel, err := metav1.LabelSelectorAsSelector(j.Spec.Selector)
+		if err != nil || sel.Empty() || !sel.Matches(labels.Set(p.Labels)) {
+			continue
+		}
+		out = append(out, controller.Request{Namespace: j.Namespace, Name: j.Name})
+	}
+	return out
+}
