@@ -23,7 +23,7 @@ type planInput struct {
 	// updateRevision names the revision pods are rolled to.
 	updateRevision string
 	// pods are the set's active and terminating pods, by ordinal.
-	pods map[int]*corev1.Pod
+	pods     map[int]*corev1.Pod
 	minReady time.Duration
 	now      time.Time
 }

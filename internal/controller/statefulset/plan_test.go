@@ -107,7 +107,7 @@ func TestDecide(t *testing.T) {
 			in:         planInput{replicas: 3, ordered: true, updateRevision: "v2", pods: pods(st(0, "h", "v1"), st(1, "h", "v1"), st(2, "h", "v2"))},
 			wantDelete: []string{"web-1"}},
 		{name: "partition stops the rolling update",
-			in:         planInput{replicas: 3, partition: 2, updateRevision: "v2", pods: pods(st(0, "h", "v1"), st(1, "h", "v1"), st(2, "h", "v2"))}},
+			in: planInput{replicas: 3, partition: 2, updateRevision: "v2", pods: pods(st(0, "h", "v1"), st(1, "h", "v1"), st(2, "h", "v2"))}},
 		{name: "maxUnavailable replaces several at once",
 			in:         planInput{replicas: 4, maxUnavailable: 2, updateRevision: "v2", pods: pods(st(0, "h", "v1"), st(1, "h", "v1"), st(2, "h", "v1"), st(3, "h", "v1"))},
 			wantDelete: []string{"web-3", "web-2"}},
