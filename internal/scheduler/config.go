@@ -36,8 +36,8 @@ type KubeSchedulerProfile struct {
 	SchedulerName string   `json:"schedulerName,omitempty"`
 	Plugins       *Plugins `json:"plugins,omitempty"`
 	// PercentageOfNodesToScore overrides the global one for this profile.
-	PercentageOfNodesToScore *int32          `json:"percentageOfNodesToScore,omitempty"`
-	PluginConfig             json.RawMessage `json:"pluginConfig,omitempty"`
+	PercentageOfNodesToScore *int32         `json:"percentageOfNodesToScore,omitempty"`
+	PluginConfig             []PluginConfig `json:"pluginConfig,omitempty"`
 }
 
 // Plugins are the extension points Skiff configures per profile.
@@ -118,6 +118,9 @@ func (c *Configuration) validate(reg framework.Registry) error {
 			return fmt.Errorf("profiles[%d].schedulerName: Duplicate value: %q", i, p.SchedulerName)
 		}
 		seen[p.SchedulerName] = true
+		if err := decodePluginConfig(i, p.PluginConfig, reg, NewArgsRegistry()); err != nil {
+			return err
+		}
 		if err := validatePercentage(fmt.Sprintf("profiles[%d].percentageOfNodesToScore", i), p.PercentageOfNodesToScore); err != nil {
 			return err
 		}

@@ -28,7 +28,8 @@ type Profile struct {
 }
 
 // NewProfile builds a profile: upstream's defaults, changed by the
-// profile's enabled and disabled sets.
+// profile's enabled and disabled sets. Each plugin is built once, with its
+// pluginConfig args (or its defaults).
 func NewProfile(p KubeSchedulerProfile, reg framework.Registry, h framework.Handle) (*Profile, error) {
 	cfg := p.Plugins
 	if cfg == nil {
@@ -43,7 +44,11 @@ func NewProfile(p KubeSchedulerProfile, reg framework.Registry, h framework.Hand
 		if !ok {
 			return nil, fmt.Errorf("no plugin %q", name)
 		}
-		pl, err := f(h)
+		args, err := pluginArgs(name, p.PluginConfig, NewArgsRegistry())
+		if err != nil {
+			return nil, err
+		}
+		pl, err := f(args, h)
 		if err != nil {
 			return nil, fmt.Errorf("plugin %s: %w", name, err)
 		}

@@ -27,6 +27,16 @@ func NewRegistry() framework.Registry {
 	}
 }
 
+// NewArgsRegistry returns, for each in-tree plugin that takes
+// pluginConfig args, the factory of its args type (upstream's
+// <Name>Args); plugins not listed take none.
+func NewArgsRegistry() map[string]framework.ArgsFactory {
+	return map[string]framework.ArgsFactory{
+		noderesources.FitName:                noderesources.NewFitArgs,
+		noderesources.BalancedAllocationName: noderesources.NewBalancedAllocationArgs,
+	}
+}
+
 // PluginRef is a plugin and, at score, its weight.
 type PluginRef struct {
 	Name   string `json:"name"`

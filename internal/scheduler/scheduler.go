@@ -66,8 +66,10 @@ type Scheduler struct {
 	snapshot *Snapshot
 	profiles map[string]*Profile
 	recorder record.EventRecorder
-	log      *slog.Logger
-	binds    sync.WaitGroup
+	// informers feed the cache and the plugins' listers.
+	informers informers.SharedInformerFactory
+	log       *slog.Logger
+	binds     sync.WaitGroup
 }
 
 // handle is what plugins see of the scheduler.
@@ -75,12 +77,17 @@ type handle struct{ s *Scheduler }
 
 func (h handle) SnapshotSharedLister() framework.NodeInfoLister { return h.s.snapshot }
 
+func (h handle) SharedInformerFactory() informers.SharedInformerFactory { return h.s.informers }
+
+func (h handle) ClientSet() kubernetes.Interface { return h.s.client }
+
 // New builds a scheduler; it does nothing until Run.
 func New(cfg Config) (*Scheduler, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	s := &Scheduler{cfg: cfg, client: cfg.Client, cache: NewCache(), snapshot: NewSnapshot(), profiles: map[string]*Profile{}, log: cfg.Logger}
+	s := &Scheduler{cfg: cfg, client: cfg.Client, cache: NewCache(), snapshot: NewSnapshot(), profiles: map[string]*Profile{}, log: cfg.Logger,
+		informers: informers.NewSharedInformerFactory(cfg.Client, 0)}
 	reg := NewRegistry()
 	events := map[string][]framework.ClusterEvent{noNodes: {{Resource: framework.Node, ActionType: framework.Add}}}
 	var less func(a, b *framework.QueuedPodInfo) bool
@@ -112,7 +119,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	broadcaster.StartRecordingToSink(&eventSink{s.client})
 	s.recorder = broadcaster.NewRecorder(clientScheme(), v1.EventSource{Component: DefaultSchedulerName})
 
-	factory := informers.NewSharedInformerFactory(s.client, 0)
+	factory := s.informers
 	nodes := factory.Core().V1().Nodes().Informer()
 	pods := factory.Core().V1().Pods().Informer()
 	if _, err := nodes.AddEventHandler(s.nodeHandler()); err != nil {
@@ -126,6 +133,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if !cache.WaitForCacheSync(ctx.Done(), nodes.HasSynced, pods.HasSynced) {
 		return ctx.Err()
 	}
+	factory.WaitForCacheSync(ctx.Done()) // the plugins' listers
 	go s.queue.Run(ctx)
 	for ctx.Err() == nil {
 		s.scheduleOne(ctx)

@@ -5,6 +5,8 @@ import (
 	"time"
 
 	v1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
 )
 
 // MaxNodeScore and MinNodeScore bound every normalized score.
@@ -147,10 +149,32 @@ type NodeInfoLister interface {
 type Handle interface {
 	// SnapshotSharedLister is the snapshot of the running cycle.
 	SnapshotSharedLister() NodeInfoLister
+	// SharedInformerFactory is the scheduler's informer factory. Plugins
+	// ask it for listers in their factory (before the scheduler starts
+	// it), so the informers they need are started and synced with the
+	// scheduler's own.
+	SharedInformerFactory() informers.SharedInformerFactory
+	// ClientSet writes to the API (PreBind plugins).
+	ClientSet() kubernetes.Interface
 }
 
-// PluginFactory builds a plugin for a profile.
-type PluginFactory func(h Handle) (Plugin, error)
+// PluginArgs are a plugin's pluginConfig args, decoded strictly from
+// upstream's kubescheduler.config.k8s.io/v1 form.
+type PluginArgs interface {
+	// Default fills unset fields with upstream's defaults.
+	Default()
+	// Validate checks defaulted args; the error names the field relative
+	// to args ("scoringStrategy.type: Unsupported value: ...").
+	Validate() error
+}
+
+// PluginFactory builds a plugin for a profile. args are the plugin's
+// defaulted and validated args (the type its ArgsFactory makes), or nil
+// for plugins that take none.
+type PluginFactory func(args PluginArgs, h Handle) (Plugin, error)
+
+// ArgsFactory makes an empty args value for a plugin that takes args.
+type ArgsFactory func() PluginArgs
 
 // Registry maps plugin names to their factories.
 type Registry map[string]PluginFactory

@@ -30,7 +30,9 @@ type DefaultPreemption struct{ h framework.Handle }
 var _ framework.PostFilterPlugin = &DefaultPreemption{}
 
 // New returns the plugin.
-func New(h framework.Handle) (framework.Plugin, error) { return &DefaultPreemption{h: h}, nil }
+func New(_ framework.PluginArgs, h framework.Handle) (framework.Plugin, error) {
+	return &DefaultPreemption{h: h}, nil
+}
 
 // Name returns Name.
 func (*DefaultPreemption) Name() string { return Name }

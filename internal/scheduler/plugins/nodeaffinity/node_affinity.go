@@ -29,7 +29,9 @@ var (
 )
 
 // New returns the plugin.
-func New(framework.Handle) (framework.Plugin, error) { return &NodeAffinity{}, nil }
+func New(framework.PluginArgs, framework.Handle) (framework.Plugin, error) {
+	return &NodeAffinity{}, nil
+}
 
 // Name returns Name.
 func (*NodeAffinity) Name() string { return Name }

@@ -26,7 +26,7 @@ var (
 )
 
 // New returns the plugin.
-func New(framework.Handle) (framework.Plugin, error) { return &NodeName{}, nil }
+func New(framework.PluginArgs, framework.Handle) (framework.Plugin, error) { return &NodeName{}, nil }
 
 // Name returns Name.
 func (*NodeName) Name() string { return Name }

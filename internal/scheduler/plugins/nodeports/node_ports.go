@@ -26,7 +26,7 @@ var (
 )
 
 // New returns the plugin.
-func New(framework.Handle) (framework.Plugin, error) { return &NodePorts{}, nil }
+func New(framework.PluginArgs, framework.Handle) (framework.Plugin, error) { return &NodePorts{}, nil }
 
 // Name returns Name.
 func (*NodePorts) Name() string { return Name }

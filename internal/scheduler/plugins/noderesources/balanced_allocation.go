@@ -2,7 +2,6 @@ package noderesources
 
 import (
 	"context"
-	"math"
 
 	v1 "k8s.io/api/core/v1"
 
@@ -13,42 +12,72 @@ import (
 // configurations.
 const BalancedAllocationName = "NodeResourcesBalancedAllocation"
 
+const balancedStateKey = framework.StateKey("PreScore" + BalancedAllocationName)
+
 // BalancedAllocation is the NodeResourcesBalancedAllocation plugin.
-type BalancedAllocation struct{}
+type BalancedAllocation struct {
+	resources []ResourceSpec
+}
 
-var _ framework.ScorePlugin = &BalancedAllocation{}
+var (
+	_ framework.PreScorePlugin = &BalancedAllocation{}
+	_ framework.ScorePlugin    = &BalancedAllocation{}
+)
 
-// NewBalancedAllocation returns the plugin.
-func NewBalancedAllocation(framework.Handle) (framework.Plugin, error) {
-	return &BalancedAllocation{}, nil
+// NewBalancedAllocation returns the plugin for *BalancedAllocationArgs
+// (nil means upstream's defaults).
+func NewBalancedAllocation(args framework.PluginArgs, _ framework.Handle) (framework.Plugin, error) {
+	a, _ := args.(*BalancedAllocationArgs)
+	if a == nil {
+		a = &BalancedAllocationArgs{}
+		a.Default()
+	}
+	return &BalancedAllocation{resources: a.Resources}, nil
 }
 
 // Name returns BalancedAllocationName.
 func (*BalancedAllocation) Name() string { return BalancedAllocationName }
 
-// Score is (1 - std) * 100 where std is the standard deviation of the cpu
-// and memory fractions requested after placing the pod (each capped at 1).
-func (*BalancedAllocation) Score(_ context.Context, _ *framework.CycleState, pod *v1.Pod, n *framework.NodeInfo) (int64, *framework.Status) {
-	req := framework.PodRequests(pod, true)
-	return BalancedScore(
-		fraction(n.NonZeroRequested.MilliCPU+req.MilliCPU, n.Allocatable.MilliCPU),
-		fraction(n.NonZeroRequested.Memory+req.Memory, n.Allocatable.Memory),
-	), nil
+type podRequestState struct{ req *framework.Resource }
+
+func (s *podRequestState) Clone() framework.StateData { return s }
+
+// PreScore computes the pod's requests; a pod requesting none of the
+// resources (best effort) skips the plugin, as upstream.
+func (pl *BalancedAllocation) PreScore(_ context.Context, state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
+	req := framework.PodRequests(pod, false)
+	bestEffort := true
+	for _, r := range pl.resources {
+		if amount(req, r.Name) != 0 {
+			bestEffort = false
+		}
+	}
+	if bestEffort {
+		return framework.NewStatus(framework.Skip)
+	}
+	state.Write(balancedStateKey, &podRequestState{req})
+	return nil
 }
 
-// BalancedScore scores two requested fractions; for two values the
-// standard deviation is half their difference.
-func BalancedScore(cpu, mem float64) int64 {
-	std := math.Abs(cpu-mem) / 2
-	return int64((1 - std) * float64(framework.MaxNodeScore))
+// Score is BalancedScore of the requested fractions (requests as they
+// are, the pod included) of the resources the node has.
+func (pl *BalancedAllocation) Score(_ context.Context, state *framework.CycleState, pod *v1.Pod, n *framework.NodeInfo) (int64, *framework.Status) {
+	var req *framework.Resource
+	if d, err := state.Read(balancedStateKey); err == nil {
+		req = d.(*podRequestState).req
+	} else {
+		req = framework.PodRequests(pod, false)
+	}
+	a := allocationOf(req, n, pl.resources, false)
+	var fractions []float64
+	for i := range pl.resources {
+		if a.allocatable[i] == 0 {
+			continue
+		}
+		fractions = append(fractions, min(float64(a.requested[i])/float64(a.allocatable[i]), 1))
+	}
+	return BalancedScore(fractions...), nil
 }
 
 // ScoreExtensions is nil: scores are already 0-100.
 func (*BalancedAllocation) ScoreExtensions() framework.ScoreExtensions { return nil }
-
-func fraction(requested, capacity int64) float64 {
-	if capacity == 0 {
-		return 1
-	}
-	return min(float64(requested)/float64(capacity), 1)
-}

@@ -2,6 +2,7 @@ package noderesources
 
 import (
 	"context"
+	"strings"
 
 	v1 "k8s.io/api/core/v1"
 
@@ -17,17 +18,45 @@ const (
 )
 
 // Fit is the NodeResourcesFit plugin.
-type Fit struct{}
+type Fit struct {
+	ignored       map[string]bool
+	ignoredGroups map[string]bool
+	resources     []ResourceSpec
+	score         func(a allocation, resources []ResourceSpec) int64
+}
 
 var (
 	_ framework.PreFilterPlugin   = &Fit{}
 	_ framework.FilterPlugin      = &Fit{}
+	_ framework.PreScorePlugin    = &Fit{}
 	_ framework.ScorePlugin       = &Fit{}
 	_ framework.EnqueueExtensions = &Fit{}
 )
 
-// NewFit returns the plugin.
-func NewFit(framework.Handle) (framework.Plugin, error) { return &Fit{}, nil }
+// NewFit returns the plugin for *FitArgs (nil means upstream's defaults).
+func NewFit(args framework.PluginArgs, _ framework.Handle) (framework.Plugin, error) {
+	a, _ := args.(*FitArgs)
+	if a == nil {
+		a = &FitArgs{}
+		a.Default()
+	}
+	f := &Fit{ignored: map[string]bool{}, ignoredGroups: map[string]bool{}, resources: a.ScoringStrategy.Resources}
+	for _, r := range a.IgnoredResources {
+		f.ignored[r] = true
+	}
+	for _, g := range a.IgnoredResourceGroups {
+		f.ignoredGroups[g] = true
+	}
+	switch a.ScoringStrategy.Type {
+	case MostAllocated:
+		f.score = func(al allocation, rs []ResourceSpec) int64 { return weighted(al, rs, mostAllocated) }
+	case RequestedToCapacityRatio:
+		f.score = shapeScorer(a.ScoringStrategy.RequestedToCapacityRatio.Shape)
+	default:
+		f.score = func(al allocation, rs []ResourceSpec) int64 { return weighted(al, rs, leastAllocated) }
+	}
+	return f, nil
+}
 
 // Name returns FitName.
 func (*Fit) Name() string { return FitName }
@@ -51,17 +80,32 @@ func (*Fit) PreFilter(_ context.Context, state *framework.CycleState, pod *v1.Po
 }
 
 // Filter rejects the node with one reason per insufficient resource.
-func (*Fit) Filter(_ context.Context, state *framework.CycleState, pod *v1.Pod, n *framework.NodeInfo) *framework.Status {
+func (f *Fit) Filter(_ context.Context, state *framework.CycleState, pod *v1.Pod, n *framework.NodeInfo) *framework.Status {
 	var req *framework.Resource
 	if d, err := state.Read(preFilterKey); err == nil {
 		req = &d.(*preFilterState).Resource
 	} else {
 		req = framework.PodRequests(pod, false)
 	}
+	if len(f.ignored)+len(f.ignoredGroups) > 0 && len(req.ScalarResources) > 0 {
+		req = f.withoutIgnored(req)
+	}
 	if reasons := Fits(req, n); len(reasons) > 0 {
 		return framework.NewStatus(framework.Unschedulable, reasons...)
 	}
 	return nil
+}
+
+// withoutIgnored drops the extended resources the args ignore.
+func (f *Fit) withoutIgnored(req *framework.Resource) *framework.Resource {
+	c := req.Clone()
+	for name := range c.ScalarResources {
+		group, _, _ := strings.Cut(string(name), "/")
+		if f.ignored[string(name)] || (strings.Contains(string(name), "/") && f.ignoredGroups[group]) {
+			delete(c.ScalarResources, name)
+		}
+	}
+	return c
 }
 
 // Fits returns "Insufficient <resource>" (or "Too many pods") for each
@@ -85,22 +129,26 @@ func Fits(req *framework.Resource, n *framework.NodeInfo) []string {
 	return reasons
 }
 
-// Score is LeastAllocated over cpu and memory with weight 1 each: the mean
-// of (allocatable - requested) * 100 / allocatable, counting default
-// requests for containers without any.
-func (*Fit) Score(_ context.Context, _ *framework.CycleState, pod *v1.Pod, n *framework.NodeInfo) (int64, *framework.Status) {
-	req := framework.PodRequests(pod, true)
-	cpu := leastAllocated(n.NonZeroRequested.MilliCPU+req.MilliCPU, n.Allocatable.MilliCPU)
-	mem := leastAllocated(n.NonZeroRequested.Memory+req.Memory, n.Allocatable.Memory)
-	return (cpu + mem) / 2, nil
+const preScoreKey = framework.StateKey("PreScore" + FitName)
+
+// PreScore computes the pod's scoring requests (defaults for containers
+// naming no cpu or memory) once.
+func (*Fit) PreScore(_ context.Context, state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
+	state.Write(preScoreKey, &podRequestState{framework.PodRequests(pod, true)})
+	return nil
+}
+
+// Score is the configured strategy (LeastAllocated, MostAllocated or
+// RequestedToCapacityRatio) over the configured resources and weights.
+func (f *Fit) Score(_ context.Context, state *framework.CycleState, pod *v1.Pod, n *framework.NodeInfo) (int64, *framework.Status) {
+	var req *framework.Resource
+	if d, err := state.Read(preScoreKey); err == nil {
+		req = d.(*podRequestState).req
+	} else {
+		req = framework.PodRequests(pod, true)
+	}
+	return f.score(allocationOf(req, n, f.resources, true), f.resources), nil
 }
 
 // ScoreExtensions is nil: scores are already 0-100.
 func (*Fit) ScoreExtensions() framework.ScoreExtensions { return nil }
-
-func leastAllocated(requested, capacity int64) int64 {
-	if capacity == 0 || requested > capacity {
-		return 0
-	}
-	return (capacity - requested) * framework.MaxNodeScore / capacity
-}

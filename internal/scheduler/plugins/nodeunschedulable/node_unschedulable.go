@@ -29,7 +29,9 @@ var (
 )
 
 // New returns the plugin.
-func New(framework.Handle) (framework.Plugin, error) { return &NodeUnschedulable{}, nil }
+func New(framework.PluginArgs, framework.Handle) (framework.Plugin, error) {
+	return &NodeUnschedulable{}, nil
+}
 
 // Name returns Name.
 func (*NodeUnschedulable) Name() string { return Name }

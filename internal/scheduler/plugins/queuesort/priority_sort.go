@@ -15,7 +15,9 @@ type PrioritySort struct{}
 var _ framework.QueueSortPlugin = &PrioritySort{}
 
 // New returns the plugin.
-func New(framework.Handle) (framework.Plugin, error) { return &PrioritySort{}, nil }
+func New(framework.PluginArgs, framework.Handle) (framework.Plugin, error) {
+	return &PrioritySort{}, nil
+}
 
 // Name returns Name.
 func (*PrioritySort) Name() string { return Name }

@@ -30,7 +30,9 @@ var (
 )
 
 // New returns the plugin.
-func New(framework.Handle) (framework.Plugin, error) { return &TaintToleration{}, nil }
+func New(framework.PluginArgs, framework.Handle) (framework.Plugin, error) {
+	return &TaintToleration{}, nil
+}
 
 // Name returns Name.
 func (*TaintToleration) Name() string { return Name }
