@@ -19,6 +19,7 @@ import (
 	"github.com/skiff-dev/skiff/internal/controller/job"
 	"github.com/skiff-dev/skiff/internal/controller/namespace"
 	"github.com/skiff-dev/skiff/internal/controller/replicaset"
+	"github.com/skiff-dev/skiff/internal/controller/statefulset"
 )
 
 // runnable is a controller as the server runs it: Run blocks until ctx
@@ -50,6 +51,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, log *slog.Logg
 		namespace.New(namespace.Config{Client: cs, Metadata: md, Factory: f, Logger: log}),
 		replicaset.New(replicaset.Config{Client: cs, Factory: f, Logger: log}),
 		deployment.New(deployment.Config{Client: cs, Factory: f, Logger: log}),
+		statefulset.New(statefulset.Config{Client: cs, Factory: f, Logger: log}),
 		job.New(job.Config{Client: cs, Factory: f, Logger: log}),
 		disruption.New(disruption.Config{Client: cs, Factory: f, Logger: log}),
 		garbagecollector.New(garbagecollector.Config{Metadata: md, Discovery: cs.Discovery(), Logger: log}),
