@@ -3,6 +3,7 @@ package main
 import (
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"runtime/pprof"
 
@@ -18,7 +19,7 @@ func newBenchCommand() *cobra.Command {
 		Short: "Benchmark Skiff; prints a table and can write JSON",
 		Args:  cobra.NoArgs,
 	}
-	cmd.AddCommand(newBenchAPICommand())
+	cmd.AddCommand(newBenchAPICommand(), newBenchSchedulerCommand(), newBenchRolloutCommand())
 	return cmd
 }
 
@@ -77,7 +78,7 @@ Run it inside a private network namespace:
 	return cmd
 }
 
-func writeJSON(path string, rep *bench.Report) error {
+func writeJSON(path string, rep interface{ WriteJSON(io.Writer) error }) error {
 	f, err := os.Create(path)
 	if err != nil {
 		return fmt.Errorf("--json: %w", err)

@@ -40,9 +40,10 @@ func freePort() (int, error) {
 	return ln.Addr().(*net.TCPAddr).Port, nil
 }
 
-// startServer execs `binary server` on dir and a free loopback port and
-// waits until /readyz answers ok and the kubeconfig exists.
-func startServer(ctx context.Context, binary, dir string) (*child, error) {
+// startServer execs `binary server` on dir and a free loopback port (with
+// extra flags appended) and waits until /readyz answers ok and the
+// kubeconfig exists.
+func startServer(ctx context.Context, binary, dir string, extra ...string) (*child, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -52,13 +53,14 @@ func startServer(ctx context.Context, binary, dir string) (*child, error) {
 	if err != nil {
 		return nil, fmt.Errorf("server log: %w", err)
 	}
-	cmd := exec.Command(binary, "server",
+	args := append([]string{"server",
 		"--data-dir", filepath.Join(dir, "data"),
 		"--bind-address", "127.0.0.1",
 		"--https-port", strconv.Itoa(port),
 		"--write-kubeconfig", kubeconfig,
 		"--disable-agent",
-		"--log-level", "warn")
+		"--log-level", "warn"}, extra...)
+	cmd := exec.Command(binary, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	// If the bench dies without stopping it, the kernel kills the server.
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

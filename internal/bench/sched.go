@@ -1,0 +1,123 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"runtime"
+	"time"
+)
+
+// SchedConfig is what one `skiff bench scheduler` run measures. Zero
+// fields take the defaults validate names.
+type SchedConfig struct {
+	// Binary is the skiff executable started as `Binary server` and
+	// `Binary agent`.
+	Binary string
+	// PerfNodes, PerfInitPods and PerfPods shape the scheduler-only run as
+	// upstream scheduler_perf's SchedulingBasic/5000Nodes_10000Pods
+	// (5000, 1000, 10000). PerfNodes 0 skips that run.
+	PerfNodes, PerfInitPods, PerfPods int
+	// Nodes is the number of hollow nodes of the end-to-end runs (1000);
+	// 0 skips them.
+	Nodes int
+	// Pods is the number of pods each end-to-end run starts (10000).
+	Pods int
+	// SkipBare and SkipDeployment leave out one of the end-to-end runs.
+	SkipBare, SkipDeployment bool
+	// Workers is how many goroutines create pods and nodes (32).
+	Workers int
+	// Progress, if set, receives one line per phase.
+	Progress io.Writer
+}
+
+func (c *SchedConfig) validate() error {
+	if c.Binary == "" {
+		return errors.New("no skiff binary to start")
+	}
+	if c.Workers == 0 {
+		c.Workers = 32
+	}
+	for _, v := range []struct {
+		name string
+		n    int
+	}{{"perf nodes", c.PerfNodes}, {"perf init pods", c.PerfInitPods}, {"perf pods", c.PerfPods}, {"nodes", c.Nodes}, {"pods", c.Pods}, {"workers", c.Workers}} {
+		if v.n < 0 {
+			return fmt.Errorf("%s %d: must not be negative", v.name, v.n)
+		}
+	}
+	if c.PerfNodes > 0 && c.PerfPods == 0 {
+		return fmt.Errorf("perf pods 0 with %d perf nodes: want pods to measure", c.PerfNodes)
+	}
+	if c.Nodes > 0 && c.Pods == 0 {
+		return fmt.Errorf("pods 0 with %d hollow nodes: want pods to start", c.Nodes)
+	}
+	if c.Workers < 1 {
+		return fmt.Errorf("workers %d: want >= 1", c.Workers)
+	}
+	if c.Progress == nil {
+		c.Progress = io.Discard
+	}
+	return nil
+}
+
+// RunScheduler runs the scheduler-only measurement and the end-to-end runs
+// (each on a fresh server in its own temp dir) and returns what they
+// measured, together with the first error.
+func RunScheduler(ctx context.Context, cfg SchedConfig) (*SchedReport, error) {
+	if err := cfg.validate(); err != nil {
+		return nil, err
+	}
+	rep := &SchedReport{CPUs: runtime.NumCPU(), LoadBefore: loadAverage(), Workers: cfg.Workers}
+	defer func() { rep.LoadAfter = loadAverage() }()
+	if cfg.PerfNodes > 0 {
+		perf, err := withServer(ctx, cfg, []string{"--disable-controller-manager"}, func(srv *child, dir string) (*PerfResult, error) {
+			return runPerf(ctx, &cfg, srv)
+		})
+		rep.Perf = perf
+		if err != nil {
+			return rep, fmt.Errorf("scheduler-only run: %w", err)
+		}
+	}
+	if cfg.Nodes == 0 {
+		return rep, nil
+	}
+	for _, mode := range []string{"bare", "deployment"} {
+		if (mode == "bare" && cfg.SkipBare) || (mode == "deployment" && cfg.SkipDeployment) {
+			continue
+		}
+		res, err := withServer(ctx, cfg, nil, func(srv *child, dir string) (*E2EResult, error) {
+			return runE2E(ctx, &cfg, srv, dir, mode)
+		})
+		if res != nil {
+			rep.E2E = append(rep.E2E, *res)
+		}
+		if err != nil {
+			return rep, fmt.Errorf("end-to-end run (%s): %w", mode, err)
+		}
+	}
+	return rep, nil
+}
+
+// withServer starts a server in a fresh temp dir, runs fn, stops the
+// server and removes the dir.
+func withServer[T any](ctx context.Context, cfg SchedConfig, flags []string, fn func(srv *child, dir string) (T, error)) (T, error) {
+	var zero T
+	dir, err := os.MkdirTemp("", "skiff-bench-sched-")
+	if err != nil {
+		return zero, fmt.Errorf("temp dir: %w", err)
+	}
+	defer os.RemoveAll(dir)
+	fmt.Fprintf(cfg.Progress, "bench: start %s server in %s %v\n", cfg.Binary, dir, flags)
+	srv, err := startServer(ctx, cfg.Binary, dir, flags...)
+	if err != nil {
+		return zero, err
+	}
+	out, err := fn(srv, dir)
+	return out, errors.Join(err, srv.stop())
+}
+
+// since is a duration in seconds, for reports.
+func seconds(d time.Duration) float64 { return d.Seconds() }

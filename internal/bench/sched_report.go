@@ -1,0 +1,92 @@
+package bench
+
+import (
+	"encoding/json"
+	"fmt"
+	"io"
+	"text/tabwriter"
+)
+
+// SchedReport is everything one `skiff bench scheduler` run measured.
+type SchedReport struct {
+	CPUs       int         `json:"cpus"`
+	LoadBefore float64     `json:"load_before"`
+	LoadAfter  float64     `json:"load_after"`
+	Workers    int         `json:"workers"`
+	Perf       *PerfResult `json:"perf,omitempty"`
+	E2E        []E2EResult `json:"e2e,omitempty"`
+}
+
+// Goals compares the report with issue 4's goals on this machine: at least
+// 1,000 pods/s scheduler-only (upstream CI's threshold: 680), at least 500
+// pods/s end-to-end, p99 startup under 1 s (upstream SLO: 5 s) and server
+// RSS under 1 GiB. A run that did not happen is left out.
+func (r *SchedReport) Goals() []Goal {
+	var goals []Goal
+	if p := r.Perf; p != nil {
+		goals = append(goals, Goal{
+			Goal: fmt.Sprintf("scheduler-only >= 1000 pods/s (%d nodes, %d pods; upstream CI threshold 680)", p.Nodes, p.Pods),
+			Measured: fmt.Sprintf("average %.0f pods/s over %d samples (p50 %.0f); overall %.0f pods/s",
+				p.Throughput.Average, p.Throughput.Samples, p.Throughput.P50, p.OverallPerSec),
+			Met: p.Throughput.Average >= 1000,
+		})
+	}
+	for _, e := range r.E2E {
+		what := fmt.Sprintf("(%s, %d nodes, %d pods)", e.Mode, e.Nodes, e.Pods)
+		goals = append(goals,
+			Goal{Goal: "end-to-end >= 500 pods/s " + what, Measured: fmt.Sprintf("%.0f pods/s", e.PodsPerSec), Met: e.PodsPerSec >= 500 && e.Running == e.Pods},
+			Goal{Goal: "p99 pod startup < 1 s (upstream SLO 5 s) " + what, Measured: fmt.Sprintf("%.0f ms (p50 %.0f ms)", e.StartupP99Ms, e.StartupP50Ms), Met: e.StartupP99Ms < 1000 && e.Running == e.Pods},
+			Goal{Goal: "server RSS < 1 GiB " + what, Measured: fmt.Sprintf("%.0f MiB", e.Server.RSS), Met: e.Server.RSS < 1024},
+		)
+	}
+	return goals
+}
+
+// WriteTable prints the report as text.
+func (r *SchedReport) WriteTable(w io.Writer) error {
+	if p := r.Perf; p != nil {
+		t := p.Throughput
+		fmt.Fprintf(w, "scheduler-only (SchedulingBasic shape): %d nodes, %d initial pods, %d measured pods\n", p.Nodes, p.InitPods, p.Pods)
+		fmt.Fprintf(w, "  throughput pods/s: average %.1f, p50 %.1f, p90 %.1f, p95 %.1f, p99 %.1f (%d one-second samples)\n",
+			t.Average, t.P50, t.P90, t.P95, t.P99, t.Samples)
+		fmt.Fprintf(w, "  overall %.1f pods/s from the first create to the last bind; pods created at %.1f/s; nodes created in %.1f s\n",
+			p.OverallPerSec, p.CreatePerSec, p.NodesSec)
+		fmt.Fprintf(w, "  server: %s\n", p.Server)
+	}
+	if len(r.E2E) > 0 {
+		fmt.Fprintln(w)
+		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+		fmt.Fprintf(tw, "end-to-end\tnodes\tpods\trunning\tpods/s\tstartup p50 ms\tp99 ms\tmax ms\tbound p99 ms\tnodes ready s\tserver RSS MiB\tagent RSS MiB\t\n")
+		for _, e := range r.E2E {
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.0f\t%.0f\t\n", e.Mode, e.Nodes, e.Pods, e.Running, e.PodsPerSec,
+				e.StartupP50Ms, e.StartupP99Ms, e.StartupMaxMs, e.ScheduleP99Ms, e.NodesReadySec, e.Server.RSS, e.Agent.RSS)
+		}
+		if err := tw.Flush(); err != nil {
+			return err
+		}
+	}
+	fmt.Fprintf(w, "\nmachine: %d CPUs, load average %.2f before and %.2f after the run; %d client workers\n\n",
+		r.CPUs, r.LoadBefore, r.LoadAfter, r.Workers)
+	return writeGoals(w, r.Goals())
+}
+
+// writeGoals prints goals as a table.
+func writeGoals(w io.Writer, goals []Goal) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "goal\tmeasured\tmet")
+	for _, g := range goals {
+		met := "yes"
+		if !g.Met {
+			met = "NO"
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\n", g.Goal, g.Measured, met)
+	}
+	return tw.Flush()
+}
+
+// WriteJSON writes the report as indented JSON.
+func (r *SchedReport) WriteJSON(w io.Writer) error {
+	enc := json.NewEncoder(w)
+	enc.SetIndent("", "  ")
+	return enc.Encode(r)
+}

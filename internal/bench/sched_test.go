@@ -1,0 +1,132 @@
+package bench
+
+import (
+	"testing"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+func TestSampler(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	at := func(s float64) time.Time { return t0.Add(time.Duration(s * float64(time.Second))) }
+	tests := []struct {
+		name     string
+		baseline int
+		readings []int
+		times    []float64
+		want     []float64
+	}{
+		{"nothing scheduled yet", 0, []int{0, 0}, []float64{1, 2}, nil},
+		{"first non-zero reading is the baseline", 0, []int{0, 50, 150, 350}, []float64{1, 2, 3, 4}, []float64{100, 200}},
+		{"initial pods do not count", 100, []int{100, 100, 120, 220}, []float64{1, 2, 3, 4}, []float64{100}},
+		{"partial interval scaled by its length", 0, []int{10, 110, 160}, []float64{1, 2, 2.5}, []float64{100, 100}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s := &sampler{baseline: tt.baseline}
+			for i, r := range tt.readings {
+				s.add(r, at(tt.times[i]))
+			}
+			if len(s.samples) != len(tt.want) {
+				t.Fatalf("samples = %v; want %v", s.samples, tt.want)
+			}
+			for i := range tt.want {
+				if s.samples[i] != tt.want[i] {
+					t.Errorf("samples = %v; want %v", s.samples, tt.want)
+				}
+			}
+		})
+	}
+}
+
+func TestSummarizeThroughput(t *testing.T) {
+	got := summarizeThroughput([]float64{400, 100, 300, 200})
+	want := Throughput{Samples: 4, Average: 250, P50: 200, P90: 400, P95: 400, P99: 400}
+	if got != want {
+		t.Errorf("summarizeThroughput = %+v; want %+v", got, want)
+	}
+	if got := summarizeThroughput(nil); got != (Throughput{}) {
+		t.Errorf("summarizeThroughput(nil) = %+v; want zero", got)
+	}
+}
+
+func TestStartupStats(t *testing.T) {
+	t0 := time.Unix(1000, 0)
+	ms := func(n int) time.Time { return t0.Add(time.Duration(n) * time.Millisecond) }
+	pods := []podTimes{
+		{sent: ms(0), added: ms(10), scheduled: ms(50), running: ms(100)},
+		{added: ms(100), scheduled: ms(150), running: ms(400)}, // a controller's pod: from the watch's ADDED
+		{sent: ms(10), added: ms(20)},                          // never ran
+	}
+	var res E2EResult
+	startupStats(pods, t0, &res)
+	if res.Running != 2 || res.StartupP50Ms != 100 || res.StartupP99Ms != 300 || res.ScheduleP99Ms != 50 {
+		t.Errorf("startupStats = running %d, p50 %v, p99 %v, bound p99 %v; want 2, 100, 300, 50",
+			res.Running, res.StartupP50Ms, res.StartupP99Ms, res.ScheduleP99Ms)
+	}
+	if res.PodsPerSec != 5 {
+		t.Errorf("pods/s = %v; want 5 (2 pods in 400 ms)", res.PodsPerSec)
+	}
+}
+
+func TestPodTrackerCounts(t *testing.T) {
+	tr := newPodTracker()
+	pod := func(name string, ready, deleting bool) *corev1.Pod {
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		p.Spec.NodeName = "n"
+		p.Status.Phase = corev1.PodRunning
+		st := corev1.ConditionFalse
+		if ready {
+			st = corev1.ConditionTrue
+		}
+		p.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodReady, Status: st}}
+		if deleting {
+			now := metav1.Now()
+			p.DeletionTimestamp = &now
+		}
+		return p
+	}
+	steps := []struct {
+		name               string
+		do                 func()
+		available, active  int
+		scheduled, running int
+	}{
+		{"a not ready", func() { tr.observe(pod("a", false, false)) }, 0, 1, 1, 1},
+		{"a ready", func() { tr.observe(pod("a", true, false)) }, 1, 1, 1, 1},
+		{"b ready", func() { tr.observe(pod("b", true, false)) }, 2, 2, 2, 2},
+		{"a terminating", func() { tr.observe(pod("a", true, true)) }, 1, 1, 2, 2},
+		{"a gone", func() { tr.gone("a") }, 1, 1, 2, 2},
+	}
+	for _, s := range steps {
+		s.do()
+		sched, running := tr.counts()
+		if tr.available != s.available || tr.active != s.active || sched != s.scheduled || running != s.running {
+			t.Errorf("after %s: available %d, active %d, scheduled %d, running %d; want %d, %d, %d, %d",
+				s.name, tr.available, tr.active, sched, running, s.available, s.active, s.scheduled, s.running)
+		}
+	}
+}
+
+func TestResolveBounds(t *testing.T) {
+	tests := []struct {
+		name                   string
+		surge, unavailable     string
+		replicas               int
+		wantSurge, wantUnavail int
+	}{
+		{"defaults on 1000", "25%", "25%", 1000, 250, 250},
+		{"percent rounds surge up, unavailable down", "25%", "25%", 3, 1, 0},
+		{"numbers", "2", "1", 10, 2, 1},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, u, err := resolveBounds(RolloutConfig{MaxSurge: tt.surge, MaxUnavailable: tt.unavailable, Replicas: tt.replicas})
+			if err != nil || s != tt.wantSurge || u != tt.wantUnavail {
+				t.Errorf("resolveBounds(%s, %s, %d) = %d, %d, %v; want %d, %d", tt.surge, tt.unavailable, tt.replicas, s, u, err, tt.wantSurge, tt.wantUnavail)
+			}
+		})
+	}
+}
