@@ -3,6 +3,7 @@ package scheduler
 import (
 	"github.com/skiff-dev/skiff/internal/scheduler/framework"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/defaultpreemption"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/interpodaffinity"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/nodeaffinity"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/nodename"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/nodeports"
@@ -24,6 +25,7 @@ func NewRegistry() framework.Registry {
 		noderesources.FitName:                noderesources.NewFit,
 		noderesources.BalancedAllocationName: noderesources.NewBalancedAllocation,
 		defaultpreemption.Name:               defaultpreemption.New,
+		interpodaffinity.Name:                interpodaffinity.New,
 	}
 }
 
@@ -34,6 +36,7 @@ func NewArgsRegistry() map[string]framework.ArgsFactory {
 	return map[string]framework.ArgsFactory{
 		noderesources.FitName:                noderesources.NewFitArgs,
 		noderesources.BalancedAllocationName: noderesources.NewBalancedAllocationArgs,
+		interpodaffinity.Name:                interpodaffinity.NewArgs,
 	}
 }
 
@@ -55,12 +58,14 @@ var defaultPlugins = struct{ queueSort, filter, postFilter, score []PluginRef }{
 		{Name: nodeaffinity.Name},
 		{Name: nodeports.Name},
 		{Name: noderesources.FitName},
+		{Name: interpodaffinity.Name},
 	},
 	postFilter: []PluginRef{{Name: defaultpreemption.Name}},
 	score: []PluginRef{
 		{Name: tainttoleration.Name, Weight: 3},
 		{Name: nodeaffinity.Name, Weight: 2},
 		{Name: noderesources.FitName, Weight: 1},
+		{Name: interpodaffinity.Name, Weight: 2},
 		{Name: noderesources.BalancedAllocationName, Weight: 1},
 	},
 }

@@ -12,11 +12,18 @@ type PodInfo struct {
 	// Requests are the pod's requests; NonZeroRequests count defaults for
 	// containers without any.
 	Requests, NonZeroRequests *Resource
+	// The pod's inter-pod affinity terms, parsed once.
+	RequiredAffinityTerms, RequiredAntiAffinityTerms   []AffinityTerm
+	PreferredAffinityTerms, PreferredAntiAffinityTerms []WeightedAffinityTerm
+	// ParseError is set when a term's selector does not parse.
+	ParseError error
 }
 
 // NewPodInfo computes a PodInfo.
 func NewPodInfo(pod *v1.Pod) *PodInfo {
-	return &PodInfo{Pod: pod, Requests: PodRequests(pod, false), NonZeroRequests: PodRequests(pod, true)}
+	pi := &PodInfo{Pod: pod, Requests: PodRequests(pod, false), NonZeroRequests: PodRequests(pod, true)}
+	pi.parseAffinity()
+	return pi
 }
 
 // HostPort is a port a pod binds on its node.
