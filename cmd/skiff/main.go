@@ -9,6 +9,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/spf13/cobra"
 	"k8s.io/klog/v2"
@@ -78,6 +79,9 @@ func newServerCommand(run func(context.Context, app.ServerConfig) error) *cobra.
 	f.StringVar(&cfg.WriteKubeconfig, "write-kubeconfig", "/etc/skiff/skiff.yaml", "where to write the admin kubeconfig")
 	f.StringSliceVar(&cfg.EtcdServers, "etcd-servers", nil, "external etcd endpoints (default: embedded etcd in --data-dir)")
 	f.StringVar(&cfg.ClusterCIDR, "cluster-cidr", "10.42.0.0/16", "pod network range")
+	f.IntVar(&cfg.NodeCIDRMaskSize, "node-cidr-mask-size", 24, "prefix length of the pod range each node gets from --cluster-cidr")
+	f.DurationVar(&cfg.NodeMonitorGracePeriod, "node-monitor-grace-period", 40*time.Second, "how long a node may go without renewing its Lease before it is marked Unknown and tainted")
+	cfg.TerminatedPodGCThreshold = f.Int("terminated-pod-gc-threshold", 12500, "finished pods kept before the oldest are deleted (0 keeps them all)")
 	f.StringVar(&cfg.ServiceCIDR, "service-cidr", "10.43.0.0/16", "Service ClusterIP range")
 	f.StringVar(&cfg.ServiceNodePortRange, "service-node-port-range", "30000-32767", "NodePort range")
 	f.BoolVar(&cfg.DisableAgent, "disable-agent", false, "do not run a node agent in the server process")

@@ -19,6 +19,16 @@ type ServerConfig struct {
 	EtcdServers     []string
 	ClusterCIDR     string
 	ServiceCIDR     string
+	// NodeCIDRMaskSize is the prefix length of each node's pod range
+	// (24; 64 for an IPv6 cluster CIDR).
+	NodeCIDRMaskSize int
+	// NodeMonitorGracePeriod is how long a node may go without renewing
+	// its Lease before it turns Unknown (40 s); the pod GC quarantines a
+	// vanished node's pods as long.
+	NodeMonitorGracePeriod time.Duration
+	// TerminatedPodGCThreshold is how many finished pods may exist before
+	// the oldest are deleted (12500 when nil; 0 or less keeps them all).
+	TerminatedPodGCThreshold *int
 	// ServiceNodePortRange is "30000-32767" by default.
 	ServiceNodePortRange string
 	// AdvertiseAddress is the address the kubernetes Service's endpoints

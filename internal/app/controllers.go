@@ -15,10 +15,16 @@ import (
 	"github.com/skiff-dev/skiff/internal/controller"
 	"github.com/skiff-dev/skiff/internal/controller/deployment"
 	"github.com/skiff-dev/skiff/internal/controller/disruption"
+	"github.com/skiff-dev/skiff/internal/controller/endpoint"
+	"github.com/skiff-dev/skiff/internal/controller/endpointslice"
 	"github.com/skiff-dev/skiff/internal/controller/garbagecollector"
 	"github.com/skiff-dev/skiff/internal/controller/job"
 	"github.com/skiff-dev/skiff/internal/controller/namespace"
+	"github.com/skiff-dev/skiff/internal/controller/nodeipam"
+	"github.com/skiff-dev/skiff/internal/controller/nodelifecycle"
+	"github.com/skiff-dev/skiff/internal/controller/podgc"
 	"github.com/skiff-dev/skiff/internal/controller/replicaset"
+	"github.com/skiff-dev/skiff/internal/controller/replicationcontroller"
 	"github.com/skiff-dev/skiff/internal/controller/statefulset"
 )
 
@@ -34,7 +40,7 @@ var _ runnable = (*controller.Controller)(nil)
 // startControllers builds the controllers the server runs, in-process
 // through loopback, on one shared informer factory, starts them and
 // returns without waiting for their caches; stop ends them and waits.
-func startControllers(ctx context.Context, loopback *rest.Config, log *slog.Logger) (stop func(), err error) {
+func startControllers(ctx context.Context, loopback *rest.Config, cfg ServerConfig, log *slog.Logger) (stop func(), err error) {
 	cs, err := kubernetes.NewForConfig(loopback)
 	if err != nil {
 		return nil, err
@@ -45,16 +51,27 @@ func startControllers(ctx context.Context, loopback *rest.Config, log *slog.Logg
 	}
 	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.StripManagedFields))
 	log = log.With("component", "controller-manager")
+	var errs []error // from constructors that check their config
+	checked := func(r runnable, err error) runnable { errs = append(errs, err); return r }
 
 	// The controllers, in the order they start.
 	controllers := []runnable{
 		namespace.New(namespace.Config{Client: cs, Metadata: md, Factory: f, Logger: log}),
 		replicaset.New(replicaset.Config{Client: cs, Factory: f, Logger: log}),
+		replicationcontroller.New(replicationcontroller.Config{Client: cs, Factory: f, Logger: log}),
 		deployment.New(deployment.Config{Client: cs, Factory: f, Logger: log}),
 		statefulset.New(statefulset.Config{Client: cs, Factory: f, Logger: log}),
 		job.New(job.Config{Client: cs, Factory: f, Logger: log}),
 		disruption.New(disruption.Config{Client: cs, Factory: f, Logger: log}),
 		garbagecollector.New(garbagecollector.Config{Metadata: md, Discovery: cs.Discovery(), Logger: log}),
+		checked(nodeipam.New(nodeipam.Config{Client: cs, Factory: f, ClusterCIDR: cfg.ClusterCIDR, NodeCIDRMaskSize: cfg.NodeCIDRMaskSize, Logger: log})),
+		checked(nodelifecycle.New(nodelifecycle.Config{Client: cs, Factory: f, GracePeriod: cfg.NodeMonitorGracePeriod, Now: cfg.Now, Logger: log})),
+		checked(podgc.New(podgc.Config{Client: cs, Factory: f, Threshold: cfg.TerminatedPodGCThreshold, Quarantine: cfg.NodeMonitorGracePeriod, Now: cfg.Now, Logger: log})),
+		checked(endpoint.New(endpoint.Config{Client: cs, Factory: f, Logger: log})),
+		checked(endpointslice.New(endpointslice.Config{Client: cs, Factory: f, Logger: log})),
+	}
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
 	}
 
 	ctx, cancel := context.WithCancel(ctx)

@@ -221,7 +221,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	}
 	cleanups = append(cleanups, stopAuthn)
 	if !cfg.DisableControllerManager {
-		stopControllers, err := startControllers(ctx, loopback, log)
+		stopControllers, err := startControllers(ctx, loopback, cfg, log)
 		if err != nil {
 			return fail("controllers", err)
 		}
