@@ -17,6 +17,13 @@
 //     availableReplicas (minReadySeconds), observedGeneration and the
 //     ReplicaFailure condition.
 //
+// The same reconciler serves ReplicationControllers: NewFor takes a Kind
+// that converts the owner's objects to ReplicaSets and writes status back
+// (internal/controller/replicationcontroller supplies it), as upstream runs
+// its ReplicaSet controller on converted ReplicationControllers. Events
+// (SuccessfulCreate, FailedCreate, SuccessfulDelete, FailedDelete) name
+// the original kind.
+//
 // The decisions are pure functions (rank.go, status.go, batches in
 // slowstart.go); reconcile.go performs them.
 package replicaset

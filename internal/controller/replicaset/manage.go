@@ -14,6 +14,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 )
 
@@ -38,7 +39,7 @@ func (r *Reconciler) claim(ctx context.Context, rs *appsv1.ReplicaSet, sel label
 				errs = append(errs, r.patchOwners(ctx, p, refs))
 			}
 		case matches && isActive(p) && rs.DeletionTimestamp == nil:
-			refs := append(slices.Clone(p.OwnerReferences), *metav1.NewControllerRef(rs, kind))
+			refs := append(slices.Clone(p.OwnerReferences), *metav1.NewControllerRef(rs, r.kind.GVK))
 			err := r.patchOwners(ctx, p, refs)
 			if err == nil {
 				owned = append(owned, p)
@@ -81,7 +82,7 @@ func (r *Reconciler) manage(ctx context.Context, rs *appsv1.ReplicaSet, key stri
 	case diff > 0:
 		n := min(diff, burstReplicas)
 		r.exp.expect(key, 0, n)
-		if err := r.deletePods(ctx, key, podsToDelete(pods, n)); err != nil {
+		if err := r.deletePods(ctx, rs, key, podsToDelete(pods, n)); err != nil {
 			return "FailedDelete", err
 		}
 	}
@@ -100,7 +101,13 @@ func (r *Reconciler) createPods(ctx context.Context, rs *appsv1.ReplicaSet, key 
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				_, errs[i] = r.client.CoreV1().Pods(rs.Namespace).Create(ctx, podFromTemplate(rs), metav1.CreateOptions{})
+				p, err := r.client.CoreV1().Pods(rs.Namespace).Create(ctx, podFromTemplate(rs, r.kind.GVK), metav1.CreateOptions{})
+				if err != nil {
+					r.recorder.Eventf(r.kind.reference(rs), corev1.EventTypeWarning, "FailedCreate", "Error creating: %v", err)
+				} else {
+					r.recorder.Eventf(r.kind.reference(rs), corev1.EventTypeNormal, "SuccessfulCreate", "Created pod: %s", p.Name)
+				}
+				errs[i] = err
 			}()
 		}
 		wg.Wait()
@@ -122,7 +129,7 @@ func (r *Reconciler) createPods(ctx context.Context, rs *appsv1.ReplicaSet, key 
 
 // deletePods deletes victims at once; each failure is taken off the
 // expectations.
-func (r *Reconciler) deletePods(ctx context.Context, key string, victims []*corev1.Pod) error {
+func (r *Reconciler) deletePods(ctx context.Context, rs *appsv1.ReplicaSet, key string, victims []*corev1.Pod) error {
 	var wg sync.WaitGroup
 	errs := make([]error, len(victims))
 	for i, p := range victims {
@@ -133,9 +140,12 @@ func (r *Reconciler) deletePods(ctx context.Context, key string, victims []*core
 			if err != nil {
 				r.exp.observe(key, 0, 1)
 				if !apierrors.IsNotFound(err) {
+					r.recorder.Eventf(r.kind.reference(rs), corev1.EventTypeWarning, "FailedDelete", "Error deleting: %v", err)
 					errs[i] = fmt.Errorf("delete pod %s: %w", p.Name, err)
 				}
+				return
 			}
+			r.recorder.Eventf(r.kind.reference(rs), corev1.EventTypeNormal, "SuccessfulDelete", "Deleted pod: %s", p.Name)
 		}()
 	}
 	wg.Wait()
@@ -144,7 +154,7 @@ func (r *Reconciler) deletePods(ctx context.Context, key string, victims []*core
 
 // podFromTemplate is a new pod of rs: its template, named after it and
 // controlled by it.
-func podFromTemplate(rs *appsv1.ReplicaSet) *corev1.Pod {
+func podFromTemplate(rs *appsv1.ReplicaSet, gvk schema.GroupVersionKind) *corev1.Pod {
 	t := rs.Spec.Template
 	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{
@@ -153,7 +163,7 @@ func podFromTemplate(rs *appsv1.ReplicaSet) *corev1.Pod {
 			Labels:          maps.Clone(t.Labels),
 			Annotations:     maps.Clone(t.Annotations),
 			Finalizers:      slices.Clone(t.Finalizers),
-			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(rs, kind)},
+			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(rs, gvk)},
 		},
 		Spec: *t.Spec.DeepCopy(),
 	}

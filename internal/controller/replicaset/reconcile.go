@@ -15,17 +15,17 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	appslisters "k8s.io/client-go/listers/apps/v1"
+	"k8s.io/client-go/kubernetes/scheme"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
 
 	"github.com/skiff-dev/skiff/internal/controller"
 )
 
 // burstReplicas caps the pods created or deleted in one pass, as upstream.
 const burstReplicas = 500
-
-var kind = appsv1.SchemeGroupVersion.WithKind("ReplicaSet")
 
 // Config is what the ReplicaSet controller needs.
 type Config struct {
@@ -37,21 +37,35 @@ type Config struct {
 	Logger  *slog.Logger
 }
 
-// Reconciler keeps the pods of ReplicaSets.
+// Controller is a ReplicaSet-style controller as the server runs it.
+type Controller struct {
+	*controller.Controller
+	r *Reconciler
+}
+
+// Reconciler keeps the pods of the objects of one Kind.
 type Reconciler struct {
-	client kubernetes.Interface
-	rsets  appslisters.ReplicaSetLister
-	pods   corelisters.PodLister
-	exp    *expectations
-	now    func() time.Time
-	log    *slog.Logger
+	client   kubernetes.Interface
+	kind     Kind
+	pods     corelisters.PodLister
+	exp      *expectations
+	recorder record.EventRecorder
+	now      func() time.Time
+	log      *slog.Logger
 }
 
 var _ controller.Reconciler = (*Reconciler)(nil)
 
 // New registers the ReplicaSet and pod informers and returns the
-// controller.
-func New(cfg Config) *controller.Controller {
+// ReplicaSet controller.
+func New(cfg Config) *Controller {
+	return NewFor(cfg, replicaSetKind(cfg.Client, cfg.Factory.Apps().V1().ReplicaSets().Informer()))
+}
+
+// NewFor returns the controller for the objects of kind k, which keeps
+// their pods as the ReplicaSet controller does; the pod informer comes
+// from cfg.Factory.
+func NewFor(cfg Config, k Kind) *Controller {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -61,15 +75,24 @@ func New(cfg Config) *controller.Controller {
 	if cfg.Workers == 0 {
 		cfg.Workers = 5
 	}
-	rsInf := cfg.Factory.Apps().V1().ReplicaSets()
 	podInf := cfg.Factory.Core().V1().Pods()
-	r := &Reconciler{client: cfg.Client, rsets: rsInf.Lister(), pods: podInf.Lister(),
-		exp: newExpectations(cfg.Now), now: cfg.Now, log: cfg.Logger}
-	c := controller.New(controller.Config{Name: "replicaset", Reconciler: r, Workers: cfg.Workers,
-		Synced: []cache.InformerSynced{rsInf.Informer().HasSynced, podInf.Informer().HasSynced}, Logger: cfg.Logger})
-	_, _ = rsInf.Informer().AddEventHandler(c.Handler())
+	r := &Reconciler{client: cfg.Client, kind: k, pods: podInf.Lister(), exp: newExpectations(cfg.Now),
+		recorder: record.NewFakeRecorder(0), now: cfg.Now, log: cfg.Logger}
+	c := controller.New(controller.Config{Name: k.Name, Reconciler: r, Workers: cfg.Workers,
+		Synced: []cache.InformerSynced{k.Informer.HasSynced, podInf.Informer().HasSynced}, Logger: cfg.Logger})
+	_, _ = k.Informer.AddEventHandler(c.Handler())
 	_, _ = podInf.Informer().AddEventHandler(r.podHandler(c))
-	return c
+	return &Controller{Controller: c, r: r}
+}
+
+// Run records events as the kind's upstream component while the
+// controller runs.
+func (c *Controller) Run(ctx context.Context) error {
+	b := record.NewBroadcaster(record.WithContext(ctx))
+	defer b.Shutdown()
+	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.r.client.CoreV1().Events("")})
+	c.r.recorder = b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: c.r.kind.Component})
+	return c.Controller.Run(ctx)
 }
 
 // podHandler observes expectations and enqueues the owning ReplicaSet, or
@@ -77,7 +100,7 @@ func New(cfg Config) *controller.Controller {
 func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHandler {
 	owners := c.MapHandler(func(obj metav1.Object) []controller.Request {
 		if ref := metav1.GetControllerOfNoCopy(obj); ref != nil {
-			if ref.Kind != kind.Kind || ref.APIVersion != kind.GroupVersion().String() {
+			if ref.Kind != r.kind.GVK.Kind || ref.APIVersion != r.kind.GVK.GroupVersion().String() {
 				return nil
 			}
 			return []controller.Request{{Namespace: obj.GetNamespace(), Name: ref.Name}}
@@ -95,7 +118,7 @@ func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHan
 		if !ok {
 			return
 		}
-		if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == kind.Kind {
+		if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == r.kind.GVK.Kind {
 			r.exp.observe(p.Namespace+"/"+ref.Name, adds, dels)
 		}
 	}
@@ -119,7 +142,7 @@ func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHan
 
 // matching returns the ReplicaSets whose selector matches an orphan pod.
 func (r *Reconciler) matching(obj metav1.Object) []controller.Request {
-	rss, err := r.rsets.ReplicaSets(obj.GetNamespace()).List(labels.Everything())
+	rss, err := r.kind.List(obj.GetNamespace())
 	if err != nil {
 		return nil
 	}
@@ -138,7 +161,7 @@ func (r *Reconciler) matching(obj metav1.Object) []controller.Request {
 // and writes its status.
 func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (controller.Result, error) {
 	key := req.String()
-	cached, err := r.rsets.ReplicaSets(req.Namespace).Get(req.Name)
+	rs, err := r.kind.Get(req.Namespace, req.Name)
 	if apierrors.IsNotFound(err) {
 		r.exp.forget(key)
 		return controller.Result{}, nil
@@ -146,10 +169,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	if err != nil {
 		return controller.Result{}, err
 	}
-	rs := cached.DeepCopy()
 	sel, err := metav1.LabelSelectorAsSelector(rs.Spec.Selector)
 	if err != nil {
-		return controller.Result{}, controller.TerminalError(fmt.Errorf("replicaset %s: selector: %w", key, err))
+		return controller.Result{}, controller.TerminalError(fmt.Errorf("%s %s: selector: %w", r.kind.Name, key, err))
 	}
 	all, err := r.pods.Pods(rs.Namespace).List(labels.Everything())
 	if err != nil {
@@ -185,7 +207,7 @@ func (r *Reconciler) writeStatus(ctx context.Context, rs *appsv1.ReplicaSet, st 
 		return nil
 	}
 	rs.Status = st
-	_, err := r.client.AppsV1().ReplicaSets(rs.Namespace).UpdateStatus(ctx, rs, metav1.UpdateOptions{})
+	err := r.kind.UpdateStatus(ctx, rs)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}

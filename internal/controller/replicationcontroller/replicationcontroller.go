@@ -1,0 +1,59 @@
+package replicationcontroller
+
+import (
+	"context"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
+
+	"github.com/skiff-dev/skiff/internal/controller/replicaset"
+)
+
+// Config is what the ReplicationController controller needs; it is the
+// ReplicaSet controller's.
+type Config = replicaset.Config
+
+// New registers the ReplicationController and pod informers and returns
+// the controller.
+func New(cfg Config) *replicaset.Controller {
+	inf := cfg.Factory.Core().V1().ReplicationControllers()
+	lister := inf.Lister()
+	gr := corev1.Resource("replicationcontrollers")
+	return replicaset.NewFor(cfg, replicaset.Kind{
+		GVK:       corev1.SchemeGroupVersion.WithKind("ReplicationController"),
+		Name:      "replicationcontroller",
+		Component: "replication-controller",
+		Informer:  inf.Informer(),
+		Get: func(ns, name string) (*appsv1.ReplicaSet, error) {
+			rc, err := lister.ReplicationControllers(ns).Get(name)
+			if err != nil {
+				return nil, err
+			}
+			return toReplicaSet(rc), nil
+		},
+		List: func(ns string) ([]*appsv1.ReplicaSet, error) {
+			rcs, err := lister.ReplicationControllers(ns).List(labels.Everything())
+			out := make([]*appsv1.ReplicaSet, 0, len(rcs))
+			for _, rc := range rcs {
+				out = append(out, toReplicaSet(rc))
+			}
+			return out, err
+		},
+		UpdateStatus: func(ctx context.Context, rs *appsv1.ReplicaSet) error {
+			cached, err := lister.ReplicationControllers(rs.Namespace).Get(rs.Name)
+			if err != nil {
+				return err
+			}
+			if cached.ResourceVersion != rs.ResourceVersion {
+				return apierrors.NewConflict(gr, rs.Name, errStale)
+			}
+			rc := cached.DeepCopy()
+			rc.Status = toStatus(rs.Status)
+			_, err = cfg.Client.CoreV1().ReplicationControllers(rc.Namespace).UpdateStatus(ctx, rc, metav1.UpdateOptions{})
+			return err
+		},
+	})
+}
