@@ -25,7 +25,6 @@ import (
 	"github.com/skiff-dev/skiff/internal/controller/podgc"
 	"github.com/skiff-dev/skiff/internal/controller/replicaset"
 	"github.com/skiff-dev/skiff/internal/controller/replicationcontroller"
-	"github.com/skiff-dev/skiff/internal/controller/replicationcontroller"
 	"github.com/skiff-dev/skiff/internal/controller/statefulset"
 )
 
@@ -59,7 +58,6 @@ func startControllers(ctx context.Context, loopback *rest.Config, cfg ServerConf
 	controllers := []runnable{
 		namespace.New(namespace.Config{Client: cs, Metadata: md, Factory: f, Logger: log}),
 		replicaset.New(replicaset.Config{Client: cs, Factory: f, Logger: log}),
-		replicationcontroller.New(replicationcontroller.Config{Client: cs, Factory: f, Logger: log}),
 		replicationcontroller.New(replicationcontroller.Config{Client: cs, Factory: f, Logger: log}),
 		deployment.New(deployment.Config{Client: cs, Factory: f, Logger: log}),
 		statefulset.New(statefulset.Config{Client: cs, Factory: f, Logger: log}),
