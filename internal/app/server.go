@@ -8,6 +8,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"runtime/debug"
 	"strconv"
 	"sync/atomic"
 	"time"
@@ -226,6 +227,11 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 			return fail("controllers", err)
 		}
 		cleanups = append(cleanups, stopControllers)
+		stopCSR, err := startCertificateControllers(ctx, loopback, bundle, log)
+		if err != nil {
+			return fail("certificate controllers", err)
+		}
+		cleanups = append(cleanups, stopCSR)
 	}
 	if !cfg.DisableScheduler {
 		stopScheduler, err := startScheduler(ctx, loopback, cfg.SchedulerConfig, log)
@@ -239,6 +245,9 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		if err := openAPI.Warm(); err != nil {
 			log.Error("build openapi", "err", err)
 		}
+		// Building the documents leaves tens of MiB of garbage; hand it
+		// back to the OS now rather than minutes later.
+		debug.FreeOSMemory()
 	}()
 
 	url := "https://" + net.JoinHostPort(kubeconfigHost(cfg.BindAddress), strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
