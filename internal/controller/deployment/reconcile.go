@@ -7,14 +7,18 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/kubernetes/scheme"
+	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	"k8s.io/client-go/tools/cache"
+	"k8s.io/client-go/tools/record"
 
 	"github.com/skiff-dev/skiff/internal/controller"
 )
@@ -27,24 +31,48 @@ type Config struct {
 	Factory informers.SharedInformerFactory
 	// Workers defaults to 5, as upstream's --concurrent-deployment-syncs.
 	Workers int
-	Now     func() time.Time
-	Logger  *slog.Logger
+	// Recorder receives the Deployment events; nil makes New build one
+	// that writes them through Client as "deployment-controller", the
+	// component upstream names.
+	Recorder record.EventRecorder
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 // Reconciler rolls Deployments.
 type Reconciler struct {
-	client kubernetes.Interface
-	deps   appslisters.DeploymentLister
-	rsets  appslisters.ReplicaSetLister
-	now    func() time.Time
-	log    *slog.Logger
+	client   kubernetes.Interface
+	deps     appslisters.DeploymentLister
+	rsets    appslisters.ReplicaSetLister
+	now      func() time.Time
+	log      *slog.Logger
+	recorder record.EventRecorder
 }
 
 var _ controller.Reconciler = (*Reconciler)(nil)
 
+// Controller is the Deployment controller: the reconcile loop and, when
+// it built its own recorder, the event broadcaster that Run starts and
+// shuts down.
+type Controller struct {
+	*controller.Controller
+	client      kubernetes.Interface
+	broadcaster record.EventBroadcaster
+}
+
+// Run writes events while the reconcile loop runs; it blocks until ctx
+// ends.
+func (c *Controller) Run(ctx context.Context) error {
+	if c.broadcaster != nil {
+		c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
+		defer c.broadcaster.Shutdown()
+	}
+	return c.Controller.Run(ctx)
+}
+
 // New registers the Deployment and ReplicaSet informers and returns the
 // controller.
-func New(cfg Config) *controller.Controller {
+func New(cfg Config) *Controller {
 	if cfg.Now == nil {
 		cfg.Now = time.Now
 	}
@@ -54,14 +82,19 @@ func New(cfg Config) *controller.Controller {
 	if cfg.Workers == 0 {
 		cfg.Workers = 5
 	}
+	var broadcaster record.EventBroadcaster
+	if cfg.Recorder == nil {
+		broadcaster = record.NewBroadcaster()
+		cfg.Recorder = broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "deployment-controller"})
+	}
 	dInf := cfg.Factory.Apps().V1().Deployments()
 	rsInf := cfg.Factory.Apps().V1().ReplicaSets()
-	r := &Reconciler{client: cfg.Client, deps: dInf.Lister(), rsets: rsInf.Lister(), now: cfg.Now, log: cfg.Logger}
+	r := &Reconciler{client: cfg.Client, deps: dInf.Lister(), rsets: rsInf.Lister(), now: cfg.Now, log: cfg.Logger, recorder: cfg.Recorder}
 	c := controller.New(controller.Config{Name: "deployment", Reconciler: r, Workers: cfg.Workers,
 		Synced: []cache.InformerSynced{dInf.Informer().HasSynced, rsInf.Informer().HasSynced}, Logger: cfg.Logger})
 	_, _ = dInf.Informer().AddEventHandler(c.Handler())
 	_, _ = rsInf.Informer().AddEventHandler(c.OwnerHandler(kind.Kind))
-	return c
+	return &Controller{Controller: c, client: cfg.Client, broadcaster: broadcaster}
 }
 
 // pass is what one reconcile did, for the status it writes.
@@ -99,13 +132,24 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	}
 	newRS, olds := splitNew(d, rss)
 	var p pass
-	if !d.Spec.Paused {
+	switch {
+	case d.Spec.Paused || scalingEvent(d, rss):
+		// A resize (or a paused Deployment) only scales; the rollout
+		// goes on at the next pass, as upstream's sync.
+		if p.progressed, err = r.resize(ctx, d, newRS, olds, surge); err != nil {
+			return controller.Result{}, err
+		}
+		if d.Spec.Paused {
+			err = r.cleanup(ctx, d, olds)
+		}
+	default:
 		if newRS, p, err = r.rollout(ctx, d, newRS, olds, surge, unavailable); err != nil {
 			return controller.Result{}, err
 		}
-		if err := r.cleanup(ctx, d, olds); err != nil {
-			return controller.Result{}, err
-		}
+		err = r.cleanup(ctx, d, olds)
+	}
+	if err != nil {
+		return controller.Result{}, err
 	}
 	return r.writeStatus(ctx, d, newRS, rss, unavailable, p)
 }
@@ -120,7 +164,7 @@ func (r *Reconciler) rollout(ctx context.Context, d *appsv1.Deployment, newRS *a
 			return nil, p, err
 		}
 		p.created = true
-	} else if newRS, err = r.syncRevision(ctx, d, newRS, olds, surge); err != nil {
+	} else if newRS, err = r.syncRevision(ctx, d, newRS, olds); err != nil {
 		return nil, p, err
 	}
 	if d.Spec.Strategy.Type == appsv1.RecreateDeploymentStrategyType {

@@ -122,6 +122,9 @@ func (r *Reconciler) createNew(ctx context.Context, d *appsv1.Deployment, olds [
 		Spec: appsv1.ReplicaSetSpec{Replicas: &replicas, MinReadySeconds: d.Spec.MinReadySeconds, Selector: sel, Template: tmpl},
 	}
 	created, err := r.client.AppsV1().ReplicaSets(d.Namespace).Create(ctx, rs, metav1.CreateOptions{})
+	if err == nil && replicas > 0 {
+		r.recorder.Eventf(d, corev1.EventTypeNormal, "ScalingReplicaSet", "Scaled up replica set %s to %d", created.Name, replicas)
+	}
 	if apierrors.IsAlreadyExists(err) {
 		// A namesake with another template: bump the collision count so
 		// the next pass hashes to a new name.
@@ -142,12 +145,11 @@ func (r *Reconciler) createNew(ctx context.Context, d *appsv1.Deployment, olds [
 }
 
 // syncRevision makes the new ReplicaSet the newest revision (after a
-// rollback to its template) and copies that revision onto d.
-func (r *Reconciler) syncRevision(ctx context.Context, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, olds []*appsv1.ReplicaSet, surge int32) (*appsv1.ReplicaSet, error) {
-	want := map[string]string{
-		desiredReplicasAnnotation: strconv.Itoa(int(replicasOf(d))),
-		maxReplicasAnnotation:     strconv.Itoa(int(replicasOf(d) + surge)),
-	}
+// rollback to its template) and copies that revision onto d. The size
+// annotations are scale's: they record the size of d the ReplicaSet was
+// last scaled for, which is how a resize is told from a rollout.
+func (r *Reconciler) syncRevision(ctx context.Context, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, olds []*appsv1.ReplicaSet) (*appsv1.ReplicaSet, error) {
+	want := map[string]string{}
 	if maxOld := maxRevision(olds); revision(newRS) <= maxOld {
 		want[revisionAnnotation] = strconv.FormatInt(maxOld+1, 10)
 	}
@@ -193,14 +195,6 @@ func (r *Reconciler) setDeploymentRevision(ctx context.Context, d *appsv1.Deploy
 	return nil
 }
 
-// scale sets the replicas of rs.
-func (r *Reconciler) scale(ctx context.Context, rs *appsv1.ReplicaSet, n int32) error {
-	c := rs.DeepCopy()
-	c.Spec.Replicas = &n
-	_, err := r.client.AppsV1().ReplicaSets(c.Namespace).Update(ctx, c, metav1.UpdateOptions{})
-	return err
-}
-
 // rolling takes one RollingUpdate step: scale the new ReplicaSet up, or
 // else the old ones down. It reports whether it scaled anything.
 func (r *Reconciler) rolling(ctx context.Context, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, olds []*appsv1.ReplicaSet, surge, unavailable int32) (bool, error) {
@@ -211,7 +205,7 @@ func (r *Reconciler) rolling(ctx context.Context, d *appsv1.Deployment, newRS *a
 		total += max(specOf(o), o.Status.Replicas)
 	}
 	if want := scaleUpNew(replicasOf(d), surge, total, specOf(newRS)); want != specOf(newRS) {
-		return true, r.scale(ctx, newRS, want)
+		return true, r.scale(ctx, d, newRS, want, surge)
 	}
 	sets := make([]oldSet, len(olds))
 	for i, o := range olds {
@@ -221,7 +215,7 @@ func (r *Reconciler) rolling(ctx context.Context, d *appsv1.Deployment, newRS *a
 	scaled := false
 	for i, o := range olds {
 		if specs[i] != sets[i].spec {
-			if err := r.scale(ctx, o, specs[i]); err != nil {
+			if err := r.scale(ctx, d, o, specs[i], surge); err != nil {
 				return scaled, err
 			}
 			scaled = true
@@ -236,7 +230,7 @@ func (r *Reconciler) recreate(ctx context.Context, d *appsv1.Deployment, newRS *
 	scaled := false
 	for _, o := range olds {
 		if specOf(o) > 0 {
-			if err := r.scale(ctx, o, 0); err != nil {
+			if err := r.scale(ctx, d, o, 0, 0); err != nil {
 				return scaled, err
 			}
 			scaled = true
@@ -251,7 +245,7 @@ func (r *Reconciler) recreate(ctx context.Context, d *appsv1.Deployment, newRS *
 		}
 	}
 	if specOf(newRS) != replicasOf(d) {
-		return true, r.scale(ctx, newRS, replicasOf(d))
+		return true, r.scale(ctx, d, newRS, replicasOf(d), 0)
 	}
 	return false, nil
 }
