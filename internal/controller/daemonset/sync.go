@@ -1,0 +1,143 @@
+package daemonset
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+
+	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skiff-dev/skiff/internal/controller/history"
+)
+
+// burstReplicas caps the pods created in one pass, as upstream.
+const burstReplicas = 250
+
+// revisionHistoryLimit defaults spec.revisionHistoryLimit, as upstream.
+const revisionHistoryLimit = 10
+
+// revision finds the revision holding spec.template (renumbering it as
+// the newest when an older one matches, a rollback) or creates it; it
+// returns the collision count that named it.
+func (r *Reconciler) revision(ctx context.Context, ds *appsv1.DaemonSet, revs []*appsv1.ControllerRevision) (*appsv1.ControllerRevision, int32, error) {
+	var cc int32
+	if ds.Status.CollisionCount != nil {
+		cc = *ds.Status.CollisionCount
+	}
+	data, err := history.TemplatePatch(&ds.Spec.Template)
+	if err != nil {
+		return nil, cc, err
+	}
+	next := history.Next(revs)
+	var cur *appsv1.ControllerRevision
+	for _, rev := range revs {
+		if bytes.Equal(rev.Data.Raw, data) && rev.Labels[history.PodHashLabel] != "" {
+			cur = rev // revs are sorted: the last match is the newest
+		}
+	}
+	if cur == nil {
+		cur, err = r.history.Create(ctx, ds, history.New(ds, kind, ds.Spec.Template.Labels, data, next, &cc, history.PodHashLabel), &cc)
+		return cur, cc, err
+	}
+	if cur.Revision < next-1 {
+		cur, err = r.history.Renumber(ctx, cur, next)
+	}
+	return cur, cc, err
+}
+
+// trimHistory deletes the revisions beyond revisionHistoryLimit whose
+// hash no pod carries, oldest first.
+func (r *Reconciler) trimHistory(ctx context.Context, ds *appsv1.DaemonSet, byNode map[string][]*corev1.Pod, revs []*appsv1.ControllerRevision, cur *appsv1.ControllerRevision) error {
+	hashes := map[string]bool{}
+	for _, pods := range byNode {
+		for _, p := range pods {
+			hashes[p.Labels[history.PodHashLabel]] = true
+		}
+	}
+	live := map[string]bool{cur.Name: true}
+	for _, rev := range revs {
+		if hashes[rev.Labels[history.PodHashLabel]] {
+			live[rev.Name] = true
+		}
+	}
+	limit := revisionHistoryLimit
+	if ds.Spec.RevisionHistoryLimit != nil {
+		limit = int(*ds.Spec.RevisionHistoryLimit)
+	}
+	var errs []error
+	for _, old := range history.ToTrim(revs, live, limit) {
+		errs = append(errs, r.history.Delete(ctx, old))
+	}
+	return errors.Join(errs...)
+}
+
+// syncNodes deletes pods and creates one pod on each of createOn (in
+// slow-start batches, at most burstReplicas), recording expectations and
+// upstream's events.
+func (r *Reconciler) syncNodes(ctx context.Context, ds *appsv1.DaemonSet, key string, victims []*corev1.Pod, createOn []string, hash string) error {
+	if len(victims)+len(createOn) == 0 {
+		return nil
+	}
+	createOn = createOn[:min(len(createOn), burstReplicas)]
+	r.exp.expect(key, len(createOn), len(victims))
+	errs := []error{r.deletePods(ctx, ds, key, victims)}
+	for start, size := 0, 1; start < len(createOn); start, size = start+size, size*2 {
+		batch := createOn[start:min(start+size, len(createOn))]
+		if err := r.createPods(ctx, ds, key, batch, hash); err != nil {
+			r.exp.observe(key, len(createOn)-start-len(batch), 0)
+			errs = append(errs, err)
+			break
+		}
+	}
+	return errors.Join(errs...)
+}
+
+func (r *Reconciler) createPods(ctx context.Context, ds *appsv1.DaemonSet, key string, nodes []string, hash string) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(nodes))
+	for i, node := range nodes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			p, err := r.client.CoreV1().Pods(ds.Namespace).Create(ctx, newPod(ds, node, hash), metav1.CreateOptions{})
+			if err != nil {
+				r.exp.observe(key, 1, 0)
+				r.rec.Eventf(ds, corev1.EventTypeWarning, "FailedCreate", "Error creating: %v", err)
+				errs[i] = fmt.Errorf("create daemon pod for node %s: %w", node, err)
+				return
+			}
+			r.rec.Eventf(ds, corev1.EventTypeNormal, "SuccessfulCreate", "Created pod: %v", p.Name)
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+func (r *Reconciler) deletePods(ctx context.Context, ds *appsv1.DaemonSet, key string, victims []*corev1.Pod) error {
+	var wg sync.WaitGroup
+	errs := make([]error, len(victims))
+	for i, p := range victims {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			err := r.client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &p.UID}})
+			switch {
+			case apierrors.IsNotFound(err) || apierrors.IsConflict(err):
+				r.exp.observe(key, 0, 1)
+			case err != nil:
+				r.exp.observe(key, 0, 1)
+				r.rec.Eventf(ds, corev1.EventTypeWarning, "FailedDelete", "Error deleting: %v", err)
+				errs[i] = fmt.Errorf("delete pod %s: %w", p.Name, err)
+			default:
+				r.rec.Eventf(ds, corev1.EventTypeNormal, "SuccessfulDelete", "Deleted pod: %v", p.Name)
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
