@@ -9,6 +9,7 @@ import (
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/nodeports"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/noderesources"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/nodeunschedulable"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/podtopologyspread"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/queuesort"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/tainttoleration"
 )
@@ -26,6 +27,7 @@ func NewRegistry() framework.Registry {
 		noderesources.BalancedAllocationName: noderesources.NewBalancedAllocation,
 		defaultpreemption.Name:               defaultpreemption.New,
 		interpodaffinity.Name:                interpodaffinity.New,
+		podtopologyspread.Name:               podtopologyspread.New,
 	}
 }
 
@@ -37,6 +39,7 @@ func NewArgsRegistry() map[string]framework.ArgsFactory {
 		noderesources.FitName:                noderesources.NewFitArgs,
 		noderesources.BalancedAllocationName: noderesources.NewBalancedAllocationArgs,
 		interpodaffinity.Name:                interpodaffinity.NewArgs,
+		podtopologyspread.Name:               podtopologyspread.NewArgs,
 	}
 }
 
@@ -58,6 +61,7 @@ var defaultPlugins = struct{ queueSort, filter, postFilter, score []PluginRef }{
 		{Name: nodeaffinity.Name},
 		{Name: nodeports.Name},
 		{Name: noderesources.FitName},
+		{Name: podtopologyspread.Name},
 		{Name: interpodaffinity.Name},
 	},
 	postFilter: []PluginRef{{Name: defaultpreemption.Name}},
@@ -65,6 +69,7 @@ var defaultPlugins = struct{ queueSort, filter, postFilter, score []PluginRef }{
 		{Name: tainttoleration.Name, Weight: 3},
 		{Name: nodeaffinity.Name, Weight: 2},
 		{Name: noderesources.FitName, Weight: 1},
+		{Name: podtopologyspread.Name, Weight: 2},
 		{Name: interpodaffinity.Name, Weight: 2},
 		{Name: noderesources.BalancedAllocationName, Weight: 1},
 	},

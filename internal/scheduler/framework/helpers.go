@@ -44,6 +44,19 @@ func PodPriority(pod *v1.Pod) int32 {
 	return 0
 }
 
+// RequiredNodeAffinityMatches reports whether node satisfies pod's
+// spec.nodeSelector and its required node affinity.
+func RequiredNodeAffinityMatches(pod *v1.Pod, node *v1.Node) bool {
+	if len(pod.Spec.NodeSelector) > 0 && !labels.SelectorFromSet(pod.Spec.NodeSelector).Matches(labels.Set(node.Labels)) {
+		return false
+	}
+	a := pod.Spec.Affinity
+	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
+		return true
+	}
+	return MatchNodeSelectorTerms(node, a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms)
+}
+
 // MatchNodeSelectorTerms reports whether node matches any of the terms
 // (terms are ORed, requirements inside a term ANDed). An empty list
 // matches nothing, as upstream.

@@ -7,7 +7,6 @@ import (
 	"context"
 
 	v1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/skiff-dev/skiff/internal/scheduler/framework"
 )
@@ -52,14 +51,7 @@ func (*NodeAffinity) Filter(_ context.Context, _ *framework.CycleState, pod *v1.
 // RequiredMatches reports whether node satisfies pod's nodeSelector and
 // its requiredDuringSchedulingIgnoredDuringExecution node affinity.
 func RequiredMatches(pod *v1.Pod, node *v1.Node) bool {
-	if len(pod.Spec.NodeSelector) > 0 && !labels.SelectorFromSet(pod.Spec.NodeSelector).Matches(labels.Set(node.Labels)) {
-		return false
-	}
-	a := pod.Spec.Affinity
-	if a == nil || a.NodeAffinity == nil || a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution == nil {
-		return true
-	}
-	return framework.MatchNodeSelectorTerms(node, a.NodeAffinity.RequiredDuringSchedulingIgnoredDuringExecution.NodeSelectorTerms)
+	return framework.RequiredNodeAffinityMatches(pod, node)
 }
 
 // Score sums the weights of the preferred terms node matches.
