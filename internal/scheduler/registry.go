@@ -3,6 +3,7 @@ package scheduler
 import (
 	"github.com/skiff-dev/skiff/internal/scheduler/framework"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/defaultpreemption"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/imagelocality"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/interpodaffinity"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/nodeaffinity"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/nodename"
@@ -28,6 +29,7 @@ func NewRegistry() framework.Registry {
 		defaultpreemption.Name:               defaultpreemption.New,
 		interpodaffinity.Name:                interpodaffinity.New,
 		podtopologyspread.Name:               podtopologyspread.New,
+		imagelocality.Name:                   imagelocality.New,
 	}
 }
 
@@ -72,5 +74,6 @@ var defaultPlugins = struct{ queueSort, filter, postFilter, score []PluginRef }{
 		{Name: podtopologyspread.Name, Weight: 2},
 		{Name: interpodaffinity.Name, Weight: 2},
 		{Name: noderesources.BalancedAllocationName, Weight: 1},
+		{Name: imagelocality.Name, Weight: 1},
 	},
 }
