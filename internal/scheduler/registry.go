@@ -13,6 +13,7 @@ import (
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/podtopologyspread"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/queuesort"
 	"github.com/skiff-dev/skiff/internal/scheduler/plugins/tainttoleration"
+	"github.com/skiff-dev/skiff/internal/scheduler/plugins/volumebinding"
 )
 
 // NewRegistry returns every in-tree plugin by name.
@@ -30,6 +31,7 @@ func NewRegistry() framework.Registry {
 		interpodaffinity.Name:                interpodaffinity.New,
 		podtopologyspread.Name:               podtopologyspread.New,
 		imagelocality.Name:                   imagelocality.New,
+		volumebinding.Name:                   volumebinding.New,
 	}
 }
 
@@ -63,6 +65,7 @@ var defaultPlugins = struct{ queueSort, filter, postFilter, score []PluginRef }{
 		{Name: nodeaffinity.Name},
 		{Name: nodeports.Name},
 		{Name: noderesources.FitName},
+		{Name: volumebinding.Name},
 		{Name: podtopologyspread.Name},
 		{Name: interpodaffinity.Name},
 	},
