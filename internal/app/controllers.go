@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/rest"
 
 	"github.com/skiff-dev/skiff/internal/controller"
+	"github.com/skiff-dev/skiff/internal/controller/cronjob"
 	"github.com/skiff-dev/skiff/internal/controller/daemonset"
 	"github.com/skiff-dev/skiff/internal/controller/deployment"
 	"github.com/skiff-dev/skiff/internal/controller/disruption"
@@ -64,6 +65,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, cfg ServerConf
 		statefulset.New(statefulset.Config{Client: cs, Factory: f, Logger: log}),
 		daemonset.New(daemonset.Config{Client: cs, Factory: f, Logger: log}),
 		job.New(job.Config{Client: cs, Factory: f, Logger: log}),
+		cronjob.New(cronjob.Config{Client: cs, Factory: f, Logger: log}),
 		disruption.New(disruption.Config{Client: cs, Factory: f, Logger: log}),
 		garbagecollector.New(garbagecollector.Config{Metadata: md, Discovery: cs.Discovery(), Logger: log}),
 		checked(nodeipam.New(nodeipam.Config{Client: cs, Factory: f, ClusterCIDR: cfg.ClusterCIDR, NodeCIDRMaskSize: cfg.NodeCIDRMaskSize, Logger: log})),
