@@ -204,6 +204,38 @@ func TestDrainHonoursPDB(t *testing.T) {
 	if out := k.ok("get", "node", "drain-0", "-o", "jsonpath={.spec.unschedulable}"); out != "true" {
 		t.Errorf("drain-0 unschedulable = %q; want true", out)
 	}
+	t.Run("scale-rc", func(t *testing.T) { testScaleRC(t, s.newKubectl(t, version, "e2e-rc")) })
+}
+
+const rcManifest = `apiVersion: v1
+kind: ReplicationController
+metadata:
+  name: old
+spec:
+  replicas: 1
+  selector: {app: old}
+  template:
+    metadata:
+      labels: {app: old}
+    spec:
+      containers:
+      - name: web
+        image: whoami
+`
+
+// testScaleRC scales a ReplicationController with kubectl scale rc and
+// waits for its status to show the Ready pods.
+func testScaleRC(t *testing.T, k *kubectl) {
+	k.ok("apply", "-f", k.file("rc.yaml", rcManifest))
+	for _, n := range []string{"4", "2"} {
+		wantContains(t, "kubectl scale rc", k.ok("scale", "rc", "old", "--replicas="+n), "replicationcontroller/old scaled")
+		waitFor(t, "rc old at "+n, func() (bool, string) {
+			out := k.run("get", "rc", "old", "-o", "jsonpath={.status.replicas}/{.status.readyReplicas}/{.status.availableReplicas}").stdout
+			return out == n+"/"+n+"/"+n, out
+		})
+	}
+	tb := parseTable(t, k.ok("get", "rc", "old"))
+	wantCells(t, tb.row(t, "NAME", "old"), map[string]string{"DESIRED": "2", "CURRENT": "2", "READY": "2"})
 }
 
 // watchMinReady samples the Ready pods of app=web until stop is called and
