@@ -146,16 +146,21 @@ func (r *reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 		return controller.Result{}, err
 	}
 	subsets, truncated := buildSubsets(svc, pods)
-	trigger := r.triggers.compute(req.String(), svc, pods)
+	trigger, written := r.triggers.compute(req.String(), svc, pods)
 	cur, err := r.endpoints.Endpoints(svc.Namespace).Get(svc.Name)
 	if err != nil && !apierrors.IsNotFound(err) {
 		return controller.Result{}, err
 	}
 	want := desired(svc, cur, subsets, truncated, trigger)
 	if cur != nil && upToDate(cur, want) {
+		written()
 		return controller.Result{}, nil
 	}
-	return controller.Result{}, r.write(ctx, svc, cur, want)
+	if err := r.write(ctx, svc, cur, want); err != nil {
+		return controller.Result{}, err
+	}
+	written()
+	return controller.Result{}, nil
 }
 
 // desired is the Endpoints object for svc, built on cur when it exists.

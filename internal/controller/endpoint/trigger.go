@@ -36,8 +36,10 @@ func podTriggerTime(pod *corev1.Pod) time.Time {
 }
 
 // compute returns the trigger time for the current state (zero when
-// nothing changed since the last call) and records the state as seen.
-func (t *triggerTracker) compute(key string, svc *corev1.Service, pods []*corev1.Pod) time.Time {
+// nothing changed since the last recorded state) and a function that
+// records the state as written; call it once the object is written (or
+// found up to date), so a failed write keeps the trigger for the retry.
+func (t *triggerTracker) compute(key string, svc *corev1.Service, pods []*corev1.Pod) (time.Time, func()) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	prev := t.seen[key]
@@ -58,8 +60,11 @@ func (t *triggerTracker) compute(key string, svc *corev1.Service, pods []*corev1
 			consider(at)
 		}
 	}
-	t.seen[key] = next
-	return min
+	return min, func() {
+		t.mu.Lock()
+		defer t.mu.Unlock()
+		t.seen[key] = next
+	}
 }
 
 // forget drops a deleted Service.

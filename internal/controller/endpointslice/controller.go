@@ -174,7 +174,7 @@ func (r *reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 		return controller.Result{RequeueAfter: 50 * time.Millisecond}, nil
 	}
 	p := pack(existing, r.desired(svc, pods), r.max, addressTypes(svc)[0])
-	trigger := r.triggerTime(req.String(), svc, pods)
+	trigger, written := r.triggerTime(req.String(), svc, pods)
 	if err := r.apply(ctx, svc, p, trigger); err != nil {
 		if !apierrors.IsConflict(err) && !apierrors.IsAlreadyExists(err) {
 			r.recorder.Eventf(svc, corev1.EventTypeWarning, "FailedToUpdateEndpointSlices",
@@ -182,6 +182,7 @@ func (r *reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 		}
 		return controller.Result{}, err
 	}
+	written()
 	return controller.Result{}, nil
 }
 
@@ -221,8 +222,8 @@ func (r *reconciler) desired(svc *corev1.Service, pods []*corev1.Pod) map[string
 }
 
 // triggerTime is the earliest pod or Service change not yet written, as
-// upstream's trigger time tracker.
-func (r *reconciler) triggerTime(key string, svc *corev1.Service, pods []*corev1.Pod) time.Time {
+// upstream's trigger time tracker; call written once the slices are.
+func (r *reconciler) triggerTime(key string, svc *corev1.Service, pods []*corev1.Pod) (t time.Time, written func()) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	prev, seen := r.triggers[key]
@@ -243,8 +244,11 @@ func (r *reconciler) triggerTime(key string, svc *corev1.Service, pods []*corev1
 			consider(at)
 		}
 	}
-	r.triggers[key] = next
-	return min
+	return min, func() {
+		r.mu.Lock()
+		defer r.mu.Unlock()
+		r.triggers[key] = next
+	}
 }
 
 // apply performs a plan: deletes, updates, creates, and fixes the labels
