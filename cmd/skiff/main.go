@@ -93,6 +93,7 @@ func newServerCommand(run func(context.Context, app.ServerConfig) error) *cobra.
 	f.StringVar(&cfg.AuditLogPath, "audit-log-path", "", "file the audit events are appended to as JSON lines (\"-\" is standard output)")
 	f.StringVar(&cfg.SchedulerConfig, "scheduler-config", "", "KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1): profiles and plugin weights")
 	f.StringVar(&cfg.TokenAuthFile, "token-auth-file", "", "static bearer tokens, one user a line: token,user,uid,\"group1,group2\"")
+	f.StringVar(&cfg.Token, "token", "", "cluster join token for agents ([a-z0-9]{6}.[a-z0-9]{16}); default: the one in <data-dir>/server/token, generated on first start")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	return cmd
 }

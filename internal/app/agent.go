@@ -32,6 +32,13 @@ type AgentConfig struct {
 	Kubeconfig string
 	// REST, when set, is used instead of Server and Kubeconfig.
 	REST *rest.Config
+	// Token is the server's join token: with it (and Server and
+	// CertificateAuthority) every hollow node obtains its own node
+	// certificate through a CertificateSigningRequest, kept under
+	// DataDir/agent/nodes (nodejoin.go).
+	Token                string
+	CertificateAuthority string
+	DataDir              string
 	// Simulate is the number of hollow nodes; only simulated nodes exist
 	// until the CRI runtime lands.
 	Simulate int
@@ -58,6 +65,12 @@ func (c *AgentConfig) validate() error {
 	}
 	if c.REST == nil && c.Kubeconfig == "" && c.Server == "" {
 		return errors.New("--kubeconfig or --server is required")
+	}
+	if c.Token != "" && (c.REST != nil || c.Kubeconfig != "") {
+		return errors.New("--token joins with a node certificate: it excludes --kubeconfig")
+	}
+	if c.DataDir == "" {
+		c.DataDir = "/var/lib/skiff"
 	}
 	if c.NodeNamePrefix == "" {
 		c.NodeNamePrefix = "hollow-"
@@ -133,6 +146,9 @@ func RunAgent(ctx context.Context, cfg AgentConfig) error {
 func StartAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
+	}
+	if cfg.Token != "" {
+		return startJoinedAgent(ctx, cfg)
 	}
 	log := cfg.Logger
 	start := time.Now()

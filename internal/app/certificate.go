@@ -106,3 +106,11 @@ func servingNamesIn(path string) ([]string, []net.IP, error) {
 	}
 	return cert.DNSNames, cert.IPAddresses, nil
 }
+
+// signWith is the csrsigning controller's signing function over the
+// cluster CA.
+func signWith(b *pki.Bundle) func(*x509.CertificateRequest, []x509.ExtKeyUsage, time.Duration) ([]byte, error) {
+	return func(req *x509.CertificateRequest, usages []x509.ExtKeyUsage, validity time.Duration) ([]byte, error) {
+		return pki.SignClientCert(b, req, usages, validity)
+	}
+}

@@ -55,7 +55,11 @@ type ServerConfig struct {
 	AuditLogPath    string
 	// TokenAuthFile is a static token file (token,user,uid,"groups").
 	TokenAuthFile string
-	Logger        *slog.Logger
+	// Token is the cluster join token (a bootstrap token,
+	// [a-z0-9]{6}.[a-z0-9]{16}); empty keeps or generates the one in
+	// <data-dir>/server/token.
+	Token  string
+	Logger *slog.Logger
 	// Ready, if set, is closed once the server serves.
 	Ready chan<- struct{}
 	Now   func() time.Time

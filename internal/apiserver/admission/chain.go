@@ -120,7 +120,7 @@ func New(cfg Config) (*Chain, error) {
 		mutators: []Mutator{lifecycle, limits, accounts, priority, tolerations, quota},
 		// Validating phase, in upstream's order; quota charges last so a
 		// refusal by any other plugin charges nothing.
-		validators: []Validator{limits, accounts, security, priority, quota},
+		validators: []Validator{limits, accounts, NodeRestriction{}, security, priority, RBACEscalation{}, quota},
 		quota:      quota,
 	}, nil
 }

@@ -26,6 +26,9 @@ type Attributes struct {
 	Name        string
 	// Path is the request path, for non-resource requests.
 	Path string
+	// FieldSelector is the raw field selector of a list or watch, which
+	// the node authorizer reads (spec.nodeName=<node>).
+	FieldSelector string
 }
 
 // namespaceSubresources follow /namespaces/{name}: they are subresources
@@ -80,6 +83,7 @@ func AttributesFrom(r *http.Request) Attributes {
 	}
 	if a.Name == "" && a.Verb == "get" {
 		a.Verb, a.Name = collectionVerb(r)
+		a.FieldSelector = r.URL.Query().Get("fieldSelector")
 	}
 	if a.Name == "" && a.Verb == "delete" {
 		a.Verb = "deletecollection"

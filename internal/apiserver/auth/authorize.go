@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -33,7 +34,7 @@ func Authorize(next http.Handler, az Authorizer) http.Handler {
 			writeStatus(w, Forbidden(u, a, reason))
 			return
 		}
-		next.ServeHTTP(w, r)
+		next.ServeHTTP(w, r.WithContext(WithAttributes(WithAuthorizer(r.Context(), az), a)))
 	})
 }
 
@@ -82,4 +83,33 @@ func writeStatus(w http.ResponseWriter, err *apierrors.StatusError) {
 	w.WriteHeader(int(st.Code))
 	// A failed write means the client went away; nothing is left to tell it.
 	_, _ = w.Write(append(body, '\n'))
+}
+
+type authorizerKey struct{}
+
+// WithAuthorizer returns ctx carrying the authorizer that decided the
+// request, for checks later in the request (RBAC escalation prevention
+// asks it about escalate and bind).
+func WithAuthorizer(ctx context.Context, az Authorizer) context.Context {
+	return context.WithValue(ctx, authorizerKey{}, az)
+}
+
+// AuthorizerFrom returns the authorizer of a request context.
+func AuthorizerFrom(ctx context.Context) (Authorizer, bool) {
+	az, ok := ctx.Value(authorizerKey{}).(Authorizer)
+	return az, ok
+}
+
+type attributesKey struct{}
+
+// WithAttributes returns ctx carrying the authorization attributes of its
+// request (admission reads the subresource from them).
+func WithAttributes(ctx context.Context, a Attributes) context.Context {
+	return context.WithValue(ctx, attributesKey{}, a)
+}
+
+// AttributesFromContext returns the attributes Authorize decided on.
+func AttributesFromContext(ctx context.Context) (Attributes, bool) {
+	a, ok := ctx.Value(attributesKey{}).(Attributes)
+	return a, ok
 }

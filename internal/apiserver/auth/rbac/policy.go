@@ -26,6 +26,8 @@ const (
 	AuthenticatedGroup   = "system:authenticated"
 	UnauthenticatedGroup = "system:unauthenticated"
 	MonitoringGroup      = "system:monitoring"
+	BootstrappersGroup   = "system:bootstrappers"
+	NodesGroup           = "system:nodes"
 )
 
 var (
@@ -95,6 +97,53 @@ func DefaultClusterRoles() []*rbacv1.ClusterRole {
 			rule(v("create"), g("authentication.k8s.io"), "tokenreviews"),
 			rule(v("create"), g("authorization.k8s.io"), "subjectaccessreviews"),
 		}},
+		{ObjectMeta: meta("system:node-bootstrapper"), Rules: []rbacv1.PolicyRule{
+			rule(v("create", "get", "list", "watch"), g("certificates.k8s.io"), "certificatesigningrequests"),
+		}},
+		{ObjectMeta: meta(NodeClientApprover), Rules: []rbacv1.PolicyRule{
+			rule(v("create"), g("certificates.k8s.io"), "certificatesigningrequests/nodeclient"),
+		}},
+		{ObjectMeta: meta(SelfNodeClientApprover), Rules: []rbacv1.PolicyRule{
+			rule(v("create"), g("certificates.k8s.io"), "certificatesigningrequests/selfnodeclient"),
+		}},
+		// system:node is upstream's role of kubelets; as upstream it is
+		// bound to nobody: the node authorizer grants its rules.
+		{ObjectMeta: meta("system:node"), Rules: NodeRules()},
+	}
+}
+
+// The roles the CSR approver checks with a SubjectAccessReview.
+const (
+	NodeClientApprover     = "system:certificates.k8s.io:certificatesigningrequests:nodeclient"
+	SelfNodeClientApprover = "system:certificates.k8s.io:certificatesigningrequests:selfnodeclient"
+)
+
+// NodeRules are upstream's rules of the system:node role (bootstrappolicy
+// NodeRules), the most a kubelet may do; the node authorizer narrows them
+// to the node's own objects and the NodeRestriction admission plugin
+// checks its writes.
+func NodeRules() []rbacv1.PolicyRule {
+	return []rbacv1.PolicyRule{
+		rule(v("create"), g("authentication.k8s.io"), "tokenreviews"),
+		rule(v("create"), g("authorization.k8s.io"), "subjectaccessreviews", "localsubjectaccessreviews"),
+		rule(readVerbs, g(""), "services"),
+		rule(v("create", "get", "list", "watch"), g(""), "nodes"),
+		rule(v("update", "patch"), g(""), "nodes/status"),
+		rule(v("update", "patch"), g(""), "nodes"),
+		rule(v("create", "update", "patch"), g(""), "events"),
+		rule(v("create", "update", "patch"), g("events.k8s.io"), "events"),
+		rule(readVerbs, g(""), "pods"),
+		rule(v("create", "delete"), g(""), "pods"),
+		rule(v("update", "patch"), g(""), "pods/status"),
+		rule(v("create"), g(""), "pods/eviction"),
+		rule(readVerbs, g(""), "secrets", "configmaps"),
+		rule(v("get"), g(""), "persistentvolumeclaims", "persistentvolumes"),
+		rule(v("get"), g(""), "endpoints"),
+		rule(v("create", "get", "list", "watch"), g("certificates.k8s.io"), "certificatesigningrequests"),
+		rule(v("get", "create", "update", "patch", "delete"), g("coordination.k8s.io"), "leases"),
+		rule(v("get"), g("storage.k8s.io"), "volumeattachments"),
+		rule(v("create"), g(""), "serviceaccounts/token"),
+		rule(readVerbs, g("node.k8s.io"), "runtimeclasses"),
 	}
 }
 
@@ -160,7 +209,20 @@ func DefaultClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bindGroups("system:discovery", AuthenticatedGroup),
 		bindGroups("system:public-info-viewer", AuthenticatedGroup, UnauthenticatedGroup),
 		bindGroups("system:monitoring", MonitoringGroup),
+		// Node TLS bootstrapping, as kubeadm binds it: bootstrap tokens may
+		// ask for node certificates, which are approved automatically,
+		// and nodes may renew their own.
+		bindNamed("skiff:kubelet-bootstrap", "system:node-bootstrapper", BootstrappersGroup),
+		bindNamed("skiff:node-autoapprove-bootstrap", NodeClientApprover, BootstrappersGroup),
+		bindNamed("skiff:node-autoapprove-certificate-rotation", SelfNodeClientApprover, NodesGroup),
 	}
+}
+
+// bindNamed is a binding called name of role to groups.
+func bindNamed(name, role string, groups ...string) *rbacv1.ClusterRoleBinding {
+	b := bindGroups(role, groups...)
+	b.ObjectMeta = meta(name)
+	return b
 }
 
 func bindGroups(role string, groups ...string) *rbacv1.ClusterRoleBinding {

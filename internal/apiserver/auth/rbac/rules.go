@@ -91,3 +91,14 @@ func nonResourceURLMatches(rule *rbacv1.PolicyRule, path string) bool {
 	}
 	return false
 }
+
+// Allows reports whether one of rules grants the request a, by upstream's
+// rule matching; the node authorizer uses it for the node rules.
+func Allows(rules []rbacv1.PolicyRule, a auth.Attributes) bool {
+	for i := range rules {
+		if ruleAllows(a, &rules[i]) {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,42 @@
+package admission
+
+import (
+	"context"
+
+	"github.com/skiff-dev/skiff/internal/apiserver/auth"
+	"github.com/skiff-dev/skiff/internal/apiserver/auth/rbac"
+)
+
+// RBACEscalation is upstream's escalation prevention of the RBAC storage
+// (not an admission plugin upstream, but it runs at the same point: on the
+// final object of a create or update): nobody creates or updates a Role,
+// ClusterRole or binding granting rights they do not hold, unless they
+// may escalate or bind (rbac.Authorizer.CheckWrite). It reads the user,
+// the authorizer chain and the RBAC authorizer from the request context;
+// writes without them (in-process internals) pass.
+type RBACEscalation struct{}
+
+var _ Validator = RBACEscalation{}
+
+// Name names the check.
+func (RBACEscalation) Name() string { return "RBACEscalation" }
+
+// Validate implements Validator.
+func (RBACEscalation) Validate(ctx context.Context, a *Attributes) (func(), error) {
+	if a.Resource.Group != "rbac.authorization.k8s.io" || a.Subresource != "" {
+		return noop, nil
+	}
+	u, okUser := auth.UserFrom(ctx)
+	policy, okPolicy := rbac.AuthorizerFrom(ctx)
+	if !okUser || !okPolicy {
+		return noop, nil
+	}
+	az, ok := auth.AuthorizerFrom(ctx)
+	if !ok {
+		az = policy
+	}
+	if err := policy.CheckWrite(az, u, a.Object, a.OldObject); err != nil {
+		return noop, forbidden(a, err)
+	}
+	return noop, nil
+}
