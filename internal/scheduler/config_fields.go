@@ -2,9 +2,8 @@ package scheduler
 
 import (
 	"fmt"
+	"strings"
 	"time"
-
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 // Upstream's defaults for the configuration's scalar fields.
@@ -21,13 +20,18 @@ const (
 // LeaderElectionConfig is upstream's leaderElection block
 // (component-base LeaderElectionConfiguration).
 type LeaderElectionConfig struct {
-	LeaderElect       *bool            `json:"leaderElect,omitempty"`
-	LeaseDuration     *metav1.Duration `json:"leaseDuration,omitempty"`
-	RenewDeadline     *metav1.Duration `json:"renewDeadline,omitempty"`
-	RetryPeriod       *metav1.Duration `json:"retryPeriod,omitempty"`
-	ResourceLock      string           `json:"resourceLock,omitempty"`
-	ResourceName      string           `json:"resourceName,omitempty"`
-	ResourceNamespace string           `json:"resourceNamespace,omitempty"`
+	LeaderElect *bool `json:"leaderElect,omitempty"`
+	// LeaseDuration, RenewDeadline and RetryPeriod are Go durations
+	// ("15s"); validate parses them into the fields below.
+	LeaseDuration     string `json:"leaseDuration,omitempty"`
+	RenewDeadline     string `json:"renewDeadline,omitempty"`
+	RetryPeriod       string `json:"retryPeriod,omitempty"`
+	ResourceLock      string `json:"resourceLock,omitempty"`
+	ResourceName      string `json:"resourceName,omitempty"`
+	ResourceNamespace string `json:"resourceNamespace,omitempty"`
+
+	// Lease, Renew and Retry are the parsed durations.
+	Lease, Renew, Retry time.Duration `json:"-"`
 }
 
 // ClientConnectionConfig is upstream's clientConnection block. The
@@ -98,8 +102,16 @@ func (c *Configuration) validateBackoff() error {
 }
 
 // Backoff returns the queue's initial and maximum backoff.
+// (upstream's 1 s and 10 s where unset).
 func (c *Configuration) Backoff() (initial, maximum time.Duration) {
-	return time.Duration(*c.PodInitialBackoffSeconds) * time.Second, time.Duration(*c.PodMaxBackoffSeconds) * time.Second
+	initial, maximum = DefaultPodInitialBackoffSeconds*time.Second, DefaultPodMaxBackoffSeconds*time.Second
+	if c.PodInitialBackoffSeconds != nil {
+		initial = time.Duration(*c.PodInitialBackoffSeconds) * time.Second
+	}
+	if c.PodMaxBackoffSeconds != nil {
+		maximum = time.Duration(*c.PodMaxBackoffSeconds) * time.Second
+	}
+	return initial, maximum
 }
 
 // validate fills upstream's defaults (leaderElect true, 15s/10s/2s,
@@ -109,14 +121,23 @@ func (l *LeaderElectionConfig) validate() error {
 		t := true
 		l.LeaderElect = &t
 	}
-	def := func(d **metav1.Duration, v time.Duration) {
-		if *d == nil {
-			*d = &metav1.Duration{Duration: v}
+	for _, d := range []struct {
+		name, raw, def string
+		out            *time.Duration
+	}{{"leaseDuration", l.LeaseDuration, "15s", &l.Lease}, {"renewDeadline", l.RenewDeadline, "10s", &l.Renew}, {"retryPeriod", l.RetryPeriod, "2s", &l.Retry}} {
+		raw := d.raw
+		if raw == "" {
+			raw = d.def
 		}
+		v, err := time.ParseDuration(raw)
+		if err != nil {
+			return fmt.Errorf("leaderElection.%s: Invalid value: %q: %v", d.name, raw, err)
+		}
+		if v <= 0 {
+			return fmt.Errorf("leaderElection.%s: Invalid value: %q: must be greater than zero", d.name, raw)
+		}
+		*d.out = v
 	}
-	def(&l.LeaseDuration, 15*time.Second)
-	def(&l.RenewDeadline, 10*time.Second)
-	def(&l.RetryPeriod, 2*time.Second)
 	if l.ResourceLock == "" {
 		l.ResourceLock = "leases"
 	}
@@ -126,19 +147,11 @@ func (l *LeaderElectionConfig) validate() error {
 	if l.ResourceNamespace == "" {
 		l.ResourceNamespace = "kube-system"
 	}
-	for _, d := range []struct {
-		name string
-		v    time.Duration
-	}{{"leaseDuration", l.LeaseDuration.Duration}, {"renewDeadline", l.RenewDeadline.Duration}, {"retryPeriod", l.RetryPeriod.Duration}} {
-		if d.v <= 0 {
-			return fmt.Errorf("leaderElection.%s: Invalid value: %q: must be greater than zero", d.name, d.v)
-		}
+	if l.Lease <= l.Renew {
+		return fmt.Errorf("leaderElection.leaseDuration: Invalid value: %q: LeaseDuration must be greater than RenewDeadline", l.Lease)
 	}
-	if l.LeaseDuration.Duration <= l.RenewDeadline.Duration {
-		return fmt.Errorf("leaderElection.leaseDuration: Invalid value: %q: LeaseDuration must be greater than RenewDeadline", l.LeaseDuration.Duration)
-	}
-	if l.RenewDeadline.Duration <= l.RetryPeriod.Duration {
-		return fmt.Errorf("leaderElection.renewDeadline: Invalid value: %q: RenewDeadline must be greater than RetryPeriod", l.RenewDeadline.Duration)
+	if l.Renew <= l.Retry {
+		return fmt.Errorf("leaderElection.renewDeadline: Invalid value: %q: RenewDeadline must be greater than RetryPeriod", l.Renew)
 	}
 	if l.ResourceLock != "leases" {
 		return fmt.Errorf("leaderElection.resourceLock: Unsupported value: %q: supported values: \"leases\"", l.ResourceLock)
@@ -152,6 +165,11 @@ func (cc *ClientConnectionConfig) validate() error {
 	}
 	if cc.ContentType != "" && !contentTypes[cc.ContentType] {
 		return fmt.Errorf("clientConnection.contentType: Unsupported value: %q: supported values: \"application/json\", \"application/vnd.kubernetes.protobuf\"", cc.ContentType)
+	}
+	for _, t := range strings.Split(cc.AcceptContentTypes, ",") {
+		if t = strings.TrimSpace(t); t != "" && !contentTypes[t] {
+			return fmt.Errorf("clientConnection.acceptContentTypes: Unsupported value: %q: supported values: \"application/json\", \"application/vnd.kubernetes.protobuf\"", t)
+		}
 	}
 	if cc.QPS != nil && *cc.QPS < 0 {
 		return fmt.Errorf("clientConnection.qps: Invalid value: %v: must be non-negative", *cc.QPS)

@@ -8,7 +8,10 @@
 //	for {
 //		pod := queue.Pop()                      // activeQ, PrioritySort order
 //		cache.UpdateSnapshot(snapshot)          // copy nodes changed since last cycle
-//		PreFilter; Filter every node (2 workers); on none: PostFilter (preemption),
+//		PreFilter; the nominated node first; else Filter nodes (parallelism
+//		        workers, round robin, until percentageOfNodesToScore fit),
+//		        counting pods nominated there of equal or higher priority;
+//		on none: PostFilter (preemption: victims deleted, the pod nominated),
 //		        FailedScheduling event, PodScheduled=False, queue.AddUnschedulable
 //		PreScore; Score; NormalizeScore; weights; select the best (random tie-break)
 //		cache.AssumePod; go bind (pods/binding); on error ForgetPod and back off
@@ -16,7 +19,9 @@
 //
 // Unschedulable pods wait in a pool until a cluster event that one of the
 // rejecting plugins registered for (EventsToRegister) happens, or five
-// minutes pass. Backoff is 1 s doubling to 10 s, on an injected clock.
+// minutes pass. Backoff is podInitialBackoffSeconds (1 s) doubling to
+// podMaxBackoffSeconds (10 s), on an injected clock. When several servers
+// run, RunWithLeaderElection lets only the holder of the Lease schedule.
 //
 // Profiles and plugin weights come from a KubeSchedulerConfiguration file
 // (LoadConfig); NewRegistry lists the in-tree plugins explicitly. Pods

@@ -13,7 +13,8 @@ import (
 	"github.com/skiff-dev/skiff/internal/scheduler/framework"
 )
 
-// Queue timings, as upstream's defaults.
+// Queue timings, as upstream's defaults (the backoff ones can be changed
+// with WithBackoff, from podInitialBackoffSeconds and podMaxBackoffSeconds).
 const (
 	InitialBackoff = time.Second
 	MaxBackoff     = 10 * time.Second
@@ -43,6 +44,17 @@ type Queue struct {
 	// cycle counts Pops; moveCycle is the cycle of the last move event: a
 	// pod failing in a cycle that saw a move goes to backoff, not the pool.
 	cycle, moveCycle int64
+	// initialBackoff doubles per attempt up to maxBackoff.
+	initialBackoff, maxBackoff time.Duration
+}
+
+// QueueOption changes a Queue's defaults.
+type QueueOption func(*Queue)
+
+// WithBackoff sets the backoff of a pod's first failed attempt and its
+// cap (upstream's podInitialBackoffSeconds and podMaxBackoffSeconds).
+func WithBackoff(initial, maximum time.Duration) QueueOption {
+	return func(q *Queue) { q.initialBackoff, q.maxBackoff = initial, maximum }
 }
 
 type queued struct {
@@ -52,8 +64,11 @@ type queued struct {
 }
 
 // NewQueue returns an empty queue ordered by less.
-func NewQueue(less func(a, b *framework.QueuedPodInfo) bool, events map[string][]framework.ClusterEvent, c clock.WithTicker) *Queue {
-	q := &Queue{clock: c, events: events, unschedulable: map[types.UID]*queued{}}
+func NewQueue(less func(a, b *framework.QueuedPodInfo) bool, events map[string][]framework.ClusterEvent, c clock.WithTicker, opts ...QueueOption) *Queue {
+	q := &Queue{clock: c, events: events, unschedulable: map[types.UID]*queued{}, initialBackoff: InitialBackoff, maxBackoff: MaxBackoff}
+	for _, o := range opts {
+		o(q)
+	}
 	q.cond = sync.NewCond(&q.mu)
 	q.active = &podHeap{less: func(a, b *queued) bool { return less(a.info, b.info) }, index: map[types.UID]*queued{}}
 	q.backoff = &podHeap{less: func(a, b *queued) bool { return q.backoffExpiry(a).Before(q.backoffExpiry(b)) }, index: map[types.UID]*queued{}}
@@ -201,14 +216,14 @@ func (q *Queue) requeue(e *queued) {
 	q.cond.Broadcast()
 }
 
-// backoffExpiry is the last attempt plus 1s doubled per extra attempt,
-// at most 10s.
+// backoffExpiry is the last attempt plus the initial backoff doubled per
+// extra attempt, at most the maximum backoff.
 func (q *Queue) backoffExpiry(e *queued) time.Time {
-	d := InitialBackoff
-	for i := 1; i < e.info.Attempts && d < MaxBackoff; i++ {
+	d := q.initialBackoff
+	for i := 1; i < e.info.Attempts && d < q.maxBackoff; i++ {
 		d *= 2
 	}
-	return e.lastAttempt.Add(min(d, MaxBackoff))
+	return e.lastAttempt.Add(min(d, q.maxBackoff))
 }
 
 // FlushBackoffCompleted moves pods whose backoff ended to activeQ.

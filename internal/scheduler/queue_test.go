@@ -126,3 +126,38 @@ func contains(s, sub string) bool {
 	}
 	return false
 }
+
+func TestQueueConfiguredBackoff(t *testing.T) {
+	tests := []struct {
+		name             string
+		initial, maximum time.Duration
+		attempts         int
+		want             time.Duration
+	}{
+		{"first failure waits the initial backoff", 3 * time.Second, 20 * time.Second, 1, 3 * time.Second},
+		{"doubles per attempt", 3 * time.Second, 20 * time.Second, 3, 12 * time.Second},
+		{"capped at the maximum", 3 * time.Second, 20 * time.Second, 4, 20 * time.Second},
+		{"initial equal to maximum", 5 * time.Second, 5 * time.Second, 6, 5 * time.Second},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := clocktesting.NewFakeClock(time.Unix(0, 0))
+			q := NewQueue((&queuesort.PrioritySort{}).Less, nil, c, WithBackoff(tt.initial, tt.maximum))
+			q.Add(qpod("p", 0))
+			info, _ := q.Pop(context.Background())
+			info.Attempts = tt.attempts
+			info.UnschedulablePlugins = nil // an error: straight to backoffQ
+			q.AddUnschedulable(info, q.Cycle())
+			c.Step(tt.want - time.Millisecond)
+			q.FlushBackoffCompleted()
+			if a, b, _ := q.Lens(); a != 0 || b != 1 {
+				t.Fatalf("%v after the failure Lens() = %d active, %d backoff; want 0, 1", tt.want-time.Millisecond, a, b)
+			}
+			c.Step(time.Millisecond)
+			q.FlushBackoffCompleted()
+			if a, _, _ := q.Lens(); a != 1 {
+				t.Errorf("%v after the failure active = %d; want 1", tt.want, a)
+			}
+		})
+	}
+}

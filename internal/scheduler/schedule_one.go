@@ -30,6 +30,8 @@ type FitError struct {
 	Statuses    framework.NodeToStatus
 	// PostFilterMsg is the preemption explanation, if any.
 	PostFilterMsg string
+	// NominatedNode is where preemption made room for the pod.
+	NominatedNode string
 }
 
 // Error is upstream's message: "0/N nodes are available: ... ." and the
@@ -71,6 +73,7 @@ func (s *Scheduler) scheduleOne(ctx context.Context) {
 		s.fail(ctx, info, cycle, err)
 		return
 	}
+	s.nominator.delete(pod)
 	s.binds.Add(1)
 	go func() {
 		defer s.binds.Done()
@@ -93,8 +96,10 @@ func (s *Scheduler) schedulePod(ctx context.Context, prof *Profile, state *frame
 		}
 	} else if err := st.AsError(); err != nil {
 		return "", err
+	} else if n := s.evaluateNominatedNode(ctx, prof, state, pod); n != nil {
+		return n.Node().Name, nil
 	} else {
-		feasible, statuses = prof.FindFeasible(ctx, state, pod, nodes, s.cfg.Parallelism)
+		feasible, statuses = s.findFeasible(ctx, prof, state, pod, nodes)
 	}
 	for _, st := range statuses {
 		if err := st.AsError(); err != nil {
@@ -103,9 +108,11 @@ func (s *Scheduler) schedulePod(ctx context.Context, prof *Profile, state *frame
 	}
 	if len(feasible) == 0 {
 		fe := &FitError{NumAllNodes: len(nodes), Statuses: statuses}
-		if _, st := prof.RunPostFilter(ctx, state, pod, statuses); st != nil {
-			fe.PostFilterMsg = st.Message()
+		node, st := prof.RunPostFilter(ctx, state, pod, statuses)
+		if err := st.AsError(); err != nil {
+			return "", err
 		}
+		fe.PostFilterMsg, fe.NominatedNode = st.Message(), node
 		return "", fe
 	}
 	if len(feasible) == 1 {
@@ -145,7 +152,14 @@ func (s *Scheduler) bind(ctx context.Context, info *framework.QueuedPodInfo, cyc
 	}
 	err := s.client.CoreV1().Pods(assumed.Namespace).Bind(ctx, b, metav1.CreateOptions{})
 	if err == nil {
+		s.scheduled.Add(1)
 		s.recorder.Eventf(assumed, v1.EventTypeNormal, "Scheduled", "Successfully assigned %s/%s to %s", assumed.Namespace, assumed.Name, assumed.Spec.NodeName)
+		if nom := assumed.Status.NominatedNodeName; nom != "" && nom != assumed.Spec.NodeName {
+			// Bound elsewhere: the nomination no longer holds.
+			if err := patchNominatedNode(ctx, s.client, assumed, ""); err != nil && ctx.Err() == nil && !apierrors.IsNotFound(err) {
+				s.log.Warn("clear nominatedNodeName", "pod", assumed.Namespace+"/"+assumed.Name, "err", err)
+			}
+		}
 		return
 	}
 	s.cache.ForgetPod(assumed)
@@ -163,7 +177,12 @@ func (s *Scheduler) fail(ctx context.Context, info *framework.QueuedPodInfo, cyc
 	pod := info.Pod
 	reason := v1.PodReasonUnschedulable
 	info.UnschedulablePlugins = map[string]bool{}
+	var nominated *string
 	if fe, ok := err.(*FitError); ok {
+		if fe.NominatedNode != "" {
+			nominated = &fe.NominatedNode
+			s.nominator.add(pod, fe.NominatedNode)
+		}
 		for _, st := range fe.Statuses {
 			info.UnschedulablePlugins[st.Plugin()] = true
 		}
@@ -177,23 +196,43 @@ func (s *Scheduler) fail(ctx context.Context, info *framework.QueuedPodInfo, cyc
 	s.queue.AddUnschedulable(info, cycle)
 	msg := err.Error()
 	s.recorder.Event(pod, v1.EventTypeWarning, "FailedScheduling", msg)
-	if err := updateCondition(ctx, s.client, pod, reason, msg); err != nil && ctx.Err() == nil {
+	if err := updateCondition(ctx, s.client, pod, reason, msg, nominated); err != nil && ctx.Err() == nil {
 		s.log.Warn("set PodScheduled condition", "pod", pod.Namespace+"/"+pod.Name, "err", err)
 	}
 }
 
 // updateCondition patches PodScheduled=False with reason and message
-// (strategic merge on the conditions list, keyed by type).
-func updateCondition(ctx context.Context, c kubernetes.Interface, pod *v1.Pod, reason, msg string) error {
+// (strategic merge on the conditions list, keyed by type) and, when
+// nominated is not nil, status.nominatedNodeName.
+func updateCondition(ctx context.Context, c kubernetes.Interface, pod *v1.Pod, reason, msg string, nominated *string) error {
 	for _, cond := range pod.Status.Conditions {
-		if cond.Type == v1.PodScheduled && cond.Status == v1.ConditionFalse && cond.Reason == reason && cond.Message == msg {
+		if cond.Type == v1.PodScheduled && cond.Status == v1.ConditionFalse && cond.Reason == reason && cond.Message == msg &&
+			(nominated == nil || *nominated == pod.Status.NominatedNodeName) {
 			return nil
 		}
 	}
-	patch, err := json.Marshal(map[string]any{"status": map[string]any{"conditions": []v1.PodCondition{{
+	status := map[string]any{"conditions": []v1.PodCondition{{
 		Type: v1.PodScheduled, Status: v1.ConditionFalse, Reason: reason, Message: msg,
 		LastTransitionTime: metav1.NewTime(time.Now()),
-	}}}})
+	}}}
+	if nominated != nil {
+		status["nominatedNodeName"] = *nominated
+	}
+	patch, err := json.Marshal(map[string]any{"status": status})
+	if err != nil {
+		return err
+	}
+	_, err = c.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}, "status")
+	return err
+}
+
+// patchNominatedNode sets (or, with "", clears) status.nominatedNodeName.
+func patchNominatedNode(ctx context.Context, c kubernetes.Interface, pod *v1.Pod, node string) error {
+	var v any = node
+	if node == "" {
+		v = nil
+	}
+	patch, err := json.Marshal(map[string]any{"status": map[string]any{"nominatedNodeName": v}})
 	if err != nil {
 		return err
 	}

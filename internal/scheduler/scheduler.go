@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"reflect"
 	"sync"
+	"sync/atomic"
 
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/informers"
@@ -23,7 +24,8 @@ type Config struct {
 	// Configuration is the parsed scheduler configuration; nil means
 	// upstream's defaults with one profile, default-scheduler.
 	Configuration *Configuration
-	// Parallelism is the number of filter workers (2 when zero).
+	// Parallelism is the number of filter workers (the configuration's
+	// parallelism, upstream's 16, when zero).
 	Parallelism int
 	Clock       clock.WithTicker
 	Logger      *slog.Logger
@@ -44,7 +46,7 @@ func (c *Config) validate() error {
 		c.Parallelism = int(c.Configuration.Parallelism)
 	}
 	if c.Parallelism <= 0 {
-		c.Parallelism = 2
+		c.Parallelism = DefaultParallelism
 	}
 	if c.Clock == nil {
 		c.Clock = clock.RealClock{}
@@ -70,10 +72,21 @@ type Scheduler struct {
 	informers informers.SharedInformerFactory
 	log       *slog.Logger
 	binds     sync.WaitGroup
+	// nominator holds the pods preemption nominated to nodes.
+	nominator *nominator
+	// percentages is each profile's percentageOfNodesToScore (0: adaptive).
+	percentages map[string]int32
+	// nextStartNode is where the next cycle starts filtering (only the
+	// scheduling goroutine touches it).
+	nextStartNode int
+	scheduled     atomic.Int64
 }
 
-// handle is what plugins see of the scheduler.
-type handle struct{ s *Scheduler }
+// handle is what one profile's plugins see of the scheduler.
+type handle struct {
+	s    *Scheduler
+	prof *Profile
+}
 
 func (h handle) SnapshotSharedLister() framework.NodeInfoLister { return h.s.snapshot }
 
@@ -87,15 +100,18 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, err
 	}
 	s := &Scheduler{cfg: cfg, client: cfg.Client, cache: NewCache(), snapshot: NewSnapshot(), profiles: map[string]*Profile{}, log: cfg.Logger,
-		informers: informers.NewSharedInformerFactory(cfg.Client, 0)}
+		informers: informers.NewSharedInformerFactory(cfg.Client, 0), nominator: newNominator(), percentages: map[string]int32{}}
 	reg := NewRegistry()
 	events := map[string][]framework.ClusterEvent{noNodes: {{Resource: framework.Node, ActionType: framework.Add}}}
 	var less func(a, b *framework.QueuedPodInfo) bool
 	for _, p := range cfg.Configuration.Profiles {
-		prof, err := NewProfile(p, reg, handle{s})
+		h := &handle{s: s}
+		prof, err := NewProfile(p, reg, h)
 		if err != nil {
 			return nil, fmt.Errorf("profile %s: %w", p.SchedulerName, err)
 		}
+		h.prof = prof
+		s.percentages[p.SchedulerName] = percentageFor(cfg.Configuration, p)
 		s.profiles[p.SchedulerName] = prof
 		for k, v := range prof.events {
 			events[k] = v
@@ -104,9 +120,25 @@ func New(cfg Config) (*Scheduler, error) {
 			less = prof.queueSort.Less
 		}
 	}
-	s.queue = NewQueue(less, events, cfg.Clock)
+	initial, maximum := cfg.Configuration.Backoff()
+	s.queue = NewQueue(less, events, cfg.Clock, WithBackoff(initial, maximum))
 	return s, nil
 }
+
+// percentageFor is the profile's percentageOfNodesToScore, else the
+// global one, else 0 (adaptive).
+func percentageFor(c *Configuration, p KubeSchedulerProfile) int32 {
+	switch {
+	case p.PercentageOfNodesToScore != nil:
+		return *p.PercentageOfNodesToScore
+	case c.PercentageOfNodesToScore != nil:
+		return *c.PercentageOfNodesToScore
+	}
+	return 0
+}
+
+// Scheduled is how many pods this scheduler has bound.
+func (s *Scheduler) Scheduled() int64 { return s.scheduled.Load() }
 
 // Queue is the scheduling queue (for tests and metrics).
 func (s *Scheduler) Queue() *Queue { return s.queue }
@@ -194,6 +226,7 @@ func (s *Scheduler) podHandler() cache.ResourceEventHandler {
 			}
 			if pod.Spec.NodeName == "" {
 				s.queue.Delete(pod)
+				s.nominator.delete(pod)
 				return
 			}
 			s.cache.RemovePod(pod)
@@ -210,6 +243,7 @@ func (s *Scheduler) podChanged(old, pod *v1.Pod) {
 		if old != nil && old.Spec.NodeName == "" {
 			s.queue.Delete(pod)
 		}
+		s.nominator.delete(pod)
 		if terminal {
 			s.cache.RemovePod(pod)
 			s.queue.MoveOnEvent(framework.ClusterEvent{Resource: framework.AssignedPod, ActionType: framework.Delete})
@@ -219,8 +253,10 @@ func (s *Scheduler) podChanged(old, pod *v1.Pod) {
 		return
 	}
 	if _, ok := s.profiles[pod.Spec.SchedulerName]; !ok || terminal || pod.DeletionTimestamp != nil {
+		s.nominator.delete(pod)
 		return
 	}
+	s.nominator.update(old, pod)
 	if old == nil {
 		s.queue.Add(pod)
 		return
