@@ -43,6 +43,7 @@ func NewArgsRegistry() map[string]framework.ArgsFactory {
 		noderesources.FitName:                noderesources.NewFitArgs,
 		noderesources.BalancedAllocationName: noderesources.NewBalancedAllocationArgs,
 		interpodaffinity.Name:                interpodaffinity.NewArgs,
+		defaultpreemption.Name:               defaultpreemption.NewArgs,
 		podtopologyspread.Name:               podtopologyspread.NewArgs,
 	}
 }
