@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	utilerrors "k8s.io/apimachinery/pkg/util/errors"
+
+	qeval "github.com/skiff-dev/skiff/internal/apis/quota"
 )
 
 // limitRangerAnnotation records which defaults LimitRanger set.
@@ -178,7 +180,7 @@ func podBounds(pod *corev1.Pod, item corev1.LimitRangeItem) []error {
 		}
 		return errs
 	case corev1.LimitTypePod:
-		return bounds(string(item.Type), item, podResources(pod, true), podResources(pod, false))
+		return bounds(string(item.Type), item, qeval.PodResources(pod, true), qeval.PodResources(pod, false))
 	}
 	return nil
 }

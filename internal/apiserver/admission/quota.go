@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	qeval "github.com/skiff-dev/skiff/internal/apis/quota"
 )
 
 // ResourceQuota enforces the namespace's ResourceQuotas, as upstream's
@@ -73,26 +75,9 @@ func (p *ResourceQuota) Mutate(ctx context.Context, a *Attributes) error {
 
 // compute sums the usage of the namespace's objects for names.
 func (p *ResourceQuota) compute(ctx context.Context, q *corev1.ResourceQuota, names corev1.ResourceList) (corev1.ResourceList, error) {
-	used := corev1.ResourceList{}
-	for name := range names {
-		used[name] = *resource.NewQuantity(0, resource.DecimalSI)
-	}
-	for _, gr := range quotaGroups(names) {
-		objs, err := p.store.List(ctx, gr, q.Namespace)
-		if apierrors.IsNotFound(err) {
-			continue
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, o := range objs {
-			if !scopesMatch(q, o) {
-				continue
-			}
-			addList(used, mask(usage(gr, o), names))
-		}
-	}
-	return used, nil
+	return qeval.Compute(q, names, func(gr schema.GroupResource) ([]runtime.Object, error) {
+		return p.store.List(ctx, gr, q.Namespace)
+	}, apierrors.IsNotFound)
 }
 
 // Validate charges the matching quotas for a create or an update that
@@ -105,9 +90,9 @@ func (p *ResourceQuota) Validate(ctx context.Context, a *Attributes) (func(), er
 	if a.Subresource != "" || a.Namespace == "" {
 		return noop, nil
 	}
-	delta := usage(a.Resource, a.Object)
+	delta := qeval.Usage(a.Resource, a.Object)
 	if a.Operation == Update && a.OldObject != nil {
-		delta = nonNegative(delta, usage(a.Resource, a.OldObject))
+		delta = nonNegative(delta, qeval.Usage(a.Resource, a.OldObject))
 	}
 	if len(delta) == 0 {
 		return noop, nil
@@ -174,7 +159,7 @@ func chargeQuota(a *Attributes, q *corev1.ResourceQuota, delta corev1.ResourceLi
 	if len(hard) == 0 {
 		hard = q.Spec.Hard
 	}
-	requested := mask(delta, hard)
+	requested := qeval.Mask(delta, hard)
 	if q.Status.Used == nil {
 		q.Status.Used = corev1.ResourceList{}
 	}
@@ -198,7 +183,7 @@ func chargeQuota(a *Attributes, q *corev1.ResourceQuota, delta corev1.ResourceLi
 			ex[name] = resource.Quantity{}
 		}
 		return nil, forbidden(a, fmt.Errorf("exceeded quota: %s, requested: %s, used: %s, limited: %s",
-			q.Name, prettyPrint(mask(requested, ex)), prettyPrint(mask(q.Status.Used, ex)), prettyPrint(mask(hard, ex))))
+			q.Name, prettyPrint(qeval.Mask(requested, ex)), prettyPrint(qeval.Mask(q.Status.Used, ex)), prettyPrint(qeval.Mask(hard, ex))))
 	}
 	for name, v := range next {
 		q.Status.Used[name] = v
@@ -214,7 +199,7 @@ func (p *ResourceQuota) charge(ctx context.Context, ns, name string, delta corev
 			return nil, apierrors.NewNotFound(quotasGR, name)
 		}
 		q := cur.(*corev1.ResourceQuota)
-		for qn, d := range mask(delta, q.Status.Used) {
+		for qn, d := range qeval.Mask(delta, q.Status.Used) {
 			if _, limited := q.Spec.Hard[qn]; !limited {
 				continue
 			}
@@ -240,7 +225,7 @@ func (p *ResourceQuota) Release(ctx context.Context, gr schema.GroupResource, ob
 	if ns == "" {
 		return
 	}
-	delta := usage(gr, obj)
+	delta := qeval.Usage(gr, obj)
 	if len(delta) == 0 {
 		return
 	}
@@ -261,10 +246,10 @@ func (p *ResourceQuota) Release(ctx context.Context, gr schema.GroupResource, ob
 func (p *ResourceQuota) releaseFinished(ctx context.Context, a *Attributes) func() {
 	old, _ := a.OldObject.(*corev1.Pod)
 	pod, _ := a.Object.(*corev1.Pod)
-	if old == nil || pod == nil || terminal(old) || !terminal(pod) {
+	if old == nil || pod == nil || qeval.Terminal(old) || !qeval.Terminal(pod) {
 		return noop
 	}
-	delta := usage(podsGR, old)
+	delta := qeval.Usage(podsGR, old)
 	quotas, err := p.store.List(ctx, quotasGR, a.Namespace)
 	if err != nil {
 		return noop
@@ -291,13 +276,13 @@ func applies(q *corev1.ResourceQuota, gr schema.GroupResource, obj runtime.Objec
 	if len(hard) == 0 {
 		hard = q.Spec.Hard
 	}
-	limits := len(mask(delta, hard)) > 0
+	limits := len(qeval.Mask(delta, hard)) > 0
 	for name := range hard {
-		if groupOf(name) == gr {
+		if qeval.GroupOf(name) == gr {
 			limits = true
 		}
 	}
-	return limits && scopesMatch(q, obj)
+	return limits && qeval.ScopesMatch(q, obj)
 }
 
 // nonNegative is new - old, keeping only what grew.
