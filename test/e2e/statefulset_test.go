@@ -1,0 +1,227 @@
+package e2e
+
+import (
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// startWorkloadServer runs a server with its controllers and scheduler
+// (no local agent); it is stopped by PID when t ends.
+func startWorkloadServer(t *testing.T) *server {
+	t.Helper()
+	bin := skiffBinary(t)
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	s := &server{dir: dir, kubeconfig: filepath.Join(dir, "admin.kubeconfig"), url: "https://127.0.0.1:" + strconv.Itoa(port),
+		logPath: filepath.Join(dir, "server.log"), exited: make(chan struct{})}
+	s.cmd = exec.Command(bin, "server", "--data-dir", filepath.Join(dir, "data"), "--https-port", strconv.Itoa(port),
+		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--write-kubeconfig", s.kubeconfig, "--disable-agent")
+	startLogged(t, s.cmd, s.logPath, s.exited)
+	t.Cleanup(func() {
+		s.stop(t)
+		if t.Failed() {
+			t.Logf("server log tail:\n%s", tail(s.logPath, 40))
+		}
+	})
+	if err := s.waitReady(); err != nil {
+		t.Fatalf("server: %v\n%s", err, tail(s.logPath, 20))
+	}
+	return s
+}
+
+// startWorkloadAgent runs `skiff agent --simulate n` with node names
+// <prefix><i> against s; it is stopped by PID when t ends.
+func startWorkloadAgent(t *testing.T, s *server, prefix string, n int) {
+	t.Helper()
+	logPath, exited := filepath.Join(s.dir, prefix+"agent.log"), make(chan struct{})
+	agent := exec.Command(skiffBinary(t), "agent", "--kubeconfig", s.kubeconfig, "--simulate", strconv.Itoa(n),
+		"--node-name-prefix", prefix, "--pod-start-latency", "20ms", "--pod-stop-delay", "50ms")
+	startLogged(t, agent, logPath, exited)
+	t.Cleanup(func() {
+		_ = agent.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(15 * time.Second):
+			_ = agent.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("agent %s log tail:\n%s", prefix, tail(logPath, 20))
+		}
+	})
+}
+
+const webStatefulSet = `apiVersion: v1
+kind: Service
+metadata:
+  name: web
+spec:
+  clusterIP: None
+  selector:
+    app: web
+  ports:
+  - port: 80
+---
+apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: web
+spec:
+  serviceName: web
+  replicas: 3
+  selector:
+    matchLabels:
+      app: web
+  template:
+    metadata:
+      labels:
+        app: web
+    spec:
+      containers:
+      - name: web
+        image: whoami:v1
+`
+
+const agentDaemonSet = `apiVersion: apps/v1
+kind: DaemonSet
+metadata:
+  name: agent
+spec:
+  selector:
+    matchLabels:
+      app: agent
+  template:
+    metadata:
+      labels:
+        app: agent
+    spec:
+      containers:
+      - name: agent
+        image: whoami:v1
+`
+
+// TestStatefulSetAndDaemonSet drives StatefulSets and DaemonSets through
+// real kubectl on hollow nodes, once per kubectl version, each against its
+// own server and agents.
+func TestStatefulSetAndDaemonSet(t *testing.T) {
+	for _, version := range kubectlVersions {
+		t.Run(version, func(t *testing.T) {
+			s := startWorkloadServer(t)
+			startWorkloadAgent(t, s, "wl-", 2)
+			k := s.newKubectl(t, version, "e2e-sts")
+			waitFor(t, "2 hollow nodes Ready", func() (bool, string) {
+				r := k.run("get", "nodes", "-o", `jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}`)
+				return strings.Count(r.stdout, "=True") == 2, r.stdout + r.stderr
+			})
+			t.Run("statefulset", func(t *testing.T) { testStatefulSetRollout(t, k) })
+			t.Run("daemonset", func(t *testing.T) { testDaemonSetNodes(t, s, k) })
+		})
+	}
+}
+
+// stsRolledOut runs kubectl rollout status statefulset/web and checks its
+// last line is one of kubectl's success lines for 3 pods.
+func stsRolledOut(t *testing.T, k *kubectl) {
+	t.Helper()
+	out := strings.TrimSpace(k.ok("rollout", "status", "statefulset/web", "--timeout=60s"))
+	lines := strings.Split(out, "\n")
+	last := lines[len(lines)-1]
+	if last != "partitioned roll out complete: 3 new pods have been updated..." &&
+		!(strings.HasPrefix(last, "statefulset rolling update complete 3 pods at revision web-") && strings.HasSuffix(last, "...")) {
+		t.Errorf("rollout status statefulset/web printed %q; want a success line for 3 pods", out)
+	}
+}
+
+// stsRevisions lists the REVISION column of kubectl rollout history.
+func stsRevisions(out string) string {
+	var revs []string
+	for _, line := range strings.Split(out, "\n") {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] != "REVISION" && !strings.Contains(f[0], "/") {
+			revs = append(revs, f[0])
+		}
+	}
+	return strings.Join(revs, ",")
+}
+
+// testStatefulSetRollout: ordinal pods with stable identity, set image,
+// rollout status, history and undo through ControllerRevisions, events.
+func testStatefulSetRollout(t *testing.T, k *kubectl) {
+	k.ok("apply", "-f", k.file("web.yaml", webStatefulSet))
+	stsRolledOut(t, k)
+	wantOutput(t, k.run("get", "pods", "-l", "app=web", "-o",
+		`jsonpath={range .items[*]}{.metadata.name}:{.spec.hostname}.{.spec.subdomain}:{.metadata.labels.apps\.kubernetes\.io/pod-index} {end}`),
+		"web-0:web-0.web:0 web-1:web-1.web:1 web-2:web-2.web:2 ")
+	wantOutput(t, k.run("get", "statefulset", "web", "-o", "jsonpath={.status.readyReplicas}/{.status.replicas}"), "3/3")
+
+	wantOutput(t, k.run("set", "image", "statefulset/web", "web=whoami:v2"), "statefulset.apps/web image updated")
+	stsRolledOut(t, k)
+	wantOutput(t, k.run("get", "pods", "-l", "app=web", "-o", `jsonpath={range .items[*]}{.spec.containers[0].image} {end}`),
+		"whoami:v2 whoami:v2 whoami:v2 ")
+	if got := stsRevisions(k.ok("rollout", "history", "statefulset/web")); got != "1,2" {
+		t.Errorf("rollout history statefulset/web revisions = %q; want 1,2", got)
+	}
+
+	wantOutput(t, k.run("rollout", "undo", "statefulset/web"), "statefulset.apps/web rolled back")
+	stsRolledOut(t, k)
+	wantOutput(t, k.run("get", "pods", "-l", "app=web", "-o", `jsonpath={range .items[*]}{.spec.containers[0].image} {end}`),
+		"whoami:v1 whoami:v1 whoami:v1 ")
+	if got := stsRevisions(k.ok("rollout", "history", "statefulset/web")); got != "2,3" {
+		t.Errorf("rollout history statefulset/web after undo = %q; want 2,3", got)
+	}
+	hist := k.ok("rollout", "history", "statefulset/web", "--revision=3")
+	wantContains(t, "rollout history --revision=3", hist, "whoami:v1")
+	describe := k.ok("describe", "statefulset", "web")
+	wantContains(t, "describe statefulset web", describe, "SuccessfulCreate", "create Pod web-0 in StatefulSet web successful",
+		"SuccessfulDelete", "delete Pod web-2 in StatefulSet web successful")
+}
+
+// dsRow is the columns of kubectl get ds agent without its age.
+func dsRow(t *testing.T, k *kubectl) string {
+	t.Helper()
+	out := strings.Split(strings.TrimSpace(k.ok("get", "ds", "agent")), "\n")
+	if len(out) != 2 {
+		t.Fatalf("kubectl get ds agent printed %q; want a header and a row", out)
+	}
+	if h := strings.Join(strings.Fields(out[0]), " "); h != "NAME DESIRED CURRENT READY UP-TO-DATE AVAILABLE NODE SELECTOR AGE" {
+		t.Errorf("kubectl get ds header = %q", h)
+	}
+	f := strings.Fields(out[1])
+	return strings.Join(f[:len(f)-1], " ")
+}
+
+// testDaemonSetNodes: one pod per node, rollout status, the kubectl get
+// ds columns, and a node joining later gets its pod within seconds.
+func testDaemonSetNodes(t *testing.T, s *server, k *kubectl) {
+	k.ok("apply", "-f", k.file("agent.yaml", agentDaemonSet))
+	out := k.ok("rollout", "status", "daemonset/agent", "--timeout=60s")
+	if !strings.HasSuffix(strings.TrimSpace(out), `daemon set "agent" successfully rolled out`) {
+		t.Errorf("rollout status daemonset/agent printed %q", out)
+	}
+	if got := dsRow(t, k); got != "agent 2 2 2 2 2 <none>" {
+		t.Errorf("kubectl get ds agent = %q; want agent 2 2 2 2 2 <none>", got)
+	}
+	start := time.Now()
+	startWorkloadAgent(t, s, "late-", 1)
+	waitFor(t, "daemon pod on the late node", func() (bool, string) {
+		r := k.run("get", "ds", "agent", "-o", "jsonpath={.status.numberAvailable}")
+		return r.stdout == "3", r.stdout + r.stderr
+	})
+	t.Logf("a node joining got its daemon pod available %v after its agent started", time.Since(start).Round(time.Millisecond))
+	if got := dsRow(t, k); got != "agent 3 3 3 3 3 <none>" {
+		t.Errorf("kubectl get ds agent = %q; want agent 3 3 3 3 3 <none>", got)
+	}
+	nodes := strings.Fields(k.ok("get", "pods", "-l", "app=agent", "-o", `jsonpath={range .items[*]}{.spec.nodeName} {end}`))
+	sort.Strings(nodes)
+	if got := strings.Join(nodes, " "); got != "late-0 wl-0 wl-1" {
+		t.Errorf("daemon pods on %q; want one on each of late-0 wl-0 wl-1", got)
+	}
+}
