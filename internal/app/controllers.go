@@ -27,6 +27,7 @@ import (
 	"github.com/skiff-dev/skiff/internal/controller/podgc"
 	"github.com/skiff-dev/skiff/internal/controller/replicaset"
 	"github.com/skiff-dev/skiff/internal/controller/replicationcontroller"
+	"github.com/skiff-dev/skiff/internal/controller/resourcequota"
 	"github.com/skiff-dev/skiff/internal/controller/statefulset"
 )
 
@@ -68,6 +69,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, cfg ServerConf
 		cronjob.New(cronjob.Config{Client: cs, Factory: f, Logger: log}),
 		disruption.New(disruption.Config{Client: cs, Factory: f, Logger: log}),
 		garbagecollector.New(garbagecollector.Config{Metadata: md, Discovery: cs.Discovery(), Logger: log}),
+		resourcequota.New(resourcequota.Config{Client: cs, Metadata: md, Factory: f, Logger: log}),
 		checked(nodeipam.New(nodeipam.Config{Client: cs, Factory: f, ClusterCIDR: cfg.ClusterCIDR, NodeCIDRMaskSize: cfg.NodeCIDRMaskSize, Logger: log})),
 		checked(nodelifecycle.New(nodelifecycle.Config{Client: cs, Factory: f, GracePeriod: cfg.NodeMonitorGracePeriod, Now: cfg.Now, Logger: log})),
 		checked(podgc.New(podgc.Config{Client: cs, Factory: f, Threshold: cfg.TerminatedPodGCThreshold, Quarantine: cfg.NodeMonitorGracePeriod, Now: cfg.Now, Logger: log})),
