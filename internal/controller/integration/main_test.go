@@ -47,6 +47,9 @@ func run(m *testing.M) int {
 	srv, err = app.StartServer(context.Background(), app.ServerConfig{
 		DataDir: dir, HTTPSPort: port, BindAddress: "127.0.0.1",
 		WriteKubeconfig: dir + "/kubeconfig.yaml", Logger: log,
+		// Silent hollow nodes turn Unknown (and their pods' nodes count as
+		// gone for the pod GC) after 5 s instead of 40.
+		NodeMonitorGracePeriod: 5 * time.Second,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start server:", err)
@@ -99,6 +102,8 @@ func startHollowNodes(t *testing.T, prefix string, n int) *app.Agent {
 	a, err := app.StartAgent(context.Background(), app.AgentConfig{
 		REST: srv.Loopback(), Simulate: n, NodeNamePrefix: prefix, Logger: log,
 		PodStartLatency: 10 * time.Millisecond,
+		// Renew Leases every second: the server's grace period is 5 s.
+		LeaseRenewInterval: time.Second, LeaseDuration: 5 * time.Second,
 	})
 	if err != nil {
 		t.Fatalf("start %d hollow nodes: %v", n, err)
