@@ -234,3 +234,35 @@ func TestStatefulSetParallelPartition(t *testing.T) {
 			fmt.Sprintf("images %v status %+v", images, st), nil
 	})
 }
+
+func TestStatefulSetClaimsDeletedWithSet(t *testing.T) {
+	startHollowNodes(t, "sts-del-", 1)
+	ns := newNamespace(t, "sts-del")
+	ensureVolumes(t)
+	ctx := context.Background()
+	set := withClaims(newStatefulSet("kv", 2, "etcd:1"), appsv1.DeletePersistentVolumeClaimRetentionPolicyType, appsv1.RetainPersistentVolumeClaimRetentionPolicyType)
+	created, err := cs.AppsV1().StatefulSets(ns).Create(ctx, set, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	waitSetRolledOut(t, ns, "kv")
+	for _, name := range []string{"www-kv-0", "www-kv-1"} {
+		c, err := cs.CoreV1().PersistentVolumeClaims(ns).Get(ctx, name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ref := metav1.GetControllerOf(c); ref == nil || ref.UID != created.UID {
+			t.Errorf("claim %s owners %+v; want the set (whenDeleted Delete)", name, c.OwnerReferences)
+		}
+	}
+	if err := cs.AppsV1().StatefulSets(ns).Delete(ctx, "kv", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "claims deleted with the set", func(ctx context.Context) (bool, string, error) {
+		claims, err := cs.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, "", err
+		}
+		return len(claims.Items) == 0, fmt.Sprintf("%d claims left", len(claims.Items)), nil
+	})
+}

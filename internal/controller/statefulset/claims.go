@@ -67,6 +67,11 @@ func (r *Reconciler) ensureClaims(ctx context.Context, set *appsv1.StatefulSet, 
 			errs = append(errs, r.createClaim(ctx, set, want, ord))
 		case err != nil:
 			errs = append(errs, err)
+		case pod == nil && cur.DeletionTimestamp != nil:
+			// A claim still being deleted (its pod was scaled away with
+			// whenScaled Delete) must go before a new pod may use the name.
+			errs = append(errs, apierrors.NewConflict(corev1.Resource("persistentvolumeclaims"), cur.Name,
+				fmt.Errorf("claim %s is being deleted", cur.Name)))
 		default:
 			refs := claimOwners(set, pod, ord, cur.OwnerReferences)
 			if !apiequality.Semantic.DeepEqual(refs, cur.OwnerReferences) && !(len(refs) == 0 && len(cur.OwnerReferences) == 0) {
