@@ -2,25 +2,21 @@ package app
 
 import (
 	"context"
-	"fmt"
 	"log/slog"
 	"os"
-	"time"
 
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/uuid"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/leaderelection"
-	"k8s.io/client-go/tools/leaderelection/resourcelock"
 
 	"github.com/skiff-dev/skiff/internal/scheduler"
 )
 
 // startScheduler reads the scheduler configuration (a malformed file
 // stops start-up), then runs the scheduler in the background while this
-// server holds the kube-system/kube-scheduler Lease. It returns a stop
-// function that waits for the scheduler to end.
+// server holds the leaderElection Lease (kube-system/kube-scheduler by
+// default). It returns a stop function that releases the Lease and waits
+// for the scheduler to end.
 func startScheduler(ctx context.Context, loopback *rest.Config, configFile string, log *slog.Logger) (func(), error) {
 	var conf *scheduler.Configuration
 	if configFile != "" {
@@ -30,48 +26,55 @@ func startScheduler(ctx context.Context, loopback *rest.Config, configFile strin
 		}
 		conf = c
 	}
-	client, err := kubernetes.NewForConfig(loopback)
-	if err != nil {
-		return nil, err
-	}
-	sched, err := scheduler.New(scheduler.Config{Client: client, Configuration: conf, Logger: log.With("component", "scheduler")})
+	client, err := kubernetes.NewForConfig(schedulerREST(loopback, conf))
 	if err != nil {
 		return nil, err
 	}
 	host, _ := os.Hostname()
-	lock := &resourcelock.LeaseLock{
-		LeaseMeta:  metav1.ObjectMeta{Namespace: "kube-system", Name: "kube-scheduler"},
-		Client:     client.CoordinationV1(),
-		LockConfig: resourcelock.ResourceLockConfig{Identity: host + "_" + string(uuid.NewUUID())},
-	}
-	elector, err := leaderelection.NewLeaderElector(leaderelection.LeaderElectionConfig{
-		Lock:            lock,
-		LeaseDuration:   15 * time.Second,
-		RenewDeadline:   10 * time.Second,
-		RetryPeriod:     2 * time.Second,
-		ReleaseOnCancel: true,
-		Name:            "kube-scheduler",
-		Callbacks: leaderelection.LeaderCallbacks{
-			OnStartedLeading: func(ctx context.Context) {
-				log.Info("scheduler leading", "identity", lock.Identity())
-				if err := sched.Run(ctx); err != nil && ctx.Err() == nil {
-					log.Error("scheduler stopped", "err", err)
-				}
-			},
-			OnStoppedLeading: func() { log.Info("scheduler lost or released the lease") },
-		},
-	})
+	elector, err := scheduler.NewElector(scheduler.Config{Client: client, Configuration: conf, Logger: log.With("component", "scheduler")},
+		host+"_"+string(uuid.NewUUID()))
 	if err != nil {
-		return nil, fmt.Errorf("leader election: %w", err)
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		// Run returns when leadership is lost; stand again until ctx ends.
-		for ctx.Err() == nil {
-			elector.Run(ctx)
+		if err := elector.Run(ctx); err != nil {
+			log.Error("scheduler", "err", err)
 		}
 	}()
 	return func() { cancel(); <-done }, nil
+}
+
+// schedulerREST applies the configuration's clientConnection: qps and
+// burst when set (unset keeps the in-process client unthrottled, as every
+// in-process component), and the content types.
+func schedulerREST(loopback *rest.Config, conf *scheduler.Configuration) *rest.Config {
+	cfg := rest.CopyConfig(loopback)
+	if conf == nil || conf.ClientConnection == nil {
+		return cfg
+	}
+	cc := conf.ClientConnection
+	if cc.QPS != nil || cc.Burst != nil {
+		// Either one turns rate limiting on; the other takes upstream's
+		// default (qps 50, burst 100). qps 0 keeps it off.
+		cfg.QPS, cfg.Burst = 50, 100
+		if cc.QPS != nil {
+			cfg.QPS = *cc.QPS
+		}
+		if cc.Burst != nil {
+			cfg.Burst = int(*cc.Burst)
+		}
+		if cfg.QPS == 0 {
+			cfg.QPS, cfg.Burst = -1, -1
+		}
+	}
+	if cc.ContentType != "" {
+		cfg.ContentType = cc.ContentType
+	}
+	if cc.AcceptContentTypes != "" {
+		cfg.AcceptContentTypes = cc.AcceptContentTypes
+	}
+	return cfg
 }

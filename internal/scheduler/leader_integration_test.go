@@ -1,0 +1,88 @@
+package scheduler_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"testing"
+
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/skiff-dev/skiff/internal/scheduler"
+)
+
+// TestLeaderElectionTakeover runs two schedulers against one server
+// (whose own scheduler is off): only the Lease holder schedules; when it
+// stops, it releases the Lease and the other takes over.
+func TestLeaderElectionTakeover(t *testing.T) {
+	srv, cs := startFullServer(t, true)
+	ctx := context.Background()
+	conf, err := scheduler.ParseConfig([]byte("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n" +
+		"leaderElection:\n  leaseDuration: 3s\n  renewDeadline: 2s\n  retryPeriod: 250ms\n  resourceName: skiff-test-scheduler\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := func(id string) (*scheduler.Elector, context.CancelFunc, chan struct{}) {
+		e, err := scheduler.NewElector(scheduler.Config{Client: kubernetes.NewForConfigOrDie(srv.Loopback()), Configuration: conf,
+			Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, id)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { defer close(done); _ = e.Run(ctx) }()
+		t.Cleanup(func() { cancel(); <-done })
+		return e, cancel, done
+	}
+	holder := func(want string) func() (bool, string) {
+		return func() (bool, string) {
+			l, err := cs.CoordinationV1().Leases("kube-system").Get(ctx, "skiff-test-scheduler", metav1.GetOptions{})
+			if err != nil {
+				return false, err.Error()
+			}
+			got := ""
+			if l.Spec.HolderIdentity != nil {
+				got = *l.Spec.HolderIdentity
+			}
+			return got == want, "holder " + got
+		}
+	}
+	a, stopA, doneA := start("a")
+	poll(t, "a leads", func() (bool, string) { return a.Leading(), "" })
+	poll(t, "lease held by a", holder("a"))
+	b, _, _ := start("b")
+	createNode(t, cs, node("le-node", "8", nil))
+	poll(t, "default service account", func() (bool, string) {
+		_, err := cs.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
+		return err == nil, fmt.Sprint(err)
+	})
+	bound := func(name string) func() (bool, string) {
+		return func() (bool, string) {
+			p, err := cs.CoreV1().Pods("default").Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return false, err.Error()
+			}
+			return p.Spec.NodeName == "le-node", "on " + p.Spec.NodeName
+		}
+	}
+	if _, err := cs.CoreV1().Pods("default").Create(ctx, pod("le-1", "100m", nil), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "le-1 bound", bound("le-1"))
+	if ga, gb := a.Scheduled(), b.Scheduled(); ga != 1 || gb != 0 || b.Leading() {
+		t.Fatalf("while a leads: a scheduled %d, b scheduled %d (leading %v); want 1, 0, false", ga, gb, b.Leading())
+	}
+	stopA()
+	<-doneA
+	poll(t, "b leads", func() (bool, string) { return b.Leading(), "" })
+	poll(t, "lease held by b", holder("b"))
+	if _, err := cs.CoreV1().Pods("default").Create(ctx, pod("le-2", "100m", nil), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "le-2 bound", bound("le-2"))
+	if ga, gb := a.Scheduled(), b.Scheduled(); ga != 1 || gb != 1 {
+		t.Errorf("after the takeover: a scheduled %d, b scheduled %d; want 1, 1", ga, gb)
+	}
+}
