@@ -275,3 +275,46 @@ func TestJobTTLAfterFinished(t *testing.T) {
 		return false, fmt.Sprintf("status %+v", j.Status), nil
 	})
 }
+
+// TestJobDeleteFreesPods: deleting a running Job deletes its pods, whose
+// tracking finalizer the orphan cleanup removes, so none is left behind.
+func TestJobDeleteFreesPods(t *testing.T) {
+	ctx := context.Background()
+	startHollowNodes(t, "job-x-", 1)
+	ns := newNamespace(t, "job-delete")
+	createJob(t, ns, newJob("gone", ptr.To[int32](2), ptr.To[int32](2), "", 0))
+	eventually(t, "2 active", func(ctx context.Context) (bool, string, error) {
+		j, err := cs.BatchV1().Jobs(ns).Get(ctx, "gone", metav1.GetOptions{})
+		if err != nil {
+			return false, "", err
+		}
+		return j.Status.Active == 2, fmt.Sprintf("status %+v", j.Status), nil
+	})
+	policy := metav1.DeletePropagationBackground
+	if err := cs.BatchV1().Jobs(ns).Delete(ctx, "gone", metav1.DeleteOptions{PropagationPolicy: &policy}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "no pods left", func(ctx context.Context) (bool, string, error) {
+		list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{})
+		if err != nil {
+			return false, "", err
+		}
+		var left []string
+		for _, p := range list.Items {
+			left = append(left, fmt.Sprintf("%s%v", p.Name, p.Finalizers))
+		}
+		return len(left) == 0, fmt.Sprintf("pods %v", left), nil
+	})
+}
+
+// TestJobOnFailureRestarts: with restartPolicy OnFailure and backoffLimit
+// 1, container restarts reaching the limit fail the Job.
+func TestJobOnFailureRestarts(t *testing.T) {
+	startHollowNodes(t, "job-o-", 1)
+	ns := newNamespace(t, "job-onfailure")
+	j := newJob("flaky", nil, nil, "50ms", 3)
+	j.Spec.BackoffLimit = ptr.To[int32](1)
+	j.Spec.Template.Spec.RestartPolicy = corev1.RestartPolicyOnFailure
+	createJob(t, ns, j)
+	waitJobCondition(t, ns, "flaky", batchv1.JobFailed, batchv1.JobReasonBackoffLimitExceeded)
+}
