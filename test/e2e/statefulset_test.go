@@ -198,14 +198,22 @@ func dsRow(t *testing.T, k *kubectl) string {
 	return strings.Join(f[:len(f)-1], " ")
 }
 
-// testDaemonSetNodes: one pod per node, rollout status, the kubectl get
-// ds columns, and a node joining later gets its pod within seconds.
-func testDaemonSetNodes(t *testing.T, s *server, k *kubectl) {
-	k.ok("apply", "-f", k.file("agent.yaml", agentDaemonSet))
+// dsRolledOut runs kubectl rollout status daemonset/agent and checks its
+// last line.
+func dsRolledOut(t *testing.T, k *kubectl) {
+	t.Helper()
 	out := k.ok("rollout", "status", "daemonset/agent", "--timeout=60s")
 	if !strings.HasSuffix(strings.TrimSpace(out), `daemon set "agent" successfully rolled out`) {
 		t.Errorf("rollout status daemonset/agent printed %q", out)
 	}
+}
+
+// testDaemonSetNodes: one pod per node, rollout status, the kubectl get
+// ds columns, a node joining later gets its pod within seconds, set
+// image, history and undo through ControllerRevisions, events.
+func testDaemonSetNodes(t *testing.T, s *server, k *kubectl) {
+	k.ok("apply", "-f", k.file("agent.yaml", agentDaemonSet))
+	dsRolledOut(t, k)
 	if got := dsRow(t, k); got != "agent 2 2 2 2 2 <none>" {
 		t.Errorf("kubectl get ds agent = %q; want agent 2 2 2 2 2 <none>", got)
 	}
@@ -219,6 +227,17 @@ func testDaemonSetNodes(t *testing.T, s *server, k *kubectl) {
 	if got := dsRow(t, k); got != "agent 3 3 3 3 3 <none>" {
 		t.Errorf("kubectl get ds agent = %q; want agent 3 3 3 3 3 <none>", got)
 	}
+	wantOutput(t, k.run("set", "image", "daemonset/agent", "agent=whoami:v2"), "daemonset.apps/agent image updated")
+	dsRolledOut(t, k)
+	if got := stsRevisions(k.ok("rollout", "history", "daemonset/agent")); got != "1,2" {
+		t.Errorf("rollout history daemonset/agent revisions = %q; want 1,2", got)
+	}
+	wantOutput(t, k.run("rollout", "undo", "daemonset/agent"), "daemonset.apps/agent rolled back")
+	dsRolledOut(t, k)
+	wantOutput(t, k.run("get", "pods", "-l", "app=agent", "-o", `jsonpath={range .items[*]}{.spec.containers[0].image} {end}`),
+		"whoami:v1 whoami:v1 whoami:v1 ")
+	describe := k.ok("describe", "daemonset", "agent")
+	wantContains(t, "describe daemonset agent", describe, "SuccessfulCreate", "Created pod: agent-", "SuccessfulDelete", "Deleted pod: agent-")
 	nodes := strings.Fields(k.ok("get", "pods", "-l", "app=agent", "-o", `jsonpath={range .items[*]}{.spec.nodeName} {end}`))
 	sort.Strings(nodes)
 	if got := strings.Join(nodes, " "); got != "late-0 wl-0 wl-1" {
