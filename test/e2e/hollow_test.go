@@ -1,0 +1,163 @@
+package e2e
+
+import (
+	"fmt"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/clientcmd"
+)
+
+// startHollowServer runs a server with its controllers and scheduler; it
+// is stopped by PID when t ends.
+func startHollowServer(t *testing.T) (*server, kubernetes.Interface) {
+	t.Helper()
+	bin := skiffBinary(t)
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	s := &server{dir: dir, kubeconfig: filepath.Join(dir, "admin.kubeconfig"), url: "https://127.0.0.1:" + strconv.Itoa(port),
+		logPath: filepath.Join(dir, "server.log"), exited: make(chan struct{})}
+	s.cmd = exec.Command(bin, "server", "--data-dir", filepath.Join(dir, "data"), "--https-port", strconv.Itoa(port),
+		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--write-kubeconfig", s.kubeconfig, "--disable-agent")
+	startLogged(t, s.cmd, s.logPath, s.exited)
+	t.Cleanup(func() {
+		s.stop(t)
+		if t.Failed() {
+			t.Logf("server log tail:\n%s", tail(s.logPath, 40))
+		}
+	})
+	if err := s.waitReady(); err != nil {
+		t.Fatalf("server: %v\n%s", err, tail(s.logPath, 20))
+	}
+	cfg, err := clientcmd.BuildConfigFromFlags("", s.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, cs
+}
+
+// startHollowAgent runs `skiff agent --simulate n` with the given node
+// name prefix and extra flags against s; it is stopped by PID when t ends.
+func startHollowAgent(t *testing.T, s *server, prefix string, n int, flags ...string) {
+	t.Helper()
+	logPath, exited := filepath.Join(s.dir, prefix+"agent.log"), make(chan struct{})
+	args := append([]string{"agent", "--kubeconfig", s.kubeconfig, "--simulate", strconv.Itoa(n),
+		"--node-name-prefix", prefix, "--pod-start-latency", "20ms", "--pod-stop-delay", "50ms"}, flags...)
+	agent := exec.Command(skiffBinary(t), args...)
+	startLogged(t, agent, logPath, exited)
+	t.Cleanup(func() {
+		_ = agent.Process.Signal(syscall.SIGTERM)
+		select {
+		case <-exited:
+		case <-time.After(15 * time.Second):
+			_ = agent.Process.Kill()
+			<-exited
+		}
+		if t.Failed() {
+			t.Logf("agent %s log tail:\n%s", prefix, tail(logPath, 20))
+		}
+	})
+}
+
+// waitNodesReady waits until kubectl lists n Ready nodes.
+func waitNodesReady(t *testing.T, k *kubectl, n int) {
+	t.Helper()
+	waitFor(t, fmt.Sprintf("%d hollow nodes Ready", n), func() (bool, string) {
+		r := k.run("get", "nodes", "-o", `jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}`)
+		return strings.Count(r.stdout, "=True") == n, r.stdout + r.stderr
+	})
+}
+
+// TestHollowCluster runs the stories that need the scheduler, the
+// controllers and hollow nodes, once per kubectl version, each version
+// against its own server and agents.
+func TestHollowCluster(t *testing.T) {
+	for _, version := range kubectlVersions {
+		t.Run(version, func(t *testing.T) {
+			parent := t
+			s, cs := startHollowServer(t)
+			startHollowAgent(t, s, "plain-", 2)
+			waitNodesReady(t, s.newKubectl(t, version, "default"), 2)
+			t.Run("pending-until-node-joins", func(t *testing.T) {
+				// The joining node's agent lives as long as the server:
+				// later stories schedule onto it too.
+				join := func() { startHollowAgent(parent, s, "ssd-", 1, "--node-labels", "disk=ssd,tier=fast") }
+				testPendingUntilNodeJoins(t, s.newKubectl(t, version, "e2e-pending"), join)
+			})
+			t.Run("rolling-update", func(t *testing.T) {
+				testRollingUpdate(t, s.newKubectl(t, version, "e2e-rollout"), cs)
+			})
+		})
+	}
+}
+
+const pickyPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: picky
+spec:
+  nodeSelector:
+    disk: ssd
+  containers:
+  - name: c
+    image: whoami
+`
+
+// testPendingUntilNodeJoins: a pod whose nodeSelector no node matches
+// stays Pending with upstream's FailedScheduling reason, and runs once a
+// hollow node with the label joins (join starts it).
+func testPendingUntilNodeJoins(t *testing.T, k *kubectl, join func()) {
+	wantOutput(t, k.run("apply", "-f", k.file("picky.yaml", pickyPod)), "pod/picky created")
+	const msg = "0/2 nodes are available: 2 node(s) didn't match Pod's node affinity/selector. " +
+		"preemption: 0/2 nodes are available: 2 Preemption is not helpful for scheduling."
+	waitFor(t, "PodScheduled=False Unschedulable", func() (bool, string) {
+		out := k.run("get", "pod", "picky", "-o", `jsonpath={.status.phase} {.status.conditions[?(@.type=="PodScheduled")].reason}: {.status.conditions[?(@.type=="PodScheduled")].message}`).stdout
+		return out == "Pending Unschedulable: "+msg, out
+	})
+	var describe string
+	waitFor(t, "FailedScheduling event in describe", func() (bool, string) {
+		describe = k.ok("describe", "pod", "picky")
+		return strings.Contains(describe, "FailedScheduling"), describe
+	})
+	wantContains(t, "describe pod picky", describe, "FailedScheduling", msg)
+	if got := describeField(describe, "Status"); got != "Pending" {
+		t.Errorf("describe pod picky: Status %q; want Pending", got)
+	}
+	if got := describeField(describe, "Node-Selectors"); got != "disk=ssd" {
+		t.Errorf("describe pod picky: Node-Selectors %q; want disk=ssd", got)
+	}
+
+	join()
+	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/picky", "--timeout=25s"), "pod/picky condition met")
+	wantOutput(t, k.run("get", "pod", "picky", "-o", "jsonpath={.spec.nodeName}"), "ssd-0")
+	wantOutput(t, k.run("get", "node", "ssd-0", "-o", "jsonpath={.metadata.labels.disk} {.metadata.labels.tier}"), "ssd fast")
+	describe = k.ok("describe", "pod", "picky")
+	wantContains(t, "describe pod picky once running", describe, "Successfully assigned "+k.ns+"/picky to ssd-0")
+	if got := describeField(describe, "Status"); got != "Running" {
+		t.Errorf("describe pod picky once running: Status %q; want Running", got)
+	}
+}
+
+// describeField is the value of the first top-level "Name:  value" line
+// of kubectl describe output.
+func describeField(out, name string) string {
+	for _, line := range strings.Split(out, "\n") {
+		if v, ok := strings.CutPrefix(line, name+":"); ok {
+			return strings.TrimSpace(v)
+		}
+	}
+	return ""
+}
