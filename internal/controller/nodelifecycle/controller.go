@@ -75,6 +75,8 @@ const podNodeIndex = "nodelifecycle.spec.nodeName"
 // Controller runs the monitor and eviction loops.
 type Controller struct {
 	monitor, eviction *controller.Controller
+	m                 *monitor
+	e                 *evictor
 	client            kubernetes.Interface
 	nodeEvents        record.EventBroadcaster
 	podEvents         record.EventBroadcaster
@@ -105,6 +107,7 @@ func New(cfg Config) (*Controller, error) {
 		log:      cfg.Logger.With("controller", "node-lifecycle"),
 		health:   map[string]*health{}, lastTaint: map[string]time.Time{},
 	}
+	c.m = m
 	c.monitor = controller.New(controller.Config{Name: "node-lifecycle", Reconciler: m, Workers: 2, Synced: synced, Logger: cfg.Logger})
 	e := &evictor{
 		cfg: cfg, nodes: nodes.Lister(), pods: pods.Lister(), byNode: pods.Informer().GetIndexer(),
@@ -112,6 +115,7 @@ func New(cfg Config) (*Controller, error) {
 		log:       cfg.Logger.With("controller", "taint-eviction"),
 		scheduled: map[string]time.Time{},
 	}
+	c.e = e
 	c.eviction = controller.New(controller.Config{Name: "taint-eviction", Reconciler: e, Workers: 4, Synced: synced, Logger: cfg.Logger})
 	for _, h := range []struct {
 		inf cache.SharedIndexInformer
