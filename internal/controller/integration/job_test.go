@@ -318,3 +318,38 @@ func TestJobOnFailureRestarts(t *testing.T) {
 	createJob(t, ns, j)
 	waitJobCondition(t, ns, "flaky", batchv1.JobFailed, batchv1.JobReasonBackoffLimitExceeded)
 }
+
+// TestJobFailedIndex: with backoffLimitPerIndex 0 the failure of index 1
+// fails that index only; index 0 still completes, and the Job fails with
+// FailedIndexes, reporting both index lists.
+func TestJobFailedIndex(t *testing.T) {
+	agent := startHollowNodes(t, "job-f-", 1)
+	ns := newNamespace(t, "job-failedindex")
+	j := newJob("ix", ptr.To[int32](2), ptr.To[int32](2), "", 0)
+	j.Spec.CompletionMode = ptr.To(batchv1.IndexedCompletion)
+	j.Spec.BackoffLimitPerIndex = ptr.To[int32](0)
+	createJob(t, ns, j)
+	byIndex := map[string]corev1.Pod{}
+	eventually(t, "2 running pods", func(ctx context.Context) (bool, string, error) {
+		n := 0
+		for _, p := range jobPods(t, ns, "ix") {
+			if p.Status.Phase == corev1.PodRunning {
+				byIndex[p.Annotations[batchv1.JobCompletionIndexAnnotation]] = p
+				n++
+			}
+		}
+		return n == 2, fmt.Sprintf("%d running", n), nil
+	})
+	crash := func(ix string, code int32) {
+		p := byIndex[ix]
+		if err := agent.Runtime(p.Spec.NodeName).Crash(ns, p.Name, "c", code); err != nil {
+			t.Fatalf("crash index %s: %v", ix, err)
+		}
+	}
+	crash("1", 1)
+	crash("0", 0)
+	j = waitJobCondition(t, ns, "ix", batchv1.JobFailed, batchv1.JobReasonFailedIndexes)
+	if j.Status.FailedIndexes == nil || *j.Status.FailedIndexes != "1" || j.Status.CompletedIndexes != "0" || j.Status.Failed != 1 || j.Status.Succeeded != 1 {
+		t.Errorf("status = %+v; want failedIndexes 1, completedIndexes 0, 1 failed, 1 succeeded", j.Status)
+	}
+}
