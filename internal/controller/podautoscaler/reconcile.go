@@ -38,7 +38,9 @@ type Config struct {
 	Metrics MetricsClient
 	// Workers defaults to 5.
 	Workers int
-	Now     func() time.Time
+	// SyncPeriod defaults to SyncPeriod.
+	SyncPeriod time.Duration
+	Now        func() time.Time
 	Logger  *slog.Logger
 }
 
@@ -56,6 +58,7 @@ type Reconciler struct {
 	metrics  MetricsClient
 	recorder record.EventRecorder
 	now      func() time.Time
+	period   time.Duration
 
 	mu      sync.Mutex
 	history map[string]*history
@@ -71,12 +74,15 @@ func New(cfg Config) *Controller {
 	if cfg.Workers == 0 {
 		cfg.Workers = 5
 	}
+	if cfg.SyncPeriod == 0 {
+		cfg.SyncPeriod = SyncPeriod
+	}
 	if cfg.Metrics == nil {
 		cfg.Metrics = &restMetrics{disco: cfg.Client.Discovery(), rest: cfg.Client.CoreV1().RESTClient()}
 	}
 	hpaInf, podInf := cfg.Factory.Autoscaling().V2().HorizontalPodAutoscalers(), cfg.Factory.Core().V1().Pods()
 	r := &Reconciler{client: cfg.Client, hpas: hpaInf.Lister(), pods: podInf.Lister(), metrics: cfg.Metrics,
-		recorder: record.NewFakeRecorder(0), now: cfg.Now, history: map[string]*history{}}
+		recorder: record.NewFakeRecorder(0), now: cfg.Now, period: cfg.SyncPeriod, history: map[string]*history{}}
 	c := controller.New(controller.Config{Name: "horizontalpodautoscaler", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{hpaInf.Informer().HasSynced, podInf.Informer().HasSynced}})
 	_, _ = hpaInf.Informer().AddEventHandler(c.Handler())
@@ -115,7 +121,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	if passErr != nil {
 		return controller.Result{}, passErr
 	}
-	return controller.Result{RequeueAfter: SyncPeriod}, nil
+	return controller.Result{RequeueAfter: r.period}, nil
 }
 
 // pass decides and applies the scale of hpa's target, filling st.
