@@ -22,6 +22,7 @@ import (
 	"github.com/skiff-dev/skiff/internal/controller/garbagecollector"
 	"github.com/skiff-dev/skiff/internal/controller/job"
 	"github.com/skiff-dev/skiff/internal/controller/namespace"
+	"github.com/skiff-dev/skiff/internal/controller/podautoscaler"
 	"github.com/skiff-dev/skiff/internal/controller/nodeipam"
 	"github.com/skiff-dev/skiff/internal/controller/nodelifecycle"
 	"github.com/skiff-dev/skiff/internal/controller/podgc"
@@ -70,6 +71,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, cfg ServerConf
 		disruption.New(disruption.Config{Client: cs, Factory: f, Logger: log}),
 		garbagecollector.New(garbagecollector.Config{Metadata: md, Discovery: cs.Discovery(), Logger: log}),
 		resourcequota.New(resourcequota.Config{Client: cs, Metadata: md, Factory: f, Logger: log}),
+		podautoscaler.New(podautoscaler.Config{Client: cs, Factory: f, Logger: log}),
 		checked(nodeipam.New(nodeipam.Config{Client: cs, Factory: f, ClusterCIDR: cfg.ClusterCIDR, NodeCIDRMaskSize: cfg.NodeCIDRMaskSize, Logger: log})),
 		checked(nodelifecycle.New(nodelifecycle.Config{Client: cs, Factory: f, GracePeriod: cfg.NodeMonitorGracePeriod, Now: cfg.Now, Logger: log})),
 		checked(podgc.New(podgc.Config{Client: cs, Factory: f, Threshold: cfg.TerminatedPodGCThreshold, Quarantine: cfg.NodeMonitorGracePeriod, Now: cfg.Now, Logger: log})),
