@@ -41,7 +41,7 @@ type Config struct {
 	// SyncPeriod defaults to SyncPeriod.
 	SyncPeriod time.Duration
 	Now        func() time.Time
-	Logger  *slog.Logger
+	Logger     *slog.Logger
 }
 
 // Controller is the HPA controller as the server runs it.
