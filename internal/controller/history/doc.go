@@ -11,7 +11,7 @@
 // parent's revisions from an informer cache and creates, renumbers and
 // deletes them through the API. A caller's sync:
 //
-//	revs, _ := store.List(ctx, set, selector)         // owned + adopted, sorted
+//	revs, _ := store.List(ctx, set, kind, selector)   // owned + adopted, sorted
 //	data, _ := history.TemplatePatch(&set.Spec.Template)
 //	update := history.New(set, kind, set.Spec.Template.Labels, data, history.Next(revs), collisionCount, store.HashLabel)
 //	if eq := history.FindEqual(revs, update); len(eq) > 0 { ... reuse, renumber if not the newest }

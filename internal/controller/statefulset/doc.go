@@ -9,7 +9,9 @@
 //     pods it no longer matches) and ControllerRevisions;
 //  2. finds or creates the update revision (a snapshot of spec.template,
 //     see package history) and the current revision (status.currentRevision);
-//  3. computes a plan (plan.go, pure): pods <set>-<i> for ordinals
+//  3. unless pod creations or deletions it asked for are still unseen
+//     in its cache (expectations, as the ReplicaSet controller keeps),
+//     computes a plan (plan.go, pure): pods <set>-<i> for ordinals
 //     [spec.ordinals.start, start+replicas) to create, failed pods to
 //     recreate, condemned pods (ordinals out of range) to delete highest
 //     first, and outdated pods to replace for RollingUpdate (highest
