@@ -48,8 +48,8 @@ func run(m *testing.M) int {
 		DataDir: dir, HTTPSPort: port, BindAddress: "127.0.0.1",
 		WriteKubeconfig: dir + "/kubeconfig.yaml", Logger: log,
 		// Silent hollow nodes turn Unknown (and their pods' nodes count as
-		// gone for the pod GC) after 5 s instead of 40.
-		NodeMonitorGracePeriod: 5 * time.Second,
+		// gone for the pod GC) after 8 s instead of 40.
+		NodeMonitorGracePeriod: 8 * time.Second,
 	})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "start server:", err)
@@ -102,8 +102,8 @@ func startHollowNodes(t *testing.T, prefix string, n int) *app.Agent {
 	a, err := app.StartAgent(context.Background(), app.AgentConfig{
 		REST: srv.Loopback(), Simulate: n, NodeNamePrefix: prefix, Logger: log,
 		PodStartLatency: 10 * time.Millisecond,
-		// Renew Leases every second: the server's grace period is 5 s.
-		LeaseRenewInterval: time.Second, LeaseDuration: 5 * time.Second,
+		// Renew Leases every second: the server's grace period is 8 s.
+		LeaseRenewInterval: time.Second, LeaseDuration: 8 * time.Second,
 	})
 	if err != nil {
 		t.Fatalf("start %d hollow nodes: %v", n, err)
