@@ -155,6 +155,7 @@ func TestTriggerTime(t *testing.T) {
 		t.Errorf("trigger with nothing changed = %s; want zero", got)
 	}
 	q := p.DeepCopy()
+	q.ResourceVersion = "2"
 	q.Status.Conditions[0].LastTransitionTime = metav1.NewTime(t2.Add(time.Minute))
 	if got, _ := tr.compute("ns/svc", svc, []*corev1.Pod{q}); !got.Equal(t2.Add(time.Minute)) {
 		t.Errorf("trigger after a readiness change = %s; want %s", got, t2.Add(time.Minute))

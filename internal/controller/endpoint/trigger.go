@@ -11,7 +11,11 @@ import (
 // triggerTracker computes the last-change-trigger-time of a Service's
 // Endpoints, as upstream's TriggerTimeTracker: the earliest change (a
 // pod's Ready transition or creation, the Service's creation) not yet
-// reflected in a written object. Safe for concurrent use.
+// reflected in a written object. A pod counts as changed when its object
+// changed (resourceVersion), not only when its Ready transition time moved:
+// the kubelet keeps those to whole seconds, and a pod that turns ready in
+// the second it was marked not ready would otherwise leave no trigger.
+// Safe for concurrent use.
 type triggerTracker struct {
 	mu   sync.Mutex
 	seen map[string]*serviceState // "ns/name"
@@ -19,7 +23,7 @@ type triggerTracker struct {
 
 type serviceState struct {
 	svc  time.Time
-	pods map[types.UID]time.Time
+	pods map[types.UID]string // resourceVersion
 }
 
 func newTriggerTracker() *triggerTracker { return &triggerTracker{seen: map[string]*serviceState{}} }
@@ -43,7 +47,7 @@ func (t *triggerTracker) compute(key string, svc *corev1.Service, pods []*corev1
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	prev := t.seen[key]
-	next := &serviceState{svc: svc.CreationTimestamp.Time, pods: make(map[types.UID]time.Time, len(pods))}
+	next := &serviceState{svc: svc.CreationTimestamp.Time, pods: make(map[types.UID]string, len(pods))}
 	var min time.Time
 	consider := func(at time.Time) {
 		if !at.IsZero() && (min.IsZero() || at.Before(min)) {
@@ -54,10 +58,9 @@ func (t *triggerTracker) compute(key string, svc *corev1.Service, pods []*corev1
 		consider(next.svc)
 	}
 	for _, p := range pods {
-		at := podTriggerTime(p)
-		next.pods[p.UID] = at
-		if prev == nil || !prev.pods[p.UID].Equal(at) {
-			consider(at)
+		next.pods[p.UID] = p.ResourceVersion
+		if rv, ok := prev.podVersion(p.UID); !ok || rv != p.ResourceVersion {
+			consider(podTriggerTime(p))
 		}
 	}
 	return min, func() {
@@ -65,6 +68,14 @@ func (t *triggerTracker) compute(key string, svc *corev1.Service, pods []*corev1
 		defer t.mu.Unlock()
 		t.seen[key] = next
 	}
+}
+
+func (s *serviceState) podVersion(uid types.UID) (string, bool) {
+	if s == nil {
+		return "", false
+	}
+	rv, ok := s.pods[uid]
+	return rv, ok
 }
 
 // forget drops a deleted Service.

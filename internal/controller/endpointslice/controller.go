@@ -63,7 +63,7 @@ type reconciler struct {
 	written *tracker
 
 	mu       sync.Mutex
-	triggers map[string]map[types.UID]time.Time // service -> pod trigger times already written
+	triggers map[string]map[types.UID]string // service -> resourceVersions of the pods already written
 }
 
 // New registers its informers and returns the controller.
@@ -90,7 +90,7 @@ func New(cfg Config) (*Controller, error) {
 		client: cfg.Client, services: core.Services().Lister(), pods: core.Pods().Lister(), nodes: core.Nodes().Lister(),
 		slices: slices.Lister(), max: cfg.MaxEndpointsPerSlice, log: cfg.Logger.With("controller", "endpointslice"),
 		recorder: events.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "endpoint-slice-controller"}),
-		triggers: map[string]map[types.UID]time.Time{}, written: newTracker(),
+		triggers: map[string]map[types.UID]string{}, written: newTracker(),
 	}
 	loop := controller.New(controller.Config{Name: "endpointslice", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{core.Services().Informer().HasSynced, core.Pods().Informer().HasSynced,
@@ -222,12 +222,14 @@ func (r *reconciler) desired(svc *corev1.Service, pods []*corev1.Pod) map[string
 }
 
 // triggerTime is the earliest pod or Service change not yet written, as
-// upstream's trigger time tracker; call written once the slices are.
+// upstream's trigger time tracker (a pod counts as changed when its
+// resourceVersion moved: the kubelet keeps Ready transition times to whole
+// seconds); call written once the slices are.
 func (r *reconciler) triggerTime(key string, svc *corev1.Service, pods []*corev1.Pod) (t time.Time, written func()) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	prev, seen := r.triggers[key]
-	next := make(map[types.UID]time.Time, len(pods))
+	next := make(map[types.UID]string, len(pods))
 	var min time.Time
 	consider := func(at time.Time) {
 		if !at.IsZero() && (min.IsZero() || at.Before(min)) {
@@ -238,10 +240,9 @@ func (r *reconciler) triggerTime(key string, svc *corev1.Service, pods []*corev1
 		consider(svc.CreationTimestamp.Time)
 	}
 	for _, p := range pods {
-		at := podTriggerTime(p)
-		next[p.UID] = at
-		if !prev[p.UID].Equal(at) {
-			consider(at)
+		next[p.UID] = p.ResourceVersion
+		if rv, ok := prev[p.UID]; !ok || rv != p.ResourceVersion {
+			consider(podTriggerTime(p))
 		}
 	}
 	return min, func() {
