@@ -180,9 +180,10 @@ func waitScheduled(ctx context.Context, tr *podTracker, n int) error {
 	})
 }
 
-// limitFor is how long n pods may take: two minutes plus 20 ms each.
+// limitFor is how long n pods may take: two minutes plus 100 ms each (a
+// shared, loaded machine can fall to tens of pods/s).
 func limitFor(n int) time.Duration {
-	return 2*time.Minute + time.Duration(n)*20*time.Millisecond
+	return 2*time.Minute + time.Duration(n)*100*time.Millisecond
 }
 
 // lastScheduled is the latest scheduled time the tracker saw.
