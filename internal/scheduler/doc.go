@@ -21,7 +21,8 @@
 // rejecting plugins registered for (EventsToRegister) happens, or five
 // minutes pass. Backoff is podInitialBackoffSeconds (1 s) doubling to
 // podMaxBackoffSeconds (10 s), on an injected clock. When several servers
-// run, RunWithLeaderElection lets only the holder of the Lease schedule.
+// run, an Elector lets only the holder of the Lease schedule (a fresh
+// Scheduler per term).
 //
 // Profiles and plugin weights come from a KubeSchedulerConfiguration file
 // (LoadConfig); NewRegistry lists the in-tree plugins explicitly. Pods

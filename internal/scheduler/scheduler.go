@@ -261,7 +261,8 @@ func (s *Scheduler) podChanged(old, pod *v1.Pod) {
 		s.queue.Add(pod)
 		return
 	}
-	if reflect.DeepEqual(old.Spec, pod.Spec) && reflect.DeepEqual(old.Labels, pod.Labels) && reflect.DeepEqual(old.Annotations, pod.Annotations) {
+	lostNomination := old.Status.NominatedNodeName != "" && pod.Status.NominatedNodeName == ""
+	if !lostNomination && reflect.DeepEqual(old.Spec, pod.Spec) && reflect.DeepEqual(old.Labels, pod.Labels) && reflect.DeepEqual(old.Annotations, pod.Annotations) {
 		return // a status-only update (ours, for instance) cannot help
 	}
 	s.queue.Update(pod)
