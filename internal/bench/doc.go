@@ -27,6 +27,15 @@
 //	}
 //	rep.WriteTable(os.Stdout)
 //
+// `skiff bench scheduler` (RunScheduler, sched*.go) measures the
+// scheduler alone on upstream scheduler_perf's SchedulingBasic shape (Node
+// objects without kubelets, throughput sampled each second as upstream's
+// collector) and end to end on hollow nodes (a `skiff agent --simulate`
+// child; pod startup from creation to Running seen through a watch).
+// `skiff bench rollout` (RunRollout, rollout.go) rolls a large Deployment
+// to a new image and records the worst availability and surge a pod watch
+// saw. Both start their servers and agents as child processes, as above.
+//
 // Network safety: run it inside a private network namespace, as
 // docs/benchmarks.md shows; it only ever listens on and dials 127.0.0.1.
 package bench
