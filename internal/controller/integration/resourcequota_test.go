@@ -42,12 +42,16 @@ func quotaPod(name string, cpu string) *corev1.Pod {
 func TestResourceQuotaUsage(t *testing.T) {
 	ctx := context.Background()
 	ns := newNamespace(t, "quota")
-	hard := corev1.ResourceList{"pods": resource.MustParse("10"), "requests.cpu": resource.MustParse("4"),
-		"count/configmaps": resource.MustParse("10"), "count/deployments.apps": resource.MustParse("5")}
+	hard := corev1.ResourceList{"pods": resource.MustParse("10"), "count/configmaps": resource.MustParse("10"),
+		"count/deployments.apps": resource.MustParse("5")}
 	quotas := []*corev1.ResourceQuota{
 		{ObjectMeta: metav1.ObjectMeta{Name: "all"}, Spec: corev1.ResourceQuotaSpec{Hard: hard}},
 		{ObjectMeta: metav1.ObjectMeta{Name: "besteffort"}, Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{"pods": resource.MustParse("5")},
 			Scopes: []corev1.ResourceQuotaScope{corev1.ResourceQuotaScopeBestEffort}}},
+		// Scoped so that a pod without requests is not refused for
+		// omitting requests.cpu.
+		{ObjectMeta: metav1.ObjectMeta{Name: "compute"}, Spec: corev1.ResourceQuotaSpec{Hard: corev1.ResourceList{"requests.cpu": resource.MustParse("4")},
+			Scopes: []corev1.ResourceQuotaScope{corev1.ResourceQuotaScopeNotBestEffort}}},
 	}
 	for _, q := range quotas {
 		if _, err := cs.CoreV1().ResourceQuotas(ns).Create(ctx, q, metav1.CreateOptions{}); err != nil {
@@ -63,7 +67,8 @@ func TestResourceQuotaUsage(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The namespace's kube-root-ca.crt ConfigMap counts too.
-	waitUsed(t, ns, "all", map[corev1.ResourceName]string{"pods": "3", "requests.cpu": "1500m", "count/configmaps": "1", "count/deployments.apps": "1"})
+	waitUsed(t, ns, "all", map[corev1.ResourceName]string{"pods": "3", "count/configmaps": "1", "count/deployments.apps": "1"})
+	waitUsed(t, ns, "compute", map[corev1.ResourceName]string{"requests.cpu": "1500m"})
 	waitUsed(t, ns, "besteffort", map[corev1.ResourceName]string{"pods": "1"})
 
 	// Drift: a wrong status.used is recomputed.
@@ -87,6 +92,7 @@ func TestResourceQuotaUsage(t *testing.T) {
 	if err := cs.AppsV1().Deployments(ns).Delete(ctx, "d", metav1.DeleteOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	waitUsed(t, ns, "all", map[corev1.ResourceName]string{"pods": "1", "requests.cpu": "500m", "count/deployments.apps": "0"})
+	waitUsed(t, ns, "all", map[corev1.ResourceName]string{"pods": "1", "count/deployments.apps": "0"})
+	waitUsed(t, ns, "compute", map[corev1.ResourceName]string{"requests.cpu": "500m"})
 	waitUsed(t, ns, "besteffort", map[corev1.ResourceName]string{"pods": "0"})
 }
