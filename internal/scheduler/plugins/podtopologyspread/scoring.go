@@ -5,6 +5,7 @@ import (
 	"math"
 
 	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/skiff-dev/skiff/internal/scheduler/framework"
 )
@@ -21,6 +22,18 @@ type preScoreState struct {
 	// weights are log(domains + 2), so small topologies are not drowned
 	// by big ones.
 	weights []float64
+	// owner, set for the default constraints of a pod with an owner, makes
+	// counts count the owner's pods, as upstream (cheaper than matching
+	// the derived selector against every pod).
+	owner types.UID
+}
+
+// count is the number of pods on n that c counts.
+func (s *preScoreState) count(n *framework.NodeInfo, c *constraint, ns string) int64 {
+	if s.owner != "" {
+		return int64(n.PodsWithOwner[s.owner])
+	}
+	return countMatching(n.Pods, c.selector, ns)
 }
 
 func (s *preScoreState) Clone() framework.StateData { return s }
@@ -40,6 +53,9 @@ func (pl *PodTopologySpread) PreScore(_ context.Context, state *framework.CycleS
 	// system defaults.
 	requireAll := len(pod.Spec.TopologySpreadConstraints) > 0 || !pl.systemDefaulted
 	s := &preScoreState{constraints: cs, ignored: map[string]bool{}, counts: make([]map[string]int64, len(cs)), weights: make([]float64, len(cs))}
+	if len(pod.Spec.TopologySpreadConstraints) == 0 && len(pod.OwnerReferences) > 0 {
+		s.owner = pod.OwnerReferences[0].UID
+	}
 	sizes := make([]int, len(cs))
 	for i := range cs {
 		s.counts[i] = map[string]int64{}
@@ -89,7 +105,7 @@ func (pl *PodTopologySpread) countAll(s *preScoreState, pod *v1.Pod, requireAll 
 			if _, ok := s.counts[i][v]; !ok {
 				continue
 			}
-			s.counts[i][v] += countMatching(n.Pods, c.selector, pod.Namespace)
+			s.counts[i][v] += s.count(n, c, pod.Namespace)
 		}
 	}
 }
@@ -114,7 +130,7 @@ func (pl *PodTopologySpread) Score(_ context.Context, state *framework.CycleStat
 		}
 		cnt := s.counts[i][v]
 		if c.key == v1.LabelHostname {
-			cnt = countMatching(n.Pods, c.selector, pod.Namespace)
+			cnt = s.count(n, &s.constraints[i], pod.Namespace)
 		}
 		score += float64(cnt)*s.weights[i] + float64(c.maxSkew-1)
 	}
