@@ -36,7 +36,7 @@ func requests(kv ...string) podOpt {
 func limits(kv ...string) podOpt {
 	return func(p *corev1.Pod) { p.Spec.Containers[0].Resources.Limits = rl(kv...) }
 }
-func deadline(s int64) podOpt { return func(p *corev1.Pod) { p.Spec.ActiveDeadlineSeconds = &s } }
+func deadline(s int64) podOpt  { return func(p *corev1.Pod) { p.Spec.ActiveDeadlineSeconds = &s } }
 func priority(c string) podOpt { return func(p *corev1.Pod) { p.Spec.PriorityClassName = c } }
 func phase(ph corev1.PodPhase) podOpt {
 	return func(p *corev1.Pod) { p.Status.Phase = ph }
