@@ -80,7 +80,9 @@ func (a *authentication) handler(api http.Handler, az *rbac.Authorizer, audit fu
 	reviews := auth.SelfReviews(auth.Reviews(az.Inject(api), chain), az, a.cfg.Now)
 	// Audit sits right after authentication, as upstream: denied and
 	// impersonated requests are audited with the real user.
-	return auth.Authenticate(audit(auth.Impersonate(auth.Authorize(reviews, chain), chain)), tokens...)
+	// Requests authentication refuses are audited too (the 401 answer
+	// goes through the audit middleware, which sees no user).
+	return auth.AuthenticateWith(audit(auth.Impersonate(auth.Authorize(reviews, chain), chain)), audit, tokens...)
 }
 
 // start lets service account tokens authenticate: it starts the

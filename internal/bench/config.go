@@ -38,6 +38,12 @@ type Config struct {
 	Settle time.Duration
 	// SkipRestart leaves out the restart with Objects Pods stored.
 	SkipRestart bool
+	// RBACObjects, when 0 or more, makes the client a non-admin user that
+	// RBAC authorizes (through impersonation by the admin) and stores this
+	// many Roles and RoleBindings first (rbac.go); negative (the
+	// default) keeps the admin client, which system:masters lets through
+	// without looking at RBAC.
+	RBACObjects int
 	// Progress, if set, receives one line per phase as the run goes.
 	Progress io.Writer
 }

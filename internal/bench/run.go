@@ -77,6 +77,14 @@ func measure(ctx context.Context, cfg *Config, srv *child, rep *Report) error {
 	if err != nil {
 		return err
 	}
+	if cfg.RBACObjects >= 0 {
+		if err := setupRBAC(ctx, cs, cfg.RBACObjects, func(s string) { fmt.Fprintln(cfg.Progress, s) }); err != nil {
+			return err
+		}
+		if cs, err = clientAs(srv.kubeconfig, cfg.Wire, benchUser); err != nil {
+			return err
+		}
+	}
 	cleanup, err := clientFor(srv.kubeconfig, "json")
 	if err != nil {
 		return err
@@ -111,6 +119,12 @@ func measure(ctx context.Context, cfg *Config, srv *child, rep *Report) error {
 // clientFor builds a clientset from the server's admin kubeconfig with
 // client-side rate limiting off.
 func clientFor(kubeconfig, wire string) (*kubernetes.Clientset, error) {
+	return clientAs(kubeconfig, wire, "")
+}
+
+// clientAs is clientFor impersonating user (the admin's own identity when
+// empty).
+func clientAs(kubeconfig, wire, user string) (*kubernetes.Clientset, error) {
 	rc, err := clientcmd.BuildConfigFromFlags("", kubeconfig)
 	if err != nil {
 		return nil, fmt.Errorf("load %s: %w", kubeconfig, err)
@@ -118,6 +132,7 @@ func clientFor(kubeconfig, wire string) (*kubernetes.Clientset, error) {
 	rc.QPS = -1 // negative: no client-side rate limiter
 	rc.Burst = 0
 	rc.UserAgent = "skiff-bench"
+	rc.Impersonate.UserName = user
 	if wire == "json" {
 		// Typed clients speak protobuf unless the config names a type.
 		rc.ContentType = "application/json"

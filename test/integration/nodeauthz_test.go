@@ -171,7 +171,10 @@ func TestNodeAuthorizer(t *testing.T) {
 			_, err := a.CoordinationV1().Leases("kube-node-lease").Create(ctx, &coordinationv1.Lease{ObjectMeta: metav1.ObjectMeta{Name: nodeB}}, metav1.CreateOptions{})
 			return err
 		}, false, "can only access node lease with the same name as the requesting node"},
-		{"get another node's lease", func() error { _, err := a.CoordinationV1().Leases("kube-node-lease").Get(ctx, nodeB, metav1.GetOptions{}); return err }, false, "can only access node lease"},
+		{"get another node's lease", func() error {
+			_, err := a.CoordinationV1().Leases("kube-node-lease").Get(ctx, nodeB, metav1.GetOptions{})
+			return err
+		}, false, "can only access node lease"},
 		{"create event", func() error {
 			_, err := a.CoreV1().Events(ns).Create(ctx, &corev1.Event{ObjectMeta: metav1.ObjectMeta{Name: "e1"},
 				InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: ns, Name: "on-a"}, Reason: "Test"}, metav1.CreateOptions{})

@@ -10,6 +10,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	"github.com/skiff-dev/skiff/internal/apiserver/audit"
 )
 
 // Pod Security Standards levels and the namespace labels that pick them.
@@ -19,6 +21,8 @@ const (
 	LevelRestricted = "restricted"
 
 	labelPrefix = "pod-security.kubernetes.io/"
+
+	auditViolationsAnnotation = "pod-security.kubernetes.io/audit-violations"
 )
 
 // PodSecurity applies the Pod Security Standards, as upstream's
@@ -29,7 +33,10 @@ const (
 // ...`); one that violates the warn level is admitted with a Warning
 // (`would violate PodSecurity ...`). Workload templates (Deployments,
 // Jobs, ...) only ever get warnings, for the enforce and warn levels, as
-// upstream. Audit annotations are not recorded (no audit log yet). The
+// upstream. A pod or template that violates the audit level is admitted
+// and its audit event carries the annotation
+// pod-security.kubernetes.io/audit-violations (`would violate PodSecurity
+// ...`), as upstream. The
 // checks are those of the latest policy version whatever version a label
 // names; the version is only reported.
 type PodSecurity struct {
@@ -84,6 +91,11 @@ func (p *PodSecurity) Validate(ctx context.Context, a *Attributes) (func(), erro
 	}
 	labels := got.(*corev1.Namespace).Labels
 	enforce, warnP := policyFor(labels, "enforce"), policyFor(labels, "warn")
+	if auditP := policyFor(labels, "audit"); auditP.level != LevelPrivileged {
+		if v := Evaluate(auditP.level, meta, spec); len(v) > 0 {
+			audit.AddAnnotation(ctx, auditViolationsAnnotation, fmt.Sprintf("would violate PodSecurity %q: %s", auditP.String(), v))
+		}
+	}
 	if enforce.level != LevelPrivileged {
 		if v := Evaluate(enforce.level, meta, spec); len(v) > 0 {
 			if isPod {

@@ -53,8 +53,14 @@ func Handler(next http.Handler, cfg Config) http.Handler {
 	if cfg.NewID == nil {
 		cfg.NewID = uuid.NewUUID
 	}
+	unauthenticated := failedAuthentication(next, cfg)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		u, _ := auth.UserFrom(r.Context())
+		u, ok := auth.UserFrom(r.Context())
+		if !ok {
+			// Wrapped around the 401 answer of authentication.
+			unauthenticated.ServeHTTP(w, r)
+			return
+		}
 		a := auth.AttributesFrom(r)
 		d := cfg.Policy.Decide(u, a)
 		if d.Level == LevelNone {
@@ -73,8 +79,10 @@ func Handler(next http.Handler, cfg Config) http.Handler {
 			r.Body = readCloser{io.TeeReader(r.Body, reqBody), r.Body}
 		}
 		rec := &recorder{ResponseWriter: w, all: d.Level == LevelRequestResponse && a.Verb != "watch"}
-		next.ServeHTTP(rec, r)
+		ann := &annotations{}
+		next.ServeHTTP(rec, r.WithContext(withAnnotations(r.Context(), ann)))
 		complete(ev, d, reqBody, rec)
+		ann.copyTo(ev)
 		ev.StageTimestamp = metav1.NewMicroTime(cfg.Now())
 		if !d.omits(StageResponseComplete) {
 			cfg.Sink.Write(ev)

@@ -65,11 +65,21 @@ func isPublic(path string) bool {
 // paths, where it proceeds as system:anonymous; a request whose bearer
 // token no authenticator accepts gets 401 everywhere, as upstream.
 func Authenticate(next http.Handler, tokens ...TokenAuthenticator) http.Handler {
+	return AuthenticateWith(next, nil, tokens...)
+}
+
+// AuthenticateWith is Authenticate whose 401 answers go through
+// wrapFailed (the failed-authentication audit), when not nil.
+func AuthenticateWith(next http.Handler, wrapFailed func(http.Handler) http.Handler, tokens ...TokenAuthenticator) http.Handler {
+	var failed http.Handler = http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { writeUnauthorized(w) })
+	if wrapFailed != nil {
+		failed = wrapFailed(failed)
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, ok, presented := authenticate(r, tokens)
 		if !ok {
 			if presented || !isPublic(r.URL.Path) {
-				writeUnauthorized(w)
+				failed.ServeHTTP(w, r)
 				return
 			}
 			u = User{Name: AnonymousUser, Groups: []string{UnauthenticatedGroup}}
