@@ -55,6 +55,9 @@ func TestReconcile(t *testing.T) {
 		{name: "tick within the starting deadline starts", mutate: func(cj *batchv1.CronJob) {
 			cj.Spec.StartingDeadlineSeconds = ptr.To[int64](60)
 		}, wantCreated: true, wantActive: 1},
+		{name: "too many missed ticks still starts the latest", mutate: func(cj *batchv1.CronJob) {
+			cj.Status.LastScheduleTime = ptr.To(metav1.NewTime(now.Add(-10 * time.Hour).Truncate(time.Minute)))
+		}, wantCreated: true, wantEvent: "TooManyMissedTimes", wantActive: 1},
 		{name: "suspended", mutate: func(cj *batchv1.CronJob) { cj.Spec.Suspend = ptr.To(true) }},
 		{name: "unparseable schedule", mutate: func(cj *batchv1.CronJob) { cj.Spec.Schedule = "whenever" }, wantEvent: "UnparseableSchedule"},
 		{name: "finished job leaves active", mutate: func(cj *batchv1.CronJob) {
