@@ -3,11 +3,13 @@ package integration
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
 	"k8s.io/utils/ptr"
@@ -138,5 +140,30 @@ func TestCronJobSuspended(t *testing.T) {
 		if ref := metav1.GetControllerOf(&j); ref != nil && ref.Name == "idle" {
 			t.Errorf("suspended cronjob started %s", j.Name)
 		}
+	}
+}
+
+// TestCronJobRejectsCronTZ: the zone goes in spec.timeZone; a TZ or
+// CRON_TZ prefix in the schedule is invalid, as upstream validates it.
+func TestCronJobRejectsCronTZ(t *testing.T) {
+	ns := newNamespace(t, "cron-tz")
+	tests := []struct {
+		name, schedule string
+		tz             *string
+		wantMsg        string
+	}{
+		{name: "cron-tz", schedule: "CRON_TZ=UTC 0 * * * *", wantMsg: "cannot use TZ or CRON_TZ in schedule, use timeZone field instead"},
+		{name: "tz-and-field", schedule: "TZ=UTC 0 * * * *", tz: ptr.To("UTC"), wantMsg: "cannot use both timeZone field and TZ or CRON_TZ in schedule"},
+		{name: "bad-zone", schedule: "0 * * * *", tz: ptr.To("Mars/Olympus"), wantMsg: "timeZone"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cj := newCronJob(tt.name, tt.schedule)
+			cj.Spec.TimeZone = tt.tz
+			_, err := cs.BatchV1().CronJobs(ns).Create(context.Background(), cj, metav1.CreateOptions{})
+			if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), tt.wantMsg) {
+				t.Errorf("create with schedule %q, timeZone %v: %v; want Invalid mentioning %q", tt.schedule, tt.tz, err, tt.wantMsg)
+			}
+		})
 	}
 }
