@@ -4,6 +4,7 @@ import (
 	"context"
 
 	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/skiff-dev/skiff/internal/scheduler/framework"
 )
@@ -25,6 +26,8 @@ type preFilterState struct {
 	// namespace selectors resolved.
 	affinityTerms, antiAffinityTerms []framework.AffinityTerm
 	pod                              *v1.Pod
+	// nsLabels are the labels of the pod's namespace.
+	nsLabels labels.Set
 }
 
 func (s *preFilterState) Clone() framework.StateData {
@@ -60,6 +63,7 @@ func (pl *InterPodAffinity) PreFilter(_ context.Context, state *framework.CycleS
 		antiAffinityTerms: pl.resolveNamespaces(pi.RequiredAntiAffinityTerms),
 	}
 	nsLabels := pl.namespaceLabels(pod.Namespace)
+	s.nsLabels = nsLabels
 	for _, n := range nodes {
 		node := n.Node()
 		if node == nil {

@@ -218,3 +218,29 @@ func equal(a, b []int64) bool {
 	}
 	return true
 }
+
+func TestPreFilterExtensions(t *testing.T) {
+	nodes := []*v1.Node{node("n1", zone1), node("n2", zone2)}
+	incoming := pod("p", "default", "", sec, antiAffinity(term("security", "In", []string{"S1"}, "zone")))
+	blocker := pod("e", "default", "n1", sec, nil)
+	h := frameworktest.NewHandle(frameworktest.NodeInfos(nodes, []*v1.Pod{blocker}))
+	pl, _ := New(nil, h)
+	ipa := pl.(*InterPodAffinity)
+	ctx := context.Background()
+	state := framework.NewCycleState()
+	ipa.PreFilter(ctx, state, incoming)
+	n1 := h.Nodes.Get("n1")
+	if st := ipa.Filter(ctx, state, incoming, n1); st.IsSuccess() {
+		t.Fatalf("Filter(n1) with the blocker = %v; want a rejection", st)
+	}
+	if st := ipa.RemovePod(ctx, state, incoming, framework.NewPodInfo(blocker), n1); !st.IsSuccess() {
+		t.Fatal(st)
+	}
+	if st := ipa.Filter(ctx, state, incoming, n1); !st.IsSuccess() {
+		t.Errorf("Filter(n1) after RemovePod(blocker) = %v; want success", st)
+	}
+	ipa.AddPod(ctx, state, incoming, framework.NewPodInfo(pod("f", "default", "n2", nil, antiAffinity(term("security", "In", []string{"S1"}, "zone")))), h.Nodes.Get("n2"))
+	if st := ipa.Filter(ctx, state, incoming, h.Nodes.Get("n2")); !st.Equal(framework.NewStatus(framework.Unschedulable, ErrReasonExistingAntiAffinityRulesNotMatch)) {
+		t.Errorf("Filter(n2) after AddPod(anti-affinity pod) = %v; want %s", st, ErrReasonExistingAntiAffinityRulesNotMatch)
+	}
+}
