@@ -100,7 +100,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("audit", err)
 	}
 	cleanups = append(cleanups, closeAudit)
-	client, closeEtcd, err := openEtcd(ctx, cfg)
+	client, local, closeEtcd, err := openEtcd(ctx, cfg)
 	if err != nil {
 		return fail("start etcd", err)
 	}
@@ -116,7 +116,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("authentication", err)
 	}
 
-	store, err := storage.New(storage.Config{Client: client, Scheme: scheme.Scheme, Logger: log, Transformer: transformer})
+	store, err := storage.New(storage.Config{Client: client, Local: local, Scheme: scheme.Scheme, Logger: log, Transformer: transformer})
 	if err != nil {
 		return fail("storage", err)
 	}
@@ -284,19 +284,21 @@ func kubeconfigHost(bind string) string {
 	return bind
 }
 
-func openEtcd(ctx context.Context, cfg ServerConfig) (*clientv3.Client, func(), error) {
+// openEtcd connects to the external cluster or starts the embedded member;
+// only the embedded member offers in-process consistent reads (local).
+func openEtcd(ctx context.Context, cfg ServerConfig) (client *clientv3.Client, local storage.LocalReader, stop func(), err error) {
 	if len(cfg.EtcdServers) > 0 {
 		c, err := etcd.Connect(ctx, cfg.EtcdServers, nil)
 		if err != nil {
-			return nil, nil, err
+			return nil, nil, nil, err
 		}
-		return c, func() { _ = c.Close() }, nil
+		return c, nil, func() { _ = c.Close() }, nil
 	}
 	e, err := etcd.Start(ctx, etcd.Config{DataDir: filepath.Join(cfg.DataDir, "server", "db", "etcd"), Logger: cfg.Logger})
 	if err != nil {
-		return nil, nil, err
+		return nil, nil, nil, err
 	}
-	return e.Client(), e.Close, nil
+	return e.Client(), e, e.Close, nil
 }
 
 func etcdCheck(client *clientv3.Client) func(ctx context.Context) error {

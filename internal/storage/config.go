@@ -63,6 +63,20 @@ type Config struct {
 	Transformer Transformer
 	// Clock drives compaction and bookmarks. Nil means the real clock.
 	Clock clock.WithTicker
+	// Local, when set, serves consistent reads (the latest object, the
+	// current revision) in-process instead of asking etcd over the
+	// client. Only a member alone in its cluster can offer it.
+	Local LocalReader
+}
+
+// LocalReader reads the applied state of the only member of an embedded
+// etcd. Its answers include every write acknowledged before the call.
+type LocalReader interface {
+	// Revision is the store's current revision.
+	Revision() int64
+	// Get returns key's latest value and mod revision; found is false
+	// when the key does not exist.
+	Get(ctx context.Context, key string) (value []byte, modRev int64, found bool, err error)
 }
 
 func (c *Config) validate() error {

@@ -5,6 +5,8 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
 // Get returns one object. resourceVersion "" reads etcd (consistent), "0"
@@ -45,23 +47,36 @@ func (r *Resource) Get(ctx context.Context, ns, name string, resourceVersion str
 // if the key does not exist), its plain stored bytes (nil when stale, see
 // comparable) and its mod revision.
 func (r *Resource) readLatest(ctx context.Context, key string) (runtime.Object, []byte, int64, error) {
-	resp, err := r.store.client.Get(ctx, key)
-	if err != nil {
-		return nil, nil, 0, apierrors.NewInternalError(err)
+	stored, modRev, found, err := r.readStored(ctx, key)
+	if err != nil || !found {
+		return nil, nil, 0, err
 	}
-	if len(resp.Kvs) == 0 {
-		return nil, nil, 0, nil
-	}
-	kv := resp.Kvs[0]
-	data, err := r.plain(ctx, key, kv.Value)
+	data, err := r.plain(ctx, key, stored)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	obj, err := r.decodePlain(key, data, kv.ModRevision)
+	obj, err := r.decodePlain(key, data, modRev)
 	if err != nil {
 		return nil, nil, 0, err
 	}
-	return obj, r.comparable(key, kv.Value, data), kv.ModRevision, nil
+	return obj, r.comparable(key, stored, data), modRev, nil
+}
+
+// readStored reads key's stored bytes, in-process when the store has a
+// LocalReader and from etcd otherwise.
+func (r *Resource) readStored(ctx context.Context, key string) (value []byte, modRev int64, found bool, err error) {
+	if l := r.store.cfg.Local; l != nil {
+		value, modRev, found, err = l.Get(ctx, key)
+	} else {
+		var resp *clientv3.GetResponse
+		if resp, err = r.store.client.Get(ctx, key); err == nil && len(resp.Kvs) > 0 {
+			value, modRev, found = resp.Kvs[0].Value, resp.Kvs[0].ModRevision, true
+		}
+	}
+	if err != nil {
+		return nil, 0, false, apierrors.NewInternalError(err)
+	}
+	return value, modRev, found, nil
 }
 
 // comparable returns the plain bytes Update compares a new encoding with to

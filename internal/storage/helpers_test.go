@@ -74,6 +74,9 @@ func newEnv(tb testing.TB, dir string, cfg Config) *env {
 		tb.Fatalf("etcd.Start() error = %v", err)
 	}
 	cfg.Client = srv.Client()
+	// The server runs its embedded member this way; TestLocalReader
+	// checks the client path gives the same answers.
+	cfg.Local = srv
 	cfg.Scheme = scheme.Scheme
 	if cfg.Logger == nil {
 		cfg.Logger = quietLogger()

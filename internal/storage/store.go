@@ -136,6 +136,9 @@ func (s *Store) CurrentRevision(ctx context.Context) (uint64, error) {
 }
 
 func (s *Store) currentRevision(ctx context.Context) (int64, error) {
+	if s.cfg.Local != nil {
+		return s.cfg.Local.Revision(), nil
+	}
 	resp, err := s.client.Get(ctx, s.cfg.Prefix+"/", clientv3.WithCountOnly())
 	if err != nil {
 		return 0, apierrors.NewInternalError(fmt.Errorf("storage: get current revision: %w", err))
