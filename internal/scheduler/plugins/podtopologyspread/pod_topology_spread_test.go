@@ -189,3 +189,28 @@ func TestScore(t *testing.T) {
 		})
 	}
 }
+
+func TestPreFilterExtensions(t *testing.T) {
+	incoming := pod("p", "", app, spread("zone", 1, v1.DoNotSchedule, app))
+	nodes := []*v1.Node{node("n1", "z1"), node("n2", "z2")}
+	existing := pods("n1", 1, app)
+	h := frameworktest.NewHandle(frameworktest.NodeInfos(nodes, existing))
+	pl, _ := New(nil, h)
+	p := pl.(*PodTopologySpread)
+	ctx := context.Background()
+	state := framework.NewCycleState()
+	p.PreFilter(ctx, state, incoming)
+	n1 := h.Nodes.Get("n1")
+	if st := p.Filter(ctx, state, incoming, n1); st.IsSuccess() {
+		t.Fatalf("Filter(n1) = %v; want a rejection", st)
+	}
+	p.RemovePod(ctx, state, incoming, framework.NewPodInfo(existing[0]), n1)
+	if st := p.Filter(ctx, state, incoming, n1); !st.IsSuccess() {
+		t.Errorf("Filter(n1) after RemovePod = %v; want success", st)
+	}
+	p.AddPod(ctx, state, incoming, framework.NewPodInfo(pod("q", "n1", app)), n1)
+	p.AddPod(ctx, state, incoming, framework.NewPodInfo(pod("r", "n1", app)), n1)
+	if st := p.Filter(ctx, state, incoming, n1); st.IsSuccess() {
+		t.Errorf("Filter(n1) after AddPod twice = %v; want a rejection", st)
+	}
+}
