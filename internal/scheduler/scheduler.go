@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
 
+	"github.com/skiff-dev/skiff/internal/controller"
 	"github.com/skiff-dev/skiff/internal/scheduler/framework"
 )
 
@@ -100,7 +101,9 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, err
 	}
 	s := &Scheduler{cfg: cfg, client: cfg.Client, cache: NewCache(), snapshot: NewSnapshot(), profiles: map[string]*Profile{}, log: cfg.Logger,
-		informers: informers.NewSharedInformerFactory(cfg.Client, 0), nominator: newNominator(), percentages: map[string]int32{}}
+		// managedFields are dropped from cached objects, as upstream does.
+		informers: informers.NewSharedInformerFactoryWithOptions(cfg.Client, 0, informers.WithTransform(controller.StripManagedFields)),
+		nominator: newNominator(), percentages: map[string]int32{}}
 	reg := NewRegistry()
 	events := map[string][]framework.ClusterEvent{noNodes: {{Resource: framework.Node, ActionType: framework.Add}}}
 	var less func(a, b *framework.QueuedPodInfo) bool
