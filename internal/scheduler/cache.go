@@ -140,36 +140,56 @@ func (c *Cache) removeLocked(pod *v1.Pod) {
 func (c *Cache) UpdateSnapshot(s *Snapshot) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	changed := false
+	// A node that only changed is replaced in place; the list is rebuilt
+	// and sorted only when nodes came or went, which is rare next to the
+	// one node every cycle's assumed pod changes.
+	membership := s.list == nil
 	for name, n := range c.nodes {
 		if n.Node() == nil {
 			continue
 		}
-		if old, ok := s.byName[name]; !ok || old.Generation != n.Generation {
-			s.byName[name] = n.Clone()
-			changed = true
+		old, ok := s.byName[name]
+		if ok && old.Generation == n.Generation {
+			continue
+		}
+		clone := n.Clone()
+		s.byName[name] = clone
+		if i, found := s.index[name]; ok && found {
+			s.list[i] = clone
+		} else {
+			membership = true
 		}
 	}
 	for name := range s.byName {
 		if n, ok := c.nodes[name]; !ok || n.Node() == nil {
 			delete(s.byName, name)
-			changed = true
+			membership = true
 		}
 	}
-	if !changed && s.list != nil {
-		return
+	if membership {
+		s.rebuild()
 	}
-	s.list = s.list[:0]
-	for _, n := range s.byName {
-		s.list = append(s.list, n)
-	}
-	sort.Slice(s.list, func(i, j int) bool { return s.list[i].Node().Name < s.list[j].Node().Name })
 }
 
 // Snapshot is a consistent copy of the cache for one scheduling cycle.
 type Snapshot struct {
 	byName map[string]*framework.NodeInfo
 	list   []*framework.NodeInfo
+	// index is each node's position in list.
+	index map[string]int
+}
+
+// rebuild makes list and index from byName, sorted by node name.
+func (s *Snapshot) rebuild() {
+	s.list = s.list[:0]
+	for _, n := range s.byName {
+		s.list = append(s.list, n)
+	}
+	sort.Slice(s.list, func(i, j int) bool { return s.list[i].Node().Name < s.list[j].Node().Name })
+	s.index = make(map[string]int, len(s.list))
+	for i, n := range s.list {
+		s.index[n.Node().Name] = i
+	}
 }
 
 var _ framework.NodeInfoLister = &Snapshot{}
@@ -177,8 +197,9 @@ var _ framework.NodeInfoLister = &Snapshot{}
 // NewSnapshot returns a snapshot of the given nodes (for tests and
 // plugins' table tests).
 func NewSnapshot(nodes ...*framework.NodeInfo) *Snapshot {
-	s := &Snapshot{byName: map[string]*framework.NodeInfo{}}
+	s := &Snapshot{byName: map[string]*framework.NodeInfo{}, index: map[string]int{}}
 	for _, n := range nodes {
+		s.index[n.Node().Name] = len(s.list)
 		s.byName[n.Node().Name] = n
 		s.list = append(s.list, n)
 	}
