@@ -122,6 +122,26 @@ func (k *Kubelet) HandleNode(node *corev1.Node) {
 	}
 }
 
+// ensurePodCIDR reads the Node once before a sandbox is made while no
+// spec.podCIDR has reached the kubelet: the node IPAM controller assigns it
+// moments after registration and the Node watch may not have delivered it
+// yet, and a pod given an address outside the node's range keeps it. When
+// no range is assigned (no IPAM runs) the runtime's own range is used.
+func (k *Kubelet) ensurePodCIDR(ctx context.Context) {
+	k.mu.Lock()
+	known := k.cidr != ""
+	k.mu.Unlock()
+	if known {
+		return
+	}
+	node, err := k.cfg.Client.CoreV1().Nodes().Get(ctx, k.cfg.NodeName, metav1.GetOptions{})
+	if err != nil {
+		k.log.Warn("read node for its pod CIDR", "err", err)
+		return
+	}
+	k.HandleNode(node)
+}
+
 // Heartbeat renews the Lease when due (every LeaseRenewInterval) and writes
 // the node status when due (every StatusReportInterval or on change).
 func (k *Kubelet) Heartbeat(ctx context.Context) error {

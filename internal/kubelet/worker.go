@@ -131,6 +131,7 @@ func (w *podWorker) perform(ctx context.Context, pod *corev1.Pod, actions []acti
 		var err error
 		switch a.Kind {
 		case actSandbox:
+			w.k.ensurePodCIDR(ctx)
 			_, err = rt.RunSandbox(ctx, pod)
 		case actStartInit, actStart:
 			err = w.start(ctx, pod, a)

@@ -1,9 +1,11 @@
 package integration
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
+	authorizationv1 "k8s.io/api/authorization/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -67,8 +69,26 @@ func TestRBACEscalation(t *testing.T) {
 			return err
 		}
 	}
+	// grant binds a new role to the user and waits until the authorizer,
+	// fed by informers, answers for it as the user sees it.
 	grant := func(name string, rules ...rbacv1.PolicyRule) func() error {
-		return func() error { mustRole(name, rules...); return nil }
+		return func() error {
+			mustRole(name, rules...)
+			r := rules[0]
+			attrs := &authorizationv1.ResourceAttributes{Namespace: ns, Verb: r.Verbs[0], Group: r.APIGroups[0], Resource: r.Resources[0]}
+			if len(r.ResourceNames) > 0 {
+				attrs.Name = r.ResourceNames[0]
+			}
+			eventually(t, "the authorizer sees role "+name, func() error {
+				rev, err := asUser.AuthorizationV1().SelfSubjectAccessReviews().Create(ctx,
+					&authorizationv1.SelfSubjectAccessReview{Spec: authorizationv1.SelfSubjectAccessReviewSpec{ResourceAttributes: attrs}}, metav1.CreateOptions{})
+				if err == nil && !rev.Status.Allowed {
+					err = fmt.Errorf("not allowed yet: %s", rev.Status.Reason)
+				}
+				return err
+			})
+			return nil
+		}
 	}
 	steps := []struct {
 		name   string
