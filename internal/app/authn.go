@@ -20,6 +20,7 @@ import (
 	"github.com/skiff-dev/skiff/internal/apiserver/auth/node"
 	"github.com/skiff-dev/skiff/internal/apiserver/auth/rbac"
 	"github.com/skiff-dev/skiff/internal/apiserver/auth/serviceaccount"
+	"github.com/skiff-dev/skiff/internal/controller"
 )
 
 // authentication is how the server knows who a request is, beyond client
@@ -94,7 +95,9 @@ func (a *authentication) start(ctx context.Context, loopback *rest.Config) (func
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	f := informers.NewSharedInformerFactory(cs, 0)
+	// The token checks read uids and owners only: drop managedFields, as the
+	// controllers do, to keep this second copy of every pod small.
+	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.StripManagedFields))
 	stop := func() {
 		cancel()
 		f.Shutdown()
