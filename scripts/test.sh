@@ -10,6 +10,11 @@ scripts/install-deps.sh
 export GOFLAGS="${GOFLAGS:--mod=mod}"
 go mod download
 go vet ./...
+unformatted=$(gofmt -l cmd internal test)
+if [ -n "$unformatted" ]; then
+	echo "gofmt needed on:" $unformatted >&2
+	exit 1
+fi
 mkdir -p bin
 go build -o bin/skiff ./cmd/skiff
 # Compile every test binary now, while modules can still be fetched.
