@@ -40,7 +40,7 @@ func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHan
 		}
 		if p, ok := obj.(*corev1.Pod); ok {
 			if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == kind.Kind {
-				r.exp.observe(p.Namespace+"/"+ref.Name, adds, dels)
+				r.exp.Observe(p.Namespace+"/"+ref.Name, adds, dels)
 			}
 		}
 	}

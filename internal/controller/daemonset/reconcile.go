@@ -63,7 +63,7 @@ type Reconciler struct {
 	nodes   corelisters.NodeLister
 	history *history.Store
 	rec     record.EventRecorder
-	exp     *expectations
+	exp     *controller.Expectations
 	failed  *backoff
 	now     func() time.Time
 	log     *slog.Logger
@@ -91,7 +91,7 @@ func New(cfg Config) *Controller {
 	r := &Reconciler{client: cfg.Client, sets: dsInf.Lister(), pods: podInf.Lister(), nodes: nodeInf.Lister(),
 		history: history.NewStore(cfg.Client, revInf.Lister(), history.PodHashLabel),
 		rec:     b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: component}),
-		exp:     newExpectations(cfg.Now), failed: newBackoff(cfg.Now), now: cfg.Now, log: cfg.Logger}
+		exp:     controller.NewExpectations(cfg.Now), failed: newBackoff(cfg.Now), now: cfg.Now, log: cfg.Logger}
 	c := controller.New(controller.Config{Name: "daemonset", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{dsInf.Informer().HasSynced, podInf.Informer().HasSynced,
 			nodeInf.Informer().HasSynced, revInf.Informer().HasSynced}})
@@ -108,7 +108,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	key := req.String()
 	cached, err := r.sets.DaemonSets(req.Namespace).Get(req.Name)
 	if apierrors.IsNotFound(err) {
-		r.exp.forget(key)
+		r.exp.Forget(key)
 		return controller.Result{}, nil
 	}
 	if err != nil {
@@ -145,7 +145,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	hash := cur.Labels[history.PodHashLabel]
 	var syncErr error
 	var retry time.Duration
-	if r.exp.satisfied(key) {
+	if r.exp.Satisfied(key) {
 		retry, syncErr = r.sync(ctx, ds, key, nodes, byNode, hash)
 	}
 	now := r.now()
@@ -194,7 +194,7 @@ func (r *Reconciler) sync(ctx context.Context, ds *appsv1.DaemonSet, key string,
 	if err := r.syncNodes(ctx, ds, key, pl.delete, pl.createOn, hash); err != nil {
 		return retry, err
 	}
-	if !rolling || !r.exp.satisfied(key) || len(pl.delete)+len(pl.createOn) > 0 {
+	if !rolling || !r.exp.Satisfied(key) || len(pl.delete)+len(pl.createOn) > 0 {
 		return retry, nil
 	}
 	runs := func(node string) bool {

@@ -84,12 +84,12 @@ func (r *Reconciler) syncNodes(ctx context.Context, ds *appsv1.DaemonSet, key st
 		return nil
 	}
 	createOn = createOn[:min(len(createOn), burstReplicas)]
-	r.exp.expect(key, len(createOn), len(victims))
+	r.exp.Expect(key, len(createOn), len(victims))
 	errs := []error{r.deletePods(ctx, ds, key, victims)}
 	for start, size := 0, 1; start < len(createOn); start, size = start+size, size*2 {
 		batch := createOn[start:min(start+size, len(createOn))]
 		if err := r.createPods(ctx, ds, key, batch, hash); err != nil {
-			r.exp.observe(key, len(createOn)-start-len(batch), 0)
+			r.exp.Observe(key, len(createOn)-start-len(batch), 0)
 			errs = append(errs, err)
 			break
 		}
@@ -106,7 +106,7 @@ func (r *Reconciler) createPods(ctx context.Context, ds *appsv1.DaemonSet, key s
 			defer wg.Done()
 			p, err := r.client.CoreV1().Pods(ds.Namespace).Create(ctx, newPod(ds, node, hash), metav1.CreateOptions{})
 			if err != nil {
-				r.exp.observe(key, 1, 0)
+				r.exp.Observe(key, 1, 0)
 				r.rec.Eventf(ds, corev1.EventTypeWarning, "FailedCreate", "Error creating: %v", err)
 				errs[i] = fmt.Errorf("create daemon pod for node %s: %w", node, err)
 				return
@@ -128,9 +128,9 @@ func (r *Reconciler) deletePods(ctx context.Context, ds *appsv1.DaemonSet, key s
 			err := r.client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &p.UID}})
 			switch {
 			case apierrors.IsNotFound(err) || apierrors.IsConflict(err):
-				r.exp.observe(key, 0, 1)
+				r.exp.Observe(key, 0, 1)
 			case err != nil:
-				r.exp.observe(key, 0, 1)
+				r.exp.Observe(key, 0, 1)
 				r.rec.Eventf(ds, corev1.EventTypeWarning, "FailedDelete", "Error deleting: %v", err)
 				errs[i] = fmt.Errorf("delete pod %s: %w", p.Name, err)
 			default:

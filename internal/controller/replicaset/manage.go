@@ -75,13 +75,13 @@ func (r *Reconciler) manage(ctx context.Context, rs *appsv1.ReplicaSet, key stri
 	switch {
 	case diff < 0:
 		n := min(-diff, burstReplicas)
-		r.exp.expect(key, n, 0)
+		r.exp.Expect(key, n, 0)
 		if err := r.createPods(ctx, rs, key, n); err != nil {
 			return "FailedCreate", err
 		}
 	case diff > 0:
 		n := min(diff, burstReplicas)
-		r.exp.expect(key, 0, n)
+		r.exp.Expect(key, 0, n)
 		if err := r.deletePods(ctx, rs, key, podsToDelete(pods, n)); err != nil {
 			return "FailedDelete", err
 		}
@@ -115,12 +115,12 @@ func (r *Reconciler) createPods(ctx context.Context, rs *appsv1.ReplicaSet, key 
 		var failed []error
 		for _, err := range errs {
 			if err != nil {
-				r.exp.observe(key, 1, 0)
+				r.exp.Observe(key, 1, 0)
 				failed = append(failed, err)
 			}
 		}
 		if len(failed) > 0 {
-			r.exp.observe(key, n-attempted, 0)
+			r.exp.Observe(key, n-attempted, 0)
 			return fmt.Errorf("create pods for replicaset %s: %w", key, failed[0])
 		}
 	}
@@ -138,7 +138,7 @@ func (r *Reconciler) deletePods(ctx context.Context, rs *appsv1.ReplicaSet, key 
 			defer wg.Done()
 			err := r.client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &p.UID}})
 			if err != nil {
-				r.exp.observe(key, 0, 1)
+				r.exp.Observe(key, 0, 1)
 				if !apierrors.IsNotFound(err) {
 					r.recorder.Eventf(r.kind.reference(rs), corev1.EventTypeWarning, "FailedDelete", "Error deleting: %v", err)
 					errs[i] = fmt.Errorf("delete pod %s: %w", p.Name, err)

@@ -48,7 +48,7 @@ type Reconciler struct {
 	client   kubernetes.Interface
 	kind     Kind
 	pods     corelisters.PodLister
-	exp      *expectations
+	exp      *controller.Expectations
 	recorder record.EventRecorder
 	now      func() time.Time
 	log      *slog.Logger
@@ -76,7 +76,7 @@ func NewFor(cfg Config, k Kind) *Controller {
 		cfg.Workers = 5
 	}
 	podInf := cfg.Factory.Core().V1().Pods()
-	r := &Reconciler{client: cfg.Client, kind: k, pods: podInf.Lister(), exp: newExpectations(cfg.Now),
+	r := &Reconciler{client: cfg.Client, kind: k, pods: podInf.Lister(), exp: controller.NewExpectations(cfg.Now),
 		recorder: record.NewFakeRecorder(0), now: cfg.Now, log: cfg.Logger}
 	c := controller.New(controller.Config{Name: k.Name, Reconciler: r, Workers: cfg.Workers,
 		Synced: []cache.InformerSynced{k.Informer.HasSynced, podInf.Informer().HasSynced}, Logger: cfg.Logger})
@@ -119,7 +119,7 @@ func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHan
 			return
 		}
 		if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == r.kind.GVK.Kind {
-			r.exp.observe(p.Namespace+"/"+ref.Name, adds, dels)
+			r.exp.Observe(p.Namespace+"/"+ref.Name, adds, dels)
 		}
 	}
 	return cache.ResourceEventHandlerFuncs{
@@ -163,7 +163,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	key := req.String()
 	rs, err := r.kind.Get(req.Namespace, req.Name)
 	if apierrors.IsNotFound(err) {
-		r.exp.forget(key)
+		r.exp.Forget(key)
 		return controller.Result{}, nil
 	}
 	if err != nil {
@@ -183,7 +183,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	}
 	var manageErr error
 	reason := ""
-	if r.exp.satisfied(key) && rs.DeletionTimestamp == nil {
+	if r.exp.Satisfied(key) && rs.DeletionTimestamp == nil {
 		reason, manageErr = r.manage(ctx, rs, key, pods)
 	}
 	now := r.now()

@@ -141,27 +141,3 @@ func TestComputeStatus(t *testing.T) {
 		t.Errorf("computeStatus(no error) conditions = %+v; want ReplicaFailure removed", cleared.Conditions)
 	}
 }
-
-func TestExpectations(t *testing.T) {
-	now := t0
-	e := newExpectations(func() time.Time { return now })
-	tests := []struct {
-		name string
-		step func()
-		want bool
-	}{
-		{name: "unknown key is satisfied", step: func() {}, want: true},
-		{name: "pending creations hold", step: func() { e.expect("ns/rs", 2, 0) }, want: false},
-		{name: "one observed still holds", step: func() { e.observe("ns/rs", 1, 0) }, want: false},
-		{name: "all observed", step: func() { e.observe("ns/rs", 1, 0) }, want: true},
-		{name: "pending deletions hold", step: func() { e.expect("ns/rs", 0, 1) }, want: false},
-		{name: "expired after the TTL", step: func() { now = now.Add(expectationsTTL + time.Second) }, want: true},
-		{name: "forgotten", step: func() { e.expect("ns/rs", 1, 0); e.forget("ns/rs") }, want: true},
-	}
-	for _, tt := range tests {
-		tt.step()
-		if got := e.satisfied("ns/rs"); got != tt.want {
-			t.Errorf("%s: satisfied() = %v; want %v", tt.name, got, tt.want)
-		}
-	}
-}

@@ -60,7 +60,7 @@ type Reconciler struct {
 	claims  corelisters.PersistentVolumeClaimLister
 	history *history.Store
 	rec     record.EventRecorder
-	exp     *expectations
+	exp     *controller.Expectations
 	now     func() time.Time
 	log     *slog.Logger
 }
@@ -87,7 +87,7 @@ func New(cfg Config) *Controller {
 	r := &Reconciler{client: cfg.Client, sets: setInf.Lister(), pods: podInf.Lister(), claims: pvcInf.Lister(),
 		history: history.NewStore(cfg.Client, revInf.Lister(), history.StatefulSetHashLabel),
 		rec:     b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: component}),
-		exp:     newExpectations(cfg.Now), now: cfg.Now, log: cfg.Logger}
+		exp:     controller.NewExpectations(cfg.Now), now: cfg.Now, log: cfg.Logger}
 	c := controller.New(controller.Config{Name: "statefulset", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{setInf.Informer().HasSynced, podInf.Informer().HasSynced,
 			pvcInf.Informer().HasSynced, revInf.Informer().HasSynced}})
@@ -118,7 +118,7 @@ func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHan
 		}
 		if p, ok := obj.(*corev1.Pod); ok {
 			if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == kind.Kind {
-				r.exp.observe(p.Namespace+"/"+ref.Name, adds, dels)
+				r.exp.Observe(p.Namespace+"/"+ref.Name, adds, dels)
 			}
 		}
 	}
@@ -161,7 +161,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	key := req.String()
 	cached, err := r.sets.StatefulSets(req.Namespace).Get(req.Name)
 	if apierrors.IsNotFound(err) {
-		r.exp.forget(key)
+		r.exp.Forget(key)
 		return controller.Result{}, nil
 	}
 	if err != nil {
@@ -190,7 +190,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	var pl plan
 	var syncErr error
 	now := r.now()
-	if r.exp.satisfied(key) {
+	if r.exp.Satisfied(key) {
 		pl = decide(planInputFor(set, pods, rv.update.Name, now))
 		syncErr = r.perform(ctx, set, key, rv, pods, pl)
 	}

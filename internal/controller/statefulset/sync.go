@@ -41,7 +41,7 @@ func (r *Reconciler) perform(ctx context.Context, set *appsv1.StatefulSet, key s
 		victims = append(victims, p)
 	}
 	victims = append(append(victims, pl.condemn...), pl.update...)
-	r.exp.expect(key, len(pl.create), len(victims))
+	r.exp.Expect(key, len(pl.create), len(victims))
 	errs = append(errs, r.createPods(ctx, set, key, rv, pl.create), r.deletePods(ctx, set, key, victims))
 	return errors.Join(errs...)
 }
@@ -72,7 +72,7 @@ func (r *Reconciler) createPods(ctx context.Context, set *appsv1.StatefulSet, ke
 		go func() {
 			defer wg.Done()
 			if err := r.ensureClaims(ctx, set, nil, ord); err != nil {
-				r.exp.observe(key, 1, 0)
+				r.exp.Observe(key, 1, 0)
 				errs[i] = err
 				return
 			}
@@ -81,9 +81,9 @@ func (r *Reconciler) createPods(ctx context.Context, set *appsv1.StatefulSet, ke
 			_, err := r.client.CoreV1().Pods(set.Namespace).Create(ctx, p, metav1.CreateOptions{})
 			switch {
 			case apierrors.IsAlreadyExists(err):
-				r.exp.observe(key, 1, 0)
+				r.exp.Observe(key, 1, 0)
 			case err != nil:
-				r.exp.observe(key, 1, 0)
+				r.exp.Observe(key, 1, 0)
 				r.rec.Eventf(set, corev1.EventTypeWarning, "FailedCreate", "create Pod %s in StatefulSet %s failed error: %s", p.Name, set.Name, err)
 				errs[i] = fmt.Errorf("create pod %s: %w", p.Name, err)
 			default:
@@ -106,9 +106,9 @@ func (r *Reconciler) deletePods(ctx context.Context, set *appsv1.StatefulSet, ke
 			err := r.client.CoreV1().Pods(p.Namespace).Delete(ctx, p.Name, metav1.DeleteOptions{Preconditions: &metav1.Preconditions{UID: &p.UID}})
 			switch {
 			case apierrors.IsNotFound(err) || apierrors.IsConflict(err):
-				r.exp.observe(key, 0, 1)
+				r.exp.Observe(key, 0, 1)
 			case err != nil:
-				r.exp.observe(key, 0, 1)
+				r.exp.Observe(key, 0, 1)
 				r.rec.Eventf(set, corev1.EventTypeWarning, "FailedDelete", "delete Pod %s in StatefulSet %s failed error: %s", p.Name, set.Name, err)
 				errs[i] = fmt.Errorf("delete pod %s: %w", p.Name, err)
 			default:
