@@ -2,12 +2,8 @@ package main
 
 import (
 	"context"
-	"fmt"
-	"log/slog"
-	"os"
 
 	"github.com/spf13/cobra"
-	"k8s.io/klog/v2"
 
 	"github.com/skiff-dev/skiff/internal/app"
 )
@@ -26,12 +22,11 @@ func newAgentCommandWith(run func(context.Context, app.AgentConfig) error) *cobr
 		Short: "Run a node agent; --simulate N runs N hollow nodes with a simulated runtime",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var level slog.Level
-			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
-				return fmt.Errorf("--log-level: %w", err)
+			logger, err := newLogger(logLevel)
+			if err != nil {
+				return err
 			}
-			cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-			klog.SetSlogLogger(cfg.Logger)
+			cfg.Logger = logger
 			return run(cmd.Context(), cfg)
 		},
 	}

@@ -1,7 +1,7 @@
 package main
 
 import (
-	"errors"
+	"context"
 	"fmt"
 	"io"
 	"os"
@@ -39,12 +39,6 @@ Run it inside a private network namespace:
   unshare --net sh -c 'ip link set lo up && ./bin/skiff bench api'`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			exe, err := os.Executable()
-			if err != nil {
-				return fmt.Errorf("find the skiff binary: %w", err)
-			}
-			cfg.Binary = exe
-			cfg.Progress = cmd.ErrOrStderr()
 			if cpuProfile != "" {
 				stop, err := startCPUProfile(cpuProfile)
 				if err != nil {
@@ -52,15 +46,14 @@ Run it inside a private network namespace:
 				}
 				defer stop()
 			}
-			rep, runErr := bench.Run(cmd.Context(), cfg)
-			if rep == nil {
-				return runErr
-			}
-			err = rep.WriteTable(cmd.OutOrStdout())
-			if jsonPath != "" {
-				err = errors.Join(err, writeJSON(jsonPath, rep))
-			}
-			return errors.Join(runErr, err)
+			return runBench(cmd, jsonPath, func(ctx context.Context, exe string) (report, error) {
+				cfg.Binary, cfg.Progress = exe, cmd.ErrOrStderr()
+				rep, err := bench.Run(ctx, cfg)
+				if rep == nil {
+					return nil, err
+				}
+				return rep, err
+			})
 		},
 	}
 	f := cmd.Flags()

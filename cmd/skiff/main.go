@@ -58,13 +58,11 @@ func newServerCommand(run func(context.Context, app.ServerConfig) error) *cobra.
 		Short: "Run the control plane: etcd, the Kubernetes API, controllers and scheduler",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			var level slog.Level
-			if err := level.UnmarshalText([]byte(logLevel)); err != nil {
-				return fmt.Errorf("--log-level: %w", err)
+			logger, err := newLogger(logLevel)
+			if err != nil {
+				return err
 			}
-			cfg.Logger = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
-			// client-go and apimachinery log through klog: route it to slog.
-			klog.SetSlogLogger(cfg.Logger)
+			cfg.Logger = logger
 			if !cfg.DisableAgent {
 				cfg.Logger.Warn("the node agent is not built yet: running the control plane alone (as with --disable-agent)")
 			}
@@ -96,4 +94,16 @@ func newServerCommand(run func(context.Context, app.ServerConfig) error) *cobra.
 	f.StringVar(&cfg.Token, "token", "", "cluster join token for agents ([a-z0-9]{6}.[a-z0-9]{16}); default: the one in <data-dir>/server/token, generated on first start")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	return cmd
+}
+
+// newLogger is the text logger on stderr at the --log-level given; klog,
+// through which client-go and apimachinery log, is routed to it.
+func newLogger(levelName string) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(levelName)); err != nil {
+		return nil, fmt.Errorf("--log-level: %w", err)
+	}
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: level}))
+	klog.SetSlogLogger(log)
+	return log, nil
 }
