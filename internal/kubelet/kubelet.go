@@ -27,12 +27,14 @@ type Kubelet struct {
 	lastLease  time.Time
 	lastStatus time.Time
 
-	mu      sync.Mutex
-	node    *corev1.Node // latest Node seen; nil before Register
-	cidr    string       // pod CIDR handed to the runtime
-	workers map[types.UID]*podWorker
-	queue   []podEvent // pod events not yet taken by RunPods
-	signal  chan struct{}
+	mu   sync.Mutex
+	node *corev1.Node // latest Node seen; nil before Register
+	cidr string       // pod CIDR handed to the runtime
+	// cidrReadAt is when ensurePodCIDR last read the Node.
+	cidrReadAt time.Time
+	workers    map[types.UID]*podWorker
+	queue      []podEvent // pod events not yet taken by RunPods
+	signal     chan struct{}
 }
 
 // podEvent is a pod update (or deletion) for RunPods.
@@ -128,10 +130,16 @@ func (k *Kubelet) HandleNode(node *corev1.Node) {
 // yet, and a pod given an address outside the node's range keeps it. When
 // no range is assigned (no IPAM runs) the runtime's own range is used.
 func (k *Kubelet) ensurePodCIDR(ctx context.Context) {
+	now := k.cfg.Clock.Now()
 	k.mu.Lock()
-	known := k.cidr != ""
+	// At most one read a second: without a node IPAM controller no range
+	// ever comes, and every pod start would otherwise pay a GET.
+	skip := k.cidr != "" || now.Sub(k.cidrReadAt) < time.Second
+	if !skip {
+		k.cidrReadAt = now
+	}
 	k.mu.Unlock()
-	if known {
+	if skip {
 		return
 	}
 	node, err := k.cfg.Client.CoreV1().Nodes().Get(ctx, k.cfg.NodeName, metav1.GetOptions{})
