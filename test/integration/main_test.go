@@ -85,6 +85,7 @@ func startServer(ctx context.Context, dataDir string, port int) (*testServer, er
 		// writes behind their back (controllers have their own tests).
 		DisableControllerManager: true,
 		DisableScheduler:         true,
+		Profiling:                true,
 	})
 	if err != nil {
 		return nil, err
