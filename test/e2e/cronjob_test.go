@@ -8,14 +8,18 @@ import (
 )
 
 // tickCronJob fires every minute; its pods exit 0 after a second on hollow
-// nodes (the sim.skiff.dev/exit-after annotation of package sim).
+// nodes (the sim.skiff.dev/exit-after annotation of package sim). The history
+// limit keeps every Job the test can see finish: `kubectl create job
+// --from=cronjob` makes the CronJob the Job's controller, so with a limit of 1
+// a scheduled run completing beside the manual one deletes the older (as
+// upstream does), which once raced the test's reads of job/manual.
 const tickCronJob = `apiVersion: batch/v1
 kind: CronJob
 metadata:
   name: tick
 spec:
   schedule: "*/1 * * * *"
-  successfulJobsHistoryLimit: 1
+  successfulJobsHistoryLimit: 3
   jobTemplate:
     spec:
       template:
