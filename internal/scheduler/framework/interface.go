@@ -89,6 +89,23 @@ type ScoreExtensions interface {
 	NormalizeScore(ctx context.Context, state *CycleState, pod *v1.Pod, scores NodeScoreList) *Status
 }
 
+// ReservePlugin claims what the chosen node offers the pod (volumes, for
+// instance) before binding; Unreserve gives it back when any later step of
+// the cycle fails. Unreserve must be idempotent and must not fail.
+type ReservePlugin interface {
+	Plugin
+	Reserve(ctx context.Context, state *CycleState, pod *v1.Pod, nodeName string) *Status
+	Unreserve(ctx context.Context, state *CycleState, pod *v1.Pod, nodeName string)
+}
+
+// PreBindPlugin does the API work a binding needs first (binding volumes,
+// for instance). It runs in the binding cycle, off the scheduling loop; an
+// error status fails the binding and runs every Unreserve.
+type PreBindPlugin interface {
+	Plugin
+	PreBind(ctx context.Context, state *CycleState, pod *v1.Pod, nodeName string) *Status
+}
+
 // ActionType is a bit set of what happened to an object.
 type ActionType int
 
