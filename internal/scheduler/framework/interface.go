@@ -130,6 +130,11 @@ const (
 	Pod         = "Pod"
 	AssignedPod = "AssignedPod"
 	WildCard    = "*"
+	// PersistentVolume, PersistentVolumeClaim and StorageClass events
+	// matter to volume binding.
+	PersistentVolume      = "PersistentVolume"
+	PersistentVolumeClaim = "PersistentVolumeClaim"
+	StorageClass          = "storage.k8s.io/StorageClass"
 )
 
 // ClusterEvent is a change in the cluster that may make pods schedulable.
