@@ -20,7 +20,6 @@ import (
 	"github.com/skiff-dev/skiff/internal/apiserver/auth/node"
 	"github.com/skiff-dev/skiff/internal/apiserver/auth/rbac"
 	"github.com/skiff-dev/skiff/internal/apiserver/auth/serviceaccount"
-	"github.com/skiff-dev/skiff/internal/controller"
 )
 
 // authentication is how the server knows who a request is, beyond client
@@ -89,15 +88,12 @@ func (a *authentication) handler(api http.Handler, az *rbac.Authorizer, audit fu
 // start lets service account tokens authenticate: it starts the
 // informers their checks read and returns once they have synced; stop
 // ends them.
-func (a *authentication) start(ctx context.Context, loopback *rest.Config) (func(), error) {
+func (a *authentication) start(ctx context.Context, loopback *rest.Config, f informers.SharedInformerFactory) (func(), error) {
 	cs, err := kubernetes.NewForConfig(loopback)
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	// The token checks read uids and owners only: drop managedFields, as the
-	// controllers do, to keep this second copy of every pod small.
-	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.StripManagedFields))
 	stop := func() {
 		cancel()
 		f.Shutdown()

@@ -44,7 +44,7 @@ var _ runnable = (*controller.Controller)(nil)
 // startControllers builds the controllers the server runs, in-process
 // through loopback, on one shared informer factory, starts them and
 // returns without waiting for their caches; stop ends them and waits.
-func startControllers(ctx context.Context, loopback *rest.Config, cfg ServerConfig, log *slog.Logger) (stop func(), err error) {
+func startControllers(ctx context.Context, loopback *rest.Config, f informers.SharedInformerFactory, cfg ServerConfig, log *slog.Logger) (stop func(), err error) {
 	cs, err := kubernetes.NewForConfig(loopback)
 	if err != nil {
 		return nil, err
@@ -53,7 +53,6 @@ func startControllers(ctx context.Context, loopback *rest.Config, cfg ServerConf
 	if err != nil {
 		return nil, err
 	}
-	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.StripManagedFields))
 	log = log.With("component", "controller-manager")
 	var errs []error // from constructors that check their config
 	checked := func(r runnable, err error) runnable { errs = append(errs, err); return r }

@@ -206,23 +206,28 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err := repairAllocations(ctx, loopback, services); err != nil {
 		return fail("repair service allocations", err)
 	}
+	shared, stopShared, err := newProcessInformers(ctx, loopback)
+	if err != nil {
+		return fail("informers", err)
+	}
+	cleanups = append(cleanups, stopShared) // cleanups run in reverse: after every reader below
 	stopAuthz, err := startAuthorization(ctx, loopback, authorizer, log)
 	if err != nil {
 		return fail("authorization", err)
 	}
 	cleanups = append(cleanups, stopAuthz)
-	stopAccounts, err := startServiceAccounts(ctx, loopback, bundle.CACertPEM, log)
+	stopAccounts, err := startServiceAccounts(ctx, loopback, shared, bundle.CACertPEM, log)
 	if err != nil {
 		return fail("service accounts", err)
 	}
 	cleanups = append(cleanups, stopAccounts)
-	stopAuthn, err := authn.start(ctx, loopback)
+	stopAuthn, err := authn.start(ctx, loopback, shared)
 	if err != nil {
 		return fail("authentication", err)
 	}
 	cleanups = append(cleanups, stopAuthn)
 	if !cfg.DisableControllerManager {
-		stopControllers, err := startControllers(ctx, loopback, cfg, log)
+		stopControllers, err := startControllers(ctx, loopback, shared, cfg, log)
 		if err != nil {
 			return fail("controllers", err)
 		}

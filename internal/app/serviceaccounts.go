@@ -30,7 +30,7 @@ const accountsManager = "skiff-serviceaccounts"
 // plugin and the projected token volume rely on. It first creates the
 // system PriorityClasses, as upstream's API server does at start. stop ends
 // the informers and the worker and waits for them.
-func startServiceAccounts(ctx context.Context, loopback *rest.Config, caPEM []byte, log *slog.Logger) (func(), error) {
+func startServiceAccounts(ctx context.Context, loopback *rest.Config, nsF informers.SharedInformerFactory, caPEM []byte, log *slog.Logger) (func(), error) {
 	cs, err := kubernetes.NewForConfig(loopback)
 	if err != nil {
 		return nil, err
@@ -47,7 +47,6 @@ func startServiceAccounts(ctx context.Context, loopback *rest.Config, caPEM []by
 			o.FieldSelector = fields.OneTermEqualSelector("metadata.name", name).String()
 		})
 	}
-	nsF := informers.NewSharedInformerFactory(cs, 0)
 	saF := informers.NewSharedInformerFactoryWithOptions(cs, 0, byName(admission.DefaultServiceAccountName))
 	cmF := informers.NewSharedInformerFactoryWithOptions(cs, 0, byName(admission.RootCAConfigMapName))
 	p := &publisher{

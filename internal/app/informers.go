@@ -1,0 +1,47 @@
+package app
+
+import (
+	"context"
+
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
+
+	"github.com/skiff-dev/skiff/internal/controller"
+)
+
+// processInformers is the one informer factory of the server process: the
+// controllers, the scheduler and the authenticators' token checks read the
+// same cached objects, so every Pod, Node or Secret is held once, not
+// once per component. Components use it as any factory; Start runs the
+// informers until the server stops, whatever channel the caller passes, and
+// Shutdown is left to the server, so a component that stops (a scheduler
+// losing its lease) cannot stop informers the others still read.
+type processInformers struct {
+	informers.SharedInformerFactory
+	stop <-chan struct{}
+}
+
+var _ informers.SharedInformerFactory = processInformers{}
+
+// newProcessInformers makes the factory; managedFields are stripped from
+// every cached object (no in-process reader needs them). stop ends the
+// informers and waits for them.
+func newProcessInformers(ctx context.Context, loopback *rest.Config) (processInformers, func(), error) {
+	cs, err := kubernetes.NewForConfig(loopback)
+	if err != nil {
+		return processInformers{}, nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.StripManagedFields))
+	return processInformers{SharedInformerFactory: f, stop: ctx.Done()}, func() {
+		cancel()
+		f.Shutdown()
+	}, nil
+}
+
+// Start starts the informers requested so far, for the life of the process.
+func (p processInformers) Start(<-chan struct{}) { p.SharedInformerFactory.Start(p.stop) }
+
+// Shutdown does nothing: the server shuts the factory down last.
+func (p processInformers) Shutdown() {}
