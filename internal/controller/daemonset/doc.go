@@ -16,7 +16,16 @@
 //
 //  1. claims pods and ControllerRevisions, finds or creates the revision
 //     of spec.template (its hash is the controller-revision-hash label of
-//     new pods, with pod-template-generation = metadata.generation);
+//     new pods, with pod-template-generation = metadata.generation), as
+//     upstream's constructHistory (revision.go, planRevisions pure): a
+//     revision without a hash label gets its name as hash; several
+//     revisions of the same template (two writers raced) merge into the
+//     one with the highest revision number, whose hash the duplicates'
+//     pods get before the duplicates are deleted (upstream relabels every
+//     pod not carrying it, old templates' too; Skiff only the duplicates'
+//     pods, so a roll still replaces old pods); the current revision is
+//     numbered one above every other (a rollback renumbers it), a new one
+//     likewise;
 //  2. manages nodes: creates a pod on each node that should run one and
 //     has none, deletes pods on nodes that should not run them, failed
 //     pods (with a per-node back-off) and surplus pods;

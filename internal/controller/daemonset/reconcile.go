@@ -138,7 +138,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	if err != nil {
 		return controller.Result{}, err
 	}
-	cur, cc, err := r.revision(ctx, ds, revs)
+	cur, revs, cc, err := r.revision(ctx, ds, revs, byNode)
 	if err != nil {
 		return controller.Result{}, err
 	}

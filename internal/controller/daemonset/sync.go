@@ -1,7 +1,6 @@
 package daemonset
 
 import (
-	"bytes"
 	"context"
 	"errors"
 	"fmt"
@@ -11,70 +10,10 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-
-	"github.com/skiff-dev/skiff/internal/controller/history"
 )
 
 // burstReplicas caps the pods created in one pass, as upstream.
 const burstReplicas = 250
-
-// revisionHistoryLimit defaults spec.revisionHistoryLimit, as upstream.
-const revisionHistoryLimit = 10
-
-// revision finds the revision holding spec.template (renumbering it as
-// the newest when an older one matches, a rollback) or creates it; it
-// returns the collision count that named it.
-func (r *Reconciler) revision(ctx context.Context, ds *appsv1.DaemonSet, revs []*appsv1.ControllerRevision) (*appsv1.ControllerRevision, int32, error) {
-	var cc int32
-	if ds.Status.CollisionCount != nil {
-		cc = *ds.Status.CollisionCount
-	}
-	data, err := history.TemplatePatch(&ds.Spec.Template)
-	if err != nil {
-		return nil, cc, err
-	}
-	next := history.Next(revs)
-	var cur *appsv1.ControllerRevision
-	for _, rev := range revs {
-		if bytes.Equal(rev.Data.Raw, data) && rev.Labels[history.PodHashLabel] != "" {
-			cur = rev // revs are sorted: the last match is the newest
-		}
-	}
-	if cur == nil {
-		cur, err = r.history.Create(ctx, ds, history.New(ds, kind, ds.Spec.Template.Labels, data, next, &cc, history.PodHashLabel), &cc)
-		return cur, cc, err
-	}
-	if cur.Revision < next-1 {
-		cur, err = r.history.Renumber(ctx, cur, next)
-	}
-	return cur, cc, err
-}
-
-// trimHistory deletes the revisions beyond revisionHistoryLimit whose
-// hash no pod carries, oldest first.
-func (r *Reconciler) trimHistory(ctx context.Context, ds *appsv1.DaemonSet, byNode map[string][]*corev1.Pod, revs []*appsv1.ControllerRevision, cur *appsv1.ControllerRevision) error {
-	hashes := map[string]bool{}
-	for _, pods := range byNode {
-		for _, p := range pods {
-			hashes[p.Labels[history.PodHashLabel]] = true
-		}
-	}
-	live := map[string]bool{cur.Name: true}
-	for _, rev := range revs {
-		if hashes[rev.Labels[history.PodHashLabel]] {
-			live[rev.Name] = true
-		}
-	}
-	limit := revisionHistoryLimit
-	if ds.Spec.RevisionHistoryLimit != nil {
-		limit = int(*ds.Spec.RevisionHistoryLimit)
-	}
-	var errs []error
-	for _, old := range history.ToTrim(revs, live, limit) {
-		errs = append(errs, r.history.Delete(ctx, old))
-	}
-	return errors.Join(errs...)
-}
 
 // syncNodes deletes pods and creates one pod on each of createOn (in
 // slow-start batches, at most burstReplicas), recording expectations and
