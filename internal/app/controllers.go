@@ -24,6 +24,7 @@ import (
 	"github.com/skiff-dev/skiff/internal/controller/namespace"
 	"github.com/skiff-dev/skiff/internal/controller/nodeipam"
 	"github.com/skiff-dev/skiff/internal/controller/nodelifecycle"
+	"github.com/skiff-dev/skiff/internal/controller/persistentvolume"
 	"github.com/skiff-dev/skiff/internal/controller/podautoscaler"
 	"github.com/skiff-dev/skiff/internal/controller/podgc"
 	"github.com/skiff-dev/skiff/internal/controller/replicaset"
@@ -76,6 +77,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, f informers.Sh
 		checked(podgc.New(podgc.Config{Client: cs, Factory: f, Threshold: cfg.TerminatedPodGCThreshold, Quarantine: cfg.NodeMonitorGracePeriod, Now: cfg.Now, Logger: log})),
 		checked(endpoint.New(endpoint.Config{Client: cs, Factory: f, Logger: log})),
 		checked(endpointslice.New(endpointslice.Config{Client: cs, Factory: f, Logger: log})),
+		checked(persistentvolume.New(persistentvolume.Config{Client: cs, Factory: f, Now: cfg.Now, Logger: log})),
 	}
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
