@@ -29,6 +29,18 @@
 //     (currentReplicas, desiredReplicas, currentMetrics, lastScaleTime,
 //     observedGeneration, conditions) is written.
 //
+// The resource metrics API: restMetrics (metrics.go) asks discovery
+// whether metrics.k8s.io/v1beta1 serves pods, then lists PodMetrics of the
+// namespace with the target's label selector, in JSON, and sums each
+// pod's containers (a pod with no containers or a container without the
+// resource has no metric), as upstream's resource metrics client. Skiff
+// has no API aggregation (no APIService, no proxying to an extension API
+// server), so nothing serves metrics.k8s.io in a Skiff cluster yet: every
+// Resource metric reports FailedGetResourceMetric ("the server could not
+// find the requested resource (get pods.metrics.k8s.io)") until it does;
+// tests drive restMetrics against an httptest metrics server and the
+// reconciler through a fake MetricsClient.
+//
 // Time is an input (Config.Now), and the recommendation and scale-event
 // history each HPA needs for its windows lives in the Reconciler.
 package podautoscaler

@@ -7,10 +7,12 @@ import (
 	"fmt"
 
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/discovery"
+	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
 
@@ -52,19 +54,30 @@ type podMetricsList struct {
 	} `json:"items"`
 }
 
-// PodMetrics implements MetricsClient.
+// newRESTMetrics reads the resource metrics API through client.
+func newRESTMetrics(client kubernetes.Interface) *restMetrics {
+	return &restMetrics{disco: client.Discovery(), rest: client.CoreV1().RESTClient()}
+}
+
+// PodMetrics implements MetricsClient. It asks for JSON whatever content
+// type the client prefers, and sums each pod's containers as upstream's
+// resource metrics client: a pod with no containers, or a container
+// without res, has no metric.
 func (m *restMetrics) PodMetrics(ctx context.Context, ns string, sel labels.Selector, res corev1.ResourceName) (map[string]PodMetric, error) {
-	if _, err := m.disco.ServerResourcesForGroupVersion(metricsGroupVersion); err != nil {
-		return nil, fmt.Errorf("unable to fetch metrics from resource metrics API: %w", errMetricsNotServed)
+	if err := m.served(); err != nil {
+		return nil, fmt.Errorf("unable to fetch metrics from resource metrics API: %w", err)
 	}
-	raw, err := m.rest.Get().AbsPath("/apis", metricsGroupVersion, "namespaces", ns, "pods").
-		Param("labelSelector", sel.String()).DoRaw(ctx)
+	req := m.rest.Get().AbsPath("/apis", metricsGroupVersion, "namespaces", ns, "pods").SetHeader("Accept", "application/json")
+	if s := sel.String(); s != "" {
+		req = req.Param("labelSelector", s)
+	}
+	raw, err := req.DoRaw(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("unable to fetch metrics from resource metrics API: %w", err)
 	}
 	var list podMetricsList
 	if err := json.Unmarshal(raw, &list); err != nil {
-		return nil, fmt.Errorf("unable to fetch metrics from resource metrics API: %w", err)
+		return nil, fmt.Errorf("unable to fetch metrics from resource metrics API: decode PodMetricsList: %w", err)
 	}
 	if len(list.Items) == 0 {
 		return nil, errors.New("no metrics returned from resource metrics API")
@@ -72,7 +85,7 @@ func (m *restMetrics) PodMetrics(ctx context.Context, ns string, sel labels.Sele
 	out := map[string]PodMetric{}
 	for _, it := range list.Items {
 		var sum int64
-		missing := false
+		missing := len(it.Containers) == 0
 		for _, c := range it.Containers {
 			q, ok := c.Usage[res]
 			if !ok {
@@ -86,6 +99,25 @@ func (m *restMetrics) PodMetrics(ctx context.Context, ns string, sel labels.Sele
 		}
 	}
 	return out, nil
+}
+
+// served checks through discovery that metrics.k8s.io/v1beta1 serves
+// pods: a group version or resource discovery does not list is
+// errMetricsNotServed; other discovery failures are returned as they are.
+func (m *restMetrics) served() error {
+	list, err := m.disco.ServerResourcesForGroupVersion(metricsGroupVersion)
+	if apierrors.IsNotFound(err) {
+		return errMetricsNotServed
+	}
+	if err != nil {
+		return fmt.Errorf("discover %s: %w", metricsGroupVersion, err)
+	}
+	for _, r := range list.APIResources {
+		if r.Name == "pods" {
+			return nil
+		}
+	}
+	return errMetricsNotServed
 }
 
 // milliQuantity renders milli-units as a quantity.

@@ -78,7 +78,7 @@ func New(cfg Config) *Controller {
 		cfg.SyncPeriod = SyncPeriod
 	}
 	if cfg.Metrics == nil {
-		cfg.Metrics = &restMetrics{disco: cfg.Client.Discovery(), rest: cfg.Client.CoreV1().RESTClient()}
+		cfg.Metrics = newRESTMetrics(cfg.Client)
 	}
 	hpaInf, podInf := cfg.Factory.Autoscaling().V2().HorizontalPodAutoscalers(), cfg.Factory.Core().V1().Pods()
 	r := &Reconciler{client: cfg.Client, hpas: hpaInf.Lister(), pods: podInf.Lister(), metrics: cfg.Metrics,
