@@ -8,7 +8,6 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
-	utilerrors "k8s.io/apimachinery/pkg/util/errors"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 
@@ -23,7 +22,8 @@ const PrivilegedGroup = "system:masters"
 // ClusterRoleBinding objects held in informer caches. It is safe for
 // concurrent use.
 type Authorizer struct {
-	policy atomic.Pointer[policy]
+	policy   atomic.Pointer[policy]
+	resolved resolvedCache
 }
 
 var _ auth.Authorizer = (*Authorizer)(nil)
@@ -53,8 +53,14 @@ func NewAuthorizer() *Authorizer {
 		panic(fmt.Sprintf("rbac: default policy: %v", err)) // the default policy is static data
 	}
 	a := &Authorizer{}
-	a.policy.Store(p)
+	a.setPolicy(p)
 	return a
+}
+
+// setPolicy decides from p from now on.
+func (a *Authorizer) setPolicy(p *policy) {
+	a.policy.Store(p)
+	a.resolved.invalidate()
 }
 
 // Start registers the RBAC informers of f, starts f and, once the caches
@@ -71,11 +77,22 @@ func (a *Authorizer) Start(ctx context.Context, f informers.SharedInformerFactor
 		return fmt.Errorf("index role bindings: %w", err)
 	}
 	roles, clusterRoles := v1.Roles().Informer(), v1.ClusterRoles().Informer()
+	// Any change of an RBAC object drops every resolved rule set.
+	changed := cache.ResourceEventHandlerFuncs{
+		AddFunc:    func(any) { a.resolved.invalidate() },
+		UpdateFunc: func(any, any) { a.resolved.invalidate() },
+		DeleteFunc: func(any) { a.resolved.invalidate() },
+	}
+	for _, inf := range []cache.SharedIndexInformer{crb, rb, roles, clusterRoles} {
+		if _, err := inf.AddEventHandler(changed); err != nil {
+			return fmt.Errorf("watch rbac changes: %w", err)
+		}
+	}
 	f.Start(ctx.Done())
 	if !cache.WaitForCacheSync(ctx.Done(), crb.HasSynced, rb.HasSynced, roles.HasSynced, clusterRoles.HasSynced) {
 		return fmt.Errorf("rbac caches did not sync: %w", ctx.Err())
 	}
-	a.policy.Store(&policy{
+	a.setPolicy(&policy{
 		roles:               roles.GetIndexer(),
 		clusterRoles:        clusterRoles.GetIndexer(),
 		roleBindings:        rb.GetIndexer(),
@@ -115,65 +132,23 @@ func newPolicy(objs ...runtime.Object) (*policy, error) {
 }
 
 // Authorize allows the privileged group everything, and anyone else what
-// a rule of a role bound to them grants: cluster role bindings first, then
-// the role bindings of the request's namespace. A denial's reason names
-// the roles that bindings of the user refer to but that do not exist, as
-// upstream's "RBAC: ..." reason.
+// a rule of a role bound to them grants: the rules of the cluster roles
+// their cluster role bindings name and of the roles their role bindings
+// in the request's namespace name. That rule set is resolved once per
+// user, namespace and RBAC generation and then read without locks or
+// allocations. A denial's reason names the roles that bindings of the
+// user refer to but that do not exist, as upstream's "RBAC: ..." reason.
 func (a *Authorizer) Authorize(u auth.User, attrs auth.Attributes) (bool, string) {
 	for _, g := range u.Groups {
 		if g == PrivilegedGroup {
 			return true, ""
 		}
 	}
-	p := a.policy.Load()
-	keys := userKeys(u)
-	var errs []error
-	for _, k := range keys {
-		objs, err := p.clusterRoleBindings.ByIndex(bySubject, k)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		for _, o := range objs {
-			b := o.(*rbacv1.ClusterRoleBinding)
-			if p.allows(attrs, b.RoleRef, "", &errs) {
-				return true, ""
-			}
-		}
+	r := a.resolved.get(a.policy.Load(), u, attrs.Namespace)
+	if r.allows(attrs) {
+		return true, ""
 	}
-	if attrs.Namespace != "" {
-		for _, k := range keys {
-			objs, err := p.roleBindings.ByIndex(bySubject, attrs.Namespace+"/"+k)
-			if err != nil {
-				errs = append(errs, err)
-			}
-			for _, o := range objs {
-				b := o.(*rbacv1.RoleBinding)
-				if p.allows(attrs, b.RoleRef, b.Namespace, &errs) {
-					return true, ""
-				}
-			}
-		}
-	}
-	if len(errs) == 0 {
-		return false, ""
-	}
-	return false, "RBAC: " + utilerrors.NewAggregate(errs).Error()
-}
-
-// allows reports whether a rule of the role ref names grants attrs; a
-// missing role is recorded in errs.
-func (p *policy) allows(attrs auth.Attributes, ref rbacv1.RoleRef, ns string, errs *[]error) bool {
-	rules, err := p.rules(ref, ns)
-	if err != nil {
-		*errs = append(*errs, err)
-		return false
-	}
-	for i := range rules {
-		if ruleAllows(attrs, &rules[i]) {
-			return true
-		}
-	}
-	return false
+	return false, r.reason
 }
 
 // rules are the rules of the role ref names; a Role is looked up in ns.

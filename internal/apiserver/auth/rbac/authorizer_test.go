@@ -103,7 +103,7 @@ func matrixPolicy(t *testing.T) *Authorizer {
 		t.Fatal(err)
 	}
 	a := &Authorizer{}
-	a.policy.Store(p)
+	a.setPolicy(p)
 	return a
 }
 

@@ -12,7 +12,7 @@ import (
 // benchAuthorizer holds the default policy plus n roles, n cluster roles,
 // n role bindings and n cluster role bindings for other users, spread over
 // 50 namespaces, and binds alice to view in "default".
-func benchAuthorizer(b *testing.B, n int) *Authorizer {
+func benchAuthorizer(b testing.TB, n int) *Authorizer {
 	b.Helper()
 	var objs []runtime.Object
 	for _, r := range aggregateAll(DefaultClusterRoles()) {
@@ -37,7 +37,7 @@ func benchAuthorizer(b *testing.B, n int) *Authorizer {
 		b.Fatal(err)
 	}
 	a := &Authorizer{}
-	a.policy.Store(p)
+	a.setPolicy(p)
 	return a
 }
 

@@ -16,40 +16,11 @@ import (
 // like anyone else (the default policy binds them to cluster-admin).
 func (a *Authorizer) RulesFor(u auth.User, namespace string) ([]rbacv1.PolicyRule, error) {
 	p := a.policy.Load()
-	keys := userKeys(u)
 	var rules []rbacv1.PolicyRule
 	var errs []error
-	seen := map[string]bool{}
-	for _, k := range keys {
-		objs, err := p.clusterRoleBindings.ByIndex(bySubject, k)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		for _, o := range objs {
-			b := o.(*rbacv1.ClusterRoleBinding)
-			if seen[b.Name] {
-				continue
-			}
-			seen[b.Name] = true
-			rules = p.appendRules(rules, b.RoleRef, "", &errs)
-		}
-	}
-	if namespace != "" {
-		for _, k := range keys {
-			objs, err := p.roleBindings.ByIndex(bySubject, namespace+"/"+k)
-			if err != nil {
-				errs = append(errs, err)
-			}
-			for _, o := range objs {
-				b := o.(*rbacv1.RoleBinding)
-				if seen[b.Namespace+"/"+b.Name] {
-					continue
-				}
-				seen[b.Namespace+"/"+b.Name] = true
-				rules = p.appendRules(rules, b.RoleRef, b.Namespace, &errs)
-			}
-		}
-	}
+	p.visitBindings(u, namespace, func(ref rbacv1.RoleRef, bindingNamespace string) {
+		rules = p.appendRules(rules, ref, bindingNamespace, &errs)
+	}, &errs)
 	return rules, utilerrors.NewAggregate(errs)
 }
 

@@ -31,7 +31,7 @@ func TestRulesFor(t *testing.T) {
 		t.Fatal(err)
 	}
 	a := &Authorizer{}
-	a.policy.Store(p)
+	a.setPolicy(p)
 	tests := []struct {
 		name      string
 		user      auth.User
