@@ -83,7 +83,9 @@ func (c *convertingStore) List(ctx context.Context, ns string, opts storage.List
 	if err != nil {
 		return nil, err
 	}
-	out := *res
+	// A new result, not a copy: res's cached encodings are of the
+	// stored version.
+	out := storage.ListResult{ResourceVersion: res.ResourceVersion, Continue: res.Continue, RemainingItemCount: res.RemainingItemCount}
 	out.Items = make([]runtime.Object, len(res.Items))
 	for i, it := range res.Items {
 		out.Items[i] = c.sv.FromStorage(it)

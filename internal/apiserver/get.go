@@ -6,6 +6,9 @@ import (
 )
 
 func (s *Server) handleGet(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) error {
+	if st, ok := protobufStore(r, ep); ok && info.Subresource == "" {
+		return s.getProtobuf(ctx, w, r, ep, st, info)
+	}
 	obj, err := ep.store.Get(ctx, info.Namespace, info.Name, r.URL.Query().Get("resourceVersion"))
 	if err != nil {
 		return err

@@ -79,6 +79,9 @@ func (s *Server) handleList(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
+	if _, ok := protobufStore(r, ep); ok {
+		return s.listProtobuf(w, r, ep, res)
+	}
 	list := ep.res.NewList()
 	setGVK(list, ep.gvk.GroupVersion().WithKind(ep.res.ListKind()))
 	if err := meta.SetList(list, res.Items); err != nil {

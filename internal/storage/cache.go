@@ -5,6 +5,7 @@ import (
 	"sort"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -13,7 +14,8 @@ import (
 )
 
 // entry is one object in the cache. Entries and their objects are immutable
-// once in the cache and shared with every reader.
+// once in the cache and shared with every reader; pb, the object's protobuf
+// message, is filled on first use (see protobuf).
 type entry struct {
 	key    string
 	ns     string
@@ -21,6 +23,7 @@ type entry struct {
 	labels labels.Set
 	fields fields.Set
 	rev    int64
+	pb     atomic.Pointer[[]byte]
 }
 
 // event is one change, decoded once and shared by every watcher.

@@ -27,6 +27,16 @@ func (r *Resource) Get(ctx context.Context, ns, name string, resourceVersion str
 		}
 		return obj, nil
 	}
+	e, err := r.cachedEntry(ctx, key, name, resourceVersion)
+	if err != nil {
+		return nil, err
+	}
+	return e.obj, nil
+}
+
+// cachedEntry answers a read at resourceVersion "0" (the cache as it is) or
+// N (once the cache has reached N) from the cache.
+func (r *Resource) cachedEntry(ctx context.Context, key, name, resourceVersion string) (*entry, error) {
 	rv, err := parseRV(resourceVersion)
 	if err != nil {
 		return nil, err
@@ -40,7 +50,7 @@ func (r *Resource) Get(ctx context.Context, ns, name string, resourceVersion str
 	if e == nil {
 		return nil, apierrors.NewNotFound(r.rc.GroupResource, name)
 	}
-	return e.obj, nil
+	return e, nil
 }
 
 // readLatest reads key from etcd. It returns a private decoded object (nil

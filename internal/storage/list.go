@@ -34,6 +34,10 @@ type ListResult struct {
 	ResourceVersion    uint64
 	Continue           string
 	RemainingItemCount *int64 // set only when the list has no selector and more items remain
+
+	// entries are the cache entries of Items when the list was served
+	// from the cache (see Protobuf).
+	entries []*entry
 }
 
 // predicate is a label and field selector pair; nil selectors match all.
@@ -121,8 +125,10 @@ func (r *Resource) listCache(prefix string, p predicate, limit int64) (*ListResu
 	res := &ListResult{ResourceVersion: uint64(rev)}
 	if limit == 0 || limit > int64(len(entries)) {
 		res.Items = make([]runtime.Object, 0, len(entries))
+		res.entries = make([]*entry, 0, len(entries))
 	} else {
 		res.Items = make([]runtime.Object, 0, limit)
+		res.entries = make([]*entry, 0, limit)
 	}
 	next := -1
 	for i, e := range entries {
@@ -134,6 +140,7 @@ func (r *Resource) listCache(prefix string, p predicate, limit int64) (*ListResu
 			break
 		}
 		res.Items = append(res.Items, e.obj)
+		res.entries = append(res.entries, e)
 	}
 	var lastKey string
 	if next > 0 {
