@@ -43,13 +43,22 @@ func (b *Binder) syncVolume(ctx context.Context, name string) error {
 	case volumeUnbind:
 		err = b.unbindVolume(ctx, v)
 	case volumeDelete:
-		err = b.client.CoreV1().PersistentVolumes().Delete(ctx, v.Name, metav1.DeleteOptions{
-			Preconditions: &metav1.Preconditions{UID: &v.UID, ResourceVersion: &v.ResourceVersion}})
-		if apierrors.IsNotFound(err) {
-			err = nil
-		}
+		err = b.deleteVolume(ctx, v)
 	}
 	return err
+}
+
+// deleteVolume marks v Released, as upstream does before it reclaims (the
+// pv-protection loop lets a volume that is not Bound go), then deletes the
+// PersistentVolume object; nothing deletes the storage behind it.
+func (b *Binder) deleteVolume(ctx context.Context, v *corev1.PersistentVolume) error {
+	v, err := b.writeVolumePhase(ctx, v, corev1.VolumeReleased, "")
+	if err != nil {
+		return ignoreNotFound(err)
+	}
+	err = b.client.CoreV1().PersistentVolumes().Delete(ctx, v.Name, metav1.DeleteOptions{
+		Preconditions: &metav1.Preconditions{UID: &v.UID, ResourceVersion: &v.ResourceVersion}})
+	return ignoreNotFound(err)
 }
 
 // claimOf returns the claim v's claimRef names, when it exists with the
