@@ -8,8 +8,9 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 )
 
-// FindVolumes picks, for each claim, the smallest available volume that
-// matches it and fits node, each volume used once; ok is false when some
+// FindVolumes picks, for each claim, a volume pre-bound to it or else the
+// smallest available volume that matches it and fits node (leaving out
+// volumes assumed for other claims), each volume used once; ok is false when some
 // claim gets none. The result maps claim names to volume names.
 func (pl *VolumeBinding) FindVolumes(claims []*v1.PersistentVolumeClaim, node *v1.Node) (map[string]string, bool) {
 	all, err := pl.volumes.List(labels.Everything())
@@ -28,9 +29,15 @@ func (pl *VolumeBinding) FindVolumes(claims []*v1.PersistentVolumeClaim, node *v
 	for _, pvc := range claims {
 		found := ""
 		for _, pv := range all {
-			if !used[pv.Name] && volumeMatches(pv, pvc) && VolumeFitsNode(pv, node) {
+			if used[pv.Name] || !pl.free(pv, pvc) || !volumeMatches(pv, pvc) || !VolumeFitsNode(pv, node) {
+				continue
+			}
+			if ref := pv.Spec.ClaimRef; ref != nil { // pre-bound to pvc: take it
 				found = pv.Name
 				break
+			}
+			if found == "" {
+				found = pv.Name
 			}
 		}
 		if found == "" {
@@ -40,6 +47,15 @@ func (pl *VolumeBinding) FindVolumes(claims []*v1.PersistentVolumeClaim, node *v
 		out[pvc.Name] = found
 	}
 	return out, true
+}
+
+// free reports whether pv is not assumed for a claim other than pvc.
+func (pl *VolumeBinding) free(pv *v1.PersistentVolume, pvc *v1.PersistentVolumeClaim) bool {
+	if pl.assumed == nil {
+		return true
+	}
+	c := pl.assumed.claimOf(pv.Name)
+	return c == "" || c == pvc.Namespace+"/"+pvc.Name
 }
 
 // volumeMatches reports whether pv is available to pvc: unclaimed (or

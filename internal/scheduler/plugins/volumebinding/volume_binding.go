@@ -1,22 +1,29 @@
-// Package volumebinding owns VolumeBinding, scoped to persistent volumes
-// with node affinity: a pod whose claims are bound fits only nodes that
-// every bound volume's required node affinity admits; a claim of a
-// WaitForFirstConsumer StorageClass that is still unbound needs, on the
-// node, an available volume of its class that matches it (size, access
-// modes, volume mode, selector, node affinity); an unbound claim of an
-// Immediate class keeps the pod pending until it is bound. The plugin
-// only filters: it does not bind the chosen volume (Skiff has no
-// PersistentVolume controller or provisioner yet), so a
-// WaitForFirstConsumer claim stays unbound after the pod is placed.
+// Package volumebinding owns VolumeBinding for statically provisioned
+// persistent volumes. PreFilter sorts the pod's claims into bound ones and
+// unbound WaitForFirstConsumer ones (an unbound claim of an Immediate
+// class keeps the pod pending until the PersistentVolume controller binds
+// it). Filter admits a node when every bound volume's required node
+// affinity admits it and, for each unbound claim, a distinct available
+// volume of its class matches it there (size, access modes, volume mode,
+// selector, node affinity), leaving out volumes assumed for other claims.
+// Reserve picks those volumes on the chosen node and assumes them;
+// PreBind writes each volume's claimRef and waits (bindTimeoutSeconds,
+// 600 by default) until the PersistentVolume controller
+// (internal/controller/persistentvolume) has bound the claims; Unreserve
+// drops the assumptions. There is no provisioning: a claim no volume
+// matches leaves the pod unschedulable, and the claim is never given the
+// volume.kubernetes.io/selected-node annotation.
 package volumebinding
 
 import (
 	"context"
 	"fmt"
+	"time"
 
 	v1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/client-go/kubernetes"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	storagelisters "k8s.io/client-go/listers/storage/v1"
 
@@ -41,35 +48,55 @@ const betaStorageClassAnnotation = "volume.beta.kubernetes.io/storage-class"
 
 // VolumeBinding is the plugin.
 type VolumeBinding struct {
-	claims  corelisters.PersistentVolumeClaimLister
-	volumes corelisters.PersistentVolumeLister
-	classes storagelisters.StorageClassLister
+	claims      corelisters.PersistentVolumeClaimLister
+	volumes     corelisters.PersistentVolumeLister
+	classes     storagelisters.StorageClassLister
+	nodes       framework.NodeInfoLister
+	client      kubernetes.Interface
+	assumed     *assumed
+	bindTimeout time.Duration
 }
 
 var (
 	_ framework.PreFilterPlugin   = &VolumeBinding{}
 	_ framework.FilterPlugin      = &VolumeBinding{}
 	_ framework.EnqueueExtensions = &VolumeBinding{}
+	_ framework.ReservePlugin     = &VolumeBinding{}
+	_ framework.PreBindPlugin     = &VolumeBinding{}
 )
 
-// New returns the plugin.
-func New(_ framework.PluginArgs, h framework.Handle) (framework.Plugin, error) {
+// New returns the plugin; args are its *Args, or nil for the defaults.
+func New(args framework.PluginArgs, h framework.Handle) (framework.Plugin, error) {
+	a, _ := args.(*Args)
+	if a == nil {
+		a = &Args{}
+		a.Default()
+	}
 	f := h.SharedInformerFactory()
 	return &VolumeBinding{
-		claims:  f.Core().V1().PersistentVolumeClaims().Lister(),
-		volumes: f.Core().V1().PersistentVolumes().Lister(),
-		classes: f.Storage().V1().StorageClasses().Lister(),
+		claims:      f.Core().V1().PersistentVolumeClaims().Lister(),
+		volumes:     f.Core().V1().PersistentVolumes().Lister(),
+		classes:     f.Storage().V1().StorageClasses().Lister(),
+		nodes:       h.SnapshotSharedLister(),
+		client:      h.ClientSet(),
+		assumed:     newAssumed(),
+		bindTimeout: time.Duration(*a.BindTimeoutSeconds) * time.Second,
 	}, nil
 }
 
 // Name returns Name.
 func (*VolumeBinding) Name() string { return Name }
 
-// EventsToRegister: new or relabelled nodes. Claims and volumes changing
-// are not cluster events the queue sees yet; such pods are retried when
-// the unschedulable pool is flushed.
+// EventsToRegister: new or relabelled nodes, and volumes, claims and
+// storage classes added or updated (a volume appearing or a claim getting
+// bound may make a waiting pod schedulable), as upstream.
 func (*VolumeBinding) EventsToRegister() []framework.ClusterEvent {
-	return []framework.ClusterEvent{{Resource: framework.Node, ActionType: framework.Add | framework.UpdateNodeLabel}}
+	return []framework.ClusterEvent{
+		{Resource: framework.Node, ActionType: framework.Add | framework.UpdateNodeLabel},
+		{Resource: framework.PersistentVolume, ActionType: framework.Add | framework.Update},
+		{Resource: framework.PersistentVolumeClaim, ActionType: framework.Add | framework.Update},
+		{Resource: framework.StorageClass, ActionType: framework.Add | framework.Update},
+	}
 }
 
 const preFilterKey = framework.StateKey("PreFilter" + Name)
