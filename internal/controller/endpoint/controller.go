@@ -21,6 +21,7 @@ import (
 	"k8s.io/client-go/tools/record"
 
 	"github.com/skiff-dev/skiff/internal/controller"
+	"github.com/skiff-dev/skiff/internal/controller/servicepods"
 )
 
 // Config is what the Endpoints controller needs.
@@ -45,7 +46,7 @@ type reconciler struct {
 	pods      corelisters.PodLister
 	endpoints corelisters.EndpointsLister
 	recorder  record.EventRecorder
-	triggers  *triggerTracker
+	triggers  *servicepods.TriggerTracker
 	log       *slog.Logger
 }
 
@@ -66,7 +67,7 @@ func New(cfg Config) (*Controller, error) {
 	r := &reconciler{
 		client: cfg.Client, services: svcs.Lister(), pods: pods.Lister(), endpoints: eps.Lister(),
 		recorder: events.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "endpoint-controller"}),
-		triggers: newTriggerTracker(), log: cfg.Logger.With("controller", "endpoint"),
+		triggers: servicepods.NewTriggerTracker(), log: cfg.Logger.With("controller", "endpoint"),
 	}
 	loop := controller.New(controller.Config{Name: "endpoint", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{svcs.Informer().HasSynced, pods.Informer().HasSynced, eps.Informer().HasSynced}})
@@ -75,7 +76,7 @@ func New(cfg Config) (*Controller, error) {
 		h   cache.ResourceEventHandler
 	}{
 		{svcs.Informer(), loop.Handler()},
-		{pods.Informer(), loop.MapHandler(r.servicesOf)},
+		{pods.Informer(), loop.MapHandler(servicepods.ServicesOf(svcs.Lister()))},
 		{eps.Informer(), loop.MapHandler(r.ownEndpoints)},
 	}
 	for _, h := range handlers {
@@ -96,21 +97,6 @@ func (c *Controller) Run(ctx context.Context) error {
 	return c.loop.Run(ctx)
 }
 
-// servicesOf maps a pod to the Services in its namespace that select it.
-func (r *reconciler) servicesOf(obj metav1.Object) []controller.Request {
-	svcs, err := r.services.Services(obj.GetNamespace()).List(labels.Everything())
-	if err != nil {
-		return nil
-	}
-	var out []controller.Request
-	for _, s := range svcs {
-		if s.Spec.Selector != nil && labels.SelectorFromSet(s.Spec.Selector).Matches(labels.Set(obj.GetLabels())) {
-			out = append(out, controller.Request{Namespace: s.Namespace, Name: s.Name})
-		}
-	}
-	return out
-}
-
 // ownEndpoints maps an Endpoints object to its Service when that Service
 // has a selector, so a changed or deleted Endpoints is put back.
 func (r *reconciler) ownEndpoints(obj metav1.Object) []controller.Request {
@@ -128,7 +114,7 @@ func (r *reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	}
 	svc, err := r.services.Services(req.Namespace).Get(req.Name)
 	if apierrors.IsNotFound(err) {
-		r.triggers.forget(req.String())
+		r.triggers.Forget(req.String())
 		err := r.client.CoreV1().Endpoints(req.Namespace).Delete(ctx, req.Name, metav1.DeleteOptions{})
 		if err != nil && !apierrors.IsNotFound(err) {
 			return controller.Result{}, err
@@ -146,7 +132,7 @@ func (r *reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 		return controller.Result{}, err
 	}
 	subsets, truncated := buildSubsets(svc, pods)
-	trigger, written := r.triggers.compute(req.String(), svc, pods)
+	trigger, written := r.triggers.Compute(req.String(), svc, pods)
 	cur, err := r.endpoints.Endpoints(svc.Namespace).Get(svc.Name)
 	if err != nil && !apierrors.IsNotFound(err) {
 		return controller.Result{}, err

@@ -23,4 +23,8 @@
 // Services without a selector are left alone (their Endpoints are written
 // by others: the server keeps default/kubernetes); a deleted Service's
 // Endpoints are deleted. Events are recorded as "endpoint-controller".
+//
+// Which pods count, their targetPorts, the pod -> Services mapping of the
+// pod informer and the trigger time come from package servicepods, which
+// the EndpointSlice controller shares.
 package endpoint

@@ -6,76 +6,13 @@ import (
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/skiff-dev/skiff/internal/controller/servicepods"
 )
 
 // maxCapacity is how many addresses one Endpoints may hold (upstream's
 // maxCapacity).
 const maxCapacity = 1000
-
-// shouldInclude reports whether pod belongs in the Endpoints of a Service,
-// as upstream's ShouldPodBeInEndpoints.
-func shouldInclude(pod *corev1.Pod, includeTerminating bool) bool {
-	if pod.Status.PodIP == "" && len(pod.Status.PodIPs) == 0 {
-		return false
-	}
-	if !includeTerminating && pod.DeletionTimestamp != nil {
-		return false
-	}
-	switch pod.Spec.RestartPolicy {
-	case corev1.RestartPolicyNever:
-		return pod.Status.Phase != corev1.PodFailed && pod.Status.Phase != corev1.PodSucceeded
-	case corev1.RestartPolicyOnFailure:
-		return pod.Status.Phase != corev1.PodSucceeded
-	}
-	return true
-}
-
-// podReady reports whether the pod's Ready condition is True.
-func podReady(pod *corev1.Pod) bool {
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
-
-// podIP returns the pod's IP of the Service's primary family.
-func podIP(pod *corev1.Pod, svc *corev1.Service) string {
-	wantV6 := len(svc.Spec.IPFamilies) > 0 && svc.Spec.IPFamilies[0] == corev1.IPv6Protocol
-	ips := []string{pod.Status.PodIP}
-	for _, ip := range pod.Status.PodIPs {
-		ips = append(ips, ip.IP)
-	}
-	for _, ip := range ips {
-		if ip != "" && strings.Contains(ip, ":") == wantV6 {
-			return ip
-		}
-	}
-	return ""
-}
-
-// findPort resolves a Service port's targetPort in pod: a number is taken
-// as is, a name is looked up among the container ports with the same
-// protocol.
-func findPort(pod *corev1.Pod, sp *corev1.ServicePort) (int32, error) {
-	tp := sp.TargetPort
-	switch {
-	case tp.Type == intstr.String && tp.StrVal != "":
-		for _, c := range pod.Spec.Containers {
-			for _, p := range c.Ports {
-				if p.Name == tp.StrVal && p.Protocol == sp.Protocol {
-					return p.ContainerPort, nil
-				}
-			}
-		}
-		return 0, fmt.Errorf("no container port named %q with protocol %s", tp.StrVal, sp.Protocol)
-	case tp.Type == intstr.Int && tp.IntVal != 0:
-		return tp.IntVal, nil
-	}
-	return sp.Port, nil
-}
 
 // address is the Endpoints address of a pod.
 func address(pod *corev1.Pod, svc *corev1.Service, ip string) corev1.EndpointAddress {
@@ -93,6 +30,14 @@ func address(pod *corev1.Pod, svc *corev1.Service, ip string) corev1.EndpointAdd
 	return a
 }
 
+// primaryFamily is the Service's first IP family, IPv4 when unset.
+func primaryFamily(svc *corev1.Service) corev1.IPFamily {
+	if len(svc.Spec.IPFamilies) > 0 {
+		return svc.Spec.IPFamilies[0]
+	}
+	return corev1.IPv4Protocol
+}
+
 type group struct {
 	ports           []corev1.EndpointPort
 	ready, notReady []corev1.EndpointAddress
@@ -105,10 +50,10 @@ func buildSubsets(svc *corev1.Service, pods []*corev1.Pod) (subsets []corev1.End
 	publish := svc.Spec.PublishNotReadyAddresses
 	groups := map[string]*group{}
 	for _, pod := range pods {
-		if !shouldInclude(pod, publish) {
+		if !servicepods.Include(pod, publish) {
 			continue
 		}
-		ip := podIP(pod, svc)
+		ip := servicepods.IP(pod, primaryFamily(svc))
 		if ip == "" {
 			continue
 		}
@@ -123,7 +68,7 @@ func buildSubsets(svc *corev1.Service, pods []*corev1.Pod) (subsets []corev1.End
 			groups[key] = g
 		}
 		a := address(pod, svc, ip)
-		if publish || podReady(pod) {
+		if publish || servicepods.Ready(pod) {
 			g.ready = append(g.ready, a)
 		} else {
 			g.notReady = append(g.notReady, a)
@@ -153,7 +98,7 @@ func podPorts(pod *corev1.Pod, svc *corev1.Service) ([]corev1.EndpointPort, bool
 	var out []corev1.EndpointPort
 	for i := range svc.Spec.Ports {
 		sp := &svc.Spec.Ports[i]
-		n, err := findPort(pod, sp)
+		n, err := servicepods.TargetPort(pod, sp)
 		if err != nil {
 			continue
 		}

@@ -135,29 +135,3 @@ func TestTruncate(t *testing.T) {
 		t.Errorf("exactly %d addresses: truncated %v; want all kept", maxCapacity, truncated)
 	}
 }
-
-func TestTriggerTime(t *testing.T) {
-	t1, t2 := time.Unix(100, 0), time.Unix(200, 0)
-	svc := service(false)
-	svc.CreationTimestamp = metav1.NewTime(t1)
-	p := testPod("a", "10.0.0.1", true)
-	p.Status.Conditions[0].LastTransitionTime = metav1.NewTime(t2)
-	tr := newTriggerTracker()
-	got, written := tr.compute("ns/svc", svc, []*corev1.Pod{p})
-	if !got.Equal(t1) {
-		t.Errorf("first trigger = %s; want the service creation %s", got, t1)
-	}
-	if got, _ := tr.compute("ns/svc", svc, []*corev1.Pod{p}); !got.Equal(t1) {
-		t.Errorf("trigger after a failed write = %s; want it kept at %s", got, t1)
-	}
-	written()
-	if got, _ := tr.compute("ns/svc", svc, []*corev1.Pod{p}); !got.IsZero() {
-		t.Errorf("trigger with nothing changed = %s; want zero", got)
-	}
-	q := p.DeepCopy()
-	q.ResourceVersion = "2"
-	q.Status.Conditions[0].LastTransitionTime = metav1.NewTime(t2.Add(time.Minute))
-	if got, _ := tr.compute("ns/svc", svc, []*corev1.Pod{q}); !got.Equal(t2.Add(time.Minute)) {
-		t.Errorf("trigger after a readiness change = %s; want %s", got, t2.Add(time.Minute))
-	}
-}

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
-	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -15,7 +14,6 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -26,6 +24,7 @@ import (
 	"k8s.io/client-go/tools/record"
 
 	"github.com/skiff-dev/skiff/internal/controller"
+	"github.com/skiff-dev/skiff/internal/controller/servicepods"
 )
 
 // ManagedBy is the endpointslice.kubernetes.io/managed-by value of the
@@ -60,10 +59,8 @@ type reconciler struct {
 	max      int
 	log      *slog.Logger
 
-	written *tracker
-
-	mu       sync.Mutex
-	triggers map[string]map[types.UID]string // service -> resourceVersions of the pods already written
+	written  *tracker
+	triggers *servicepods.TriggerTracker
 }
 
 // New registers its informers and returns the controller.
@@ -90,7 +87,7 @@ func New(cfg Config) (*Controller, error) {
 		client: cfg.Client, services: core.Services().Lister(), pods: core.Pods().Lister(), nodes: core.Nodes().Lister(),
 		slices: slices.Lister(), max: cfg.MaxEndpointsPerSlice, log: cfg.Logger.With("controller", "endpointslice"),
 		recorder: events.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "endpoint-slice-controller"}),
-		triggers: map[string]map[types.UID]string{}, written: newTracker(),
+		triggers: servicepods.NewTriggerTracker(), written: newTracker(),
 	}
 	loop := controller.New(controller.Config{Name: "endpointslice", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{core.Services().Informer().HasSynced, core.Pods().Informer().HasSynced,
@@ -100,7 +97,7 @@ func New(cfg Config) (*Controller, error) {
 		h   cache.ResourceEventHandler
 	}{
 		{core.Services().Informer(), loop.Handler()},
-		{core.Pods().Informer(), loop.MapHandler(r.servicesOf)},
+		{core.Pods().Informer(), loop.MapHandler(servicepods.ServicesOf(core.Services().Lister()))},
 		{slices.Informer(), loop.MapHandler(ownerService)},
 	}
 	for _, h := range handlers {
@@ -121,20 +118,6 @@ func (c *Controller) Run(ctx context.Context) error {
 	return c.loop.Run(ctx)
 }
 
-func (r *reconciler) servicesOf(obj metav1.Object) []controller.Request {
-	svcs, err := r.services.Services(obj.GetNamespace()).List(labels.Everything())
-	if err != nil {
-		return nil
-	}
-	var out []controller.Request
-	for _, s := range svcs {
-		if s.Spec.Selector != nil && labels.SelectorFromSet(s.Spec.Selector).Matches(labels.Set(obj.GetLabels())) {
-			out = append(out, controller.Request{Namespace: s.Namespace, Name: s.Name})
-		}
-	}
-	return out
-}
-
 // ownerService maps a slice this controller manages to its Service.
 func ownerService(obj metav1.Object) []controller.Request {
 	l := obj.GetLabels()
@@ -148,9 +131,7 @@ func ownerService(obj metav1.Object) []controller.Request {
 func (r *reconciler) Reconcile(ctx context.Context, req controller.Request) (controller.Result, error) {
 	svc, err := r.services.Services(req.Namespace).Get(req.Name)
 	if apierrors.IsNotFound(err) {
-		r.mu.Lock()
-		delete(r.triggers, req.String())
-		r.mu.Unlock()
+		r.triggers.Forget(req.String())
 		r.written.forget(req.String())
 		return controller.Result{}, nil // the garbage collector deletes the owned slices
 	}
@@ -174,7 +155,7 @@ func (r *reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 		return controller.Result{RequeueAfter: 50 * time.Millisecond}, nil
 	}
 	p := pack(existing, r.desired(svc, pods), r.max, addressTypes(svc)[0])
-	trigger, written := r.triggerTime(req.String(), svc, pods)
+	trigger, written := r.triggers.Compute(req.String(), svc, pods)
 	if err := r.apply(ctx, svc, p, trigger); err != nil {
 		if !apierrors.IsConflict(err) && !apierrors.IsAlreadyExists(err) {
 			r.recorder.Eventf(svc, corev1.EventTypeWarning, "FailedToUpdateEndpointSlices",
@@ -191,7 +172,7 @@ func (r *reconciler) desired(svc *corev1.Service, pods []*corev1.Pod) map[string
 	out := map[string]*group{}
 	for _, at := range addressTypes(svc) {
 		for _, pod := range pods {
-			if !include(pod) {
+			if !servicepods.Include(pod, true) {
 				continue
 			}
 			ip := podIP(pod, at)
@@ -219,37 +200,6 @@ func (r *reconciler) desired(svc *corev1.Service, pods []*corev1.Pod) map[string
 		sort.Slice(g.endpoints, func(i, j int) bool { return g.endpoints[i].Addresses[0] < g.endpoints[j].Addresses[0] })
 	}
 	return out
-}
-
-// triggerTime is the earliest pod or Service change not yet written, as
-// upstream's trigger time tracker (a pod counts as changed when its
-// resourceVersion moved: the kubelet keeps Ready transition times to whole
-// seconds); call written once the slices are.
-func (r *reconciler) triggerTime(key string, svc *corev1.Service, pods []*corev1.Pod) (t time.Time, written func()) {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	prev, seen := r.triggers[key]
-	next := make(map[types.UID]string, len(pods))
-	var min time.Time
-	consider := func(at time.Time) {
-		if !at.IsZero() && (min.IsZero() || at.Before(min)) {
-			min = at
-		}
-	}
-	if !seen {
-		consider(svc.CreationTimestamp.Time)
-	}
-	for _, p := range pods {
-		next[p.UID] = p.ResourceVersion
-		if rv, ok := prev[p.UID]; !ok || rv != p.ResourceVersion {
-			consider(podTriggerTime(p))
-		}
-	}
-	return min, func() {
-		r.mu.Lock()
-		defer r.mu.Unlock()
-		r.triggers[key] = next
-	}
 }
 
 // apply performs a plan: deletes, updates, creates, and fixes the labels

@@ -22,4 +22,8 @@
 // are recorded as "endpoint-slice-controller". Slices this controller does
 // not manage (such as default/kubernetes, which the server keeps) are left
 // alone.
+//
+// Which pods count, their targetPorts, the pod -> Services mapping of the
+// pod informer and the trigger time come from package servicepods, which
+// the Endpoints controller shares.
 package endpointslice

@@ -4,50 +4,19 @@ import (
 	"fmt"
 	"sort"
 	"strings"
-	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
+
+	"github.com/skiff-dev/skiff/internal/controller/servicepods"
 )
-
-// include reports whether a pod may have an endpoint: it has an IP and
-// has not finished (terminating pods stay, with their conditions), as
-// upstream's ShouldPodBeInEndpoints with terminating pods included.
-func include(pod *corev1.Pod) bool {
-	if pod.Status.PodIP == "" && len(pod.Status.PodIPs) == 0 {
-		return false
-	}
-	switch pod.Spec.RestartPolicy {
-	case corev1.RestartPolicyNever:
-		return pod.Status.Phase != corev1.PodFailed && pod.Status.Phase != corev1.PodSucceeded
-	case corev1.RestartPolicyOnFailure:
-		return pod.Status.Phase != corev1.PodSucceeded
-	}
-	return true
-}
-
-func podReady(pod *corev1.Pod) bool {
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.Status == corev1.ConditionTrue
-		}
-	}
-	return false
-}
 
 // podIP returns the pod's IP of an address type, or "".
 func podIP(pod *corev1.Pod, at discoveryv1.AddressType) string {
-	ips := []string{pod.Status.PodIP}
-	for _, ip := range pod.Status.PodIPs {
-		ips = append(ips, ip.IP)
+	if at == discoveryv1.AddressTypeIPv6 {
+		return servicepods.IP(pod, corev1.IPv6Protocol)
 	}
-	for _, ip := range ips {
-		if ip != "" && strings.Contains(ip, ":") == (at == discoveryv1.AddressTypeIPv6) {
-			return ip
-		}
-	}
-	return ""
+	return servicepods.IP(pod, corev1.IPv4Protocol)
 }
 
 // addressTypes are the slice address types of a Service's IP families.
@@ -68,7 +37,7 @@ func addressTypes(svc *corev1.Service) []discoveryv1.AddressType {
 
 // endpointFor is the endpoint of pod; zone is its node's zone label.
 func endpointFor(pod *corev1.Pod, svc *corev1.Service, ip, zone string) discoveryv1.Endpoint {
-	serving := podReady(pod)
+	serving := servicepods.Ready(pod)
 	terminating := pod.DeletionTimestamp != nil
 	ready := svc.Spec.PublishNotReadyAddresses || (serving && !terminating)
 	ep := discoveryv1.Endpoint{
@@ -90,32 +59,13 @@ func endpointFor(pod *corev1.Pod, svc *corev1.Service, ip, zone string) discover
 	return ep
 }
 
-// findPort resolves a Service port's targetPort in pod.
-func findPort(pod *corev1.Pod, sp *corev1.ServicePort) (int32, error) {
-	tp := sp.TargetPort
-	switch {
-	case tp.Type == intstr.String && tp.StrVal != "":
-		for _, c := range pod.Spec.Containers {
-			for _, p := range c.Ports {
-				if p.Name == tp.StrVal && p.Protocol == sp.Protocol {
-					return p.ContainerPort, nil
-				}
-			}
-		}
-		return 0, fmt.Errorf("no container port named %q with protocol %s", tp.StrVal, sp.Protocol)
-	case tp.Type == intstr.Int && tp.IntVal != 0:
-		return tp.IntVal, nil
-	}
-	return sp.Port, nil
-}
-
 // podPorts resolves the Service's ports for pod (ports a pod lacks are
 // left out, as upstream), sorted.
 func podPorts(pod *corev1.Pod, svc *corev1.Service) []discoveryv1.EndpointPort {
 	out := []discoveryv1.EndpointPort{}
 	for i := range svc.Spec.Ports {
 		sp := &svc.Spec.Ports[i]
-		n, err := findPort(pod, sp)
+		n, err := servicepods.TargetPort(pod, sp)
 		if err != nil {
 			continue
 		}
@@ -154,15 +104,4 @@ func groupKey(at discoveryv1.AddressType, ports []discoveryv1.EndpointPort) stri
 		b.WriteByte(',')
 	}
 	return b.String()
-}
-
-// podTriggerTime is when a pod last changed in a way that moves its
-// endpoint, as upstream's trigger time tracker reads it.
-func podTriggerTime(pod *corev1.Pod) time.Time {
-	for _, c := range pod.Status.Conditions {
-		if c.Type == corev1.PodReady {
-			return c.LastTransitionTime.Time
-		}
-	}
-	return pod.CreationTimestamp.Time
 }

@@ -1,4 +1,4 @@
-package endpoint
+package servicepods
 
 import (
 	"sync"
@@ -8,15 +8,15 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 )
 
-// triggerTracker computes the last-change-trigger-time of a Service's
-// Endpoints, as upstream's TriggerTimeTracker: the earliest change (a
+// TriggerTracker computes the last-change-trigger-time of a Service's
+// endpoints, as upstream's TriggerTimeTracker: the earliest change (a
 // pod's Ready transition or creation, the Service's creation) not yet
 // reflected in a written object. A pod counts as changed when its object
-// changed (resourceVersion), not only when its Ready transition time moved:
-// the kubelet keeps those to whole seconds, and a pod that turns ready in
-// the second it was marked not ready would otherwise leave no trigger.
-// Safe for concurrent use.
-type triggerTracker struct {
+// changed (resourceVersion), not only when its Ready transition time
+// moved: the kubelet keeps those to whole seconds, and a pod that turns
+// ready in the second it was marked not ready would otherwise leave no
+// trigger. Safe for concurrent use.
+type TriggerTracker struct {
 	mu   sync.Mutex
 	seen map[string]*serviceState // "ns/name"
 }
@@ -26,7 +26,10 @@ type serviceState struct {
 	pods map[types.UID]string // resourceVersion
 }
 
-func newTriggerTracker() *triggerTracker { return &triggerTracker{seen: map[string]*serviceState{}} }
+// NewTriggerTracker returns a tracker that has seen no Service.
+func NewTriggerTracker() *TriggerTracker {
+	return &TriggerTracker{seen: map[string]*serviceState{}}
+}
 
 // podTriggerTime is when a pod last changed in a way that moves it in or
 // out of the endpoints.
@@ -39,19 +42,20 @@ func podTriggerTime(pod *corev1.Pod) time.Time {
 	return pod.CreationTimestamp.Time
 }
 
-// compute returns the trigger time for the current state (zero when
-// nothing changed since the last recorded state) and a function that
-// records the state as written; call it once the object is written (or
-// found up to date), so a failed write keeps the trigger for the retry.
-func (t *triggerTracker) compute(key string, svc *corev1.Service, pods []*corev1.Pod) (time.Time, func()) {
+// Compute returns the trigger time of the Service key for its current
+// state (zero when nothing changed since the last recorded state) and a
+// function that records the state as written; call it once the objects
+// are written (or found up to date), so a failed write keeps the trigger
+// for the retry.
+func (t *TriggerTracker) Compute(key string, svc *corev1.Service, pods []*corev1.Pod) (time.Time, func()) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	prev := t.seen[key]
 	next := &serviceState{svc: svc.CreationTimestamp.Time, pods: make(map[types.UID]string, len(pods))}
-	var min time.Time
+	var earliest time.Time
 	consider := func(at time.Time) {
-		if !at.IsZero() && (min.IsZero() || at.Before(min)) {
-			min = at
+		if !at.IsZero() && (earliest.IsZero() || at.Before(earliest)) {
+			earliest = at
 		}
 	}
 	if prev == nil || !prev.svc.Equal(next.svc) {
@@ -63,7 +67,7 @@ func (t *triggerTracker) compute(key string, svc *corev1.Service, pods []*corev1
 			consider(podTriggerTime(p))
 		}
 	}
-	return min, func() {
+	return earliest, func() {
 		t.mu.Lock()
 		defer t.mu.Unlock()
 		t.seen[key] = next
@@ -78,8 +82,8 @@ func (s *serviceState) podVersion(uid types.UID) (string, bool) {
 	return rv, ok
 }
 
-// forget drops a deleted Service.
-func (t *triggerTracker) forget(key string) {
+// Forget drops a deleted Service.
+func (t *TriggerTracker) Forget(key string) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	delete(t.seen, key)
