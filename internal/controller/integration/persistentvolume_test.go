@@ -263,3 +263,79 @@ func TestPersistentVolumeClaimProtection(t *testing.T) {
 		return false, fmt.Sprintf("finalizers %v", c.Finalizers), nil
 	})
 }
+
+func withNodeAffinity(pv *corev1.PersistentVolume, node string) *corev1.PersistentVolume {
+	pv.Spec.NodeAffinity = &corev1.VolumeNodeAffinity{Required: &corev1.NodeSelector{NodeSelectorTerms: []corev1.NodeSelectorTerm{{
+		MatchExpressions: []corev1.NodeSelectorRequirement{{Key: corev1.LabelHostname, Operator: corev1.NodeSelectorOpIn, Values: []string{node}}}}}}}
+	return pv
+}
+
+func podWithClaim(name, claim string) *corev1.Pod {
+	return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PodSpec{
+		Containers: []corev1.Container{{Name: "c", Image: "nginx:1"}},
+		Volumes: []corev1.Volume{{Name: "data", VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: claim}}}}}}
+}
+
+// TestPersistentVolumeWaitForFirstConsumerScheduling: a pod whose
+// WaitForFirstConsumer claim only one node's local volume fits lands on
+// that node and the claim ends Bound to that volume (Reserve and PreBind
+// of VolumeBinding, then the binder); the next pod gets the other node's.
+func TestPersistentVolumeWaitForFirstConsumerScheduling(t *testing.T) {
+	startHollowNodes(t, "pvs-", 2)
+	ns := newNamespace(t, "pv-sched")
+	ctx := context.Background()
+	createClass(t, "pv-sched-local", storagev1.VolumeBindingWaitForFirstConsumer)
+	createPVs(t, withNodeAffinity(newPV("pv-sched-small", "pv-sched-local", "1Gi", corev1.PersistentVolumeReclaimDelete), "pvs-0"),
+		withNodeAffinity(newPV("pv-sched-big", "pv-sched-local", "10Gi", corev1.PersistentVolumeReclaimDelete), "pvs-1"))
+	for _, tt := range []struct{ claim, size, node, volume string }{
+		{claim: "big", size: "5Gi", node: "pvs-1", volume: "pv-sched-big"},
+		{claim: "small", size: "1Gi", node: "pvs-0", volume: "pv-sched-small"},
+	} {
+		createPVC(t, ns, newPVC(tt.claim, "pv-sched-local", tt.size))
+		if _, err := cs.CoreV1().Pods(ns).Create(ctx, podWithClaim("use-"+tt.claim, tt.claim), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		waitClaimBound(t, ns, tt.claim, tt.volume)
+		eventually(t, "pod use-"+tt.claim+" running on "+tt.node, func(ctx context.Context) (bool, string, error) {
+			p, err := cs.CoreV1().Pods(ns).Get(ctx, "use-"+tt.claim, metav1.GetOptions{})
+			if err != nil {
+				return false, "", err
+			}
+			return p.Spec.NodeName == tt.node && p.Status.Phase == corev1.PodRunning, fmt.Sprintf("node %q phase %s", p.Spec.NodeName, p.Status.Phase), nil
+		})
+	}
+}
+
+// TestPersistentVolumeStatefulSetImmediate: a StatefulSet's claims of an
+// Immediate class are each bound to one of the class's volumes, and the
+// set rolls out.
+func TestPersistentVolumeStatefulSetImmediate(t *testing.T) {
+	startHollowNodes(t, "pvss-", 1)
+	ns := newNamespace(t, "pv-sts")
+	ctx := context.Background()
+	createClass(t, "pv-sts-fast", storagev1.VolumeBindingImmediate)
+	createPVs(t, newPV("pv-sts-0", "pv-sts-fast", "1Gi", corev1.PersistentVolumeReclaimDelete),
+		newPV("pv-sts-1", "pv-sts-fast", "1Gi", corev1.PersistentVolumeReclaimDelete),
+		newPV("pv-sts-2", "pv-sts-fast", "1Gi", corev1.PersistentVolumeReclaimDelete))
+	set := newStatefulSet("web", 3, "nginx:1")
+	set.Spec.VolumeClaimTemplates = []corev1.PersistentVolumeClaim{*newPVC("www", "pv-sts-fast", "1Gi")}
+	if _, err := cs.AppsV1().StatefulSets(ns).Create(ctx, set, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitSetRolledOut(t, ns, "web")
+	used := map[string]string{}
+	for i := range 3 {
+		c, err := cs.CoreV1().PersistentVolumeClaims(ns).Get(ctx, fmt.Sprintf("www-web-%d", i), metav1.GetOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c.Status.Phase != corev1.ClaimBound || !strings.HasPrefix(c.Spec.VolumeName, "pv-sts-") {
+			t.Errorf("claim %s phase %s volume %q; want Bound to a pv-sts- volume", c.Name, c.Status.Phase, c.Spec.VolumeName)
+		}
+		if other, dup := used[c.Spec.VolumeName]; dup {
+			t.Errorf("claims %s and %s share volume %s", other, c.Name, c.Spec.VolumeName)
+		}
+		used[c.Spec.VolumeName] = c.Name
+	}
+}

@@ -40,11 +40,14 @@ func withClaims(s *appsv1.StatefulSet, whenDeleted, whenScaled appsv1.Persistent
 	return s
 }
 
-// stsClass is a WaitForFirstConsumer class with one available volume, so
-// that the scheduler's VolumeBinding places pods with unbound claims.
+// stsClass is a WaitForFirstConsumer class, so that the scheduler's
+// VolumeBinding places pods with unbound claims and binds each claim a
+// volume.
 var stsClass = "sts-wffc"
 
-func ensureVolumes(t *testing.T) {
+// ensureVolumes makes stsClass and n volumes of it for one test, one per
+// claim the test's sets make; they are deleted at cleanup.
+func ensureVolumes(t *testing.T, n int) {
 	t.Helper()
 	ctx := context.Background()
 	wffc := storagev1.VolumeBindingWaitForFirstConsumer
@@ -53,21 +56,17 @@ func ensureVolumes(t *testing.T) {
 	if err != nil && !apierrors.IsAlreadyExists(err) {
 		t.Fatal(err)
 	}
-	pv, err := cs.CoreV1().PersistentVolumes().Create(ctx, &corev1.PersistentVolume{ObjectMeta: metav1.ObjectMeta{Name: "sts-pv"},
-		Spec: corev1.PersistentVolumeSpec{StorageClassName: stsClass, AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
-			Capacity:               corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("10Gi")},
-			PersistentVolumeSource: corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/tmp/sts-pv"}}}}, metav1.CreateOptions{})
-	if apierrors.IsAlreadyExists(err) {
-		return
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	// No volume controller runs here: mark the volume Available as one
-	// would, so the scheduler offers it.
-	pv.Status.Phase = corev1.VolumeAvailable
-	if _, err := cs.CoreV1().PersistentVolumes().UpdateStatus(ctx, pv, metav1.UpdateOptions{}); err != nil {
-		t.Fatal(err)
+	for range n {
+		name := fmt.Sprintf("sts-pv-%d", seq.Add(1))
+		_, err := cs.CoreV1().PersistentVolumes().Create(ctx, &corev1.PersistentVolume{ObjectMeta: metav1.ObjectMeta{Name: name},
+			Spec: corev1.PersistentVolumeSpec{StorageClassName: stsClass, AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+				Capacity:                      corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("10Gi")},
+				PersistentVolumeReclaimPolicy: corev1.PersistentVolumeReclaimDelete,
+				PersistentVolumeSource:        corev1.PersistentVolumeSource{HostPath: &corev1.HostPathVolumeSource{Path: "/tmp/" + name}}}}, metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = cs.CoreV1().PersistentVolumes().Delete(context.Background(), name, metav1.DeleteOptions{}) })
 	}
 }
 
@@ -100,7 +99,7 @@ func readyTime(p *corev1.Pod) metav1.Time {
 func TestStatefulSetOrderedReadyRollingUpdate(t *testing.T) {
 	startHollowNodes(t, "sts-ord-", 2)
 	ns := newNamespace(t, "sts-ord")
-	ensureVolumes(t)
+	ensureVolumes(t, 3)
 	ctx := context.Background()
 	set := withClaims(newStatefulSet("web", 3, "nginx:1"), appsv1.RetainPersistentVolumeClaimRetentionPolicyType, appsv1.DeletePersistentVolumeClaimRetentionPolicyType)
 	if _, err := cs.AppsV1().StatefulSets(ns).Create(ctx, set, metav1.CreateOptions{}); err != nil {
@@ -247,7 +246,7 @@ func TestStatefulSetParallelPartition(t *testing.T) {
 func TestStatefulSetClaimsDeletedWithSet(t *testing.T) {
 	startHollowNodes(t, "sts-del-", 1)
 	ns := newNamespace(t, "sts-del")
-	ensureVolumes(t)
+	ensureVolumes(t, 2)
 	ctx := context.Background()
 	set := withClaims(newStatefulSet("kv", 2, "etcd:1"), appsv1.DeletePersistentVolumeClaimRetentionPolicyType, appsv1.RetainPersistentVolumeClaimRetentionPolicyType)
 	created, err := cs.AppsV1().StatefulSets(ns).Create(ctx, set, metav1.CreateOptions{})
