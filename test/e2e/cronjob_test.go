@@ -41,8 +41,8 @@ var scheduledJob = regexp.MustCompile(`\btick-[0-9]+\b`)
 // job --from=cronjob/tick` runs a Job to completion meanwhile.
 func TestCronJob(t *testing.T) {
 	version := kubectlVersions[len(kubectlVersions)-1]
-	s, _ := startHollowServer(t)
-	startHollowAgent(t, s, "cron-", 1)
+	s, _ := startCluster(t)
+	startAgent(t, s, "cron-", 1)
 	k := s.newKubectl(t, version, "e2e-cronjob")
 	waitNodesReady(t, k, 1)
 	wantOutput(t, k.run("apply", "-f", k.file("tick.yaml", tickCronJob)), "cronjob.batch/tick created")
@@ -72,20 +72,4 @@ func TestCronJob(t *testing.T) {
 		return len(f) == 3 && f[2] == "active=", out
 	})
 	wantContains(t, "kubectl describe cronjob tick", k.ok("describe", "cronjob", "tick"), "SuccessfulCreate", "SawCompletedJob")
-}
-
-// waitUntil polls cond every 500 ms for up to timeout.
-func waitUntil(t *testing.T, what string, timeout time.Duration, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(timeout)
-	for {
-		ok, last := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: timed out after %v; last: %s", what, timeout, last)
-		}
-		time.Sleep(500 * time.Millisecond)
-	}
 }

@@ -21,7 +21,7 @@ import (
 // gets a certificate from the signer that then authenticates to the
 // server as that user; one denied by `kubectl certificate deny` gets none.
 func TestCertificateSigningRequests(t *testing.T) {
-	s, _ := startHollowServer(t)
+	s, _ := startCluster(t)
 	for _, version := range kubectlVersions {
 		t.Run(version, func(t *testing.T) {
 			k := s.newKubectl(t, version, "default")

@@ -13,4 +13,11 @@
 // Every scenario runs once per kubectl version, against a fresh server per
 // version; each scenario works in its own namespace through its own copy
 // of the admin kubeconfig, so scenarios do not see each other's objects.
+//
+// Servers and agents are child processes (process, server_test.go),
+// stopped by PID when the test that started them ends. The kubectl
+// scenarios run an API-only server (startServer); the stories that need
+// pods to run start a cluster one way (cluster_test.go): startCluster for
+// a server with its controllers and scheduler, startAgent for `skiff agent
+// --simulate N` hollow nodes, waitNodesReady to wait for them.
 package e2e

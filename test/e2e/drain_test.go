@@ -4,115 +4,17 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"os"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
 	"sync"
-	"syscall"
 	"testing"
 	"time"
 
-	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // drainNodes is how many hollow nodes the drain scenario runs.
 const drainNodes = 3
-
-// startDrainCluster runs a server with its controllers and scheduler and
-// an agent process with drainNodes hollow nodes named drain-0...; both are
-// stopped by PID when t ends.
-func startDrainCluster(t *testing.T) (*server, kubernetes.Interface) {
-	t.Helper()
-	bin := skiffBinary(t)
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	s := &server{dir: dir, kubeconfig: filepath.Join(dir, "admin.kubeconfig"), url: "https://127.0.0.1:" + strconv.Itoa(port),
-		logPath: filepath.Join(dir, "server.log"), exited: make(chan struct{})}
-	s.cmd = exec.Command(bin, "server", "--data-dir", filepath.Join(dir, "data"), "--https-port", strconv.Itoa(port),
-		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--write-kubeconfig", s.kubeconfig, "--disable-agent")
-	startLogged(t, s.cmd, s.logPath, s.exited)
-	t.Cleanup(func() {
-		s.stop(t)
-		if t.Failed() {
-			t.Logf("server log tail:\n%s", tail(s.logPath, 40))
-		}
-	})
-	if err := s.waitReady(); err != nil {
-		t.Fatalf("server: %v\n%s", err, tail(s.logPath, 20))
-	}
-	agentLog, agentExited := filepath.Join(dir, "agent.log"), make(chan struct{})
-	agent := exec.Command(bin, "agent", "--kubeconfig", s.kubeconfig, "--simulate", strconv.Itoa(drainNodes),
-		"--node-name-prefix", "drain-", "--pod-start-latency", "50ms", "--pod-stop-delay", "100ms")
-	startLogged(t, agent, agentLog, agentExited)
-	t.Cleanup(func() {
-		_ = agent.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-agentExited:
-		case <-time.After(15 * time.Second):
-			_ = agent.Process.Kill()
-			<-agentExited
-		}
-		if t.Failed() {
-			t.Logf("agent log tail:\n%s", tail(agentLog, 20))
-		}
-	})
-	cfg, err := clientcmd.BuildConfigFromFlags("", s.kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, cs
-}
-
-// startLogged starts cmd with its output in logPath and closes exited when
-// it ends.
-func startLogged(t *testing.T, cmd *exec.Cmd, logPath string, exited chan struct{}) {
-	t.Helper()
-	f, err := os.Create(logPath)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cmd.Stdout, cmd.Stderr = f, f
-	if err := cmd.Start(); err != nil {
-		f.Close()
-		t.Fatalf("start %s: %v", cmd.Path, err)
-	}
-	go func() {
-		_ = cmd.Wait()
-		f.Close()
-		close(exited)
-	}()
-}
-
-// readyPods lists the Ready pods of app=web in ns by node, skipping pods
-// being deleted.
-func readyPods(ctx context.Context, cs kubernetes.Interface, ns string) (map[string]string, error) {
-	list, err := cs.CoreV1().Pods(ns).List(ctx, metav1.ListOptions{LabelSelector: "app=web"})
-	if err != nil {
-		return nil, err
-	}
-	out := map[string]string{}
-	for _, p := range list.Items {
-		for _, c := range p.Status.Conditions {
-			if c.Type == corev1.PodReady && c.Status == corev1.ConditionTrue && p.DeletionTimestamp == nil {
-				out[p.Name] = p.Spec.NodeName
-			}
-		}
-	}
-	return out, nil
-}
 
 const drainManifest = `apiVersion: apps/v1
 kind: Deployment
@@ -145,14 +47,12 @@ spec:
 // (retrying on 429), the pods come back on the other hollow nodes, never
 // fewer than two Ready, and the node ends cordoned.
 func TestDrainHonoursPDB(t *testing.T) {
-	s, cs := startDrainCluster(t)
+	s, cs := startCluster(t)
+	startAgent(t, s, "drain-", drainNodes, "--pod-start-latency", "50ms", "--pod-stop-delay", "100ms")
 	version := kubectlVersions[len(kubectlVersions)-1]
 	k := s.newKubectl(t, version, "e2e-drain")
 	ctx := context.Background()
-	waitFor(t, "hollow nodes Ready", func() (bool, string) {
-		r := k.run("get", "nodes", "-o", "jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type==\"Ready\")].status} {end}")
-		return strings.Count(r.stdout, "=True") == drainNodes, r.stdout + r.stderr
-	})
+	waitNodesReady(t, k, drainNodes)
 	// Every pod lands on drain-0 while the others are cordoned.
 	k.ok("cordon", "drain-1", "drain-2")
 	k.ok("apply", "-f", k.file("web.yaml", drainManifest))
@@ -263,21 +163,5 @@ func watchMinReady(ctx context.Context, cs kubernetes.Interface, ns string) func
 		mu.Lock()
 		defer mu.Unlock()
 		return low
-	}
-}
-
-// waitFor polls cond every 200 ms for up to 60 s.
-func waitFor(t *testing.T, what string, cond func() (bool, string)) {
-	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		ok, last := cond()
-		if ok {
-			return
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s: timed out; last: %s", what, last)
-		}
-		time.Sleep(200 * time.Millisecond)
 	}
 }

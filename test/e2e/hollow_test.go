@@ -1,85 +1,9 @@
 package e2e
 
 import (
-	"fmt"
-	"os/exec"
-	"path/filepath"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
-	"time"
-
-	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
-
-// startHollowServer runs a server with its controllers and scheduler; it
-// is stopped by PID when t ends.
-func startHollowServer(t *testing.T) (*server, kubernetes.Interface) {
-	t.Helper()
-	bin := skiffBinary(t)
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	s := &server{dir: dir, kubeconfig: filepath.Join(dir, "admin.kubeconfig"), url: "https://127.0.0.1:" + strconv.Itoa(port),
-		logPath: filepath.Join(dir, "server.log"), exited: make(chan struct{})}
-	s.cmd = exec.Command(bin, "server", "--data-dir", filepath.Join(dir, "data"), "--https-port", strconv.Itoa(port),
-		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--write-kubeconfig", s.kubeconfig, "--disable-agent")
-	startLogged(t, s.cmd, s.logPath, s.exited)
-	t.Cleanup(func() {
-		s.stop(t)
-		if t.Failed() {
-			t.Logf("server log tail:\n%s", tail(s.logPath, 40))
-		}
-	})
-	if err := s.waitReady(); err != nil {
-		t.Fatalf("server: %v\n%s", err, tail(s.logPath, 20))
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", s.kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, cs
-}
-
-// startHollowAgent runs `skiff agent --simulate n` with the given node
-// name prefix and extra flags against s; it is stopped by PID when t ends.
-func startHollowAgent(t *testing.T, s *server, prefix string, n int, flags ...string) {
-	t.Helper()
-	logPath, exited := filepath.Join(s.dir, prefix+"agent.log"), make(chan struct{})
-	args := append([]string{"agent", "--kubeconfig", s.kubeconfig, "--simulate", strconv.Itoa(n),
-		"--node-name-prefix", prefix, "--pod-start-latency", "20ms", "--pod-stop-delay", "50ms"}, flags...)
-	agent := exec.Command(skiffBinary(t), args...)
-	startLogged(t, agent, logPath, exited)
-	t.Cleanup(func() {
-		_ = agent.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			_ = agent.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("agent %s log tail:\n%s", prefix, tail(logPath, 20))
-		}
-	})
-}
-
-// waitNodesReady waits until kubectl lists n Ready nodes.
-func waitNodesReady(t *testing.T, k *kubectl, n int) {
-	t.Helper()
-	waitFor(t, fmt.Sprintf("%d hollow nodes Ready", n), func() (bool, string) {
-		r := k.run("get", "nodes", "-o", `jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}`)
-		return strings.Count(r.stdout, "=True") == n, r.stdout + r.stderr
-	})
-}
 
 // TestHollowCluster runs the stories that need the scheduler, the
 // controllers and hollow nodes, once per kubectl version, each version
@@ -88,13 +12,13 @@ func TestHollowCluster(t *testing.T) {
 	for _, version := range kubectlVersions {
 		t.Run(version, func(t *testing.T) {
 			parent := t
-			s, cs := startHollowServer(t)
-			startHollowAgent(t, s, "plain-", 2)
+			s, cs := startCluster(t)
+			startAgent(t, s, "plain-", 2)
 			waitNodesReady(t, s.newKubectl(t, version, "default"), 2)
 			t.Run("pending-until-node-joins", func(t *testing.T) {
 				// The joining node's agent lives as long as the server:
 				// later stories schedule onto it too.
-				join := func() { startHollowAgent(parent, s, "ssd-", 1, "--node-labels", "disk=ssd,tier=fast") }
+				join := func() { startAgent(parent, s, "ssd-", 1, "--node-labels", "disk=ssd,tier=fast") }
 				testPendingUntilNodeJoins(t, s.newKubectl(t, version, "e2e-pending"), join)
 			})
 			t.Run("rolling-update", func(t *testing.T) {

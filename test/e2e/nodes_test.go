@@ -3,99 +3,19 @@ package e2e
 import (
 	"context"
 	"fmt"
-	"os/exec"
-	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
 
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // nodeGrace is the server's --node-monitor-grace-period in this scenario:
 // the agents renew their Leases every 10 s, so 20 s keeps live nodes Ready
 // while a stopped one turns Unknown in well under a minute.
 const nodeGrace = "20s"
-
-// startNodesServer runs a server with its controllers and scheduler and a
-// short node grace period; it is stopped by PID when t ends.
-func startNodesServer(t *testing.T) (*server, kubernetes.Interface) {
-	t.Helper()
-	bin := skiffBinary(t)
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	s := &server{dir: dir, kubeconfig: filepath.Join(dir, "admin.kubeconfig"), url: "https://127.0.0.1:" + strconv.Itoa(port),
-		logPath: filepath.Join(dir, "server.log"), exited: make(chan struct{})}
-	s.cmd = exec.Command(bin, "server", "--data-dir", filepath.Join(dir, "data"), "--https-port", strconv.Itoa(port),
-		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--write-kubeconfig", s.kubeconfig, "--disable-agent",
-		"--node-monitor-grace-period", nodeGrace)
-	startLogged(t, s.cmd, s.logPath, s.exited)
-	t.Cleanup(func() {
-		s.stop(t)
-		if t.Failed() {
-			t.Logf("server log tail:\n%s", tail(s.logPath, 40))
-		}
-	})
-	if err := s.waitReady(); err != nil {
-		t.Fatalf("server: %v\n%s", err, tail(s.logPath, 20))
-	}
-	cfg, err := clientcmd.BuildConfigFromFlags("", s.kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return s, cs
-}
-
-// nodesAgent is one `skiff agent --simulate N` process.
-type nodesAgent struct {
-	cmd    *exec.Cmd
-	exited chan struct{}
-}
-
-// startNodesAgent runs n hollow nodes named <prefix>0...; the agent is
-// stopped by PID when t ends unless the test killed it first.
-func startNodesAgent(t *testing.T, s *server, prefix string, n int) *nodesAgent {
-	t.Helper()
-	logPath := filepath.Join(s.dir, prefix+"agent.log")
-	a := &nodesAgent{exited: make(chan struct{})}
-	a.cmd = exec.Command(skiffBinary(t), "agent", "--kubeconfig", s.kubeconfig, "--simulate", strconv.Itoa(n),
-		"--node-name-prefix", prefix, "--pod-start-latency", "20ms", "--pod-stop-delay", "50ms")
-	startLogged(t, a.cmd, logPath, a.exited)
-	t.Cleanup(func() {
-		a.kill(syscall.SIGTERM)
-		if t.Failed() {
-			t.Logf("agent %s log tail:\n%s", prefix, tail(logPath, 20))
-		}
-	})
-	return a
-}
-
-// kill signals the agent's PID and waits for it to end.
-func (a *nodesAgent) kill(sig syscall.Signal) {
-	select {
-	case <-a.exited:
-		return
-	default:
-	}
-	_ = a.cmd.Process.Signal(sig)
-	select {
-	case <-a.exited:
-	case <-time.After(15 * time.Second):
-		_ = a.cmd.Process.Kill()
-		<-a.exited
-	}
-}
 
 const nodesManifest = `apiVersion: apps/v1
 kind: Deployment
@@ -136,10 +56,10 @@ spec:
 // and replaced on the other nodes, and kubectl get endpoints and
 // endpointslices show the new pods' IPs.
 func TestNodeFailureReplacesPods(t *testing.T) {
-	s, cs := startNodesServer(t)
+	s, cs := startCluster(t, "--node-monitor-grace-period", nodeGrace)
 	k := s.newKubectl(t, kubectlVersions[len(kubectlVersions)-1], "nodes")
 	ctx := context.Background()
-	doomed := startNodesAgent(t, s, "doomed-", 1)
+	doomed := startAgent(t, s, "doomed-", 1)
 	waitFor(t, "doomed-0 Ready with a podCIDR", func() (bool, string) {
 		r := k.run("get", "node", "doomed-0", "-o", `jsonpath={.status.conditions[?(@.type=="Ready")].status} {.spec.podCIDR}`)
 		return strings.HasPrefix(r.stdout, "True 10.42."), r.stdout + r.stderr
@@ -151,13 +71,10 @@ func TestNodeFailureReplacesPods(t *testing.T) {
 	})
 	waitEndpointIPs(t, k, cs)
 
-	startNodesAgent(t, s, "spare-", 2)
-	waitFor(t, "3 nodes Ready", func() (bool, string) {
-		r := k.run("get", "nodes", "-o", `jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}`)
-		return strings.Count(r.stdout, "=True") == 3, r.stdout + r.stderr
-	})
+	startAgent(t, s, "spare-", 2)
+	waitNodesReady(t, k, 3)
 	start := time.Now()
-	doomed.kill(syscall.SIGKILL)
+	doomed.stop(t, syscall.SIGKILL)
 
 	waitFor(t, "doomed-0 Unknown and tainted unreachable", func() (bool, string) {
 		r := k.run("get", "node", "doomed-0", "-o",

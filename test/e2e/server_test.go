@@ -71,25 +71,96 @@ func TestMain(m *testing.M) {
 	os.Exit(code)
 }
 
-// server is one running `skiff server` process.
-type server struct {
-	dir        string // temp root: data dir, kubeconfig, log, HOME
-	kubeconfig string
-	url        string
-	logPath    string
-	cmd        *exec.Cmd
-	exited     chan struct{}
-	stopOnce   sync.Once
+// process is a child process of a test (a server or an agent) with its
+// output in logPath.
+type process struct {
+	name     string // "server" or "agent <prefix>", for logs
+	logPath  string
+	cmd      *exec.Cmd
+	exited   chan struct{} // closed once cmd has ended
+	stopOnce sync.Once
 }
 
-// startServer runs the skiff binary on a temp data dir and a free loopback
-// port, waits for /readyz, and stops it (by PID) when t ends.
+// startProcess runs bin with args, its output in logPath.
+func startProcess(name, logPath, bin string, args ...string) (*process, error) {
+	f, err := os.Create(logPath)
+	if err != nil {
+		return nil, err
+	}
+	p := &process{name: name, logPath: logPath, cmd: exec.Command(bin, args...), exited: make(chan struct{})}
+	p.cmd.Stdout, p.cmd.Stderr = f, f
+	if err := p.cmd.Start(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("start %s: %w", name, err)
+	}
+	go func() {
+		_ = p.cmd.Wait()
+		f.Close()
+		close(p.exited)
+	}()
+	return p, nil
+}
+
+// stop sends sig to the process's PID and waits for it to end, killing it
+// when it lingers 15 s; it is a no-op once the process has been stopped.
+func (p *process) stop(t *testing.T, sig syscall.Signal) {
+	p.stopOnce.Do(func() {
+		select {
+		case <-p.exited:
+			return
+		default:
+		}
+		_ = p.cmd.Process.Signal(sig)
+		select {
+		case <-p.exited:
+		case <-time.After(15 * time.Second):
+			t.Logf("%s pid %d ignored %v; killing it", p.name, p.cmd.Process.Pid, sig)
+			_ = p.cmd.Process.Kill()
+			<-p.exited
+		}
+	})
+}
+
+// stopAtCleanup stops p with SIGTERM when t ends and logs the tail of its
+// output (lines of it) when t failed.
+func (p *process) stopAtCleanup(t *testing.T, lines int) {
+	t.Cleanup(func() {
+		p.stop(t, syscall.SIGTERM)
+		if t.Failed() {
+			t.Logf("%s log tail:\n%s", p.name, tail(p.logPath, lines))
+		}
+	})
+}
+
+// server is one running `skiff server` process.
+type server struct {
+	*process
+	dir        string // temp root: data dir, kubeconfig, logs, HOME
+	kubeconfig string
+	url        string
+}
+
+// apiOnlyFlags run a server without controllers, scheduler or agent: the
+// kubectl scenarios check what the API answers, and with no node to run
+// pods, controllers and the scheduler would only add writes the expected
+// outputs do not show.
+var apiOnlyFlags = []string{"--disable-controller-manager", "--disable-scheduler"}
+
+// startServer runs an API-only server (apiOnlyFlags); see launchServer.
 func startServer(t *testing.T) *server {
+	t.Helper()
+	return launchServer(t, apiOnlyFlags...)
+}
+
+// launchServer runs the skiff binary as `skiff server --disable-agent`
+// with flags on a temp data dir and a free loopback port, waits for
+// /readyz (trying three ports), and stops it (by PID) when t ends.
+func launchServer(t *testing.T, flags ...string) *server {
 	t.Helper()
 	bin := skiffBinary(t)
 	var lastErr error
 	for attempt := 0; attempt < 3; attempt++ {
-		s, err := launch(t, bin)
+		s, err := launch(t, bin, flags)
 		if err == nil {
 			return s
 		}
@@ -100,7 +171,7 @@ func startServer(t *testing.T) *server {
 	return nil
 }
 
-func launch(t *testing.T, bin string) (*server, error) {
+func launch(t *testing.T, bin string, flags []string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -110,44 +181,20 @@ func launch(t *testing.T, bin string) (*server, error) {
 		dir:        dir,
 		kubeconfig: filepath.Join(dir, "admin.kubeconfig"),
 		url:        "https://127.0.0.1:" + strconv.Itoa(port),
-		logPath:    filepath.Join(dir, "server.log"),
-		exited:     make(chan struct{}),
 	}
-	logFile, err := os.Create(s.logPath)
-	if err != nil {
-		return nil, err
-	}
-	s.cmd = exec.Command(bin, "server",
+	args := append([]string{"server",
 		"--data-dir", filepath.Join(dir, "data"),
 		"--https-port", strconv.Itoa(port),
 		"--bind-address", "127.0.0.1",
 		"--advertise-address", "127.0.0.1",
 		"--write-kubeconfig", s.kubeconfig,
-		"--disable-agent",
-		// These scenarios check what the API answers kubectl; with no
-		// node to run pods, controllers and the scheduler would only
-		// add writes the expected outputs do not show.
-		"--disable-controller-manager",
-		"--disable-scheduler")
-	s.cmd.Stdout = logFile
-	s.cmd.Stderr = logFile
-	if err := s.cmd.Start(); err != nil {
-		logFile.Close()
+		"--disable-agent"}, flags...)
+	if s.process, err = startProcess("server", filepath.Join(dir, "server.log"), bin, args...); err != nil {
 		return nil, err
 	}
-	go func() {
-		_ = s.cmd.Wait()
-		logFile.Close()
-		close(s.exited)
-	}()
-	t.Cleanup(func() {
-		s.stop(t)
-		if t.Failed() {
-			t.Logf("server log tail:\n%s", tail(s.logPath, 40))
-		}
-	})
+	s.stopAtCleanup(t, 40)
 	if err := s.waitReady(); err != nil {
-		s.stop(t)
+		s.stop(t, syscall.SIGTERM)
 		return nil, fmt.Errorf("%w\n%s", err, tail(s.logPath, 20))
 	}
 	return s, nil
@@ -193,20 +240,6 @@ func (s *server) waitReady() error {
 			return fmt.Errorf("server not ready after %v", readyTimeout)
 		}
 	}
-}
-
-// stop sends SIGTERM to the server's PID, then SIGKILL if it lingers.
-func (s *server) stop(t *testing.T) {
-	s.stopOnce.Do(func() {
-		_ = s.cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-s.exited:
-		case <-time.After(15 * time.Second):
-			t.Logf("server pid %d ignored SIGTERM; killing it", s.cmd.Process.Pid)
-			_ = s.cmd.Process.Kill()
-			<-s.exited
-		}
-	})
 }
 
 // tail returns the last n lines of a file.

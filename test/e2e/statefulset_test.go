@@ -1,64 +1,11 @@
 package e2e
 
 import (
-	"os/exec"
-	"path/filepath"
 	"sort"
-	"strconv"
 	"strings"
-	"syscall"
 	"testing"
 	"time"
 )
-
-// startWorkloadServer runs a server with its controllers and scheduler
-// (no local agent); it is stopped by PID when t ends.
-func startWorkloadServer(t *testing.T) *server {
-	t.Helper()
-	bin := skiffBinary(t)
-	port, err := freePort()
-	if err != nil {
-		t.Fatal(err)
-	}
-	dir := t.TempDir()
-	s := &server{dir: dir, kubeconfig: filepath.Join(dir, "admin.kubeconfig"), url: "https://127.0.0.1:" + strconv.Itoa(port),
-		logPath: filepath.Join(dir, "server.log"), exited: make(chan struct{})}
-	s.cmd = exec.Command(bin, "server", "--data-dir", filepath.Join(dir, "data"), "--https-port", strconv.Itoa(port),
-		"--bind-address", "127.0.0.1", "--advertise-address", "127.0.0.1", "--write-kubeconfig", s.kubeconfig, "--disable-agent")
-	startLogged(t, s.cmd, s.logPath, s.exited)
-	t.Cleanup(func() {
-		s.stop(t)
-		if t.Failed() {
-			t.Logf("server log tail:\n%s", tail(s.logPath, 40))
-		}
-	})
-	if err := s.waitReady(); err != nil {
-		t.Fatalf("server: %v\n%s", err, tail(s.logPath, 20))
-	}
-	return s
-}
-
-// startWorkloadAgent runs `skiff agent --simulate n` with node names
-// <prefix><i> against s; it is stopped by PID when t ends.
-func startWorkloadAgent(t *testing.T, s *server, prefix string, n int) {
-	t.Helper()
-	logPath, exited := filepath.Join(s.dir, prefix+"agent.log"), make(chan struct{})
-	agent := exec.Command(skiffBinary(t), "agent", "--kubeconfig", s.kubeconfig, "--simulate", strconv.Itoa(n),
-		"--node-name-prefix", prefix, "--pod-start-latency", "20ms", "--pod-stop-delay", "50ms")
-	startLogged(t, agent, logPath, exited)
-	t.Cleanup(func() {
-		_ = agent.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(15 * time.Second):
-			_ = agent.Process.Kill()
-			<-exited
-		}
-		if t.Failed() {
-			t.Logf("agent %s log tail:\n%s", prefix, tail(logPath, 20))
-		}
-	})
-}
 
 const webStatefulSet = `apiVersion: v1
 kind: Service
@@ -115,13 +62,10 @@ spec:
 func TestStatefulSetAndDaemonSet(t *testing.T) {
 	for _, version := range kubectlVersions {
 		t.Run(version, func(t *testing.T) {
-			s := startWorkloadServer(t)
-			startWorkloadAgent(t, s, "wl-", 2)
+			s, _ := startCluster(t)
+			startAgent(t, s, "wl-", 2)
 			k := s.newKubectl(t, version, "e2e-sts")
-			waitFor(t, "2 hollow nodes Ready", func() (bool, string) {
-				r := k.run("get", "nodes", "-o", `jsonpath={range .items[*]}{.metadata.name}={.status.conditions[?(@.type=="Ready")].status} {end}`)
-				return strings.Count(r.stdout, "=True") == 2, r.stdout + r.stderr
-			})
+			waitNodesReady(t, k, 2)
 			t.Run("statefulset", func(t *testing.T) { testStatefulSetRollout(t, k) })
 			t.Run("daemonset", func(t *testing.T) { testDaemonSetNodes(t, s, k) })
 		})
@@ -218,7 +162,7 @@ func testDaemonSetNodes(t *testing.T, s *server, k *kubectl) {
 		t.Errorf("kubectl get ds agent = %q; want agent 2 2 2 2 2 <none>", got)
 	}
 	start := time.Now()
-	startWorkloadAgent(t, s, "late-", 1)
+	startAgent(t, s, "late-", 1)
 	waitFor(t, "daemon pod on the late node", func() (bool, string) {
 		r := k.run("get", "ds", "agent", "-o", "jsonpath={.status.numberAvailable}")
 		return r.stdout == "3", r.stdout + r.stderr
