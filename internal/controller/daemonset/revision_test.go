@@ -1,13 +1,17 @@
 package daemonset
 
 import (
+	"context"
 	"reflect"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes/fake"
 
 	"github.com/skiff-dev/skiff/internal/controller/history"
 )
@@ -99,5 +103,56 @@ func TestToRelabel(t *testing.T) {
 				t.Errorf("toRelabel(dups %v) = %v; want %v", revNames(tt.dups), got, tt.want)
 			}
 		})
+	}
+}
+
+func TestRevisionDedupsThroughTheAPI(t *testing.T) {
+	ds := &appsv1.DaemonSet{ObjectMeta: metav1.ObjectMeta{Name: "agent", Namespace: "ns", UID: "ds-uid"},
+		Spec: appsv1.DaemonSetSpec{Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "agent"}}}}}
+	data, err := history.TemplatePatch(&ds.Spec.Template)
+	if err != nil {
+		t.Fatal(err)
+	}
+	in := func(r *appsv1.ControllerRevision) *appsv1.ControllerRevision { r.Namespace = "ns"; return r }
+	older := in(crev("agent-old", 1, `{"other":1}`, "hold"))
+	dup := in(crev("agent-dup", 2, string(data), "hdup"))
+	keep := in(crev("agent-keep", 3, string(data), "hkeep"))
+	unlabelled := in(crev("agent-bare", 1, `{"bare":1}`, ""))
+	delete(unlabelled.Labels, history.PodHashLabel)
+	podOf := func(name, hash string) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns", UID: types.UID(name),
+			Labels: map[string]string{"app": "agent", appsv1.DefaultDaemonSetUniqueLabelKey: hash}}}
+	}
+	dupPod, oldPod, keptPod := podOf("p-dup", "hdup"), podOf("p-old", "hold"), podOf("p-keep", "hkeep")
+	client := fake.NewClientset(older, dup, keep, unlabelled, dupPod, oldPod, keptPod)
+	r := &Reconciler{client: client, history: history.NewStore(client, nil, history.PodHashLabel)}
+	byNode := map[string][]*corev1.Pod{"n1": {dupPod}, "n2": {oldPod}, "n3": {keptPod}}
+
+	cur, revs, _, err := r.revision(context.Background(), ds, []*appsv1.ControllerRevision{unlabelled, older, dup, keep}, byNode)
+	if err != nil {
+		t.Fatalf("revision() error = %v", err)
+	}
+	if cur.Name != "agent-keep" || cur.Revision != 3 {
+		t.Errorf("revision() = %s #%d; want agent-keep #3", cur.Name, cur.Revision)
+	}
+	if got := revNames(revs); !reflect.DeepEqual(got, []string{"agent-bare", "agent-old", "agent-keep"}) {
+		t.Errorf("revision() remaining = %v; want [agent-bare agent-old agent-keep]", got)
+	}
+	ctx := context.Background()
+	if _, err := client.AppsV1().ControllerRevisions("ns").Get(ctx, "agent-dup", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("get agent-dup after dedup: %v; want NotFound", err)
+	}
+	bare, err := client.AppsV1().ControllerRevisions("ns").Get(ctx, "agent-bare", metav1.GetOptions{})
+	if err != nil || bare.Labels[history.PodHashLabel] != "agent-bare" {
+		t.Errorf("agent-bare labels %v, %v; want its name as hash", bare.GetLabels(), err)
+	}
+	for _, tt := range []struct{ pod, want string }{{"p-dup", "hkeep"}, {"p-old", "hold"}, {"p-keep", "hkeep"}} {
+		p, err := client.CoreV1().Pods("ns").Get(ctx, tt.pod, metav1.GetOptions{})
+		if err != nil || p.Labels[appsv1.DefaultDaemonSetUniqueLabelKey] != tt.want {
+			t.Errorf("pod %s hash %q, %v; want %q", tt.pod, p.GetLabels()[appsv1.DefaultDaemonSetUniqueLabelKey], err, tt.want)
+		}
+	}
+	if got := byNode["n1"][0].Labels[appsv1.DefaultDaemonSetUniqueLabelKey]; got != "hkeep" {
+		t.Errorf("byNode[n1] pod hash = %q after dedup; want the relabelled hkeep", got)
 	}
 }
