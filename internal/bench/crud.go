@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -35,7 +36,9 @@ func createNamespace(ctx context.Context, cs kubernetes.Interface, name string) 
 // crudRows fills a namespace with size ConfigMaps and measures create,
 // delete, get, update and list against it with cs. cleanup is a JSON client
 // used only to repair after a failed delete row.
-func crudRows(ctx context.Context, cs, cleanup kubernetes.Interface, cfg *Config, size int) ([]Row, error) {
+// cpu, when not nil, reads the server's CPU time, which each row divides by
+// its count.
+func crudRows(ctx context.Context, cs, cleanup kubernetes.Interface, cfg *Config, size int, cpu func() time.Duration) ([]Row, error) {
 	ns := fmt.Sprintf("bench-%d", size)
 	if err := createNamespace(ctx, cs, ns); err != nil {
 		return nil, err
@@ -53,7 +56,15 @@ func crudRows(ctx context.Context, cs, cleanup kubernetes.Interface, cfg *Config
 	lists := plan{workers: cfg.Workers, count: cfg.ListCount, duration: cfg.Duration}
 	row := func(op string, p plan, f opFunc) Row {
 		fmt.Fprintf(cfg.Progress, "bench: %s configmaps in a namespace of %d\n", op, size)
-		return newRow(op, "configmaps", size, run(ctx, p, f))
+		var before time.Duration
+		if cpu != nil {
+			before = cpu()
+		}
+		r := newRow(op, "configmaps", size, run(ctx, p, f))
+		if cpu != nil && r.Count > 0 {
+			r.ServerCPUMsPerOp = millis(cpu()-before) / float64(r.Count)
+		}
+		return r
 	}
 	var rows []Row
 	rows = append(rows, row("create", each, func(ctx context.Context, i int) error {

@@ -56,7 +56,7 @@ func TestProfileInProcess(t *testing.T) {
 	}
 	start := time.Now()
 	for _, size := range cfg.Sizes {
-		rows, err := crudRows(ctx, cs, cleanup, &cfg, size)
+		rows, err := crudRows(ctx, cs, cleanup, &cfg, size, nil)
 		if err != nil {
 			t.Fatal(err)
 		}

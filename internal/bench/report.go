@@ -38,15 +38,19 @@ type Report struct {
 // Row is one measured operation: Op on Resource in a namespace holding
 // Objects objects (0 when the namespace grows during the row).
 type Row struct {
-	Op         string  `json:"op"`
-	Resource   string  `json:"resource"`
-	Objects    int     `json:"objects"`
-	Count      int     `json:"count"`
-	Errors     int     `json:"errors"`
-	P50Ms      float64 `json:"p50_ms"`
-	P99Ms      float64 `json:"p99_ms"`
-	OpsPerSec  float64 `json:"ops_per_sec"`
-	FirstError string  `json:"first_error,omitempty"`
+	Op        string  `json:"op"`
+	Resource  string  `json:"resource"`
+	Objects   int     `json:"objects"`
+	Count     int     `json:"count"`
+	Errors    int     `json:"errors"`
+	P50Ms     float64 `json:"p50_ms"`
+	P99Ms     float64 `json:"p99_ms"`
+	OpsPerSec float64 `json:"ops_per_sec"`
+	// ServerCPUMsPerOp is the server process's CPU time (user + system)
+	// during the row divided by Count; 0 when not measured. Unlike the
+	// latencies it hardly depends on what else the machine runs.
+	ServerCPUMsPerOp float64 `json:"server_cpu_ms_per_op,omitempty"`
+	FirstError       string  `json:"first_error,omitempty"`
 }
 
 func newRow(op, resource string, objects int, o outcome) Row {
@@ -69,13 +73,17 @@ func (m Memory) String() string {
 // WriteTable prints the report as aligned text tables.
 func (r *Report) WriteTable(w io.Writer) error {
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-	fmt.Fprintf(tw, "op\tresource\tobjects\tcount\terrors\tp50 ms\tp99 ms\tops/s\t\n")
+	fmt.Fprintf(tw, "op\tresource\tobjects\tcount\terrors\tp50 ms\tp99 ms\tops/s\tsrv cpu ms/op\t\n")
 	for _, o := range r.Ops {
 		objects := fmt.Sprint(o.Objects)
 		if o.Objects == 0 {
 			objects = "growing"
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.2f\t%.2f\t%.0f\t\n", o.Op, o.Resource, objects, o.Count, o.Errors, o.P50Ms, o.P99Ms, o.OpsPerSec)
+		cpu := "-"
+		if o.ServerCPUMsPerOp > 0 {
+			cpu = fmt.Sprintf("%.3f", o.ServerCPUMsPerOp)
+		}
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%.2f\t%.2f\t%.0f\t%s\t\n", o.Op, o.Resource, objects, o.Count, o.Errors, o.P50Ms, o.P99Ms, o.OpsPerSec, cpu)
 	}
 	if err := tw.Flush(); err != nil {
 		return err

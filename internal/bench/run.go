@@ -90,7 +90,7 @@ func measure(ctx context.Context, cfg *Config, srv *child, rep *Report) error {
 		return err
 	}
 	for _, size := range cfg.Sizes {
-		rows, err := crudRows(ctx, cs, cleanup, cfg, size)
+		rows, err := crudRows(ctx, cs, cleanup, cfg, size, srv.cpuTime)
 		rep.Ops = append(rep.Ops, rows...)
 		if err != nil {
 			return err

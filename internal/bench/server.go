@@ -149,6 +149,46 @@ func (c *child) memory() (Memory, error) {
 	return parseStatus(data)
 }
 
+// userHZ is the unit of the CPU times in /proc/<pid>/stat on Linux.
+const userHZ = 100
+
+// cpuTime is the child's CPU time so far (user + system), 0 when it cannot
+// be read.
+func (c *child) cpuTime() time.Duration {
+	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.pid()))
+	if err != nil {
+		return 0
+	}
+	d, err := parseStat(data)
+	if err != nil {
+		return 0
+	}
+	return d
+}
+
+// parseStat reads utime + stime (fields 14 and 15) from a /proc/<pid>/stat
+// line. The command name in field 2 may hold spaces and parentheses, so
+// the fields are counted from its closing parenthesis.
+func parseStat(stat []byte) (time.Duration, error) {
+	i := bytes.LastIndexByte(stat, ')')
+	if i < 0 {
+		return 0, errors.New("no command name in process stat")
+	}
+	f := strings.Fields(string(stat[i+1:]))
+	if len(f) < 13 {
+		return 0, fmt.Errorf("process stat has %d fields after the command name; want at least 13", len(f))
+	}
+	var ticks int64
+	for _, s := range f[11:13] {
+		n, err := strconv.ParseInt(s, 10, 64)
+		if err != nil {
+			return 0, fmt.Errorf("process stat cpu time %q: %w", s, err)
+		}
+		ticks += n
+	}
+	return time.Duration(ticks) * time.Second / userHZ, nil
+}
+
 // parseStatus reads VmRSS, RssAnon and RssFile from a /proc/<pid>/status
 // file; VmRSS is required.
 func parseStatus(status []byte) (Memory, error) {

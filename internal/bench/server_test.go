@@ -1,6 +1,9 @@
 package bench
 
-import "testing"
+import (
+	"testing"
+	"time"
+)
 
 func TestParseStatus(t *testing.T) {
 	tests := []struct {
@@ -24,6 +27,29 @@ func TestParseStatus(t *testing.T) {
 			}
 			if got != tt.want {
 				t.Errorf("parseStatus(%q) = %+v; want %+v", tt.status, got, tt.want)
+			}
+		})
+	}
+}
+
+func TestParseStat(t *testing.T) {
+	tests := []struct {
+		name    string
+		stat    string
+		want    time.Duration
+		wantErr bool
+	}{
+		{name: "skiff", stat: "4242 (skiff) S 1 4242 4242 0 -1 4194560 90 0 0 0 150 25 0 0 20 0 12 0 100 0 0\n", want: 1750 * time.Millisecond},
+		{name: "name with spaces and parentheses", stat: "7 (a (b) c) R 1 7 7 0 -1 0 0 0 0 0 3 4 0 0 20 0\n", want: 70 * time.Millisecond},
+		{name: "no command name", stat: "7 a R 1", wantErr: true},
+		{name: "truncated", stat: "7 (a) R 1 2 3", wantErr: true},
+		{name: "not a number", stat: "7 (a) R 1 7 7 0 -1 0 0 0 0 0 x 4 0\n", wantErr: true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := parseStat([]byte(tt.stat))
+			if (err != nil) != tt.wantErr || got != tt.want {
+				t.Errorf("parseStat(%q) = %v, %v; want %v, error %v", tt.stat, got, err, tt.want, tt.wantErr)
 			}
 		})
 	}
