@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -42,7 +43,7 @@ func Authorize(next http.Handler, az Authorizer) http.Handler {
 //
 //	pods "p1" is forbidden: User "alice" cannot get resource "pods" in API group "" in the namespace "default"
 func Forbidden(u User, a Attributes, reason string) *apierrors.StatusError {
-	msg := ForbiddenMessage(u, a)
+	msg := htmlSanitizer.Replace(ForbiddenMessage(u, a))
 	if reason != "" {
 		msg += ": " + reason
 	}
@@ -52,6 +53,11 @@ func Forbidden(u User, a Attributes, reason string) *apierrors.StatusError {
 	}
 	return apierrors.NewForbidden(gr, a.Name, errors.New(msg))
 }
+
+// htmlSanitizer keeps a 403 message (which quotes the request's path and
+// names) from looking like HTML, as upstream's responsewriters.Forbidden;
+// the authorizer's reason is appended as it is.
+var htmlSanitizer = strings.NewReplacer(`&`, "&amp;", `<`, "&lt;", `>`, "&gt;")
 
 // ForbiddenMessage says who cannot do what, in upstream's words.
 func ForbiddenMessage(u User, a Attributes) string {

@@ -47,6 +47,7 @@ func TestAuthorizeFilter(t *testing.T) {
 			`deployments.apps "d" is forbidden: User "alice" cannot update resource "deployments/scale" in API group "apps" in the namespace "a"`,
 			&metav1.StatusDetails{Name: "d", Group: "apps", Kind: "deployments"}},
 		{"non-resource", "POST", "/metrics", 403, `forbidden: User "alice" cannot post path "/metrics"`, nil},
+		{"html in the path is escaped", "POST", "/x/<b>&", 403, `forbidden: User "alice" cannot post path "/x/&lt;b&gt;&amp;"`, nil},
 		{"reason appended", "DELETE", "/api/v1/namespaces/reasons/pods/p", 403,
 			`pods "p" is forbidden: User "alice" cannot delete resource "pods" in API group "" in the namespace "reasons": RBAC: role.rbac.authorization.k8s.io "x" not found`,
 			&metav1.StatusDetails{Name: "p", Kind: "pods"}},

@@ -8,6 +8,7 @@ import (
 	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/tools/cache"
 
@@ -151,8 +152,26 @@ func (a *Authorizer) Authorize(u auth.User, attrs auth.Attributes) (bool, string
 	return false, r.reason
 }
 
+// roleNames are the resources a missing role is reported as: the
+// authorizer reads listers, whose NotFound names the kind ("role"), while
+// upstream's escalation check reads storage, whose NotFound names the
+// resource ("roles").
+type roleNames struct {
+	role, clusterRole schema.GroupResource
+}
+
+var (
+	listerNames  = roleNames{role: rbacv1.Resource("role"), clusterRole: rbacv1.Resource("clusterrole")}
+	storageNames = roleNames{role: rbacv1.Resource("roles"), clusterRole: rbacv1.Resource("clusterroles")}
+)
+
 // rules are the rules of the role ref names; a Role is looked up in ns.
 func (p *policy) rules(ref rbacv1.RoleRef, ns string) ([]rbacv1.PolicyRule, error) {
+	return p.rulesNamed(ref, ns, listerNames)
+}
+
+// rulesNamed is rules whose NotFound error names the role as names says.
+func (p *policy) rulesNamed(ref rbacv1.RoleRef, ns string, names roleNames) ([]rbacv1.PolicyRule, error) {
 	switch ref.Kind {
 	case "ClusterRole":
 		obj, ok, err := p.clusterRoles.GetByKey(ref.Name)
@@ -160,7 +179,7 @@ func (p *policy) rules(ref rbacv1.RoleRef, ns string) ([]rbacv1.PolicyRule, erro
 			return nil, err
 		}
 		if !ok {
-			return nil, apierrors.NewNotFound(rbacv1.Resource("clusterrole"), ref.Name)
+			return nil, apierrors.NewNotFound(names.clusterRole, ref.Name)
 		}
 		return obj.(*rbacv1.ClusterRole).Rules, nil
 	case "Role":
@@ -172,7 +191,7 @@ func (p *policy) rules(ref rbacv1.RoleRef, ns string) ([]rbacv1.PolicyRule, erro
 			return nil, err
 		}
 		if !ok {
-			return nil, apierrors.NewNotFound(rbacv1.Resource("role"), ref.Name)
+			return nil, apierrors.NewNotFound(names.role, ref.Name)
 		}
 		return obj.(*rbacv1.Role).Rules, nil
 	}

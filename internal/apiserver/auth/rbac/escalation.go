@@ -5,12 +5,12 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sort"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/util/sets"
 
 	"github.com/skiff-dev/skiff/internal/apiserver/auth"
 )
@@ -86,7 +86,7 @@ func (a *Authorizer) checkBinding(az auth.Authorizer, u auth.User, ref rbacv1.Ro
 	if allowed, _ := az.Authorize(u, rbacAttrs("bind", resource, ns, ref.Name)); allowed {
 		return nil
 	}
-	rules, err := a.policy.Load().rules(ref, ns)
+	rules, err := a.policy.Load().rulesNamed(ref, ns, storageNames)
 	if err != nil {
 		return err
 	}
@@ -106,26 +106,33 @@ func rbacAttrs(verb, resource, ns, name string) auth.Attributes {
 // confirmNoEscalation fails with upstream's message when u does not hold
 // every rule of rules in ns.
 func (a *Authorizer) confirmNoEscalation(u auth.User, ns string, rules []rbacv1.PolicyRule) error {
-	owned, resolveErr := a.RulesFor(u, ns)
+	owned, resolveErr := a.rulesFor(u, ns, storageNames)
 	missing := missingRules(owned, rules)
 	if len(missing) == 0 {
 		return nil
 	}
-	lines := make([]string, 0, len(missing))
-	for _, r := range missing {
-		lines = append(lines, compactString(r))
+	return escalationError(u, missing, resolveErr)
+}
+
+// escalationError is upstream's ConfirmNoEscalation error: the missing
+// rules compacted, one CompactString a line, deduplicated and sorted;
+// errors resolving u's own rules follow as "; resolution errors: [...]".
+func escalationError(u auth.User, missing []rbacv1.PolicyRule, resolveErr error) error {
+	lines := sets.New[string]()
+	for _, r := range compactRules(missing) {
+		lines.Insert(compactString(r))
 	}
 	msg := fmt.Sprintf("user %q (groups=%q) is attempting to grant RBAC permissions not currently held:\n%s",
-		u.Name, u.Groups, strings.Join(lines, "\n"))
+		u.Name, u.Groups, strings.Join(sets.List(lines), "\n"))
 	if resolveErr != nil {
-		msg += fmt.Sprintf("; resolution errors: %v", resolveErr)
+		msg += fmt.Sprintf("; resolution errors: %v", []error{resolveErr})
 	}
 	return errors.New(msg)
 }
 
 // missingRules breaks requested into atomic rules (one verb, group,
 // resource and name, or one verb and URL) and returns those no owned rule
-// covers, merged per resource as upstream's CompactRules and sorted.
+// covers, as upstream's Covers.
 func missingRules(owned, requested []rbacv1.PolicyRule) []rbacv1.PolicyRule {
 	var missing []rbacv1.PolicyRule
 	for _, req := range requested {
@@ -135,17 +142,14 @@ func missingRules(owned, requested []rbacv1.PolicyRule) []rbacv1.PolicyRule {
 			}
 		}
 	}
-	return compact(missing)
+	return missing
 }
 
 func breakdown(r rbacv1.PolicyRule) []rbacv1.PolicyRule {
 	var out []rbacv1.PolicyRule
-	for _, verb := range r.Verbs {
-		for _, url := range r.NonResourceURLs {
-			out = append(out, rbacv1.PolicyRule{Verbs: []string{verb}, NonResourceURLs: []string{url}})
-		}
-		for _, grp := range r.APIGroups {
-			for _, res := range r.Resources {
+	for _, grp := range r.APIGroups {
+		for _, res := range r.Resources {
+			for _, verb := range r.Verbs {
 				if len(r.ResourceNames) == 0 {
 					out = append(out, rbacv1.PolicyRule{Verbs: []string{verb}, APIGroups: []string{grp}, Resources: []string{res}})
 				}
@@ -154,6 +158,11 @@ func breakdown(r rbacv1.PolicyRule) []rbacv1.PolicyRule {
 						Resources: []string{res}, ResourceNames: []string{name}})
 				}
 			}
+		}
+	}
+	for _, url := range r.NonResourceURLs {
+		for _, verb := range r.Verbs {
+			out = append(out, rbacv1.PolicyRule{Verbs: []string{verb}, NonResourceURLs: []string{url}})
 		}
 	}
 	return out
@@ -210,37 +219,38 @@ func has(list []string, s string) bool {
 	return false
 }
 
-// compact merges atomic rules that differ only in their verb.
-func compact(rules []rbacv1.PolicyRule) []rbacv1.PolicyRule {
-	type key struct{ group, resource, name, url string }
+// compactRules merges rules of one API group and one resource, with at
+// most one resource name and no URLs, that differ only in their verbs, as
+// upstream's CompactRules: verbs are appended in order, duplicates kept.
+// Other rules (non-resource URLs) are kept as they are.
+func compactRules(rules []rbacv1.PolicyRule) []rbacv1.PolicyRule {
+	type key struct {
+		group, resource, name string
+		named                 bool
+	}
 	merged := map[key]*rbacv1.PolicyRule{}
 	var order []key
+	var out []rbacv1.PolicyRule
 	for _, r := range rules {
-		var k key
-		if len(r.NonResourceURLs) > 0 {
-			k.url = r.NonResourceURLs[0]
-		} else {
-			k.group, k.resource = r.APIGroups[0], r.Resources[0]
-			if len(r.ResourceNames) > 0 {
-				k.name = r.ResourceNames[0]
-			}
-		}
-		if m, ok := merged[k]; ok {
-			if !has(m.Verbs, r.Verbs[0]) {
-				m.Verbs = append(m.Verbs, r.Verbs[0])
-			}
+		if len(r.NonResourceURLs) > 0 || len(r.ResourceNames) > 1 || len(r.APIGroups) != 1 || len(r.Resources) != 1 {
+			out = append(out, r)
 			continue
 		}
-		c := r
-		c.Verbs = append([]string(nil), r.Verbs...)
+		k := key{group: r.APIGroups[0], resource: r.Resources[0]}
+		if len(r.ResourceNames) == 1 {
+			k.name, k.named = r.ResourceNames[0], true
+		}
+		if m, ok := merged[k]; ok {
+			m.Verbs = append(m.Verbs, r.Verbs...)
+			continue
+		}
+		c := *r.DeepCopy()
 		merged[k] = &c
 		order = append(order, k)
 	}
-	out := make([]rbacv1.PolicyRule, 0, len(order))
 	for _, k := range order {
 		out = append(out, *merged[k])
 	}
-	sort.SliceStable(out, func(i, j int) bool { return compactString(out[i]) < compactString(out[j]) })
 	return out
 }
 

@@ -15,20 +15,21 @@ import (
 // incomplete. Members of system:masters get their rules from bindings
 // like anyone else (the default policy binds them to cluster-admin).
 func (a *Authorizer) RulesFor(u auth.User, namespace string) ([]rbacv1.PolicyRule, error) {
+	return a.rulesFor(u, namespace, listerNames)
+}
+
+// rulesFor is RulesFor with missing roles reported as names says.
+func (a *Authorizer) rulesFor(u auth.User, namespace string, names roleNames) ([]rbacv1.PolicyRule, error) {
 	p := a.policy.Load()
 	var rules []rbacv1.PolicyRule
 	var errs []error
 	p.visitBindings(u, namespace, func(ref rbacv1.RoleRef, bindingNamespace string) {
-		rules = p.appendRules(rules, ref, bindingNamespace, &errs)
+		rs, err := p.rulesNamed(ref, bindingNamespace, names)
+		if err != nil {
+			errs = append(errs, err)
+			return
+		}
+		rules = append(rules, rs...)
 	}, &errs)
 	return rules, utilerrors.NewAggregate(errs)
-}
-
-func (p *policy) appendRules(rules []rbacv1.PolicyRule, ref rbacv1.RoleRef, ns string, errs *[]error) []rbacv1.PolicyRule {
-	rs, err := p.rules(ref, ns)
-	if err != nil {
-		*errs = append(*errs, err)
-		return rules
-	}
-	return append(rules, rs...)
 }
