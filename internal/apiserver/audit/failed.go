@@ -14,7 +14,7 @@ import (
 // refused, it audits them as upstream's WithFailedAuthenticationAudit:
 // one event at stage ResponseStarted with no user, the response status
 // code 401 and the message "Authentication failed, attempted: <methods>"
-// (x509, bearer), if the policy, deciding for an empty user, audits the
+// or "Authentication failed, no credentials provided", if the policy, deciding for an empty user, audits the
 // request.
 func failedAuthentication(failed http.Handler, cfg Config) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -33,14 +33,26 @@ func failedAuthentication(failed http.Handler, cfg Config) http.Handler {
 	})
 }
 
-// attemptedMethods names the credentials a request carried.
+// attemptedMethods names the credentials a request carried, in upstream's
+// order and words (getAuthMethods of filters/authn_audit.go): basic,
+// bearer, access_token, x509; "no credentials provided" when it had none.
 func attemptedMethods(r *http.Request) string {
 	var m []string
+	if _, _, ok := r.BasicAuth(); ok {
+		m = append(m, "basic")
+	}
+	parts := strings.Split(strings.TrimSpace(r.Header.Get("Authorization")), " ")
+	if len(parts) > 1 && strings.EqualFold(parts[0], "bearer") {
+		m = append(m, "bearer")
+	}
+	if strings.TrimSpace(r.URL.Query().Get("access_token")) != "" {
+		m = append(m, "access_token")
+	}
 	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
 		m = append(m, "x509")
 	}
-	if h := r.Header.Get("Authorization"); len(h) > 7 && strings.EqualFold(h[:7], "bearer ") {
-		m = append(m, "bearer")
+	if len(m) == 0 {
+		return "Authentication failed, no credentials provided"
 	}
 	return "Authentication failed, attempted: " + strings.Join(m, ", ")
 }

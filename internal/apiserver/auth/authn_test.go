@@ -60,8 +60,10 @@ func TestAuthenticateTokens(t *testing.T) {
 			if w.Code != tt.wantCode {
 				t.Fatalf("code = %d; want %d", w.Code, tt.wantCode)
 			}
-			if w.Code == 401 && !strings.Contains(w.Body.String(), `"reason":"Unauthorized"`) {
-				t.Errorf("401 body = %s; want upstream's Unauthorized status", w.Body)
+			// upstream's filters.Unauthorized: apierrors.NewUnauthorized("Unauthorized").
+			const unauthorized = `{"kind":"Status","apiVersion":"v1","metadata":{},"status":"Failure","message":"Unauthorized","reason":"Unauthorized","code":401}` + "\n"
+			if w.Code == 401 && w.Body.String() != unauthorized {
+				t.Errorf("401 body = %q; want %q", w.Body, unauthorized)
 			}
 			if !reflect.DeepEqual(got, tt.wantUser) {
 				t.Errorf("user = %+v; want %+v", got, tt.wantUser)
