@@ -24,6 +24,16 @@ type Authorizer interface {
 // gets upstream's 403 Forbidden. It must run inside Authenticate, which
 // puts the user in the request context.
 func Authorize(next http.Handler, az Authorizer) http.Handler {
+	return AuthorizeWithMetrics(next, az, nil)
+}
+
+// AuthorizeWithMetrics is Authorize recording each decision in m (none
+// when m is nil), as upstream's WithAuthorization does.
+func AuthorizeWithMetrics(next http.Handler, az Authorizer, m *Metrics) http.Handler {
+	decide := az.Authorize
+	if m != nil {
+		decide = func(u User, a Attributes) (bool, string) { return m.decide(az, u, a) }
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		u, ok := UserFrom(r.Context())
 		if !ok {
@@ -31,7 +41,7 @@ func Authorize(next http.Handler, az Authorizer) http.Handler {
 			return
 		}
 		a := AttributesFrom(r)
-		if allowed, reason := az.Authorize(u, a); !allowed {
+		if allowed, reason := decide(u, a); !allowed {
 			writeStatus(w, Forbidden(u, a, reason))
 			return
 		}

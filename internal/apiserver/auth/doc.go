@@ -24,7 +24,10 @@
 // Authorize asks an Authorizer (RBAC, package rbac) about the request's
 // Attributes, read as upstream's RequestInfoFactory reads them, and
 // answers a denial with upstream's 403 naming user, verb, resource and
-// namespace.
+// namespace. AuthorizeWithMetrics also records each decision in
+// upstream's authorization_attempts_total and
+// authorization_duration_seconds (by result: allowed, no-opinion), whose
+// Collectors the caller registers with the /metrics registry.
 //
 // Reviews and SelfReviews answer the virtual, create-only review APIs
 // from the same decisions, storing nothing: SelfSubjectAccessReview,
