@@ -14,8 +14,20 @@
 //		on none: PostFilter (preemption: victims deleted, the pod nominated),
 //		        FailedScheduling event, PodScheduled=False, queue.AddUnschedulable
 //		PreScore; Score; NormalizeScore; weights; select the best (random tie-break)
-//		cache.AssumePod; go bind (pods/binding); on error ForgetPod and back off
+//		cache.AssumePod; Reserve (on failure: every Unreserve, in reverse,
+//		        ForgetPod, FailedScheduling)
+//		go bindingCycle: PreBind; bind (pods/binding); on any failure every
+//		        Unreserve, ForgetPod, FailedScheduling, back off
 //	}
+//
+// Profiles run queueSort, preFilter, filter, postFilter, preScore, score,
+// reserve and preBind plugins (multiPoint spreads over the points each
+// plugin implements); enabling a plugin at permit, bind or postBind, or
+// at a point it does not implement, fails New. Config.Informers lets the
+// scheduler share the process's informer factory: it then never shuts it
+// down and removes its event handlers when Run returns. PersistentVolume,
+// PersistentVolumeClaim and StorageClass informers start only when an
+// enabled plugin registers events about them.
 //
 // Unschedulable pods wait in a pool until a cluster event that one of the
 // rejecting plugins registered for (EventsToRegister) happens, or five

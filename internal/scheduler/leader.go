@@ -24,6 +24,10 @@ type Elector struct {
 	scheduled atomic.Int64
 	mu        sync.Mutex
 	current   *Scheduler
+	// termMu is held for a whole term, so a new term (after the Lease
+	// was lost and won again) starts only once the last one has removed
+	// its handlers from shared informers and finished its bindings.
+	termMu sync.Mutex
 }
 
 // NewElector validates cfg (building a scheduler once, so a bad
@@ -82,6 +86,8 @@ func (e *Elector) Run(ctx context.Context) error {
 
 // term runs one fresh scheduler until ctx ends.
 func (e *Elector) term(ctx context.Context) error {
+	e.termMu.Lock()
+	defer e.termMu.Unlock()
 	s, err := New(e.cfg)
 	if err != nil {
 		return err

@@ -6,10 +6,13 @@ import (
 	"io"
 	"log/slog"
 	"testing"
+	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 
+	"github.com/skiff-dev/skiff/internal/controller"
 	"github.com/skiff-dev/skiff/internal/scheduler"
 )
 
@@ -84,5 +87,73 @@ func TestLeaderElectionTakeover(t *testing.T) {
 	poll(t, "le-2 bound", bound("le-2"))
 	if ga, gb := a.Scheduled(), b.Scheduled(); ga != 1 || gb != 1 {
 		t.Errorf("after the takeover: a scheduled %d, b scheduled %d; want 1, 1", ga, gb)
+	}
+}
+
+// TestLeaderSharedInformers: a scheduler on the process's shared informer
+// factory loses its Lease to another holder and wins it back; the factory
+// keeps running (the scheduler never shuts it down) and the second term
+// schedules from it.
+func TestLeaderSharedInformers(t *testing.T) {
+	srv, cs := startFullServer(t, true)
+	ctx, cancel := context.WithCancel(context.Background())
+	conf, err := scheduler.ParseConfig([]byte("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n" +
+		"leaderElection:\n  leaseDuration: 3s\n  renewDeadline: 2s\n  retryPeriod: 250ms\n  resourceName: skiff-shared-scheduler\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	client := kubernetes.NewForConfigOrDie(srv.Loopback())
+	factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(controller.StripManagedFields))
+	e, err := scheduler.NewElector(scheduler.Config{Client: client, Configuration: conf, Informers: factory,
+		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, "shared")
+	if err != nil {
+		t.Fatal(err)
+	}
+	factory.Start(ctx.Done())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = e.Run(ctx) }()
+	t.Cleanup(func() { cancel(); <-done; factory.Shutdown() })
+	createNode(t, cs, node("shared-node", "8", nil))
+	poll(t, "default service account", func() (bool, string) {
+		_, err := cs.CoreV1().ServiceAccounts("default").Get(ctx, "default", metav1.GetOptions{})
+		return err == nil, fmt.Sprint(err)
+	})
+	bound := func(name string) func() (bool, string) {
+		return func() (bool, string) {
+			p, err := cs.CoreV1().Pods("default").Get(ctx, name, metav1.GetOptions{})
+			if err != nil {
+				return false, err.Error()
+			}
+			return p.Spec.NodeName == "shared-node", "on " + p.Spec.NodeName
+		}
+	}
+	poll(t, "leads", func() (bool, string) { return e.Leading(), "" })
+	if _, err := cs.CoreV1().Pods("default").Create(ctx, pod("shared-1", "100m", nil), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "shared-1 bound", bound("shared-1"))
+
+	// Another holder takes the Lease: the term ends, the elector stands again.
+	poll(t, "lease stolen", func() (bool, string) {
+		l, err := cs.CoordinationV1().Leases("kube-system").Get(ctx, "skiff-shared-scheduler", metav1.GetOptions{})
+		if err != nil {
+			return false, err.Error()
+		}
+		thief, now := "thief", metav1.NewMicroTime(time.Now())
+		l.Spec.HolderIdentity, l.Spec.RenewTime, l.Spec.AcquireTime = &thief, &now, &now
+		_, err = cs.CoordinationV1().Leases("kube-system").Update(ctx, l, metav1.UpdateOptions{})
+		return err == nil, fmt.Sprint(err)
+	})
+	poll(t, "leadership lost", func() (bool, string) { return !e.Leading(), "" })
+	poll(t, "leads again", func() (bool, string) { return e.Leading(), "" })
+	if factory.Core().V1().Pods().Informer().IsStopped() {
+		t.Fatalf("pod informer stopped after a term; want the shared factory running")
+	}
+	if _, err := cs.CoreV1().Pods("default").Create(ctx, pod("shared-2", "100m", nil), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	poll(t, "shared-2 bound", bound("shared-2"))
+	if got := e.Scheduled(); got != 2 {
+		t.Errorf("scheduled %d; want 2", got)
 	}
 }

@@ -22,6 +22,8 @@ type Profile struct {
 	postFilter []framework.PostFilterPlugin
 	preScore   []framework.PreScorePlugin
 	score      []framework.ScorePlugin
+	reserve    []framework.ReservePlugin
+	preBind    []framework.PreBindPlugin
 	weights    map[string]int64
 	// events are what each enabled plugin registered for.
 	events map[string][]framework.ClusterEvent
@@ -55,26 +57,16 @@ func NewProfile(p KubeSchedulerProfile, reg framework.Registry, h framework.Hand
 		built[name] = pl
 		return pl, nil
 	}
+	sets, err := pointSets(cfg, get)
+	if err != nil {
+		return nil, err
+	}
 	prof := &Profile{Name: p.SchedulerName, weights: map[string]int64{}, events: map[string][]framework.ClusterEvent{}}
-	for _, ref := range merge(defaultPlugins.queueSort, cfg.QueueSort) {
-		pl, err := get(ref.Name)
-		if err != nil {
-			return nil, err
-		}
-		qs, ok := pl.(framework.QueueSortPlugin)
-		if !ok {
-			return nil, fmt.Errorf("plugin %s does not sort the queue", ref.Name)
-		}
-		prof.queueSort = qs
+	if err := prof.addPoints(sets, get); err != nil {
+		return nil, err
 	}
 	if prof.queueSort == nil {
 		return nil, fmt.Errorf("profile %s: no queueSort plugin", p.SchedulerName)
-	}
-	if err := prof.addFilters(merge(defaultPlugins.filter, cfg.Filter), merge(defaultPlugins.postFilter, cfg.PostFilter), get); err != nil {
-		return nil, err
-	}
-	if err := prof.addScores(merge(defaultPlugins.score, cfg.Score), get); err != nil {
-		return nil, err
 	}
 	for name, pl := range built {
 		if ee, ok := pl.(framework.EnqueueExtensions); ok {
@@ -84,50 +76,54 @@ func NewProfile(p KubeSchedulerProfile, reg framework.Registry, h framework.Hand
 	return prof, nil
 }
 
-func (prof *Profile) addFilters(filters, postFilters []PluginRef, get func(string) (framework.Plugin, error)) error {
-	for _, ref := range filters {
-		pl, err := get(ref.Name)
-		if err != nil {
-			return err
-		}
-		f, ok := pl.(framework.FilterPlugin)
-		if !ok {
-			return fmt.Errorf("plugin %s does not filter", ref.Name)
-		}
-		prof.filter = append(prof.filter, f)
-		if pf, ok := pl.(framework.PreFilterPlugin); ok {
-			prof.preFilter = append(prof.preFilter, pf)
-		}
+// addPoints builds every extension point from upstream's defaults and the
+// configured sets, in upstream's order. PreFilter defaults to the filter
+// plugins that pre-filter, preScore to the score plugins that pre-score.
+func (prof *Profile) addPoints(sets map[string]PluginSet, get pluginGetter) error {
+	qs, _, err := buildPoint("queueSort", defaultPlugins.queueSort, sets["queueSort"], get)
+	if err != nil {
+		return err
 	}
-	for _, ref := range postFilters {
-		pl, err := get(ref.Name)
-		if err != nil {
-			return err
-		}
-		pf, ok := pl.(framework.PostFilterPlugin)
-		if !ok {
-			return fmt.Errorf("plugin %s is no postFilter", ref.Name)
-		}
-		prof.postFilter = append(prof.postFilter, pf)
+	if len(qs) > 1 {
+		return fmt.Errorf("plugins.queueSort: only one queueSort plugin can be enabled")
 	}
-	return nil
-}
-
-func (prof *Profile) addScores(scores []PluginRef, get func(string) (framework.Plugin, error)) error {
-	for _, ref := range scores {
-		pl, err := get(ref.Name)
-		if err != nil {
-			return err
-		}
-		s, ok := pl.(framework.ScorePlugin)
-		if !ok {
-			return fmt.Errorf("plugin %s does not score", ref.Name)
-		}
-		prof.score = append(prof.score, s)
+	if len(qs) == 1 {
+		prof.queueSort = qs[0].(framework.QueueSortPlugin)
+	}
+	filters, filterRefs, err := buildPoint("filter", defaultPlugins.filter, sets["filter"], get)
+	if err != nil {
+		return err
+	}
+	preFilters, _, err := buildPoint("preFilter", derived("preFilter", filterRefs, get), sets["preFilter"], get)
+	if err != nil {
+		return err
+	}
+	postFilters, _, err := buildPoint("postFilter", defaultPlugins.postFilter, sets["postFilter"], get)
+	if err != nil {
+		return err
+	}
+	scores, scoreRefs, err := buildPoint("score", defaultPlugins.score, sets["score"], get)
+	if err != nil {
+		return err
+	}
+	preScores, _, err := buildPoint("preScore", derived("preScore", scoreRefs, get), sets["preScore"], get)
+	if err != nil {
+		return err
+	}
+	reserves, _, err := buildPoint("reserve", defaultPlugins.reserve, sets["reserve"], get)
+	if err != nil {
+		return err
+	}
+	preBinds, _, err := buildPoint("preBind", defaultPlugins.preBind, sets["preBind"], get)
+	if err != nil {
+		return err
+	}
+	prof.filter, prof.preFilter = asserting[framework.FilterPlugin](filters), asserting[framework.PreFilterPlugin](preFilters)
+	prof.postFilter = asserting[framework.PostFilterPlugin](postFilters)
+	prof.score, prof.preScore = asserting[framework.ScorePlugin](scores), asserting[framework.PreScorePlugin](preScores)
+	prof.reserve, prof.preBind = asserting[framework.ReservePlugin](reserves), asserting[framework.PreBindPlugin](preBinds)
+	for _, ref := range scoreRefs {
 		prof.weights[ref.Name] = max(int64(ref.Weight), 1)
-		if ps, ok := pl.(framework.PreScorePlugin); ok {
-			prof.preScore = append(prof.preScore, ps)
-		}
 	}
 	return nil
 }

@@ -57,7 +57,7 @@ type PluginRef struct {
 // defaultPlugins is upstream's default profile for the plugins Skiff has,
 // in upstream's order. Filter plugins that also pre-filter run PreFilter;
 // score plugins that also pre-score run PreScore.
-var defaultPlugins = struct{ queueSort, filter, postFilter, score []PluginRef }{
+var defaultPlugins = struct{ queueSort, filter, postFilter, score, reserve, preBind []PluginRef }{
 	queueSort: []PluginRef{{Name: queuesort.Name}},
 	filter: []PluginRef{
 		{Name: nodeunschedulable.Name},
@@ -80,4 +80,17 @@ var defaultPlugins = struct{ queueSort, filter, postFilter, score []PluginRef }{
 		{Name: noderesources.BalancedAllocationName, Weight: 1},
 		{Name: imagelocality.Name, Weight: 1},
 	},
+	// VolumeBinding reserves and pre-binds volumes upstream; it is a
+	// default there once it implements the point.
+	reserve: implementing[framework.ReservePlugin](volumebinding.Name, &volumebinding.VolumeBinding{}),
+	preBind: implementing[framework.PreBindPlugin](volumebinding.Name, &volumebinding.VolumeBinding{}),
+}
+
+// implementing is a default list of the one plugin name when pl
+// implements T, else empty.
+func implementing[T any](name string, pl framework.Plugin) []PluginRef {
+	if _, ok := pl.(T); ok {
+		return []PluginRef{{Name: name}}
+	}
+	return nil
 }

@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"math/rand/v2"
 	"time"
 
@@ -73,12 +74,27 @@ func (s *Scheduler) scheduleOne(ctx context.Context) {
 		s.fail(ctx, info, cycle, err)
 		return
 	}
+	if st := prof.RunReserve(ctx, state, assumed, host); !st.IsSuccess() {
+		prof.RunUnreserve(ctx, state, assumed, host)
+		s.cache.ForgetPod(assumed)
+		s.fail(ctx, info, cycle, statusError(host, st))
+		return
+	}
 	s.nominator.delete(pod)
 	s.binds.Add(1)
 	go func() {
 		defer s.binds.Done()
-		s.bind(ctx, info, cycle, assumed)
+		s.bindingCycle(ctx, prof, state, info, cycle, assumed)
 	}()
+}
+
+// statusError is a failed Reserve or PreBind status as the cycle's error:
+// a rejection is a *FitError over the one node, as upstream.
+func statusError(node string, st *framework.Status) error {
+	if st.IsRejected() {
+		return &FitError{NumAllNodes: 1, Statuses: framework.NodeToStatus{node: st}}
+	}
+	return st.AsError()
 }
 
 // schedulePod picks a node for pod or returns a *FitError (or another
@@ -143,32 +159,44 @@ func selectHost(nodes []*framework.NodeInfo, scores []int64) string {
 	return nodes[best].Node().Name
 }
 
-// bind writes the binding; on failure it forgets the assumed pod and
-// retries with backoff.
-func (s *Scheduler) bind(ctx context.Context, info *framework.QueuedPodInfo, cycle int64, assumed *v1.Pod) {
-	b := &v1.Binding{
-		ObjectMeta: metav1.ObjectMeta{Namespace: assumed.Namespace, Name: assumed.Name, UID: assumed.UID},
-		Target:     v1.ObjectReference{Kind: "Node", Name: assumed.Spec.NodeName},
-	}
-	err := s.client.CoreV1().Pods(assumed.Namespace).Bind(ctx, b, metav1.CreateOptions{})
-	if err == nil {
-		s.scheduled.Add(1)
-		s.recorder.Eventf(assumed, v1.EventTypeNormal, "Scheduled", "Successfully assigned %s/%s to %s", assumed.Namespace, assumed.Name, assumed.Spec.NodeName)
-		if nom := assumed.Status.NominatedNodeName; nom != "" && nom != assumed.Spec.NodeName {
-			// Bound elsewhere: the nomination no longer holds.
-			if err := patchNominatedNode(ctx, s.client, assumed, ""); err != nil && ctx.Err() == nil && !apierrors.IsNotFound(err) {
-				s.log.Warn("clear nominatedNodeName", "pod", assumed.Namespace+"/"+assumed.Name, "err", err)
-			}
-		}
+// bindingCycle runs off the scheduling loop: PreBind, then the binding.
+// On failure every Unreserve runs, the assumed pod is forgotten (pods
+// waiting for the room it took are moved) and the pod is retried with
+// backoff.
+func (s *Scheduler) bindingCycle(ctx context.Context, prof *Profile, state *framework.CycleState, info *framework.QueuedPodInfo, cycle int64, assumed *v1.Pod) {
+	host := assumed.Spec.NodeName
+	if st := prof.RunPreBind(ctx, state, assumed, host); !st.IsSuccess() {
+		s.bindFailed(ctx, prof, state, info, cycle, assumed, statusError(host, st))
 		return
 	}
+	b := &v1.Binding{
+		ObjectMeta: metav1.ObjectMeta{Namespace: assumed.Namespace, Name: assumed.Name, UID: assumed.UID},
+		Target:     v1.ObjectReference{Kind: "Node", Name: host},
+	}
+	if err := s.client.CoreV1().Pods(assumed.Namespace).Bind(ctx, b, metav1.CreateOptions{}); err != nil {
+		s.bindFailed(ctx, prof, state, info, cycle, assumed, fmt.Errorf("binding rejected: %w", err))
+		return
+	}
+	s.scheduled.Add(1)
+	s.recorder.Eventf(assumed, v1.EventTypeNormal, "Scheduled", "Successfully assigned %s/%s to %s", assumed.Namespace, assumed.Name, host)
+	if nom := assumed.Status.NominatedNodeName; nom != "" && nom != host {
+		// Bound elsewhere: the nomination no longer holds.
+		if err := patchNominatedNode(ctx, s.client, assumed, ""); err != nil && ctx.Err() == nil && !apierrors.IsNotFound(err) {
+			s.log.Warn("clear nominatedNodeName", "pod", assumed.Namespace+"/"+assumed.Name, "err", err)
+		}
+	}
+}
+
+// bindFailed undoes an assumed pod whose binding cycle failed.
+func (s *Scheduler) bindFailed(ctx context.Context, prof *Profile, state *framework.CycleState, info *framework.QueuedPodInfo, cycle int64, assumed *v1.Pod, err error) {
+	prof.RunUnreserve(ctx, state, assumed, assumed.Spec.NodeName)
 	s.cache.ForgetPod(assumed)
+	s.queue.MoveOnEvent(framework.ClusterEvent{Resource: framework.AssignedPod, ActionType: framework.Delete})
 	if ctx.Err() != nil || apierrors.IsNotFound(err) {
 		return
 	}
-	s.log.Warn("bind pod", "pod", assumed.Namespace+"/"+assumed.Name, "node", assumed.Spec.NodeName, "err", err)
-	info.UnschedulablePlugins = nil
-	s.queue.AddUnschedulable(info, cycle)
+	s.log.Warn("binding cycle", "pod", assumed.Namespace+"/"+assumed.Name, "node", assumed.Spec.NodeName, "err", err)
+	s.fail(ctx, info, cycle, err)
 }
 
 // fail records a failed attempt: a FailedScheduling event, the

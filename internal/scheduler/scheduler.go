@@ -30,6 +30,18 @@ type Config struct {
 	Parallelism int
 	Clock       clock.WithTicker
 	Logger      *slog.Logger
+	// Informers, when set, is the process's shared informer factory: the
+	// scheduler and its plugins' listers read it instead of a factory of
+	// their own. The scheduler calls its Start (for informers it asked
+	// for) but never its Shutdown, and removes the event handlers it
+	// added when Run returns, so a later term (leader election) can use
+	// it again. Its owner keeps it running: Start must not tie informers
+	// to the scheduler's stop channel (start them first, or make Start
+	// use the owner's), and it should drop managedFields, as the
+	// scheduler's own factory does. New (and so NewElector) asks the
+	// factory for every informer the scheduler and its plugins need, so
+	// an owner that starts it after them starts those too.
+	Informers informers.SharedInformerFactory
 }
 
 func (c *Config) validate() error {
@@ -69,8 +81,10 @@ type Scheduler struct {
 	snapshot *Snapshot
 	profiles map[string]*Profile
 	recorder record.EventRecorder
-	// informers feed the cache and the plugins' listers.
+	// informers feed the cache and the plugins' listers; shared is set
+	// when Config.Informers gave them (Run then never shuts them down).
 	informers informers.SharedInformerFactory
+	shared    bool
 	log       *slog.Logger
 	binds     sync.WaitGroup
 	// nominator holds the pods preemption nominated to nodes.
@@ -81,6 +95,11 @@ type Scheduler struct {
 	// scheduling goroutine touches it).
 	nextStartNode int
 	scheduled     atomic.Int64
+	// volumeEvents are the volume resources (PersistentVolume, ...) some
+	// enabled plugin registered events for; only their informers start.
+	volumeEvents map[string]bool
+	// watched are the informers Run adds event handlers to.
+	watched []watch
 }
 
 // handle is what one profile's plugins see of the scheduler.
@@ -101,9 +120,11 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, err
 	}
 	s := &Scheduler{cfg: cfg, client: cfg.Client, cache: NewCache(), snapshot: NewSnapshot(), profiles: map[string]*Profile{}, log: cfg.Logger,
+		informers: cfg.Informers, shared: cfg.Informers != nil, nominator: newNominator(), percentages: map[string]int32{}}
+	if !s.shared {
 		// managedFields are dropped from cached objects, as upstream does.
-		informers: informers.NewSharedInformerFactoryWithOptions(cfg.Client, 0, informers.WithTransform(controller.StripManagedFields)),
-		nominator: newNominator(), percentages: map[string]int32{}}
+		s.informers = informers.NewSharedInformerFactoryWithOptions(cfg.Client, 0, informers.WithTransform(controller.StripManagedFields))
+	}
 	reg := NewRegistry()
 	events := map[string][]framework.ClusterEvent{noNodes: {{Resource: framework.Node, ActionType: framework.Add}}}
 	var less func(a, b *framework.QueuedPodInfo) bool
@@ -125,6 +146,8 @@ func New(cfg Config) (*Scheduler, error) {
 	}
 	initial, maximum := cfg.Configuration.Backoff()
 	s.queue = NewQueue(less, events, cfg.Clock, WithBackoff(initial, maximum))
+	s.volumeEvents = volumeResources(events)
+	s.watched = s.watches()
 	return s, nil
 }
 
@@ -154,21 +177,25 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	broadcaster.StartRecordingToSink(&eventSink{s.client})
 	s.recorder = broadcaster.NewRecorder(clientScheme(), v1.EventSource{Component: DefaultSchedulerName})
 
-	factory := s.informers
-	nodes := factory.Core().V1().Nodes().Informer()
-	pods := factory.Core().V1().Pods().Informer()
-	if _, err := nodes.AddEventHandler(s.nodeHandler()); err != nil {
+	regs, err := s.addHandlers()
+	if s.shared {
+		defer s.removeHandlers(regs)
+	}
+	if err != nil {
 		return err
 	}
-	if _, err := pods.AddEventHandler(s.podHandler()); err != nil {
-		return err
+	s.informers.Start(ctx.Done())
+	if !s.shared {
+		defer s.informers.Shutdown()
 	}
-	factory.Start(ctx.Done())
-	defer factory.Shutdown()
-	if !cache.WaitForCacheSync(ctx.Done(), nodes.HasSynced, pods.HasSynced) {
+	synced := make([]cache.InformerSynced, 0, len(regs))
+	for _, r := range regs {
+		synced = append(synced, r.reg.HasSynced)
+	}
+	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
 		return ctx.Err()
 	}
-	factory.WaitForCacheSync(ctx.Done()) // the plugins' listers
+	s.informers.WaitForCacheSync(ctx.Done()) // the plugins' listers
 	go s.queue.Run(ctx)
 	for ctx.Err() == nil {
 		s.scheduleOne(ctx)
