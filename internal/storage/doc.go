@@ -18,6 +18,13 @@
 // and waits until the cache has seen it, requesting a progress notification
 // to cover revisions of other resources.
 //
+// Protobuf clients. GetProtobuf and ListResult.Protobuf hand out an
+// object's protobuf message (the bytes inside the k8s envelope) so that the
+// API server writes protobuf responses without encoding: a consistent get
+// writes the etcd revision into the stored bytes without decoding them, and
+// a cache entry keeps its encoding once a protobuf client has read it (at
+// the cost of that many bytes per entry read this way).
+//
 // Callers' duties. Objects returned by Get, List and Watch may be shared with
 // the cache: DeepCopy before mutating them. The object handed to an
 // UpdateFunc is a private copy. Typical wiring:
