@@ -58,7 +58,8 @@ func NewAuthorizer() *Authorizer {
 	return a
 }
 
-// setPolicy decides from p from now on.
+// setPolicy decides from p from now on: p is stored before the resolved
+// rule sets are dropped, which get relies on.
 func (a *Authorizer) setPolicy(p *policy) {
 	a.policy.Store(p)
 	a.resolved.invalidate()
@@ -145,7 +146,7 @@ func (a *Authorizer) Authorize(u auth.User, attrs auth.Attributes) (bool, string
 			return true, ""
 		}
 	}
-	r := a.resolved.get(a.policy.Load(), u, attrs.Namespace)
+	r := a.resolved.get(&a.policy, u, attrs.Namespace)
 	if r.allows(attrs) {
 		return true, ""
 	}

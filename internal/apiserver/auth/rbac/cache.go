@@ -65,9 +65,11 @@ type resolvedCache struct {
 // invalidate drops every resolved rule set: RBAC objects changed.
 func (c *resolvedCache) invalidate() { c.gen.Add(1) }
 
-// get returns the rule set u holds in namespace, resolving it from p on a
-// miss.
-func (c *resolvedCache) get(p *policy, u auth.User, namespace string) *resolved {
+// get returns the rule set u holds in namespace, resolving it on a miss
+// from the policy current reads. The generation is read before the
+// policy, and a new policy is stored before the generation moves
+// (Authorizer.setPolicy), so an entry is never older than its generation.
+func (c *resolvedCache) get(current *atomic.Pointer[policy], u auth.User, namespace string) *resolved {
 	gen := c.gen.Load()
 	t := c.tableFor(gen)
 	key := resolvedKey{user: u.Name, namespace: namespace}
@@ -76,7 +78,7 @@ func (c *resolvedCache) get(p *policy, u auth.User, namespace string) *resolved 
 			return r
 		}
 	}
-	r := p.resolve(u, namespace)
+	r := current.Load().resolve(u, namespace)
 	// Keep r only if no RBAC change came while it was resolved; it was
 	// built from a state at least as new as gen.
 	if t.gen == gen && c.gen.Load() == gen {
