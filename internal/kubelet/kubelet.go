@@ -32,9 +32,11 @@ type Kubelet struct {
 	cidr string       // pod CIDR handed to the runtime
 	// cidrReadAt is when ensurePodCIDR last read the Node.
 	cidrReadAt time.Time
-	workers    map[types.UID]*podWorker
-	queue      []podEvent // pod events not yet taken by RunPods
-	signal     chan struct{}
+	// registeredAt is when Register last created or adopted the Node.
+	registeredAt time.Time
+	workers      map[types.UID]*podWorker
+	queue        []podEvent // pod events not yet taken by RunPods
+	signal       chan struct{}
 }
 
 // podEvent is a pod update (or deletion) for RunPods.
@@ -73,6 +75,9 @@ func (k *Kubelet) Register(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("register node %s: %w", k.cfg.NodeName, err)
 	}
+	k.mu.Lock()
+	k.registeredAt = k.cfg.Clock.Now()
+	k.mu.Unlock()
 	k.HandleNode(node)
 	return k.Heartbeat(ctx)
 }
@@ -124,22 +129,38 @@ func (k *Kubelet) HandleNode(node *corev1.Node) {
 	}
 }
 
-// ensurePodCIDR reads the Node once before a sandbox is made while no
-// spec.podCIDR has reached the kubelet: the node IPAM controller assigns it
-// moments after registration and the Node watch may not have delivered it
-// yet, and a pod given an address outside the node's range keeps it. When
-// no range is assigned (no IPAM runs) the runtime's own range is used.
+// podCIDRWait is how long after registration a kubelet still reads its
+// Node for a pod range the watch has not brought: node IPAM assigns one
+// moments after the Node is created. A node still without one after that
+// expects none (no IPAM, or more nodes than ranges, as 1,000 hollow nodes
+// in a /16 cut into /24s), and the Node watch brings a later assignment.
+const podCIDRWait = 10 * time.Second
+
+// podCIDRReadDue reports whether a sandbox made at now should first read
+// the Node for its pod range: only while none is known, only in the
+// podCIDRWait after registration, and at most once a second.
+func podCIDRReadDue(known bool, registered, lastRead, now time.Time) bool {
+	if known || registered.IsZero() || now.Sub(registered) >= podCIDRWait {
+		return false
+	}
+	return now.Sub(lastRead) >= time.Second
+}
+
+// ensurePodCIDR reads the Node before a sandbox is made while no
+// spec.podCIDR has reached the kubelet and podCIDRReadDue says so: the
+// node IPAM controller assigns it moments after registration and the Node
+// watch may not have delivered it yet, and a pod given an address outside
+// the node's range keeps it. When no range is assigned the runtime's own
+// range is used, and pod starts pay no GET.
 func (k *Kubelet) ensurePodCIDR(ctx context.Context) {
 	now := k.cfg.Clock.Now()
 	k.mu.Lock()
-	// At most one read a second: without a node IPAM controller no range
-	// ever comes, and every pod start would otherwise pay a GET.
-	skip := k.cidr != "" || now.Sub(k.cidrReadAt) < time.Second
-	if !skip {
+	due := podCIDRReadDue(k.cidr != "", k.registeredAt, k.cidrReadAt, now)
+	if due {
 		k.cidrReadAt = now
 	}
 	k.mu.Unlock()
-	if skip {
+	if !due {
 		return
 	}
 	node, err := k.cfg.Client.CoreV1().Nodes().Get(ctx, k.cfg.NodeName, metav1.GetOptions{})
