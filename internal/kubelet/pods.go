@@ -74,22 +74,25 @@ func (k *Kubelet) RunPods(ctx context.Context) {
 func (k *Kubelet) dispatch(ctx context.Context, wg *sync.WaitGroup, ev podEvent) {
 	k.mu.Lock()
 	w := k.workers[ev.pod.UID]
-	if w == nil {
-		if ev.deleted {
-			k.mu.Unlock()
-			return
-		}
-		w = newPodWorker(k, ev.pod)
-		k.workers[ev.pod.UID] = w
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			w.run(ctx)
-			k.mu.Lock()
-			delete(k.workers, w.uid)
-			k.mu.Unlock()
-		}()
+	if w != nil {
+		k.mu.Unlock()
+		w.update(ev.pod, ev.deleted)
+		return
 	}
-	k.mu.Unlock()
-	w.update(ev.pod, ev.deleted)
+	defer k.mu.Unlock()
+	if ev.deleted {
+		return
+	}
+	// A new worker syncs ev.pod at once: no wake-up for it, or it would
+	// sync the same pod twice.
+	w = newPodWorker(k, ev.pod)
+	k.workers[ev.pod.UID] = w
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		w.run(ctx)
+		k.mu.Lock()
+		delete(k.workers, w.uid)
+		k.mu.Unlock()
+	}()
 }

@@ -25,10 +25,14 @@ type podWorker struct {
 	pod     *corev1.Pod // latest pod from the API
 	deleted bool        // the pod is gone from the API
 
-	backoff   backoff
-	written   *corev1.PodStatus // last status written
-	stopped   bool              // containers stopped for deletion
-	confirmed bool              // final delete sent
+	backoff backoff
+	written *corev1.PodStatus // last status written
+	// writtenOver is the resourceVersion of the pod that written was
+	// computed from and patched over: until the watch brings a newer
+	// pod, the API's status is stale and written stands in for it.
+	writtenOver string
+	stopped     bool // containers stopped for deletion
+	confirmed   bool // final delete sent
 }
 
 func newPodWorker(k *Kubelet, pod *corev1.Pod) *podWorker {
@@ -93,10 +97,11 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 		}
 		return 0, true
 	}
+	base := statusBase(pod, w.written, w.writtenOver)
 	var d decision
 	for range 8 { // each action changes the runtime; stop once stable
 		rs, ok := rt.PodStatus(pod.UID)
-		d = decide(pod, rs, ok, w.backoff, w.k.cfg.Clock.Now())
+		d = decide(base, rs, ok, w.backoff, w.k.cfg.Clock.Now())
 		if len(d.Actions) == 0 {
 			break
 		}
@@ -108,10 +113,10 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 	rs, ok := rt.PodStatus(pod.UID)
 	w.stopped = pod.DeletionTimestamp != nil && !(ok && anyRunning(rs))
 	st := podStatus(statusInput{
-		Pod: pod, Runtime: rs, HasRuntime: ok, Waiting: d.Waiting,
+		Pod: base, Runtime: rs, HasRuntime: ok, Waiting: d.Waiting,
 		HostIP: w.k.cfg.NodeIP, Now: w.k.cfg.Clock.Now(), Terminal: w.stopped,
 	})
-	if err := w.writeStatus(ctx, pod, st); err != nil {
+	if err := w.writeStatus(ctx, pod, base.Status, st); err != nil {
 		w.k.log.Error("write pod status", "pod", klogKey(pod), "err", err)
 		return time.Second, false
 	}
@@ -176,10 +181,25 @@ func gracePeriod(pod *corev1.Pod) time.Duration {
 	return corev1.DefaultTerminationGracePeriodSeconds * time.Second
 }
 
-// writeStatus patches pods/status when st differs from what the API holds
-// and from what this worker wrote last.
-func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, st corev1.PodStatus) error {
-	if apiequality.Semantic.DeepEqual(pod.Status, st) || w.written != nil && apiequality.Semantic.DeepEqual(*w.written, st) {
+// statusBase is the pod as the worker last knows it: the pod from the
+// API, or, while the API has brought no newer pod than the one the last
+// write was computed from (writtenOver), that pod with the written status,
+// as upstream's status manager keeps the status it set. Without it a sync
+// on the stale pod recomputes startTime and the transition times at a
+// later second and writes them again.
+func statusBase(pod *corev1.Pod, written *corev1.PodStatus, writtenOver string) *corev1.Pod {
+	if written == nil || pod.ResourceVersion != writtenOver {
+		return pod
+	}
+	cp := *pod
+	cp.Status = *written
+	return &cp
+}
+
+// writeStatus patches pods/status of pod when st differs from cur, the
+// status as the worker knows it (statusBase).
+func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur, st corev1.PodStatus) error {
+	if apiequality.Semantic.DeepEqual(cur, st) {
 		return nil
 	}
 	patch, err := json.Marshal(map[string]any{
@@ -189,14 +209,19 @@ func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, st corev1.
 	if err != nil {
 		return err
 	}
-	_, err = w.k.cfg.Client.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.MergePatchType, patch, metav1.PatchOptions{}, "status")
+	// The answer is not decoded: the pod's watch brings the new status,
+	// and decoding a whole Pod per write costs the agent more than the
+	// request itself.
+	err = w.k.cfg.Client.CoreV1().RESTClient().Patch(types.MergePatchType).
+		Namespace(pod.Namespace).Resource("pods").Name(pod.Name).SubResource("status").
+		Body(patch).Do(ctx).Error()
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	w.written = &st
+	w.written, w.writtenOver = &st, pod.ResourceVersion
 	return nil
 }
 
