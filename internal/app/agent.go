@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"os"
+	"runtime/pprof"
 	"strconv"
 	"strings"
 	"sync"
@@ -130,8 +132,20 @@ func (a *Agent) Stop() {
 	})
 }
 
+// AgentCPUProfileEnv names an environment variable: when set, RunAgent
+// writes a CPU profile of the whole agent run to the file it names (the
+// bench's agent child has no /debug/pprof to ask).
+const AgentCPUProfileEnv = "SKIFF_AGENT_CPUPROFILE"
+
 // RunAgent runs the agent until ctx ends.
 func RunAgent(ctx context.Context, cfg AgentConfig) error {
+	if path := os.Getenv(AgentCPUProfileEnv); path != "" {
+		stop, err := startAgentProfile(path)
+		if err != nil {
+			return err
+		}
+		defer stop()
+	}
 	a, err := StartAgent(ctx, cfg)
 	if err != nil {
 		return err
@@ -139,6 +153,20 @@ func RunAgent(ctx context.Context, cfg AgentConfig) error {
 	<-ctx.Done()
 	a.Stop()
 	return nil
+}
+
+// startAgentProfile starts a CPU profile into path; the returned function
+// ends it.
+func startAgentProfile(path string) (func(), error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", AgentCPUProfileEnv, err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("%s: %w", AgentCPUProfileEnv, err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }
 
 // StartAgent registers cfg.Simulate hollow nodes and returns once all are
