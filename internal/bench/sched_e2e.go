@@ -32,6 +32,10 @@ type E2EResult struct {
 	StartupMaxMs float64 `json:"startup_max_ms"`
 	// ScheduleP99Ms is the part of it until the pod was seen bound.
 	ScheduleP99Ms float64 `json:"schedule_p99_ms"`
+	// BoundToRunning is the kubelet's part: from the pod seen bound to it
+	// seen Running, both through the bench's watch.
+	BoundToRunningP50Ms float64 `json:"bound_to_running_p50_ms"`
+	BoundToRunningP99Ms float64 `json:"bound_to_running_p99_ms"`
 	// NodesReadySec is from exec of the agent to all nodes Ready.
 	NodesReadySec float64 `json:"nodes_ready_sec"`
 	// Server and Agent are the memory of both processes at the end.
@@ -99,13 +103,14 @@ func startPods(ctx context.Context, cfg *SchedConfig, cs kubernetes.Interface, m
 		return r >= cfg.Pods, fmt.Sprintf("%d scheduled, %d running", s, r)
 	})
 	startupStats(tr.snapshot(), start, res)
+	fmt.Fprintf(cfg.Progress, "bench: bound to Running p50 %.0f ms, p99 %.0f ms\n", res.BoundToRunningP50Ms, res.BoundToRunningP99Ms)
 	return err
 }
 
 // startupStats fills the latency and rate figures of res from the pods'
 // times; start is when the first create was sent.
 func startupStats(pods []podTimes, start time.Time, res *E2EResult) {
-	var startup, sched []time.Duration
+	var startup, sched, run []time.Duration
 	var last time.Time
 	for _, p := range pods {
 		if p.running.IsZero() {
@@ -114,6 +119,7 @@ func startupStats(pods []podTimes, start time.Time, res *E2EResult) {
 		startup = append(startup, p.running.Sub(p.created()))
 		if !p.scheduled.IsZero() {
 			sched = append(sched, p.scheduled.Sub(p.created()))
+			run = append(run, p.running.Sub(p.scheduled))
 		}
 		if p.running.After(last) {
 			last = p.running
@@ -123,6 +129,8 @@ func startupStats(pods []podTimes, start time.Time, res *E2EResult) {
 	s := Summarize(startup)
 	res.StartupP50Ms, res.StartupP99Ms, res.StartupMaxMs = millis(s.P50), millis(s.P99), millis(s.Max)
 	res.ScheduleP99Ms = millis(Summarize(sched).P99)
+	r := Summarize(run)
+	res.BoundToRunningP50Ms, res.BoundToRunningP99Ms = millis(r.P50), millis(r.P99)
 	if el := last.Sub(start); el > 0 {
 		res.PodsPerSec = float64(res.Running) / el.Seconds()
 	}
