@@ -44,6 +44,7 @@ func NewArgsRegistry() map[string]framework.ArgsFactory {
 		noderesources.BalancedAllocationName: noderesources.NewBalancedAllocationArgs,
 		interpodaffinity.Name:                interpodaffinity.NewArgs,
 		defaultpreemption.Name:               defaultpreemption.NewArgs,
+		volumebinding.Name:                   volumebinding.NewArgs,
 		podtopologyspread.Name:               podtopologyspread.NewArgs,
 	}
 }
