@@ -1,8 +1,10 @@
 package apiserver
 
 import (
+	"bufio"
 	"context"
 	"fmt"
+	"io"
 	"net/http"
 	"strconv"
 
@@ -47,7 +49,8 @@ func (s *Server) getProtobuf(ctx context.Context, w http.ResponseWriter, r *http
 }
 
 // listProtobuf answers a list for a protobuf client from the items'
-// protobuf messages, which the watch cache encodes once per object.
+// protobuf messages, which the watch cache encodes once per object, and
+// streams them to the client without assembling the list first.
 func (s *Server) listProtobuf(w http.ResponseWriter, r *http.Request, ep *endpoint, res *storage.ListResult) error {
 	lm := metav1.ListMeta{
 		ResourceVersion:    strconv.FormatUint(res.ResourceVersion, 10),
@@ -65,34 +68,63 @@ func (s *Server) listProtobuf(w http.ResponseWriter, r *http.Request, ep *endpoi
 		}
 		msgs[i] = msg
 	}
-	raw, err := listMessage(lm, msgs)
-	if err != nil {
-		return err
+	w.Header().Set("Content-Type", mediaProtobuf)
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return nil
 	}
-	s.writeObject(w, r, http.StatusOK, envelope(ep.gvk.GroupVersion().WithKind(ep.res.ListKind()), raw))
+	if err := writeProtobufList(w, ep.gvk.GroupVersion().WithKind(ep.res.ListKind()), lm, msgs); err != nil {
+		s.log.Error("encode response", "err", err)
+	}
 	return nil
 }
 
-// listMessage encodes a k8s list message from its ListMeta and the
-// encoded items, byte for byte as the generated marshalers do.
-func listMessage(lm metav1.ListMeta, items [][]byte) ([]byte, error) {
+// writeProtobufList writes a list of kind gvk in the k8s protobuf
+// envelope, byte for byte as the protobuf serializer writes the typed
+// list: the envelope (runtime.Unknown) holds TypeMeta as field 1 and the
+// list message as field 2, then two empty strings (content encoding and
+// type); the list message holds ListMeta as field 1 and each item as
+// field 2.
+func writeProtobufList(w io.Writer, gvk schema.GroupVersionKind, lm metav1.ListMeta, items [][]byte) error {
 	meta, err := lm.Marshal()
 	if err != nil {
-		return nil, apierrors.NewInternalError(fmt.Errorf("encode list metadata: %w", err))
+		return fmt.Errorf("encode list metadata: %w", err)
+	}
+	tm := runtime.TypeMeta{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind}
+	typeMeta, err := tm.Marshal()
+	if err != nil {
+		return fmt.Errorf("encode type metadata: %w", err)
 	}
 	size := protowire.SizeTag(fieldListMeta) + protowire.SizeBytes(len(meta))
 	for _, it := range items {
 		size += protowire.SizeTag(fieldListItems) + protowire.SizeBytes(len(it))
 	}
-	out := make([]byte, 0, size)
-	out = protowire.AppendTag(out, fieldListMeta, protowire.BytesType)
-	out = protowire.AppendBytes(out, meta)
+	head := append([]byte(nil), protobufMagic...)
+	head = protowire.AppendTag(head, 1, protowire.BytesType)
+	head = protowire.AppendBytes(head, typeMeta)
+	head = protowire.AppendTag(head, 2, protowire.BytesType)
+	head = protowire.AppendVarint(head, uint64(size))
+	head = protowire.AppendTag(head, fieldListMeta, protowire.BytesType)
+	head = protowire.AppendBytes(head, meta)
+	bw := bufio.NewWriterSize(w, 32<<10)
+	bw.Write(head)
+	var itemHead []byte
 	for _, it := range items {
-		out = protowire.AppendTag(out, fieldListItems, protowire.BytesType)
-		out = protowire.AppendBytes(out, it)
+		itemHead = protowire.AppendTag(itemHead[:0], fieldListItems, protowire.BytesType)
+		itemHead = protowire.AppendVarint(itemHead, uint64(len(it)))
+		bw.Write(itemHead)
+		bw.Write(it)
 	}
-	return out, nil
+	bw.Write(unknownTail)
+	return bw.Flush() // bufio keeps the first write error
 }
+
+// protobufMagic starts every k8s protobuf envelope.
+var protobufMagic = []byte{0x6b, 0x38, 0x73, 0x00}
+
+// unknownTail ends an envelope: empty contentEncoding (field 3) and
+// contentType (field 4), which the generated marshaler always writes.
+var unknownTail = []byte{0x1a, 0x00, 0x22, 0x00}
 
 // envelope wraps an encoded message of kind gvk in the k8s protobuf
 // envelope; the protobuf serializer writes a runtime.Unknown as it is.

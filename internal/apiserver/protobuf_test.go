@@ -6,14 +6,20 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
+	"k8s.io/client-go/kubernetes/scheme"
 )
 
-// TestListMessage checks the hand-built list message against the
-// generated marshaler.
-func TestListMessage(t *testing.T) {
+// TestWriteProtobufList checks the streamed list against what the
+// protobuf serializer writes for the typed list.
+func TestWriteProtobufList(t *testing.T) {
 	remaining := int64(3)
 	cm := func(name string) corev1.ConfigMap {
 		return corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns", ResourceVersion: "5"}, Data: map[string]string{"k": name}}
+	}
+	many := make([]corev1.ConfigMap, 300)
+	for i := range many {
+		many[i] = cm(string(rune('a' + i%26)))
 	}
 	tests := []struct {
 		name string
@@ -25,11 +31,15 @@ func TestListMessage(t *testing.T) {
 			ListMeta: metav1.ListMeta{ResourceVersion: "9", Continue: "tok", RemainingItemCount: &remaining},
 			Items:    []corev1.ConfigMap{cm("a")},
 		}},
+		{name: "larger than the write buffer", list: corev1.ConfigMapList{ListMeta: metav1.ListMeta{ResourceVersion: "9"}, Items: many}},
 	}
+	gvk := corev1.SchemeGroupVersion.WithKind("ConfigMapList")
+	ser := protobuf.NewSerializer(scheme.Scheme, scheme.Scheme)
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			want, err := tt.list.Marshal()
-			if err != nil {
+			tt.list.SetGroupVersionKind(gvk)
+			var want bytes.Buffer
+			if err := ser.Encode(&tt.list, &want); err != nil {
 				t.Fatal(err)
 			}
 			var items [][]byte
@@ -40,9 +50,10 @@ func TestListMessage(t *testing.T) {
 				}
 				items = append(items, b)
 			}
-			got, err := listMessage(tt.list.ListMeta, items)
-			if err != nil || !bytes.Equal(got, want) {
-				t.Errorf("listMessage() = %x, %v; want %x", got, err, want)
+			var got bytes.Buffer
+			err := writeProtobufList(&got, gvk, tt.list.ListMeta, items)
+			if err != nil || !bytes.Equal(got.Bytes(), want.Bytes()) {
+				t.Errorf("writeProtobufList() = %x, %v; want %x", got.Bytes(), err, want.Bytes())
 			}
 		})
 	}
