@@ -77,6 +77,8 @@ It never fails on time. Run it inside a private network namespace:
 	f.BoolVar(&cfg.SkipBare, "skip-bare", false, "skip the end-to-end run with bare pods")
 	f.BoolVar(&cfg.SkipDeployment, "skip-deployment", false, "skip the end-to-end run through a Deployment")
 	f.IntVar(&cfg.Workers, "workers", 32, "client goroutines creating nodes and pods")
+	f.StringVar(&cfg.ServerCPUProfile, "server-cpuprofile", "", "write a CPU profile of the server during the scheduler-only run's measured phase to this file")
+	f.IntVar(&cfg.ServerCPUProfileSeconds, "server-cpuprofile-seconds", 10, "length of the server CPU profile")
 	f.StringVar(&jsonPath, "json", "", "also write the report as JSON to this file")
 	return cmd
 }

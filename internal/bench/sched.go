@@ -29,6 +29,11 @@ type SchedConfig struct {
 	SkipBare, SkipDeployment bool
 	// Workers is how many goroutines create pods and nodes (32).
 	Workers int
+	// ServerCPUProfile, if set, is where the scheduler-only run writes a
+	// CPU profile of the server taken over the first
+	// ServerCPUProfileSeconds (10) of the measured phase.
+	ServerCPUProfile        string
+	ServerCPUProfileSeconds int
 	// Progress, if set, receives one line per phase.
 	Progress io.Writer
 }
@@ -56,6 +61,15 @@ func (c *SchedConfig) validate() error {
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("workers %d: want >= 1", c.Workers)
+	}
+	if c.ServerCPUProfileSeconds < 0 {
+		return fmt.Errorf("server cpu profile seconds %d: must not be negative", c.ServerCPUProfileSeconds)
+	}
+	if c.ServerCPUProfileSeconds == 0 {
+		c.ServerCPUProfileSeconds = 10
+	}
+	if c.ServerCPUProfile != "" && c.PerfNodes == 0 {
+		return fmt.Errorf("server cpu profile %s: only the scheduler-only run takes one, and perf nodes is 0", c.ServerCPUProfile)
 	}
 	if c.Progress == nil {
 		c.Progress = io.Discard

@@ -143,6 +143,11 @@ func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, er
 			}
 		}
 	}()
+	var profiled <-chan error
+	if cfg.ServerCPUProfile != "" {
+		fmt.Fprintf(cfg.Progress, "bench: server CPU profile for %ds to %s\n", cfg.ServerCPUProfileSeconds, cfg.ServerCPUProfile)
+		profiled = serverProfile(ctx, srv, cfg.ServerCPUProfile, cfg.ServerCPUProfileSeconds)
+	}
 	start := time.Now()
 	out, err := createPods(ctx, cs, tr, cfg.Workers, cfg.PerfPods, mk("pod"))
 	if err != nil {
@@ -163,6 +168,11 @@ func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, er
 	// since it.
 	if end.Sub(smp.lastAt) >= sampleInterval/2 {
 		smp.add(cfg.PerfInitPods+cfg.PerfPods, end)
+	}
+	if profiled != nil {
+		if err := <-profiled; err != nil {
+			return nil, err
+		}
 	}
 	res.Throughput = summarizeThroughput(smp.samples)
 	res.OverallPerSec = float64(cfg.PerfPods) / lastScheduled(tr).Sub(start).Seconds()
