@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	storagev1 "k8s.io/api/storage/v1"
@@ -13,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/util/wait"
 )
 
 // Each test uses its own storage class names and volume names (prefix),
@@ -338,4 +340,78 @@ func TestPersistentVolumeStatefulSetImmediate(t *testing.T) {
 		}
 		used[c.Spec.VolumeName] = c.Name
 	}
+}
+
+// BenchmarkPersistentVolumeBind measures how fast the binder binds a burst
+// of Immediate claims: each iteration creates a fresh Immediate class and
+// 100 volumes of it, waits until they are Available, then (timed) creates
+// 100 claims in a fresh namespace and waits until every claim is Bound.
+// It reports claims bound per second.
+func BenchmarkPersistentVolumeBind(b *testing.B) {
+	const n = 100
+	ctx := context.Background()
+	var total time.Duration
+	for i := range b.N {
+		b.StopTimer()
+		class := fmt.Sprintf("pv-bench-%d-%d", seq.Add(1), i)
+		ns := class
+		if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		for j := range n {
+			if _, err := cs.CoreV1().PersistentVolumes().Create(ctx, newPV(fmt.Sprintf("%s-%d", class, j), class, "1Gi", corev1.PersistentVolumeReclaimDelete), metav1.CreateOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		mode := storagev1.VolumeBindingImmediate
+		if _, err := cs.StorageV1().StorageClasses().Create(ctx, &storagev1.StorageClass{ObjectMeta: metav1.ObjectMeta{Name: class},
+			Provisioner: "kubernetes.io/no-provisioner", VolumeBindingMode: &mode}, metav1.CreateOptions{}); err != nil {
+			b.Fatal(err)
+		}
+		err := wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+			list, err := cs.CoreV1().PersistentVolumes().List(ctx, metav1.ListOptions{})
+			if err != nil {
+				return false, err
+			}
+			available := 0
+			for _, v := range list.Items {
+				if v.Spec.StorageClassName == class && v.Status.Phase == corev1.VolumeAvailable {
+					available++
+				}
+			}
+			return available == n, nil
+		})
+		if err != nil {
+			b.Fatalf("volumes not Available: %v", err)
+		}
+		b.StartTimer()
+		start := time.Now()
+		for j := range n {
+			if _, err := cs.CoreV1().PersistentVolumeClaims(ns).Create(ctx, newPVC(fmt.Sprintf("c-%d", j), class, "1Gi"), metav1.CreateOptions{}); err != nil {
+				b.Fatal(err)
+			}
+		}
+		err = wait.PollUntilContextTimeout(ctx, 10*time.Millisecond, time.Minute, true, func(ctx context.Context) (bool, error) {
+			list, err := cs.CoreV1().PersistentVolumeClaims(ns).List(ctx, metav1.ListOptions{})
+			if err != nil {
+				return false, err
+			}
+			bound := 0
+			for _, c := range list.Items {
+				if c.Status.Phase == corev1.ClaimBound {
+					bound++
+				}
+			}
+			return bound == n, nil
+		})
+		if err != nil {
+			b.Fatalf("claims not bound: %v", err)
+		}
+		total += time.Since(start)
+		b.StopTimer()
+		_ = cs.CoreV1().Namespaces().Delete(ctx, ns, metav1.DeleteOptions{})
+		_ = cs.StorageV1().StorageClasses().Delete(ctx, class, metav1.DeleteOptions{})
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(n*b.N)/total.Seconds(), "claims/s")
 }

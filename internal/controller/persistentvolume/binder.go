@@ -22,8 +22,10 @@ type Binder struct {
 	client   kubernetes.Interface
 	listers  listers
 	recorder record.EventRecorder
-	now      func() time.Time
-	enqueue  func(controller.Request)
+	// volumes is the volume informer overlaid with the binder's writes.
+	volumes *writtenVolumes
+	now     func() time.Time
+	enqueue func(controller.Request)
 }
 
 var _ controller.Reconciler = (*Binder)(nil)
@@ -82,12 +84,12 @@ func (b *Binder) claimInputs(c *corev1.PersistentVolumeClaim) (claimInputs, erro
 	}
 	var err error
 	if c.Spec.VolumeName != "" {
-		if in.named, err = b.listers.volumes.Get(c.Spec.VolumeName); err != nil && !apierrors.IsNotFound(err) {
+		if in.named, err = b.volumes.Get(c.Spec.VolumeName); err != nil && !apierrors.IsNotFound(err) {
 			return in, err
 		}
 		return in, nil
 	}
-	if in.volumes, err = b.listers.volumes.List(labels.Everything()); err != nil {
+	if in.volumes, err = b.volumes.List(); err != nil {
 		return in, err
 	}
 	if in.delayBinding() {
@@ -142,7 +144,15 @@ func (b *Binder) bindVolume(ctx context.Context, v *corev1.PersistentVolume, c *
 	if byController {
 		metav1.SetMetaDataAnnotation(&nv.ObjectMeta, AnnBoundByController, "yes")
 	}
-	return b.client.CoreV1().PersistentVolumes().Update(ctx, nv, metav1.UpdateOptions{})
+	return b.storeVolume(b.client.CoreV1().PersistentVolumes().Update(ctx, nv, metav1.UpdateOptions{}))
+}
+
+// storeVolume records a volume the binder wrote in its overlay.
+func (b *Binder) storeVolume(v *corev1.PersistentVolume, err error) (*corev1.PersistentVolume, error) {
+	if err == nil {
+		b.volumes.store(v)
+	}
+	return v, err
 }
 
 // bindClaim sets c's volumeName and the bind-completed (and, when the
@@ -214,7 +224,7 @@ func (b *Binder) writeVolumePhase(ctx context.Context, v *corev1.PersistentVolum
 		nv.Status.LastPhaseTransitionTime = &metav1.Time{Time: b.now().Truncate(time.Second)}
 	}
 	nv.Status.Phase, nv.Status.Message = phase, message
-	return b.client.CoreV1().PersistentVolumes().UpdateStatus(ctx, nv, metav1.UpdateOptions{})
+	return b.storeVolume(b.client.CoreV1().PersistentVolumes().UpdateStatus(ctx, nv, metav1.UpdateOptions{}))
 }
 
 func statusEqual(a, b corev1.PersistentVolumeClaimStatus) bool {

@@ -29,6 +29,10 @@ const Component = "persistentvolume-controller"
 type Config struct {
 	Client  kubernetes.Interface
 	Factory informers.SharedInformerFactory
+	// Workers is how many volumes and claims the binder syncs at once; 1
+	// when zero, as upstream (more workers may choose one volume for two
+	// claims: the later write conflicts and its claim is retried).
+	Workers int
 	// Now stamps status.lastPhaseTransitionTime; time.Now when nil.
 	Now    func() time.Time
 	Logger *slog.Logger
@@ -40,6 +44,9 @@ func (c *Config) validate() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.Workers <= 0 {
+		c.Workers = 1
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -78,8 +85,8 @@ func New(cfg Config) (*Controller, error) {
 	b := record.NewBroadcaster()
 	rec := b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Component})
 
-	bd := &Binder{client: cfg.Client, listers: ls, recorder: rec, now: cfg.Now}
-	binder := controller.New(controller.Config{Name: "persistentvolume-binder", Reconciler: bd, Synced: synced, Logger: cfg.Logger})
+	bd := &Binder{client: cfg.Client, listers: ls, volumes: newWrittenVolumes(ls.volumes), recorder: rec, now: cfg.Now}
+	binder := controller.New(controller.Config{Name: "persistentvolume-binder", Reconciler: bd, Workers: cfg.Workers, Synced: synced, Logger: cfg.Logger})
 	bd.enqueue = binder.Enqueue
 	_, _ = pvInf.Informer().AddEventHandler(binder.MapHandler(bd.volumeRequests))
 	_, _ = pvcInf.Informer().AddEventHandler(binder.MapHandler(claimRequests))

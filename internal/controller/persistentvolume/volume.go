@@ -13,7 +13,7 @@ import (
 
 // syncVolume decides what the volume needs (decide_volume.go) and does it.
 func (b *Binder) syncVolume(ctx context.Context, name string) error {
-	v, err := b.listers.volumes.Get(name)
+	v, err := b.volumes.Get(name)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
@@ -106,7 +106,7 @@ func (b *Binder) unbindVolume(ctx context.Context, v *corev1.PersistentVolume) e
 	} else {
 		nv.Spec.ClaimRef.UID = ""
 	}
-	nv, err := b.client.CoreV1().PersistentVolumes().Update(ctx, nv, metav1.UpdateOptions{})
+	nv, err := b.storeVolume(b.client.CoreV1().PersistentVolumes().Update(ctx, nv, metav1.UpdateOptions{}))
 	if err != nil {
 		return fmt.Errorf("unbind volume %s: %w", v.Name, err)
 	}
