@@ -2,12 +2,10 @@ package kubelet
 
 import (
 	"context"
-	"encoding/json"
 	"sync"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -116,7 +114,7 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 		Pod: base, Runtime: rs, HasRuntime: ok, Waiting: d.Waiting,
 		HostIP: w.k.cfg.NodeIP, Now: w.k.cfg.Clock.Now(), Terminal: w.stopped,
 	})
-	if err := w.writeStatus(ctx, pod, base.Status, st); err != nil {
+	if err := w.writeStatus(ctx, pod, base.Status, mergeStatus(base.Status, st)); err != nil {
 		w.k.log.Error("write pod status", "pod", klogKey(pod), "err", err)
 		return time.Second, false
 	}
@@ -179,50 +177,6 @@ func gracePeriod(pod *corev1.Pod) time.Duration {
 		return time.Duration(*pod.Spec.TerminationGracePeriodSeconds) * time.Second
 	}
 	return corev1.DefaultTerminationGracePeriodSeconds * time.Second
-}
-
-// statusBase is the pod as the worker last knows it: the pod from the
-// API, or, while the API has brought no newer pod than the one the last
-// write was computed from (writtenOver), that pod with the written status,
-// as upstream's status manager keeps the status it set. Without it a sync
-// on the stale pod recomputes startTime and the transition times at a
-// later second and writes them again.
-func statusBase(pod *corev1.Pod, written *corev1.PodStatus, writtenOver string) *corev1.Pod {
-	if written == nil || pod.ResourceVersion != writtenOver {
-		return pod
-	}
-	cp := *pod
-	cp.Status = *written
-	return &cp
-}
-
-// writeStatus patches pods/status of pod when st differs from cur, the
-// status as the worker knows it (statusBase).
-func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur, st corev1.PodStatus) error {
-	if apiequality.Semantic.DeepEqual(cur, st) {
-		return nil
-	}
-	patch, err := json.Marshal(map[string]any{
-		"metadata": map[string]any{"uid": pod.UID},
-		"status":   st,
-	})
-	if err != nil {
-		return err
-	}
-	// The answer is not decoded: the pod's watch brings the new status,
-	// and decoding a whole Pod per write costs the agent more than the
-	// request itself.
-	err = w.k.cfg.Client.CoreV1().RESTClient().Patch(types.MergePatchType).
-		Namespace(pod.Namespace).Resource("pods").Name(pod.Name).SubResource("status").
-		Body(patch).Do(ctx).Error()
-	if apierrors.IsNotFound(err) {
-		return nil
-	}
-	if err != nil {
-		return err
-	}
-	w.written, w.writtenOver = &st, pod.ResourceVersion
-	return nil
 }
 
 // confirmDeletion removes the stopped pod from the API: grace period 0,

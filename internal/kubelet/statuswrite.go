@@ -1,0 +1,87 @@
+package kubelet
+
+import (
+	"context"
+	"encoding/json"
+
+	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+)
+
+// statusBase is the pod as the worker last knows it: the pod from the
+// API, or, while the API has brought no newer pod than the one the last
+// write was computed from (writtenOver), that pod with the written status,
+// as upstream's status manager keeps the status it set. Without it a sync
+// on the stale pod recomputes startTime and the transition times at a
+// later second and writes them again.
+func statusBase(pod *corev1.Pod, written *corev1.PodStatus, writtenOver string) *corev1.Pod {
+	if written == nil || pod.ResourceVersion != writtenOver {
+		return pod
+	}
+	cp := *pod
+	cp.Status = *written
+	return &cp
+}
+
+// mergeStatus is the status to write: old with what the kubelet owns
+// replaced by own (podStatus's result). Conditions of types podStatus
+// does not compute (DisruptionTarget, readiness gates) and fields other
+// writers own (nominatedNodeName, reason, message, resize) are kept, as
+// upstream's status manager merges; a pod IP is never cleared.
+func mergeStatus(old, own corev1.PodStatus) corev1.PodStatus {
+	out := *old.DeepCopy()
+	out.Phase, out.QOSClass, out.StartTime = own.Phase, own.QOSClass, own.StartTime
+	out.HostIP, out.HostIPs = own.HostIP, own.HostIPs
+	if own.PodIP != "" {
+		out.PodIP, out.PodIPs = own.PodIP, own.PodIPs
+	}
+	out.InitContainerStatuses, out.ContainerStatuses = own.InitContainerStatuses, own.ContainerStatuses
+	conds := append([]corev1.PodCondition(nil), own.Conditions...)
+	for _, c := range old.Conditions {
+		if !hasCondition(own.Conditions, c.Type) {
+			conds = append(conds, c)
+		}
+	}
+	out.Conditions = conds
+	return out
+}
+
+func hasCondition(conds []corev1.PodCondition, typ corev1.PodConditionType) bool {
+	for _, c := range conds {
+		if c.Type == typ {
+			return true
+		}
+	}
+	return false
+}
+
+// writeStatus patches pods/status with st (a merge patch with a UID
+// precondition) when it differs from cur, the status as the worker knows
+// it (statusBase). The answer is not decoded: the pod's watch brings the
+// new status, and decoding a whole Pod per write costs the agent more
+// than the request.
+func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur, st corev1.PodStatus) error {
+	if apiequality.Semantic.DeepEqual(cur, st) {
+		return nil
+	}
+	patch, err := json.Marshal(map[string]any{
+		"metadata": map[string]any{"uid": pod.UID},
+		"status":   st,
+	})
+	if err != nil {
+		return err
+	}
+	err = w.k.cfg.Client.CoreV1().RESTClient().Patch(types.MergePatchType).
+		Namespace(pod.Namespace).Resource("pods").Name(pod.Name).SubResource("status").
+		Body(patch).Do(ctx).Error()
+	if apierrors.IsNotFound(err) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	w.written, w.writtenOver = &st, pod.ResourceVersion
+	return nil
+}

@@ -1,0 +1,82 @@
+package kubelet
+
+import (
+	"fmt"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+func TestStatusBase(t *testing.T) {
+	pending := testPod(corev1.RestartPolicyAlways)
+	pending.ResourceVersion = "10"
+	pending.Status = corev1.PodStatus{Phase: corev1.PodPending}
+	running := pending.DeepCopy()
+	running.ResourceVersion = "11"
+	running.Status = corev1.PodStatus{Phase: corev1.PodRunning, StartTime: &metav1Now}
+	written := running.Status.DeepCopy()
+	tests := []struct {
+		name        string
+		pod         *corev1.Pod
+		written     *corev1.PodStatus
+		writtenOver string
+		want        corev1.PodPhase
+	}{
+		{"nothing written yet", pending, nil, "", corev1.PodPending},
+		{"the watch has not brought the write", pending, written, "10", corev1.PodRunning},
+		{"the watch brought the write", running, written, "10", corev1.PodRunning},
+		{"a newer pod from another writer", pending.DeepCopy(), written, "9", corev1.PodPending},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := statusBase(tt.pod, tt.written, tt.writtenOver)
+			if got.Status.Phase != tt.want {
+				t.Errorf("statusBase(rv %s, written over %q).Status.Phase = %s; want %s", tt.pod.ResourceVersion, tt.writtenOver, got.Status.Phase, tt.want)
+			}
+			if got.UID != tt.pod.UID || got.ResourceVersion != tt.pod.ResourceVersion {
+				t.Errorf("statusBase kept uid %s rv %s; want the pod's %s %s", got.UID, got.ResourceVersion, tt.pod.UID, tt.pod.ResourceVersion)
+			}
+		})
+	}
+	if pending.Status.Phase != corev1.PodPending {
+		t.Errorf("statusBase changed the informer's pod: phase %s; want Pending", pending.Status.Phase)
+	}
+}
+
+func TestMergeStatus(t *testing.T) {
+	disruption := corev1.PodCondition{Type: corev1.DisruptionTarget, Status: corev1.ConditionTrue, Reason: "EvictionByEvictionAPI"}
+	own := corev1.PodStatus{
+		Phase: corev1.PodRunning, HostIP: "127.0.0.2", PodIP: "10.42.0.5", StartTime: &metav1Now,
+		Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+	}
+	tests := []struct {
+		name       string
+		old        corev1.PodStatus
+		own        corev1.PodStatus
+		wantConds  []corev1.PodConditionType
+		wantPodIP  string
+		wantNomNod string
+	}{
+		{"kubelet's fields replace", corev1.PodStatus{Phase: corev1.PodPending, Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionFalse}}},
+			own, []corev1.PodConditionType{corev1.PodReady}, "10.42.0.5", ""},
+		{"others' conditions and fields kept", corev1.PodStatus{NominatedNodeName: "n2", Conditions: []corev1.PodCondition{disruption}},
+			own, []corev1.PodConditionType{corev1.PodReady, corev1.DisruptionTarget}, "10.42.0.5", "n2"},
+		{"pod IP never cleared", corev1.PodStatus{PodIP: "10.42.0.9"},
+			corev1.PodStatus{Phase: corev1.PodPending}, nil, "10.42.0.9", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := mergeStatus(tt.old, tt.own)
+			var conds []corev1.PodConditionType
+			for _, c := range got.Conditions {
+				conds = append(conds, c.Type)
+			}
+			if fmt.Sprint(conds) != fmt.Sprint(tt.wantConds) {
+				t.Errorf("mergeStatus conditions = %v; want %v", conds, tt.wantConds)
+			}
+			if got.Phase != tt.own.Phase || got.PodIP != tt.wantPodIP || got.NominatedNodeName != tt.wantNomNod {
+				t.Errorf("mergeStatus = phase %s, podIP %q, nominatedNodeName %q; want %s, %q, %q", got.Phase, got.PodIP, got.NominatedNodeName, tt.own.Phase, tt.wantPodIP, tt.wantNomNod)
+			}
+		})
+	}
+}
