@@ -26,7 +26,14 @@
 //
 // One goroutine works each pod. It wakes on a pod update, a runtime event
 // (Runtime.SetNotify) or the end of a back-off, syncs the pod, and writes
-// its status when it differs from what the API holds. When a pod gets a
+// its status when it differs from what the API holds: one merge patch of
+// pods/status per change, Pending to Running in one write when the
+// runtime starts containers at once. Until the watch brings the pod it
+// patched, a worker takes the status it wrote as the API's (statusBase),
+// and it keeps the conditions and fields other writers own (mergeStatus).
+// A sandbox never waits on a GET of the Node, except in the first seconds
+// after registration while node IPAM has not yet been seen to assign the
+// node a pod range (podCIDRReadDue). When a pod gets a
 // deletionTimestamp the worker stops its containers within the grace period
 // and confirms the deletion with a delete of grace period 0 and a UID
 // precondition. Pods in a terminal phase are never restarted.
