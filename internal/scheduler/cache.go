@@ -18,9 +18,23 @@ import (
 // fails. It is safe for concurrent use.
 type Cache struct {
 	mu    sync.Mutex
-	nodes map[string]*framework.NodeInfo
-	pods  map[types.UID]*podState
-	gen   int64
+	nodes map[string]*nodeItem
+	// head is the most recently changed node; the list runs in
+	// decreasing Generation, so a snapshot copies what changed since its
+	// last update by walking it until a node it already has.
+	head *nodeItem
+	pods map[types.UID]*podState
+	gen  int64
+	// membership counts nodes coming and going (the snapshot's list is
+	// then rebuilt).
+	membership int64
+}
+
+// nodeItem is one node's entry in the cache's recency list.
+type nodeItem struct {
+	name       string
+	info       *framework.NodeInfo
+	prev, next *nodeItem
 }
 
 type podState struct {
@@ -30,31 +44,74 @@ type podState struct {
 
 // NewCache returns an empty cache.
 func NewCache() *Cache {
-	return &Cache{nodes: map[string]*framework.NodeInfo{}, pods: map[types.UID]*podState{}}
+	return &Cache{nodes: map[string]*nodeItem{}, pods: map[types.UID]*podState{}}
 }
 
+// nodeInfo returns name's NodeInfo (made if absent), marked changed.
 func (c *Cache) nodeInfo(name string) *framework.NodeInfo {
-	n, ok := c.nodes[name]
+	it, ok := c.nodes[name]
 	if !ok {
-		n = framework.NewNodeInfo()
-		c.nodes[name] = n
+		it = &nodeItem{name: name, info: framework.NewNodeInfo()}
+		c.nodes[name] = it
 	}
+	c.touch(it)
+	return it.info
+}
+
+// touch gives it a new generation and moves it to the head of the list.
+func (c *Cache) touch(it *nodeItem) {
 	c.gen++
-	n.Generation = c.gen
-	return n
+	it.info.Generation = c.gen
+	if c.head == it {
+		return
+	}
+	c.unlink(it)
+	it.next = c.head
+	if c.head != nil {
+		c.head.prev = it
+	}
+	c.head = it
+}
+
+func (c *Cache) unlink(it *nodeItem) {
+	if it.prev != nil {
+		it.prev.next = it.next
+	}
+	if it.next != nil {
+		it.next.prev = it.prev
+	}
+	if c.head == it {
+		c.head = it.next
+	}
+	it.prev, it.next = nil, nil
+}
+
+// deleteItem drops a node's entry.
+func (c *Cache) deleteItem(it *nodeItem) {
+	c.unlink(it)
+	delete(c.nodes, it.name)
 }
 
 // AddNode adds or replaces a node.
 func (c *Cache) AddNode(node *v1.Node) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.nodeInfo(node.Name).SetNode(node)
+	n := c.nodeInfo(node.Name)
+	if n.Node() == nil {
+		c.membership++
+	}
+	n.SetNode(node)
 }
 
 // RemoveNode drops a node; its pods stay until they are deleted.
 func (c *Cache) RemoveNode(node *v1.Node) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	it, ok := c.nodes[node.Name]
+	if !ok {
+		return
+	}
+	c.membership++
 	n := framework.NewNodeInfo()
 	for _, s := range c.pods {
 		if s.pod.Spec.NodeName == node.Name {
@@ -62,12 +119,11 @@ func (c *Cache) RemoveNode(node *v1.Node) {
 		}
 	}
 	if len(n.Pods) == 0 {
-		delete(c.nodes, node.Name)
+		c.deleteItem(it)
 		return
 	}
-	c.gen++
-	n.Generation = c.gen
-	c.nodes[node.Name] = n
+	it.info = n
+	c.touch(it)
 }
 
 // AssumePod counts pod (with spec.nodeName set) on its node before the
@@ -124,49 +180,66 @@ func (c *Cache) IsAssumed(pod *v1.Pod) bool {
 
 func (c *Cache) removeLocked(pod *v1.Pod) {
 	delete(c.pods, pod.UID)
-	n, ok := c.nodes[pod.Spec.NodeName]
+	it, ok := c.nodes[pod.Spec.NodeName]
 	if !ok {
 		return
 	}
-	_ = n.RemovePod(pod)
-	c.gen++
-	n.Generation = c.gen
-	if n.Node() == nil && len(n.Pods) == 0 {
-		delete(c.nodes, pod.Spec.NodeName)
+	_ = it.info.RemovePod(pod)
+	c.touch(it)
+	if it.info.Node() == nil && len(it.info.Pods) == 0 {
+		c.deleteItem(it)
 	}
 }
 
-// UpdateSnapshot brings s up to date, copying only nodes changed since.
+// UpdateSnapshot brings s up to date, copying only nodes changed since
+// its last update: it walks the recency list down to the first node s
+// already has (one or two nodes per cycle: the assumed pod's and the
+// bound one's). When nodes came or went it reconciles every node and
+// rebuilds the sorted list.
 func (c *Cache) UpdateSnapshot(s *Snapshot) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	// A node that only changed is replaced in place; the list is rebuilt
-	// and sorted only when nodes came or went, which is rare next to the
-	// one node every cycle's assumed pod changes.
-	membership := s.list == nil
-	for name, n := range c.nodes {
-		if n.Node() == nil {
+	if s.list == nil || s.membership != c.membership {
+		c.reconcile(s)
+	} else {
+		for it := c.head; it != nil && it.info.Generation > s.generation; it = it.next {
+			if it.info.Node() == nil {
+				continue
+			}
+			clone := it.info.Clone()
+			s.byName[it.name] = clone
+			s.list[s.index[it.name]] = clone
+		}
+	}
+	s.generation, s.membership = c.gen, c.membership
+}
+
+// reconcile compares every node with s, copies the changed ones and
+// rebuilds the list if its membership changed.
+func (c *Cache) reconcile(s *Snapshot) {
+	rebuild := s.list == nil
+	for name, it := range c.nodes {
+		if it.info.Node() == nil {
 			continue
 		}
-		old, ok := s.byName[name]
-		if ok && old.Generation == n.Generation {
+		if old, ok := s.byName[name]; ok && old.Generation == it.info.Generation {
 			continue
 		}
-		clone := n.Clone()
+		clone := it.info.Clone()
 		s.byName[name] = clone
-		if i, found := s.index[name]; ok && found {
+		if i, found := s.index[name]; found {
 			s.list[i] = clone
 		} else {
-			membership = true
+			rebuild = true
 		}
 	}
 	for name := range s.byName {
-		if n, ok := c.nodes[name]; !ok || n.Node() == nil {
+		if it, ok := c.nodes[name]; !ok || it.info.Node() == nil {
 			delete(s.byName, name)
-			membership = true
+			rebuild = true
 		}
 	}
-	if membership {
+	if rebuild {
 		s.rebuild()
 	}
 }
@@ -177,6 +250,9 @@ type Snapshot struct {
 	list   []*framework.NodeInfo
 	// index is each node's position in list.
 	index map[string]int
+	// generation and membership are the cache's when s was last updated
+	// (membership -1: never).
+	generation, membership int64
 }
 
 // rebuild makes list and index from byName, sorted by node name.
@@ -197,7 +273,7 @@ var _ framework.NodeInfoLister = &Snapshot{}
 // NewSnapshot returns a snapshot of the given nodes (for tests and
 // plugins' table tests).
 func NewSnapshot(nodes ...*framework.NodeInfo) *Snapshot {
-	s := &Snapshot{byName: map[string]*framework.NodeInfo{}, index: map[string]int{}}
+	s := &Snapshot{byName: map[string]*framework.NodeInfo{}, index: map[string]int{}, membership: -1}
 	for _, n := range nodes {
 		s.index[n.Node().Name] = len(s.list)
 		s.byName[n.Node().Name] = n

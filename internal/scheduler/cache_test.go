@@ -6,6 +6,7 @@ import (
 
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 func snapshotNames(s *Snapshot) []string {
@@ -55,6 +56,51 @@ func TestUpdateSnapshot(t *testing.T) {
 	for i, n := range s.List() {
 		if s.Get(n.Node().Name) != n || s.index[n.Node().Name] != i {
 			t.Errorf("node %s: Get or index disagrees with List position %d", n.Node().Name, i)
+		}
+	}
+}
+
+// TestUpdateSnapshotWalksChanges: each of two snapshots of one cache gets
+// exactly the nodes changed since its own last update.
+func TestUpdateSnapshotWalksChanges(t *testing.T) {
+	node := func(name string) *v1.Node { return &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}} }
+	pod := func(uid, nodeName string) *v1.Pod {
+		return &v1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: uid, UID: types.UID(uid)}, Spec: v1.PodSpec{NodeName: nodeName}}
+	}
+	c, s1, s2 := NewCache(), NewSnapshot(), NewSnapshot()
+	for _, name := range []string{"a", "b", "c", "d"} {
+		c.AddNode(node(name))
+	}
+	c.UpdateSnapshot(s1)
+	c.UpdateSnapshot(s2)
+	steps := []struct {
+		name     string
+		change   func()
+		snapshot *Snapshot
+		want     map[string]int // pods per node
+	}{
+		{"assume on b", func() { _ = c.AssumePod(pod("p1", "b")) }, s1, map[string]int{"a": 0, "b": 1, "c": 0, "d": 0}},
+		{"bind on d, forget b", func() { c.AddPod(pod("p2", "d")); c.ForgetPod(pod("p1", "b")) }, s1, map[string]int{"b": 0, "d": 1}},
+		{"the second snapshot catches up at once", func() {}, s2, map[string]int{"a": 0, "b": 0, "d": 1}},
+		{"a pod on a node not yet seen", func() { c.AddPod(pod("p3", "e")) }, s1, map[string]int{"d": 1}},
+		{"that node arrives", func() { c.AddNode(node("e")) }, s1, map[string]int{"d": 1, "e": 1}},
+		{"a pod removed from a", func() { c.AddPod(pod("p4", "a")); c.RemovePod(pod("p4", "a")) }, s2, map[string]int{"a": 0, "e": 1}},
+	}
+	for _, st := range steps {
+		st.change()
+		c.UpdateSnapshot(st.snapshot)
+		for name, want := range st.want {
+			n := st.snapshot.Get(name)
+			if n == nil {
+				t.Errorf("%s: node %s missing from the snapshot", st.name, name)
+				continue
+			}
+			if got := len(n.Pods); got != want {
+				t.Errorf("%s: node %s has %d pods; want %d", st.name, name, got, want)
+			}
+			if i := st.snapshot.index[name]; st.snapshot.List()[i] != n {
+				t.Errorf("%s: node %s: List entry differs from Get", st.name, name)
+			}
 		}
 	}
 }

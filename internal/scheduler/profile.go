@@ -152,8 +152,11 @@ func (prof *Profile) RunPreFilter(ctx context.Context, state *framework.CycleSta
 			state.SkipFilterPlugins[pl.Name()] = true
 			continue
 		}
-		if !s.IsSuccess() {
+		if s.IsRejected() {
 			return s.WithPlugin(pl.Name())
+		}
+		if !s.IsSuccess() {
+			return pluginError("PreFilter", pl.Name(), s)
 		}
 	}
 	return nil

@@ -29,16 +29,25 @@ const ErrNoNodesAvailable = "no nodes available to schedule pods"
 type FitError struct {
 	NumAllNodes int
 	Statuses    framework.NodeToStatus
+	// PreFilterMsg is the message of a PreFilter rejection (which
+	// applies to every node), if one ended the cycle.
+	PreFilterMsg string
 	// PostFilterMsg is the preemption explanation, if any.
 	PostFilterMsg string
 	// NominatedNode is where preemption made room for the pod.
 	NominatedNode string
 }
 
-// Error is upstream's message: "0/N nodes are available: ... ." and the
-// preemption part.
+// Error is upstream's message: "0/N nodes are available: " and either the
+// PreFilter rejection's message once ("0/5 nodes are available: pod has
+// unbound immediate PersistentVolumeClaims.") or the histogram of the
+// filters' reasons ("... 5 node(s) didn't match Pod's node
+// affinity/selector."), then the preemption part.
 func (e *FitError) Error() string {
 	msg := framework.FitMessage(e.NumAllNodes, e.Statuses)
+	if e.PreFilterMsg != "" {
+		msg = fmt.Sprintf(framework.NoNodeAvailableMsg+": %s.", e.NumAllNodes, e.PreFilterMsg)
+	}
 	if e.NumAllNodes == 0 {
 		msg = ErrNoNodesAvailable
 	}
@@ -105,11 +114,15 @@ func (s *Scheduler) schedulePod(ctx context.Context, prof *Profile, state *frame
 		return "", &FitError{}
 	}
 	var feasible []*framework.NodeInfo
+	var preFilterMsg string
 	statuses := framework.NodeToStatus{}
 	if st := prof.RunPreFilter(ctx, state, pod); st.IsRejected() {
+		// Every node gets the status (preemption reads them); the
+		// message names the rejection once, as upstream.
 		for _, n := range nodes {
 			statuses[n.Node().Name] = st
 		}
+		preFilterMsg = st.Message()
 	} else if err := st.AsError(); err != nil {
 		return "", err
 	} else if n := s.evaluateNominatedNode(ctx, prof, state, pod); n != nil {
@@ -123,7 +136,7 @@ func (s *Scheduler) schedulePod(ctx context.Context, prof *Profile, state *frame
 		}
 	}
 	if len(feasible) == 0 {
-		fe := &FitError{NumAllNodes: len(nodes), Statuses: statuses}
+		fe := &FitError{NumAllNodes: len(nodes), Statuses: statuses, PreFilterMsg: preFilterMsg}
 		node, st := prof.RunPostFilter(ctx, state, pod, statuses)
 		if err := st.AsError(); err != nil {
 			return "", err

@@ -94,7 +94,11 @@ type Scheduler struct {
 	// nextStartNode is where the next cycle starts filtering (only the
 	// scheduling goroutine touches it).
 	nextStartNode int
-	scheduled     atomic.Int64
+	// filterStatuses and filterTried are findFeasible's per-node buffers,
+	// reused across cycles (only the scheduling goroutine touches them).
+	filterStatuses []*framework.Status
+	filterTried    []bool
+	scheduled      atomic.Int64
 	// volumeEvents are the volume resources (PersistentVolume, ...) some
 	// enabled plugin registered events for; only their informers start.
 	volumeEvents map[string]bool
