@@ -17,6 +17,9 @@ import (
 	"time"
 
 	certv1 "k8s.io/api/certificates/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
@@ -123,8 +126,7 @@ func (j *nodeJoin) request(ctx context.Context, node string) (certPEM, keyPEM []
 		return nil, nil, err
 	}
 	csrPEM := pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE REQUEST", Bytes: der})
-	name, uid, err := csr.RequestCertificateWithContext(ctx, j.bootstrap, csrPEM, "", certv1.KubeAPIServerClientKubeletSignerName,
-		nil, []certv1.KeyUsage{certv1.UsageDigitalSignature, certv1.UsageClientAuth}, key)
+	name, uid, err := j.create(ctx, csrPEM, key)
 	if err != nil {
 		return nil, nil, fmt.Errorf("node %s: certificate signing request: %w", node, err)
 	}
@@ -139,6 +141,23 @@ func (j *nodeJoin) request(ctx context.Context, node string) (certPEM, keyPEM []
 		return nil, nil, err
 	}
 	return certPEM, pem.EncodeToMemory(&pem.Block{Type: "EC PRIVATE KEY", Bytes: keyDER}), nil
+}
+
+// create creates the CSR, retrying while the server refuses the token
+// (401) for up to about half a minute: a server that has just started may
+// not have its join token's Secret in the authenticator's cache yet, and
+// upstream's kubelet retries its bootstrap too.
+func (j *nodeJoin) create(ctx context.Context, csrPEM []byte, key *ecdsa.PrivateKey) (name string, uid types.UID, err error) {
+	backoff := wait.Backoff{Duration: 200 * time.Millisecond, Factor: 1.5, Jitter: 0.2, Steps: 12, Cap: 5 * time.Second}
+	werr := wait.ExponentialBackoffWithContext(ctx, backoff, func(ctx context.Context) (bool, error) {
+		name, uid, err = csr.RequestCertificateWithContext(ctx, j.bootstrap, csrPEM, "", certv1.KubeAPIServerClientKubeletSignerName,
+			nil, []certv1.KeyUsage{certv1.UsageDigitalSignature, certv1.UsageClientAuth}, key)
+		return err == nil || !apierrors.IsUnauthorized(err), nil
+	})
+	if err == nil && werr != nil {
+		err = werr
+	}
+	return name, uid, err
 }
 
 // startJoinedAgent is StartAgent for an agent that joins with a token:
