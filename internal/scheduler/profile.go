@@ -203,9 +203,10 @@ func (prof *Profile) FindFeasible(ctx context.Context, state *framework.CycleSta
 	return feasible, failed
 }
 
-// Score runs PreScore, Score and NormalizeScore and returns each node's
-// weighted total.
-func (prof *Profile) Score(ctx context.Context, state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo) ([]int64, *framework.Status) {
+// Score runs PreScore, then every Score plugin on each node over workers
+// goroutines (as upstream, nodes in parallel), then NormalizeScore, and
+// returns each node's weighted total.
+func (prof *Profile) Score(ctx context.Context, state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, workers int) ([]int64, *framework.Status) {
 	for _, pl := range prof.preScore {
 		s := pl.PreScore(ctx, state, pod, nodes)
 		if s.IsSkip() {
@@ -216,30 +217,66 @@ func (prof *Profile) Score(ctx context.Context, state *framework.CycleState, pod
 			return nil, s.WithPlugin(pl.Name())
 		}
 	}
-	totals := make([]int64, len(nodes))
-	scores := make(framework.NodeScoreList, len(nodes))
+	plugins := make([]framework.ScorePlugin, 0, len(prof.score))
 	for _, pl := range prof.score {
-		if state.SkipScorePlugins[pl.Name()] {
-			continue
+		if !state.SkipScorePlugins[pl.Name()] {
+			plugins = append(plugins, pl)
 		}
-		for i, n := range nodes {
-			v, s := pl.Score(ctx, state, pod, n)
-			if !s.IsSuccess() {
-				return nil, s.WithPlugin(pl.Name())
-			}
-			scores[i] = framework.NodeScore{Name: n.Node().Name, Score: v}
-		}
+	}
+	// One backing array: scores[p] are plugin p's scores in node order.
+	all := make(framework.NodeScoreList, len(plugins)*len(nodes))
+	scores := make([]framework.NodeScoreList, len(plugins))
+	for p := range plugins {
+		scores[p] = all[p*len(nodes) : (p+1)*len(nodes)]
+	}
+	if st := scoreNodes(ctx, state, pod, nodes, plugins, scores, workers); !st.IsSuccess() {
+		return nil, st
+	}
+	totals := make([]int64, len(nodes))
+	for p, pl := range plugins {
 		if ext := pl.ScoreExtensions(); ext != nil {
-			if s := ext.NormalizeScore(ctx, state, pod, scores); !s.IsSuccess() {
+			if s := ext.NormalizeScore(ctx, state, pod, scores[p]); !s.IsSuccess() {
 				return nil, s.WithPlugin(pl.Name())
 			}
 		}
-		for i := range scores {
-			totals[i] += scores[i].Score * prof.weights[pl.Name()]
+		w := prof.weights[pl.Name()]
+		for i := range scores[p] {
+			totals[i] += scores[p][i].Score * w
 		}
 	}
 	return totals, nil
 }
+
+// scoreNodes fills scores[p][i] with plugin p's score of node i, the
+// nodes spread over workers goroutines; it returns the first failure.
+func scoreNodes(ctx context.Context, state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, plugins []framework.ScorePlugin, scores []framework.NodeScoreList, workers int) *framework.Status {
+	var next atomic.Int64
+	var failed atomic.Pointer[framework.Status]
+	var wg sync.WaitGroup
+	for range max(1, min(workers, len(nodes)/minNodesPerScoreWorker)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := int(next.Add(1) - 1); i < len(nodes) && failed.Load() == nil; i = int(next.Add(1) - 1) {
+				name := nodes[i].Node().Name
+				for p, pl := range plugins {
+					v, s := pl.Score(ctx, state, pod, nodes[i])
+					if !s.IsSuccess() {
+						failed.CompareAndSwap(nil, s.WithPlugin(pl.Name()))
+						return
+					}
+					scores[p][i] = framework.NodeScore{Name: name, Score: v}
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	return failed.Load()
+}
+
+// minNodesPerScoreWorker keeps small clusters on one goroutine: starting
+// workers costs more than scoring a few nodes.
+const minNodesPerScoreWorker = 32
 
 // RunPostFilter runs the PostFilter plugins until one succeeds and
 // returns the last status (for its message).

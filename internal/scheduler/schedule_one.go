@@ -147,7 +147,7 @@ func (s *Scheduler) schedulePod(ctx context.Context, prof *Profile, state *frame
 	if len(feasible) == 1 {
 		return feasible[0].Node().Name, nil
 	}
-	scores, st := prof.Score(ctx, state, pod, feasible)
+	scores, st := prof.Score(ctx, state, pod, feasible, s.cfg.Parallelism)
 	if !st.IsSuccess() {
 		return "", st.AsError()
 	}

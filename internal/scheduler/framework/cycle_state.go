@@ -11,10 +11,10 @@ type StateData interface {
 }
 
 // CycleState is scratch space for one scheduling attempt. It is safe for
-// concurrent use (filters run in parallel).
+// concurrent use (filters and scores run in parallel); reads take no lock,
+// so filter workers reading it for every node do not contend.
 type CycleState struct {
-	mu   sync.RWMutex
-	data map[StateKey]StateData
+	data sync.Map // StateKey -> StateData
 	// SkipFilterPlugins and SkipScorePlugins hold plugins that returned Skip.
 	SkipFilterPlugins map[string]bool
 	SkipScorePlugins  map[string]bool
@@ -22,35 +22,30 @@ type CycleState struct {
 
 // NewCycleState returns an empty CycleState.
 func NewCycleState() *CycleState {
-	return &CycleState{data: map[StateKey]StateData{}, SkipFilterPlugins: map[string]bool{}, SkipScorePlugins: map[string]bool{}}
+	return &CycleState{SkipFilterPlugins: map[string]bool{}, SkipScorePlugins: map[string]bool{}}
 }
 
 // Read returns the data stored under key, or an error naming the key.
 func (c *CycleState) Read(key StateKey) (StateData, error) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	d, ok := c.data[key]
+	d, ok := c.data.Load(key)
 	if !ok {
 		return nil, &missingStateError{key}
 	}
-	return d, nil
+	return d.(StateData), nil
 }
 
 // Write stores data under key.
 func (c *CycleState) Write(key StateKey, d StateData) {
-	c.mu.Lock()
-	c.data[key] = d
-	c.mu.Unlock()
+	c.data.Store(key, d)
 }
 
 // Clone copies c deeply enough for preemption's what-if runs.
 func (c *CycleState) Clone() *CycleState {
 	n := NewCycleState()
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	for k, v := range c.data {
-		n.data[k] = v.Clone()
-	}
+	c.data.Range(func(k, v any) bool {
+		n.data.Store(k, v.(StateData).Clone())
+		return true
+	})
 	for k := range c.SkipFilterPlugins {
 		n.SkipFilterPlugins[k] = true
 	}

@@ -68,8 +68,10 @@ func (pl *BalancedAllocation) Score(_ context.Context, state *framework.CycleSta
 	} else {
 		req = framework.PodRequests(pod, false)
 	}
-	a := allocationOf(req, n, pl.resources, false)
-	var fractions []float64
+	var buf [2 * inlineResources]int64
+	var fracBuf [inlineResources]float64
+	a := allocationOf(buf[:0], req, n, pl.resources, false)
+	fractions := fracBuf[:0]
 	for i := range pl.resources {
 		if a.allocatable[i] == 0 {
 			continue

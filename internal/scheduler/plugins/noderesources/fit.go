@@ -22,7 +22,10 @@ type Fit struct {
 	ignored       map[string]bool
 	ignoredGroups map[string]bool
 	resources     []ResourceSpec
-	score         func(a allocation, resources []ResourceSpec) int64
+	// perResource scores one resource (Least- and MostAllocated); shape
+	// is RequestedToCapacityRatio's, nil otherwise.
+	perResource func(requested, capacity int64) int64
+	shape       *shape
 }
 
 var (
@@ -49,11 +52,11 @@ func NewFit(args framework.PluginArgs, _ framework.Handle) (framework.Plugin, er
 	}
 	switch a.ScoringStrategy.Type {
 	case MostAllocated:
-		f.score = func(al allocation, rs []ResourceSpec) int64 { return weighted(al, rs, mostAllocated) }
+		f.perResource = mostAllocated
 	case RequestedToCapacityRatio:
-		f.score = shapeScorer(a.ScoringStrategy.RequestedToCapacityRatio.Shape)
+		f.shape = newShape(a.ScoringStrategy.RequestedToCapacityRatio.Shape)
 	default:
-		f.score = func(al allocation, rs []ResourceSpec) int64 { return weighted(al, rs, leastAllocated) }
+		f.perResource = leastAllocated
 	}
 	return f, nil
 }
@@ -147,7 +150,12 @@ func (f *Fit) Score(_ context.Context, state *framework.CycleState, pod *v1.Pod,
 	} else {
 		req = framework.PodRequests(pod, true)
 	}
-	return f.score(allocationOf(req, n, f.resources, true), f.resources), nil
+	var buf [2 * inlineResources]int64
+	al := allocationOf(buf[:0], req, n, f.resources, true)
+	if f.shape != nil {
+		return f.shape.score(al, f.resources), nil
+	}
+	return weighted(al, f.resources, f.perResource), nil
 }
 
 // ScoreExtensions is nil: scores are already 0-100.

@@ -29,13 +29,26 @@ type allocation struct {
 	requested, allocatable []int64
 }
 
+// inlineResources is how many scored resources an allocation holds
+// without a heap allocation (upstream's defaults score two).
+const inlineResources = 4
+
 // allocationOf computes the allocation for podReq on n. With nonZero (the
 // fit scorers), cpu and memory count the scoring defaults for containers
 // naming none (podReq must be computed the same way); otherwise the
 // requests as they are (BalancedAllocation). A resource the node does not
 // have gets allocatable 0 and is left out by the scorers, as upstream.
-func allocationOf(podReq *framework.Resource, n *framework.NodeInfo, resources []ResourceSpec, nonZero bool) allocation {
-	a := allocation{requested: make([]int64, len(resources)), allocatable: make([]int64, len(resources))}
+//
+// buf, when it holds 2*len(resources) values, backs the result (callers
+// pass a stack array: Score runs for every node of every cycle).
+func allocationOf(buf []int64, podReq *framework.Resource, n *framework.NodeInfo, resources []ResourceSpec, nonZero bool) allocation {
+	k := len(resources)
+	if cap(buf) < 2*k {
+		buf = make([]int64, 2*k)
+	}
+	buf = buf[:2*k]
+	clear(buf)
+	a := allocation{requested: buf[:k:k], allocatable: buf[k:]}
 	for i, r := range resources {
 		alloc := amount(n.Allocatable, r.Name)
 		if alloc == 0 {
@@ -86,48 +99,54 @@ func mostAllocated(requested, capacity int64) int64 {
 	return requested * framework.MaxNodeScore / capacity
 }
 
-// shapeScorer returns RequestedToCapacityRatio's scorer: the shape's
-// scores scaled to 0-100, interpolated linearly at the utilization, and
-// averaged by weight over the resources scoring above zero, rounded.
-func shapeScorer(shape []UtilizationShapePoint) func(a allocation, resources []ResourceSpec) int64 {
-	scaled := make([]UtilizationShapePoint, len(shape))
-	for i, p := range shape {
+// shape is RequestedToCapacityRatio's scorer: the shape's scores scaled
+// to 0-100, interpolated linearly at the utilization, and averaged by
+// weight over the resources scoring above zero, rounded.
+type shape struct{ scaled []UtilizationShapePoint }
+
+func newShape(points []UtilizationShapePoint) *shape {
+	scaled := make([]UtilizationShapePoint, len(points))
+	for i, p := range points {
 		scaled[i] = UtilizationShapePoint{Utilization: p.Utilization, Score: p.Score * int32(framework.MaxNodeScore/maxCustomPriorityScore)}
 	}
-	raw := func(u int64) int64 {
-		for i, p := range scaled {
-			if u > int64(p.Utilization) {
-				continue
-			}
-			if i == 0 {
-				return int64(p.Score)
-			}
-			q := scaled[i-1]
-			return int64(q.Score) + int64(p.Score-q.Score)*(u-int64(q.Utilization))/int64(p.Utilization-q.Utilization)
+	return &shape{scaled: scaled}
+}
+
+// raw is the interpolated score at utilization u (0-100).
+func (sh *shape) raw(u int64) int64 {
+	for i, p := range sh.scaled {
+		if u > int64(p.Utilization) {
+			continue
 		}
-		return int64(scaled[len(scaled)-1].Score)
+		if i == 0 {
+			return int64(p.Score)
+		}
+		q := sh.scaled[i-1]
+		return int64(q.Score) + int64(p.Score-q.Score)*(u-int64(q.Utilization))/int64(p.Utilization-q.Utilization)
 	}
-	return func(a allocation, resources []ResourceSpec) int64 {
-		var total, weights int64
-		for i := range resources {
-			capacity, requested := a.allocatable[i], a.requested[i]
-			if capacity == 0 {
-				continue
-			}
-			s := raw(100)
-			if requested <= capacity {
-				s = raw(requested * 100 / capacity)
-			}
-			if s > 0 {
-				total += s * resources[i].Weight
-				weights += resources[i].Weight
-			}
+	return int64(sh.scaled[len(sh.scaled)-1].Score)
+}
+
+func (sh *shape) score(a allocation, resources []ResourceSpec) int64 {
+	var total, weights int64
+	for i := range resources {
+		capacity, requested := a.allocatable[i], a.requested[i]
+		if capacity == 0 {
+			continue
 		}
-		if weights == 0 {
-			return 0
+		s := sh.raw(100)
+		if requested <= capacity {
+			s = sh.raw(requested * 100 / capacity)
 		}
-		return int64(math.Round(float64(total) / float64(weights)))
+		if s > 0 {
+			total += s * resources[i].Weight
+			weights += resources[i].Weight
+		}
 	}
+	if weights == 0 {
+		return 0
+	}
+	return int64(math.Round(float64(total) / float64(weights)))
 }
 
 // BalancedScore is (1 - std) * 100 for the requested fractions (each
