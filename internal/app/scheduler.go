@@ -6,6 +6,7 @@ import (
 	"os"
 
 	"k8s.io/apimachinery/pkg/util/uuid"
+	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 
@@ -16,8 +17,9 @@ import (
 // stops start-up), then runs the scheduler in the background while this
 // server holds the leaderElection Lease (kube-system/kube-scheduler by
 // default). It returns a stop function that releases the Lease and waits
-// for the scheduler to end.
-func startScheduler(ctx context.Context, loopback *rest.Config, configFile string, log *slog.Logger) (func(), error) {
+// for the scheduler to end. It reads the process's shared informers, so
+// its cache holds the same Pod and Node objects the controllers hold.
+func startScheduler(ctx context.Context, loopback *rest.Config, shared informers.SharedInformerFactory, configFile string, log *slog.Logger) (func(), error) {
 	var conf *scheduler.Configuration
 	if configFile != "" {
 		c, err := scheduler.LoadConfig(configFile)
@@ -31,7 +33,7 @@ func startScheduler(ctx context.Context, loopback *rest.Config, configFile strin
 		return nil, err
 	}
 	host, _ := os.Hostname()
-	elector, err := scheduler.NewElector(scheduler.Config{Client: client, Configuration: conf, Logger: log.With("component", "scheduler")},
+	elector, err := scheduler.NewElector(scheduler.Config{Client: client, Configuration: conf, Informers: shared, Logger: log.With("component", "scheduler")},
 		host+"_"+string(uuid.NewUUID()))
 	if err != nil {
 		return nil, err

@@ -146,6 +146,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		TypeConverter: applyconfigurations.NewTypeConverter(scheme.Scheme),
 		Services:      services,
 		TokenIssuer:   authn.signer,
+		Collectors:    authn.authzMetrics.Collectors(),
 		OpenAPI:       openAPI,
 		Version:       Version,
 		Checks: []apiserver.HealthCheck{
@@ -239,7 +240,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		cleanups = append(cleanups, stopCSR)
 	}
 	if !cfg.DisableScheduler {
-		stopScheduler, err := startScheduler(ctx, loopback, cfg.SchedulerConfig, log)
+		stopScheduler, err := startScheduler(ctx, loopback, shared, cfg.SchedulerConfig, log)
 		if err != nil {
 			return fail("scheduler", err)
 		}
