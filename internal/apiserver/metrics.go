@@ -21,7 +21,7 @@ type metrics struct {
 	watchers prometheus.Gauge
 }
 
-func newMetrics() *metrics {
+func newMetrics(extra ...prometheus.Collector) *metrics {
 	m := &metrics{registry: prometheus.NewRegistry()}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "apiserver_request_total",
@@ -38,6 +38,7 @@ func newMetrics() *metrics {
 	})
 	m.registry.MustRegister(m.requests, m.duration, m.watchers,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m.registry.MustRegister(extra...)
 	return m
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer"
@@ -45,8 +46,11 @@ type Config struct {
 	// Profiling serves Go's profiles on /debug/pprof/ (upstream's
 	// --profiling); RBAC guards it like any non-resource URL.
 	Profiling bool
-	Now       func() time.Time
-	Logger    *slog.Logger
+	// Collectors are further metrics served on /metrics (the authorization
+	// metrics of the filters in front of the API).
+	Collectors []prometheus.Collector
+	Now        func() time.Time
+	Logger     *slog.Logger
 }
 
 func (c *Config) validate() error {
@@ -93,7 +97,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		codecs:    serializer.NewCodecFactory(cfg.Scheme, serializer.EnableStrict),
 		endpoints: map[schema.GroupVersionResource]*endpoint{},
 		byKind:    map[schema.GroupVersionKind]*endpoint{},
-		metrics:   newMetrics(),
+		metrics:   newMetrics(cfg.Collectors...),
 	}
 	for _, res := range cfg.Resources {
 		ep, err := s.newEndpoint(ctx, res)

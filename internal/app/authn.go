@@ -38,12 +38,15 @@ type authentication struct {
 	// nodes is the node authorizer once start has synced its pods; until
 	// then nodes are denied.
 	nodes lateNodeAuthorizer
+	// authzMetrics are upstream's authorization metrics of the
+	// Authorize filter, served on /metrics.
+	authzMetrics *auth.Metrics
 }
 
 // newAuthentication reads the token file and the service account key,
 // creating the key on first start.
 func newAuthentication(cfg ServerConfig) (*authentication, error) {
-	a := &authentication{cfg: cfg}
+	a := &authentication{cfg: cfg, authzMetrics: auth.NewMetrics(cfg.Now)}
 	if cfg.TokenAuthFile != "" {
 		tf, err := auth.LoadTokenFile(cfg.TokenAuthFile)
 		if err != nil {
@@ -82,7 +85,7 @@ func (a *authentication) handler(api http.Handler, az *rbac.Authorizer, audit fu
 	// impersonated requests are audited with the real user.
 	// Requests authentication refuses are audited too (the 401 answer
 	// goes through the audit middleware, which sees no user).
-	return auth.AuthenticateWith(audit(auth.Impersonate(auth.Authorize(reviews, chain), chain)), audit, tokens...)
+	return auth.AuthenticateWith(audit(auth.Impersonate(auth.AuthorizeWithMetrics(reviews, chain, a.authzMetrics), chain)), audit, tokens...)
 }
 
 // start lets service account tokens authenticate: it starts the

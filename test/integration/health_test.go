@@ -40,7 +40,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	if resp.StatusCode != http.StatusOK {
 		t.Fatalf("GET /metrics: code %d", resp.StatusCode)
 	}
-	for _, w := range []string{"apiserver_request_total{", `resource="namespaces"`, "apiserver_request_duration_seconds_bucket", "apiserver_storage_objects"} {
+	for _, w := range []string{"apiserver_request_total{", `resource="namespaces"`, "apiserver_request_duration_seconds_bucket", "apiserver_storage_objects", `authorization_attempts_total{result="allowed"}`, "authorization_duration_seconds_bucket"} {
 		if !strings.Contains(string(body), w) {
 			t.Errorf("/metrics lacks %q", w)
 		}
