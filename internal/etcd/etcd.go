@@ -45,7 +45,15 @@ type Server struct {
 	client    *clientv3.Client
 	endpoints []string
 	closeOnce sync.Once
+	// local guards the in-process reads (Revision, Get) against Close:
+	// the member's backend must not be read once it is closing, which a
+	// request still in flight at shutdown would otherwise do.
+	local  sync.RWMutex
+	closed bool
 }
+
+// ErrClosed is what the in-process reads return once Close has begun.
+var ErrClosed = errors.New("etcd: server closed")
 
 // Start starts a single-member etcd in cfg.DataDir, listening on ephemeral
 // loopback ports, and returns once the member is leader and a client is
@@ -120,6 +128,9 @@ func (s *Server) Endpoints() []string { return append([]string(nil), s.endpoints
 // closed. It is idempotent.
 func (s *Server) Close() {
 	s.closeOnce.Do(func() {
+		s.local.Lock()
+		s.closed = true
+		s.local.Unlock()
 		if err := s.client.Close(); err != nil && !errors.Is(err, context.Canceled) {
 			s.etcd.GetLogger().Warn("close etcd client", zap.Error(err))
 		}
@@ -168,12 +179,24 @@ func newClient(ctx context.Context, endpoints []string, tlsConfig *tls.Config, l
 // Revision is the member's current revision, read in-process. The member
 // is alone in its cluster and answers a write only once it has applied it,
 // so this is at least the revision of every write acknowledged so far.
-func (s *Server) Revision() int64 { return s.etcd.Server.KV().Rev() }
+func (s *Server) Revision() (int64, error) {
+	s.local.RLock()
+	defer s.local.RUnlock()
+	if s.closed {
+		return 0, ErrClosed
+	}
+	return s.etcd.Server.KV().Rev(), nil
+}
 
 // Get reads key's latest value from the member's applied state, in-process
 // and without a round trip. It is as consistent as a quorum read for the
 // same reason Revision is.
 func (s *Server) Get(ctx context.Context, key string) (value []byte, modRev int64, found bool, err error) {
+	s.local.RLock()
+	defer s.local.RUnlock()
+	if s.closed {
+		return nil, 0, false, ErrClosed
+	}
 	res, err := s.etcd.Server.KV().Range(ctx, []byte(key), nil, mvcc.RangeOptions{})
 	if err != nil {
 		return nil, 0, false, err

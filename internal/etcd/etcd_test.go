@@ -2,6 +2,7 @@ package etcd
 
 import (
 	"context"
+	"errors"
 	"io"
 	"log/slog"
 	"testing"
@@ -69,5 +70,33 @@ func TestConnect(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// TestLocalReadsAfterClose: the in-process reads answer while the member
+// runs and return ErrClosed once it is closed, instead of reading a closed
+// backend (which panicked when a request was still in flight at shutdown).
+func TestLocalReadsAfterClose(t *testing.T) {
+	ctx := context.Background()
+	srv, err := Start(ctx, Config{DataDir: t.TempDir(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatalf("Start() error = %v", err)
+	}
+	put, err := srv.Client().Put(ctx, "/k", "v")
+	if err != nil {
+		t.Fatalf("Put() error = %v", err)
+	}
+	if rev, err := srv.Revision(); err != nil || rev < put.Header.Revision {
+		t.Errorf("Revision() = %d, %v; want at least %d", rev, err, put.Header.Revision)
+	}
+	if v, _, found, err := srv.Get(ctx, "/k"); err != nil || !found || string(v) != "v" {
+		t.Errorf("Get(/k) = %q, %v, %v; want \"v\", true, nil", v, found, err)
+	}
+	srv.Close()
+	if _, err := srv.Revision(); !errors.Is(err, ErrClosed) {
+		t.Errorf("Revision() after Close: err %v; want ErrClosed", err)
+	}
+	if _, _, _, err := srv.Get(ctx, "/k"); !errors.Is(err, ErrClosed) {
+		t.Errorf("Get() after Close: err %v; want ErrClosed", err)
 	}
 }

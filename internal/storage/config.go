@@ -73,7 +73,7 @@ type Config struct {
 // etcd. Its answers include every write acknowledged before the call.
 type LocalReader interface {
 	// Revision is the store's current revision.
-	Revision() int64
+	Revision() (int64, error)
 	// Get returns key's latest value and mod revision; found is false
 	// when the key does not exist.
 	Get(ctx context.Context, key string) (value []byte, modRev int64, found bool, err error)

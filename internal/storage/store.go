@@ -137,7 +137,11 @@ func (s *Store) CurrentRevision(ctx context.Context) (uint64, error) {
 
 func (s *Store) currentRevision(ctx context.Context) (int64, error) {
 	if s.cfg.Local != nil {
-		return s.cfg.Local.Revision(), nil
+		rev, err := s.cfg.Local.Revision()
+		if err != nil {
+			return 0, apierrors.NewInternalError(fmt.Errorf("storage: get current revision: %w", err))
+		}
+		return rev, nil
 	}
 	resp, err := s.client.Get(ctx, s.cfg.Prefix+"/", clientv3.WithCountOnly())
 	if err != nil {
