@@ -21,6 +21,7 @@ import (
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/skiff-dev/skiff/internal/controller"
 )
@@ -231,13 +232,34 @@ func (r *Reconciler) historyOf(hpa *autoscalingv2.HorizontalPodAutoscaler) *hist
 	return h
 }
 
-// writeStatus updates the status when it changed.
+// writeStatus updates the status when it changed. The status is the
+// controller's alone, so a conflict (a cached HPA older than the last
+// write) is retried on a fresh read rather than dropped: dropping it would
+// lose the lastScaleTime of a rescale that already happened. st was built
+// on the cached status, so a lastScaleTime this pass did not set is taken
+// from the fresh read, never from the stale cache.
 func (r *Reconciler) writeStatus(ctx context.Context, hpa *autoscalingv2.HorizontalPodAutoscaler, st autoscalingv2.HorizontalPodAutoscalerStatus) error {
 	if apiequality.Semantic.DeepEqual(hpa.Status, st) {
 		return nil
 	}
-	hpa.Status = st
-	_, err := r.client.AutoscalingV2().HorizontalPodAutoscalers(hpa.Namespace).UpdateStatus(ctx, hpa, metav1.UpdateOptions{})
+	rescaled := !apiequality.Semantic.DeepEqual(hpa.Status.LastScaleTime, st.LastScaleTime)
+	hpas := r.client.AutoscalingV2().HorizontalPodAutoscalers(hpa.Namespace)
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		if !rescaled {
+			st.LastScaleTime = hpa.Status.LastScaleTime
+		}
+		hpa.Status = st
+		_, err := hpas.UpdateStatus(ctx, hpa, metav1.UpdateOptions{})
+		if !apierrors.IsConflict(err) {
+			return err
+		}
+		fresh, getErr := hpas.Get(ctx, hpa.Name, metav1.GetOptions{})
+		if getErr != nil {
+			return getErr
+		}
+		hpa = fresh
+		return err
+	})
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
