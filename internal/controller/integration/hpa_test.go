@@ -88,11 +88,14 @@ func TestHPAWithoutMetricsAPI(t *testing.T) {
 }
 
 // fakeMetrics reports the same cpu usage for every pod the selector
-// matches; it stands in for the metrics.k8s.io API, which no APIService
+// matches: milli each, or, while totalMilli is set, a fixed load shared
+// by the pods (so scaling out lowers each pod's usage, as with real
+// traffic). It stands in for the metrics.k8s.io API, which no APIService
 // serves in these tests.
 type fakeMetrics struct {
-	cs    kubernetes.Interface
-	milli atomic.Int64
+	cs         kubernetes.Interface
+	milli      atomic.Int64
+	totalMilli atomic.Int64
 }
 
 func (f *fakeMetrics) PodMetrics(ctx context.Context, ns string, sel labels.Selector, res corev1.ResourceName) (map[string]podautoscaler.PodMetric, error) {
@@ -100,9 +103,13 @@ func (f *fakeMetrics) PodMetrics(ctx context.Context, ns string, sel labels.Sele
 	if err != nil {
 		return nil, err
 	}
+	each := f.milli.Load()
+	if total := f.totalMilli.Load(); total > 0 && len(pods.Items) > 0 {
+		each = total / int64(len(pods.Items))
+	}
 	out := map[string]podautoscaler.PodMetric{}
 	for _, p := range pods.Items {
-		out[p.Name] = podautoscaler.PodMetric{Timestamp: time.Now(), Value: f.milli.Load()}
+		out[p.Name] = podautoscaler.PodMetric{Timestamp: time.Now(), Value: each}
 	}
 	return out, nil
 }
@@ -157,7 +164,10 @@ func TestHPAScalesOnFakeMetrics(t *testing.T) {
 	ns := "default"
 	rs := newReplicaSet("web", 2, "web")
 	rs.Spec.Template.Spec.Containers[0].Resources.Requests = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m")}
-	metrics.milli.Store(90) // 90% of the 100m request
+	// 180m shared by the pods: 90% of the 100m request on each of 2, 45%
+	// (within the tolerance of the 50% target) on each of 4, so the
+	// autoscaler rests at 4 instead of racing on towards maxReplicas.
+	metrics.totalMilli.Store(180)
 	if _, err := c.AppsV1().ReplicaSets(ns).Create(ctx, rs, metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
@@ -201,5 +211,6 @@ func TestHPAScalesOnFakeMetrics(t *testing.T) {
 	})
 	// Usage drops to 10%: with no scale-down window, straight to minReplicas.
 	metrics.milli.Store(10)
+	metrics.totalMilli.Store(0)
 	waitHPA(1)
 }
