@@ -138,6 +138,23 @@ func (s *Server) Close() {
 	})
 }
 
+// waitApplied waits until the member has applied every entry committed so
+// far. A quorum read does the same (ReadIndex). It matters because etcd
+// notifies watchers of a write before the write transaction ends: a
+// client that saw the watch event may otherwise read the store a moment
+// before the write becomes visible there (a pod just created read as
+// missing when the scheduler binds it).
+func (s *Server) waitApplied(ctx context.Context) error {
+	select {
+	case <-s.etcd.Server.ApplyWaitCommit():
+		return nil
+	case <-s.etcd.Server.StopNotify():
+		return ErrClosed
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // Connect returns a client for an external etcd cluster. tlsConfig may be nil
 // for plain-text endpoints. It returns once one endpoint answered.
 func Connect(ctx context.Context, endpoints []string, tlsConfig *tls.Config) (*clientv3.Client, error) {
@@ -176,10 +193,13 @@ func newClient(ctx context.Context, endpoints []string, tlsConfig *tls.Config, l
 	return cli, nil
 }
 
-// Revision is the member's current revision, read in-process. The member
-// is alone in its cluster and answers a write only once it has applied it,
-// so this is at least the revision of every write acknowledged so far.
+// Revision is the member's current revision, read in-process. It is at
+// least the revision of every write acknowledged or watched so far (see
+// waitApplied).
 func (s *Server) Revision() (int64, error) {
+	if err := s.waitApplied(context.Background()); err != nil {
+		return 0, err
+	}
 	s.local.RLock()
 	defer s.local.RUnlock()
 	if s.closed {
@@ -189,9 +209,12 @@ func (s *Server) Revision() (int64, error) {
 }
 
 // Get reads key's latest value from the member's applied state, in-process
-// and without a round trip. It is as consistent as a quorum read for the
-// same reason Revision is.
+// and without a round trip. It is as consistent as a quorum read: it sees
+// every write acknowledged or watched before the call.
 func (s *Server) Get(ctx context.Context, key string) (value []byte, modRev int64, found bool, err error) {
+	if err := s.waitApplied(ctx); err != nil {
+		return nil, 0, false, err
+	}
 	s.local.RLock()
 	defer s.local.RUnlock()
 	if s.closed {

@@ -3,10 +3,15 @@ package etcd
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"strings"
+	"sync"
 	"testing"
 	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -99,4 +104,83 @@ func TestLocalReadsAfterClose(t *testing.T) {
 	if _, _, _, err := srv.Get(ctx, "/k"); !errors.Is(err, ErrClosed) {
 		t.Errorf("Get() after Close: err %v; want ErrClosed", err)
 	}
+}
+
+// TestLocalGetSeesWatchedWrites: a key read in-process right after its
+// watch event arrives is seen as the event left it. etcd sends watch
+// events before the write transaction ends (and a delete commits the
+// backend, fsync included, inside that window), so without waiting for
+// the apply a reader could miss a write it had watched: a pod the
+// scheduler had just seen created was read as missing when it bound it.
+func TestLocalGetSeesWatchedWrites(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	srv, err := Start(ctx, Config{DataDir: t.TempDir(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatalf("Start() error = %v", err)
+	}
+	defer srv.Close()
+	const n = 400
+	events := srv.Client().Watch(ctx, "/w/", clientv3.WithPrefix())
+	done := make(chan error, 1)
+	go func() { done <- checkWatchedReads(ctx, srv, events, 3*n) }()
+	var wg sync.WaitGroup
+	for w := range 4 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range n / 4 {
+				kept, gone := fmt.Sprintf("/w/kept/%d-%d", w, i), fmt.Sprintf("/w/gone/%d-%d", w, i)
+				if _, err := srv.Client().Put(ctx, kept, "v"); err != nil {
+					t.Errorf("Put() error = %v", err)
+					return
+				}
+				if _, err := srv.Client().Put(ctx, gone, "v"); err != nil {
+					t.Errorf("Put() error = %v", err)
+					return
+				}
+				if _, err := srv.Client().Delete(ctx, gone); err != nil {
+					t.Errorf("Delete() error = %v", err)
+					return
+				}
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("watch did not deliver every write in 30s")
+	}
+}
+
+// checkWatchedReads reads each watched key in-process as its event
+// arrives and checks the read is not older than the event: a kept key is
+// found, a deleted one is not (keys under /w/gone/ are deleted right
+// after they are written, so only their deletion is checked).
+func checkWatchedReads(ctx context.Context, srv *Server, events clientv3.WatchChan, n int) error {
+	seen := 0
+	for resp := range events {
+		for _, ev := range resp.Events {
+			_, modRev, found, err := srv.Get(ctx, string(ev.Kv.Key))
+			if err != nil {
+				return err
+			}
+			deleted := ev.Type == clientv3.EventTypeDelete
+			kept := strings.HasPrefix(string(ev.Kv.Key), "/w/kept/")
+			if (deleted && found) || (kept && (!found || modRev < ev.Kv.ModRevision)) {
+				return fmt.Errorf("Get(%s) right after its %s event at revision %d: found %v at %d", ev.Kv.Key, ev.Type, ev.Kv.ModRevision, found, modRev)
+			}
+			if rev, err := srv.Revision(); err != nil || rev < ev.Kv.ModRevision {
+				return fmt.Errorf("Revision() after an event at %d = %d, %v", ev.Kv.ModRevision, rev, err)
+			}
+			if seen++; seen == n {
+				return nil
+			}
+		}
+	}
+	return errors.New("watch ended early")
 }
