@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	v1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -80,6 +81,8 @@ func TestReserveAndPreBind(t *testing.T) {
 		wantBound      bool
 		wantQueue      [3]int // active, backoff, unschedulable
 		wantEventMatch string
+		// gone leaves the pod out of the informer, as if deleted.
+		gone bool
 	}{
 		{name: "all succeed", wantCalls: []string{"A.Reserve", "B.Reserve", "A.PreBind", "B.PreBind"}, wantBound: true,
 			wantEventMatch: "Normal Scheduled Successfully assigned ns/p to n1"},
@@ -95,6 +98,12 @@ func TestReserveAndPreBind(t *testing.T) {
 		{name: "bind error unreserves and backs off", bindErr: errors.New("etcd is away"),
 			wantCalls: []string{"A.Reserve", "B.Reserve", "A.PreBind", "B.PreBind", "B.Unreserve", "A.Unreserve"}, wantQueue: [3]int{0, 1, 0},
 			wantEventMatch: "Warning FailedScheduling binding rejected: etcd is away"},
+		{name: "bind not found for a pod the informer still holds backs off", bindErr: apierrors.NewNotFound(v1.Resource("pods"), "p"),
+			wantCalls: []string{"A.Reserve", "B.Reserve", "A.PreBind", "B.PreBind", "B.Unreserve", "A.Unreserve"}, wantQueue: [3]int{0, 1, 0},
+			wantEventMatch: `Warning FailedScheduling binding rejected: pods "p" not found`},
+		{name: "reserve rejection of a deleted pod is not retried", failA: "Reserve", code: framework.Unschedulable, gone: true,
+			wantCalls: []string{"A.Reserve", "B.Unreserve", "A.Unreserve"}, wantQueue: [3]int{0, 0, 0},
+			wantEventMatch: "Warning FailedScheduling 0/1 nodes are available: 1 A says no."},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,6 +113,11 @@ func TestReserveAndPreBind(t *testing.T) {
 			recorder := record.NewFakeRecorder(10)
 			s.recorder = recorder
 			pod := cpuPod("p", 0, "1")
+			if !tt.gone {
+				if err := s.informers.Core().V1().Pods().Informer().GetIndexer().Add(pod); err != nil {
+					t.Fatal(err)
+				}
+			}
 			s.queue.Add(pod)
 			s.scheduleOne(context.Background())
 			s.binds.Wait()

@@ -205,11 +205,20 @@ func (s *Scheduler) bindFailed(ctx context.Context, prof *Profile, state *framew
 	prof.RunUnreserve(ctx, state, assumed, assumed.Spec.NodeName)
 	s.cache.ForgetPod(assumed)
 	s.queue.MoveOnEvent(framework.ClusterEvent{Resource: framework.AssignedPod, ActionType: framework.Delete})
-	if ctx.Err() != nil || apierrors.IsNotFound(err) {
+	if ctx.Err() != nil || s.gone(info.Pod) {
 		return
 	}
 	s.log.Warn("binding cycle", "pod", assumed.Namespace+"/"+assumed.Name, "node", assumed.Spec.NodeName, "err", err)
 	s.fail(ctx, info, cycle, err)
+}
+
+// gone reports whether the informer no longer holds pod as a pending pod
+// (deleted, replaced by another of the same name, or bound since): a
+// failed attempt is then not retried. As upstream, the informer decides,
+// not the error of the failed call.
+func (s *Scheduler) gone(pod *v1.Pod) bool {
+	cur, err := s.informers.Core().V1().Pods().Lister().Pods(pod.Namespace).Get(pod.Name)
+	return err != nil || cur.UID != pod.UID || cur.Spec.NodeName != ""
 }
 
 // fail records a failed attempt: a FailedScheduling event, the
@@ -234,7 +243,9 @@ func (s *Scheduler) fail(ctx context.Context, info *framework.QueuedPodInfo, cyc
 		reason = v1.PodReasonSchedulerError
 		info.UnschedulablePlugins = nil
 	}
-	s.queue.AddUnschedulable(info, cycle)
+	if !s.gone(pod) {
+		s.queue.AddUnschedulable(info, cycle)
+	}
 	msg := err.Error()
 	s.recorder.Event(pod, v1.EventTypeWarning, "FailedScheduling", msg)
 	if err := updateCondition(ctx, s.client, pod, reason, msg, nominated); err != nil && ctx.Err() == nil {
