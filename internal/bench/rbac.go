@@ -3,6 +3,9 @@ package bench
 import (
 	"context"
 	"fmt"
+	"time"
+
+	authorizationv1 "k8s.io/api/authorization/v1"
 
 	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -40,6 +43,11 @@ func setupRBAC(ctx context.Context, admin kubernetes.Interface, n int, progress 
 	if _, err := rbac.ClusterRoleBindings().Create(ctx, bind, metav1.CreateOptions{}); err != nil {
 		return fmt.Errorf("bench cluster role binding: %w", err)
 	}
+	// The authorizer learns of bindings through its informers, a moment
+	// after they are written (as upstream's): wait until it applies them.
+	if err := waitAllowed(ctx, admin, authorizationv1.ResourceAttributes{Verb: "create", Resource: "namespaces"}, benchUser); err != nil {
+		return err
+	}
 	if n == 0 {
 		return nil
 	}
@@ -63,5 +71,26 @@ func setupRBAC(ctx context.Context, admin kubernetes.Interface, n int, progress 
 	if res.firstErr != nil {
 		return fmt.Errorf("create %d roles and bindings: %w", n, res.firstErr)
 	}
-	return nil
+	last := fmt.Sprintf(rbacObjectName, n-1)
+	return waitAllowed(ctx, admin, authorizationv1.ResourceAttributes{Namespace: rbacNamespace, Verb: "get", Resource: "configmaps", Name: last},
+		fmt.Sprintf("bench-user-%d", n-1))
+}
+
+// waitAllowed polls SubjectAccessReviews until user may do attrs (10 s at
+// most).
+func waitAllowed(ctx context.Context, admin kubernetes.Interface, attrs authorizationv1.ResourceAttributes, user string) error {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		sar := &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{User: user, ResourceAttributes: &attrs}}
+		got, err := admin.AuthorizationV1().SubjectAccessReviews().Create(ctx, sar, metav1.CreateOptions{})
+		if err == nil && got.Status.Allowed {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("bench: the authorizer never allowed %s to %s %s (%v)", user, attrs.Verb, attrs.Resource, err)
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
 }
