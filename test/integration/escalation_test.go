@@ -93,7 +93,7 @@ func TestRBACEscalation(t *testing.T) {
 	steps := []struct {
 		name   string
 		do     func() error
-		reason string // empty: allowed
+		reason string // empty: allowed; "404 " first: not found, not forbidden
 	}{
 		{"role with rules held", role("subset", rule([]string{"get"}, "", []string{"pods"})), ""},
 		{"role with a verb not held", role("more-verbs", rule([]string{"get", "delete"}, "", []string{"pods"})),
@@ -103,6 +103,7 @@ func TestRBACEscalation(t *testing.T) {
 			`{APIGroups:[""], Resources:["configmaps"], ResourceNames:["other"], Verbs:["get"]}`},
 		{"role with every configmap", role("all-cms", rule([]string{"get"}, "", []string{"configmaps"})), "not currently held"},
 		{"binding to a role held in full", binding("b-held", "Role", "subset"), ""},
+		{"binding to a missing role", binding("b-missing", "Role", "nowhere"), `404 roles.rbac.authorization.k8s.io "nowhere" not found`},
 		{"binding to admin", binding("b-admin", "ClusterRole", "admin"), "is attempting to grant RBAC permissions not currently held"},
 		{"grant bind on admin", grant("binder", rule([]string{"bind"}, "rbac.authorization.k8s.io", []string{"clusterroles"}, "admin")), ""},
 		{"binding to admin with bind", binding("b-admin-2", "ClusterRole", "admin"), ""},
@@ -115,6 +116,12 @@ func TestRBACEscalation(t *testing.T) {
 		if st.reason == "" {
 			if err != nil {
 				t.Fatalf("%s: got %v, want allowed", st.name, err)
+			}
+			continue
+		}
+		if want, ok := strings.CutPrefix(st.reason, "404 "); ok {
+			if !apierrors.IsNotFound(err) || !strings.Contains(err.Error(), want) {
+				t.Fatalf("%s: got %v, want 404 containing %q", st.name, err, want)
 			}
 			continue
 		}

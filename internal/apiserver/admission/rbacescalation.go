@@ -3,6 +3,8 @@ package admission
 import (
 	"context"
 
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+
 	"github.com/skiff-dev/skiff/internal/apiserver/auth"
 	"github.com/skiff-dev/skiff/internal/apiserver/auth/rbac"
 )
@@ -36,6 +38,11 @@ func (RBACEscalation) Validate(ctx context.Context, a *Attributes) (func(), erro
 		az = policy
 	}
 	if err := policy.CheckWrite(az, u, a.Object, a.OldObject); err != nil {
+		if apierrors.IsNotFound(err) {
+			// A binding to a missing role, by a user who may not bind
+			// it: 404 naming the role, as upstream's storage answers.
+			return noop, err
+		}
 		return noop, forbidden(a, err)
 	}
 	return noop, nil
