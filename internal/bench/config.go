@@ -44,6 +44,10 @@ type Config struct {
 	// default) keeps the admin client, which system:masters lets through
 	// without looking at RBAC.
 	RBACObjects int
+	// ServerHeapProfile, if set, is where the server's heap profile (after
+	// a GC) is written once the Objects Pods are stored and the loaded RSS
+	// read.
+	ServerHeapProfile string
 	// Progress, if set, receives one line per phase as the run goes.
 	Progress io.Writer
 }
@@ -67,6 +71,9 @@ func (c *Config) validate() error {
 	}
 	if c.Duration < 0 {
 		return fmt.Errorf("duration %v: must not be negative", c.Duration)
+	}
+	if c.ServerHeapProfile != "" && c.Objects == 0 {
+		return fmt.Errorf("server heap profile %s: it is taken with the pods stored, and objects is 0", c.ServerHeapProfile)
 	}
 	if len(c.Sizes) == 0 {
 		c.Sizes = []int{1, 100, 5000}

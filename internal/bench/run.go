@@ -112,6 +112,12 @@ func measure(ctx context.Context, cfg *Config, srv *child, rep *Report) error {
 		if rep.Loaded, err = srv.memory(); err != nil {
 			return err
 		}
+		if cfg.ServerHeapProfile != "" {
+			fmt.Fprintf(cfg.Progress, "bench: server heap profile to %s\n", cfg.ServerHeapProfile)
+			if err := fetchHeapProfile(ctx, srv, cfg.ServerHeapProfile); err != nil {
+				return err
+			}
+		}
 	}
 	return nil
 }

@@ -1,0 +1,31 @@
+package bench
+
+import (
+	"strings"
+	"testing"
+)
+
+func TestConfigValidate(t *testing.T) {
+	tests := []struct {
+		name    string
+		cfg     Config
+		wantErr string
+	}{
+		{name: "defaults", cfg: Config{Binary: "skiff", Workers: 1, Count: 1, ListCount: 1}},
+		{name: "heap profile with pods", cfg: Config{Binary: "skiff", Workers: 1, Count: 1, ListCount: 1, Objects: 10, ServerHeapProfile: "/tmp/h"}},
+		{name: "heap profile without pods", cfg: Config{Binary: "skiff", Workers: 1, Count: 1, ListCount: 1, ServerHeapProfile: "/tmp/h"},
+			wantErr: "objects is 0"},
+		{name: "negative workers", cfg: Config{Binary: "skiff", Workers: -1, Count: 1, ListCount: 1}, wantErr: "want workers"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := tt.cfg.validate()
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("validate() = %v; want nil", err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("validate() = %v; want an error containing %q", err, tt.wantErr)
+			}
+		})
+	}
+}
