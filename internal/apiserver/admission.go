@@ -128,7 +128,7 @@ func (st admissionStore) List(ctx context.Context, gr schema.GroupResource, ns s
 	if err != nil {
 		return nil, err
 	}
-	return res.Items, nil
+	return res.Objects(), nil
 }
 
 func (st admissionStore) Update(ctx context.Context, gr schema.GroupResource, ns, name string, fn func(runtime.Object) (runtime.Object, error)) (runtime.Object, error) {

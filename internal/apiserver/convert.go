@@ -83,14 +83,13 @@ func (c *convertingStore) List(ctx context.Context, ns string, opts storage.List
 	if err != nil {
 		return nil, err
 	}
-	// A new result, not a copy: res's cached encodings are of the
-	// stored version.
-	out := storage.ListResult{ResourceVersion: res.ResourceVersion, Continue: res.Continue, RemainingItemCount: res.RemainingItemCount}
-	out.Items = make([]runtime.Object, len(res.Items))
-	for i, it := range res.Items {
-		out.Items[i] = c.sv.FromStorage(it)
+	// A new result, not a copy: res's encodings are of the stored
+	// version.
+	items := make([]runtime.Object, res.Len())
+	for i, it := range res.Objects() {
+		items[i] = c.sv.FromStorage(it)
 	}
-	return &out, nil
+	return res.WithObjects(items), nil
 }
 
 func (c *convertingStore) Watch(ctx context.Context, ns string, opts storage.WatchOptions) (watch.Interface, error) {

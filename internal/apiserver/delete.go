@@ -284,7 +284,7 @@ func (s *Server) handleDeleteCollection(ctx context.Context, w http.ResponseWrit
 		return err
 	}
 	var deleted []runtime.Object
-	for _, item := range res.Items {
+	for _, item := range res.Objects() {
 		m, _ := meta.Accessor(item)
 		out, _, err := s.deleteObject(ctx, ep, m.GetNamespace(), m.GetName(), opts)
 		if apierrors.IsNotFound(err) {

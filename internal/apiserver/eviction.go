@@ -80,7 +80,7 @@ func (s *Server) takeDisruption(ctx context.Context, pod *corev1.Pod, dryRun boo
 		return err
 	}
 	var matching []*policyv1.PodDisruptionBudget
-	for _, item := range res.Items {
+	for _, item := range res.Objects() {
 		pdb := item.(*policyv1.PodDisruptionBudget)
 		sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
 		if err != nil || sel.Empty() || !sel.Matches(labels.Set(pod.Labels)) {

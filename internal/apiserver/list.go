@@ -84,12 +84,13 @@ func (s *Server) handleList(ctx context.Context, w http.ResponseWriter, r *http.
 	}
 	list := ep.res.NewList()
 	setGVK(list, ep.gvk.GroupVersion().WithKind(ep.res.ListKind()))
-	if err := meta.SetList(list, res.Items); err != nil {
+	items := res.Objects()
+	if err := meta.SetList(list, items); err != nil {
 		return apierrors.NewInternalError(err)
 	}
 	lm, _ := meta.ListAccessor(list)
 	lm.SetResourceVersion(strconv.FormatUint(res.ResourceVersion, 10))
 	lm.SetContinue(res.Continue)
 	lm.SetRemainingItemCount(res.RemainingItemCount)
-	return s.writeTransformedList(w, r, ep, list, res.Items)
+	return s.writeTransformedList(w, r, ep, list, items)
 }

@@ -57,12 +57,12 @@ func (s *Server) listProtobuf(w http.ResponseWriter, r *http.Request, ep *endpoi
 		Continue:           res.Continue,
 		RemainingItemCount: res.RemainingItemCount,
 	}
-	msgs := make([][]byte, len(res.Items))
-	for i := range res.Items {
+	msgs := make([][]byte, res.Len())
+	for i := range msgs {
 		msg, ok := res.Protobuf(i)
 		if !ok {
 			var err error
-			if msg, err = marshalItem(res.Items[i]); err != nil {
+			if msg, err = marshalItem(res.Objects()[i]); err != nil {
 				return err
 			}
 		}

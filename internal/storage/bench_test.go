@@ -110,8 +110,8 @@ func BenchmarkList5000(b *testing.B) {
 				if err != nil {
 					b.Fatalf("List() error = %v", err)
 				}
-				if tt.opts.Limit == 0 && len(res.Items) != 5000 {
-					b.Fatalf("List() returned %d items; want 5000", len(res.Items))
+				if tt.opts.Limit == 0 && res.Len() != 5000 {
+					b.Fatalf("List() returned %d items; want 5000", res.Len())
 				}
 			}
 		})

@@ -1,11 +1,12 @@
 package storage
 
 import (
+	"fmt"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
@@ -13,17 +14,77 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 )
 
-// entry is one object in the cache. Entries and their objects are immutable
-// once in the cache and shared with every reader; pb, the object's protobuf
-// message, is filled on first use (see protobuf).
+// entry is one object in the cache: its plain stored encoding and the
+// attributes selectors match on. The object is decoded from data on each
+// use, so every reader gets its own copy: a decoded Pod takes about four
+// times its encoding, and most readers (protobuf clients, which include
+// the in-process informers) are served from the encoding itself. Entries
+// are immutable once in the cache and shared with every reader.
 type entry struct {
-	key    string
-	ns     string
+	key string
+	ns  string
+	// msg is the object's protobuf message with resourceVersion rev (what
+	// a protobuf client is sent, as is); data is the plain stored
+	// encoding instead when that is not protobuf. res decodes either.
+	msg  []byte
+	data []byte
+	res  *Resource
+	// obj is set instead of data for objects not read from storage (the
+	// bookmarks); it is shared.
 	obj    runtime.Object
 	labels labels.Set
 	fields fields.Set
 	rev    int64
-	pb     atomic.Pointer[[]byte]
+}
+
+// protoUnmarshaler is implemented by every k8s.io/api type.
+type protoUnmarshaler interface {
+	Unmarshal([]byte) error
+}
+
+// object returns the entry's object with resourceVersion rev, decoded
+// from its encoding (which decoded once already, when the entry was made).
+func (e *entry) object() runtime.Object {
+	if e.obj != nil {
+		return e.obj
+	}
+	obj, err := e.decode()
+	if err != nil {
+		// The bytes decoded when the entry was made, so this cannot
+		// happen; serve an empty object rather than none.
+		e.res.store.log.Error("cannot decode cached object", "key", e.key, "err", err)
+		obj = e.res.rc.New()
+		_ = setRV(obj, e.rev)
+	}
+	obj.GetObjectKind().SetGroupVersionKind(e.res.rc.GVK)
+	return obj
+}
+
+func (e *entry) decode() (runtime.Object, error) {
+	if e.msg == nil {
+		return e.res.decodePlain(e.key, e.data, e.rev)
+	}
+	obj := e.res.rc.New()
+	u, ok := obj.(protoUnmarshaler)
+	if !ok {
+		return nil, fmt.Errorf("%T has no protobuf decoding", obj)
+	}
+	return obj, u.Unmarshal(e.msg)
+}
+
+// withRev returns a copy of e whose object has resourceVersion rev (the
+// last state of a deleted object, at the deletion's revision).
+func (e *entry) withRev(rev int64) *entry {
+	c := *e
+	c.rev = rev
+	if e.msg != nil {
+		msg, ok := setMessageRV(e.msg, strconv.FormatInt(rev, 10))
+		if !ok {
+			return nil
+		}
+		c.msg = msg
+	}
+	return &c
 }
 
 // event is one change, decoded once and shared by every watcher.
@@ -38,22 +99,19 @@ type event struct {
 	// initialEnd marks the bookmark that ends sendInitialEvents; it is sent
 	// even to watchers that did not allow bookmarks.
 	initialEnd bool
-
-	prevOnce  sync.Once
-	prevAtRev runtime.Object
 }
 
 // prevObjAtRev returns prev's object with resourceVersion = rev, for a
 // watcher that sees the change as the object leaving its selector.
 func (e *event) prevObjAtRev() runtime.Object {
-	e.prevOnce.Do(func() {
-		obj := e.prev.obj.DeepCopyObject()
-		if err := setRV(obj, e.rev); err != nil {
-			obj = e.prev.obj
-		}
-		e.prevAtRev = obj
-	})
-	return e.prevAtRev
+	obj := e.prev.object()
+	if e.prev.obj != nil {
+		obj = obj.DeepCopyObject() // shared: not ours to change
+	}
+	if err := setRV(obj, e.rev); err != nil {
+		return e.prev.object()
+	}
+	return obj
 }
 
 // cache is the in-memory state of one resource at revision rev, the recent

@@ -196,7 +196,7 @@ func TestUndecodableValue(t *testing.T) {
 	if err != nil {
 		t.Fatalf("List() error = %v", err)
 	}
-	if got := names(list.Items); len(got) != 1 || got[0] != "ns/good" {
+	if got := names(list.Objects()); len(got) != 1 || got[0] != "ns/good" {
 		t.Errorf("List() = %v; want [ns/good]", got)
 	}
 }
@@ -215,7 +215,7 @@ func TestRestartKeepsObjects(t *testing.T) {
 	if err != nil {
 		t.Fatalf("List() error = %v", err)
 	}
-	if got := names(list.Items); len(got) != 1 || got[0] != "ns/a" {
+	if got := names(list.Objects()); len(got) != 1 || got[0] != "ns/a" {
 		t.Errorf("List() after restart = %v; want [ns/a]", got)
 	}
 }

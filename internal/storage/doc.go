@@ -22,12 +22,17 @@
 // object's protobuf message (the bytes inside the k8s envelope) so that the
 // API server writes protobuf responses without encoding: a consistent get
 // writes the etcd revision into the stored bytes without decoding them, and
-// a cache entry keeps its encoding once a protobuf client has read it (at
-// the cost of that many bytes per entry read this way).
+// the cache serves its entries' stored bytes the same way.
 //
-// Callers' duties. Objects returned by Get, List and Watch may be shared with
-// the cache: DeepCopy before mutating them. The object handed to an
-// UpdateFunc is a private copy. Typical wiring:
+// Memory. A cache entry keeps the object's stored encoding and the label
+// and field sets selectors match on, not the decoded object: a decoded Pod
+// takes about four times its encoding. Objects are decoded when a reader
+// needs one (JSON and table clients, watchers), each reader its own copy.
+//
+// Callers' duties. Objects returned by Get, List and Watch are the
+// caller's own, except watch bookmarks, which are shared: do not mutate
+// those. The object handed to an UpdateFunc is a private copy. Typical
+// wiring:
 //
 //	st, err := storage.New(storage.Config{Client: cli, Scheme: scheme.Scheme})
 //	if err != nil {

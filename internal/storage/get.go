@@ -31,7 +31,7 @@ func (r *Resource) Get(ctx context.Context, ns, name string, resourceVersion str
 	if err != nil {
 		return nil, err
 	}
-	return e.obj, nil
+	return e.object(), nil
 }
 
 // cachedEntry answers a read at resourceVersion "0" (the cache as it is) or

@@ -27,17 +27,45 @@ type ListOptions struct {
 	Continue             string
 }
 
-// ListResult is one page of a list. Items are sorted by key and may be
-// shared with the cache: DeepCopy before mutating.
+// ListResult is one page of a list, sorted by key. Its objects are
+// decoded from their stored encodings only when asked for (Objects); a
+// protobuf client is served the encodings themselves (Protobuf).
 type ListResult struct {
-	Items              []runtime.Object
 	ResourceVersion    uint64
 	Continue           string
 	RemainingItemCount *int64 // set only when the list has no selector and more items remain
 
-	// entries are the cache entries of Items when the list was served
-	// from the cache (see Protobuf).
+	// entries are the page's entries when it came from storage; items
+	// are the decoded objects, made on first use (or given, see
+	// WithObjects).
 	entries []*entry
+	items   []runtime.Object
+}
+
+// Len is the number of items on the page.
+func (l *ListResult) Len() int {
+	if l.entries != nil {
+		return len(l.entries)
+	}
+	return len(l.items)
+}
+
+// Objects returns the page's objects, decoding them on the first call.
+// They are the caller's own.
+func (l *ListResult) Objects() []runtime.Object {
+	if l.items == nil && l.entries != nil {
+		l.items = make([]runtime.Object, len(l.entries))
+		for i, e := range l.entries {
+			l.items[i] = e.object()
+		}
+	}
+	return l.items
+}
+
+// WithObjects returns a page with l's resourceVersion, continue token and
+// count and items as its objects (a converted view of l's).
+func (l *ListResult) WithObjects(items []runtime.Object) *ListResult {
+	return &ListResult{ResourceVersion: l.ResourceVersion, Continue: l.Continue, RemainingItemCount: l.RemainingItemCount, items: items}
 }
 
 // predicate is a label and field selector pair; nil selectors match all.
@@ -124,10 +152,8 @@ func (r *Resource) listCache(prefix string, p predicate, limit int64) (*ListResu
 	rev := c.rev
 	res := &ListResult{ResourceVersion: uint64(rev)}
 	if limit == 0 || limit > int64(len(entries)) {
-		res.Items = make([]runtime.Object, 0, len(entries))
 		res.entries = make([]*entry, 0, len(entries))
 	} else {
-		res.Items = make([]runtime.Object, 0, limit)
 		res.entries = make([]*entry, 0, limit)
 	}
 	next := -1
@@ -135,11 +161,10 @@ func (r *Resource) listCache(prefix string, p predicate, limit int64) (*ListResu
 		if !p.matches(e) {
 			continue
 		}
-		if limit > 0 && int64(len(res.Items)) == limit {
+		if limit > 0 && int64(len(res.entries)) == limit {
 			next = i
 			break
 		}
-		res.Items = append(res.Items, e.obj)
 		res.entries = append(res.entries, e)
 	}
 	var lastKey string
@@ -168,7 +193,7 @@ func (r *Resource) listCache(prefix string, p predicate, limit int64) (*ListResu
 func (r *Resource) listEtcd(ctx context.Context, prefix, start string, rev int64, p predicate, limit int64, fromContinue bool) (*ListResult, error) {
 	end := clientv3.GetPrefixRangeEnd(prefix)
 	batch := limit
-	res := &ListResult{}
+	res := &ListResult{entries: []*entry{}}
 	for {
 		opts := []clientv3.OpOption{clientv3.WithRange(end)}
 		if batch > 0 {
@@ -187,7 +212,7 @@ func (r *Resource) listEtcd(ctx context.Context, prefix, start string, rev int64
 		res.ResourceVersion = uint64(rev)
 		lastKey := ""
 		for i, kv := range resp.Kvs {
-			if limit > 0 && int64(len(res.Items)) == limit {
+			if limit > 0 && int64(len(res.entries)) == limit {
 				return r.finishPage(res, lastKey, prefix, rev, p, resp.Count-int64(i))
 			}
 			lastKey = string(kv.Key)
@@ -195,12 +220,12 @@ func (r *Resource) listEtcd(ctx context.Context, prefix, start string, rev int64
 			if err != nil || !p.matches(e) {
 				continue // decode failures are logged by newEntry
 			}
-			res.Items = append(res.Items, e.obj)
+			res.entries = append(res.entries, e)
 		}
 		if !resp.More {
 			return res, nil
 		}
-		if limit > 0 && int64(len(res.Items)) == limit {
+		if limit > 0 && int64(len(res.entries)) == limit {
 			return r.finishPage(res, lastKey, prefix, rev, p, resp.Count-int64(len(resp.Kvs)))
 		}
 		start = lastKey + "\x00"

@@ -40,8 +40,8 @@ func TestListSelectorsAndNamespaces(t *testing.T) {
 			if err != nil {
 				t.Fatalf("List(%q, %+v) error = %v", tt.ns, tt.opts, err)
 			}
-			if !reflect.DeepEqual(names(got.Items), tt.want) {
-				t.Errorf("List(%q, %+v) = %v; want %v", tt.ns, tt.opts, names(got.Items), tt.want)
+			if !reflect.DeepEqual(names(got.Objects()), tt.want) {
+				t.Errorf("List(%q, %+v) = %v; want %v", tt.ns, tt.opts, names(got.Objects()), tt.want)
 			}
 		})
 	}
@@ -91,8 +91,8 @@ func TestConsistentListAfterWrite(t *testing.T) {
 		if err != nil {
 			t.Fatalf("List() error = %v", err)
 		}
-		if len(got.Items) != i+1 {
-			t.Fatalf("List() after creating %d pods has %d items; want %d", i+1, len(got.Items), i+1)
+		if got.Len() != i+1 {
+			t.Fatalf("List() after creating %d pods has %d items; want %d", i+1, got.Len(), i+1)
 		}
 		if int64(got.ResourceVersion) < rvOf(t, p) {
 			t.Errorf("List() resourceVersion = %d; want >= %d", got.ResourceVersion, rvOf(t, p))
@@ -126,7 +126,7 @@ func listAll(t *testing.T, r *Resource, opts ListOptions, between func()) ([]str
 		if err != nil {
 			t.Fatalf("List(%+v) error = %v", opts, err)
 		}
-		all = append(all, names(page.Items)...)
+		all = append(all, names(page.Objects())...)
 		rvs = append(rvs, page.ResourceVersion)
 		if page.Continue == "" {
 			return all, rvs
@@ -251,10 +251,10 @@ func TestListExactReadsHistory(t *testing.T) {
 	if err != nil {
 		t.Fatalf("List(Exact) error = %v", err)
 	}
-	if want := []string{"ns/a"}; !reflect.DeepEqual(names(got.Items), want) {
-		t.Fatalf("List(Exact) = %v; want %v", names(got.Items), want)
+	if want := []string{"ns/a"}; !reflect.DeepEqual(names(got.Objects()), want) {
+		t.Fatalf("List(Exact) = %v; want %v", names(got.Objects()), want)
 	}
-	if lbls := got.Items[0].(*corev1.Pod).Labels; len(lbls) != 0 {
+	if lbls := got.Objects()[0].(*corev1.Pod).Labels; len(lbls) != 0 {
 		t.Errorf("List(Exact) item labels = %v; want the old state without labels", lbls)
 	}
 }

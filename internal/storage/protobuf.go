@@ -27,29 +27,21 @@ type protoMarshaler interface {
 	Marshal() ([]byte, error)
 }
 
-// protobuf returns the protobuf message of e.obj (the bytes a k8s envelope
-// carries, resourceVersion included). It is computed on first use and kept
-// with the entry, so an object listed or read by many protobuf clients is
-// encoded once. ok is false when the object has no protobuf encoding.
+// protobuf returns the protobuf message of e's object (the bytes a k8s
+// envelope carries, resourceVersion included): the entry's own bytes
+// when it was stored as protobuf, which callers must not change. ok is
+// false when the object has no protobuf encoding.
 func (e *entry) protobuf() (msg []byte, ok bool) {
-	if p := e.pb.Load(); p != nil {
-		return *p, true
+	if e.msg != nil {
+		return e.msg, true
 	}
-	m, isProto := e.obj.(protoMarshaler)
-	if !isProto {
-		return nil, false
-	}
-	b, err := m.Marshal()
-	if err != nil {
-		return nil, false
-	}
-	e.pb.Store(&b) // a racing reader may marshal too; both results are equal
-	return b, true
+	m, err := marshalProto(e.object())
+	return m, err == nil
 }
 
-// Protobuf returns item i's protobuf message (see GetProtobuf) when the
-// list was served from the watch cache, encoding each cached object at most
-// once; ok is false otherwise, and the caller encodes Items[i] itself.
+// Protobuf returns item i's protobuf message (see GetProtobuf), taken
+// from its stored encoding; ok is false for pages not read from storage
+// (converted views), whose caller encodes Objects()[i] itself.
 func (l *ListResult) Protobuf(i int) (msg []byte, ok bool) {
 	if i >= len(l.entries) {
 		return nil, false
@@ -76,7 +68,7 @@ func (r *Resource) GetProtobuf(ctx context.Context, ns, name, resourceVersion st
 		if msg, ok := e.protobuf(); ok {
 			return msg, nil
 		}
-		return marshalProto(e.obj)
+		return marshalProto(e.object())
 	}
 	stored, modRev, found, err := r.readStored(ctx, key)
 	if err != nil {

@@ -10,7 +10,6 @@ import (
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"k8s.io/apimachinery/pkg/api/meta"
-	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 )
 
@@ -57,16 +56,17 @@ func (r *Resource) prime(ctx context.Context) (int64, error) {
 	return rev, nil
 }
 
-// newEntry decodes a stored value into a cache entry.
+// newEntry makes a cache entry of a stored value: it decodes it once, for
+// the selector attributes, and keeps the plain encoding.
 func (r *Resource) newEntry(ctx context.Context, key string, value []byte, rev int64) (*entry, error) {
-	obj, err := r.decode(ctx, key, value, rev)
+	data, err := r.plain(ctx, key, value)
 	if err != nil {
 		return nil, err
 	}
-	return r.entryFor(key, obj, rev)
-}
-
-func (r *Resource) entryFor(key string, obj runtime.Object, rev int64) (*entry, error) {
+	obj, err := r.decodePlain(key, data, rev)
+	if err != nil {
+		return nil, err
+	}
 	ls, fs, err := r.rc.Attrs(obj)
 	if err != nil {
 		r.store.log.Error("cannot compute selector attributes", "key", key, "err", err)
@@ -76,7 +76,12 @@ func (r *Resource) entryFor(key string, obj runtime.Object, rev int64) (*entry, 
 	if acc, err := meta.Accessor(obj); err == nil {
 		ns = acc.GetNamespace()
 	}
-	return &entry{key: key, ns: ns, obj: obj, labels: ls, fields: fs, rev: rev}, nil
+	var ok bool
+	e := &entry{key: key, ns: ns, res: r, labels: ls, fields: fs, rev: rev}
+	if e.msg, ok = messageWithRV(data, rev); !ok {
+		e.data = data
+	}
+	return e, nil
 }
 
 // reflect keeps the cache in sync with etcd from revision rev+1 until ctx
@@ -150,10 +155,7 @@ func (r *Resource) applyEtcdEvent(ctx context.Context, ev *clientv3.Event) {
 			}
 		}
 		if last == nil && cur != nil {
-			obj := cur.obj.DeepCopyObject()
-			if err := setRV(obj, rev); err == nil {
-				last = &entry{key: key, ns: cur.ns, obj: obj, labels: cur.labels, fields: cur.fields, rev: rev}
-			}
+			last = cur.withRev(rev)
 		}
 		if last == nil {
 			r.cache.advance(rev)

@@ -208,14 +208,17 @@ func (w *watcher) convert(ev *event) (watch.Event, bool) {
 	case watch.Bookmark:
 		return watch.Event{Type: watch.Bookmark, Object: ev.cur.obj}, w.bookmarks || ev.initialEnd
 	case watch.Added, watch.Deleted:
-		return watch.Event{Type: ev.typ, Object: ev.cur.obj}, w.matches(ev.cur)
+		if !w.matches(ev.cur) {
+			return watch.Event{}, false
+		}
+		return watch.Event{Type: ev.typ, Object: ev.cur.object()}, true
 	}
 	cur, prev := w.matches(ev.cur), ev.prev != nil && w.matches(ev.prev)
 	switch {
 	case cur && prev:
-		return watch.Event{Type: watch.Modified, Object: ev.cur.obj}, true
+		return watch.Event{Type: watch.Modified, Object: ev.cur.object()}, true
 	case cur:
-		return watch.Event{Type: watch.Added, Object: ev.cur.obj}, true
+		return watch.Event{Type: watch.Added, Object: ev.cur.object()}, true
 	case prev:
 		return watch.Event{Type: watch.Deleted, Object: ev.prevObjAtRev()}, true
 	}
