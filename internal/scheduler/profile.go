@@ -144,22 +144,31 @@ func merge(defaults []PluginRef, set PluginSet) []PluginRef {
 	return append(out, set.Enabled...)
 }
 
-// RunPreFilter runs every PreFilter; a rejection applies to all nodes.
+// RunPreFilter runs the PreFilters; a rejection applies to all nodes. As
+// upstream, an UnschedulableAndUnresolvable rejection ends the run at
+// once (no preemption can help), while an Unschedulable one lets the rest
+// run, so that each prepares the state preemption reads, and is returned
+// at the end (the last, if several reject, as upstream).
 func (prof *Profile) RunPreFilter(ctx context.Context, state *framework.CycleState, pod *v1.Pod) *framework.Status {
+	var rejected *framework.Status
 	for _, pl := range prof.preFilter {
 		s := pl.PreFilter(ctx, state, pod)
 		if s.IsSkip() {
 			state.SkipFilterPlugins[pl.Name()] = true
 			continue
 		}
-		if s.IsRejected() {
+		if s.Code() == framework.UnschedulableAndUnresolvable {
 			return s.WithPlugin(pl.Name())
+		}
+		if s.IsRejected() {
+			rejected = s.WithPlugin(pl.Name())
+			continue
 		}
 		if !s.IsSuccess() {
 			return pluginError("PreFilter", pl.Name(), s)
 		}
 	}
-	return nil
+	return rejected
 }
 
 // RunFilter runs the filters on one node and stops at the first rejection.

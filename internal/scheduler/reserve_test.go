@@ -184,3 +184,64 @@ func reserveScheduler(t *testing.T, bindErr error, plugins ...*fakeBinding) (*Sc
 	s.cache.AddNode(&v1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1"}, Status: v1.NodeStatus{Allocatable: alloc, Capacity: alloc}})
 	return s, &bound
 }
+
+// fakePreFilter answers PreFilter with a fixed status and logs the call.
+type fakePreFilter struct {
+	name string
+	st   *framework.Status
+	log  *callLog
+}
+
+func (f *fakePreFilter) Name() string { return f.name }
+
+func (f *fakePreFilter) PreFilter(context.Context, *framework.CycleState, *v1.Pod) *framework.Status {
+	f.log.add(f.name + ".PreFilter")
+	return f.st
+}
+
+// TestRunPreFilter: as upstream, an Unschedulable PreFilter lets the rest
+// run (preemption reads the state they prepare) and the last rejection is
+// returned; UnschedulableAndUnresolvable and errors stop at once.
+func TestRunPreFilter(t *testing.T) {
+	unsched := func(msg string) *framework.Status { return framework.NewStatus(framework.Unschedulable, msg) }
+	tests := []struct {
+		name            string
+		a, b, c         *framework.Status
+		wantCalls       string
+		wantCode        framework.Code
+		wantPlugin, msg string
+	}{
+		{name: "all pass", wantCalls: "A,B,C", wantCode: framework.Success},
+		{name: "unschedulable runs the rest", a: unsched("a says no"), wantCalls: "A,B,C", wantCode: framework.Unschedulable, wantPlugin: "A", msg: "a says no"},
+		{name: "the last rejection wins", a: unsched("a says no"), c: unsched("c says no"), wantCalls: "A,B,C", wantCode: framework.Unschedulable, wantPlugin: "C", msg: "c says no"},
+		{name: "unresolvable stops", a: framework.NewStatus(framework.UnschedulableAndUnresolvable, "never"), wantCalls: "A",
+			wantCode: framework.UnschedulableAndUnresolvable, wantPlugin: "A", msg: "never"},
+		{name: "unresolvable after unschedulable stops", a: unsched("a says no"), b: framework.NewStatus(framework.UnschedulableAndUnresolvable, "never"),
+			wantCalls: "A,B", wantCode: framework.UnschedulableAndUnresolvable, wantPlugin: "B", msg: "never"},
+		{name: "an error stops", a: unsched("a says no"), b: framework.NewStatus(framework.Error, "broken"), wantCalls: "A,B", wantCode: framework.Error, wantPlugin: "B",
+			msg: `running PreFilter plugin "B": broken`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			log := &callLog{}
+			reg := NewRegistry()
+			var set PluginSet
+			for _, pl := range []*fakePreFilter{{name: "A", st: tt.a, log: log}, {name: "B", st: tt.b, log: log}, {name: "C", st: tt.c, log: log}} {
+				reg[pl.name] = func(framework.PluginArgs, framework.Handle) (framework.Plugin, error) { return pl, nil }
+				set.Enabled = append(set.Enabled, PluginRef{Name: pl.name})
+			}
+			s, _ := reserveScheduler(t, nil)
+			prof, err := NewProfile(KubeSchedulerProfile{SchedulerName: DefaultSchedulerName, Plugins: &Plugins{PreFilter: set}}, reg, &handle{s: s})
+			if err != nil {
+				t.Fatal(err)
+			}
+			st := prof.RunPreFilter(context.Background(), framework.NewCycleState(), cpuPod("p", 0, "1"))
+			if got := strings.ReplaceAll(strings.Join(log.calls, ","), ".PreFilter", ""); got != tt.wantCalls {
+				t.Errorf("calls = %s; want %s", got, tt.wantCalls)
+			}
+			if st.Code() != tt.wantCode || st.Plugin() != tt.wantPlugin || st.Message() != tt.msg {
+				t.Errorf("status = %v (plugin %q, message %q); want %v from %q, %q", st.Code(), st.Plugin(), st.Message(), tt.wantCode, tt.wantPlugin, tt.msg)
+			}
+		})
+	}
+}
