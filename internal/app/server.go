@@ -100,6 +100,18 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("audit", err)
 	}
 	cleanups = append(cleanups, closeAudit)
+	// The API port is taken first: a busy port fails before etcd starts,
+	// and etcd's own ephemeral loopback ports cannot land on it.
+	ln, err := net.Listen("tcp", net.JoinHostPort(cfg.BindAddress, strconv.Itoa(cfg.HTTPSPort)))
+	if err != nil {
+		return fail("listen", err)
+	}
+	lnOwned := true
+	cleanups = append(cleanups, func() {
+		if lnOwned {
+			_ = ln.Close()
+		}
+	})
 	client, local, closeEtcd, err := openEtcd(ctx, cfg)
 	if err != nil {
 		return fail("start etcd", err)
@@ -168,11 +180,6 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	authorizer := rbac.NewAuthorizer()
 	handler := authn.handler(api, authorizer, withAudit)
 
-	addr := net.JoinHostPort(cfg.BindAddress, strconv.Itoa(cfg.HTTPSPort))
-	ln, err := net.Listen("tcp", addr)
-	if err != nil {
-		return fail("listen", err)
-	}
 	httpSrv := &http.Server{
 		Handler: handler,
 		TLSConfig: &tls.Config{
@@ -186,6 +193,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		ErrorLog:          nil,
 	}
 	serveDone := make(chan struct{})
+	lnOwned = false // the HTTP server closes it from here on
 	go func() {
 		defer close(serveDone)
 		if err := httpSrv.ServeTLS(ln, "", ""); err != nil && !errors.Is(err, http.ErrServerClosed) {
