@@ -71,6 +71,8 @@ func (s *Server) handleWatch(ctx context.Context, w http.ResponseWriter, r *http
 		// A watch on a named object is a watch with a name field selector.
 		opts.Field = andName(opts.Field, info.Name)
 	}
+	// A protobuf client is sent the cache's messages as they are.
+	_, opts.Protobuf = protobufStore(r, ep)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	wi, err := ep.store.Watch(ctx, info.Namespace, opts)
@@ -101,8 +103,10 @@ func (s *Server) handleWatch(ctx context.Context, w http.ResponseWriter, r *http
 			if !ok {
 				return nil
 			}
-			obj, err := s.watchObject(r, ep, acc, ev)
-			if err != nil {
+			var obj runtime.Object
+			if m, ok := ev.Object.(*storage.Message); ok {
+				obj = envelope(ep.gvk, m.Bytes)
+			} else if obj, err = s.watchObject(r, ep, acc, ev); err != nil {
 				s.log.Error("watch transform", "err", err)
 				return nil
 			}

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"sync"
@@ -9,6 +10,8 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/watch"
 )
 
@@ -26,7 +29,28 @@ type WatchOptions struct {
 	ResourceVersion   string
 	AllowBookmarks    bool
 	SendInitialEvents *bool
+	// Protobuf makes the events of objects stored as protobuf carry a
+	// *Message, the object's protobuf message, instead of the decoded
+	// object (bookmarks stay objects), for a caller that writes protobuf.
+	Protobuf bool
 }
+
+// Message stands for an object in the events of a watch opened with
+// WatchOptions.Protobuf: Bytes is the object's protobuf message, the bytes
+// a k8s protobuf envelope carries, resourceVersion included. They are
+// shared: do not change them.
+type Message struct {
+	Bytes []byte
+}
+
+var _ runtime.Object = (*Message)(nil)
+
+// GetObjectKind implements runtime.Object; a Message has no kind of its
+// own (the watched resource's is meant).
+func (m *Message) GetObjectKind() schema.ObjectKind { return schema.EmptyObjectKind }
+
+// DeepCopyObject implements runtime.Object.
+func (m *Message) DeepCopyObject() runtime.Object { return &Message{Bytes: bytes.Clone(m.Bytes)} }
 
 // Watch streams changes of the objects in ns ("" = all namespaces) that
 // match the selectors, from the watch cache. resourceVersion "" and "0"
@@ -35,8 +59,8 @@ type WatchOptions struct {
 // the history). An update that makes an object start or stop matching is
 // sent as ADDED or DELETED. A watcher that falls behind by more than its
 // buffer is terminated (its channel closed); clients then re-watch. Event
-// objects are shared: DeepCopy before mutating. The watch ends when ctx
-// ends or Stop is called.
+// objects are the caller's own, except bookmarks and Messages, which are
+// shared. The watch ends when ctx ends or Stop is called.
 func (r *Resource) Watch(ctx context.Context, ns string, opts WatchOptions) (watch.Interface, error) {
 	rv, err := parseRV(opts.ResourceVersion)
 	if err != nil {
@@ -66,6 +90,7 @@ func (r *Resource) Watch(ctx context.Context, ns string, opts WatchOptions) (wat
 		pred:      predicate{label: opts.Label, field: opts.Field},
 		prefix:    r.listPrefix(ns),
 		bookmarks: opts.AllowBookmarks,
+		protobuf:  opts.Protobuf,
 		in:        make(chan *event, watcherBuffer),
 		result:    make(chan watch.Event),
 		done:      make(chan struct{}),
@@ -143,6 +168,7 @@ type watcher struct {
 	pred      predicate
 	prefix    string
 	bookmarks bool
+	protobuf  bool
 	initial   []*event
 
 	in       chan *event // written and closed by the cache only
@@ -211,18 +237,30 @@ func (w *watcher) convert(ev *event) (watch.Event, bool) {
 		if !w.matches(ev.cur) {
 			return watch.Event{}, false
 		}
-		return watch.Event{Type: ev.typ, Object: ev.cur.object()}, true
+		return watch.Event{Type: ev.typ, Object: w.object(ev.cur)}, true
 	}
 	cur, prev := w.matches(ev.cur), ev.prev != nil && w.matches(ev.prev)
 	switch {
 	case cur && prev:
-		return watch.Event{Type: watch.Modified, Object: ev.cur.object()}, true
+		return watch.Event{Type: watch.Modified, Object: w.object(ev.cur)}, true
 	case cur:
-		return watch.Event{Type: watch.Added, Object: ev.cur.object()}, true
+		return watch.Event{Type: watch.Added, Object: w.object(ev.cur)}, true
 	case prev:
+		if last := ev.prev.withRev(ev.rev); w.protobuf && last != nil && last.msg != nil {
+			return watch.Event{Type: watch.Deleted, Object: &Message{Bytes: last.msg}}, true
+		}
 		return watch.Event{Type: watch.Deleted, Object: ev.prevObjAtRev()}, true
 	}
 	return watch.Event{}, false
+}
+
+// object is what an event of e carries to this watcher: its protobuf
+// message for a protobuf watcher, else its decoded object.
+func (w *watcher) object(e *entry) runtime.Object {
+	if w.protobuf && e.msg != nil {
+		return &Message{Bytes: e.msg}
+	}
+	return e.object()
 }
 
 func (w *watcher) matches(e *entry) bool {

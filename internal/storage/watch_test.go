@@ -261,3 +261,51 @@ func TestSlowWatcherIsTerminated(t *testing.T) {
 		t.Errorf("slow watcher got all %d events; want it terminated early", count)
 	}
 }
+
+// TestWatchProtobufMessages: a watch opened with Protobuf carries each
+// object's protobuf message, resourceVersion included, and the same
+// events as a decoding watch (selector transitions and deletions).
+func TestWatchProtobufMessages(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "", Config{})
+	w, err := e.pods.Watch(ctx, "ns", WatchOptions{ResourceVersion: "0", Protobuf: true, Label: labels.SelectorFromSet(labels.Set{"app": "web"})})
+	if err != nil {
+		t.Fatalf("Watch() error = %v", err)
+	}
+	defer w.Stop()
+	created := mustCreate(t, e.pods, pod("ns", "a", map[string]string{"app": "web"}))
+	left := setLabels(t, e.pods, "ns", "a", map[string]string{"app": "db"}) // leaves the selector
+	mustCreate(t, e.pods, pod("ns", "b", map[string]string{"app": "web"}))
+	deleted, err := e.pods.Delete(ctx, "ns", "b", nil)
+	if err != nil {
+		t.Fatalf("Delete() error = %v", err)
+	}
+	want := []struct {
+		typ   watch.EventType
+		name  string
+		label string
+		rv    int64 // 0: not checked
+	}{
+		{watch.Added, "a", "web", rvOf(t, created)},
+		{watch.Deleted, "a", "web", rvOf(t, left)},
+		{watch.Added, "b", "web", 0},
+		{watch.Deleted, "b", "web", rvOf(t, deleted)},
+	}
+	for i, wt := range want {
+		ev := nextEvent(t, w)
+		m, ok := ev.Object.(*Message)
+		if !ok {
+			t.Fatalf("event %d carries %T; want *Message", i, ev.Object)
+		}
+		var p corev1.Pod
+		if err := p.Unmarshal(m.Bytes); err != nil {
+			t.Fatalf("event %d: message does not decode: %v", i, err)
+		}
+		if ev.Type != wt.typ || p.Name != wt.name || p.Labels["app"] != wt.label {
+			t.Errorf("event %d = %s %s (app=%s); want %s %s (app=%s)", i, ev.Type, p.Name, p.Labels["app"], wt.typ, wt.name, wt.label)
+		}
+		if wt.rv != 0 && p.ResourceVersion != strconv.FormatInt(wt.rv, 10) {
+			t.Errorf("event %d resourceVersion = %s; want %d", i, p.ResourceVersion, wt.rv)
+		}
+	}
+}
