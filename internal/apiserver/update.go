@@ -173,7 +173,10 @@ func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runt
 	if req.subresource == "status" && ep.statusManager != nil {
 		fm = ep.statusManager
 	}
-	if req.apply == nil {
+	// As upstream, a binding updates the pod straight in storage: it
+	// records no managedFields entry (the field manager tracks the
+	// Binding the client created, not the pod).
+	if req.apply == nil && req.subresource != "binding" {
 		obj = fm.UpdateNoErrors(current, obj, req.manager)
 	}
 	return obj, undo, nil

@@ -2,6 +2,7 @@ package integration
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
@@ -250,6 +251,13 @@ func TestPodBinding(t *testing.T) {
 	}
 	if !scheduled {
 		t.Errorf("conditions after binding = %v; want PodScheduled=True", pod.Status.Conditions)
+	}
+	// As upstream, the binding records no managedFields: no manager owns
+	// spec.nodeName.
+	for _, mf := range pod.ManagedFields {
+		if mf.FieldsV1 != nil && strings.Contains(string(mf.FieldsV1.Raw), `"f:nodeName"`) {
+			t.Errorf("managedFields after binding: manager %q (%s %s) owns spec.nodeName; want no entry from the binding", mf.Manager, mf.Operation, mf.Subresource)
+		}
 	}
 	b.Target.Name = "node-2"
 	if err := pc.Bind(ctx, b, metav1.CreateOptions{}); !apierrors.IsConflict(err) {
