@@ -52,11 +52,11 @@ func (s *Server) initAdmission() error {
 // defaults and validation again if they changed obj), the validating
 // plugins, and Service IP allocation. The returned undo reverses side
 // effects (quota charges, allocations) when the write fails.
-func (s *Server) admit(ctx context.Context, ep *endpoint, obj, old runtime.Object, dryRun bool) (func(), error) {
+func (s *Server) admit(ctx context.Context, ep *endpoint, subresource string, obj, old runtime.Object, dryRun bool) (func(), error) {
 	noop := func() {}
 	m, _ := meta.Accessor(obj)
 	a := &admission.Attributes{
-		Operation: admission.Create, Resource: ep.res.GVR.GroupResource(),
+		Operation: admission.Create, Resource: ep.res.GVR.GroupResource(), Subresource: subresource,
 		Namespace: m.GetNamespace(), Name: m.GetName(), Object: obj, OldObject: old, DryRun: dryRun,
 	}
 	if old != nil {

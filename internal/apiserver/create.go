@@ -105,7 +105,7 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 		// a concurrent create.
 		return nil, apierrors.NewAlreadyExists(ep.res.GVR.GroupResource(), m.GetName())
 	}
-	undo, err := s.admit(ctx, ep, obj, nil, dryRun)
+	undo, err := s.admit(ctx, ep, "", obj, nil, dryRun)
 	if err != nil {
 		return nil, err
 	}

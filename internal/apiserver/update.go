@@ -165,7 +165,7 @@ func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runt
 	if len(errs) > 0 {
 		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), req.name, errs)
 	}
-	undo, err := s.admit(ctx, ep, obj, current, req.dryRun)
+	undo, err := s.admit(ctx, ep, req.subresource, obj, current, req.dryRun)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -196,7 +196,7 @@ func (s *Server) nextVersionCreate(ctx context.Context, req writeRequest, obj ru
 	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
 		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), req.name, errs)
 	}
-	undo, err := s.admit(ctx, ep, obj, nil, req.dryRun)
+	undo, err := s.admit(ctx, ep, "", obj, nil, req.dryRun)
 	if err != nil {
 		return nil, nil, err
 	}

@@ -232,3 +232,46 @@ func TestAdmissionMissingNamespace(t *testing.T) {
 		t.Errorf("create = %v; want 404 namespaces \"no-such-ns\" not found", err)
 	}
 }
+
+// TestAdmissionPodSecuritySubresources: a pod created before its namespace
+// turned restricted can still be bound and have its status written, as
+// upstream, whose PodSecurity admits subresources other than
+// ephemeralcontainers without evaluating them.
+func TestAdmissionPodSecuritySubresources(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	pc := shared.cs.CoreV1().Pods(ns)
+	if _, err := pc.Create(ctx, admissionPod("old"), metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	nsObj, err := shared.cs.CoreV1().Namespaces().Get(ctx, ns, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	nsObj.Labels["pod-security.kubernetes.io/enforce"] = "restricted"
+	if _, err := shared.cs.CoreV1().Namespaces().Update(ctx, nsObj, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for { // until admission sees the label (dry-run creates store nothing)
+		_, err = pc.Create(ctx, admissionPod("x"), metav1.CreateOptions{DryRun: []string{metav1.DryRunAll}})
+		if err != nil || ctx.Err() != nil {
+			break
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	if !apierrors.IsForbidden(err) {
+		t.Fatalf("dry-run create in the restricted namespace: %v; want forbidden", err)
+	}
+	b := &corev1.Binding{ObjectMeta: metav1.ObjectMeta{Name: "old", Namespace: ns}, Target: corev1.ObjectReference{Kind: "Node", Name: "node-1"}}
+	if err := pc.Bind(ctx, b, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("bind the older pod: %v; want it bound (subresources are not evaluated)", err)
+	}
+	p, err := pc.Get(ctx, "old", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Status.Phase = corev1.PodRunning
+	if _, err := pc.UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("status update of the older pod: %v; want it stored", err)
+	}
+}
