@@ -82,10 +82,19 @@ func newNamespace(t *testing.T, prefix string) string {
 func eventually(t *testing.T, what string, cond func(ctx context.Context) (done bool, reason string, err error)) {
 	t.Helper()
 	var last string
-	err := wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 20*time.Second, true, func(ctx context.Context) (bool, error) {
+	// A failed read is one more try, not the end: on a loaded machine a
+	// read in flight when the time runs out fails too, and last should
+	// still say where the controllers got to.
+	err := wait.PollUntilContextTimeout(context.Background(), 50*time.Millisecond, 30*time.Second, true, func(ctx context.Context) (bool, error) {
 		done, reason, err := cond(ctx)
+		if err != nil {
+			if ctx.Err() == nil {
+				last = "read failed: " + err.Error()
+			}
+			return false, nil
+		}
 		last = reason
-		return done, err
+		return done, nil
 	})
 	if err != nil {
 		t.Fatalf("%s: %v; last state: %s", what, err, last)
