@@ -2,6 +2,7 @@ package scheduler
 
 import (
 	"sync"
+	"sync/atomic"
 
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -18,6 +19,11 @@ type nominator struct {
 	mu     sync.RWMutex
 	byNode map[string][]*framework.PodInfo
 	node   map[types.UID]string
+	// count is len(node), readable without mu: with no nomination (the
+	// usual case) the filter workers, which ask for every node, and the
+	// binding path skip the lock, whose reader count they would all
+	// contend on.
+	count atomic.Int64
 }
 
 func newNominator() *nominator {
@@ -37,6 +43,7 @@ func (n *nominator) add(pod *v1.Pod, nodeName string) {
 	}
 	n.node[pod.UID] = nodeName
 	n.byNode[nodeName] = append(n.byNode[nodeName], framework.NewPodInfo(pod))
+	n.count.Store(int64(len(n.node)))
 }
 
 // update follows a pending pod's informer update: a nomination in its
@@ -49,10 +56,7 @@ func (n *nominator) update(old, pod *v1.Pod) {
 	case old != nil && old.Status.NominatedNodeName != "":
 		n.delete(pod)
 	default:
-		n.mu.RLock()
-		node := n.node[pod.UID]
-		n.mu.RUnlock()
-		if node != "" {
+		if node := n.nominatedNode(pod.UID); node != "" {
 			n.add(pod, node) // refresh the pod object
 		}
 	}
@@ -60,6 +64,9 @@ func (n *nominator) update(old, pod *v1.Pod) {
 
 // delete forgets pod's nomination.
 func (n *nominator) delete(pod *v1.Pod) {
+	if n.count.Load() == 0 {
+		return
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	n.deleteLocked(pod.UID)
@@ -71,6 +78,7 @@ func (n *nominator) deleteLocked(uid types.UID) {
 		return
 	}
 	delete(n.node, uid)
+	n.count.Store(int64(len(n.node)))
 	pods := n.byNode[node]
 	for i, pi := range pods {
 		if pi.Pod.UID == uid {
@@ -85,6 +93,9 @@ func (n *nominator) deleteLocked(uid types.UID) {
 
 // nominatedNode is pod's nominated node, "" if none.
 func (n *nominator) nominatedNode(uid types.UID) string {
+	if n.count.Load() == 0 {
+		return ""
+	}
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	return n.node[uid]
@@ -92,6 +103,9 @@ func (n *nominator) nominatedNode(uid types.UID) string {
 
 // NominatedPodsForNode returns a copy of the pods nominated to nodeName.
 func (n *nominator) NominatedPodsForNode(nodeName string) []*framework.PodInfo {
+	if n.count.Load() == 0 {
+		return nil
+	}
 	n.mu.RLock()
 	defer n.mu.RUnlock()
 	return append([]*framework.PodInfo(nil), n.byNode[nodeName]...)
