@@ -62,6 +62,11 @@ func TestHollowNodes(t *testing.T) {
 		running = p
 		return err == nil && p.Status.Phase == corev1.PodRunning && podReady(p), err
 	})
+	// The node's podCIDR comes from the IPAM controller, maybe after the
+	// node was read above: read it again now that the pod runs.
+	if node, err = cs.CoreV1().Nodes().Get(ctx, "hollow-3", metav1.GetOptions{}); err != nil {
+		t.Fatal(err)
+	}
 	checkRunningPod(t, running, node)
 
 	rt := agent.Runtime("hollow-3")
