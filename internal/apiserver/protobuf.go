@@ -49,7 +49,7 @@ func (s *Server) getProtobuf(ctx context.Context, w http.ResponseWriter, r *http
 }
 
 // listProtobuf answers a list for a protobuf client from the items'
-// protobuf messages, which the watch cache encodes once per object, and
+// protobuf messages, which the watch cache keeps as they are stored, and
 // streams them to the client without assembling the list first.
 func (s *Server) listProtobuf(w http.ResponseWriter, r *http.Request, ep *endpoint, res *storage.ListResult) error {
 	lm := metav1.ListMeta{

@@ -72,8 +72,9 @@ func (e *entry) decode() (runtime.Object, error) {
 	return obj, u.Unmarshal(e.msg)
 }
 
-// withRev returns a copy of e whose object has resourceVersion rev (the
-// last state of a deleted object, at the deletion's revision).
+// withRev returns a copy of e whose object has resourceVersion rev: the
+// last state of an object deleted, or leaving a watcher's selector, at the
+// revision of that change. It is nil if the message cannot be rewritten.
 func (e *entry) withRev(rev int64) *entry {
 	c := *e
 	c.rev = rev
@@ -99,19 +100,6 @@ type event struct {
 	// initialEnd marks the bookmark that ends sendInitialEvents; it is sent
 	// even to watchers that did not allow bookmarks.
 	initialEnd bool
-}
-
-// prevObjAtRev returns prev's object with resourceVersion = rev, for a
-// watcher that sees the change as the object leaving its selector.
-func (e *event) prevObjAtRev() runtime.Object {
-	obj := e.prev.object()
-	if e.prev.obj != nil {
-		obj = obj.DeepCopyObject() // shared: not ours to change
-	}
-	if err := setRV(obj, e.rev); err != nil {
-		return e.prev.object()
-	}
-	return obj
 }
 
 // cache is the in-memory state of one resource at revision rev, the recent

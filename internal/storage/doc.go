@@ -30,8 +30,8 @@
 // needs one (JSON and table clients, watchers), each reader its own copy.
 //
 // Callers' duties. Objects returned by Get, List and Watch are the
-// caller's own, except watch bookmarks, which are shared: do not mutate
-// those. The object handed to an UpdateFunc is a private copy. Typical
+// caller's own, except watch bookmarks and the Messages of a protobuf
+// watch, which are shared: do not mutate those. The object handed to an UpdateFunc is a private copy. Typical
 // wiring:
 //
 //	st, err := storage.New(storage.Config{Client: cli, Scheme: scheme.Scheme})

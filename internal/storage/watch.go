@@ -246,10 +246,13 @@ func (w *watcher) convert(ev *event) (watch.Event, bool) {
 	case cur:
 		return watch.Event{Type: watch.Added, Object: w.object(ev.cur)}, true
 	case prev:
-		if last := ev.prev.withRev(ev.rev); w.protobuf && last != nil && last.msg != nil {
-			return watch.Event{Type: watch.Deleted, Object: &Message{Bytes: last.msg}}, true
+		// The object leaves the selector: its last matching state, at
+		// the revision of the change.
+		last := ev.prev.withRev(ev.rev)
+		if last == nil {
+			last = ev.prev
 		}
-		return watch.Event{Type: watch.Deleted, Object: ev.prevObjAtRev()}, true
+		return watch.Event{Type: watch.Deleted, Object: w.object(last)}, true
 	}
 	return watch.Event{}, false
 }
