@@ -47,6 +47,9 @@ type Config struct {
 	InstanceType string
 	// Labels are added to the well-known node labels.
 	Labels map[string]string
+	// Port is the port of the kubelet's HTTPS API that the Node advertises
+	// (status.daemonEndpoints.kubeletEndpoint); 0 when it serves none.
+	Port int32
 	// Arch is kubernetes.io/arch (runtime.GOARCH).
 	Arch string
 	// LeaseRenewInterval (10 s), LeaseDuration (40 s) and
@@ -69,6 +72,9 @@ func (c *Config) validate() error {
 	}
 	if c.Runtime == nil {
 		return errors.New("runtime is required")
+	}
+	if c.Port < 0 || c.Port > 65535 {
+		return fmt.Errorf("kubelet port %d: out of range", c.Port)
 	}
 	if net.ParseIP(c.NodeIP) == nil {
 		return fmt.Errorf("node ip %q: not an IP address", c.NodeIP)

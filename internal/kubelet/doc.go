@@ -37,4 +37,33 @@
 // deletionTimestamp the worker stops its containers within the grace period
 // and confirms the deletion with a delete of grace period 0 and a UID
 // precondition. Pods in a terminal phase are never restarted.
+//
+// # Kubelet API
+//
+// Serve runs the node's HTTPS API the way an upstream kubelet 1.33 serves
+// it, for the parts hollow nodes need: GET /metrics/resource (upstream's
+// resource metrics in the Prometheus text format, from Summary, which
+// reads Runtime.ContainerStats of the pods the kubelet works on; the
+// node's values are the sums over its pods, its CPU counter kept monotonic
+// across containers that stop) and GET /healthz ("ok"); any other path is
+// 404. Every request is authenticated by a client certificate verified
+// against ServerConfig.ClientCA (none or a bad one: 401 "Unauthorized";
+// user = CN, groups = O) and authorized as upstream's Webhook mode does
+// with KubeletFineGrainedAuthz: verb from the HTTP method, resource nodes,
+// name the node, subresource metrics for /metrics/*, healthz and then
+// proxy for /healthz, proxy for anything else (403 with upstream's body,
+// "Forbidden (user=alice, verb=get, resource=nodes,
+// subresource(s)=[metrics])"). ReviewAuthorizer decides through
+// SubjectAccessReviews and caches decisions (allowed 5 min, denied 30 s);
+// one can serve every node of an agent.
+//
+// The serving certificate is self-signed (SelfSignedCert), as upstream's
+// kubelet without serverTLSBootstrap: scrapers must not verify it
+// (metrics-server's --kubelet-insecure-tls). Config.Port is the port the
+// Node advertises in status.daemonEndpoints.kubeletEndpoint (0: none).
+//
+//	cert, _ := kubelet.SelfSignedCert("agent", []net.IP{ip})
+//	srv, err := k.Serve("127.0.0.1:10250", kubelet.ServerConfig{
+//		Cert: cert, ClientCA: caPool, Authorizer: kubelet.NewReviewAuthorizer(cs, nil)})
+//	defer srv.Close()
 package kubelet

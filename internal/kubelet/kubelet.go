@@ -37,6 +37,9 @@ type Kubelet struct {
 	workers      map[types.UID]*podWorker
 	queue        []podEvent // pod events not yet taken by RunPods
 	signal       chan struct{}
+
+	// nodeCPU keeps the node's CPU counter of Summary monotonic.
+	nodeCPU nodeCPU
 }
 
 // podEvent is a pod update (or deletion) for RunPods.

@@ -42,7 +42,7 @@ func desiredNodeStatus(cfg *Config, runtimeVersion string) corev1.NodeStatus {
 			{Type: corev1.NodeInternalIP, Address: cfg.NodeIP},
 			{Type: corev1.NodeHostName, Address: cfg.NodeName},
 		},
-		DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: 10250}},
+		DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: cfg.Port}},
 		NodeInfo: corev1.NodeSystemInfo{
 			MachineID:               cfg.NodeName,
 			SystemUUID:              cfg.NodeName,
@@ -128,6 +128,7 @@ func nodeStatusChanged(cur, want corev1.NodeStatus) bool {
 	return !apiequality.Semantic.DeepEqual(cur.Capacity, want.Capacity) ||
 		!apiequality.Semantic.DeepEqual(cur.Allocatable, want.Allocatable) ||
 		!apiequality.Semantic.DeepEqual(cur.Addresses, want.Addresses) ||
+		cur.DaemonEndpoints != want.DaemonEndpoints ||
 		cur.NodeInfo != want.NodeInfo
 }
 

@@ -36,6 +36,25 @@ type Runtime interface {
 	// PodStatus returns what the runtime knows of the pod; ok is false when
 	// it knows nothing (no sandbox). The caller owns the returned value.
 	PodStatus(uid types.UID) (status PodStatus, ok bool)
+	// ContainerStats returns the resource usage of the pod's running
+	// containers (none for a pod the runtime does not know). The caller
+	// owns the returned slice.
+	ContainerStats(uid types.UID) []ContainerStats
+}
+
+// ContainerStats is the resource usage of one running container, as the
+// kubelet's Summary API and /metrics/resource report it.
+type ContainerStats struct {
+	Name string
+	// CPUUsageCoreNanoSeconds is the CPU the container used since it
+	// started, in core-nanoseconds (a cumulative counter).
+	CPUUsageCoreNanoSeconds uint64
+	// MemoryWorkingSetBytes is the container's memory working set.
+	MemoryWorkingSetBytes uint64
+	// StartTime is when the container started; Timestamp when the usage
+	// was read.
+	StartTime time.Time
+	Timestamp time.Time
 }
 
 // Sandbox is a pod's sandbox: its id and IP.

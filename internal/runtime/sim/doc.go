@@ -18,4 +18,19 @@
 // the pod then turns Succeeded (code 0) or Failed; with OnFailure a
 // non-zero exit restarts the container, which exits again after the same
 // delay. Unparseable values are ignored (the container runs until told).
+//
+// Running regular containers use resources, which ContainerStats reports
+// (the kubelet serves it as /metrics/resource): a CPU rate in millicores
+// and a memory working set in bytes. Both start from the pod's annotations
+// sim.skiff.dev/cpu-usage and sim.skiff.dev/memory-usage,
+// resource.Quantity strings ("250m", "64Mi") applying to each regular
+// container (unset or unparseable: 0). SetUsage changes one container's
+// values; like CrashOnStart the change outlives restarts of the container
+// and a re-creation of the pod under the same name. CPU usage is
+// cumulative core-seconds integrated over the runtime's clock: a container
+// at 250m for 10 s and then at 1000m for 2 s has used 4.5 core-seconds,
+// and a restarted container starts from 0. Exited containers report
+// nothing.
+//
+//	rt.SetUsage("default", "web-0", "app", 500, 128<<20) // 500m, 128Mi
 package sim

@@ -53,6 +53,11 @@ type pod struct {
 	containers   map[string]*kubelet.ContainerStatus
 	crashOnStart map[string]int32
 	notReady     map[string]bool
+	// usage is SetUsage's per container; defaultUsage comes from the
+	// pod's annotations; meters integrate the CPU of running instances.
+	usage        map[string]usage
+	defaultUsage usage
+	meters       map[string]*cpuMeter
 }
 
 // New returns a runtime handing out pod IPs from cfg.PodCIDR.
@@ -123,10 +128,13 @@ func (r *Runtime) RunSandbox(_ context.Context, p *corev1.Pod) (kubelet.Sandbox,
 		containers:   map[string]*kubelet.ContainerStatus{},
 		crashOnStart: map[string]int32{},
 		notReady:     map[string]bool{},
+		usage:        map[string]usage{},
+		defaultUsage: usageOf(p),
+		meters:       map[string]*cpuMeter{},
 	}
 	if old, ok := r.byName[key]; ok {
 		if prev := r.pods[old]; prev != nil {
-			sp.crashOnStart, sp.notReady = prev.crashOnStart, prev.notReady
+			sp.crashOnStart, sp.notReady, sp.usage = prev.crashOnStart, prev.notReady, prev.usage
 		}
 	}
 	r.pods[p.UID] = sp
