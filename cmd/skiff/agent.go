@@ -41,6 +41,8 @@ func newAgentCommandWith(run func(context.Context, app.AgentConfig) error) *cobr
 	f.StringToStringVar(&cfg.NodeLabels, "node-labels", nil, "labels added to every hollow node, k=v,...")
 	f.DurationVar(&cfg.PodStartLatency, "pod-start-latency", 0, "how long a simulated container takes to start (e.g. 50ms)")
 	f.DurationVar(&cfg.PodStopDelay, "pod-stop-delay", 0, "how long a simulated pod takes to stop (capped by its grace period)")
+	f.IntVar(&cfg.KubeletPort, "kubelet-port", 10250, "first port of the hollow nodes' kubelet APIs (GET /metrics/resource, /healthz): node i serves on 127.0.0.(1+i%250) at this port + i/250; 0 serves none")
+	f.StringVar(&cfg.ClientCAFile, "client-ca-file", "", "CA bundle verifying client certificates of kubelet API requests (default: the CA the agent trusts the API server with)")
 	f.StringVar(&logLevel, "log-level", "info", "log level: debug, info, warn, error")
 	return cmd
 }

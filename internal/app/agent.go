@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -58,7 +59,18 @@ type AgentConfig struct {
 	// (tests shorten them).
 	LeaseRenewInterval time.Duration
 	LeaseDuration      time.Duration
-	Logger             *slog.Logger
+	// KubeletPort is the first port of the hollow nodes' kubelet APIs
+	// (--kubelet-port, 10250 on the command line): hollow node i serves on
+	// its InternalIP 127.0.0.(1+i%250) at port KubeletPort+i/250 and
+	// advertises that port. 0, the zero value, serves nothing and
+	// advertises port 0, so that tests and benches bind nothing unless
+	// they ask.
+	KubeletPort int
+	// ClientCAFile verifies the client certificates of kubelet API
+	// requests (--client-ca-file); default: the CA the agent trusts the
+	// API server with (--certificate-authority or the kubeconfig's).
+	ClientCAFile string
+	Logger       *slog.Logger
 }
 
 func (c *AgentConfig) validate() error {
@@ -85,6 +97,9 @@ func (c *AgentConfig) validate() error {
 			return fmt.Errorf("--node-labels: value %q of %s: %s", v, k, strings.Join(errs, "; "))
 		}
 	}
+	if last := c.KubeletPort + (c.Simulate-1)/hollowIPs; c.KubeletPort < 0 || (c.KubeletPort > 0 && last > 65535) {
+		return fmt.Errorf("--kubelet-port %d: the ports of %d hollow nodes must lie in 1-65535", c.KubeletPort, c.Simulate)
+	}
 	if c.PodStartLatency < 0 {
 		return fmt.Errorf("--pod-start-latency %s: must not be negative", c.PodStartLatency)
 	}
@@ -99,6 +114,7 @@ func (c *AgentConfig) validate() error {
 // informer and one heartbeat loop.
 type Agent struct {
 	kubelets map[string]*kubelet.Kubelet
+	servers  []*kubelet.Server // kubelet APIs, closed once the nodes stop
 	runtimes map[string]*sim.Runtime
 	pods     cache.Indexer // pods bound to any node, indexed by spec.nodeName
 	stop     context.CancelFunc
@@ -201,9 +217,14 @@ func StartAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	a.stop = cancel
 	var wg sync.WaitGroup
+	if a.servers, err = startKubeletAPIs(cfg, restCfg, client, order); err != nil {
+		cancel()
+		return nil, err
+	}
 	podIndex, shutdown, err := startHollowInformers(ctx, client, a.kubelets)
 	if err != nil {
 		cancel()
+		closeKubeletAPIs(a.servers, log)
 		return nil, fmt.Errorf("informers: %w", err)
 	}
 	a.pods = podIndex
@@ -218,6 +239,7 @@ func StartAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 		cancel()
 		wg.Wait()
 		shutdown()
+		closeKubeletAPIs(a.servers, log)
 		return nil, fmt.Errorf("register hollow nodes: %w", err)
 	}
 	wg.Add(1)
@@ -229,6 +251,7 @@ func StartAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 		defer close(a.done)
 		wg.Wait()
 		shutdown()
+		closeKubeletAPIs(a.servers, log)
 	}()
 	log.Info("hollow nodes ready", "nodes", len(order), "took", time.Since(start).Round(time.Millisecond))
 	return a, nil
@@ -250,9 +273,24 @@ func agentREST(cfg AgentConfig) (*rest.Config, error) {
 	return out, nil
 }
 
+// hollowIPs is how many loopback addresses hollow nodes spread over.
+const hollowIPs = 250
+
+// hollowIP is the InternalIP of hollow node i: 127.0.0.(1 + i%250), never
+// a routable address.
+func hollowIP(i int) net.IP { return net.IPv4(127, 0, 0, byte(1+i%hollowIPs)) }
+
+// hollowPort is the kubelet port of hollow node i (0 without a server).
+func hollowPort(cfg AgentConfig, i int) int {
+	if cfg.KubeletPort == 0 {
+		return 0
+	}
+	return cfg.KubeletPort + i/hollowIPs
+}
+
 // newHollowNode builds hollow node i: its simulated runtime (pod range
 // sim.NodeCIDR(i) until the node gets a spec.podCIDR) and its kubelet,
-// advertising 127.0.0.(1 + i%250), never a routable address.
+// advertising hollowIP(i) and hollowPort.
 func newHollowNode(cfg AgentConfig, client kubernetes.Interface, i int) (*kubelet.Kubelet, *sim.Runtime, error) {
 	rt, err := sim.New(sim.Config{StartLatency: cfg.PodStartLatency, StopDelay: cfg.PodStopDelay, PodCIDR: sim.NodeCIDR(i)})
 	if err != nil {
@@ -262,7 +300,8 @@ func newHollowNode(cfg AgentConfig, client kubernetes.Interface, i int) (*kubele
 		NodeName:           cfg.NodeNamePrefix + strconv.Itoa(i),
 		Client:             client,
 		Runtime:            rt,
-		NodeIP:             net.IPv4(127, 0, 0, byte(1+i%250)).String(),
+		NodeIP:             hollowIP(i).String(),
+		Port:               int32(hollowPort(cfg, i)),
 		InstanceType:       "hollow",
 		Labels:             cfg.NodeLabels,
 		LeaseRenewInterval: cfg.LeaseRenewInterval,
@@ -364,4 +403,79 @@ func eachNode(ctx context.Context, nodes []*kubelet.Kubelet, fn func(*kubelet.Ku
 	close(work)
 	wg.Wait()
 	return errors.Join(errs...)
+}
+
+// startKubeletAPIs starts the kubelet API of every hollow node (none when
+// cfg.KubeletPort is 0): one self-signed serving certificate for all,
+// client certificates verified by the cluster CA, and one
+// ReviewAuthorizer, creating SubjectAccessReviews through client, whose
+// cache all nodes share. A port in use fails the start.
+func startKubeletAPIs(cfg AgentConfig, restCfg *rest.Config, client kubernetes.Interface, nodes []*kubelet.Kubelet) ([]*kubelet.Server, error) {
+	if cfg.KubeletPort == 0 {
+		return nil, nil
+	}
+	ca, err := kubeletClientCA(cfg, restCfg)
+	if err != nil {
+		return nil, err
+	}
+	var ips []net.IP
+	for i := range min(len(nodes), hollowIPs) {
+		ips = append(ips, hollowIP(i))
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "skiff-agent"
+	}
+	cert, err := kubelet.SelfSignedCert(host, ips)
+	if err != nil {
+		return nil, err
+	}
+	scfg := kubelet.ServerConfig{Cert: cert, ClientCA: ca, Authorizer: kubelet.NewReviewAuthorizer(client, nil)}
+	var servers []*kubelet.Server
+	for i, k := range nodes {
+		addr := net.JoinHostPort(hollowIP(i).String(), strconv.Itoa(hollowPort(cfg, i)))
+		srv, err := k.Serve(addr, scfg)
+		if err != nil {
+			closeKubeletAPIs(servers, cfg.Logger)
+			return nil, fmt.Errorf("--kubelet-port %d: %w", cfg.KubeletPort, err)
+		}
+		servers = append(servers, srv)
+	}
+	return servers, nil
+}
+
+// kubeletClientCA reads the CA bundle of --client-ca-file, else the one
+// the agent verifies the API server with.
+func kubeletClientCA(cfg AgentConfig, restCfg *rest.Config) (*x509.CertPool, error) {
+	var data []byte
+	var err error
+	switch {
+	case cfg.ClientCAFile != "":
+		data, err = os.ReadFile(cfg.ClientCAFile)
+	case cfg.CertificateAuthority != "":
+		data, err = os.ReadFile(cfg.CertificateAuthority)
+	case len(restCfg.TLSClientConfig.CAData) > 0:
+		data = restCfg.TLSClientConfig.CAData
+	case restCfg.TLSClientConfig.CAFile != "":
+		data, err = os.ReadFile(restCfg.TLSClientConfig.CAFile)
+	default:
+		return nil, errors.New("--kubelet-port: no CA to verify client certificates with (--client-ca-file)")
+	}
+	if err != nil {
+		return nil, fmt.Errorf("kubelet client CA: %w", err)
+	}
+	pool := x509.NewCertPool()
+	if !pool.AppendCertsFromPEM(data) {
+		return nil, errors.New("kubelet client CA: no PEM certificate")
+	}
+	return pool, nil
+}
+
+// closeKubeletAPIs closes the kubelet API servers.
+func closeKubeletAPIs(servers []*kubelet.Server, log *slog.Logger) {
+	for _, s := range servers {
+		if err := s.Close(); err != nil {
+			log.Warn("close kubelet API", "addr", s.Addr(), "err", err)
+		}
+	}
 }

@@ -2,11 +2,20 @@ package app
 
 import (
 	"context"
+	"crypto/ecdsa"
+	"crypto/elliptic"
+	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
+	"crypto/x509/pkix"
 	"fmt"
 	"io"
 	"log/slog"
+	"math/big"
 	"net"
+	"net/http"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -229,4 +238,169 @@ func freeTCPPort(t *testing.T) int {
 	}
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
+}
+
+// TestKubeletAPI runs hollow nodes with their kubelet APIs against a real
+// server: the port is advertised, /metrics/resource reports a pod's
+// simulated usage to the admin, a user RBAC denies gets 403, a request
+// without a client certificate 401, a busy port fails a second agent, and
+// the listeners close when the agent stops.
+func TestKubeletAPI(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	srv, err := StartServer(ctx, ServerConfig{
+		DataDir: dir, HTTPSPort: freeTCPPort(t), BindAddress: "127.0.0.1",
+		WriteKubeconfig: filepath.Join(dir, "kubeconfig.yaml"), Logger: log,
+	})
+	if err != nil {
+		t.Fatalf("StartServer: %v", err)
+	}
+	defer srv.Stop()
+	restCfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cs := kubernetes.NewForConfigOrDie(restCfg)
+	port := freeTCPPort(t)
+	agent, err := StartAgent(ctx, AgentConfig{Kubeconfig: srv.Kubeconfig, Simulate: 2, KubeletPort: port, Logger: log})
+	if err != nil {
+		t.Fatalf("StartAgent: %v", err)
+	}
+	defer agent.Stop()
+	node, err := cs.CoreV1().Nodes().Get(ctx, "hollow-1", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := node.Status.DaemonEndpoints.KubeletEndpoint.Port; got != int32(port) {
+		t.Errorf("hollow-1 kubeletEndpoint.port = %d; want %d", got, port)
+	}
+
+	pod := bindPod(t, ctx, cs, "hollow-1")
+	waitFor(t, ctx, "pod Running", func() (bool, error) {
+		p, err := cs.CoreV1().Pods(pod.Namespace).Get(ctx, pod.Name, metav1.GetOptions{})
+		return err == nil && p.Status.Phase == corev1.PodRunning, err
+	})
+	if err := agent.Runtime("hollow-1").SetUsage(pod.Namespace, pod.Name, "app", 250, 64<<20); err != nil {
+		t.Fatalf("SetUsage: %v", err)
+	}
+	url := fmt.Sprintf("https://127.0.0.2:%d%s", port, kubelet.ResourceMetricsPath)
+	admin, err := tls.X509KeyPair(restCfg.TLSClientConfig.CertData, restCfg.TLSClientConfig.KeyData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, body := kubeletGet(t, url, &admin)
+	wantMem := `container_memory_working_set_bytes{container="app",namespace="default",pod="hollow-pod"} 6.7108864e+07 `
+	if code != http.StatusOK || !strings.Contains(body, wantMem) || !strings.Contains(body, "\nresource_scrape_error 0\n") {
+		t.Errorf("GET %s as admin = %d\n%s\nwant 200 with %q", url, code, body, wantMem)
+	}
+
+	alice := clientCert(t, filepath.Join(dir, "server", "tls"), "alice")
+	code, body = kubeletGet(t, url, &alice)
+	if want := "Forbidden (user=alice, verb=get, resource=nodes, subresource(s)=[metrics])\n"; code != http.StatusForbidden || body != want {
+		t.Errorf("GET %s as alice = %d %q; want 403 %q", url, code, body, want)
+	}
+	if code, body = kubeletGet(t, url, nil); code != http.StatusUnauthorized || body != "Unauthorized" {
+		t.Errorf("GET %s without a client certificate = %d %q; want 401 Unauthorized", url, code, body)
+	}
+
+	_, err = StartAgent(ctx, AgentConfig{Kubeconfig: srv.Kubeconfig, Simulate: 1, NodeNamePrefix: "busy-", KubeletPort: port, Logger: log})
+	if err == nil || !strings.Contains(err.Error(), "address already in use") || !strings.Contains(err.Error(), "--kubelet-port") {
+		t.Errorf("StartAgent on a busy kubelet port: %v; want an address-in-use error naming --kubelet-port", err)
+	}
+
+	agent.Stop()
+	if code, body := kubeletGet(t, url, &admin); code != 0 {
+		t.Errorf("GET %s after the agent stopped = %d %q; want a connection error", url, code, body)
+	}
+}
+
+// kubeletGet fetches url with cert as client certificate (none if nil),
+// not verifying the self-signed kubelet; code is 0 when the request fails.
+func kubeletGet(t *testing.T, url string, cert *tls.Certificate) (code int, body string) {
+	t.Helper()
+	cfg := &tls.Config{InsecureSkipVerify: true} //nolint:gosec // hollow kubelets serve self-signed certificates
+	if cert != nil {
+		cfg.Certificates = []tls.Certificate{*cert}
+	}
+	c := &http.Client{Transport: &http.Transport{TLSClientConfig: cfg}, Timeout: 10 * time.Second}
+	defer c.CloseIdleConnections()
+	resp, err := c.Get(url)
+	if err != nil {
+		return 0, err.Error()
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatalf("read %s: %v", url, err)
+	}
+	return resp.StatusCode, string(b)
+}
+
+// clientCert signs a client certificate for user cn with the server's CA
+// in tlsDir.
+func clientCert(t *testing.T, tlsDir, cn string) tls.Certificate {
+	t.Helper()
+	ca, err := tls.LoadX509KeyPair(filepath.Join(tlsDir, "ca.crt"), filepath.Join(tlsDir, "ca.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	caCert, err := x509.ParseCertificate(ca.Certificate[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	key, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	der, err := x509.CreateCertificate(rand.Reader, &x509.Certificate{
+		SerialNumber: big.NewInt(time.Now().UnixNano()), Subject: pkix.Name{CommonName: cn},
+		NotBefore: time.Now().Add(-time.Minute), NotAfter: time.Now().Add(time.Hour),
+		KeyUsage: x509.KeyUsageDigitalSignature, ExtKeyUsage: []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth},
+	}, caCert, &key.PublicKey, ca.PrivateKey)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return tls.Certificate{Certificate: [][]byte{der}, PrivateKey: key}
+}
+
+// TestJoinedKubeletAPI checks the kubelet API of a hollow node that joined
+// with the token: its SubjectAccessReviews go through a node identity,
+// which the node authorizer must let create them.
+func TestJoinedKubeletAPI(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	dir := t.TempDir()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	const token = "skfjoi.0123456789abcdef"
+	srv, err := StartServer(ctx, ServerConfig{
+		DataDir: dir, HTTPSPort: freeTCPPort(t), BindAddress: "127.0.0.1", Token: token,
+		WriteKubeconfig: filepath.Join(dir, "kubeconfig.yaml"), Logger: log,
+	})
+	if err != nil {
+		t.Fatalf("StartServer: %v", err)
+	}
+	defer srv.Stop()
+	port := freeTCPPort(t)
+	agent, err := StartAgent(ctx, AgentConfig{
+		Server: srv.URL, Token: token, CertificateAuthority: filepath.Join(dir, "server", "tls", "ca.crt"),
+		DataDir: t.TempDir(), Simulate: 1, NodeNamePrefix: "joined-", KubeletPort: port, Logger: log,
+	})
+	if err != nil {
+		t.Fatalf("StartAgent: %v", err)
+	}
+	defer agent.Stop()
+	restCfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	admin, err := tls.X509KeyPair(restCfg.TLSClientConfig.CertData, restCfg.TLSClientConfig.KeyData)
+	if err != nil {
+		t.Fatal(err)
+	}
+	url := fmt.Sprintf("https://127.0.0.1:%d%s", port, kubelet.HealthzPath)
+	if code, body := kubeletGet(t, url, &admin); code != http.StatusOK || body != "ok" {
+		t.Errorf("GET %s as admin = %d %q; want 200 ok", url, code, body)
+	}
 }

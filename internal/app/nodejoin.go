@@ -176,6 +176,7 @@ func startJoinedAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 		pods: cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{nodeNameIndex: func(any) ([]string, error) { return nil, nil }}),
 		done: make(chan struct{})}
 	order := make([]*kubelet.Kubelet, cfg.Simulate)
+	clients := make([]kubernetes.Interface, cfg.Simulate)
 	var mu sync.Mutex
 	err = eachIndex(ctx, cfg.Simulate, func(i int) error {
 		rc, err := join.config(ctx, cfg.NodeNamePrefix+strconv.Itoa(i))
@@ -196,11 +197,15 @@ func startJoinedAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 		}
 		mu.Lock()
 		defer mu.Unlock()
-		a.kubelets[k.NodeName()], a.runtimes[k.NodeName()], order[i] = k, rt, k
+		a.kubelets[k.NodeName()], a.runtimes[k.NodeName()], order[i], clients[i] = k, rt, k, client
 		return nil
 	})
 	if err != nil {
 		return nil, fmt.Errorf("join hollow nodes: %w", err)
+	}
+	// Node 0's identity creates the SubjectAccessReviews of every node.
+	if a.servers, err = startKubeletAPIs(cfg, &rest.Config{}, clients[0], order); err != nil {
+		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	a.stop = cancel
@@ -217,6 +222,7 @@ func startJoinedAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 	go func() {
 		defer close(a.done)
 		wg.Wait()
+		closeKubeletAPIs(a.servers, cfg.Logger)
 	}()
 	cfg.Logger.Info("hollow nodes joined", "nodes", len(order), "took", time.Since(start).Round(time.Millisecond))
 	return a, nil

@@ -69,6 +69,7 @@ type Server struct {
 	srv  *http.Server
 	ln   net.Listener
 	done chan struct{}
+	err  error // why serving ended, other than Close; read after done
 }
 
 // Serve listens on addr at once (so a busy port fails here) and serves
@@ -101,7 +102,9 @@ func (k *Kubelet) Serve(addr string, cfg ServerConfig) (*Server, error) {
 	}
 	go func() {
 		defer close(s.done)
-		_ = s.srv.Serve(tls.NewListener(ln, tlsCfg))
+		if err := s.srv.Serve(tls.NewListener(ln, tlsCfg)); !errors.Is(err, http.ErrServerClosed) {
+			s.err = err
+		}
 	}()
 	return s, nil
 }
@@ -110,11 +113,12 @@ func (k *Kubelet) Serve(addr string, cfg ServerConfig) (*Server, error) {
 func (s *Server) Addr() net.Addr { return s.ln.Addr() }
 
 // Close stops listening, closes open connections and waits for the
-// serving goroutine; it is idempotent.
+// serving goroutine; it returns why serving ended if not Close. It is
+// idempotent.
 func (s *Server) Close() error {
 	err := s.srv.Close()
 	<-s.done
-	return err
+	return errors.Join(err, s.err)
 }
 
 // SelfSignedCert returns a serving certificate as an upstream kubelet
