@@ -259,8 +259,13 @@ func (s *Server) writeAggregated(w http.ResponseWriter, r *http.Request, list *a
 }
 
 // storageVersionHash is upstream's opaque hash of the storage version:
-// the base64 of the first 8 bytes of sha256("group/version/kind").
+// the base64 of the first 8 bytes of sha256("group/version/kind"); none
+// for a resource that is not stored (no StorageKey), as upstream's
+// aggregated APIs advertise none.
 func storageVersionHash(r *apis.Resource) string {
+	if r.StorageKey == "" {
+		return ""
+	}
 	sum := sha256.Sum256([]byte(r.GVR.Group + "/" + r.GVR.Version + "/" + r.Kind))
 	return base64.StdEncoding.EncodeToString(sum[:8])
 }

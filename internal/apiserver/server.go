@@ -49,8 +49,11 @@ type Config struct {
 	// Collectors are further metrics served on /metrics (the authorization
 	// metrics of the filters in front of the API).
 	Collectors []prometheus.Collector
-	Now        func() time.Time
-	Logger     *slog.Logger
+	// Computed are resources served from a source instead of storage
+	// (metrics.k8s.io); they appear in discovery like the others.
+	Computed []ComputedResource
+	Now      func() time.Time
+	Logger   *slog.Logger
 }
 
 func (c *Config) validate() error {
@@ -76,6 +79,7 @@ type Server struct {
 	now       func() time.Time
 	codecs    serializer.CodecFactory
 	endpoints map[schema.GroupVersionResource]*endpoint
+	computed  map[schema.GroupVersionResource]computedEndpoint
 	// byKind finds the endpoint of a kind, for owner lookups and apply.
 	byKind    map[schema.GroupVersionKind]*endpoint
 	discovery *discoveryDocs
@@ -110,7 +114,16 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 	if err := s.initAdmission(); err != nil {
 		return nil, err
 	}
-	s.discovery = buildDiscovery(cfg.Resources)
+	discovered := cfg.Resources
+	s.computed = map[schema.GroupVersionResource]computedEndpoint{}
+	for _, c := range cfg.Computed {
+		if c.Resource == nil || c.Source == nil {
+			return nil, fmt.Errorf("apiserver: computed resource without description or source")
+		}
+		s.computed[c.Resource.GVR] = computedEndpoint{ep: &endpoint{res: c.Resource, gvk: c.Resource.GroupVersionKind()}, src: c.Source}
+		discovered = append(discovered[:len(discovered):len(discovered)], c.Resource)
+	}
+	s.discovery = buildDiscovery(discovered)
 	s.metrics.registerStorage(s.endpoints)
 	s.mux = s.routes()
 	return s, nil
@@ -169,6 +182,10 @@ func (s *Server) serveDiscoveryOrResource(w http.ResponseWriter, r *http.Request
 // serveResource dispatches a resource request to its verb handler.
 func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requestInfo) {
 	gvr := schema.GroupVersionResource{Group: info.Group, Version: info.Version, Resource: info.Resource}
+	if c, ok := s.computed[gvr]; ok {
+		s.serveComputed(w, r, c, info)
+		return
+	}
 	ep, ok := s.endpoints[gvr]
 	if !ok {
 		s.writeError(w, r, errNotFoundPath(r.URL.Path))
