@@ -89,6 +89,7 @@ func newServerCommand(run func(context.Context, app.ServerConfig) error) *cobra.
 	f.StringVar(&cfg.EncryptionProviderConfig, "encryption-provider-config", "", "EncryptionConfiguration file: encrypt the resources it names at rest (see docs/operations.md)")
 	f.StringVar(&cfg.AuditPolicyFile, "audit-policy-file", "", "audit.k8s.io/v1 Policy file; with --audit-log-path, audit requests")
 	f.StringVar(&cfg.AuditLogPath, "audit-log-path", "", "file the audit events are appended to as JSON lines (\"-\" is standard output)")
+	f.DurationVar(&cfg.MetricResolution, "metric-resolution", 15*time.Second, "how often the built-in metrics.k8s.io API scrapes each kubelet's /metrics/resource")
 	f.StringVar(&cfg.SchedulerConfig, "scheduler-config", "", "KubeSchedulerConfiguration file (kubescheduler.config.k8s.io/v1): profiles and plugin weights")
 	f.StringVar(&cfg.TokenAuthFile, "token-auth-file", "", "static bearer tokens, one user a line: token,user,uid,\"group1,group2\"")
 	f.StringVar(&cfg.Token, "token", "", "cluster join token for agents ([a-z0-9]{6}.[a-z0-9]{16}); default: the one in <data-dir>/server/token, generated on first start")

@@ -24,6 +24,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/skiff-dev/skiff/internal/kubelet"
@@ -39,19 +40,7 @@ func TestHollowNodes(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := StartServer(ctx, ServerConfig{
-		DataDir: dir, HTTPSPort: freeTCPPort(t), BindAddress: "127.0.0.1",
-		WriteKubeconfig: filepath.Join(dir, "kubeconfig.yaml"), Logger: log,
-	})
-	if err != nil {
-		t.Fatalf("StartServer: %v", err)
-	}
-	defer srv.Stop()
-	restCfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs := kubernetes.NewForConfigOrDie(restCfg)
+	srv, _, cs := startTestServer(t, ctx, ServerConfig{DataDir: dir, Logger: log})
 	agent, err := StartAgent(ctx, AgentConfig{
 		Kubeconfig: srv.Kubeconfig, Simulate: 20, Logger: log,
 		LeaseRenewInterval: time.Second, LeaseDuration: 2 * time.Second,
@@ -250,19 +239,7 @@ func TestKubeletAPI(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv, err := StartServer(ctx, ServerConfig{
-		DataDir: dir, HTTPSPort: freeTCPPort(t), BindAddress: "127.0.0.1",
-		WriteKubeconfig: filepath.Join(dir, "kubeconfig.yaml"), Logger: log,
-	})
-	if err != nil {
-		t.Fatalf("StartServer: %v", err)
-	}
-	defer srv.Stop()
-	restCfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs := kubernetes.NewForConfigOrDie(restCfg)
+	srv, restCfg, cs := startTestServer(t, ctx, ServerConfig{DataDir: dir, Logger: log})
 	port := freeTCPPort(t)
 	agent, err := StartAgent(ctx, AgentConfig{Kubeconfig: srv.Kubeconfig, Simulate: 2, KubeletPort: port, Logger: log})
 	if err != nil {
@@ -403,4 +380,23 @@ func TestJoinedKubeletAPI(t *testing.T) {
 	if code, body := kubeletGet(t, url, &admin); code != http.StatusOK || body != "ok" {
 		t.Errorf("GET %s as admin = %d %q; want 200 ok", url, code, body)
 	}
+}
+
+// startTestServer starts a server for cfg on a free loopback port,
+// writing its kubeconfig into cfg.DataDir, and stops it when t ends; it
+// returns the server, its admin's rest.Config and a clientset.
+func startTestServer(t *testing.T, ctx context.Context, cfg ServerConfig) (*Server, *rest.Config, kubernetes.Interface) {
+	t.Helper()
+	cfg.HTTPSPort, cfg.BindAddress = freeTCPPort(t), "127.0.0.1"
+	cfg.WriteKubeconfig = filepath.Join(cfg.DataDir, "kubeconfig.yaml")
+	srv, err := StartServer(ctx, cfg)
+	if err != nil {
+		t.Fatalf("StartServer: %v", err)
+	}
+	t.Cleanup(func() { _ = srv.Stop() })
+	restCfg, err := clientcmd.BuildConfigFromFlags("", srv.Kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return srv, restCfg, kubernetes.NewForConfigOrDie(restCfg)
 }

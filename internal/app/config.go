@@ -43,6 +43,9 @@ type ServerConfig struct {
 	// Profiling serves /debug/pprof/ to callers RBAC allows (upstream's
 	// --profiling, on by default there and in cmd/skiff).
 	Profiling bool
+	// MetricResolution is how often the built-in metrics.k8s.io scrapes
+	// kubelets (15 s, metrics-server's --metric-resolution).
+	MetricResolution time.Duration
 	// SchedulerConfig is a KubeSchedulerConfiguration file; empty means
 	// upstream's default profile.
 	SchedulerConfig string
@@ -112,6 +115,9 @@ func (c *ServerConfig) validate() error {
 	}
 	if c.WriteKubeconfig == "" {
 		c.WriteKubeconfig = "/etc/skiff/skiff.yaml"
+	}
+	if c.MetricResolution < 0 || c.MetricResolution > 0 && c.MetricResolution < 100*time.Millisecond {
+		return fmt.Errorf("--metric-resolution %s: must be at least 100ms", c.MetricResolution)
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.NewTextHandler(os.Stderr, nil))

@@ -150,6 +150,10 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("service allocators", err)
 	}
 	openAPI := newOpenAPI(resources)
+	metricsAPI, err := newMetricsAPI(cfg)
+	if err != nil {
+		return fail("metrics api", err)
+	}
 	var bootstrapped atomic.Bool
 	api, err := apiserver.New(ctx, apiserver.Config{
 		Resources:     resources,
@@ -160,6 +164,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		TokenIssuer:   authn.signer,
 		Collectors:    authn.authzMetrics.Collectors(),
 		OpenAPI:       openAPI,
+		Computed:      metricsAPI.resources(),
 		Version:       Version,
 		Checks: []apiserver.HealthCheck{
 			{Name: "etcd", Check: etcdCheck(client)},
@@ -247,6 +252,11 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		}
 		cleanups = append(cleanups, stopCSR)
 	}
+	stopMetrics, err := metricsAPI.start(ctx, shared, bundle, log)
+	if err != nil {
+		return fail("metrics api", err)
+	}
+	cleanups = append(cleanups, stopMetrics)
 	if !cfg.DisableScheduler {
 		stopScheduler, err := startScheduler(ctx, loopback, shared, cfg.SchedulerConfig, log)
 		if err != nil {

@@ -25,7 +25,10 @@ func startAgent(ctx context.Context, binary, dir, kubeconfig string, cs kubernet
 		return nil, fmt.Errorf("agent log: %w", err)
 	}
 	args := append([]string{"agent", "--simulate", strconv.Itoa(n), "--kubeconfig", kubeconfig,
-		"--node-name-prefix", "hollow-", "--log-level", "warn"}, extra...)
+		"--node-name-prefix", "hollow-", "--log-level", "warn",
+		// No kubelet API: the benches measure the control plane, and
+		// 1,000 listeners would change the agent's footprint.
+		"--kubelet-port", "0"}, extra...)
 	cmd := exec.Command(binary, args...)
 	cmd.Stdout, cmd.Stderr = logf, logf
 	cmd.SysProcAttr = &syscall.SysProcAttr{Pdeathsig: syscall.SIGKILL}

@@ -40,8 +40,9 @@ func startCluster(t *testing.T, flags ...string) (*server, kubernetes.Interface)
 }
 
 // agentDefaults are the simulated runtime's pod start latency and stop
-// delay unless a scenario passes its own.
-var agentDefaults = map[string]string{"--pod-start-latency": "20ms", "--pod-stop-delay": "50ms"}
+// delay, and no kubelet API (agents of one test would share port 10250
+// on 127.0.0.1), unless a scenario passes its own.
+var agentDefaults = map[string]string{"--pod-start-latency": "20ms", "--pod-stop-delay": "50ms", "--kubelet-port": "0"}
 
 // startAgent runs `skiff agent --simulate n` against s with nodes named
 // <prefix>0..., plus flags (which may override agentDefaults); it is

@@ -47,9 +47,11 @@ func hpaCondition(h *autoscalingv2.HorizontalPodAutoscaler, typ autoscalingv2.Ho
 	return autoscalingv2.HorizontalPodAutoscalerCondition{}
 }
 
-// TestHPAWithoutMetricsAPI: the server serves no metrics.k8s.io, so the
-// HPA says so in ScalingActive and an event, and leaves the scale alone.
-func TestHPAWithoutMetricsAPI(t *testing.T) {
+// TestHPAWithoutPodMetrics: the server serves metrics.k8s.io, but the
+// hollow nodes of these tests serve no kubelet port, so it has no pod
+// metrics: the HPA says so in ScalingActive and an event, and leaves the
+// scale alone.
+func TestHPAWithoutPodMetrics(t *testing.T) {
 	ctx := context.Background()
 	ns := newNamespace(t, "hpa-nometrics")
 	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, newDeployment("web", 2, "whoami"), metav1.CreateOptions{}); err != nil {
@@ -66,7 +68,7 @@ func TestHPAWithoutMetricsAPI(t *testing.T) {
 		c := hpaCondition(h, autoscalingv2.ScalingActive)
 		return c.Status == corev1.ConditionFalse && c.Reason == "FailedGetResourceMetric" &&
 				strings.Contains(c.Message, "the HPA was unable to compute the replica count: failed to get cpu resource metric value: failed to get cpu utilization: "+
-					"unable to get metrics for resource cpu: unable to fetch metrics from resource metrics API: the server could not find the requested resource (get pods.metrics.k8s.io)"),
+					"unable to get metrics for resource cpu: no metrics returned from resource metrics API"),
 			fmt.Sprintf("%+v", h.Status), nil
 	})
 	eventually(t, "FailedGetResourceMetric event", func(ctx context.Context) (bool, string, error) {
@@ -90,8 +92,8 @@ func TestHPAWithoutMetricsAPI(t *testing.T) {
 // fakeMetrics reports the same cpu usage for every pod the selector
 // matches: milli each, or, while totalMilli is set, a fixed load shared
 // by the pods (so scaling out lowers each pod's usage, as with real
-// traffic). It stands in for the metrics.k8s.io API, which no APIService
-// serves in these tests.
+// traffic). It stands in for the metrics.k8s.io API, whose usage comes
+// from kubelets these tests do not serve.
 type fakeMetrics struct {
 	cs         kubernetes.Interface
 	milli      atomic.Int64

@@ -34,12 +34,13 @@
 // namespace with the target's label selector, in JSON, and sums each
 // pod's containers (a pod with no containers or a container without the
 // resource has no metric), as upstream's resource metrics client. Skiff
-// has no API aggregation (no APIService, no proxying to an extension API
-// server), so nothing serves metrics.k8s.io in a Skiff cluster yet: every
-// Resource metric reports FailedGetResourceMetric ("the server could not
-// find the requested resource (get pods.metrics.k8s.io)") until it does;
-// tests drive restMetrics against an httptest metrics server and the
-// reconciler through a fake MetricsClient.
+// serves metrics.k8s.io itself (internal/resourcemetrics, from the
+// kubelets' /metrics/resource); a server without it answers
+// FailedGetResourceMetric ("the server could not find the requested
+// resource (get pods.metrics.k8s.io)"), and one with no samples for the
+// target's pods "no metrics returned from resource metrics API". Tests
+// drive restMetrics against an httptest metrics server and the reconciler
+// through a fake MetricsClient.
 //
 // Time is an input (Config.Now), and the recommendation and scale-event
 // history each HPA needs for its windows lives in the Reconciler.

@@ -106,6 +106,17 @@ func DefaultClusterRoles() []*rbacv1.ClusterRole {
 		{ObjectMeta: meta(SelfNodeClientApprover), Rules: []rbacv1.PolicyRule{
 			rule(v("create"), g("certificates.k8s.io"), "certificatesigningrequests/selfnodeclient"),
 		}},
+		// Full access to the kubelet API, upstream's role; the server's
+		// resource metrics scraper (KubeletClientUser) holds it.
+		{ObjectMeta: meta("system:kubelet-api-admin"), Rules: []rbacv1.PolicyRule{
+			rule(readVerbs, g(""), "nodes"),
+			rule(v("proxy"), g(""), "nodes"),
+			rule(v("*"), g(""), "nodes/proxy", "nodes/metrics", "nodes/spec", "nodes/stats", "nodes/log"),
+		}},
+		// Reading metrics.k8s.io, folded into view, edit and admin, as
+		// metrics-server's manifest installs it.
+		{ObjectMeta: meta("system:aggregated-metrics-reader", AggregateToAdmin, AggregateToEdit, AggregateToView),
+			Rules: []rbacv1.PolicyRule{rule(readVerbs, g("metrics.k8s.io"), "pods", "nodes")}},
 		// system:node is upstream's role of kubelets; as upstream it is
 		// bound to nobody: the node authorizer grants its rules.
 		{ObjectMeta: meta("system:node"), Rules: NodeRules()},
@@ -215,7 +226,20 @@ func DefaultClusterRoleBindings() []*rbacv1.ClusterRoleBinding {
 		bindNamed("skiff:kubelet-bootstrap", "system:node-bootstrapper", BootstrappersGroup),
 		bindNamed("skiff:node-autoapprove-bootstrap", NodeClientApprover, BootstrappersGroup),
 		bindNamed("skiff:node-autoapprove-certificate-rotation", SelfNodeClientApprover, NodesGroup),
+		bindUser("skiff:kube-apiserver-kubelet-client", "system:kubelet-api-admin", KubeletClientUser),
 	}
+}
+
+// KubeletClientUser is the identity the server presents to kubelets (the
+// resource metrics scraper), kubeadm's name for it.
+const KubeletClientUser = "kube-apiserver-kubelet-client"
+
+// bindUser is a binding called name of role to one user.
+func bindUser(name, role, user string) *rbacv1.ClusterRoleBinding {
+	b := bindGroups(role)
+	b.ObjectMeta = meta(name)
+	b.Subjects = []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}}
+	return b
 }
 
 // bindNamed is a binding called name of role to groups.

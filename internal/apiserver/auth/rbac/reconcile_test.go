@@ -29,8 +29,10 @@ func TestEnsurePolicyCreatesAndAggregates(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !equality.Semantic.DeepEqual(view.Rules, aggregateToViewRules()) {
-		t.Errorf("view rules = %v; want the aggregate-to-view rules", view.Rules)
+	// view folds in system:aggregate-to-view and the metrics reader
+	wantView := append(aggregateToViewRules(), rule(readVerbs, g("metrics.k8s.io"), "pods", "nodes"))
+	if !equality.Semantic.DeepEqual(view.Rules, wantView) {
+		t.Errorf("view rules = %v; want the aggregate-to-view rules and the metrics reader's", view.Rules)
 	}
 	for _, want := range DefaultClusterRoleBindings() {
 		if _, err := client.RbacV1().ClusterRoleBindings().Get(ctx, want.Name, metav1.GetOptions{}); err != nil {
