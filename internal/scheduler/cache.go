@@ -207,6 +207,7 @@ func (c *Cache) UpdateSnapshot(s *Snapshot) {
 				continue
 			}
 			clone := it.info.Clone()
+			s.invalidateDerived(s.byName[it.name], clone)
 			s.byName[it.name] = clone
 			s.list[s.index[it.name]] = clone
 		}
@@ -226,6 +227,7 @@ func (c *Cache) reconcile(s *Snapshot) {
 			continue
 		}
 		clone := it.info.Clone()
+		s.invalidateDerived(s.byName[name], clone)
 		s.byName[name] = clone
 		if i, found := s.index[name]; found {
 			s.list[i] = clone
@@ -253,10 +255,64 @@ type Snapshot struct {
 	// generation and membership are the cache's when s was last updated
 	// (membership -1: never).
 	generation, membership int64
+	// Lists and counts derived from every node, computed on first use
+	// and dropped (nil) only when an update could change them: the
+	// affinity lists when a changed node had or has such pods (each
+	// cycle's bound pod does not otherwise touch them), the image counts
+	// when a Node object changed.
+	withAffinity, withAntiAffinity []*framework.NodeInfo
+	affinityValid                  bool
+	imageCounts                    map[string]int
+}
+
+// invalidateDerived drops what the replacement of old by clone may
+// change (old is nil for a new node).
+func (s *Snapshot) invalidateDerived(old, clone *framework.NodeInfo) {
+	if old == nil || len(old.PodsWithAffinity) > 0 || len(clone.PodsWithAffinity) > 0 {
+		s.affinityValid, s.withAffinity, s.withAntiAffinity = false, nil, nil
+	}
+	if old == nil || old.Node() != clone.Node() {
+		s.imageCounts = nil
+	}
+}
+
+// HavePodsWithAffinityList implements framework.NodeInfoLister.
+func (s *Snapshot) HavePodsWithAffinityList() []*framework.NodeInfo {
+	s.deriveAffinity()
+	return s.withAffinity
+}
+
+// HavePodsWithRequiredAntiAffinityList implements framework.NodeInfoLister.
+func (s *Snapshot) HavePodsWithRequiredAntiAffinityList() []*framework.NodeInfo {
+	s.deriveAffinity()
+	return s.withAntiAffinity
+}
+
+func (s *Snapshot) deriveAffinity() {
+	if s.affinityValid {
+		return
+	}
+	s.withAffinity = framework.FilterNodes(s.list, func(n *framework.NodeInfo) bool { return len(n.PodsWithAffinity) > 0 })
+	s.withAntiAffinity = framework.FilterNodes(s.withAffinity, func(n *framework.NodeInfo) bool { return len(n.PodsWithRequiredAntiAffinity) > 0 })
+	s.affinityValid = true
+}
+
+// ImageNumNodes implements framework.NodeInfoLister.
+func (s *Snapshot) ImageNumNodes(image string) int {
+	if s.imageCounts == nil {
+		s.imageCounts = map[string]int{}
+		for _, n := range s.list {
+			for name := range n.ImageStates {
+				s.imageCounts[name]++
+			}
+		}
+	}
+	return s.imageCounts[image]
 }
 
 // rebuild makes list and index from byName, sorted by node name.
 func (s *Snapshot) rebuild() {
+	s.affinityValid, s.withAffinity, s.withAntiAffinity, s.imageCounts = false, nil, nil, nil
 	s.list = s.list[:0]
 	for _, n := range s.byName {
 		s.list = append(s.list, n)

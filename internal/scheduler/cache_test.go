@@ -7,6 +7,8 @@ import (
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/skiff-dev/skiff/internal/scheduler/framework"
 )
 
 func snapshotNames(s *Snapshot) []string {
@@ -102,5 +104,78 @@ func TestUpdateSnapshotWalksChanges(t *testing.T) {
 				t.Errorf("%s: node %s: List entry differs from Get", st.name, name)
 			}
 		}
+	}
+}
+
+// TestSnapshotDerivedLists: the affinity lists and image counts follow
+// the pods and nodes through incremental updates, always pointing at the
+// current copy of each node.
+func TestSnapshotDerivedLists(t *testing.T) {
+	node := func(name string, images ...string) *v1.Node {
+		n := &v1.Node{ObjectMeta: metav1.ObjectMeta{Name: name}}
+		for _, img := range images {
+			n.Status.Images = append(n.Status.Images, v1.ContainerImage{Names: []string{img}, SizeBytes: 1 << 20})
+		}
+		return n
+	}
+	anti := &v1.Affinity{PodAntiAffinity: &v1.PodAntiAffinity{RequiredDuringSchedulingIgnoredDuringExecution: []v1.PodAffinityTerm{{
+		TopologyKey: "kubernetes.io/hostname", LabelSelector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "db"}}}}}}
+	pref := &v1.Affinity{PodAffinity: &v1.PodAffinity{PreferredDuringSchedulingIgnoredDuringExecution: []v1.WeightedPodAffinityTerm{{
+		Weight: 1, PodAffinityTerm: v1.PodAffinityTerm{TopologyKey: "zone", LabelSelector: &metav1.LabelSelector{}}}}}}
+	pod := func(uid, node string, a *v1.Affinity) *v1.Pod {
+		return &v1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: uid, UID: types.UID(uid)}, Spec: v1.PodSpec{NodeName: node, Affinity: a}}
+	}
+	names := func(ns []*framework.NodeInfo) []string {
+		var out []string
+		for _, n := range ns {
+			out = append(out, n.Node().Name)
+		}
+		return out
+	}
+	c, s := NewCache(), NewSnapshot()
+	c.AddNode(node("a", "nginx"))
+	c.AddNode(node("b", "nginx", "redis"))
+	c.AddNode(node("c"))
+	c.UpdateSnapshot(s)
+	if got := names(s.HavePodsWithAffinityList()); len(got) != 0 {
+		t.Errorf("no pods: HavePodsWithAffinityList = %v; want none", got)
+	}
+	if s.ImageNumNodes("nginx") != 2 || s.ImageNumNodes("redis") != 1 || s.ImageNumNodes("busybox") != 0 {
+		t.Errorf("ImageNumNodes nginx, redis, busybox = %d, %d, %d; want 2, 1, 0", s.ImageNumNodes("nginx"), s.ImageNumNodes("redis"), s.ImageNumNodes("busybox"))
+	}
+
+	steps := []struct {
+		what     string
+		change   func()
+		affinity []string
+		anti     []string
+	}{
+		{"plain pod on a", func() { _ = c.AssumePod(pod("p1", "a", nil)) }, nil, nil},
+		{"anti-affinity pod on c", func() { _ = c.AssumePod(pod("p2", "c", anti)) }, []string{"c"}, []string{"c"}},
+		{"preferred-affinity pod on b", func() { _ = c.AssumePod(pod("p3", "b", pref)) }, []string{"b", "c"}, []string{"c"}},
+		{"another plain pod on c", func() { _ = c.AssumePod(pod("p4", "c", nil)) }, []string{"b", "c"}, []string{"c"}},
+		{"anti-affinity pod leaves c", func() { c.ForgetPod(pod("p2", "c", anti)) }, []string{"b"}, nil},
+	}
+	for _, st := range steps {
+		st.change()
+		c.UpdateSnapshot(s)
+		aff, an := s.HavePodsWithAffinityList(), s.HavePodsWithRequiredAntiAffinityList()
+		if got := names(aff); !slices.Equal(got, st.affinity) {
+			t.Errorf("after %s: HavePodsWithAffinityList = %v; want %v", st.what, got, st.affinity)
+		}
+		if got := names(an); !slices.Equal(got, st.anti) {
+			t.Errorf("after %s: HavePodsWithRequiredAntiAffinityList = %v; want %v", st.what, got, st.anti)
+		}
+		for _, n := range append(aff, an...) {
+			if s.Get(n.Node().Name) != n {
+				t.Errorf("after %s: list entry %s is not the snapshot's current copy", st.what, n.Node().Name)
+			}
+		}
+	}
+
+	c.AddNode(node("a", "redis")) // an update: the same name
+	c.UpdateSnapshot(s)
+	if s.ImageNumNodes("nginx") != 1 || s.ImageNumNodes("redis") != 2 {
+		t.Errorf("after a's images changed, ImageNumNodes nginx, redis = %d, %d; want 1, 2", s.ImageNumNodes("nginx"), s.ImageNumNodes("redis"))
 	}
 }

@@ -123,20 +123,26 @@ func (s *Scheduler) findFeasible(ctx context.Context, prof *Profile, state *fram
 	start := s.nextStartNode % len(nodes)
 	var next, found atomic.Int64
 	var wg sync.WaitGroup
+	chunk := chunkSize(len(nodes), s.cfg.Parallelism)
 	for range max(1, min(s.cfg.Parallelism, len(nodes))) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			for {
-				k := int(next.Add(1) - 1)
-				if k >= len(nodes) || found.Load() >= int64(numToFind) || ctx.Err() != nil {
+				from := int(next.Add(int64(chunk)) - int64(chunk))
+				if from >= len(nodes) {
 					return
 				}
-				i := (start + k) % len(nodes)
-				tried[i] = true
-				statuses[i] = s.runFilterWithNominatedPods(ctx, prof, state, pod, nodes[i])
-				if statuses[i].IsSuccess() {
-					found.Add(1)
+				for k := from; k < min(from+chunk, len(nodes)); k++ {
+					if found.Load() >= int64(numToFind) || ctx.Err() != nil {
+						return
+					}
+					i := (start + k) % len(nodes)
+					tried[i] = true
+					statuses[i] = s.runFilterWithNominatedPods(ctx, prof, state, pod, nodes[i])
+					if statuses[i].IsSuccess() {
+						found.Add(1)
+					}
 				}
 			}
 		}()
@@ -145,7 +151,8 @@ func (s *Scheduler) findFeasible(ctx context.Context, prof *Profile, state *fram
 	feasible := make([]*framework.NodeInfo, 0, min(numToFind, len(nodes)))
 	failed := framework.NodeToStatus{}
 	processed := 0
-	// Every node tried lies within the first next indexes from start.
+	// Every node tried lies within the first next indexes from start
+	// (next counts the chunks handed out, whole).
 	for k := range min(int(next.Load()), len(nodes)) {
 		i := (start + k) % len(nodes)
 		if !tried[i] {

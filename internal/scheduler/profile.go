@@ -3,6 +3,7 @@ package scheduler
 import (
 	"context"
 	"fmt"
+	"math"
 	"slices"
 	"sync"
 	"sync/atomic"
@@ -27,6 +28,10 @@ type Profile struct {
 	weights    map[string]int64
 	// events are what each enabled plugin registered for.
 	events map[string][]framework.ClusterEvent
+	// scoreBuf backs the per-plugin scores of a cycle, kept across cycles
+	// (Score runs on the scheduling goroutine only): allocating it for
+	// every pod was most of a cycle's garbage.
+	scoreBuf framework.NodeScoreList
 }
 
 // NewProfile builds a profile: upstream's defaults, changed by the
@@ -214,7 +219,8 @@ func (prof *Profile) FindFeasible(ctx context.Context, state *framework.CycleSta
 
 // Score runs PreScore, then every Score plugin on each node over workers
 // goroutines (as upstream, nodes in parallel), then NormalizeScore, and
-// returns each node's weighted total.
+// returns each node's weighted total. It is not safe for concurrent use:
+// the scheduling goroutine alone calls it.
 func (prof *Profile) Score(ctx context.Context, state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, workers int) ([]int64, *framework.Status) {
 	for _, pl := range prof.preScore {
 		s := pl.PreScore(ctx, state, pod, nodes)
@@ -233,7 +239,10 @@ func (prof *Profile) Score(ctx context.Context, state *framework.CycleState, pod
 		}
 	}
 	// One backing array: scores[p] are plugin p's scores in node order.
-	all := make(framework.NodeScoreList, len(plugins)*len(nodes))
+	if cap(prof.scoreBuf) < len(plugins)*len(nodes) {
+		prof.scoreBuf = make(framework.NodeScoreList, len(plugins)*len(nodes))
+	}
+	all := prof.scoreBuf[:len(plugins)*len(nodes)]
 	scores := make([]framework.NodeScoreList, len(plugins))
 	for p := range plugins {
 		scores[p] = all[p*len(nodes) : (p+1)*len(nodes)]
@@ -257,30 +266,53 @@ func (prof *Profile) Score(ctx context.Context, state *framework.CycleState, pod
 }
 
 // scoreNodes fills scores[p][i] with plugin p's score of node i, the
-// nodes spread over workers goroutines; it returns the first failure.
+// nodes spread over workers goroutines in chunks; it returns the first
+// failure.
 func scoreNodes(ctx context.Context, state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, plugins []framework.ScorePlugin, scores []framework.NodeScoreList, workers int) *framework.Status {
 	var next atomic.Int64
 	var failed atomic.Pointer[framework.Status]
 	var wg sync.WaitGroup
+	chunk := chunkSize(len(nodes), workers)
 	for range max(1, min(workers, len(nodes)/minNodesPerScoreWorker)) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := int(next.Add(1) - 1); i < len(nodes) && failed.Load() == nil; i = int(next.Add(1) - 1) {
-				name := nodes[i].Node().Name
-				for p, pl := range plugins {
-					v, s := pl.Score(ctx, state, pod, nodes[i])
-					if !s.IsSuccess() {
-						failed.CompareAndSwap(nil, s.WithPlugin(pl.Name()))
+			for {
+				from := int(next.Add(int64(chunk)) - int64(chunk))
+				if from >= len(nodes) {
+					return
+				}
+				for i := from; i < min(from+chunk, len(nodes)); i++ {
+					if failed.Load() != nil {
 						return
 					}
-					scores[p][i] = framework.NodeScore{Name: name, Score: v}
+					name := nodes[i].Node().Name
+					for p, pl := range plugins {
+						v, s := pl.Score(ctx, state, pod, nodes[i])
+						if !s.IsSuccess() {
+							failed.CompareAndSwap(nil, s.WithPlugin(pl.Name()))
+							return
+						}
+						scores[p][i] = framework.NodeScore{Name: name, Score: v}
+					}
 				}
 			}
 		}()
 	}
 	wg.Wait()
 	return failed.Load()
+}
+
+// chunkSize is how many consecutive nodes a worker takes at a time, as
+// upstream's parallelizer chunks its work: about the square root of n, at
+// most n/workers+1. Chunks keep the workers off one shared counter and
+// off each other's cache lines.
+func chunkSize(n, workers int) int {
+	c := int(math.Sqrt(float64(n)))
+	if r := n/max(workers, 1) + 1; c > r {
+		c = r
+	}
+	return max(c, 1)
 }
 
 // minNodesPerScoreWorker keeps small clusters on one goroutine: starting

@@ -165,6 +165,39 @@ type NodeInfoLister interface {
 	List() []*NodeInfo
 	// Get returns a node by name, nil if absent.
 	Get(name string) *NodeInfo
+	// HavePodsWithAffinityList is the nodes holding a pod with affinity
+	// or anti-affinity terms, and HavePodsWithRequiredAntiAffinityList
+	// those holding one with required anti-affinity, as upstream's
+	// snapshot keeps them: plugins that only care about such pods need
+	// not walk every node.
+	HavePodsWithAffinityList() []*NodeInfo
+	HavePodsWithRequiredAntiAffinityList() []*NodeInfo
+	// ImageNumNodes is how many nodes hold the image (by any of its
+	// names).
+	ImageNumNodes(image string) int
+}
+
+// FilterNodes returns the nodes for which keep is true (for listers that
+// compute the affinity lists by walking every node).
+func FilterNodes(nodes []*NodeInfo, keep func(*NodeInfo) bool) []*NodeInfo {
+	var out []*NodeInfo
+	for _, n := range nodes {
+		if keep(n) {
+			out = append(out, n)
+		}
+	}
+	return out
+}
+
+// CountImageNodes counts the nodes holding image.
+func CountImageNodes(nodes []*NodeInfo, image string) int {
+	c := 0
+	for _, n := range nodes {
+		if _, ok := n.ImageStates[image]; ok {
+			c++
+		}
+	}
+	return c
 }
 
 // Handle is what plugins may use from the scheduler.

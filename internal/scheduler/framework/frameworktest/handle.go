@@ -25,6 +25,20 @@ type Snapshot []*framework.NodeInfo
 // List returns the nodes.
 func (s Snapshot) List() []*framework.NodeInfo { return s }
 
+// HavePodsWithAffinityList returns the nodes with pods with affinity.
+func (s Snapshot) HavePodsWithAffinityList() []*framework.NodeInfo {
+	return framework.FilterNodes(s, func(n *framework.NodeInfo) bool { return len(n.PodsWithAffinity) > 0 })
+}
+
+// HavePodsWithRequiredAntiAffinityList returns the nodes with pods with
+// required anti-affinity.
+func (s Snapshot) HavePodsWithRequiredAntiAffinityList() []*framework.NodeInfo {
+	return framework.FilterNodes(s, func(n *framework.NodeInfo) bool { return len(n.PodsWithRequiredAntiAffinity) > 0 })
+}
+
+// ImageNumNodes counts the nodes holding image.
+func (s Snapshot) ImageNumNodes(image string) int { return framework.CountImageNodes(s, image) }
+
 // Get returns the named node or nil.
 func (s Snapshot) Get(name string) *framework.NodeInfo {
 	for _, n := range s {

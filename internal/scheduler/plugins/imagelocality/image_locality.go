@@ -58,8 +58,7 @@ func (s *spreadState) Clone() framework.StateData { return s }
 
 // PreScore counts, for each of the pod's images, the nodes holding it.
 func (pl *ImageLocality) PreScore(_ context.Context, state *framework.CycleState, pod *v1.Pod, _ []*framework.NodeInfo) *framework.Status {
-	all := pl.nodes.List()
-	s := &spreadState{numNodes: map[string]int{}, totalNodes: len(all)}
+	s := &spreadState{numNodes: map[string]int{}, totalNodes: len(pl.nodes.List())}
 	for _, cs := range [][]v1.Container{pod.Spec.InitContainers, pod.Spec.Containers} {
 		for _, c := range cs {
 			s.images = append(s.images, NormalizedImageName(c.Image))
@@ -69,12 +68,7 @@ func (pl *ImageLocality) PreScore(_ context.Context, state *framework.CycleState
 		if _, done := s.numNodes[img]; done {
 			continue
 		}
-		s.numNodes[img] = 0
-		for _, n := range all {
-			if _, ok := n.ImageStates[img]; ok {
-				s.numNodes[img]++
-			}
-		}
+		s.numNodes[img] = pl.nodes.ImageNumNodes(img)
 	}
 	state.Write(preScoreKey, s)
 	return nil

@@ -46,16 +46,14 @@ func (pl *InterPodAffinity) PreFilter(_ context.Context, state *framework.CycleS
 	if pi.ParseError != nil {
 		return framework.NewStatus(framework.UnschedulableAndUnresolvable, pi.ParseError.Error())
 	}
-	nodes := pl.nodes.List()
-	anyExistingAnti := false
-	for _, n := range nodes {
-		if len(n.PodsWithRequiredAntiAffinity) > 0 {
-			anyExistingAnti = true
-			break
-		}
-	}
-	if len(pi.RequiredAffinityTerms) == 0 && len(pi.RequiredAntiAffinityTerms) == 0 && !anyExistingAnti {
+	withAnti := pl.nodes.HavePodsWithRequiredAntiAffinityList()
+	if len(pi.RequiredAffinityTerms) == 0 && len(pi.RequiredAntiAffinityTerms) == 0 && len(withAnti) == 0 {
 		return framework.NewStatus(framework.Skip)
+	}
+	// Without terms of its own, only nodes with anti-affinity pods count.
+	nodes := withAnti
+	if len(pi.RequiredAffinityTerms) > 0 || len(pi.RequiredAntiAffinityTerms) > 0 {
+		nodes = pl.nodes.List()
 	}
 	s := &preFilterState{
 		existingAntiAffinity: pairCounts{}, affinity: pairCounts{}, antiAffinity: pairCounts{}, pod: pod,

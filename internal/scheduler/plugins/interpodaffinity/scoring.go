@@ -59,7 +59,13 @@ func (pl *InterPodAffinity) PreScore(_ context.Context, state *framework.CycleSt
 	sc := &scorer{pl: pl, pod: pod, nsLabels: pl.namespaceLabels(pod.Namespace),
 		preferred: resolveWeighted(pl, pi.PreferredAffinityTerms), preferNo: resolveWeighted(pl, pi.PreferredAntiAffinityTerms),
 		out: &scoreState{byKey: map[string]map[string]int64{}}}
-	for _, n := range pl.nodes.List() {
+	// Unless the pod has preferred terms of its own, only nodes holding
+	// pods with affinity can score, as upstream.
+	nodes := pl.nodes.HavePodsWithAffinityList()
+	if hasPreferred {
+		nodes = pl.nodes.List()
+	}
+	for _, n := range nodes {
 		node := n.Node()
 		if node == nil || len(node.Labels) == 0 {
 			continue
