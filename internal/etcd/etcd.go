@@ -5,6 +5,9 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
+	"go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
+	"go.etcd.io/etcd/server/v3/proxy/grpcproxy/adapter"
 	"log/slog"
 	"net/url"
 	"sync"
@@ -229,4 +232,75 @@ func (s *Server) Get(ctx context.Context, key string) (value []byte, modRev int6
 	}
 	kv := res.KVs[0]
 	return kv.Value, kv.ModRevision, true, nil
+}
+
+// KV is an in-process client of the member's key-value API: requests are
+// function calls into the server (etcd's own v3client adapter) instead
+// of gRPC over loopback, which cost a tenth of the API server's CPU on
+// writes. Like the in-process reads, it answers ErrClosed once Close has
+// begun.
+func (s *Server) KV() clientv3.KV {
+	return clientv3.NewKVFromKVClient(adapter.KvServerToKvClient(newGuardedKV(s, v3rpc.NewQuotaKVServer(s.etcd.Server))), s.client)
+}
+
+// guardedKV refuses requests once Close has begun and keeps Close waiting
+// for those in flight, so that no request reads a closing backend.
+// (RangeStream, which the in-process adapter does not offer, is next's.)
+type guardedKV struct {
+	pb.KVServer
+	s    *Server
+	next pb.KVServer
+}
+
+func newGuardedKV(s *Server, next pb.KVServer) guardedKV {
+	return guardedKV{KVServer: next, s: s, next: next}
+}
+
+func (g guardedKV) enter() error {
+	g.s.local.RLock()
+	if g.s.closed {
+		g.s.local.RUnlock()
+		return ErrClosed
+	}
+	return nil
+}
+
+func (g guardedKV) Range(ctx context.Context, r *pb.RangeRequest) (*pb.RangeResponse, error) {
+	if err := g.enter(); err != nil {
+		return nil, err
+	}
+	defer g.s.local.RUnlock()
+	return g.next.Range(ctx, r)
+}
+
+func (g guardedKV) Put(ctx context.Context, r *pb.PutRequest) (*pb.PutResponse, error) {
+	if err := g.enter(); err != nil {
+		return nil, err
+	}
+	defer g.s.local.RUnlock()
+	return g.next.Put(ctx, r)
+}
+
+func (g guardedKV) DeleteRange(ctx context.Context, r *pb.DeleteRangeRequest) (*pb.DeleteRangeResponse, error) {
+	if err := g.enter(); err != nil {
+		return nil, err
+	}
+	defer g.s.local.RUnlock()
+	return g.next.DeleteRange(ctx, r)
+}
+
+func (g guardedKV) Txn(ctx context.Context, r *pb.TxnRequest) (*pb.TxnResponse, error) {
+	if err := g.enter(); err != nil {
+		return nil, err
+	}
+	defer g.s.local.RUnlock()
+	return g.next.Txn(ctx, r)
+}
+
+func (g guardedKV) Compact(ctx context.Context, r *pb.CompactionRequest) (*pb.CompactionResponse, error) {
+	if err := g.enter(); err != nil {
+		return nil, err
+	}
+	defer g.s.local.RUnlock()
+	return g.next.Compact(ctx, r)
 }

@@ -51,7 +51,7 @@ func (s *Store) Run(ctx context.Context) error {
 // compact compacts etcd to rev unless another server did since it saw
 // version of compactRevKey; it returns the key's new version.
 func (s *Store) compact(ctx context.Context, version, rev int64) (int64, error) {
-	resp, err := s.client.Txn(ctx).
+	resp, err := s.kv.Txn(ctx).
 		If(clientv3.Compare(clientv3.Version(compactRevKey), "=", version)).
 		Then(clientv3.OpPut(compactRevKey, strconv.FormatInt(rev, 10))).
 		Else(clientv3.OpGet(compactRevKey)).
@@ -66,7 +66,7 @@ func (s *Store) compact(ctx context.Context, version, rev int64) (int64, error) 
 		}
 		return kvs[0].Version, nil
 	}
-	if _, err := s.client.Compact(ctx, rev); err != nil && !errors.Is(err, rpctypes.ErrCompacted) {
+	if _, err := s.kv.Compact(ctx, rev); err != nil && !errors.Is(err, rpctypes.ErrCompacted) {
 		return version + 1, fmt.Errorf("storage: compact to %d: %w", rev, err)
 	}
 	s.log.Debug("etcd compacted", "revision", rev)

@@ -64,19 +64,23 @@ type Config struct {
 	// Clock drives compaction and bookmarks. Nil means the real clock.
 	Clock clock.WithTicker
 	// Local, when set, serves consistent reads (the latest object, the
-	// current revision) in-process instead of asking etcd over the
-	// client. Only a member alone in its cluster can offer it.
+	// current revision) and writes in-process instead of asking etcd over
+	// the client (which still carries the watches). Only a member alone
+	// in its cluster can offer it.
 	Local LocalReader
 }
 
 // LocalReader reads the applied state of the only member of an embedded
-// etcd. Its answers include every write acknowledged before the call.
+// etcd, and offers its key-value API in-process. Its answers include every write acknowledged before the call.
 type LocalReader interface {
 	// Revision is the store's current revision.
 	Revision() (int64, error)
 	// Get returns key's latest value and mod revision; found is false
 	// when the key does not exist.
 	Get(ctx context.Context, key string) (value []byte, modRev int64, found bool, err error)
+	// KV is the member's key-value API called in-process; the store
+	// writes through it.
+	KV() clientv3.KV
 }
 
 func (c *Config) validate() error {

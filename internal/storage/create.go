@@ -24,7 +24,7 @@ func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Obje
 	if err != nil {
 		return nil, err
 	}
-	resp, err := r.store.client.Txn(ctx).
+	resp, err := r.store.kv.Txn(ctx).
 		If(clientv3.Compare(clientv3.ModRevision(key), "=", 0)).
 		Then(clientv3.OpPut(key, string(data))).
 		Commit()

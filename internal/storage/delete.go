@@ -31,7 +31,7 @@ func (r *Resource) Delete(ctx context.Context, ns, name string, precondition fun
 				return nil, err
 			}
 		}
-		resp, err := r.store.client.Txn(ctx).
+		resp, err := r.store.kv.Txn(ctx).
 			If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
 			Then(clientv3.OpDelete(key)).
 			Else(clientv3.OpGet(key)).

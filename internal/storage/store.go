@@ -19,8 +19,11 @@ import (
 type Store struct {
 	cfg    Config
 	client *clientv3.Client
-	codec  runtime.Serializer
-	log    *slog.Logger
+	// kv serves writes, compaction and counts: the member in-process when
+	// Local offers it, else client.
+	kv    clientv3.KV
+	codec runtime.Serializer
+	log   *slog.Logger
 
 	// baseCtx bounds the lifetime of the watch caches' goroutines; it is
 	// cancelled by Close. It carries the metadata that makes every cache
@@ -52,6 +55,7 @@ func New(cfg Config) (*Store, error) {
 	s := &Store{
 		cfg:         cfg,
 		client:      cfg.Client,
+		kv:          cfg.Client.KV,
 		codec:       protobuf.NewSerializer(cfg.Scheme, cfg.Scheme),
 		log:         cfg.Logger.With("component", "storage"),
 		baseCtx:     clientv3.WithRequireLeader(ctx),
@@ -59,6 +63,9 @@ func New(cfg Config) (*Store, error) {
 		progress:    make(chan struct{}, 1),
 		waitTimeout: waitTimeout,
 		resources:   map[string]*resourceSlot{},
+	}
+	if cfg.Local != nil {
+		s.kv = cfg.Local.KV()
 	}
 	s.wg.Add(1)
 	go func() {
@@ -143,7 +150,7 @@ func (s *Store) currentRevision(ctx context.Context) (int64, error) {
 		}
 		return rev, nil
 	}
-	resp, err := s.client.Get(ctx, s.cfg.Prefix+"/", clientv3.WithCountOnly())
+	resp, err := s.kv.Get(ctx, s.cfg.Prefix+"/", clientv3.WithCountOnly())
 	if err != nil {
 		return 0, apierrors.NewInternalError(fmt.Errorf("storage: get current revision: %w", err))
 	}

@@ -51,7 +51,7 @@ func (r *Resource) Update(ctx context.Context, ns, name string, fn UpdateFunc) (
 		if err != nil {
 			return nil, err
 		}
-		resp, err := r.store.client.Txn(ctx).
+		resp, err := r.store.kv.Txn(ctx).
 			If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
 			Then(clientv3.OpPut(key, string(data))).
 			Else(clientv3.OpGet(key)).
