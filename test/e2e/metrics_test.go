@@ -37,18 +37,23 @@ spec:
 var topRow = regexp.MustCompile(`(?m)^(\S+)\s+(\d+)m\s+(?:\d+%\s+)?(\d+)Mi\b`)
 
 // TestResourceMetrics drives the built-in metrics.k8s.io API the way users
-// do: `kubectl top node` and `kubectl top pod` show what the hollow
+// do, with each kubectl version: `kubectl top node` and `kubectl top pod` show what the hollow
 // kubelets report, `kubectl get podmetrics` prints metrics-server's table,
 // and an HPA made with `kubectl autoscale` scales the Deployment out on
 // the CPU utilization it reads.
 func TestResourceMetrics(t *testing.T) {
+	for _, version := range kubectlVersions {
+		t.Run(version, func(t *testing.T) { testResourceMetrics(t, version) })
+	}
+}
+
+func testResourceMetrics(t *testing.T, version string) {
 	s, _ := startCluster(t, "--metric-resolution", "1s")
 	port, err := freePort()
 	if err != nil {
 		t.Fatal(err)
 	}
 	startAgent(t, s, "top-", 2, "--kubelet-port", strconv.Itoa(port))
-	version := kubectlVersions[len(kubectlVersions)-1]
 	k := s.newKubectl(t, version, "e2e-metrics")
 	waitNodesReady(t, k, 2)
 	k.ok("apply", "-f", k.file("web.yaml", metricsManifest))
