@@ -3,6 +3,7 @@ package kubelet
 import (
 	"context"
 	"encoding/json"
+	"strconv"
 
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -11,13 +12,18 @@ import (
 )
 
 // statusBase is the pod as the worker last knows it: the pod from the
-// API, or, while the API has brought no newer pod than the one the last
-// write was computed from (writtenOver), that pod with the written status,
-// as upstream's status manager keeps the status it set. Without it a sync
-// on the stale pod recomputes startTime and the transition times at a
-// later second and writes them again.
-func statusBase(pod *corev1.Pod, written *corev1.PodStatus, writtenOver string) *corev1.Pod {
-	if written == nil || pod.ResourceVersion != writtenOver {
+// API, or, while the API has brought only pods older than the one the
+// last write produced (writtenRV, that write's resourceVersion), that pod
+// with the written status, as upstream's status manager keeps the status
+// it set. Without it a sync on a stale pod (the echo of an earlier write
+// arriving after a later one) recomputes the transition times at a later
+// second and writes them again. Resource versions are etcd revisions
+// here, so they order; one that does not parse leaves the API's pod.
+func statusBase(pod *corev1.Pod, written *corev1.PodStatus, writtenRV uint64) *corev1.Pod {
+	if written == nil {
+		return pod
+	}
+	if rv, err := strconv.ParseUint(pod.ResourceVersion, 10, 64); err != nil || rv >= writtenRV {
 		return pod
 	}
 	cp := *pod
@@ -59,9 +65,9 @@ func hasCondition(conds []corev1.PodCondition, typ corev1.PodConditionType) bool
 
 // writeStatus patches pods/status with st (a merge patch with a UID
 // precondition) when it differs from cur, the status as the worker knows
-// it (statusBase). The answer is not decoded: the pod's watch brings the
-// new status, and decoding a whole Pod per write costs the agent more
-// than the request.
+// it (statusBase). Of the answer only the resourceVersion is read (the
+// pod's watch brings the new status; decoding a whole Pod per write
+// costs the agent more than the request).
 func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur, st corev1.PodStatus) error {
 	if apiequality.Semantic.DeepEqual(cur, st) {
 		return nil
@@ -73,15 +79,24 @@ func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur, st co
 	if err != nil {
 		return err
 	}
-	err = w.k.cfg.Client.CoreV1().RESTClient().Patch(types.MergePatchType).
+	body, err := w.k.cfg.Client.CoreV1().RESTClient().Patch(types.MergePatchType).
 		Namespace(pod.Namespace).Resource("pods").Name(pod.Name).SubResource("status").
-		Body(patch).Do(ctx).Error()
+		SetHeader("Accept", "application/json").Body(patch).DoRaw(ctx)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
-	w.written, w.writtenOver = &st, pod.ResourceVersion
+	var answer struct {
+		Metadata struct {
+			ResourceVersion string `json:"resourceVersion"`
+		} `json:"metadata"`
+	}
+	// An answer without a readable resourceVersion leaves writtenRV 0:
+	// the API's pods are then taken as they come.
+	_ = json.Unmarshal(body, &answer)
+	rv, _ := strconv.ParseUint(answer.Metadata.ResourceVersion, 10, 64)
+	w.written, w.writtenRV = &st, rv
 	return nil
 }

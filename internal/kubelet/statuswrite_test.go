@@ -15,23 +15,28 @@ func TestStatusBase(t *testing.T) {
 	running.ResourceVersion = "11"
 	running.Status = corev1.PodStatus{Phase: corev1.PodRunning, StartTime: &metav1Now}
 	written := running.Status.DeepCopy()
+	// written was produced at resourceVersion 11; a pod at 12 comes from
+	// a later write of someone else.
+	newer := pending.DeepCopy()
+	newer.ResourceVersion = "12"
 	tests := []struct {
-		name        string
-		pod         *corev1.Pod
-		written     *corev1.PodStatus
-		writtenOver string
-		want        corev1.PodPhase
+		name      string
+		pod       *corev1.Pod
+		written   *corev1.PodStatus
+		writtenRV uint64
+		want      corev1.PodPhase
 	}{
-		{"nothing written yet", pending, nil, "", corev1.PodPending},
-		{"the watch has not brought the write", pending, written, "10", corev1.PodRunning},
-		{"the watch brought the write", running, written, "10", corev1.PodRunning},
-		{"a newer pod from another writer", pending.DeepCopy(), written, "9", corev1.PodPending},
+		{"nothing written yet", pending, nil, 0, corev1.PodPending},
+		{"the watch has not brought the write", pending, written, 11, corev1.PodRunning},
+		{"the watch brought the write", running, written, 11, corev1.PodRunning},
+		{"a newer pod from another writer", newer, written, 11, corev1.PodPending},
+		{"the write's answer had no resourceVersion", pending, written, 0, corev1.PodPending},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got := statusBase(tt.pod, tt.written, tt.writtenOver)
+			got := statusBase(tt.pod, tt.written, tt.writtenRV)
 			if got.Status.Phase != tt.want {
-				t.Errorf("statusBase(rv %s, written over %q).Status.Phase = %s; want %s", tt.pod.ResourceVersion, tt.writtenOver, got.Status.Phase, tt.want)
+				t.Errorf("statusBase(rv %s, written at %d).Status.Phase = %s; want %s", tt.pod.ResourceVersion, tt.writtenRV, got.Status.Phase, tt.want)
 			}
 			if got.UID != tt.pod.UID || got.ResourceVersion != tt.pod.ResourceVersion {
 				t.Errorf("statusBase kept uid %s rv %s; want the pod's %s %s", got.UID, got.ResourceVersion, tt.pod.UID, tt.pod.ResourceVersion)

@@ -25,12 +25,12 @@ type podWorker struct {
 
 	backoff backoff
 	written *corev1.PodStatus // last status written
-	// writtenOver is the resourceVersion of the pod that written was
-	// computed from and patched over: until the watch brings a newer
-	// pod, the API's status is stale and written stands in for it.
-	writtenOver string
-	stopped     bool // containers stopped for deletion
-	confirmed   bool // final delete sent
+	// writtenRV is the resourceVersion the last write produced: until the
+	// watch brings a pod at least that new, the API's status is stale
+	// and written stands in for it.
+	writtenRV uint64
+	stopped   bool // containers stopped for deletion
+	confirmed bool // final delete sent
 }
 
 func newPodWorker(k *Kubelet, pod *corev1.Pod) *podWorker {
@@ -95,7 +95,7 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 		}
 		return 0, true
 	}
-	base := statusBase(pod, w.written, w.writtenOver)
+	base := statusBase(pod, w.written, w.writtenRV)
 	var d decision
 	for range 8 { // each action changes the runtime; stop once stable
 		rs, ok := rt.PodStatus(pod.UID)
