@@ -2,6 +2,8 @@ package apiserver
 
 import (
 	"context"
+	"sync"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -39,7 +41,7 @@ func (s *Server) initAdmission() error {
 			byGR[gvr.GroupResource()] = ep
 		}
 	}
-	chain, err := admission.New(admission.Config{Store: admissionStore(byGR)})
+	chain, err := admission.New(admission.Config{Store: admissionStore{eps: byGR, live: &liveLookups{until: map[liveKey]time.Time{}}}})
 	if err != nil {
 		return err
 	}
@@ -94,16 +96,58 @@ func (s *Server) admit(ctx context.Context, ep *endpoint, subresource string, ob
 }
 
 // admissionStore serves the admission plugins from the watch caches.
-type admissionStore map[schema.GroupResource]*endpoint
+type admissionStore struct {
+	eps  map[schema.GroupResource]*endpoint
+	live *liveLookups
+}
 
-var _ admission.Store = admissionStore(nil)
+var _ admission.Store = admissionStore{}
 
 func (st admissionStore) endpoint(gr schema.GroupResource) (*endpoint, error) {
-	ep, ok := st[gr]
+	ep, ok := st.eps[gr]
 	if !ok {
 		return nil, apierrors.NewNotFound(gr, "")
 	}
 	return ep, nil
+}
+
+// liveLookupTTL is how long an empty consistent list stands in for the
+// cache's empty answer, upstream's LimitRanger and quota live lookup TTL.
+const liveLookupTTL = 30 * time.Second
+
+// liveKey names a list admission made: a resource in a namespace.
+type liveKey struct {
+	gr schema.GroupResource
+	ns string
+}
+
+// liveLookups remembers until when an empty cached list needs no live
+// lookup, as upstream's admission plugins keep a live lookup cache: the
+// cache may lag an object created a moment ago (a LimitRange just before
+// the pod it should default), so an empty answer from it is checked
+// against a consistent list, at most once per TTL.
+type liveLookups struct {
+	mu    sync.Mutex
+	until map[liveKey]time.Time
+}
+
+func (l *liveLookups) fresh(k liveKey, now time.Time) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return now.Before(l.until[k])
+}
+
+func (l *liveLookups) checked(k liveKey, now time.Time) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if len(l.until) > 10000 {
+		for key, t := range l.until {
+			if now.After(t) {
+				delete(l.until, key)
+			}
+		}
+	}
+	l.until[k] = now.Add(liveLookupTTL)
 }
 
 func (st admissionStore) Get(ctx context.Context, gr schema.GroupResource, ns, name string) (runtime.Object, error) {
@@ -127,6 +171,19 @@ func (st admissionStore) List(ctx context.Context, gr schema.GroupResource, ns s
 	res, err := ep.store.List(ctx, ns, storage.ListOptions{ResourceVersion: "0"})
 	if err != nil {
 		return nil, err
+	}
+	if res.Len() > 0 {
+		return res.Objects(), nil
+	}
+	k, now := liveKey{gr: gr, ns: ns}, time.Now()
+	if st.live.fresh(k, now) {
+		return nil, nil
+	}
+	if res, err = ep.store.List(ctx, ns, storage.ListOptions{}); err != nil {
+		return nil, err
+	}
+	if res.Len() == 0 {
+		st.live.checked(k, now)
 	}
 	return res.Objects(), nil
 }
