@@ -34,11 +34,9 @@ type ComputedResource struct {
 }
 
 // handleComputed serves get and list of a computed resource; serveResource
-// has already checked the verb against the resource's verbs.
+// has already checked the path and the verb against the resource's
+// (which has no subresources).
 func (s *Server) handleComputed(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, src Computed, info requestInfo) error {
-	if info.Subresource != "" {
-		return errNotFoundPath(r.URL.Path)
-	}
 	switch info.Verb {
 	case "get":
 		obj, err := src.Get(ctx, info.Namespace, info.Name)
@@ -73,22 +71,4 @@ func (s *Server) handleComputed(ctx context.Context, w http.ResponseWriter, r *h
 type computedEndpoint struct {
 	ep  *endpoint
 	src Computed
-}
-
-// serveComputed checks the path shape and verb of a request for a
-// computed resource, then serves it.
-func (s *Server) serveComputed(w http.ResponseWriter, r *http.Request, c computedEndpoint, info requestInfo) {
-	res := c.ep.res
-	switch {
-	case len(info.Parts) > 2, !res.Namespaced && info.Namespace != "",
-		res.Namespaced && info.Namespace == "" && info.Verb != "list" && info.Verb != "watch":
-		s.writeError(w, r, errNotFoundPath(r.URL.Path))
-		return
-	case !c.ep.allows(info):
-		s.writeError(w, r, errMethodNotSupported(res.GVR.GroupResource().String(), info.Verb))
-		return
-	}
-	if err := s.handleComputed(r.Context(), w, r, c.ep, c.src, info); err != nil {
-		s.writeError(w, r, err)
-	}
 }

@@ -182,11 +182,11 @@ func (s *Server) serveDiscoveryOrResource(w http.ResponseWriter, r *http.Request
 // serveResource dispatches a resource request to its verb handler.
 func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requestInfo) {
 	gvr := schema.GroupVersionResource{Group: info.Group, Version: info.Version, Resource: info.Resource}
-	if c, ok := s.computed[gvr]; ok {
-		s.serveComputed(w, r, c, info)
-		return
-	}
 	ep, ok := s.endpoints[gvr]
+	computed, isComputed := s.computed[gvr]
+	if isComputed {
+		ep, ok = computed.ep, true
+	}
 	if !ok {
 		s.writeError(w, r, errNotFoundPath(r.URL.Path))
 		return
@@ -222,22 +222,24 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 	}
 	ctx := admission.WithWarnings(r.Context(), func(msg string) { addWarnings(w, []string{msg}) })
 	var err error
-	switch info.Verb {
-	case "get":
+	switch {
+	case isComputed:
+		err = s.handleComputed(ctx, w, r, ep, computed.src, info)
+	case info.Verb == "get":
 		err = s.handleGet(ctx, w, r, ep, info)
-	case "list":
+	case info.Verb == "list":
 		err = s.handleList(ctx, w, r, ep, info)
-	case "watch":
+	case info.Verb == "watch":
 		err = s.handleWatch(ctx, w, r, ep, info)
-	case "create":
+	case info.Verb == "create":
 		err = s.handleCreate(ctx, w, r, ep, info)
-	case "update":
+	case info.Verb == "update":
 		err = s.handleUpdate(ctx, w, r, ep, info)
-	case "patch":
+	case info.Verb == "patch":
 		err = s.handlePatch(ctx, w, r, ep, info)
-	case "delete":
+	case info.Verb == "delete":
 		err = s.handleDelete(ctx, w, r, ep, info)
-	case "deletecollection":
+	case info.Verb == "deletecollection":
 		err = s.handleDeleteCollection(ctx, w, r, ep, info)
 	default:
 		err = errMethodNotSupported(gvr.GroupResource().String(), r.Method)
