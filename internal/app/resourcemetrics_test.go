@@ -152,3 +152,22 @@ func certPEMs(t *testing.T, c tls.Certificate) (certPEM, keyPEM []byte) {
 	return pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: c.Certificate[0]}),
 		pem.EncodeToMemory(&pem.Block{Type: "PRIVATE KEY", Bytes: keyDER})
 }
+
+// TestMetricsAPIStarting: until its informers have synced, the metrics API
+// answers 503, as an aggregated API whose server is not ready; a bad
+// --metric-resolution stops the server before anything starts.
+func TestMetricsAPIStarting(t *testing.T) {
+	var l lateComputed
+	if _, err := l.Get(context.Background(), "ns", "p"); !apierrors.IsServiceUnavailable(err) {
+		t.Errorf("Get before the source is set: %v; want ServiceUnavailable", err)
+	}
+	if _, err := l.List(context.Background(), "", nil, nil); !apierrors.IsServiceUnavailable(err) {
+		t.Errorf("List before the source is set: %v; want ServiceUnavailable", err)
+	}
+	for _, d := range []time.Duration{-time.Second, time.Millisecond} {
+		cfg := ServerConfig{DataDir: t.TempDir(), MetricResolution: d}
+		if err := cfg.validate(); err == nil || err.Error() != "--metric-resolution "+d.String()+": must be at least 100ms" {
+			t.Errorf("validate(--metric-resolution %s) = %v; want the flag named", d, err)
+		}
+	}
+}
