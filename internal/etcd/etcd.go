@@ -245,62 +245,42 @@ func (s *Server) KV() clientv3.KV {
 
 // guardedKV refuses requests once Close has begun and keeps Close waiting
 // for those in flight, so that no request reads a closing backend.
-// (RangeStream, which the in-process adapter does not offer, is next's.)
+// (RangeStream, which the in-process adapter does not offer, is passed
+// through.)
 type guardedKV struct {
 	pb.KVServer
-	s    *Server
-	next pb.KVServer
+	s *Server
 }
 
-func newGuardedKV(s *Server, next pb.KVServer) guardedKV {
-	return guardedKV{KVServer: next, s: s, next: next}
-}
+func newGuardedKV(s *Server, next pb.KVServer) guardedKV { return guardedKV{KVServer: next, s: s} }
 
-func (g guardedKV) enter() error {
-	g.s.local.RLock()
-	if g.s.closed {
-		g.s.local.RUnlock()
-		return ErrClosed
+// guarded calls call unless Close has begun, holding Close off meanwhile.
+func guarded[Q, A any](s *Server, ctx context.Context, q Q, call func(context.Context, Q) (A, error)) (A, error) {
+	s.local.RLock()
+	defer s.local.RUnlock()
+	if s.closed {
+		var zero A
+		return zero, ErrClosed
 	}
-	return nil
+	return call(ctx, q)
 }
 
 func (g guardedKV) Range(ctx context.Context, r *pb.RangeRequest) (*pb.RangeResponse, error) {
-	if err := g.enter(); err != nil {
-		return nil, err
-	}
-	defer g.s.local.RUnlock()
-	return g.next.Range(ctx, r)
+	return guarded(g.s, ctx, r, g.KVServer.Range)
 }
 
 func (g guardedKV) Put(ctx context.Context, r *pb.PutRequest) (*pb.PutResponse, error) {
-	if err := g.enter(); err != nil {
-		return nil, err
-	}
-	defer g.s.local.RUnlock()
-	return g.next.Put(ctx, r)
+	return guarded(g.s, ctx, r, g.KVServer.Put)
 }
 
 func (g guardedKV) DeleteRange(ctx context.Context, r *pb.DeleteRangeRequest) (*pb.DeleteRangeResponse, error) {
-	if err := g.enter(); err != nil {
-		return nil, err
-	}
-	defer g.s.local.RUnlock()
-	return g.next.DeleteRange(ctx, r)
+	return guarded(g.s, ctx, r, g.KVServer.DeleteRange)
 }
 
 func (g guardedKV) Txn(ctx context.Context, r *pb.TxnRequest) (*pb.TxnResponse, error) {
-	if err := g.enter(); err != nil {
-		return nil, err
-	}
-	defer g.s.local.RUnlock()
-	return g.next.Txn(ctx, r)
+	return guarded(g.s, ctx, r, g.KVServer.Txn)
 }
 
 func (g guardedKV) Compact(ctx context.Context, r *pb.CompactionRequest) (*pb.CompactionResponse, error) {
-	if err := g.enter(); err != nil {
-		return nil, err
-	}
-	defer g.s.local.RUnlock()
-	return g.next.Compact(ctx, r)
+	return guarded(g.s, ctx, r, g.KVServer.Compact)
 }

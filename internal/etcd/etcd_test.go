@@ -78,8 +78,8 @@ func TestConnect(t *testing.T) {
 	}
 }
 
-// TestLocalReadsAfterClose: the in-process reads answer while the member
-// runs and return ErrClosed once it is closed, instead of reading a closed
+// TestLocalReadsAfterClose: the in-process reads and writes answer while
+// the member runs and return ErrClosed once it is closed, instead of reading a closed
 // backend (which panicked when a request was still in flight at shutdown).
 func TestLocalReadsAfterClose(t *testing.T) {
 	ctx := context.Background()
@@ -97,7 +97,19 @@ func TestLocalReadsAfterClose(t *testing.T) {
 	if v, _, found, err := srv.Get(ctx, "/k"); err != nil || !found || string(v) != "v" {
 		t.Errorf("Get(/k) = %q, %v, %v; want \"v\", true, nil", v, found, err)
 	}
+	kv := srv.KV()
+	txn, err := kv.Txn(ctx).If(clientv3.Compare(clientv3.ModRevision("/k"), "=", put.Header.Revision)).
+		Then(clientv3.OpPut("/k", "w")).Commit()
+	if err != nil || !txn.Succeeded {
+		t.Fatalf("in-process Txn = %v, %v; want it to succeed", txn, err)
+	}
+	if v, _, _, err := srv.Get(ctx, "/k"); err != nil || string(v) != "w" {
+		t.Errorf("Get(/k) after the in-process write = %q, %v; want \"w\"", v, err)
+	}
 	srv.Close()
+	if _, err := kv.Put(ctx, "/k", "x"); !errors.Is(err, ErrClosed) {
+		t.Errorf("in-process Put after Close: err %v; want ErrClosed", err)
+	}
 	if _, err := srv.Revision(); !errors.Is(err, ErrClosed) {
 		t.Errorf("Revision() after Close: err %v; want ErrClosed", err)
 	}
