@@ -69,6 +69,7 @@ func (c *Config) validate() error {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
+	c.TypeConverter = newTypedGoConverter(c.TypeConverter)
 	return nil
 }
 
