@@ -51,7 +51,15 @@ func newBenchSchedulerCommand() *cobra.Command {
      (server run with --disable-controller-manager);
   2. end-to-end: ` + "`skiff agent --simulate --nodes`" + ` as a second child, --pods pods created bare,
      then (on a new server) through one Deployment; pods/s to Running, p50/p99 startup
-     latency observed through a watch, server and agent RSS at the end.
+     latency observed through a watch, server and agent RSS at the end. These pods come
+     in a burst (as fast as --workers can create them), so their startup is mostly
+     queueing. Then, while they stay, each run has a latency phase: --latency-pods pods
+     created one every 1/--latency-qps s in their own namespace (bare pods, or each its
+     own 1-replica Deployment in the Deployment run), waited for until Running, their
+     startup measured apart. That is how upstream measures its 5 s pod startup SLO:
+     ClusterLoader2's density test (perf-tests clusterloader2/testing/density/config.yaml)
+     creates its latency pods after the saturation pods run, at 5/s (tuning set
+     Uniform5qps), at least 500 of them.
 
 It never fails on time. Run it inside a private network namespace:
 
@@ -74,6 +82,8 @@ It never fails on time. Run it inside a private network namespace:
 	f.IntVar(&cfg.PerfPods, "perf-pods", 10000, "measured pods of the scheduler-only run")
 	f.IntVar(&cfg.Nodes, "nodes", 1000, "hollow nodes of the end-to-end runs (0: skip them)")
 	f.IntVar(&cfg.Pods, "pods", 10000, "pods of each end-to-end run")
+	f.IntVar(&cfg.LatencyPods, "latency-pods", 100, "pods of each end-to-end run's latency phase, created at a steady rate after the others run (0: skip it; upstream's density test uses at least 500)")
+	f.Float64Var(&cfg.LatencyQPS, "latency-qps", 5, "pods created a second in the latency phase (upstream's Uniform5qps)")
 	f.BoolVar(&cfg.SkipBare, "skip-bare", false, "skip the end-to-end run with bare pods")
 	f.BoolVar(&cfg.SkipDeployment, "skip-deployment", false, "skip the end-to-end run through a Deployment")
 	f.IntVar(&cfg.Workers, "workers", 32, "client goroutines creating nodes and pods")

@@ -31,7 +31,9 @@
 // scheduler alone on upstream scheduler_perf's SchedulingBasic shape (Node
 // objects without kubelets, throughput sampled each second as upstream's
 // collector) and end to end on hollow nodes (a `skiff agent --simulate`
-// child; pod startup from creation to Running seen through a watch).
+// child; pod startup from creation to Running seen through a watch, on a
+// burst of pods and then, as ClusterLoader2's density test, on latency
+// pods created at a steady rate while the burst's pods stay).
 // `skiff bench rollout` (RunRollout, rollout.go) rolls a large Deployment
 // to a new image and records the worst availability and surge a pod watch
 // saw. Both start their servers and agents as child processes, as above.

@@ -27,6 +27,13 @@ type SchedConfig struct {
 	Pods int
 	// SkipBare and SkipDeployment leave out one of the end-to-end runs.
 	SkipBare, SkipDeployment bool
+	// LatencyPods is how many pods the latency phase of each end-to-end
+	// run starts once its Pods are Running (the flag's default is 100; 0
+	// skips the phase), one every 1/LatencyQPS seconds (5; must be above
+	// 0 when LatencyPods is). It is upstream ClusterLoader2's density test,
+	// which measures the pod startup SLO on such pods (sched_latency.go).
+	LatencyPods int
+	LatencyQPS  float64
 	// Workers is how many goroutines create pods and nodes (32).
 	Workers int
 	// ServerCPUProfile, if set, is where the scheduler-only run writes a
@@ -48,7 +55,7 @@ func (c *SchedConfig) validate() error {
 	for _, v := range []struct {
 		name string
 		n    int
-	}{{"perf nodes", c.PerfNodes}, {"perf init pods", c.PerfInitPods}, {"perf pods", c.PerfPods}, {"nodes", c.Nodes}, {"pods", c.Pods}, {"workers", c.Workers}} {
+	}{{"perf nodes", c.PerfNodes}, {"perf init pods", c.PerfInitPods}, {"perf pods", c.PerfPods}, {"nodes", c.Nodes}, {"pods", c.Pods}, {"latency pods", c.LatencyPods}, {"workers", c.Workers}} {
 		if v.n < 0 {
 			return fmt.Errorf("%s %d: must not be negative", v.name, v.n)
 		}
@@ -58,6 +65,12 @@ func (c *SchedConfig) validate() error {
 	}
 	if c.Nodes > 0 && c.Pods == 0 {
 		return fmt.Errorf("pods 0 with %d hollow nodes: want pods to start", c.Nodes)
+	}
+	if c.LatencyPods > 0 && !(c.LatencyQPS > 0) {
+		return fmt.Errorf("latency qps %v with %d latency pods: want a rate above 0", c.LatencyQPS, c.LatencyPods)
+	}
+	if c.LatencyPods > 0 && paceInterval(c.LatencyQPS) <= 0 {
+		return fmt.Errorf("latency qps %v: want at most one pod a nanosecond", c.LatencyQPS)
 	}
 	if c.Workers < 1 {
 		return fmt.Errorf("workers %d: want >= 1", c.Workers)

@@ -36,6 +36,18 @@ type E2EResult struct {
 	// seen Running, both through the bench's watch.
 	BoundToRunningP50Ms float64 `json:"bound_to_running_p50_ms"`
 	BoundToRunningP99Ms float64 `json:"bound_to_running_p99_ms"`
+	// LatencyPods is how many pods the latency phase created after the
+	// Pods above were all Running (0: no latency phase), at LatencyQPS a
+	// second, in their own namespace (sched_latency.go). Their startup
+	// and bound p99 are measured as the figures above, on these pods only;
+	// LatencyRunning is how many of them were seen Running.
+	LatencyPods          int     `json:"latency_pods"`
+	LatencyQPS           float64 `json:"latency_qps"`
+	LatencyRunning       int     `json:"latency_running"`
+	LatencyStartupP50Ms  float64 `json:"latency_startup_p50_ms"`
+	LatencyStartupP99Ms  float64 `json:"latency_startup_p99_ms"`
+	LatencyStartupMaxMs  float64 `json:"latency_startup_max_ms"`
+	LatencyScheduleP99Ms float64 `json:"latency_schedule_p99_ms"`
 	// NodesReadySec is from exec of the agent to all nodes Ready.
 	NodesReadySec float64 `json:"nodes_ready_sec"`
 	// Server and Agent are the memory of both processes at the end.
@@ -43,7 +55,8 @@ type E2EResult struct {
 	Agent  Memory `json:"agent"`
 }
 
-// runE2E starts the hollow nodes and runs one end-to-end mode against srv.
+// runE2E starts the hollow nodes and runs one end-to-end mode against srv:
+// the saturation pods, then the latency phase while they stay.
 func runE2E(ctx context.Context, cfg *SchedConfig, srv *child, dir, mode string) (*E2EResult, error) {
 	res := &E2EResult{Mode: mode, Nodes: cfg.Nodes, Pods: cfg.Pods}
 	cs, err := clientFor(srv.kubeconfig, "protobuf")
@@ -57,6 +70,9 @@ func runE2E(ctx context.Context, cfg *SchedConfig, srv *child, dir, mode string)
 	}
 	res.NodesReadySec = seconds(agent.ready)
 	err = startPods(ctx, cfg, cs, mode, res)
+	if err == nil && cfg.LatencyPods > 0 {
+		err = startLatencyPods(ctx, cfg, cs, mode, res)
+	}
 	if err == nil {
 		res.Server, err = srv.memory()
 	}
@@ -110,8 +126,29 @@ func startPods(ctx context.Context, cfg *SchedConfig, cs kubernetes.Interface, m
 // startupStats fills the latency and rate figures of res from the pods'
 // times; start is when the first create was sent.
 func startupStats(pods []podTimes, start time.Time, res *E2EResult) {
+	f := startupOf(pods)
+	res.Running = f.running
+	res.StartupP50Ms, res.StartupP99Ms, res.StartupMaxMs = millis(f.startup.P50), millis(f.startup.P99), millis(f.startup.Max)
+	res.ScheduleP99Ms = millis(f.schedule.P99)
+	res.BoundToRunningP50Ms, res.BoundToRunningP99Ms = millis(f.boundToRunning.P50), millis(f.boundToRunning.P99)
+	if el := f.lastRunning.Sub(start); el > 0 {
+		res.PodsPerSec = float64(res.Running) / el.Seconds()
+	}
+}
+
+// startupFigures is what the pods seen Running of one set took: startup
+// (creation to Running), its part until bound (schedule) and the rest
+// (boundToRunning).
+type startupFigures struct {
+	running                           int
+	startup, schedule, boundToRunning Summary
+	lastRunning                       time.Time
+}
+
+// startupOf summarizes the startups of the pods seen Running.
+func startupOf(pods []podTimes) startupFigures {
 	var startup, sched, run []time.Duration
-	var last time.Time
+	var f startupFigures
 	for _, p := range pods {
 		if p.running.IsZero() {
 			continue
@@ -121,19 +158,13 @@ func startupStats(pods []podTimes, start time.Time, res *E2EResult) {
 			sched = append(sched, p.scheduled.Sub(p.created()))
 			run = append(run, p.running.Sub(p.scheduled))
 		}
-		if p.running.After(last) {
-			last = p.running
+		if p.running.After(f.lastRunning) {
+			f.lastRunning = p.running
 		}
 	}
-	res.Running = len(startup)
-	s := Summarize(startup)
-	res.StartupP50Ms, res.StartupP99Ms, res.StartupMaxMs = millis(s.P50), millis(s.P99), millis(s.Max)
-	res.ScheduleP99Ms = millis(Summarize(sched).P99)
-	r := Summarize(run)
-	res.BoundToRunningP50Ms, res.BoundToRunningP99Ms = millis(r.P50), millis(r.P99)
-	if el := last.Sub(start); el > 0 {
-		res.PodsPerSec = float64(res.Running) / el.Seconds()
-	}
+	f.running = len(startup)
+	f.startup, f.schedule, f.boundToRunning = Summarize(startup), Summarize(sched), Summarize(run)
+	return f
 }
 
 // benchDeployment is a Deployment of replicas hollow pods.

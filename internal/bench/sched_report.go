@@ -20,7 +20,10 @@ type SchedReport struct {
 // Goals compares the report with issue 4's goals on this machine: at least
 // 1,000 pods/s scheduler-only (upstream CI's threshold: 680), at least 500
 // pods/s end-to-end, p99 startup under 1 s (upstream SLO: 5 s) and server
-// RSS under 1 GiB. A run that did not happen is left out.
+// RSS under 1 GiB. The startup goal has two rows per end-to-end run: one
+// on the burst of pods (mostly queueing), one on the latency pods created
+// at a steady rate after it, which is how upstream's density test measures
+// its SLO. A run or phase that did not happen is left out.
 func (r *SchedReport) Goals() []Goal {
 	var goals []Goal
 	if p := r.Perf; p != nil {
@@ -35,9 +38,25 @@ func (r *SchedReport) Goals() []Goal {
 		what := fmt.Sprintf("(%s, %d nodes, %d pods)", e.Mode, e.Nodes, e.Pods)
 		goals = append(goals,
 			Goal{Goal: "end-to-end >= 500 pods/s " + what, Measured: fmt.Sprintf("%.0f pods/s", e.PodsPerSec), Met: e.PodsPerSec >= 500 && e.Running == e.Pods},
-			Goal{Goal: "p99 pod startup < 1 s (upstream SLO 5 s) " + what, Measured: fmt.Sprintf("%.0f ms (p50 %.0f ms)", e.StartupP99Ms, e.StartupP50Ms), Met: e.StartupP99Ms < 1000 && e.Running == e.Pods},
-			Goal{Goal: "server RSS < 1 GiB " + what, Measured: fmt.Sprintf("%.0f MiB", e.Server.RSS), Met: e.Server.RSS < 1024},
+			Goal{
+				Goal:     fmt.Sprintf("p99 pod startup < 1 s, burst of %d pods (%s, %d nodes)", e.Pods, e.Mode, e.Nodes),
+				Measured: fmt.Sprintf("%.0f ms (p50 %.0f ms)", e.StartupP99Ms, e.StartupP50Ms),
+				Met:      e.StartupP99Ms < 1000 && e.Running == e.Pods,
+			},
 		)
+		if e.LatencyPods > 0 {
+			measured := fmt.Sprintf("%.0f ms (p50 %.0f ms)", e.LatencyStartupP99Ms, e.LatencyStartupP50Ms)
+			if e.LatencyRunning != e.LatencyPods {
+				measured += fmt.Sprintf(", %d of %d Running", e.LatencyRunning, e.LatencyPods)
+			}
+			goals = append(goals, Goal{
+				Goal: fmt.Sprintf("p99 pod startup < 1 s (upstream SLO 5 s), latency pods at %g/s after the burst (upstream density method) (%s, %d nodes, %d pods)",
+					e.LatencyQPS, e.Mode, e.Nodes, e.LatencyPods),
+				Measured: measured,
+				Met:      e.LatencyStartupP99Ms < 1000 && e.LatencyRunning == e.LatencyPods,
+			})
+		}
+		goals = append(goals, Goal{Goal: "server RSS < 1 GiB " + what, Measured: fmt.Sprintf("%.0f MiB", e.Server.RSS), Met: e.Server.RSS < 1024})
 	}
 	return goals
 }
@@ -64,10 +83,33 @@ func (r *SchedReport) WriteTable(w io.Writer) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		if err := writeLatencyTable(w, r.E2E); err != nil {
+			return err
+		}
 	}
 	fmt.Fprintf(w, "\nmachine: %d CPUs, load average %.2f before and %.2f after the run; %d client workers\n\n",
 		r.CPUs, r.LoadBefore, r.LoadAfter, r.Workers)
 	return writeGoals(w, r.Goals())
+}
+
+// writeLatencyTable prints the latency phase of the end-to-end runs that
+// had one, and nothing if none had.
+func writeLatencyTable(w io.Writer, runs []E2EResult) error {
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
+	header := false
+	for _, e := range runs {
+		if e.LatencyPods == 0 {
+			continue
+		}
+		if !header {
+			fmt.Fprintln(w)
+			fmt.Fprintf(tw, "latency pods, after the burst\tpods\tper s\trunning\tstartup p50 ms\tp99 ms\tmax ms\tbound p99 ms\t\n")
+			header = true
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%g\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t\n", e.Mode, e.LatencyPods, e.LatencyQPS, e.LatencyRunning,
+			e.LatencyStartupP50Ms, e.LatencyStartupP99Ms, e.LatencyStartupMaxMs, e.LatencyScheduleP99Ms)
+	}
+	return tw.Flush()
 }
 
 // writeGoals prints goals as a table.

@@ -1,6 +1,7 @@
 package bench
 
 import (
+	"strings"
 	"testing"
 	"time"
 
@@ -126,6 +127,42 @@ func TestResolveBounds(t *testing.T) {
 			s, u, err := resolveBounds(RolloutConfig{MaxSurge: tt.surge, MaxUnavailable: tt.unavailable, Replicas: tt.replicas})
 			if err != nil || s != tt.wantSurge || u != tt.wantUnavail {
 				t.Errorf("resolveBounds(%s, %s, %d) = %d, %d, %v; want %d, %d", tt.surge, tt.unavailable, tt.replicas, s, u, err, tt.wantSurge, tt.wantUnavail)
+			}
+		})
+	}
+}
+
+func TestSchedConfigValidate(t *testing.T) {
+	ok := func() SchedConfig {
+		return SchedConfig{Binary: "skiff", Nodes: 100, Pods: 500, LatencyPods: 20, LatencyQPS: 5}
+	}
+	tests := []struct {
+		name    string
+		mutate  func(*SchedConfig)
+		wantErr string
+	}{
+		{name: "latency phase", mutate: func(*SchedConfig) {}},
+		{name: "latency phase skipped", mutate: func(c *SchedConfig) { c.LatencyPods, c.LatencyQPS = 0, 0 }},
+		{name: "fractional rate", mutate: func(c *SchedConfig) { c.LatencyQPS = 0.5 }},
+		{name: "negative latency pods", mutate: func(c *SchedConfig) { c.LatencyPods = -1 },
+			wantErr: "latency pods -1: must not be negative"},
+		{name: "zero rate", mutate: func(c *SchedConfig) { c.LatencyQPS = 0 },
+			wantErr: "latency qps 0 with 20 latency pods: want a rate above 0"},
+		{name: "negative rate", mutate: func(c *SchedConfig) { c.LatencyQPS = -5 },
+			wantErr: "latency qps -5 with 20 latency pods: want a rate above 0"},
+		{name: "rate too high for a ticker", mutate: func(c *SchedConfig) { c.LatencyQPS = 1e10 },
+			wantErr: "want at most one pod a nanosecond"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			c := ok()
+			tt.mutate(&c)
+			err := c.validate()
+			if tt.wantErr == "" && err != nil {
+				t.Fatalf("validate(%+v) = %v; want nil", c, err)
+			}
+			if tt.wantErr != "" && (err == nil || !strings.Contains(err.Error(), tt.wantErr)) {
+				t.Fatalf("validate(latency pods %d, qps %v) = %v; want an error containing %q", c.LatencyPods, c.LatencyQPS, err, tt.wantErr)
 			}
 		})
 	}

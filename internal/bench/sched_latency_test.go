@@ -1,0 +1,106 @@
+package bench
+
+import (
+	"context"
+	"errors"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// ticks is a tick channel holding n ticks already, so that pace never
+// waits: how many it has taken when it starts pod i shows its schedule.
+// pace needs n-1 of them for n pods.
+func ticks(n int) chan time.Time {
+	c := make(chan time.Time, n)
+	for range n {
+		c <- time.Time{}
+	}
+	return c
+}
+
+func TestPace(t *testing.T) {
+	for _, n := range []int{0, 1, 5} {
+		tick := ticks(n)
+		var taken []int
+		got := pace(context.Background(), n, tick, func(i int) {
+			taken = append(taken, n-len(tick))
+		})
+		if got != n {
+			t.Errorf("pace(n %d) = %d; want %d", n, got, n)
+		}
+		// Upstream's qpsLoad: the first at once, then one per interval.
+		for i, k := range taken {
+			if k != i {
+				t.Errorf("pace(n %d) started pod %d after %d ticks; want %d", n, i, k, i)
+			}
+		}
+		if len(taken) != n {
+			t.Errorf("pace(n %d) started %d pods; want %d", n, len(taken), n)
+		}
+		if left := len(tick); n > 0 && left != 1 {
+			t.Errorf("pace(n %d) left %d of %d ticks; want 1 (n-1 intervals, no wait after the last pod)", n, left, n)
+		}
+	}
+}
+
+func TestPaceStopsOnCancel(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var started []int
+	got := pace(ctx, 10, ticks(10), func(i int) {
+		started = append(started, i)
+		if i == 2 {
+			cancel()
+		}
+	})
+	if got != 3 || len(started) != 3 {
+		t.Errorf("pace cancelled at pod 2 = %d, started %v; want 3, [0 1 2]", got, started)
+	}
+}
+
+func TestPaceInterval(t *testing.T) {
+	tests := []struct {
+		qps  float64
+		want time.Duration
+	}{
+		{5, 200 * time.Millisecond},
+		{0.5, 2 * time.Second},
+		{3, 333333333 * time.Nanosecond},
+		{1e9, time.Nanosecond},
+		{1e10, 0}, // rejected by SchedConfig.validate
+	}
+	for _, tt := range tests {
+		if got := paceInterval(tt.qps); got != tt.want {
+			t.Errorf("paceInterval(%v) = %v; want %v", tt.qps, got, tt.want)
+		}
+	}
+}
+
+func TestCreatePaced(t *testing.T) {
+	boom := errors.New("boom")
+	var mu sync.Mutex
+	seen := map[int]bool{}
+	err := createPaced(context.Background(), 6, ticks(6), func(_ context.Context, i int) error {
+		mu.Lock()
+		seen[i] = true
+		mu.Unlock()
+		if i%3 == 1 {
+			return boom
+		}
+		return nil
+	})
+	if !errors.Is(err, boom) || !strings.Contains(err.Error(), "2 of 6 failed") {
+		t.Errorf("createPaced(6, pods 1 and 4 fail) = %v; want 2 of 6 failed with boom", err)
+	}
+	if len(seen) != 6 {
+		t.Errorf("createPaced(6) created %d pods; want 6", len(seen))
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if err := createPaced(ctx, 3, ticks(3), func(context.Context, int) error { return nil }); !errors.Is(err, context.Canceled) {
+		t.Errorf("createPaced(cancelled ctx) = %v; want context.Canceled", err)
+	}
+}
