@@ -72,6 +72,11 @@ func RunServer(ctx context.Context, cfg ServerConfig) error {
 	return srv.Stop()
 }
 
+// handlerStacks is how many goroutines serve short API requests on stacks
+// they keep (apiserver.GrownStacks): enough for the writes in flight while
+// etcd syncs its log, at a few dozen KiB of stack each.
+const handlerStacks = 64
+
 // StartServer starts every part of the server and returns once it serves.
 func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err := cfg.validate(); err != nil {
@@ -183,7 +188,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("api server", err)
 	}
 	authorizer := rbac.NewAuthorizer()
-	handler := authn.handler(api, authorizer, withAudit)
+	handler := apiserver.GrownStacks(authn.handler(api, authorizer, withAudit), handlerStacks)
 
 	httpSrv := &http.Server{
 		Handler: handler,

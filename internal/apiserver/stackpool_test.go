@@ -1,0 +1,78 @@
+package apiserver
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+	"time"
+)
+
+func TestGrownStacksServesAndFallsBack(t *testing.T) {
+	release := make(chan struct{})
+	blocked := make(chan struct{})
+	h := GrownStacks(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/block" {
+			close(blocked)
+			<-release
+		}
+		w.WriteHeader(http.StatusTeapot)
+	}), 1)
+	// The one worker is held by a slow request ...
+	go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/block", nil))
+	<-blocked
+	// ... so the next request runs on its own goroutine and still finishes.
+	done := make(chan int)
+	go func() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/pods", nil))
+		done <- rec.Code
+	}()
+	select {
+	case code := <-done:
+		if code != http.StatusTeapot {
+			t.Fatalf("code %d", code)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("a request waited for the busy worker")
+	}
+	close(release)
+	// Once free, the worker serves again.
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/pods", nil))
+	if rec.Code != http.StatusTeapot {
+		t.Fatalf("code %d", rec.Code)
+	}
+}
+
+func TestGrownStacksRepanicsOnTheRequestGoroutine(t *testing.T) {
+	h := GrownStacks(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+		panic(http.ErrAbortHandler)
+	}), 2)
+	defer func() {
+		if v := recover(); v != http.ErrAbortHandler {
+			t.Fatalf("recovered %v, want http.ErrAbortHandler", v)
+		}
+	}()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/v1/pods", nil))
+	t.Fatal("the panic did not reach the caller")
+}
+
+func TestLongRunning(t *testing.T) {
+	for path, want := range map[string]bool{
+		"/api/v1/pods?watch=true":                         true,
+		"/api/v1/watch/pods":                              true,
+		"/api/v1/namespaces/a/pods/p/log":                 true,
+		"/api/v1/namespaces/a/pods/p/exec?command=sh":     true,
+		"/api/v1/namespaces/a/services/s/proxy/healthz":   true,
+		"/debug/pprof/profile?seconds=10":                 true,
+		"/api/v1/namespaces/a/pods":                       false,
+		"/api/v1/namespaces/a/pods/p/status":              false,
+		"/apis/apps/v1/namespaces/a/deployments/d/scale":  false,
+		"/api/v1/namespaces/a/configmaps/logs":            false,
+		"/api/v1/namespaces/a/pods?watch=false&limit=500": false,
+	} {
+		if got := longRunning(httptest.NewRequest("GET", path, nil)); got != want {
+			t.Errorf("%s: long-running %v, want %v", path, got, want)
+		}
+	}
+}
