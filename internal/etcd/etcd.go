@@ -96,6 +96,12 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	return &Server{etcd: e, client: cli, endpoints: endpoints}, nil
 }
 
+// The embedded member's snapshot cadence (see embedConfig).
+const (
+	embedSnapshotCount   = 2500
+	embedSnapshotCatchUp = 500
+)
+
 func embedConfig(cfg Config) *embed.Config {
 	loopback := url.URL{Scheme: "http", Host: "127.0.0.1:0"}
 	ec := embed.NewConfig()
@@ -111,6 +117,12 @@ func embedConfig(cfg Config) *embed.Config {
 	ec.TickMs = 10
 	ec.ElectionMs = 100
 	ec.EnableGRPCGateway = false
+	// etcd keeps the raft entries since its last snapshot, plus the
+	// catch-up entries, in memory: with the defaults (10,000 + 5,000) that
+	// is tens of MiB of recent writes. The catch-up entries serve slow
+	// followers, and a single member has none.
+	ec.SnapshotCount = embedSnapshotCount
+	ec.SnapshotCatchUpEntries = embedSnapshotCatchUp
 	ec.Metrics = "basic"
 	// Progress notifications keep the watch caches' revisions moving.
 	ec.WatchProgressNotifyInterval = 5 * time.Second

@@ -8,8 +8,6 @@ import (
 	"strings"
 	"sync"
 
-	"k8s.io/apimachinery/pkg/fields"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
 )
@@ -32,8 +30,8 @@ type entry struct {
 	// obj is set instead of data for objects not read from storage (the
 	// bookmarks); it is shared.
 	obj    runtime.Object
-	labels labels.Set
-	fields fields.Set
+	labels attrs
+	fields attrs
 	rev    int64
 }
 

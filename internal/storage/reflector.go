@@ -77,7 +77,7 @@ func (r *Resource) newEntry(ctx context.Context, key string, value []byte, rev i
 		ns = acc.GetNamespace()
 	}
 	var ok bool
-	e := &entry{key: key, ns: ns, res: r, labels: ls, fields: fs, rev: rev}
+	e := &entry{key: key, ns: ns, res: r, labels: compactAttrs(ls), fields: compactAttrs(fs), rev: rev}
 	if e.msg, ok = messageWithRV(data, rev); !ok {
 		e.data = data
 	}
