@@ -53,6 +53,25 @@ type podTracker struct {
 	now       func() time.Time
 }
 
+// trackNewNamespace creates namespace ns, waits for its default
+// ServiceAccount (pods need it), and starts a podTracker watching it until
+// stop is called.
+func trackNewNamespace(ctx context.Context, cs kubernetes.Interface, ns string) (tr *podTracker, stop func(), err error) {
+	if err := createNamespace(ctx, cs, ns); err != nil {
+		return nil, nil, err
+	}
+	if err := waitServiceAccount(ctx, cs, ns); err != nil {
+		return nil, nil, err
+	}
+	tr = newPodTracker()
+	wctx, cancel := context.WithCancel(ctx)
+	if err := tr.watch(wctx, cs, ns); err != nil {
+		cancel()
+		return nil, nil, err
+	}
+	return tr, cancel, nil
+}
+
 func newPodTracker() *podTracker {
 	return &podTracker{pods: map[string]*podTimes{}, states: map[string]podState{}, now: time.Now}
 }

@@ -145,18 +145,11 @@ func rollout(ctx context.Context, cfg *RolloutConfig, srv *child, dir string, re
 
 func measureRollout(ctx context.Context, cfg *RolloutConfig, cs kubernetes.Interface, rep *RolloutReport) error {
 	const ns, name = "rollout", "web"
-	if err := createNamespace(ctx, cs, ns); err != nil {
+	tr, stopWatch, err := trackNewNamespace(ctx, cs, ns)
+	if err != nil {
 		return err
 	}
-	if err := waitServiceAccount(ctx, cs, ns); err != nil {
-		return err
-	}
-	tr := newPodTracker()
-	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	if err := tr.watch(wctx, cs, ns); err != nil {
-		return err
-	}
 	d := benchDeployment(ns, name, int32(cfg.Replicas), map[string]string{"app": name})
 	s, u := intstr.Parse(cfg.MaxSurge), intstr.Parse(cfg.MaxUnavailable)
 	d.Spec.Strategy = appsv1.DeploymentStrategy{Type: appsv1.RollingUpdateDeploymentStrategyType,
@@ -185,7 +178,7 @@ func measureRollout(ctx context.Context, cfg *RolloutConfig, cs kubernetes.Inter
 	if _, err := cs.AppsV1().Deployments(ns).Patch(ctx, name, types.JSONPatchType, patch, metav1.PatchOptions{}); err != nil {
 		return fmt.Errorf("set image: %w", err)
 	}
-	err := waitRolledOut(ctx, cs, tr, ns, name, cfg.Replicas)
+	err = waitRolledOut(ctx, cs, tr, ns, name, cfg.Replicas)
 	rep.RolloutSec = seconds(time.Since(t1))
 	tr.mu.Lock()
 	tr.onChange = nil

@@ -85,18 +85,11 @@ func runE2E(ctx context.Context, cfg *SchedConfig, srv *child, dir, mode string)
 // startPods creates the pods of one mode and waits for them to run.
 func startPods(ctx context.Context, cfg *SchedConfig, cs kubernetes.Interface, mode string, res *E2EResult) error {
 	const ns = "sched-e2e"
-	if err := createNamespace(ctx, cs, ns); err != nil {
+	tr, stopWatch, err := trackNewNamespace(ctx, cs, ns)
+	if err != nil {
 		return err
 	}
-	if err := waitServiceAccount(ctx, cs, ns); err != nil {
-		return err
-	}
-	tr := newPodTracker()
-	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	if err := tr.watch(wctx, cs, ns); err != nil {
-		return err
-	}
 	labels := map[string]string{"app": "bench"}
 	fmt.Fprintf(cfg.Progress, "bench: start %d pods (%s)\n", cfg.Pods, mode)
 	start := time.Now()
@@ -114,7 +107,7 @@ func startPods(ctx context.Context, cfg *SchedConfig, cs kubernetes.Interface, m
 	default:
 		return fmt.Errorf("mode %q: want bare or deployment", mode)
 	}
-	err := waitUntil(ctx, fmt.Sprintf("%d pods Running", cfg.Pods), limitFor(cfg.Pods), func() (bool, string) {
+	err = waitUntil(ctx, fmt.Sprintf("%d pods Running", cfg.Pods), limitFor(cfg.Pods), func() (bool, string) {
 		s, r := tr.counts()
 		return r >= cfg.Pods, fmt.Sprintf("%d scheduled, %d running", s, r)
 	})

@@ -33,18 +33,11 @@ const latencyNamespace = "sched-e2e-latency"
 func startLatencyPods(ctx context.Context, cfg *SchedConfig, cs kubernetes.Interface, mode string, res *E2EResult) error {
 	const ns = latencyNamespace
 	res.LatencyPods, res.LatencyQPS = cfg.LatencyPods, cfg.LatencyQPS
-	if err := createNamespace(ctx, cs, ns); err != nil {
+	tr, stopWatch, err := trackNewNamespace(ctx, cs, ns)
+	if err != nil {
 		return err
 	}
-	if err := waitServiceAccount(ctx, cs, ns); err != nil {
-		return err
-	}
-	tr := newPodTracker()
-	wctx, stopWatch := context.WithCancel(ctx)
 	defer stopWatch()
-	if err := tr.watch(wctx, cs, ns); err != nil {
-		return err
-	}
 	create, err := latencyCreate(cs, tr, mode)
 	if err != nil {
 		return err
