@@ -60,8 +60,16 @@ func replicaSetKind(client kubernetes.Interface, inf cache.SharedIndexInformer) 
 			return out, err
 		},
 		UpdateStatus: func(ctx context.Context, rs *appsv1.ReplicaSet) error {
-			_, err := client.AppsV1().ReplicaSets(rs.Namespace).UpdateStatus(ctx, rs, metav1.UpdateOptions{})
-			return err
+			rss := client.AppsV1().ReplicaSets(rs.Namespace)
+			return UpdateStatusRetrying(ctx, rs,
+				func(ctx context.Context, rs *appsv1.ReplicaSet) error {
+					_, err := rss.UpdateStatus(ctx, rs, metav1.UpdateOptions{})
+					return err
+				},
+				func(ctx context.Context) (*appsv1.ReplicaSet, error) {
+					return rss.Get(ctx, rs.Name, metav1.GetOptions{})
+				},
+				func(from, to *appsv1.ReplicaSet) { to.Status = from.Status })
 		},
 	}
 }

@@ -52,8 +52,16 @@ func New(cfg Config) *replicaset.Controller {
 			}
 			rc := cached.DeepCopy()
 			rc.Status = toStatus(rs.Status)
-			_, err = cfg.Client.CoreV1().ReplicationControllers(rc.Namespace).UpdateStatus(ctx, rc, metav1.UpdateOptions{})
-			return err
+			rcs := cfg.Client.CoreV1().ReplicationControllers(rc.Namespace)
+			return replicaset.UpdateStatusRetrying(ctx, rc,
+				func(ctx context.Context, rc *corev1.ReplicationController) error {
+					_, err := rcs.UpdateStatus(ctx, rc, metav1.UpdateOptions{})
+					return err
+				},
+				func(ctx context.Context) (*corev1.ReplicationController, error) {
+					return rcs.Get(ctx, rc.Name, metav1.GetOptions{})
+				},
+				func(from, to *corev1.ReplicationController) { to.Status = from.Status })
 		},
 	})
 }
