@@ -132,7 +132,7 @@ func TestJobCompletions(t *testing.T) {
 	}
 	for _, p := range jobPods(t, ns, "pi") {
 		if slices.Contains(p.Finalizers, batchv1.JobTrackingFinalizer) {
-			t.Errorf("pod %s keeps the tracking finalizer", p.Name)
+			t.Errorf("pod %s keeps the tracking finalizer (phase %s, deletionTimestamp %v, job status %+v)", p.Name, p.Status.Phase, p.DeletionTimestamp, j.Status)
 		}
 	}
 	waitEvents(t, ns, "pi", "SuccessfulCreate", "Completed")

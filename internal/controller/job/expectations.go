@@ -1,6 +1,7 @@
 package job
 
 import (
+	"strconv"
 	"sync"
 	"time"
 )
@@ -17,6 +18,9 @@ type expectations struct {
 	now func() time.Time
 	m   map[string]*expectation
 	rm  map[string]map[string]bool // key -> pod UIDs
+	// written is the resourceVersion of the last status this controller
+	// wrote for a Job, until the Job informer shows it.
+	written map[string]uint64
 }
 
 type expectation struct {
@@ -25,7 +29,7 @@ type expectation struct {
 }
 
 func newExpectations(now func() time.Time) *expectations {
-	return &expectations{now: now, m: map[string]*expectation{}, rm: map[string]map[string]bool{}}
+	return &expectations{now: now, m: map[string]*expectation{}, rm: map[string]map[string]bool{}, written: map[string]uint64{}}
 }
 
 // satisfied reports whether key may be managed from the cache.
@@ -88,10 +92,48 @@ func (e *expectations) pendingRemovals(key string) map[string]bool {
 	return out
 }
 
+// statusWritten records that this controller wrote key's status, which
+// the store gave resourceVersion rv.
+func (e *expectations) statusWritten(key, rv string) {
+	n, err := strconv.ParseUint(rv, 10, 64)
+	if err != nil {
+		return
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.written[key] = n
+}
+
+// statusSeen reports whether the cached Job, at resourceVersion rv, is at
+// least as new as the last status this controller wrote for it.
+//
+// A Job read from the cache before the informer delivers our own status
+// write is dangerous: its uncountedTerminatedPods and counters predate
+// pods whose tracking finalizer we already removed, so those pods are
+// counted nowhere and the Job would create replacements for pods that
+// succeeded. Skiff's controllers only ever talk to Skiff's own API
+// server, whose resourceVersions are etcd revisions, so they can be
+// ordered here (clients of other servers must not do this).
+func (e *expectations) statusSeen(key, rv string) bool {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	w, ok := e.written[key]
+	if !ok {
+		return true
+	}
+	n, err := strconv.ParseUint(rv, 10, 64)
+	if err != nil || n >= w {
+		delete(e.written, key)
+		return true
+	}
+	return false
+}
+
 // forget drops key.
 func (e *expectations) forget(key string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	delete(e.m, key)
 	delete(e.rm, key)
+	delete(e.written, key)
 }

@@ -63,6 +63,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	if err != nil {
 		return controller.Result{}, err
 	}
+	if !r.exp.statusSeen(key, cached.ResourceVersion) {
+		// Our last status write is not in the cache yet; its update event
+		// syncs the Job again (the requeue covers a lost event).
+		return controller.Result{RequeueAfter: time.Second}, nil
+	}
 	if finishedCondition(cached) != nil {
 		return controller.Result{}, nil
 	}

@@ -58,7 +58,7 @@ func (r *Reconciler) track(ctx context.Context, s *syncState) error {
 		}
 		s.finished = newCondition(batchv1.JobComplete, s.finished.Reason, s.finished.Message, s.now)
 	}
-	if job, err = r.flush(ctx, orig, job); err != nil {
+	if job, err = r.flush(ctx, s.key, orig, job); err != nil {
 		return err
 	}
 	var rmErr error
@@ -74,7 +74,7 @@ func (r *Reconciler) track(ctx context.Context, s *syncState) error {
 	before := job.DeepCopy()
 	moveUncounted(&job.Status, withFin)
 	finished := !full && s.enactFinished(job)
-	if job, err = r.flush(ctx, before, job); err != nil {
+	if job, err = r.flush(ctx, s.key, before, job); err != nil {
 		return errors.Join(rmErr, err)
 	}
 	if finished {
@@ -158,8 +158,8 @@ func (s *syncState) enactFinished(job *batchv1.Job) bool {
 }
 
 // flush writes job's status when it differs from old's; it returns the
-// Job as stored.
-func (r *Reconciler) flush(ctx context.Context, old, job *batchv1.Job) (*batchv1.Job, error) {
+// Job as stored, and holds key's next syncs back until the cache shows it.
+func (r *Reconciler) flush(ctx context.Context, key string, old, job *batchv1.Job) (*batchv1.Job, error) {
 	if statusEqual(old.Status, job.Status) {
 		return job, nil
 	}
@@ -170,6 +170,7 @@ func (r *Reconciler) flush(ctx context.Context, old, job *batchv1.Job) (*batchv1
 	if err != nil {
 		return job, err
 	}
+	r.exp.statusWritten(key, got.ResourceVersion)
 	return got, nil
 }
 

@@ -129,3 +129,29 @@ func TestExpiry(t *testing.T) {
 		})
 	}
 }
+
+func TestStatusSeenHoldsStaleCaches(t *testing.T) {
+	e := newExpectations(time.Now)
+	if !e.statusSeen("ns/j", "5") {
+		t.Fatal("a Job with no status write of ours is held back")
+	}
+	e.statusWritten("ns/j", "10")
+	if e.statusSeen("ns/j", "9") {
+		t.Fatal("a cache older than our status write is not held back")
+	}
+	if !e.statusSeen("ns/j", "12") {
+		t.Fatal("a cache newer than our status write is held back")
+	}
+	if !e.statusSeen("ns/j", "9") {
+		t.Fatal("once seen, the write holds nothing back")
+	}
+	e.statusWritten("ns/j", "20")
+	e.forget("ns/j")
+	if !e.statusSeen("ns/j", "1") {
+		t.Fatal("a forgotten Job is held back")
+	}
+	e.statusWritten("ns/j", "") // fake clients return no resourceVersion
+	if !e.statusSeen("ns/j", "") {
+		t.Fatal("an unparseable resourceVersion holds the Job back")
+	}
+}
