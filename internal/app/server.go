@@ -75,7 +75,7 @@ func RunServer(ctx context.Context, cfg ServerConfig) error {
 // handlerStacks is how many goroutines serve short API requests on stacks
 // they keep (apiserver.GrownStacks): enough for the writes in flight while
 // etcd syncs its log, at a few dozen KiB of stack each.
-const handlerStacks = 64
+const handlerStacks = 256
 
 // StartServer starts every part of the server and returns once it serves.
 func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
