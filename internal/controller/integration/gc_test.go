@@ -91,10 +91,25 @@ func TestGarbageCollectorDangling(t *testing.T) {
 	})
 }
 
+// waitSecretsObserved returns once the garbage collector has seen every
+// Secret of ns created so far. Upstream's TestOrphaning waits the same way
+// (GraphHasUID): when the owner's deletion reaches the collector before
+// its dependent's creation, there is nothing to orphan yet, and the
+// dependent later looks dangling and is deleted. The barrier is a Secret
+// whose owner never existed: the collector deletes it once it sees it,
+// and it sees Secrets in the order they were written.
+func waitSecretsObserved(t *testing.T, ns string) {
+	t.Helper()
+	name := fmt.Sprintf("gc-barrier-%d", seq.Add(1))
+	createDependent(t, ns, name, metav1.OwnerReference{APIVersion: "v1", Kind: "ConfigMap", Name: "never-existed", UID: types.UID("00000000-0000-0000-0000-" + fmt.Sprintf("%012d", seq.Add(1)))})
+	eventually(t, "barrier "+name+" collected", func(ctx context.Context) (bool, string, error) { return gone(ctx, secret(ns, name)) })
+}
+
 func TestGarbageCollectorOrphan(t *testing.T) {
 	ns := newNamespace(t, "gc-orphan")
 	owner := createOwner(t, ns, "owner")
 	createDependent(t, ns, "dep", ownerRef(owner, true))
+	waitSecretsObserved(t, ns)
 	deleteOwner(t, ns, "owner", metav1.DeletePropagationOrphan)
 	eventually(t, "owner gone", func(ctx context.Context) (bool, string, error) { return gone(ctx, configMap(ns, "owner")) })
 	s, err := cs.CoreV1().Secrets(ns).Get(context.Background(), "dep", metav1.GetOptions{})
