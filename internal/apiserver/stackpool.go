@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"context"
 	"net/http"
 	"strings"
 )
@@ -19,14 +20,15 @@ import (
 //
 // A panic in a handler is re-raised on the request's own goroutine, so
 // net/http handles it (http.ErrAbortHandler included) as it would without
-// the pool.
-func GrownStacks(h http.Handler, workers int) http.Handler {
+// the pool. The workers end with ctx (the server's life); requests after
+// that run where they arrive.
+func GrownStacks(ctx context.Context, h http.Handler, workers int) http.Handler {
 	if workers <= 0 {
 		return h
 	}
 	jobs := make(chan *stackJob)
 	for range workers {
-		go stackWorker(jobs)
+		go stackWorker(ctx, jobs)
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if longRunning(r) {
@@ -55,11 +57,15 @@ type stackJob struct {
 	panicValue any
 }
 
-// stackWorker serves jobs until the process ends: the pool lives as long
-// as the handler it wraps, which is the server's.
-func stackWorker(jobs <-chan *stackJob) {
-	for job := range jobs {
-		job.run()
+// stackWorker serves jobs until ctx ends.
+func stackWorker(ctx context.Context, jobs <-chan *stackJob) {
+	for {
+		select {
+		case job := <-jobs:
+			job.run()
+		case <-ctx.Done():
+			return
+		}
 	}
 }
 

@@ -1,8 +1,11 @@
 package apiserver
 
 import (
+	"context"
 	"net/http"
 	"net/http/httptest"
+	"runtime"
+	"strings"
 	"testing"
 	"time"
 )
@@ -10,7 +13,7 @@ import (
 func TestGrownStacksServesAndFallsBack(t *testing.T) {
 	release := make(chan struct{})
 	blocked := make(chan struct{})
-	h := GrownStacks(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := GrownStacks(t.Context(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if r.URL.Path == "/block" {
 			close(blocked)
 			<-release
@@ -45,7 +48,7 @@ func TestGrownStacksServesAndFallsBack(t *testing.T) {
 }
 
 func TestGrownStacksRepanicsOnTheRequestGoroutine(t *testing.T) {
-	h := GrownStacks(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
+	h := GrownStacks(t.Context(), http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic(http.ErrAbortHandler)
 	}), 2)
 	defer func() {
@@ -74,5 +77,40 @@ func TestLongRunning(t *testing.T) {
 		if got := longRunning(httptest.NewRequest("GET", path, nil)); got != want {
 			t.Errorf("%s: long-running %v, want %v", path, got, want)
 		}
+	}
+}
+
+func TestGrownStacksEndWithTheServer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	h := GrownStacks(ctx, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+	}), 16)
+	if n := waitStackWorkers(func(n int) bool { return n >= 16 }); n < 16 {
+		t.Fatalf("%d workers after starting 16", n)
+	}
+	cancel()
+	// Workers of the other tests end with their tests' contexts too.
+	if n := waitStackWorkers(func(n int) bool { return n == 0 }); n > 0 {
+		t.Fatalf("%d workers after the context ended; want none", n)
+	}
+	// Requests after that still get served, where they arrive.
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/v1/pods", nil))
+	if rec.Code != http.StatusTeapot {
+		t.Fatalf("code %d after the workers ended", rec.Code)
+	}
+}
+
+// waitStackWorkers counts the goroutines running stackWorker until ok
+// says the count will do, for at most 5 s, and returns the last count.
+func waitStackWorkers(ok func(int) bool) int {
+	buf := make([]byte, 1<<20)
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		n := strings.Count(string(buf[:runtime.Stack(buf, true)]), "apiserver.stackWorker(")
+		if ok(n) || time.Now().After(deadline) {
+			return n
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

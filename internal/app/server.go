@@ -188,7 +188,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("api server", err)
 	}
 	authorizer := rbac.NewAuthorizer()
-	handler := apiserver.GrownStacks(authn.handler(api, authorizer, withAudit), handlerStacks)
+	handler := apiserver.GrownStacks(ctx, authn.handler(api, authorizer, withAudit), handlerStacks)
 
 	httpSrv := &http.Server{
 		Handler: handler,
