@@ -5,7 +5,6 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
@@ -60,15 +59,7 @@ func replicaSetKind(client kubernetes.Interface, inf cache.SharedIndexInformer) 
 			return out, err
 		},
 		UpdateStatus: func(ctx context.Context, rs *appsv1.ReplicaSet) error {
-			rss := client.AppsV1().ReplicaSets(rs.Namespace)
-			return UpdateStatusRetrying(ctx, rs,
-				func(ctx context.Context, rs *appsv1.ReplicaSet) error {
-					_, err := rss.UpdateStatus(ctx, rs, metav1.UpdateOptions{})
-					return err
-				},
-				func(ctx context.Context) (*appsv1.ReplicaSet, error) {
-					return rss.Get(ctx, rs.Name, metav1.GetOptions{})
-				},
+			return UpdateStatusRetrying(ctx, client.AppsV1().ReplicaSets(rs.Namespace), rs.Name, rs,
 				func(from, to *appsv1.ReplicaSet) { to.Status = from.Status })
 		},
 	}

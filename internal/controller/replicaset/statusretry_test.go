@@ -6,10 +6,35 @@ import (
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 type obj struct{ rv, status string }
+
+// fakeStatusClient answers UpdateStatus from updates, in turn, and Get
+// with the object at rv 2 and an old status.
+type fakeStatusClient struct {
+	updates []error
+	getErr  error
+	gets    int
+	written []obj
+}
+
+func (f *fakeStatusClient) UpdateStatus(_ context.Context, o *obj, _ metav1.UpdateOptions) (*obj, error) {
+	f.written = append(f.written, *o)
+	err := f.updates[0]
+	f.updates = f.updates[1:]
+	return o, err
+}
+
+func (f *fakeStatusClient) Get(_ context.Context, name string, _ metav1.GetOptions) (*obj, error) {
+	f.gets++
+	if name != "rs" {
+		return nil, errors.New("read of " + name + ", want rs")
+	}
+	return &obj{rv: "2", status: "old"}, f.getErr
+}
 
 func TestUpdateStatusRetrying(t *testing.T) {
 	conflict := apierrors.NewConflict(schema.GroupResource{Resource: "replicasets"}, "rs", errors.New("stale"))
@@ -33,19 +58,9 @@ func TestUpdateStatusRetrying(t *testing.T) {
 			written: []obj{{"1", "new"}}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			var written []obj
-			gets := 0
-			update := func(_ context.Context, o *obj) error {
-				written = append(written, *o)
-				err := tc.updates[0]
-				tc.updates = tc.updates[1:]
-				return err
-			}
-			get := func(context.Context) (*obj, error) {
-				gets++
-				return &obj{rv: "2", status: "old"}, tc.getErr
-			}
-			err := UpdateStatusRetrying(context.Background(), &obj{rv: "1", status: "new"}, update, get, carry)
+			c := &fakeStatusClient{updates: tc.updates, getErr: tc.getErr}
+			err := UpdateStatusRetrying(context.Background(), c, "rs", &obj{rv: "1", status: "new"}, carry)
+			gets, written := c.gets, c.written
 			if !errors.Is(err, tc.want) && err != tc.want {
 				t.Fatalf("err %v, want %v", err, tc.want)
 			}

@@ -6,7 +6,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/skiff-dev/skiff/internal/controller/replicaset"
@@ -52,15 +51,7 @@ func New(cfg Config) *replicaset.Controller {
 			}
 			rc := cached.DeepCopy()
 			rc.Status = toStatus(rs.Status)
-			rcs := cfg.Client.CoreV1().ReplicationControllers(rc.Namespace)
-			return replicaset.UpdateStatusRetrying(ctx, rc,
-				func(ctx context.Context, rc *corev1.ReplicationController) error {
-					_, err := rcs.UpdateStatus(ctx, rc, metav1.UpdateOptions{})
-					return err
-				},
-				func(ctx context.Context) (*corev1.ReplicationController, error) {
-					return rcs.Get(ctx, rc.Name, metav1.GetOptions{})
-				},
+			return replicaset.UpdateStatusRetrying(ctx, cfg.Client.CoreV1().ReplicationControllers(rc.Namespace), rc.Name, rc,
 				func(from, to *corev1.ReplicationController) { to.Status = from.Status })
 		},
 	})
