@@ -11,9 +11,11 @@ import (
 	"time"
 
 	v1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/util/retry"
 
 	"github.com/skiff-dev/skiff/internal/app"
 )
@@ -62,8 +64,20 @@ func createNode(t *testing.T, cs kubernetes.Interface, n *v1.Node) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	got.Status = status
-	if _, err := cs.CoreV1().Nodes().UpdateStatus(ctx, got, metav1.UpdateOptions{}); err != nil {
+	// The control plane's node controllers (CIDR allocation, lifecycle
+	// taints) may write the new node first, as they do in upstream, so the
+	// status write retries on conflict from the latest object.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		got.Status = status
+		_, err := cs.CoreV1().Nodes().UpdateStatus(ctx, got, metav1.UpdateOptions{})
+		if apierrors.IsConflict(err) {
+			if latest, gerr := cs.CoreV1().Nodes().Get(ctx, n.Name, metav1.GetOptions{}); gerr == nil {
+				got = latest
+			}
+		}
+		return err
+	})
+	if err != nil {
 		t.Fatal(err)
 	}
 }
