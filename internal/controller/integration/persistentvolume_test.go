@@ -45,6 +45,21 @@ func createPVs(t *testing.T, pvs ...*corev1.PersistentVolume) {
 		name := pv.Name
 		t.Cleanup(func() { _ = cs.CoreV1().PersistentVolumes().Delete(context.Background(), name, metav1.DeleteOptions{}) })
 	}
+	// The controller binds claims only to volumes it has marked Available,
+	// as upstream. A claim created before that could only get the volumes
+	// marked so far, not the best match, so wait for all of them.
+	for _, pv := range pvs {
+		if pv.Spec.ClaimRef != nil {
+			continue
+		}
+		eventually(t, "volume "+pv.Name+" Available", func(ctx context.Context) (bool, string, error) {
+			v, err := cs.CoreV1().PersistentVolumes().Get(ctx, pv.Name, metav1.GetOptions{})
+			if err != nil {
+				return false, "", err
+			}
+			return v.Status.Phase == corev1.VolumeAvailable, "phase " + string(v.Status.Phase), nil
+		})
+	}
 }
 
 func createClass(t *testing.T, name string, mode storagev1.VolumeBindingMode) {
