@@ -91,6 +91,9 @@ func (n *nominator) deleteLocked(uid types.UID) {
 	}
 }
 
+// empty reports whether no pod is nominated to any node.
+func (n *nominator) empty() bool { return n.count.Load() == 0 }
+
 // nominatedNode is pod's nominated node, "" if none.
 func (n *nominator) nominatedNode(uid types.UID) string {
 	if n.count.Load() == 0 {

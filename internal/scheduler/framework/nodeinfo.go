@@ -57,9 +57,12 @@ type NodeInfo struct {
 	// UsedPorts are host ports in use.
 	UsedPorts []HostPort
 	// Requested sums the pods' requests; NonZeroRequested their scoring requests.
-	Requested, NonZeroRequested *Resource
+	// They are values, not pointers, so that a filter reads them from the
+	// NodeInfo's own memory: a cycle visits hundreds of NodeInfos, and each
+	// extra pointer was one more cache miss per node.
+	Requested, NonZeroRequested Resource
 	// Allocatable is the node's allocatable.
-	Allocatable *Resource
+	Allocatable Resource
 	// ImageStates are the node's images, keyed by every name they carry.
 	ImageStates map[string]*ImageStateSummary
 	// Generation changes on every change; the snapshot copies changed nodes only.
@@ -68,7 +71,7 @@ type NodeInfo struct {
 
 // NewNodeInfo returns a NodeInfo holding pods (and no node yet).
 func NewNodeInfo(pods ...*v1.Pod) *NodeInfo {
-	n := &NodeInfo{Requested: &Resource{}, NonZeroRequested: &Resource{}, Allocatable: &Resource{}, ImageStates: map[string]*ImageStateSummary{}}
+	n := &NodeInfo{ImageStates: map[string]*ImageStateSummary{}}
 	for _, p := range pods {
 		n.AddPod(p)
 	}
@@ -81,7 +84,7 @@ func (n *NodeInfo) Node() *v1.Node { return n.node }
 // SetNode sets the node and its allocatable.
 func (n *NodeInfo) SetNode(node *v1.Node) {
 	n.node = node
-	n.Allocatable = NewResource(node.Status.Allocatable)
+	n.Allocatable = *NewResource(node.Status.Allocatable)
 	n.ImageStates = map[string]*ImageStateSummary{}
 	for _, img := range node.Status.Images {
 		for _, name := range img.Names {
@@ -129,7 +132,7 @@ func (n *NodeInfo) RemovePod(pod *v1.Pod) error {
 	}
 	old := n.Pods
 	n.Pods, n.PodsWithAffinity, n.PodsWithRequiredAntiAffinity, n.UsedPorts, n.PodsWithOwner = nil, nil, nil, nil, nil
-	n.Requested, n.NonZeroRequested = &Resource{}, &Resource{}
+	n.Requested, n.NonZeroRequested = Resource{}, Resource{}
 	for i, p := range old {
 		if i != idx {
 			n.AddPodInfo(p)
@@ -153,9 +156,9 @@ func (n *NodeInfo) Clone() *NodeInfo {
 		PodsWithAffinity:             append([]*PodInfo(nil), n.PodsWithAffinity...),
 		PodsWithRequiredAntiAffinity: append([]*PodInfo(nil), n.PodsWithRequiredAntiAffinity...),
 		UsedPorts:                    append([]HostPort(nil), n.UsedPorts...),
-		Requested:                    n.Requested.Clone(),
-		NonZeroRequested:             n.NonZeroRequested.Clone(),
-		Allocatable:                  n.Allocatable.Clone(),
+		Requested:                    *n.Requested.Clone(),
+		NonZeroRequested:             *n.NonZeroRequested.Clone(),
+		Allocatable:                  *n.Allocatable.Clone(),
 		ImageStates:                  n.ImageStates,
 		Generation:                   n.Generation,
 	}

@@ -50,13 +50,13 @@ func allocationOf(buf []int64, podReq *framework.Resource, n *framework.NodeInfo
 	clear(buf)
 	a := allocation{requested: buf[:k:k], allocatable: buf[k:]}
 	for i, r := range resources {
-		alloc := amount(n.Allocatable, r.Name)
+		alloc := amount(&n.Allocatable, r.Name)
 		if alloc == 0 {
 			continue
 		}
-		used := n.Requested
+		used := &n.Requested
 		if nonZero && (r.Name == string(v1.ResourceCPU) || r.Name == string(v1.ResourceMemory)) {
-			used = n.NonZeroRequested
+			used = &n.NonZeroRequested
 		}
 		a.allocatable[i] = alloc
 		a.requested[i] = amount(used, r.Name) + amount(podReq, r.Name)
