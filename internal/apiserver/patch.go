@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"mime"
 	"net/http"
+	"reflect"
 
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -14,6 +15,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/strategicpatch"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+	sjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
 )
 
@@ -125,9 +128,33 @@ func isPatchType(mt string) bool {
 	return false
 }
 
-// applyPatch applies a JSON, merge or strategic merge patch to the JSON of
-// current and decodes the result with the request's field validation.
+// applyPatch applies a JSON, merge or strategic merge patch to current
+// with the request's field validation: a merge patch field by field when
+// mergePatchTyped can, any other through the JSON document.
 func (s *Server) applyPatch(ep *endpoint, current runtime.Object, pt types.PatchType, patch []byte, mode string) (runtime.Object, []string, error) {
+	if pt == types.MergePatchType && reflect.TypeOf(current) == reflect.TypeOf(ep.res.New()) {
+		if obj, ok := mergePatchTyped(current, patch); ok {
+			setGVK(obj, ep.gvk)
+			return obj, nil, nil
+		}
+	}
+	return s.applyPatchDocument(ep, current, pt, patch, mode)
+}
+
+// applyPatchDocument applies the patch to current's whole JSON document
+// and decodes the result, with upstream's field validation of patches:
+// under Strict and Warn, duplicate fields in the patch itself count (as
+// strict errors, with unknown fields of the result); under Strict they,
+// and any result that does not decode, are a 422 on the field "patch".
+func (s *Server) applyPatchDocument(ep *endpoint, current runtime.Object, pt types.PatchType, patch []byte, mode string) (runtime.Object, []string, error) {
+	var patchStrict []error
+	var patchMap map[string]any
+	if mode != validationIgnore {
+		var err error
+		if patchStrict, patchMap, err = patchStrictErrors(pt, patch); err != nil {
+			return nil, nil, err
+		}
+	}
 	setGVK(current, ep.gvk)
 	orig, err := json.Marshal(current)
 	if err != nil {
@@ -137,8 +164,86 @@ func (s *Server) applyPatch(ep *endpoint, current runtime.Object, pt types.Patch
 	if err != nil {
 		return nil, nil, err
 	}
+	// What upstream shows as the invalid value: the patched document, or
+	// for a strategic merge patch the patch as a Go map.
+	shown := func() string {
+		if pt == types.StrategicMergePatchType {
+			return fmt.Sprintf("%+v", patchMap)
+		}
+		return string(patched)
+	}
 	info, _ := runtime.SerializerInfoForMediaType(s.codecs.SupportedMediaTypes(), mediaJSON)
-	return s.decodeWith(info, patched, ep, mode)
+	dec := info.Serializer
+	if mode != validationIgnore && info.StrictSerializer != nil {
+		dec = info.StrictSerializer
+	}
+	gvk := ep.gvk
+	obj, _, err := dec.Decode(patched, &gvk, ep.res.New())
+	strictErrs := patchStrict
+	if err != nil {
+		strictErr, ok := runtime.AsStrictDecodingError(err)
+		if !ok {
+			return nil, nil, invalidPatch(shown(), err.Error())
+		}
+		// Our codecs are strict even in their non-strict serializer: under
+		// Ignore the unknown and duplicate fields are dropped.
+		if mode != validationIgnore {
+			strictErrs = append(strictErrs, strictErr.Errors()...)
+		}
+	}
+	var warnings []string
+	if len(strictErrs) > 0 {
+		if mode == validationStrict {
+			return nil, nil, invalidPatch(shown(), runtime.NewStrictDecodingError(strictErrs).Error())
+		}
+		for _, e := range strictErrs {
+			warnings = append(warnings, e.Error())
+		}
+	}
+	setGVK(obj, ep.gvk)
+	return obj, warnings, nil
+}
+
+// patchStrictErrors reads the patch strictly, as upstream does under
+// Strict and Warn: its duplicate fields (and a JSON patch's unknown ones)
+// are returned; a patch that is not JSON is a 400. A strategic merge
+// patch comes back as a map too, for the error message.
+func patchStrictErrors(pt types.PatchType, patch []byte) ([]error, map[string]any, error) {
+	switch pt {
+	case types.JSONPatchType:
+		var ops []struct {
+			Op    string `json:"op"`
+			Path  string `json:"path"`
+			From  string `json:"from"`
+			Value any    `json:"value"`
+		}
+		errs, err := sjson.UnmarshalStrict(patch, &ops)
+		if err != nil {
+			return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("error decoding patch: %v", err))
+		}
+		for i, e := range errs {
+			errs[i] = fmt.Errorf("json patch %v", e)
+		}
+		return errs, nil, nil
+	case types.MergePatchType, types.StrategicMergePatchType:
+		m := map[string]any{}
+		errs, err := sjson.UnmarshalStrict(patch, &m)
+		if err != nil {
+			msg := err.Error()
+			if pt == types.MergePatchType {
+				msg = "error decoding patch: " + msg
+			}
+			return nil, nil, apierrors.NewBadRequest(msg)
+		}
+		return errs, m, nil
+	}
+	return nil, nil, nil
+}
+
+// invalidPatch is upstream's error for a patch whose result does not
+// decode: 422 on the field "patch".
+func invalidPatch(value, detail string) error {
+	return apierrors.NewInvalid(schema.GroupKind{}, "", field.ErrorList{field.Invalid(field.NewPath("patch"), value, detail)})
 }
 
 // patchJSON applies one patch document to orig. dataStruct is an empty
