@@ -9,6 +9,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 )
 
 var t0 = time.Date(2025, 1, 1, 12, 0, 0, 0, time.UTC)
@@ -139,5 +140,36 @@ func TestComputeStatus(t *testing.T) {
 	rs.Status.Conditions = failed.Conditions
 	if cleared := computeStatus(rs, nil, nil, "", now); len(cleared.Conditions) != 0 {
 		t.Errorf("computeStatus(no error) conditions = %+v; want ReplicaFailure removed", cleared.Conditions)
+	}
+}
+
+// TestStatusOnly: only updates that leave labels, controller and deletion
+// alone wait for podUpdateBatch.
+func TestStatusOnly(t *testing.T) {
+	yes := true
+	owned := func(uid string) podOpt {
+		return func(p *corev1.Pod) {
+			p.OwnerReferences = []metav1.OwnerReference{{UID: types.UID(uid), Name: uid, Controller: &yes}}
+		}
+	}
+	base := pod("p", owned("rs-1"), phase(corev1.PodPending))
+	cases := []struct {
+		name string
+		mod  func(*corev1.Pod)
+		want bool
+	}{
+		{"phase", func(p *corev1.Pod) { p.Status.Phase = corev1.PodRunning }, true},
+		{"node", func(p *corev1.Pod) { p.Spec.NodeName = "n" }, true},
+		{"label", func(p *corev1.Pod) { p.Labels = map[string]string{"app": "b"} }, false},
+		{"owner", func(p *corev1.Pod) { owned("rs-2")(p) }, false},
+		{"orphaned", func(p *corev1.Pod) { p.OwnerReferences = nil }, false},
+		{"deleted", func(p *corev1.Pod) { now := metav1.NewTime(t0); p.DeletionTimestamp = &now }, false},
+	}
+	for _, tc := range cases {
+		n := base.DeepCopy()
+		tc.mod(n)
+		if got := statusOnly(base, n); got != tc.want {
+			t.Errorf("%s: statusOnly = %v; want %v", tc.name, got, tc.want)
+		}
 	}
 }

@@ -1,0 +1,54 @@
+package controller
+
+import (
+	"slices"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/tools/cache"
+)
+
+func TestPodsControlledBy(t *testing.T) {
+	yes := true
+	pod := func(ns, name string, owner types.UID, controller bool) *corev1.Pod {
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+		if owner != "" {
+			p.OwnerReferences = []metav1.OwnerReference{{UID: owner, Name: string(owner)}}
+			if controller {
+				p.OwnerReferences[0].Controller = &yes
+			}
+		}
+		return p
+	}
+	idx := cache.NewIndexer(cache.MetaNamespaceKeyFunc, cache.Indexers{PodControllerIndex: podControllerKeys})
+	for _, p := range []*corev1.Pod{
+		pod("a", "mine-1", "rs-1", true), pod("a", "mine-2", "rs-1", true),
+		pod("a", "other", "rs-2", true),
+		pod("a", "orphan", "", false), pod("a", "owned-not-controlled", "gc-owner", false),
+		pod("b", "orphan-elsewhere", "", false),
+	} {
+		if err := idx.Add(p); err != nil {
+			t.Fatal(err)
+		}
+	}
+	names := func(orphans bool) []string {
+		pods, err := PodsControlledBy(idx, "a", "rs-1", orphans)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var out []string
+		for _, p := range pods {
+			out = append(out, p.Name)
+		}
+		slices.Sort(out)
+		return out
+	}
+	if got, want := names(false), []string{"mine-1", "mine-2"}; !slices.Equal(got, want) {
+		t.Errorf("controlled pods = %v; want %v", got, want)
+	}
+	if got, want := names(true), []string{"mine-1", "mine-2", "orphan", "owned-not-controlled"}; !slices.Equal(got, want) {
+		t.Errorf("controlled and orphan pods = %v; want %v", got, want)
+	}
+}
