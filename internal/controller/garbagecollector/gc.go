@@ -119,7 +119,7 @@ func (gc *GarbageCollector) Reconcile(ctx context.Context, req controller.Reques
 	if err != nil {
 		return controller.Result{}, err
 	}
-	v := judge(n.owners, states, len(gc.graph.dependentUIDs(n.uid)) > 0)
+	v := judge(n.owners, states, gc.graph.hasDependents(n.uid))
 	switch {
 	case v.delete:
 		gc.cfg.Logger.Debug("collecting", "resource", n.gvr.Resource, "namespace", n.namespace, "name", n.name, "policy", v.policy)

@@ -97,6 +97,13 @@ func (g *graph) dependentsOf(uid types.UID) []node {
 	return out
 }
 
+// hasDependents reports whether any object names uid as an owner.
+func (g *graph) hasDependents(uid types.UID) bool {
+	g.mu.Lock()
+	defer g.mu.Unlock()
+	return len(g.dependents[uid]) > 0
+}
+
 // dependentUIDs returns the UIDs that name uid as an owner, seen or not.
 func (g *graph) dependentUIDs(uid types.UID) []types.UID {
 	g.mu.Lock()

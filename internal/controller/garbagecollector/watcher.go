@@ -170,7 +170,12 @@ func (w *watcher) handler(gvr schema.GroupVersionResource) cache.ResourceEventHa
 		}
 		n := nodeOf(gvr, m)
 		old, existed := w.gc.graph.upsert(n)
-		if len(n.owners) > 0 || n.deleting {
+		// An update that changes none of what the collector judges (most
+		// are status writes) leaves its decision as it was: the owners'
+		// own events enqueue their dependents when they go.
+		changed := !existed || old.deleting != n.deleting || !equalOwners(old.owners, n.owners) ||
+			!slices.Equal(old.finalizers, n.finalizers)
+		if changed && (len(n.owners) > 0 || n.deleting) {
 			w.gc.enqueue(n.uid)
 		}
 		if !existed || old.deleting != n.deleting || !slices.Equal(old.finalizers, n.finalizers) {
