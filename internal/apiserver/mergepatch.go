@@ -141,8 +141,13 @@ func jsonFieldsOf(t reflect.Type) map[string][]int {
 			}
 			name, _, _ := strings.Cut(tag, ",")
 			idx := append(append([]int(nil), prefix...), i)
-			if sf.Anonymous && name == "" && sf.Type.Kind() == reflect.Struct {
-				walk(sf.Type, idx)
+			if sf.Anonymous && name == "" {
+				// encoding/json promotes an embedded struct's fields; an
+				// embedded pointer (none in the API types) is left out, so a
+				// patch naming its fields takes the document path.
+				if sf.Type.Kind() == reflect.Struct {
+					walk(sf.Type, idx)
+				}
 				continue
 			}
 			if !sf.IsExported() {

@@ -17,6 +17,12 @@
 //     availableReplicas (minReadySeconds), observedGeneration and the
 //     ReplicaFailure condition.
 //
+// It reads only the pods it controls and its namespace's orphans (the pod
+// informer's controller.PodControllerIndex). Pod status updates, and pod
+// additions while a batch is still arriving, sync the owner after
+// podUpdateBatch (100 ms), so that many fold into one sync; the rest sync
+// at once.
+//
 // The same reconciler serves ReplicationControllers: NewFor takes a Kind
 // that converts the owner's objects to ReplicaSets and writes status back
 // (internal/controller/replicationcontroller supplies it), as upstream runs
@@ -24,6 +30,6 @@
 // (SuccessfulCreate, FailedCreate, SuccessfulDelete, FailedDelete) name
 // the original kind.
 //
-// The decisions are pure functions (rank.go, status.go, batches in
-// slowstart.go); reconcile.go performs them.
+// The decisions are pure functions (rank.go, status.go); reconcile.go and
+// manage.go (claiming, the slow-start batches) perform them.
 package replicaset
