@@ -1,9 +1,14 @@
 package controller
 
 import (
+	"log/slog"
+
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/types"
+	coreinformers "k8s.io/client-go/informers/core/v1"
+	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -59,4 +64,35 @@ func PodsControlledBy(idx cache.Indexer, ns string, uid types.UID, orphans bool)
 		}
 	}
 	return out, nil
+}
+
+// ClaimablePods reads the pods an owner may claim: those it controls and
+// its namespace's orphans, through PodControllerIndex (upstream's
+// FilterPodsByOwner). Pods other controllers own cannot be claimed, so
+// they are not read. Without the index (it could not be added) it lists
+// the whole namespace.
+type ClaimablePods struct {
+	lister corelisters.PodLister
+	index  cache.Indexer
+}
+
+// NewClaimablePods adds PodControllerIndex to inf; call it before the
+// informer starts.
+func NewClaimablePods(inf coreinformers.PodInformer, log *slog.Logger) ClaimablePods {
+	c := ClaimablePods{lister: inf.Lister()}
+	if err := AddPodControllerIndex(inf.Informer()); err != nil {
+		log.Warn("pod controller index unavailable; listing every pod of the namespace", "err", err)
+		return c
+	}
+	c.index = inf.Informer().GetIndexer()
+	return c
+}
+
+// For returns the pods of namespace ns that owner uid controls or could
+// adopt.
+func (c ClaimablePods) For(ns string, uid types.UID) ([]*corev1.Pod, error) {
+	if c.index == nil {
+		return c.lister.Pods(ns).List(labels.Everything())
+	}
+	return PodsControlledBy(c.index, ns, uid, true)
 }

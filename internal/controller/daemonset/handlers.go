@@ -115,7 +115,7 @@ func nodeReady(n *corev1.Node) corev1.ConditionStatus {
 // claimPods returns ds's pods by target node after adopting the orphans
 // its selector matches and releasing the owned pods it no longer matches.
 func (r *Reconciler) claimPods(ctx context.Context, ds *appsv1.DaemonSet, sel labels.Selector) (map[string][]*corev1.Pod, error) {
-	all, err := r.pods.Pods(ds.Namespace).List(labels.Everything())
+	all, err := r.claimable.For(ds.Namespace, ds.UID)
 	if err != nil {
 		return nil, err
 	}

@@ -57,16 +57,18 @@ func (c *Controller) Run(ctx context.Context) error {
 
 // Reconciler syncs DaemonSets.
 type Reconciler struct {
-	client  kubernetes.Interface
-	sets    appslisters.DaemonSetLister
-	pods    corelisters.PodLister
-	nodes   corelisters.NodeLister
-	history *history.Store
-	rec     record.EventRecorder
-	exp     *controller.Expectations
-	failed  *backoff
-	now     func() time.Time
-	log     *slog.Logger
+	client kubernetes.Interface
+	sets   appslisters.DaemonSetLister
+	pods   corelisters.PodLister
+	// claimable reads the pods a DaemonSet controls and the orphans.
+	claimable controller.ClaimablePods
+	nodes     corelisters.NodeLister
+	history   *history.Store
+	rec       record.EventRecorder
+	exp       *controller.Expectations
+	failed    *backoff
+	now       func() time.Time
+	log       *slog.Logger
 }
 
 var _ controller.Reconciler = (*Reconciler)(nil)
@@ -92,6 +94,7 @@ func New(cfg Config) *Controller {
 		history: history.NewStore(cfg.Client, revInf.Lister(), history.PodHashLabel),
 		rec:     b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: component}),
 		exp:     controller.NewExpectations(cfg.Now), failed: newBackoff(cfg.Now), now: cfg.Now, log: cfg.Logger}
+	r.claimable = controller.NewClaimablePods(podInf, cfg.Logger)
 	c := controller.New(controller.Config{Name: "daemonset", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{dsInf.Informer().HasSynced, podInf.Informer().HasSynced,
 			nodeInf.Informer().HasSynced, revInf.Informer().HasSynced}})

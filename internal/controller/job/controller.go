@@ -62,13 +62,15 @@ type Controllers struct {
 
 // Reconciler keeps the pods and status of Jobs.
 type Reconciler struct {
-	client   kubernetes.Interface
-	jobs     batchlisters.JobLister
-	pods     corelisters.PodLister
-	exp      *expectations
-	recorder record.EventRecorder
-	now      func() time.Time
-	log      *slog.Logger
+	client kubernetes.Interface
+	jobs   batchlisters.JobLister
+	pods   corelisters.PodLister
+	// claimable reads the pods a Job controls and the orphans.
+	claimable controller.ClaimablePods
+	exp       *expectations
+	recorder  record.EventRecorder
+	now       func() time.Time
+	log       *slog.Logger
 }
 
 var _ controller.Reconciler = (*Reconciler)(nil)
@@ -81,6 +83,7 @@ func New(cfg Config) *Controllers {
 	b := record.NewBroadcaster()
 	r := &Reconciler{client: cfg.Client, jobs: jobInf.Lister(), pods: podInf.Lister(), exp: newExpectations(cfg.Now),
 		recorder: b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Component}), now: cfg.Now, log: cfg.Logger}
+	r.claimable = controller.NewClaimablePods(podInf, cfg.Logger)
 	synced := []cache.InformerSynced{jobInf.Informer().HasSynced, podInf.Informer().HasSynced}
 	jc := controller.New(controller.Config{Name: "job", Reconciler: r, Workers: cfg.Workers, Synced: synced, Logger: cfg.Logger})
 	orphans := controller.New(controller.Config{Name: "job-orphan-pod", Reconciler: controller.Func(r.reconcileOrphan),

@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 
 	"github.com/skiff-dev/skiff/internal/controller"
 )
@@ -78,7 +77,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 		return controller.Result{}, controller.TerminalError(fmt.Errorf("job %s: indexed job without completions", key))
 	}
 	satisfied := r.exp.satisfied(key)
-	all, err := r.pods.Pods(req.Namespace).List(labels.Everything())
+	all, err := r.claimable.For(cached.Namespace, cached.UID)
 	if err != nil {
 		return controller.Result{}, err
 	}

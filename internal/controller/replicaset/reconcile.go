@@ -18,7 +18,6 @@ import (
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
 	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
-	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
 
@@ -48,14 +47,12 @@ type Controller struct {
 type Reconciler struct {
 	client kubernetes.Interface
 	kind   Kind
-	pods   corelisters.PodLister
-	// podIndex is the pod informer's indexer with
-	// controller.PodControllerIndex (nil: list the namespace).
-	podIndex cache.Indexer
-	exp      *controller.Expectations
-	recorder record.EventRecorder
-	now      func() time.Time
-	log      *slog.Logger
+	// claimable reads the pods it controls and the orphans.
+	claimable controller.ClaimablePods
+	exp       *controller.Expectations
+	recorder  record.EventRecorder
+	now       func() time.Time
+	log       *slog.Logger
 }
 
 var _ controller.Reconciler = (*Reconciler)(nil)
@@ -80,13 +77,9 @@ func NewFor(cfg Config, k Kind) *Controller {
 		cfg.Workers = 5
 	}
 	podInf := cfg.Factory.Core().V1().Pods()
-	r := &Reconciler{client: cfg.Client, kind: k, pods: podInf.Lister(), exp: controller.NewExpectations(cfg.Now),
+	r := &Reconciler{client: cfg.Client, kind: k, exp: controller.NewExpectations(cfg.Now),
 		recorder: record.NewFakeRecorder(0), now: cfg.Now, log: cfg.Logger}
-	if err := controller.AddPodControllerIndex(podInf.Informer()); err == nil {
-		r.podIndex = podInf.Informer().GetIndexer()
-	} else {
-		cfg.Logger.Warn("pod controller index unavailable; listing every pod of the namespace", "controller", k.Name, "err", err)
-	}
+	r.claimable = controller.NewClaimablePods(podInf, cfg.Logger)
 	c := controller.New(controller.Config{Name: k.Name, Reconciler: r, Workers: cfg.Workers,
 		Synced: []cache.InformerSynced{k.Informer.HasSynced, podInf.Informer().HasSynced}, Logger: cfg.Logger})
 	_, _ = k.Informer.AddEventHandler(c.Handler())
@@ -221,16 +214,6 @@ func (r *Reconciler) matching(obj metav1.Object) []controller.Request {
 	return out
 }
 
-// candidatePods are the pods claim looks at: those rs controls and the
-// orphans of its namespace (upstream's FilterPodsByOwner). Pods other
-// controllers own cannot be claimed, so they are not read.
-func (r *Reconciler) candidatePods(rs *appsv1.ReplicaSet) ([]*corev1.Pod, error) {
-	if r.podIndex == nil {
-		return r.pods.Pods(rs.Namespace).List(labels.Everything())
-	}
-	return controller.PodsControlledBy(r.podIndex, rs.Namespace, rs.UID, true)
-}
-
 // Reconcile brings the pods of the ReplicaSet req names to spec.replicas
 // and writes its status.
 func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (controller.Result, error) {
@@ -247,7 +230,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	if err != nil {
 		return controller.Result{}, controller.TerminalError(fmt.Errorf("%s %s: selector: %w", r.kind.Name, key, err))
 	}
-	all, err := r.candidatePods(rs)
+	all, err := r.claimable.For(rs.Namespace, rs.UID)
 	if err != nil {
 		return controller.Result{}, err
 	}
