@@ -177,7 +177,7 @@ func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runt
 	// records no managedFields entry (the field manager tracks the
 	// Binding the client created, not the pod).
 	if req.apply == nil && req.subresource != "binding" {
-		obj = fm.UpdateNoErrors(current, obj, req.manager)
+		obj = recordUpdate(fm, ep, req.subresource, current, obj, req.manager)
 	}
 	return obj, undo, nil
 }
