@@ -77,7 +77,13 @@ func testPatch(t *testing.T, k *kubectl) {
 	k.fails("patch", "deployment", "whoami-deployment", "--type=json", "-p", failing)
 	wantField(t, k, "{.spec.replicas}", "4")
 
-	r := k.fails("patch", "deployment", "nope", "-p", `{"spec":{"replicas":1}}`)
+	// kubectl patch sends no fieldValidation: the server's default, Warn,
+	// drops the unknown field and says so.
+	r := k.run("patch", "deployment", "whoami-deployment", "--type=merge", "-p", `{"spec":{"bogus":1}}`)
+	wantOutput(t, r, deploy+" patched (no change)")
+	wantContains(t, "merge patch with an unknown field", r.stderr, `Warning: unknown field "spec.bogus"`)
+
+	r = k.fails("patch", "deployment", "nope", "-p", `{"spec":{"replicas":1}}`)
 	wantContains(t, "patch of a missing deployment", r.stderr, `Error from server (NotFound): deployments.apps "nope" not found`)
 }
 

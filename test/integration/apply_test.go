@@ -132,6 +132,15 @@ func TestPatchTypes(t *testing.T) {
 	if _, err := dc.Patch(ctx, "web", types.JSONPatchType, []byte(`{"op":`), metav1.PatchOptions{}); !apierrors.IsBadRequest(err) {
 		t.Errorf("malformed json patch: err %v; want BadRequest", err)
 	}
+	// Under Strict, an unknown field in a merge patch is a 422 on the
+	// field "patch", as kube-apiserver answers, and nothing is written.
+	_, err = dc.Patch(ctx, "web", types.MergePatchType, []byte(`{"spec":{"replicas":7,"bogus":1}}`),
+		metav1.PatchOptions{FieldValidation: "Strict"})
+	if st, ok := err.(apierrors.APIStatus); !apierrors.IsInvalid(err) || !ok ||
+		!strings.Contains(st.Status().Message, `patch: Invalid value: `) ||
+		!strings.Contains(st.Status().Message, `strict decoding error: unknown field "spec.bogus"`) {
+		t.Errorf("strict merge patch with an unknown field: err %v; want 422 on the field patch", err)
+	}
 	got, err := dc.Get(ctx, "web", metav1.GetOptions{})
 	if err != nil {
 		t.Fatal(err)
