@@ -3,6 +3,7 @@ package apiserver
 import (
 	"context"
 	"fmt"
+	"reflect"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/fields"
@@ -27,6 +28,9 @@ type endpoint struct {
 	// writes to the status subresource.
 	fieldManager  *managedfields.FieldManager
 	statusManager *managedfields.FieldManager
+	// objType is the Go type res.New returns (nil: unknown, in tests
+	// that build an endpoint by hand).
+	objType reflect.Type
 }
 
 // subresourceVerbs are the verbs each subresource serves, as upstream.
@@ -76,7 +80,7 @@ func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint
 	if res.Storage != nil {
 		store = &convertingStore{inner: inner, sv: res.Storage}
 	}
-	ep := &endpoint{res: res, gvk: gvk, store: store}
+	ep := &endpoint{res: res, gvk: gvk, store: store, objType: reflect.TypeOf(res.New())}
 	mainReset, statusReset := resetFields(res)
 	ep.fieldManager, err = s.newFieldManager(gvk, "", mainReset)
 	if err != nil {

@@ -3,8 +3,11 @@ package apiserver
 import (
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/managedfields"
 	"k8s.io/client-go/applyconfigurations"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -93,4 +96,56 @@ func managedEqual(a, b []metav1.ManagedFieldsEntry) bool {
 		}
 	}
 	return true
+}
+
+// BenchmarkRecordUpdate: a Deployment status write (the Deployment
+// controller's, after each ReplicaSet change) through the field manager,
+// comparing whole objects and through recordUpdate. Run with
+// go test -run '^$' -bench RecordUpdate ./internal/apiserver/
+func BenchmarkRecordUpdate(b *testing.B) {
+	tc := newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme))
+	gvk := appsv1.SchemeGroupVersion.WithKind("Deployment")
+	res := &apis.Resource{HasStatus: true, GVR: appsv1.SchemeGroupVersion.WithResource("deployments")}
+	ep := &endpoint{res: res, gvk: gvk}
+	mainReset, statusReset := resetFields(res)
+	mainFM, err := managedfields.NewDefaultFieldManager(tc, scheme.Scheme, defaulter{}, scheme.Scheme, gvk, gvk.GroupVersion(), "", mainReset)
+	if err != nil {
+		b.Fatal(err)
+	}
+	statusFM, err := managedfields.NewDefaultFieldManager(tc, scheme.Scheme, defaulter{}, scheme.Scheme, gvk, gvk.GroupVersion(), "status", statusReset)
+	if err != nil {
+		b.Fatal(err)
+	}
+	container := func(name string) corev1.Container {
+		return corev1.Container{Name: name, Image: "registry.example/" + name + ":1.2.3",
+			Env:   []corev1.EnvVar{{Name: "A", Value: "1"}, {Name: "B", Value: "2"}, {Name: "C", Value: "3"}},
+			Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080, Protocol: corev1.ProtocolTCP}},
+			Resources: corev1.ResourceRequirements{
+				Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi")},
+				Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("128Mi")}},
+			ReadinessProbe: &corev1.Probe{ProbeHandler: corev1.ProbeHandler{HTTPGet: &corev1.HTTPGetAction{Path: "/healthz", Port: intstr.FromString("http")}}},
+			VolumeMounts:   []corev1.VolumeMount{{Name: "config", MountPath: "/etc/" + name}}}
+	}
+	created := mainFM.UpdateNoErrors(&appsv1.Deployment{}, &appsv1.Deployment{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "apps/v1", Kind: "Deployment"},
+		ObjectMeta: metav1.ObjectMeta{Name: "web", Namespace: "ns", Labels: map[string]string{"app": "web"}},
+		Spec: appsv1.DeploymentSpec{Selector: &metav1.LabelSelector{MatchLabels: map[string]string{"app": "web"}},
+			Template: corev1.PodTemplateSpec{ObjectMeta: metav1.ObjectMeta{Labels: map[string]string{"app": "web"}},
+				Spec: corev1.PodSpec{Containers: []corev1.Container{container("web"), container("sidecar")},
+					Volumes: []corev1.Volume{{Name: "config", VolumeSource: corev1.VolumeSource{ConfigMap: &corev1.ConfigMapVolumeSource{
+						LocalObjectReference: corev1.LocalObjectReference{Name: "web"}}}}}}}},
+	}, "kubectl").(*appsv1.Deployment)
+	next := created.DeepCopy()
+	next.Status = appsv1.DeploymentStatus{ObservedGeneration: 1, Replicas: 3, UpdatedReplicas: 3, ReadyReplicas: 2, AvailableReplicas: 2,
+		Conditions: []appsv1.DeploymentCondition{{Type: appsv1.DeploymentAvailable, Status: corev1.ConditionTrue, Reason: "MinimumReplicasAvailable"}}}
+	b.Run("whole objects", func(b *testing.B) {
+		for b.Loop() {
+			statusFM.UpdateNoErrors(created, next.DeepCopy(), "deployment-controller")
+		}
+	})
+	b.Run("recordUpdate", func(b *testing.B) {
+		for b.Loop() {
+			recordUpdate(statusFM, ep, "status", created, next.DeepCopy(), "deployment-controller")
+		}
+	})
 }

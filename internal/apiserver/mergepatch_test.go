@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	"reflect"
 	"strings"
 	"testing"
 
@@ -63,7 +64,7 @@ var mergePatchCases = []struct {
 func mergePatchEndpoint() (*Server, *endpoint) {
 	s := &Server{codecs: serializer.NewCodecFactory(scheme.Scheme, serializer.EnableStrict)}
 	res := &apis.Resource{New: func() runtime.Object { return &corev1.Pod{} }}
-	return s, &endpoint{res: res, gvk: corev1.SchemeGroupVersion.WithKind("Pod")}
+	return s, &endpoint{res: res, gvk: corev1.SchemeGroupVersion.WithKind("Pod"), objType: reflect.TypeFor[*corev1.Pod]()}
 }
 
 // checkMergePatchTyped: when mergePatchTyped takes a patch, the document

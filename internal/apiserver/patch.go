@@ -132,7 +132,7 @@ func isPatchType(mt string) bool {
 // with the request's field validation: a merge patch field by field when
 // mergePatchTyped can, any other through the JSON document.
 func (s *Server) applyPatch(ep *endpoint, current runtime.Object, pt types.PatchType, patch []byte, mode string) (runtime.Object, []string, error) {
-	if pt == types.MergePatchType && reflect.TypeOf(current) == reflect.TypeOf(ep.res.New()) {
+	if pt == types.MergePatchType && reflect.TypeOf(current) == ep.objType {
 		if obj, ok := mergePatchTyped(current, patch); ok {
 			setGVK(obj, ep.gvk)
 			return obj, nil, nil
