@@ -64,7 +64,7 @@ func (n *nominator) update(old, pod *v1.Pod) {
 
 // delete forgets pod's nomination.
 func (n *nominator) delete(pod *v1.Pod) {
-	if n.count.Load() == 0 {
+	if n.empty() {
 		return
 	}
 	n.mu.Lock()
@@ -96,7 +96,7 @@ func (n *nominator) empty() bool { return n.count.Load() == 0 }
 
 // nominatedNode is pod's nominated node, "" if none.
 func (n *nominator) nominatedNode(uid types.UID) string {
-	if n.count.Load() == 0 {
+	if n.empty() {
 		return ""
 	}
 	n.mu.RLock()
@@ -106,7 +106,7 @@ func (n *nominator) nominatedNode(uid types.UID) string {
 
 // NominatedPodsForNode returns a copy of the pods nominated to nodeName.
 func (n *nominator) NominatedPodsForNode(nodeName string) []*framework.PodInfo {
-	if n.count.Load() == 0 {
+	if n.empty() {
 		return nil
 	}
 	n.mu.RLock()

@@ -59,7 +59,6 @@ func (c *Controller) Run(ctx context.Context) error {
 type Reconciler struct {
 	client kubernetes.Interface
 	sets   appslisters.DaemonSetLister
-	pods   corelisters.PodLister
 	// claimable reads the pods a DaemonSet controls and the orphans.
 	claimable controller.ClaimablePods
 	nodes     corelisters.NodeLister
@@ -90,7 +89,7 @@ func New(cfg Config) *Controller {
 	nodeInf := cfg.Factory.Core().V1().Nodes()
 	revInf := cfg.Factory.Apps().V1().ControllerRevisions()
 	b := record.NewBroadcaster()
-	r := &Reconciler{client: cfg.Client, sets: dsInf.Lister(), pods: podInf.Lister(), nodes: nodeInf.Lister(),
+	r := &Reconciler{client: cfg.Client, sets: dsInf.Lister(), nodes: nodeInf.Lister(),
 		history: history.NewStore(cfg.Client, revInf.Lister(), history.PodHashLabel),
 		rec:     b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: component}),
 		exp:     controller.NewExpectations(cfg.Now), failed: newBackoff(cfg.Now), now: cfg.Now, log: cfg.Logger}

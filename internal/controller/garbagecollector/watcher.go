@@ -170,18 +170,19 @@ func (w *watcher) handler(gvr schema.GroupVersionResource) cache.ResourceEventHa
 		}
 		n := nodeOf(gvr, m)
 		old, existed := w.gc.graph.upsert(n)
+		lifecycle := !existed || old.deleting != n.deleting
+		finalizersChanged := lifecycle || !slices.Equal(old.finalizers, n.finalizers)
+		ownersChanged := lifecycle || !equalOwners(old.owners, n.owners)
 		// An update that changes none of what the collector judges (most
 		// are status writes) leaves its decision as it was: the owners'
 		// own events enqueue their dependents when they go.
-		changed := !existed || old.deleting != n.deleting || !equalOwners(old.owners, n.owners) ||
-			!slices.Equal(old.finalizers, n.finalizers)
-		if changed && (len(n.owners) > 0 || n.deleting) {
+		if (finalizersChanged || ownersChanged) && (len(n.owners) > 0 || n.deleting) {
 			w.gc.enqueue(n.uid)
 		}
-		if !existed || old.deleting != n.deleting || !slices.Equal(old.finalizers, n.finalizers) {
+		if finalizersChanged {
 			w.enqueueAll(w.gc.graph.dependentUIDs(n.uid))
 		}
-		if !existed || old.deleting != n.deleting || !equalOwners(old.owners, n.owners) {
+		if ownersChanged {
 			w.enqueueOwners(old.owners)
 			w.enqueueOwners(n.owners)
 		}

@@ -112,11 +112,8 @@ const podUpdateBatch = 100 * time.Millisecond
 // for an orphan every ReplicaSet whose selector matches it.
 func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHandler {
 	owners := func(obj any) []controller.Request {
-		if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-			obj = t.Obj
-		}
-		p, ok := obj.(*corev1.Pod)
-		if !ok {
+		p := podOf(obj)
+		if p == nil {
 			return nil
 		}
 		if ref := metav1.GetControllerOfNoCopy(p); ref != nil {
@@ -142,11 +139,8 @@ func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHan
 	// observe counts the event against the owner's expectations and
 	// reports whether they are still waiting for more.
 	observe := func(obj any, adds, dels int) (waiting bool) {
-		if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-			obj = t.Obj
-		}
-		p, ok := obj.(*corev1.Pod)
-		if !ok {
+		p := podOf(obj)
+		if p == nil {
 			return false
 		}
 		if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == r.kind.GVK.Kind {
@@ -185,6 +179,16 @@ func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHan
 			enqueue(obj, 0)
 		},
 	}
+}
+
+// podOf is the pod an informer event carries, tombstones unwrapped; nil
+// for anything else.
+func podOf(obj any) *corev1.Pod {
+	if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
+		obj = t.Obj
+	}
+	p, _ := obj.(*corev1.Pod)
+	return p
 }
 
 // statusOnly reports whether an update leaves what decides a pod's

@@ -3,6 +3,7 @@ package replicaset
 import (
 	"context"
 	"errors"
+	"slices"
 	"testing"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -61,19 +62,14 @@ func TestUpdateStatusRetrying(t *testing.T) {
 			c := &fakeStatusClient{updates: tc.updates, getErr: tc.getErr}
 			err := UpdateStatusRetrying(context.Background(), c, "rs", &obj{rv: "1", status: "new"}, carry)
 			gets, written := c.gets, c.written
-			if !errors.Is(err, tc.want) && err != tc.want {
+			if !errors.Is(err, tc.want) {
 				t.Fatalf("err %v, want %v", err, tc.want)
 			}
 			if gets != tc.gets {
 				t.Errorf("%d reads, want %d", gets, tc.gets)
 			}
-			if len(written) != len(tc.written) {
-				t.Fatalf("written %v, want %v", written, tc.written)
-			}
-			for i := range written {
-				if written[i] != tc.written[i] {
-					t.Errorf("write %d: %v, want %v", i, written[i], tc.written[i])
-				}
+			if !slices.Equal(written, tc.written) {
+				t.Errorf("written %v, want %v", written, tc.written)
 			}
 		})
 	}
