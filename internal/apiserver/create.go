@@ -105,11 +105,14 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 		// a concurrent create.
 		return nil, apierrors.NewAlreadyExists(ep.res.GVR.GroupResource(), m.GetName())
 	}
+	// As upstream, the managed fields are recorded before admission:
+	// what admission sets (a service account's token volume, default
+	// tolerations, an allocated ClusterIP) belongs to no manager.
+	obj = recordCreate(ep.fieldManager, &ep.created, ep.res.New(), obj, manager)
 	undo, err := s.admit(ctx, ep, "", obj, nil, dryRun)
 	if err != nil {
 		return nil, err
 	}
-	obj = ep.fieldManager.UpdateNoErrors(ep.res.New(), obj, manager)
 	if dryRun {
 		undo()
 		return obj, nil

@@ -28,6 +28,8 @@ type endpoint struct {
 	// writes to the status subresource.
 	fieldManager  *managedfields.FieldManager
 	statusManager *managedfields.FieldManager
+	// created memoizes the managed fields of creates (recordCreate).
+	created createFields
 	// objType is the Go type res.New returns (nil: unknown, in tests
 	// that build an endpoint by hand).
 	objType reflect.Type

@@ -2,9 +2,13 @@ package apiserver
 
 import (
 	"reflect"
+	"strconv"
+	"sync"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/managedfields"
 )
@@ -61,4 +65,86 @@ func shallowWith(obj runtime.Object, keep func(field string) bool) runtime.Objec
 	}
 	out, _ := dst.Interface().(runtime.Object)
 	return out
+}
+
+// createFields memoizes the managed fields of creates. A create's entry
+// depends only on the manager and on the object apart from the metadata
+// the field manager strips (name, uid, creation time): every pod a
+// ReplicaSet creates from one template gets the same entry but for its
+// time. The key holds the object's whole protobuf encoding with those
+// three cleared, so a hit is exact, never a guess.
+type createFields struct {
+	mu      sync.Mutex
+	entries map[string]metav1.ManagedFieldsEntry
+}
+
+const (
+	// createFieldsMax bounds the memo; when full it starts over.
+	createFieldsMax = 256
+	// createFieldsKeyMax leaves large objects out: their encoding would
+	// make a large key, and the walk is a small part of their create.
+	createFieldsKeyMax = 16 << 10
+)
+
+// recordCreate records the managed fields of a create by manager, as
+// fm.UpdateNoErrors from an empty object does, through the memo when obj
+// sets no managed fields of its own.
+func recordCreate(fm *managedfields.FieldManager, memo *createFields, empty, obj runtime.Object, manager string) runtime.Object {
+	m, err := meta.Accessor(obj)
+	if err != nil || m.GetManagedFields() != nil || memo == nil {
+		return fm.UpdateNoErrors(empty, obj, manager)
+	}
+	key, ok := createKey(obj, m, manager)
+	if !ok {
+		return fm.UpdateNoErrors(empty, obj, manager)
+	}
+	memo.mu.Lock()
+	e, hit := memo.entries[key]
+	memo.mu.Unlock()
+	if hit {
+		entry := *e.DeepCopy()
+		entry.Time = &metav1.Time{Time: time.Now().UTC()}
+		m.SetManagedFields([]metav1.ManagedFieldsEntry{entry})
+		return obj
+	}
+	out := fm.UpdateNoErrors(empty, obj, manager)
+	om, err := meta.Accessor(out)
+	if err != nil {
+		return out
+	}
+	if mf := om.GetManagedFields(); len(mf) == 1 && mf[0].FieldsV1 != nil {
+		memo.mu.Lock()
+		if memo.entries == nil || len(memo.entries) >= createFieldsMax {
+			memo.entries = make(map[string]metav1.ManagedFieldsEntry)
+		}
+		memo.entries[key] = *mf[0].DeepCopy()
+		memo.mu.Unlock()
+	}
+	return out
+}
+
+// createKey is the memo key of obj's create by manager: the manager and
+// obj's protobuf encoding without its name, uid and creation time, which
+// the field manager strips from the entry. ok is false for objects with
+// no protobuf encoding or too large an one.
+func createKey(obj runtime.Object, m metav1.Object, manager string) (string, bool) {
+	enc, ok := obj.(interface {
+		Size() int
+		Marshal() ([]byte, error)
+	})
+	if !ok || enc.Size() > createFieldsKeyMax {
+		return "", false
+	}
+	name, uid, created := m.GetName(), m.GetUID(), m.GetCreationTimestamp()
+	m.SetName("")
+	m.SetUID("")
+	m.SetCreationTimestamp(metav1.Time{})
+	b, err := enc.Marshal()
+	m.SetName(name)
+	m.SetUID(uid)
+	m.SetCreationTimestamp(created)
+	if err != nil {
+		return "", false
+	}
+	return strconv.Itoa(len(manager)) + ":" + manager + string(b), true
 }

@@ -7,6 +7,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/managedfields"
 	"k8s.io/client-go/applyconfigurations"
@@ -146,6 +147,106 @@ func BenchmarkRecordUpdate(b *testing.B) {
 	b.Run("recordUpdate", func(b *testing.B) {
 		for b.Loop() {
 			recordUpdate(statusFM, ep, "status", created, next.DeepCopy(), "deployment-controller")
+		}
+	})
+}
+
+// TestRecordCreateMatchesFieldManager: the memo gives each create the
+// entry the field manager computes, for pods that differ only in name,
+// uid and creation time (memo hits), in shape, in a label's value or in
+// manager (misses); a create that sets its own managed fields bypasses it.
+func TestRecordCreateMatchesFieldManager(t *testing.T) {
+	tc := newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme))
+	gvk := corev1.SchemeGroupVersion.WithKind("Pod")
+	mainReset, _ := resetFields(&apis.Resource{HasStatus: true, GVR: corev1.SchemeGroupVersion.WithResource("pods")})
+	fm, err := managedfields.NewDefaultFieldManager(tc, scheme.Scheme, defaulter{}, scheme.Scheme, gvk, gvk.GroupVersion(), "", mainReset)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pod := func(name string, mutate func(*corev1.Pod)) *corev1.Pod {
+		p := &corev1.Pod{
+			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns", UID: types.UID("uid-" + name),
+				CreationTimestamp: metav1.Now(), Labels: map[string]string{"app": "a"}},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "i",
+				Ports: []corev1.ContainerPort{{ContainerPort: 80, Protocol: corev1.ProtocolTCP}}}}},
+		}
+		if mutate != nil {
+			mutate(p)
+		}
+		return p
+	}
+	var memo createFields
+	cases := []struct {
+		name    string
+		pod     *corev1.Pod
+		manager string
+		hit     bool
+	}{
+		{"first", pod("a", nil), "m", false},
+		{"same shape, other name", pod("b", nil), "m", true},
+		{"other manager", pod("c", nil), "other", false},
+		{"other label value", pod("d", func(p *corev1.Pod) { p.Labels["app"] = "b" }), "m", false},
+		{"second container", pod("e", func(p *corev1.Pod) {
+			p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: "d", Image: "i"})
+		}), "m", false},
+		{"container renamed", pod("f", func(p *corev1.Pod) { p.Spec.Containers[0].Name = "x" }), "m", false},
+		{"own managed fields", pod("g", func(p *corev1.Pod) {
+			p.ManagedFields = []metav1.ManagedFieldsEntry{{Manager: "set", Operation: metav1.ManagedFieldsOperationUpdate,
+				APIVersion: "v1", FieldsType: "FieldsV1", FieldsV1: &metav1.FieldsV1{Raw: []byte(`{"f:metadata":{"f:labels":{}}}`)}}}
+		}), "m", false},
+		{"same shape again", pod("h", nil), "m", true},
+	}
+	for _, c := range cases {
+		before := len(memo.entries)
+		want := fm.UpdateNoErrors(&corev1.Pod{}, c.pod.DeepCopy(), c.manager).(*corev1.Pod)
+		got := recordCreate(fm, &memo, &corev1.Pod{}, c.pod.DeepCopy(), c.manager).(*corev1.Pod)
+		if !managedEqual(stripTimes(got.ManagedFields), stripTimes(want.ManagedFields)) {
+			t.Fatalf("%s: managed fields\n got %+v\nwant %+v", c.name, got.ManagedFields, want.ManagedFields)
+		}
+		if len(got.ManagedFields) == 0 || got.ManagedFields[0].Time == nil {
+			t.Fatalf("%s: no entry or no time: %+v", c.name, got.ManagedFields)
+		}
+		if got.Name != c.pod.Name || got.UID != c.pod.UID || !got.CreationTimestamp.Equal(&c.pod.CreationTimestamp) {
+			t.Fatalf("%s: identity not restored: %s %s %v", c.name, got.Name, got.UID, got.CreationTimestamp)
+		}
+		if hit := len(memo.entries) == before && c.pod.ManagedFields == nil; hit != c.hit {
+			t.Fatalf("%s: memo hit %v, want %v (%d entries)", c.name, hit, c.hit, len(memo.entries))
+		}
+	}
+}
+
+// BenchmarkRecordCreate: a pod's create through the field manager and
+// through the memo (a hit: another pod of the same template). Run with
+// go test -run '^$' -bench RecordCreate -benchmem ./internal/apiserver/
+func BenchmarkRecordCreate(b *testing.B) {
+	tc := newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme))
+	gvk := corev1.SchemeGroupVersion.WithKind("Pod")
+	mainReset, _ := resetFields(&apis.Resource{HasStatus: true, GVR: corev1.SchemeGroupVersion.WithResource("pods")})
+	fm, err := managedfields.NewDefaultFieldManager(tc, scheme.Scheme, defaulter{}, scheme.Scheme, gvk, gvk.GroupVersion(), "", mainReset)
+	if err != nil {
+		b.Fatal(err)
+	}
+	grace := int64(30)
+	pod := &corev1.Pod{
+		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: "web-1", Namespace: "ns", Labels: map[string]string{"app": "web", "pod-template-hash": "abc"}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "web", Image: "registry.example/web:1.2.3",
+			Resources: corev1.ResourceRequirements{
+				Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")}},
+			TerminationMessagePath: "/dev/termination-log", ImagePullPolicy: corev1.PullIfNotPresent}},
+			RestartPolicy: corev1.RestartPolicyAlways, DNSPolicy: corev1.DNSClusterFirst, SchedulerName: "default-scheduler",
+			TerminationGracePeriodSeconds: &grace},
+	}
+	b.Run("field manager", func(b *testing.B) {
+		for b.Loop() {
+			fm.UpdateNoErrors(&corev1.Pod{}, pod.DeepCopy(), "replicaset-controller")
+		}
+	})
+	b.Run("recordCreate", func(b *testing.B) {
+		var memo createFields
+		for b.Loop() {
+			recordCreate(fm, &memo, &corev1.Pod{}, pod.DeepCopy(), "replicaset-controller")
 		}
 	})
 }

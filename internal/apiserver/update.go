@@ -165,19 +165,20 @@ func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runt
 	if len(errs) > 0 {
 		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), req.name, errs)
 	}
-	undo, err := s.admit(ctx, ep, req.subresource, obj, current, req.dryRun)
-	if err != nil {
-		return nil, nil, err
-	}
 	fm := ep.fieldManager
 	if req.subresource == "status" && ep.statusManager != nil {
 		fm = ep.statusManager
 	}
 	// As upstream, a binding updates the pod straight in storage: it
 	// records no managedFields entry (the field manager tracks the
-	// Binding the client created, not the pod).
+	// Binding the client created, not the pod). The managed fields are
+	// recorded before admission, whose changes belong to no manager.
 	if req.apply == nil && req.subresource != "binding" {
 		obj = recordUpdate(fm, ep, req.subresource, current, obj, req.manager)
+	}
+	undo, err := s.admit(ctx, ep, req.subresource, obj, current, req.dryRun)
+	if err != nil {
+		return nil, nil, err
 	}
 	return obj, undo, nil
 }
@@ -196,12 +197,12 @@ func (s *Server) nextVersionCreate(ctx context.Context, req writeRequest, obj ru
 	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
 		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), req.name, errs)
 	}
+	if req.apply == nil {
+		obj = recordCreate(ep.fieldManager, &ep.created, ep.res.New(), obj, req.manager)
+	}
 	undo, err := s.admit(ctx, ep, "", obj, nil, req.dryRun)
 	if err != nil {
 		return nil, nil, err
-	}
-	if req.apply == nil {
-		obj = ep.fieldManager.UpdateNoErrors(ep.res.New(), obj, req.manager)
 	}
 	return obj, undo, nil
 }

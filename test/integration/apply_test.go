@@ -4,6 +4,7 @@ import (
 	"strings"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
@@ -147,5 +148,55 @@ func TestPatchTypes(t *testing.T) {
 	}
 	if *got.Spec.Replicas != 4 {
 		t.Errorf("replicas after failed patches = %d; want 4", *got.Spec.Replicas)
+	}
+}
+
+// TestCreateManagedFieldsExcludeAdmission: as upstream, a create's
+// managed fields are recorded before admission, so the creator owns what
+// it sent (and its defaults) but not what admission added: a pod's token
+// volume and default tolerations, a Service's allocated ClusterIP. Two
+// pods of one shape get the same entry.
+func TestCreateManagedFieldsExcludeAdmission(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	var fields []string
+	for _, name := range []string{"first", "second"} {
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, Labels: map[string]string{"app": "a"}},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "c", Image: "busybox"}}}}
+		got, err := shared.cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{FieldManager: "creator"})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(got.Spec.Volumes) == 0 || len(got.Spec.Tolerations) == 0 {
+			t.Fatalf("admission added no token volume or tolerations: %+v", got.Spec)
+		}
+		if len(got.ManagedFields) != 1 || got.ManagedFields[0].Manager != "creator" || got.ManagedFields[0].FieldsV1 == nil {
+			t.Fatalf("managedFields %+v; want one entry for creator", got.ManagedFields)
+		}
+		raw := string(got.ManagedFields[0].FieldsV1.Raw)
+		for _, owned := range []string{`"f:containers"`, `k:{\"name\":\"c\"}`, `"f:restartPolicy"`, `"f:app"`} {
+			if !strings.Contains(raw, owned) {
+				t.Errorf("%s: creator's fields %s lack %s", name, raw, owned)
+			}
+		}
+		for _, admitted := range []string{`"f:volumes"`, `"f:tolerations"`, `"f:volumeMounts"`, `"f:serviceAccountName"`} {
+			if strings.Contains(raw, admitted) {
+				t.Errorf("%s: creator's fields %s include %s, which admission set", name, raw, admitted)
+			}
+		}
+		fields = append(fields, raw)
+	}
+	if fields[0] != fields[1] {
+		t.Errorf("two pods of one shape: fields\n%s\n%s", fields[0], fields[1])
+	}
+	svc, err := shared.cs.CoreV1().Services(ns).Create(ctx, newService(ns, "web"), metav1.CreateOptions{FieldManager: "creator"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if svc.Spec.ClusterIP == "" || len(svc.ManagedFields) != 1 {
+		t.Fatalf("service: clusterIP %q managedFields %+v", svc.Spec.ClusterIP, svc.ManagedFields)
+	}
+	if raw := string(svc.ManagedFields[0].FieldsV1.Raw); strings.Contains(raw, `"f:clusterIP"`) || !strings.Contains(raw, `"f:selector"`) {
+		t.Errorf("service creator's fields %s; want the selector and not the allocated clusterIP", raw)
 	}
 }
