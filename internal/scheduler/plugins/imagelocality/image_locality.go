@@ -52,6 +52,10 @@ type spreadState struct {
 	images     []string
 	numNodes   map[string]int
 	totalNodes int
+	// held: some node holds one of the images. When none does, every
+	// node scores 0 and Score reads no node's images (a map lookup per
+	// node and image, and a cache miss on each node's map).
+	held bool
 }
 
 func (s *spreadState) Clone() framework.StateData { return s }
@@ -69,6 +73,7 @@ func (pl *ImageLocality) PreScore(_ context.Context, state *framework.CycleState
 			continue
 		}
 		s.numNodes[img] = pl.nodes.ImageNumNodes(img)
+		s.held = s.held || s.numNodes[img] > 0
 	}
 	state.Write(preScoreKey, s)
 	return nil
@@ -82,6 +87,9 @@ func (pl *ImageLocality) Score(_ context.Context, state *framework.CycleState, _
 		return 0, framework.AsStatus(err)
 	}
 	s := d.(*spreadState)
+	if !s.held {
+		return Priority(0, len(s.images)), nil
+	}
 	var sum int64
 	for _, img := range s.images {
 		if st, ok := n.ImageStates[img]; ok && s.totalNodes > 0 {

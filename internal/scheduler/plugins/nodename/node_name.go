@@ -46,5 +46,5 @@ func (*NodeName) Filter(_ context.Context, _ *framework.CycleState, pod *v1.Pod,
 
 // Fits reports whether pod names no node or names n's node.
 func Fits(pod *v1.Pod, n *framework.NodeInfo) bool {
-	return pod.Spec.NodeName == "" || pod.Spec.NodeName == n.Node().Name
+	return pod.Spec.NodeName == "" || pod.Spec.NodeName == n.Name()
 }

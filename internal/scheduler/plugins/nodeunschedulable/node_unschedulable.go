@@ -43,7 +43,7 @@ func (*NodeUnschedulable) EventsToRegister() []framework.ClusterEvent {
 
 // Filter rejects cordoned nodes unless the pod tolerates the cordon.
 func (*NodeUnschedulable) Filter(_ context.Context, _ *framework.CycleState, pod *v1.Pod, n *framework.NodeInfo) *framework.Status {
-	if !n.Node().Spec.Unschedulable {
+	if !n.Unschedulable() {
 		return nil
 	}
 	taint := v1.Taint{Key: TaintKey, Effect: v1.TaintEffectNoSchedule}

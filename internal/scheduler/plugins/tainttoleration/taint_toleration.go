@@ -45,7 +45,7 @@ func (*TaintToleration) EventsToRegister() []framework.ClusterEvent {
 // Filter rejects a node with a NoSchedule or NoExecute taint the pod does
 // not tolerate.
 func (*TaintToleration) Filter(_ context.Context, _ *framework.CycleState, pod *v1.Pod, n *framework.NodeInfo) *framework.Status {
-	taint, found := framework.FindUntoleratedTaint(n.Node().Spec.Taints, pod.Spec.Tolerations, func(t *v1.Taint) bool {
+	taint, found := framework.FindUntoleratedTaint(n.Taints(), pod.Spec.Tolerations, func(t *v1.Taint) bool {
 		return t.Effect == v1.TaintEffectNoSchedule || t.Effect == v1.TaintEffectNoExecute
 	})
 	if !found {
@@ -64,8 +64,9 @@ func (*TaintToleration) Score(_ context.Context, _ *framework.CycleState, pod *v
 		}
 	}
 	var count int64
-	for i := range n.Node().Spec.Taints {
-		t := &n.Node().Spec.Taints[i]
+	taints := n.Taints()
+	for i := range taints {
+		t := &taints[i]
 		if t.Effect == v1.TaintEffectPreferNoSchedule && !framework.TolerationsTolerateTaint(tols, t) {
 			count++
 		}
