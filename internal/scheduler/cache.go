@@ -210,9 +210,13 @@ func (c *Cache) UpdateSnapshot(s *Snapshot) {
 			s.invalidateDerived(s.byName[it.name], clone)
 			s.byName[it.name] = clone
 			s.list[s.index[it.name]] = clone
+			s.scattered++
 		}
 	}
 	s.generation, s.membership = c.gen, c.membership
+	if s.scattered > max(len(s.list)/8, compactAfter) {
+		s.compact()
+	}
 }
 
 // reconcile compares every node with s, copies the changed ones and
@@ -231,6 +235,7 @@ func (c *Cache) reconcile(s *Snapshot) {
 		s.byName[name] = clone
 		if i, found := s.index[name]; found {
 			s.list[i] = clone
+			s.scattered++
 		} else {
 			rebuild = true
 		}
@@ -263,6 +268,31 @@ type Snapshot struct {
 	withAffinity, withAntiAffinity []*framework.NodeInfo
 	affinityValid                  bool
 	imageCounts                    map[string]int
+	// scattered counts the nodes replaced by copies of their own since
+	// compact last laid the list out in one block.
+	scattered int
+}
+
+// compactAfter is the fewest replaced nodes that make UpdateSnapshot
+// compact; a list of more than 8 times as many waits for an eighth of it.
+const compactAfter = 64
+
+// compact copies the snapshot's NodeInfos side by side into one block, in
+// list order. A cycle reads hundreds of consecutive NodeInfos of the list;
+// allocated one by one they lie all over the heap, and the first read of
+// each was a cache miss (half of the filters' time with 5,000 nodes). In
+// one block the processor's prefetcher streams them. The copies are
+// shallow: a snapshot's NodeInfos are never changed, only replaced.
+func (s *Snapshot) compact() {
+	slab := make([]framework.NodeInfo, len(s.list))
+	for i, n := range s.list {
+		slab[i] = *n
+		s.list[i] = &slab[i]
+		s.byName[n.Name()] = &slab[i]
+	}
+	s.scattered = 0
+	// The derived lists held the old copies: equal, but kept alive.
+	s.affinityValid, s.withAffinity, s.withAntiAffinity = false, nil, nil
 }
 
 // invalidateDerived drops what the replacement of old by clone may
@@ -322,6 +352,7 @@ func (s *Snapshot) rebuild() {
 	for i, n := range s.list {
 		s.index[n.Node().Name] = i
 	}
+	s.compact()
 }
 
 var _ framework.NodeInfoLister = &Snapshot{}

@@ -1,8 +1,10 @@
 package scheduler
 
 import (
+	"fmt"
 	"slices"
 	"testing"
+	"unsafe"
 
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -177,5 +179,52 @@ func TestSnapshotDerivedLists(t *testing.T) {
 	c.UpdateSnapshot(s)
 	if s.ImageNumNodes("nginx") != 1 || s.ImageNumNodes("redis") != 2 {
 		t.Errorf("after a's images changed, ImageNumNodes nginx, redis = %d, %d; want 1, 2", s.ImageNumNodes("nginx"), s.ImageNumNodes("redis"))
+	}
+}
+
+// TestSnapshotCompacts: once enough nodes were replaced, the snapshot lays
+// its NodeInfos out in one block again, in list order, with the same
+// contents, and Get, List and the index still agree.
+func TestSnapshotCompacts(t *testing.T) {
+	c, s := NewCache(), NewSnapshot()
+	const nodes = 2 * compactAfter
+	for i := range nodes {
+		c.AddNode(&v1.Node{ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("n%03d", i)}})
+	}
+	c.UpdateSnapshot(s)
+	contiguous := func() bool {
+		l := s.List()
+		for i := 1; i < len(l); i++ {
+			if uintptr(unsafe.Pointer(l[i]))-uintptr(unsafe.Pointer(l[i-1])) != unsafe.Sizeof(*l[0]) {
+				return false
+			}
+		}
+		return true
+	}
+	if !contiguous() {
+		t.Fatal("a new snapshot is not laid out in one block")
+	}
+	for i := range compactAfter + 1 {
+		pod := &v1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: fmt.Sprint(i), UID: types.UID(fmt.Sprint(i))},
+			Spec: v1.PodSpec{NodeName: fmt.Sprintf("n%03d", i)}}
+		if err := c.AssumePod(pod); err != nil {
+			t.Fatal(err)
+		}
+		c.UpdateSnapshot(s)
+		if i < compactAfter && contiguous() {
+			t.Fatalf("after %d replaced nodes the snapshot was compacted; want it to wait for %d", i+1, compactAfter+1)
+		}
+	}
+	if !contiguous() {
+		t.Fatalf("after %d replaced nodes the snapshot is not laid out in one block", compactAfter+1)
+	}
+	for i, n := range s.List() {
+		want := 0
+		if i <= compactAfter {
+			want = 1
+		}
+		if len(n.Pods) != want || s.Get(n.Name()) != n || s.index[n.Name()] != i {
+			t.Fatalf("node %s at %d: %d pods (want %d), Get same %v, index %d", n.Name(), i, len(n.Pods), want, s.Get(n.Name()) == n, s.index[n.Name()])
+		}
 	}
 }
