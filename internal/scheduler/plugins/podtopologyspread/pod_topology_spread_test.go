@@ -152,6 +152,10 @@ func TestScore(t *testing.T) {
 			nodes: []*v1.Node{node("n1", "z1"), node("n2", "z1")}, existing: pods("n1", 2, app), want: []int64{72, 100}},
 		{name: "system defaults spread by hostname without zones", pod: pod("p", "", app), objs: []runtime.Object{svc},
 			nodes: []*v1.Node{node("n1", ""), node("n2", "")}, existing: pods("n1", 2, app), want: []int64{40, 100}},
+		// As upstream, a node without a zone label is no zone domain: the
+		// zone weight is log(1+2), not log(2+2) (which gives 16, 41, 100).
+		{name: "system defaults, one node without a zone", pod: pod("p", "", app), objs: []runtime.Object{svc},
+			nodes: []*v1.Node{node("n1", "z1"), node("n2", "z1"), node("n3", "")}, existing: pods("n1", 2, app), want: []int64{18, 45, 100}},
 		{name: "no owner and no service: skipped", pod: pod("p", "", app),
 			nodes: []*v1.Node{node("n1", "z1"), node("n2", "z1")}, existing: pods("n1", 2, app), want: nil},
 	}

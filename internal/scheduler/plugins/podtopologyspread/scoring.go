@@ -70,8 +70,13 @@ func (pl *PodTopologySpread) PreScore(_ context.Context, state *framework.CycleS
 			if c.key == v1.LabelHostname {
 				continue
 			}
-			if _, ok := s.counts[i][node.Labels[c.key]]; !ok {
-				s.counts[i][node.Labels[c.key]] = 0
+			// As upstream, a node without the key is no domain of it.
+			v, ok := node.Labels[c.key]
+			if !ok {
+				continue
+			}
+			if _, ok := s.counts[i][v]; !ok {
+				s.counts[i][v] = 0
 				sizes[i]++
 			}
 		}
@@ -89,8 +94,17 @@ func (pl *PodTopologySpread) PreScore(_ context.Context, state *framework.CycleS
 }
 
 // countAll adds the matching pods of every eligible node of the snapshot
-// to the feasible nodes' domains.
+// to the feasible nodes' domains. When no constraint has a domain to count
+// in (hostname counts are taken at Score; nodes without a zone label make
+// no zone domain), it reads no node at all.
 func (pl *PodTopologySpread) countAll(s *preScoreState, pod *v1.Pod, requireAll bool) {
+	domains := false
+	for i := range s.counts {
+		domains = domains || len(s.counts[i]) > 0
+	}
+	if !domains {
+		return
+	}
 	for _, n := range pl.nodes.List() {
 		node := n.Node()
 		if node == nil || (requireAll && !hasAllKeys(node, s.constraints)) {
@@ -98,10 +112,13 @@ func (pl *PodTopologySpread) countAll(s *preScoreState, pod *v1.Pod, requireAll 
 		}
 		for i := range s.constraints {
 			c := &s.constraints[i]
-			if !c.includes(pod, node) {
+			if len(s.counts[i]) == 0 || !c.includes(pod, node) {
 				continue
 			}
-			v := node.Labels[c.key]
+			v, ok := node.Labels[c.key]
+			if !ok {
+				continue
+			}
 			if _, ok := s.counts[i][v]; !ok {
 				continue
 			}
