@@ -24,10 +24,14 @@ func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Obje
 	if err != nil {
 		return nil, err
 	}
+	hinted := r.hint(key, plain, obj)
 	resp, err := r.store.kv.Txn(ctx).
 		If(clientv3.Compare(clientv3.ModRevision(key), "=", 0)).
 		Then(clientv3.OpPut(key, string(data))).
 		Commit()
+	if hinted && (err != nil || !resp.Succeeded) {
+		r.unhint(key, plain)
+	}
 	if err != nil {
 		return nil, apierrors.NewInternalError(err)
 	}

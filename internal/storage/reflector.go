@@ -63,6 +63,14 @@ func (r *Resource) newEntry(ctx context.Context, key string, value []byte, rev i
 	if err != nil {
 		return nil, err
 	}
+	var ok bool
+	if h, hinted := r.takeHint(key, data); hinted {
+		e := &entry{key: key, ns: h.ns, res: r, labels: h.labels, fields: h.fields, rev: rev}
+		if e.msg, ok = messageWithRV(data, rev); !ok {
+			e.data = data
+		}
+		return e, nil
+	}
 	obj, err := r.decodePlain(key, data, rev)
 	if err != nil {
 		return nil, err
@@ -76,7 +84,6 @@ func (r *Resource) newEntry(ctx context.Context, key string, value []byte, rev i
 	if acc, err := meta.Accessor(obj); err == nil {
 		ns = acc.GetNamespace()
 	}
-	var ok bool
 	e := &entry{key: key, ns: ns, res: r, labels: compactAttrs(ls), fields: compactAttrs(fs), rev: rev}
 	if e.msg, ok = messageWithRV(data, rev); !ok {
 		e.data = data

@@ -25,6 +25,7 @@ type Resource struct {
 	rc     ResourceConfig
 	prefix string // Prefix/Key/
 	cache  *cache
+	hints  writeHints
 }
 
 // Count returns the number of objects in the watch cache.

@@ -51,11 +51,15 @@ func (r *Resource) Update(ctx context.Context, ns, name string, fn UpdateFunc) (
 		if err != nil {
 			return nil, err
 		}
+		hinted := r.hint(key, plain, next)
 		resp, err := r.store.kv.Txn(ctx).
 			If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
 			Then(clientv3.OpPut(key, string(data))).
 			Else(clientv3.OpGet(key)).
 			Commit()
+		if hinted && (err != nil || !resp.Succeeded) {
+			r.unhint(key, plain)
+		}
 		if err != nil {
 			return nil, apierrors.NewInternalError(err)
 		}

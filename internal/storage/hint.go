@@ -1,0 +1,76 @@
+package storage
+
+import (
+	"bytes"
+	"sync"
+
+	"k8s.io/apimachinery/pkg/api/meta"
+	"k8s.io/apimachinery/pkg/runtime"
+)
+
+// writeHints carry what a write of this server already knows about the
+// value it stores, its selector attributes, to the reflector that sees the
+// value come back from etcd, so that the reflector need not decode the
+// whole object again only to compute them (a pod's decode was most of a
+// cache entry's cost). A hint is used only for the exact plain bytes it
+// was made for: a value another server wrote, or a later write of the same
+// key, is decoded as before.
+type writeHints struct {
+	mu sync.Mutex
+	m  map[string]writeHint
+}
+
+type writeHint struct {
+	plain          []byte
+	ns             string
+	labels, fields attrs
+}
+
+// maxWriteHints bounds the hints of writes the reflector never saw (it
+// relisted meanwhile); when full they are dropped.
+const maxWriteHints = 4096
+
+// hint records the attributes of obj, about to be stored under key as
+// plain. It returns false if they cannot be computed; the reflector will
+// then decode the value and report why.
+func (r *Resource) hint(key string, plain []byte, obj runtime.Object) bool {
+	ls, fs, err := r.rc.Attrs(obj)
+	if err != nil {
+		return false
+	}
+	h := writeHint{plain: plain, labels: compactAttrs(ls), fields: compactAttrs(fs)}
+	if acc, err := meta.Accessor(obj); err == nil {
+		h.ns = acc.GetNamespace()
+	}
+	w := &r.hints
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.m == nil || len(w.m) >= maxWriteHints {
+		w.m = make(map[string]writeHint)
+	}
+	w.m[key] = h
+	return true
+}
+
+// unhint drops the hint for plain under key: its write failed.
+func (r *Resource) unhint(key string, plain []byte) {
+	w := &r.hints
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if h, ok := w.m[key]; ok && bytes.Equal(h.plain, plain) {
+		delete(w.m, key)
+	}
+}
+
+// takeHint returns and drops the hint for the plain value under key.
+func (r *Resource) takeHint(key string, plain []byte) (writeHint, bool) {
+	w := &r.hints
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	h, ok := w.m[key]
+	if !ok || !bytes.Equal(h.plain, plain) {
+		return writeHint{}, false
+	}
+	delete(w.m, key)
+	return h, true
+}
