@@ -36,6 +36,12 @@
 // run, an Elector lets only the holder of the Lease schedule (a fresh
 // Scheduler per term).
 //
+// Memory layout. A cycle reads hundreds of NodeInfos of the snapshot in
+// list order, so the snapshot keeps them side by side in one block
+// (Snapshot.compact, again once an eighth of them were replaced), and a
+// NodeInfo copies the node fields every cycle reads (name, unschedulable,
+// taints): the first touch of each node is then no cache miss.
+//
 // Profiles and plugin weights come from a KubeSchedulerConfiguration file
 // (LoadConfig); NewRegistry lists the in-tree plugins explicitly. Pods
 // whose spec.schedulerName names no profile are left alone.

@@ -14,6 +14,8 @@
 // per-resource watch cache fed by one etcd watch (with prevKV and progress
 // notifications): each event is decoded once and the shared object is handed
 // to every watcher, which applies its own selector on its own goroutine. A
+// value this store wrote itself is not decoded at all: the write leaves its
+// selector attributes as a hint for exactly those bytes (hint.go). A
 // consistent read (resourceVersion "") asks etcd for its current revision
 // and waits until the cache has seen it, requesting a progress notification
 // to cover revisions of other resources.
