@@ -9,10 +9,10 @@ import (
 
 // OpenAPISource provides the OpenAPI documents the server publishes.
 type OpenAPISource interface {
-	V2() ([]byte, error)
-	V2Protobuf() ([]byte, error)
+	V2Doc() (openapi.Doc, error)
+	V2ProtobufDoc() (openapi.Doc, error)
 	V3Discovery() []byte
-	V3Paths() map[string][]byte
+	V3Doc(key string) (openapi.Doc, bool)
 }
 
 func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
@@ -24,30 +24,28 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/openapi/v2":
 		if wantsV2Protobuf(r) {
-			doc, err := src.V2Protobuf()
+			doc, err := src.V2ProtobufDoc()
 			if err != nil {
 				s.writeError(w, r, err)
 				return
 			}
-			w.Header().Set("Content-Type", openapi.ContentTypeV2Protobuf)
-			w.WriteHeader(http.StatusOK)
-			_, _ = w.Write(doc)
+			writeDoc(w, r, openapi.ContentTypeV2Protobuf, doc)
 			return
 		}
 		if !acceptsJSON(r) {
 			http.Error(w, "only application/json and the OpenAPI v2 protobuf are served", http.StatusNotAcceptable)
 			return
 		}
-		doc, err := src.V2()
+		doc, err := src.V2Doc()
 		if err != nil {
 			s.writeError(w, r, err)
 			return
 		}
-		writeJSONBytes(w, doc)
+		writeDoc(w, r, "application/json", doc)
 	case r.URL.Path == "/openapi/v3":
 		writeJSONBytes(w, src.V3Discovery())
 	case strings.HasPrefix(r.URL.Path, "/openapi/v3/"):
-		doc, ok := src.V3Paths()[strings.TrimPrefix(r.URL.Path, "/openapi/v3/")]
+		doc, ok := src.V3Doc(strings.TrimPrefix(r.URL.Path, "/openapi/v3/"))
 		if !ok {
 			s.writeError(w, r, errNotFoundPath(r.URL.Path))
 			return
@@ -57,7 +55,7 @@ func (s *Server) serveOpenAPI(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		w.Header().Set("Cache-Control", "public, immutable")
-		writeJSONBytes(w, doc)
+		writeDoc(w, r, "application/json", doc)
 	default:
 		s.writeError(w, r, errNotFoundPath(r.URL.Path))
 	}
@@ -90,4 +88,37 @@ func writeJSONBytes(w http.ResponseWriter, doc []byte) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusOK)
 	_, _ = w.Write(doc)
+}
+
+// writeDoc writes an OpenAPI document: as kept, gzip-compressed, to a
+// client that accepts gzip (upstream compresses large responses the same
+// way), uncompressed to any other.
+func writeDoc(w http.ResponseWriter, r *http.Request, contentType string, doc openapi.Doc) {
+	w.Header().Set("Content-Type", contentType)
+	w.Header().Add("Vary", "Accept-Encoding")
+	if acceptsGzip(r) {
+		w.Header().Set("Content-Encoding", "gzip")
+		w.WriteHeader(http.StatusOK)
+		_, _ = w.Write(doc.Gzip())
+		return
+	}
+	w.WriteHeader(http.StatusOK)
+	_, _ = doc.WriteTo(w)
+}
+
+// acceptsGzip reports whether Accept-Encoding lists gzip (or *) with a
+// quality above zero.
+func acceptsGzip(r *http.Request) bool {
+	for _, part := range strings.Split(r.Header.Get("Accept-Encoding"), ",") {
+		coding, params, _ := strings.Cut(strings.TrimSpace(part), ";")
+		if c := strings.TrimSpace(coding); c != "gzip" && c != "*" {
+			continue
+		}
+		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
+		if q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
+			return false
+		}
+		return true
+	}
+	return false
 }

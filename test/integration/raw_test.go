@@ -14,6 +14,9 @@ import (
 type rawRequest struct {
 	method, path, contentType, accept string
 	body                              []byte
+	// acceptEncoding, when set, is sent as Accept-Encoding, and the
+	// response body is returned as sent (not decompressed).
+	acceptEncoding string
 }
 
 // do sends req and returns the response with its body read.
@@ -33,6 +36,9 @@ func doWith(t *testing.T, client *http.Client, req rawRequest) (*http.Response, 
 	}
 	if req.accept != "" {
 		r.Header.Set("Accept", req.accept)
+	}
+	if req.acceptEncoding != "" {
+		r.Header.Set("Accept-Encoding", req.acceptEncoding)
 	}
 	resp, err := client.Do(r)
 	if err != nil {

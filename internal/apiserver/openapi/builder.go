@@ -43,14 +43,15 @@ type Builder struct {
 	err  error
 
 	protoOnce sync.Once
-	proto     []byte
+	proto     Doc
 	protoErr  error
 }
 
-// documents are the built, encoded documents.
+// documents are the built, encoded documents, compressed (Doc) but for the
+// small v3 index.
 type documents struct {
-	v2          []byte
-	v3          map[string][]byte // "apis/apps/v1" -> document
+	v2          Doc
+	v3          map[string]Doc // "apis/apps/v1" -> document
 	v3Discovery []byte
 }
 
@@ -68,7 +69,7 @@ func (b *Builder) Warm() error {
 	if err := b.warmJSON(); err != nil {
 		return err
 	}
-	_, err := b.V2Protobuf()
+	_, err := b.V2ProtobufDoc()
 	return err
 }
 
@@ -82,23 +83,50 @@ func (b *Builder) build() {
 	b.docs, b.err = buildDocuments(b.resources, b.version)
 }
 
-// V2 returns the swagger 2.0 document as JSON.
-func (b *Builder) V2() ([]byte, error) {
+// V2Doc returns the swagger 2.0 document as JSON.
+func (b *Builder) V2Doc() (Doc, error) {
 	if err := b.warmJSON(); err != nil {
-		return nil, err
+		return Doc{}, err
 	}
 	return b.docs.v2, nil
 }
 
-// V3Paths returns the OpenAPI 3.0 documents as JSON, keyed by their path
-// under /openapi/v3 ("api/v1", "apis/apps/v1", "apis/apps", "api", "apis",
-// "version"). It returns nil when the documents could not be built (V2
-// returns the error).
+// V2 returns the swagger 2.0 document as JSON, uncompressed.
+func (b *Builder) V2() ([]byte, error) {
+	d, err := b.V2Doc()
+	if err != nil {
+		return nil, err
+	}
+	return d.Bytes()
+}
+
+// V3Doc returns the OpenAPI 3.0 document (JSON) at key, its path under
+// /openapi/v3 ("api/v1", "apis/apps/v1", "apis/apps", "api", "apis",
+// "version"); false when there is none or the documents could not be
+// built (V2 returns the error).
+func (b *Builder) V3Doc(key string) (Doc, bool) {
+	if b.warmJSON() != nil {
+		return Doc{}, false
+	}
+	d, ok := b.docs.v3[key]
+	return d, ok
+}
+
+// V3Paths returns every OpenAPI 3.0 document, uncompressed, keyed as
+// V3Doc's; nil when the documents could not be built.
 func (b *Builder) V3Paths() map[string][]byte {
 	if b.warmJSON() != nil {
 		return nil
 	}
-	return b.docs.v3
+	out := make(map[string][]byte, len(b.docs.v3))
+	for k, d := range b.docs.v3 {
+		plain, err := d.Bytes()
+		if err != nil {
+			return nil
+		}
+		out[k] = plain
+	}
+	return out
 }
 
 // V3Discovery returns the JSON answer of GET /openapi/v3: each document's

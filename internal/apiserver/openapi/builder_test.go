@@ -102,8 +102,8 @@ func TestNewBuilderIsLazy(t *testing.T) {
 	if err := b.Warm(); err != nil {
 		t.Fatalf("Warm() error: %v", err)
 	}
-	if b.docs == nil || b.proto == nil {
-		t.Fatalf("Warm() left documents unbuilt (json built: %v, protobuf built: %v)", b.docs != nil, b.proto != nil)
+	if b.docs == nil || b.proto.gz == nil {
+		t.Fatalf("Warm() left documents unbuilt (json built: %v, protobuf built: %v)", b.docs != nil, b.proto.gz != nil)
 	}
 }
 
@@ -170,5 +170,39 @@ func TestBadResourceType(t *testing.T) {
 	}
 	if got := b.V3Paths(); got != nil {
 		t.Errorf("V3Paths() after a failed build = %v; want nil", keys(got))
+	}
+}
+
+// TestDocsKeptCompressed: the documents are kept gzip-compressed, much
+// smaller than their JSON, and decompress to what V2 and V3Paths return.
+func TestDocsKeptCompressed(t *testing.T) {
+	b := NewBuilder(testResources(), "v1.33.0")
+	d, err := b.V2Doc()
+	if err != nil {
+		t.Fatal(err)
+	}
+	plain, err := b.V2()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(d.Gzip()) == 0 || len(d.Gzip())*4 > len(plain) {
+		t.Errorf("v2 kept in %d bytes for %d of JSON; want it compressed", len(d.Gzip()), len(plain))
+	}
+	var buf bytes.Buffer
+	if _, err := d.WriteTo(&buf); err != nil || !bytes.Equal(buf.Bytes(), plain) || !json.Valid(plain) {
+		t.Errorf("v2 WriteTo: err %v, equal to V2 %v", err, bytes.Equal(buf.Bytes(), plain))
+	}
+	for key, doc := range b.V3Paths() {
+		kept, ok := b.V3Doc(key)
+		if !ok {
+			t.Fatalf("V3Doc(%q) missing", key)
+		}
+		got, err := kept.Bytes()
+		if err != nil || !bytes.Equal(got, doc) {
+			t.Errorf("V3Doc(%q) decompresses to %d bytes (err %v); V3Paths has %d", key, len(got), err, len(doc))
+		}
+	}
+	if _, ok := b.V3Doc("apis/none/v1"); ok {
+		t.Error("V3Doc of an unknown key: found")
 	}
 }

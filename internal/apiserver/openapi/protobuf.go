@@ -27,12 +27,24 @@ const (
 // the server must serve it. Converting takes a while (gnostic parses the
 // JSON document), so it is done once, on first use, and cached.
 func (b *Builder) V2Protobuf() ([]byte, error) {
+	d, err := b.V2ProtobufDoc()
+	if err != nil {
+		return nil, err
+	}
+	return d.Bytes()
+}
+
+// V2ProtobufDoc is V2Protobuf's document as kept.
+func (b *Builder) V2ProtobufDoc() (Doc, error) {
 	b.protoOnce.Do(func() {
-		var doc []byte
+		var doc, pb []byte
 		if doc, b.protoErr = b.V2(); b.protoErr != nil {
 			return
 		}
-		b.proto, b.protoErr = toProtobuf(doc)
+		if pb, b.protoErr = toProtobuf(doc); b.protoErr != nil {
+			return
+		}
+		b.proto, b.protoErr = compress(pb)
 	})
 	return b.proto, b.protoErr
 }

@@ -28,14 +28,17 @@ var (
 // encode renders and encodes the v2 document, every v3 document and the
 // v3 discovery document.
 func (m *model) encode(ver string) (*documents, error) {
-	docs := &documents{v3: map[string][]byte{}}
+	docs := &documents{v3: map[string]Doc{}}
 	all := pathSet{}
 	for _, ps := range m.paths {
 		all.merge(ps)
 	}
-	var err error
-	if docs.v2, err = json.Marshal(m.swagger(all, ver)); err != nil {
+	v2, err := json.Marshal(m.swagger(all, ver))
+	if err != nil {
 		return nil, fmt.Errorf("encode openapi v2: %w", err)
+	}
+	if docs.v2, err = compress(v2); err != nil {
+		return nil, err
 	}
 	type entry struct {
 		URL string `json:"serverRelativeURL"`
@@ -46,7 +49,9 @@ func (m *model) encode(ver string) (*documents, error) {
 		if err != nil {
 			return nil, fmt.Errorf("encode openapi v3 %s: %w", key, err)
 		}
-		docs.v3[key] = b
+		if docs.v3[key], err = compress(b); err != nil {
+			return nil, err
+		}
 		discovery[key] = entry{URL: fmt.Sprintf("/openapi/v3/%s?hash=%X", key, sha512.Sum512(b))}
 	}
 	if docs.v3Discovery, err = json.Marshal(map[string]any{"paths": discovery}); err != nil {
