@@ -26,15 +26,20 @@
 //     carries the zero defaults upstream's generator enforces; v2 has
 //     plain $ref siblings and no defaults.
 //
-// Building takes a fraction of a second and is done once, lazily:
+// Building takes a fraction of a second and is done once, lazily. The
+// documents are kept gzip-compressed (Doc), a tenth of their size; a
+// server sends the compressed bytes to clients that accept gzip:
 //
 //	b := openapi.NewBuilder(resources, "v1.33.0") // cheap; call at startup
 //	go func() { _ = b.Warm() }()                  // optional, owned by the server
 //	...
-//	doc, err := b.V2()        // GET /openapi/v2 (application/json)
-//	pb, err := b.V2Protobuf() // GET /openapi/v2 (protobuf; what kubectl asks for)
-//	idx := b.V3Discovery()    // GET /openapi/v3
-//	gv := b.V3Paths()["apis/apps/v1"]
+//	doc, err := b.V2Doc()         // GET /openapi/v2 (application/json)
+//	pb, err := b.V2ProtobufDoc()  // GET /openapi/v2 (protobuf; what kubectl asks for)
+//	idx := b.V3Discovery()        // GET /openapi/v3
+//	gv, ok := b.V3Doc("apis/apps/v1")
+//	body := doc.Gzip()            // as kept (Content-Encoding: gzip)
+//	_, err = doc.WriteTo(w)       // or uncompressed
 //
-// All returned byte slices are shared and read-only.
+// V2, V2Protobuf and V3Paths return the documents uncompressed (tests and
+// tools). All returned byte slices are shared and read-only.
 package openapi
