@@ -111,6 +111,7 @@ type cache struct {
 	revChanged chan struct{}
 
 	history     []*event // ring buffer of the last len(history) events
+	maxHistory  int      // the ring grows up to this many events
 	histStart   int
 	histLen     int
 	historyFrom int64 // every event with revision > historyFrom is in history
@@ -118,11 +119,17 @@ type cache struct {
 	watchers map[*watcher]struct{}
 }
 
+// initialHistory is the ring's first size: most resources see few events,
+// and 10,000 slots for each of some fifty resources were 4 MB of an idle
+// server's heap.
+const initialHistory = 64
+
 func newCache(history int) *cache {
 	return &cache{
 		items:      map[string]*entry{},
 		revChanged: make(chan struct{}),
-		history:    make([]*event, history),
+		history:    make([]*event, min(history, initialHistory)),
+		maxHistory: history,
 		watchers:   map[*watcher]struct{}{},
 	}
 }
@@ -216,6 +223,13 @@ func (c *cache) removeLocked(key string) {
 
 func (c *cache) appendHistoryLocked(ev *event) {
 	n := len(c.history)
+	if c.histLen == n && n < c.maxHistory {
+		grown := make([]*event, min(2*n, c.maxHistory))
+		for i := range c.histLen {
+			grown[i] = c.history[(c.histStart+i)%n]
+		}
+		c.history, c.histStart, n = grown, 0, len(grown)
+	}
 	if c.histLen == n {
 		oldest := c.history[c.histStart]
 		c.historyFrom = oldest.rev
