@@ -151,18 +151,25 @@ func BenchmarkRecordUpdate(b *testing.B) {
 	})
 }
 
-// TestRecordCreateMatchesFieldManager: the memo gives each create the
-// entry the field manager computes, for pods that differ only in name,
-// uid and creation time (memo hits), in shape, in a label's value or in
-// manager (misses); a create that sets its own managed fields bypasses it.
-func TestRecordCreateMatchesFieldManager(t *testing.T) {
+// podFieldManager is the field manager of writes to the pods resource.
+func podFieldManager(tb testing.TB) *managedfields.FieldManager {
+	tb.Helper()
 	tc := newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme))
 	gvk := corev1.SchemeGroupVersion.WithKind("Pod")
 	mainReset, _ := resetFields(&apis.Resource{HasStatus: true, GVR: corev1.SchemeGroupVersion.WithResource("pods")})
 	fm, err := managedfields.NewDefaultFieldManager(tc, scheme.Scheme, defaulter{}, scheme.Scheme, gvk, gvk.GroupVersion(), "", mainReset)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
+	return fm
+}
+
+// TestRecordCreateMatchesFieldManager: the memo gives each create the
+// entry the field manager computes, for pods that differ only in name,
+// uid and creation time (memo hits), in shape, in a label's value or in
+// manager (misses); a create that sets its own managed fields bypasses it.
+func TestRecordCreateMatchesFieldManager(t *testing.T) {
+	fm := podFieldManager(t)
 	pod := func(name string, mutate func(*corev1.Pod)) *corev1.Pod {
 		p := &corev1.Pod{
 			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
@@ -220,13 +227,7 @@ func TestRecordCreateMatchesFieldManager(t *testing.T) {
 // through the memo (a hit: another pod of the same template). Run with
 // go test -run '^$' -bench RecordCreate -benchmem ./internal/apiserver/
 func BenchmarkRecordCreate(b *testing.B) {
-	tc := newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme))
-	gvk := corev1.SchemeGroupVersion.WithKind("Pod")
-	mainReset, _ := resetFields(&apis.Resource{HasStatus: true, GVR: corev1.SchemeGroupVersion.WithResource("pods")})
-	fm, err := managedfields.NewDefaultFieldManager(tc, scheme.Scheme, defaulter{}, scheme.Scheme, gvk, gvk.GroupVersion(), "", mainReset)
-	if err != nil {
-		b.Fatal(err)
-	}
+	fm := podFieldManager(b)
 	grace := int64(30)
 	pod := &corev1.Pod{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
