@@ -60,7 +60,8 @@ type NodeInfo struct {
 	PodsWithAffinity             []*PodInfo
 	PodsWithRequiredAntiAffinity []*PodInfo
 	// PodsWithOwner counts the pods per UID of their first owner
-	// reference (PodTopologySpread's default spreading counts by owner).
+	// reference (PodTopologySpread's default spreading counts by owner),
+	// leaving out terminating pods as upstream's spreading counts do.
 	PodsWithOwner map[types.UID]int
 	// UsedPorts are host ports in use.
 	UsedPorts []HostPort
@@ -128,7 +129,7 @@ func (n *NodeInfo) AddPodInfo(pi *PodInfo) {
 	n.Requested.plus(pi.Requests, 1)
 	n.NonZeroRequested.plus(pi.NonZeroRequests, 1)
 	n.UsedPorts = append(n.UsedPorts, podPorts(pi.Pod)...)
-	if refs := pi.Pod.OwnerReferences; len(refs) > 0 {
+	if refs := pi.Pod.OwnerReferences; len(refs) > 0 && pi.Pod.DeletionTimestamp == nil {
 		if n.PodsWithOwner == nil {
 			n.PodsWithOwner = map[types.UID]int{}
 		}

@@ -134,6 +134,22 @@ func TestScore(t *testing.T) {
 	owned := pod("p", "", app)
 	owned.OwnerReferences = []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "rs", Controller: new(bool)}}
 	*owned.OwnerReferences[0].Controller = true
+	// ownedBy are n pods on nodeName of the ReplicaSet with UID "rs-uid",
+	// terminating when gone is set.
+	withUID := owned.DeepCopy()
+	withUID.OwnerReferences[0].UID = "rs-uid"
+	ownedBy := func(nodeName string, n int, gone bool) []*v1.Pod {
+		out := pods(nodeName, n, app)
+		for _, p := range out {
+			p.OwnerReferences = withUID.OwnerReferences
+			if gone {
+				p.Name += "-gone"
+				p.UID += "-gone"
+				p.DeletionTimestamp = &metav1.Time{}
+			}
+		}
+		return out
+	}
 	tests := []struct {
 		name     string
 		pod      *v1.Pod
@@ -148,6 +164,10 @@ func TestScore(t *testing.T) {
 			nodes: []*v1.Node{node("n1", "z1"), node("n2", "")}, existing: pods("n1", 1, app), want: []int64{100, 0}},
 		{name: "system defaults with the ReplicaSet's selector", pod: owned, objs: []runtime.Object{rs},
 			nodes: []*v1.Node{node("n1", "z1"), node("n2", "z1")}, existing: pods("n1", 2, app), want: []int64{72, 100}},
+		// Counted by owner: terminating pods do not count, as upstream.
+		{name: "system defaults by owner, terminating pods left out", pod: withUID, objs: []runtime.Object{rs},
+			nodes: []*v1.Node{node("n1", "z1"), node("n2", "z1")}, existing: append(ownedBy("n1", 2, false), ownedBy("n1", 2, true)...),
+			want: []int64{72, 100}},
 		{name: "system defaults with a Service's selector", pod: pod("p", "", app), objs: []runtime.Object{svc},
 			nodes: []*v1.Node{node("n1", "z1"), node("n2", "z1")}, existing: pods("n1", 2, app), want: []int64{72, 100}},
 		{name: "system defaults spread by hostname without zones", pod: pod("p", "", app), objs: []runtime.Object{svc},
