@@ -108,7 +108,7 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 	// As upstream, the managed fields are recorded before admission:
 	// what admission sets (a service account's token volume, default
 	// tolerations, an allocated ClusterIP) belongs to no manager.
-	obj = recordCreate(ep.fieldManager, &ep.created, ep.res.New(), obj, manager)
+	obj = ep.recordCreate(obj, manager)
 	undo, err := s.admit(ctx, ep, "", obj, nil, dryRun)
 	if err != nil {
 		return nil, err

@@ -83,18 +83,24 @@ func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint
 		store = &convertingStore{inner: inner, sv: res.Storage}
 	}
 	ep := &endpoint{res: res, gvk: gvk, store: store, objType: reflect.TypeOf(res.New())}
-	mainReset, statusReset := resetFields(res)
-	ep.fieldManager, err = s.newFieldManager(gvk, "", mainReset)
-	if err != nil {
+	if err := ep.initFieldManagers(s.cfg.TypeConverter, s.cfg.Scheme); err != nil {
 		return nil, err
 	}
-	if res.HasStatus {
-		ep.statusManager, err = s.newFieldManager(gvk, "status", statusReset)
-		if err != nil {
-			return nil, err
-		}
-	}
 	return ep, nil
+}
+
+// initFieldManagers builds the field managers of the main resource and,
+// for kinds with one, of the status subresource.
+func (ep *endpoint) initFieldManagers(tc managedfields.TypeConverter, scheme *runtime.Scheme) error {
+	mainReset, statusReset := resetFields(ep.res)
+	var err error
+	if ep.fieldManager, err = newFieldManager(tc, scheme, ep.gvk, "", mainReset); err != nil {
+		return err
+	}
+	if ep.res.HasStatus {
+		ep.statusManager, err = newFieldManager(tc, scheme, ep.gvk, "status", statusReset)
+	}
+	return err
 }
 
 // resetFields are the fields a writer of the main resource or of the
@@ -113,8 +119,8 @@ func resetFields(res *apis.Resource) (main, status map[fieldpath.APIVersion]fiel
 	return main, status
 }
 
-func (s *Server) newFieldManager(gvk schema.GroupVersionKind, sub string, reset map[fieldpath.APIVersion]fieldpath.Filter) (*managedfields.FieldManager, error) {
-	fm, err := managedfields.NewDefaultFieldManager(s.cfg.TypeConverter, s.cfg.Scheme, defaulter{}, s.cfg.Scheme, gvk, gvk.GroupVersion(), sub, reset)
+func newFieldManager(tc managedfields.TypeConverter, scheme *runtime.Scheme, gvk schema.GroupVersionKind, sub string, reset map[fieldpath.APIVersion]fieldpath.Filter) (*managedfields.FieldManager, error) {
+	fm, err := managedfields.NewDefaultFieldManager(tc, scheme, defaulter{}, scheme, gvk, gvk.GroupVersion(), sub, reset)
 	if err != nil {
 		return nil, fmt.Errorf("field manager for %s: %w", gvk, err)
 	}

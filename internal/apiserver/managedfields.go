@@ -10,11 +10,11 @@ import (
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/util/managedfields"
 )
 
 // recordUpdate records the managed fields of an update (not an apply) of
-// obj over current. The field manager compares the two whole objects;
+// obj over current, through the status subresource's field manager when
+// sub is "status". The field manager compares the two whole objects;
 // for a write to the status subresource everything but metadata and
 // status was copied from current (prepareForUpdate), and for a write to
 // the main resource of a kind with a status subresource the status was,
@@ -22,7 +22,11 @@ import (
 // anyway. They are left out of the comparison: the field manager gets
 // shallow copies without them, and obj takes the managed fields it
 // computed. On a pod's status write that halves the walk.
-func recordUpdate(fm *managedfields.FieldManager, ep *endpoint, sub string, current, obj runtime.Object, manager string) runtime.Object {
+func (ep *endpoint) recordUpdate(sub string, current, obj runtime.Object, manager string) runtime.Object {
+	fm := ep.fieldManager
+	if sub == "status" && ep.statusManager != nil {
+		fm = ep.statusManager
+	}
 	var keep func(field string) bool
 	switch {
 	case sub == "status":
@@ -86,17 +90,18 @@ const (
 	createFieldsKeyMax = 16 << 10
 )
 
-// recordCreate records the managed fields of a create by manager, as
-// fm.UpdateNoErrors from an empty object does, through the memo when obj
-// sets no managed fields of its own.
-func recordCreate(fm *managedfields.FieldManager, memo *createFields, empty, obj runtime.Object, manager string) runtime.Object {
+// recordCreate records the managed fields of a create by manager, as the
+// field manager does from an empty object, through the memo (ep.created)
+// when obj sets no managed fields of its own.
+func (ep *endpoint) recordCreate(obj runtime.Object, manager string) runtime.Object {
+	fm, memo := ep.fieldManager, &ep.created
 	m, err := meta.Accessor(obj)
-	if err != nil || m.GetManagedFields() != nil || memo == nil {
-		return fm.UpdateNoErrors(empty, obj, manager)
+	if err != nil || m.GetManagedFields() != nil {
+		return fm.UpdateNoErrors(ep.res.New(), obj, manager)
 	}
 	key, ok := createKey(obj, m, manager)
 	if !ok {
-		return fm.UpdateNoErrors(empty, obj, manager)
+		return fm.UpdateNoErrors(ep.res.New(), obj, manager)
 	}
 	memo.mu.Lock()
 	e, hit := memo.entries[key]
@@ -107,7 +112,7 @@ func recordCreate(fm *managedfields.FieldManager, memo *createFields, empty, obj
 		m.SetManagedFields([]metav1.ManagedFieldsEntry{entry})
 		return obj
 	}
-	out := fm.UpdateNoErrors(empty, obj, manager)
+	out := fm.UpdateNoErrors(ep.res.New(), obj, manager)
 	om, err := meta.Accessor(out)
 	if err != nil {
 		return out

@@ -7,6 +7,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
 	"k8s.io/apimachinery/pkg/util/managedfields"
@@ -21,23 +23,8 @@ import (
 // comparison gives, for status writes (a kubelet's, one dropping a
 // condition another manager set) and for main-resource writes.
 func TestRecordUpdateMatchesFullComparison(t *testing.T) {
-	tc := newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme))
-	gvk := corev1.SchemeGroupVersion.WithKind("Pod")
-	res := &apis.Resource{HasStatus: true, GVR: corev1.SchemeGroupVersion.WithResource("pods")}
-	ep := &endpoint{res: res, gvk: gvk}
-	mainReset, statusReset := resetFields(res)
-	newFM := func(sub string) *managedfields.FieldManager {
-		r := mainReset
-		if sub == "status" {
-			r = statusReset
-		}
-		fm, err := managedfields.NewDefaultFieldManager(tc, scheme.Scheme, defaulter{}, scheme.Scheme, gvk, gvk.GroupVersion(), sub, r)
-		if err != nil {
-			t.Fatal(err)
-		}
-		return fm
-	}
-	mainFM, statusFM := newFM(""), newFM("status")
+	ep := podEndpoint(t)
+	mainFM, statusFM := ep.fieldManager, ep.statusManager
 
 	created := mainFM.UpdateNoErrors(&corev1.Pod{}, &corev1.Pod{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
@@ -52,7 +39,7 @@ func TestRecordUpdateMatchesFullComparison(t *testing.T) {
 		next := cur.DeepCopy()
 		mutate(next)
 		full := fm.UpdateNoErrors(cur, next.DeepCopy(), manager).(*corev1.Pod)
-		fast := recordUpdate(fm, ep, sub, cur, next.DeepCopy(), manager).(*corev1.Pod)
+		fast := ep.recordUpdate(sub, cur, next.DeepCopy(), manager).(*corev1.Pod)
 		if got, want := stripTimes(fast.ManagedFields), stripTimes(full.ManagedFields); !managedEqual(got, want) {
 			t.Fatalf("%s: managed fields\n got %+v\nwant %+v", name, got, want)
 		}
@@ -104,19 +91,9 @@ func managedEqual(a, b []metav1.ManagedFieldsEntry) bool {
 // comparing whole objects and through recordUpdate. Run with
 // go test -run '^$' -bench RecordUpdate ./internal/apiserver/
 func BenchmarkRecordUpdate(b *testing.B) {
-	tc := newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme))
-	gvk := appsv1.SchemeGroupVersion.WithKind("Deployment")
-	res := &apis.Resource{HasStatus: true, GVR: appsv1.SchemeGroupVersion.WithResource("deployments")}
-	ep := &endpoint{res: res, gvk: gvk}
-	mainReset, statusReset := resetFields(res)
-	mainFM, err := managedfields.NewDefaultFieldManager(tc, scheme.Scheme, defaulter{}, scheme.Scheme, gvk, gvk.GroupVersion(), "", mainReset)
-	if err != nil {
-		b.Fatal(err)
-	}
-	statusFM, err := managedfields.NewDefaultFieldManager(tc, scheme.Scheme, defaulter{}, scheme.Scheme, gvk, gvk.GroupVersion(), "status", statusReset)
-	if err != nil {
-		b.Fatal(err)
-	}
+	ep := testEndpoint(b, appsv1.SchemeGroupVersion.WithResource("deployments"), "Deployment",
+		func() runtime.Object { return &appsv1.Deployment{} })
+	mainFM, statusFM := ep.fieldManager, ep.statusManager
 	container := func(name string) corev1.Container {
 		return corev1.Container{Name: name, Image: "registry.example/" + name + ":1.2.3",
 			Env:   []corev1.EnvVar{{Name: "A", Value: "1"}, {Name: "B", Value: "2"}, {Name: "C", Value: "3"}},
@@ -146,22 +123,25 @@ func BenchmarkRecordUpdate(b *testing.B) {
 	})
 	b.Run("recordUpdate", func(b *testing.B) {
 		for b.Loop() {
-			recordUpdate(statusFM, ep, "status", created, next.DeepCopy(), "deployment-controller")
+			ep.recordUpdate("status", created, next.DeepCopy(), "deployment-controller")
 		}
 	})
 }
 
-// podFieldManager is the field manager of writes to the pods resource.
-func podFieldManager(tb testing.TB) *managedfields.FieldManager {
+// testEndpoint is an endpoint of a kind with a status subresource, its
+// field managers built as the server builds them, over the Go types'
+// schema.
+func testEndpoint(tb testing.TB, gvr schema.GroupVersionResource, kind string, newObj func() runtime.Object) *endpoint {
 	tb.Helper()
-	tc := newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme))
-	gvk := corev1.SchemeGroupVersion.WithKind("Pod")
-	mainReset, _ := resetFields(&apis.Resource{HasStatus: true, GVR: corev1.SchemeGroupVersion.WithResource("pods")})
-	fm, err := managedfields.NewDefaultFieldManager(tc, scheme.Scheme, defaulter{}, scheme.Scheme, gvk, gvk.GroupVersion(), "", mainReset)
-	if err != nil {
+	ep := &endpoint{res: &apis.Resource{HasStatus: true, GVR: gvr, New: newObj}, gvk: gvr.GroupVersion().WithKind(kind)}
+	if err := ep.initFieldManagers(newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme)), scheme.Scheme); err != nil {
 		tb.Fatal(err)
 	}
-	return fm
+	return ep
+}
+
+func podEndpoint(tb testing.TB) *endpoint {
+	return testEndpoint(tb, corev1.SchemeGroupVersion.WithResource("pods"), "Pod", func() runtime.Object { return &corev1.Pod{} })
 }
 
 // TestRecordCreateMatchesFieldManager: the memo gives each create the
@@ -169,7 +149,8 @@ func podFieldManager(tb testing.TB) *managedfields.FieldManager {
 // uid and creation time (memo hits), in shape, in a label's value or in
 // manager (misses); a create that sets its own managed fields bypasses it.
 func TestRecordCreateMatchesFieldManager(t *testing.T) {
-	fm := podFieldManager(t)
+	ep := podEndpoint(t)
+	fm, memo := ep.fieldManager, &ep.created
 	pod := func(name string, mutate func(*corev1.Pod)) *corev1.Pod {
 		p := &corev1.Pod{
 			TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
@@ -183,7 +164,6 @@ func TestRecordCreateMatchesFieldManager(t *testing.T) {
 		}
 		return p
 	}
-	var memo createFields
 	cases := []struct {
 		name    string
 		pod     *corev1.Pod
@@ -207,7 +187,7 @@ func TestRecordCreateMatchesFieldManager(t *testing.T) {
 	for _, c := range cases {
 		before := len(memo.entries)
 		want := fm.UpdateNoErrors(&corev1.Pod{}, c.pod.DeepCopy(), c.manager).(*corev1.Pod)
-		got := recordCreate(fm, &memo, &corev1.Pod{}, c.pod.DeepCopy(), c.manager).(*corev1.Pod)
+		got := ep.recordCreate(c.pod.DeepCopy(), c.manager).(*corev1.Pod)
 		if !managedEqual(stripTimes(got.ManagedFields), stripTimes(want.ManagedFields)) {
 			t.Fatalf("%s: managed fields\n got %+v\nwant %+v", c.name, got.ManagedFields, want.ManagedFields)
 		}
@@ -227,7 +207,7 @@ func TestRecordCreateMatchesFieldManager(t *testing.T) {
 // through the memo (a hit: another pod of the same template). Run with
 // go test -run '^$' -bench RecordCreate -benchmem ./internal/apiserver/
 func BenchmarkRecordCreate(b *testing.B) {
-	fm := podFieldManager(b)
+	ep := podEndpoint(b)
 	grace := int64(30)
 	pod := &corev1.Pod{
 		TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
@@ -241,13 +221,12 @@ func BenchmarkRecordCreate(b *testing.B) {
 	}
 	b.Run("field manager", func(b *testing.B) {
 		for b.Loop() {
-			fm.UpdateNoErrors(&corev1.Pod{}, pod.DeepCopy(), "replicaset-controller")
+			ep.fieldManager.UpdateNoErrors(&corev1.Pod{}, pod.DeepCopy(), "replicaset-controller")
 		}
 	})
 	b.Run("recordCreate", func(b *testing.B) {
-		var memo createFields
 		for b.Loop() {
-			recordCreate(fm, &memo, &corev1.Pod{}, pod.DeepCopy(), "replicaset-controller")
+			ep.recordCreate(pod.DeepCopy(), "replicaset-controller")
 		}
 	})
 }

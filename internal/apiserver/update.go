@@ -165,16 +165,12 @@ func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runt
 	if len(errs) > 0 {
 		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), req.name, errs)
 	}
-	fm := ep.fieldManager
-	if req.subresource == "status" && ep.statusManager != nil {
-		fm = ep.statusManager
-	}
 	// As upstream, a binding updates the pod straight in storage: it
 	// records no managedFields entry (the field manager tracks the
 	// Binding the client created, not the pod). The managed fields are
 	// recorded before admission, whose changes belong to no manager.
 	if req.apply == nil && req.subresource != "binding" {
-		obj = recordUpdate(fm, ep, req.subresource, current, obj, req.manager)
+		obj = ep.recordUpdate(req.subresource, current, obj, req.manager)
 	}
 	undo, err := s.admit(ctx, ep, req.subresource, obj, current, req.dryRun)
 	if err != nil {
@@ -198,7 +194,7 @@ func (s *Server) nextVersionCreate(ctx context.Context, req writeRequest, obj ru
 		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), req.name, errs)
 	}
 	if req.apply == nil {
-		obj = recordCreate(ep.fieldManager, &ep.created, ep.res.New(), obj, req.manager)
+		obj = ep.recordCreate(obj, req.manager)
 	}
 	undo, err := s.admit(ctx, ep, "", obj, nil, req.dryRun)
 	if err != nil {
