@@ -21,9 +21,28 @@ type writeHints struct {
 }
 
 type writeHint struct {
-	plain          []byte
+	plain []byte
+	entryAttrs
+}
+
+// entryAttrs are what a cache entry keeps for selectors: the namespace and
+// the label and field sets.
+type entryAttrs struct {
 	ns             string
 	labels, fields attrs
+}
+
+// selectorAttrs computes obj's entryAttrs.
+func (r *Resource) selectorAttrs(obj runtime.Object) (entryAttrs, error) {
+	ls, fs, err := r.rc.Attrs(obj)
+	if err != nil {
+		return entryAttrs{}, err
+	}
+	a := entryAttrs{labels: compactAttrs(ls), fields: compactAttrs(fs)}
+	if acc, err := meta.Accessor(obj); err == nil {
+		a.ns = acc.GetNamespace()
+	}
+	return a, nil
 }
 
 // maxWriteHints bounds the hints of writes the reflector never saw (it
@@ -34,14 +53,11 @@ const maxWriteHints = 4096
 // plain. It returns false if they cannot be computed; the reflector will
 // then decode the value and report why.
 func (r *Resource) hint(key string, plain []byte, obj runtime.Object) bool {
-	ls, fs, err := r.rc.Attrs(obj)
+	a, err := r.selectorAttrs(obj)
 	if err != nil {
 		return false
 	}
-	h := writeHint{plain: plain, labels: compactAttrs(ls), fields: compactAttrs(fs)}
-	if acc, err := meta.Accessor(obj); err == nil {
-		h.ns = acc.GetNamespace()
-	}
+	h := writeHint{plain: plain, entryAttrs: a}
 	w := &r.hints
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -62,15 +78,16 @@ func (r *Resource) unhint(key string, plain []byte) {
 	}
 }
 
-// takeHint returns and drops the hint for the plain value under key.
-func (r *Resource) takeHint(key string, plain []byte) (writeHint, bool) {
+// takeHint returns and drops the attributes hinted for the plain value
+// under key.
+func (r *Resource) takeHint(key string, plain []byte) (entryAttrs, bool) {
 	w := &r.hints
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	h, ok := w.m[key]
 	if !ok || !bytes.Equal(h.plain, plain) {
-		return writeHint{}, false
+		return entryAttrs{}, false
 	}
 	delete(w.m, key)
-	return h, true
+	return h.entryAttrs, true
 }

@@ -9,7 +9,6 @@ import (
 
 	"go.etcd.io/etcd/api/v3/mvccpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
-	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/watch"
 )
 
@@ -56,35 +55,27 @@ func (r *Resource) prime(ctx context.Context) (int64, error) {
 	return rev, nil
 }
 
-// newEntry makes a cache entry of a stored value: it decodes it once, for
-// the selector attributes, and keeps the plain encoding.
+// newEntry makes a cache entry of a stored value: it takes the selector
+// attributes from this store's write of exactly these bytes (a hint) or
+// decodes the value once for them, and keeps the plain encoding.
 func (r *Resource) newEntry(ctx context.Context, key string, value []byte, rev int64) (*entry, error) {
 	data, err := r.plain(ctx, key, value)
 	if err != nil {
 		return nil, err
 	}
-	var ok bool
-	if h, hinted := r.takeHint(key, data); hinted {
-		e := &entry{key: key, ns: h.ns, res: r, labels: h.labels, fields: h.fields, rev: rev}
-		if e.msg, ok = messageWithRV(data, rev); !ok {
-			e.data = data
+	a, hinted := r.takeHint(key, data)
+	if !hinted {
+		obj, err := r.decodePlain(key, data, rev)
+		if err != nil {
+			return nil, err
 		}
-		return e, nil
+		if a, err = r.selectorAttrs(obj); err != nil {
+			r.store.log.Error("cannot compute selector attributes", "key", key, "err", err)
+			return nil, fmt.Errorf("storage: attributes of %s: %w", key, err)
+		}
 	}
-	obj, err := r.decodePlain(key, data, rev)
-	if err != nil {
-		return nil, err
-	}
-	ls, fs, err := r.rc.Attrs(obj)
-	if err != nil {
-		r.store.log.Error("cannot compute selector attributes", "key", key, "err", err)
-		return nil, fmt.Errorf("storage: attributes of %s: %w", key, err)
-	}
-	ns := ""
-	if acc, err := meta.Accessor(obj); err == nil {
-		ns = acc.GetNamespace()
-	}
-	e := &entry{key: key, ns: ns, res: r, labels: compactAttrs(ls), fields: compactAttrs(fs), rev: rev}
+	e := &entry{key: key, ns: a.ns, res: r, labels: a.labels, fields: a.fields, rev: rev}
+	var ok bool
 	if e.msg, ok = messageWithRV(data, rev); !ok {
 		e.data = data
 	}
