@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/skiff-dev/skiff/internal/apiserver/openapi"
@@ -114,9 +115,10 @@ func acceptsGzip(r *http.Request) bool {
 		if c := strings.TrimSpace(coding); c != "gzip" && c != "*" {
 			continue
 		}
-		q := strings.ReplaceAll(strings.TrimSpace(params), " ", "")
-		if q == "q=0" || q == "q=0.0" || q == "q=0.00" || q == "q=0.000" {
-			return false
+		name, value, _ := strings.Cut(params, "=")
+		if strings.TrimSpace(name) == "q" {
+			q, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
+			return err == nil && q > 0
 		}
 		return true
 	}

@@ -40,6 +40,7 @@
 //	body := doc.Gzip()            // as kept (Content-Encoding: gzip)
 //	_, err = doc.WriteTo(w)       // or uncompressed
 //
-// V2, V2Protobuf and V3Paths return the documents uncompressed (tests and
-// tools). All returned byte slices are shared and read-only.
+// V2, V2Protobuf and V3Paths return the documents uncompressed, in new
+// slices (tests and tools); a Doc's Gzip bytes and V3Discovery are shared
+// and read-only.
 package openapi
