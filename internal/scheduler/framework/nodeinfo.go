@@ -4,7 +4,6 @@ import (
 	"fmt"
 
 	v1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
 )
 
 // PodInfo is a pod on a node with what it asks for, computed once.
@@ -59,10 +58,6 @@ type NodeInfo struct {
 	// InterPodAffinity looks at.
 	PodsWithAffinity             []*PodInfo
 	PodsWithRequiredAntiAffinity []*PodInfo
-	// PodsWithOwner counts the pods per UID of their first owner
-	// reference (PodTopologySpread's default spreading counts by owner),
-	// leaving out terminating pods as upstream's spreading counts do.
-	PodsWithOwner map[types.UID]int
 	// UsedPorts are host ports in use.
 	UsedPorts []HostPort
 	// Requested sums the pods' requests; NonZeroRequested their scoring requests.
@@ -129,12 +124,6 @@ func (n *NodeInfo) AddPodInfo(pi *PodInfo) {
 	n.Requested.plus(pi.Requests, 1)
 	n.NonZeroRequested.plus(pi.NonZeroRequests, 1)
 	n.UsedPorts = append(n.UsedPorts, podPorts(pi.Pod)...)
-	if refs := pi.Pod.OwnerReferences; len(refs) > 0 && pi.Pod.DeletionTimestamp == nil {
-		if n.PodsWithOwner == nil {
-			n.PodsWithOwner = map[types.UID]int{}
-		}
-		n.PodsWithOwner[refs[0].UID]++
-	}
 }
 
 // RemovePod takes pod (matched by UID) off the node.
@@ -150,7 +139,7 @@ func (n *NodeInfo) RemovePod(pod *v1.Pod) error {
 		return fmt.Errorf("no pod %s/%s on node %q", pod.Namespace, pod.Name, n.nodeName)
 	}
 	old := n.Pods
-	n.Pods, n.PodsWithAffinity, n.PodsWithRequiredAntiAffinity, n.UsedPorts, n.PodsWithOwner = nil, nil, nil, nil, nil
+	n.Pods, n.PodsWithAffinity, n.PodsWithRequiredAntiAffinity, n.UsedPorts = nil, nil, nil, nil
 	n.Requested, n.NonZeroRequested = Resource{}, Resource{}
 	for i, p := range old {
 		if i != idx {
@@ -176,12 +165,6 @@ func (n *NodeInfo) Clone() *NodeInfo {
 		Allocatable:                  *n.Allocatable.Clone(),
 		ImageStates:                  n.ImageStates,
 		Generation:                   n.Generation,
-	}
-	if n.PodsWithOwner != nil {
-		c.PodsWithOwner = make(map[types.UID]int, len(n.PodsWithOwner))
-		for k, v := range n.PodsWithOwner {
-			c.PodsWithOwner[k] = v
-		}
 	}
 	return c
 }

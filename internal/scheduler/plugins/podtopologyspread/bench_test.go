@@ -15,7 +15,7 @@ import (
 
 // BenchmarkDefaultSpreadScore scores a ReplicaSet's pod under the system
 // default constraints over 1,000 nodes holding 10 of its pods each
-// (counted by owner, as upstream).
+// (matching the derived selector against each pod, as upstream).
 func BenchmarkDefaultSpreadScore(b *testing.B) {
 	rs := &appsv1.ReplicaSet{ObjectMeta: metav1.ObjectMeta{Name: "rs", Namespace: "default"},
 		Spec: appsv1.ReplicaSetSpec{Selector: &metav1.LabelSelector{MatchLabels: app}}}

@@ -164,10 +164,16 @@ func TestScore(t *testing.T) {
 			nodes: []*v1.Node{node("n1", "z1"), node("n2", "")}, existing: pods("n1", 1, app), want: []int64{100, 0}},
 		{name: "system defaults with the ReplicaSet's selector", pod: owned, objs: []runtime.Object{rs},
 			nodes: []*v1.Node{node("n1", "z1"), node("n2", "z1")}, existing: pods("n1", 2, app), want: []int64{72, 100}},
-		// Counted by owner: terminating pods do not count, as upstream.
-		{name: "system defaults by owner, terminating pods left out", pod: withUID, objs: []runtime.Object{rs},
+		// Terminating pods do not count, as upstream.
+		{name: "system defaults, terminating pods left out", pod: withUID, objs: []runtime.Object{rs},
 			nodes: []*v1.Node{node("n1", "z1"), node("n2", "z1")}, existing: append(ownedBy("n1", 2, false), ownedBy("n1", 2, true)...),
 			want: []int64{72, 100}},
+		// As upstream, the derived selector is matched against every pod:
+		// pods it matches count whoever owns them (counting the owner's
+		// pods instead gives 100, 87).
+		{name: "system defaults count unowned pods the selector matches", pod: withUID, objs: []runtime.Object{rs},
+			nodes: []*v1.Node{node("n1", "z1"), node("n2", "z1")}, existing: append(pods("n1", 2, app), ownedBy("n2", 1, false)...),
+			want: []int64{91, 100}},
 		{name: "system defaults with a Service's selector", pod: pod("p", "", app), objs: []runtime.Object{svc},
 			nodes: []*v1.Node{node("n1", "z1"), node("n2", "z1")}, existing: pods("n1", 2, app), want: []int64{72, 100}},
 		{name: "system defaults spread by hostname without zones", pod: pod("p", "", app), objs: []runtime.Object{svc},

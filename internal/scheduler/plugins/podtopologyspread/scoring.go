@@ -5,7 +5,6 @@ import (
 	"math"
 
 	v1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/types"
 
 	"github.com/skiff-dev/skiff/internal/scheduler/framework"
 )
@@ -22,17 +21,11 @@ type preScoreState struct {
 	// weights are log(domains + 2), so small topologies are not drowned
 	// by big ones.
 	weights []float64
-	// owner, set for the default constraints of a pod with an owner, makes
-	// counts count the owner's pods, as upstream (cheaper than matching
-	// the derived selector against every pod).
-	owner types.UID
 }
 
-// count is the number of pods on n that c counts.
+// count is the number of pods on n that c counts: as upstream, the live
+// pods of the namespace its selector matches, whoever owns them.
 func (s *preScoreState) count(n *framework.NodeInfo, c *constraint, ns string) int64 {
-	if s.owner != "" {
-		return int64(n.PodsWithOwner[s.owner])
-	}
 	return countMatching(n.Pods, c.selector, ns)
 }
 
@@ -53,9 +46,6 @@ func (pl *PodTopologySpread) PreScore(_ context.Context, state *framework.CycleS
 	// system defaults.
 	requireAll := len(pod.Spec.TopologySpreadConstraints) > 0 || !pl.systemDefaulted
 	s := &preScoreState{constraints: cs, ignored: map[string]bool{}, counts: make([]map[string]int64, len(cs)), weights: make([]float64, len(cs))}
-	if len(pod.Spec.TopologySpreadConstraints) == 0 && len(pod.OwnerReferences) > 0 {
-		s.owner = pod.OwnerReferences[0].UID
-	}
 	sizes := make([]int, len(cs))
 	for i := range cs {
 		s.counts[i] = map[string]int64{}
