@@ -18,12 +18,15 @@ import (
 
 // TestLeaderElectionTakeover runs two schedulers against one server
 // (whose own scheduler is off): only the Lease holder schedules; when it
-// stops, it releases the Lease and the other takes over.
+// stops, it releases the Lease and the other takes over. The renew
+// deadline is long so that a loaded machine cannot make a miss its renewal
+// (b would then lead, and the counts differ); the takeover does not wait
+// for it, as a releases the Lease when it stops.
 func TestLeaderElectionTakeover(t *testing.T) {
 	srv, cs := startFullServer(t, true)
 	ctx := context.Background()
 	conf, err := scheduler.ParseConfig([]byte("apiVersion: kubescheduler.config.k8s.io/v1\nkind: KubeSchedulerConfiguration\n" +
-		"leaderElection:\n  leaseDuration: 3s\n  renewDeadline: 2s\n  retryPeriod: 250ms\n  resourceName: skiff-test-scheduler\n"))
+		"leaderElection:\n  leaseDuration: 20s\n  renewDeadline: 15s\n  retryPeriod: 250ms\n  resourceName: skiff-test-scheduler\n"))
 	if err != nil {
 		t.Fatal(err)
 	}
