@@ -37,6 +37,7 @@ rules:
 	// Bodies are attached when they are JSON, as kubectl sends them.
 	jsonCfg := srv.Loopback()
 	jsonCfg.ContentType = "application/json"
+	jsonCfg.AcceptContentTypes = "application/json"
 	jsonCfg.UserAgent = "audit-test"
 	cs, err := kubernetes.NewForConfig(jsonCfg)
 	if err != nil {

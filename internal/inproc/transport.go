@@ -97,12 +97,21 @@ func (w *responseWriter) Write(p []byte) (int, error) {
 func (w *responseWriter) Flush() {}
 
 // Config returns a client-go config that talks to handler in-process,
-// without client-side rate limits.
+// without client-side rate limits. Request bodies are protobuf, as
+// upstream's scheduler, controller manager and kubelet send by default:
+// client-go's typed clients pick protobuf themselves only for their
+// generated verbs, not for helpers such as pods' Bind or events' create,
+// which would otherwise send JSON. Dynamic and metadata clients set their
+// own content types.
 func Config(handler http.Handler, user string, groups ...string) *rest.Config {
 	return &rest.Config{
 		Host:      "http://skiff.inproc",
 		Transport: &Transport{Handler: handler, User: user, Groups: groups},
 		QPS:       -1,
 		Burst:     -1,
+		ContentConfig: rest.ContentConfig{
+			ContentType:        "application/vnd.kubernetes.protobuf",
+			AcceptContentTypes: "application/vnd.kubernetes.protobuf,application/json",
+		},
 	}
 }
