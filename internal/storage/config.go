@@ -64,9 +64,9 @@ type Config struct {
 	// Clock drives compaction and bookmarks. Nil means the real clock.
 	Clock clock.WithTicker
 	// Local, when set, serves consistent reads (the latest object, the
-	// current revision) and writes in-process instead of asking etcd over
-	// the client (which still carries the watches). Only a member alone
-	// in its cluster can offer it.
+	// current revision), writes and watches in-process instead of asking
+	// etcd over the client. Only a member alone in its cluster can offer
+	// it.
 	Local LocalReader
 }
 
@@ -81,6 +81,9 @@ type LocalReader interface {
 	// KV is the member's key-value API called in-process; the store
 	// writes through it.
 	KV() clientv3.KV
+	// Watcher is the member's watch API called in-process; the watch
+	// caches watch through it. The store closes it.
+	Watcher() clientv3.Watcher
 }
 
 func (c *Config) validate() error {

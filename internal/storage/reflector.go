@@ -119,7 +119,7 @@ func (r *Resource) reflect(ctx context.Context, rev int64) {
 func (r *Resource) watchFrom(ctx context.Context, rev int64) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	wch := r.store.client.Watch(wctx, r.prefix, clientv3.WithPrefix(), clientv3.WithRev(rev+1),
+	wch := r.store.watcher.Watch(wctx, r.prefix, clientv3.WithPrefix(), clientv3.WithRev(rev+1),
 		clientv3.WithPrevKV(), clientv3.WithProgressNotify())
 	for resp := range wch {
 		if err := resp.Err(); err != nil {

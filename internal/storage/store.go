@@ -21,13 +21,18 @@ type Store struct {
 	client *clientv3.Client
 	// kv serves writes, compaction and counts: the member in-process when
 	// Local offers it, else client.
-	kv    clientv3.KV
-	codec runtime.Serializer
-	log   *slog.Logger
+	kv clientv3.KV
+	// watcher carries the watch caches' watches and progress requests:
+	// the member in-process when Local offers it (then closed by Close),
+	// else client.
+	watcher      clientv3.Watcher
+	closeWatcher bool
+	codec        runtime.Serializer
+	log          *slog.Logger
 
 	// baseCtx bounds the lifetime of the watch caches' goroutines; it is
 	// cancelled by Close. It carries the metadata that makes every cache
-	// watch share one gRPC stream, so one progress request reaches them all.
+	// watch share one stream, so one progress request reaches them all.
 	baseCtx context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
@@ -56,6 +61,7 @@ func New(cfg Config) (*Store, error) {
 		cfg:         cfg,
 		client:      cfg.Client,
 		kv:          cfg.Client.KV,
+		watcher:     cfg.Client.Watcher,
 		codec:       protobuf.NewSerializer(cfg.Scheme, cfg.Scheme),
 		log:         cfg.Logger.With("component", "storage"),
 		baseCtx:     clientv3.WithRequireLeader(ctx),
@@ -66,6 +72,7 @@ func New(cfg Config) (*Store, error) {
 	}
 	if cfg.Local != nil {
 		s.kv = cfg.Local.KV()
+		s.watcher, s.closeWatcher = cfg.Local.Watcher(), true
 	}
 	s.wg.Add(1)
 	go func() {
@@ -80,6 +87,11 @@ func New(cfg Config) (*Store, error) {
 func (s *Store) Close() {
 	s.cancel()
 	s.wg.Wait()
+	if s.closeWatcher {
+		if err := s.watcher.Close(); err != nil {
+			s.log.Warn("close the in-process etcd watcher", "err", err)
+		}
+	}
 }
 
 // Resource returns the store for one resource, starting its watch cache on
@@ -174,7 +186,7 @@ func (s *Store) requestProgressLoop(ctx context.Context) {
 			return
 		case <-s.progress:
 		}
-		if err := s.client.RequestProgress(ctx); err != nil && ctx.Err() == nil {
+		if err := s.watcher.RequestProgress(ctx); err != nil && ctx.Err() == nil {
 			s.log.Warn("etcd progress request failed", "err", err)
 			// Avoid a hot loop while etcd is unreachable; waiters re-kick.
 			t := time.NewTimer(50 * time.Millisecond)
