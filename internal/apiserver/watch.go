@@ -91,8 +91,10 @@ func (s *Server) handleWatch(ctx context.Context, w http.ResponseWriter, r *http
 	if flusher != nil {
 		flusher.Flush()
 	}
-	enc := streaming.NewEncoder(sinfo.StreamSerializer.Framer.NewFrameWriter(w), sinfo.StreamSerializer.Serializer)
-	var buf bytes.Buffer
+	ew := &eventWriter{s: s, w: w, r: r, ep: ep, acc: acc, sinfo: sinfo,
+		enc:        streaming.NewEncoder(sinfo.StreamSerializer.Framer.NewFrameWriter(w), sinfo.StreamSerializer.Serializer),
+		frames:     sinfo.MediaType == runtime.ContentTypeProtobuf,
+		apiVersion: ep.gvk.GroupVersion().String()}
 	s.metrics.watchers.Inc()
 	defer s.metrics.watchers.Dec()
 	for {
@@ -103,20 +105,7 @@ func (s *Server) handleWatch(ctx context.Context, w http.ResponseWriter, r *http
 			if !ok {
 				return nil
 			}
-			var obj runtime.Object
-			if m, ok := ev.Object.(*storage.Message); ok {
-				obj = envelope(ep.gvk, m.Bytes)
-			} else if obj, err = s.watchObject(r, ep, acc, ev); err != nil {
-				s.log.Error("watch transform", "err", err)
-				return nil
-			}
-			buf.Reset()
-			if err := sinfo.Serializer.Encode(obj, &buf); err != nil {
-				s.log.Error("watch encode", "err", err)
-				return nil
-			}
-			out := &metav1.WatchEvent{Type: string(ev.Type), Object: runtime.RawExtension{Raw: buf.Bytes()}}
-			if err := enc.Encode(out); err != nil {
+			if !ew.write(ev) {
 				return nil
 			}
 			if len(wi.ResultChan()) == 0 && flusher != nil {
@@ -124,6 +113,54 @@ func (s *Server) handleWatch(ctx context.Context, w http.ResponseWriter, r *http
 			}
 		}
 	}
+}
+
+// eventWriter writes one watch connection's events.
+type eventWriter struct {
+	s     *Server
+	w     http.ResponseWriter
+	r     *http.Request
+	ep    *endpoint
+	acc   accepted
+	sinfo runtime.SerializerInfo
+	enc   streaming.Encoder
+	buf   bytes.Buffer
+	// frames: stored messages go to this protobuf watcher as frames built
+	// in one pass (appendWatchFrame), into frame; other events through
+	// the encoders.
+	frames     bool
+	apiVersion string
+	frame      []byte
+}
+
+// write writes ev; false means the connection is done.
+func (ew *eventWriter) write(ev watch.Event) bool {
+	m, stored := ev.Object.(*storage.Message)
+	if stored && ew.frames {
+		ew.frame = appendWatchFrame(ew.frame[:0], string(ev.Type), ew.apiVersion, ew.ep.gvk.Kind, m.Bytes)
+		_, err := ew.w.Write(ew.frame)
+		if cap(ew.frame) > maxKeptFrame {
+			ew.frame = nil
+		}
+		return err == nil
+	}
+	var obj runtime.Object
+	if stored {
+		obj = envelope(ew.ep.gvk, m.Bytes)
+	} else {
+		var err error
+		if obj, err = ew.s.watchObject(ew.r, ew.ep, ew.acc, ev); err != nil {
+			ew.s.log.Error("watch transform", "err", err)
+			return false
+		}
+	}
+	ew.buf.Reset()
+	if err := ew.sinfo.Serializer.Encode(obj, &ew.buf); err != nil {
+		ew.s.log.Error("watch encode", "err", err)
+		return false
+	}
+	out := &metav1.WatchEvent{Type: string(ev.Type), Object: runtime.RawExtension{Raw: ew.buf.Bytes()}}
+	return ew.enc.Encode(out) == nil
 }
 
 // watchObject is the object an event carries in the negotiated form. An
