@@ -4,6 +4,7 @@ import (
 	"fmt"
 
 	v1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/labels"
 )
 
 // PodInfo is a pod on a node with what it asks for, computed once.
@@ -71,6 +72,8 @@ type NodeInfo struct {
 	ImageStates map[string]*ImageStateSummary
 	// Generation changes on every change; the snapshot copies changed nodes only.
 	Generation int64
+	// matched memoizes CountMatching's last answer.
+	matched *matchCount
 }
 
 // NewNodeInfo returns a NodeInfo holding pods (and no node yet).
@@ -114,6 +117,7 @@ func (n *NodeInfo) AddPod(pod *v1.Pod) {
 
 // AddPodInfo places an already computed PodInfo on the node.
 func (n *NodeInfo) AddPodInfo(pi *PodInfo) {
+	n.matched = nil
 	n.Pods = append(n.Pods, pi)
 	if hasAffinity(pi.Pod) {
 		n.PodsWithAffinity = append(n.PodsWithAffinity, pi)
@@ -139,6 +143,7 @@ func (n *NodeInfo) RemovePod(pod *v1.Pod) error {
 		return fmt.Errorf("no pod %s/%s on node %q", pod.Namespace, pod.Name, n.nodeName)
 	}
 	old := n.Pods
+	n.matched = nil
 	n.Pods, n.PodsWithAffinity, n.PodsWithRequiredAntiAffinity, n.UsedPorts = nil, nil, nil, nil
 	n.Requested, n.NonZeroRequested = Resource{}, Resource{}
 	for i, p := range old {
@@ -197,4 +202,33 @@ func hasAffinity(pod *v1.Pod) bool {
 func hasRequiredAntiAffinity(pod *v1.Pod) bool {
 	a := pod.Spec.Affinity
 	return a != nil && a.PodAntiAffinity != nil && len(a.PodAntiAffinity.RequiredDuringSchedulingIgnoredDuringExecution) > 0
+}
+
+// matchCount is one memoized CountMatching answer: count pods of namespace
+// ns matched the selector named key while the node was at generation gen.
+type matchCount struct {
+	gen     int64
+	key, ns string
+	count   int64
+}
+
+// CountMatching returns how many live (not terminating) pods of namespace
+// ns on the node sel matches. key names sel (its String()): the answer is
+// memoized under key, ns and the node's Generation, because
+// PodTopologySpread asks the same question of every unchanged node cycle
+// after cycle while a workload's pods are placed. Like the other methods
+// it is not safe for concurrent use of one NodeInfo; the scheduler uses
+// each node from one goroutine at a time in every phase.
+func (n *NodeInfo) CountMatching(key string, sel labels.Selector, ns string) int64 {
+	if m := n.matched; m != nil && m.gen == n.Generation && m.key == key && m.ns == ns {
+		return m.count
+	}
+	var count int64
+	for _, p := range n.Pods {
+		if p.Pod.DeletionTimestamp == nil && p.Pod.Namespace == ns && sel.Matches(labels.Set(p.Pod.Labels)) {
+			count++
+		}
+	}
+	n.matched = &matchCount{gen: n.Generation, key: key, ns: ns, count: count}
+	return count
 }

@@ -149,9 +149,11 @@ func (*PodTopologySpread) EventsToRegister() []framework.ClusterEvent {
 
 // constraint is a parsed TopologySpreadConstraint.
 type constraint struct {
-	maxSkew, minDomains       int32
-	key                       string
-	selector                  labels.Selector
+	maxSkew, minDomains int32
+	key                 string
+	selector            labels.Selector
+	// selectorKey names selector for NodeInfo.CountMatching's memo.
+	selectorKey               string
 	honorAffinity, honorTaint bool
 }
 
@@ -176,7 +178,7 @@ func constraints(cs []v1.TopologySpreadConstraint, pod *v1.Pod, action v1.Unsati
 				sel = sel.Add(*r)
 			}
 		}
-		pc := constraint{maxSkew: c.MaxSkew, minDomains: 1, key: c.TopologyKey, selector: sel, honorAffinity: true}
+		pc := constraint{maxSkew: c.MaxSkew, minDomains: 1, key: c.TopologyKey, selector: sel, selectorKey: sel.String(), honorAffinity: true}
 		if c.MinDomains != nil {
 			pc.minDomains = *c.MinDomains
 		}
@@ -205,8 +207,9 @@ func (pl *PodTopologySpread) podConstraints(pod *v1.Pod, action v1.Unsatisfiable
 	if sel.Empty() {
 		return nil, nil
 	}
+	key := sel.String()
 	for i := range cs {
-		cs[i].selector = sel
+		cs[i].selector, cs[i].selectorKey = sel, key
 	}
 	return cs, nil
 }

@@ -24,9 +24,11 @@ type preScoreState struct {
 }
 
 // count is the number of pods on n that c counts: as upstream, the live
-// pods of the namespace its selector matches, whoever owns them.
+// pods of the namespace its selector matches, whoever owns them. The
+// snapshot's nodes memoize it (a rollout asks it of the same unchanged
+// nodes in every cycle).
 func (s *preScoreState) count(n *framework.NodeInfo, c *constraint, ns string) int64 {
-	return countMatching(n.Pods, c.selector, ns)
+	return n.CountMatching(c.selectorKey, c.selector, ns)
 }
 
 func (s *preScoreState) Clone() framework.StateData { return s }
