@@ -1,9 +1,12 @@
 package kubelet
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"strconv"
+
+	"google.golang.org/protobuf/encoding/protowire"
 
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
@@ -65,9 +68,11 @@ func hasCondition(conds []corev1.PodCondition, typ corev1.PodConditionType) bool
 
 // writeStatus patches pods/status with st (a merge patch with a UID
 // precondition) when it differs from cur, the status as the worker knows
-// it (statusBase). Of the answer only the resourceVersion is read (the
-// pod's watch brings the new status; decoding a whole Pod per write
-// costs the agent more than the request).
+// it (statusBase). The answer is asked for in protobuf, as upstream's
+// kubelet does (encoding the pod as JSON cost the server more than the
+// patch), and only its resourceVersion is read (the pod's watch brings the
+// new status; decoding a whole Pod per write costs the agent more than
+// the request).
 func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur, st corev1.PodStatus) error {
 	if apiequality.Semantic.DeepEqual(cur, st) {
 		return nil
@@ -81,22 +86,62 @@ func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur, st co
 	}
 	body, err := w.k.cfg.Client.CoreV1().RESTClient().Patch(types.MergePatchType).
 		Namespace(pod.Namespace).Resource("pods").Name(pod.Name).SubResource("status").
-		SetHeader("Accept", "application/json").Body(patch).DoRaw(ctx)
+		SetHeader("Accept", "application/vnd.kubernetes.protobuf, application/json").Body(patch).DoRaw(ctx)
 	if apierrors.IsNotFound(err) {
 		return nil
 	}
 	if err != nil {
 		return err
 	}
+	// An answer without a readable resourceVersion leaves writtenRV 0:
+	// the API's pods are then taken as they come.
+	rv, _ := strconv.ParseUint(resourceVersionOf(body), 10, 64)
+	w.written, w.writtenRV = &st, rv
+	return nil
+}
+
+// resourceVersionOf reads metadata.resourceVersion from an encoded object:
+// protobuf (as upstream's kubelet asks for; read field by field, without
+// decoding the object) or JSON. It returns "" when there is none.
+func resourceVersionOf(body []byte) string {
+	if raw, ok := bytes.CutPrefix(body, []byte("k8s\x00")); ok {
+		// runtime.Unknown's raw (2) is the object, whose metadata is
+		// field 1; ObjectMeta's resourceVersion is field 6.
+		obj := protoField(raw, 2)
+		return string(protoField(protoField(obj, 1), 6))
+	}
 	var answer struct {
 		Metadata struct {
 			ResourceVersion string `json:"resourceVersion"`
 		} `json:"metadata"`
 	}
-	// An answer without a readable resourceVersion leaves writtenRV 0:
-	// the API's pods are then taken as they come.
 	_ = json.Unmarshal(body, &answer)
-	rv, _ := strconv.ParseUint(answer.Metadata.ResourceVersion, 10, 64)
-	w.written, w.writtenRV = &st, rv
-	return nil
+	return answer.Metadata.ResourceVersion
+}
+
+// protoField returns the bytes of the last length-delimited field num of
+// the protobuf message b, or nil.
+func protoField(b []byte, num protowire.Number) []byte {
+	var out []byte
+	for len(b) > 0 {
+		n, typ, l := protowire.ConsumeTag(b)
+		if l < 0 {
+			return nil
+		}
+		b = b[l:]
+		if n == num && typ == protowire.BytesType {
+			v, m := protowire.ConsumeBytes(b)
+			if m < 0 {
+				return nil
+			}
+			out, b = v, b[m:]
+			continue
+		}
+		m := protowire.ConsumeFieldValue(n, typ, b)
+		if m < 0 {
+			return nil
+		}
+		b = b[m:]
+	}
+	return out
 }
