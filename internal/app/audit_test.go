@@ -49,6 +49,17 @@ rules:
 	if _, err := cs.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c"}, Data: map[string]string{"k": "v"}}, metav1.CreateOptions{}); err != nil {
 		t.Fatalf("create configmap: %v", err)
 	}
+	// In-process clients send and accept protobuf: their bodies are logged
+	// as JSON all the same, as upstream logs objects whatever the wire.
+	pbCfg := srv.Loopback()
+	pbCfg.UserAgent = "audit-test-protobuf"
+	pbcs, err := kubernetes.NewForConfig(pbCfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := pbcs.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "pb"}, Data: map[string]string{"k": "v"}}, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create configmap over protobuf: %v", err)
+	}
 	if _, err := cs.CoreV1().Secrets("default").Get(ctx, "missing", metav1.GetOptions{}); err == nil {
 		t.Fatalf("get missing secret: want NotFound")
 	}
@@ -75,6 +86,9 @@ rules:
 		if ev.ObjectRef != nil && ev.UserAgent == "audit-test" {
 			found[ev.Verb+" "+ev.ObjectRef.Resource+"/"+ev.ObjectRef.Name] = ev
 		}
+		if ev.ObjectRef != nil && ev.UserAgent == "audit-test-protobuf" {
+			found["protobuf "+ev.Verb+" "+ev.ObjectRef.Resource+"/"+ev.ObjectRef.Name] = ev
+		}
 	}
 	tests := []struct {
 		name      string
@@ -87,6 +101,7 @@ rules:
 		{name: "secret create at Metadata", key: "create secrets/", level: audit.LevelMetadata, code: 201},
 		{name: "missing secret get", key: "get secrets/missing", level: audit.LevelMetadata, code: 404},
 		{name: "configmap create with bodies", key: "create configmaps/", level: audit.LevelRequestResponse, code: 201, wantReq: true, wantRespK: `"name":"c"`},
+		{name: "configmap create over protobuf, bodies as JSON", key: "protobuf create configmaps/", level: audit.LevelRequestResponse, code: 201, wantReq: true, wantRespK: `"name":"pb"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -99,6 +114,9 @@ rules:
 			}
 			if (len(ev.RequestObject) > 0) != tt.wantReq || !strings.Contains(string(ev.ResponseObject), tt.wantRespK) {
 				t.Errorf("requestObject = %s, responseObject = %s; want request %v, response containing %q", ev.RequestObject, ev.ResponseObject, tt.wantReq, tt.wantRespK)
+			}
+			if tt.wantReq && !strings.Contains(string(ev.RequestObject), `"kind":"ConfigMap"`) {
+				t.Errorf("requestObject = %s; want the ConfigMap as JSON", ev.RequestObject)
 			}
 			if strings.Contains(string(ev.RequestObject)+string(ev.ResponseObject), "hidden-value") {
 				t.Errorf("event carries secret data at %s", ev.Level)

@@ -9,10 +9,11 @@
 // At None the request passes through untouched. Otherwise it writes a
 // RequestReceived event (unless omitted) before calling the next handler
 // and a ResponseComplete event after it, with the response code, and with
-// the JSON request body (Request and above) and JSON response body
-// (RequestResponse) attached. Bodies that are not JSON (protobuf) and watch
-// streams are not attached. Requests rejected before authentication (401)
-// are not audited.
+// the request body (Request and above) and response body
+// (RequestResponse) attached as JSON: JSON bodies as they are, protobuf
+// bodies re-encoded by Config.ToJSON (as upstream, events carry the objects
+// whatever the wire encoding). Other bodies and watch streams are not
+// attached. Requests rejected before authentication (401) are not audited.
 //
 // Use:
 //

@@ -38,6 +38,11 @@ type Config struct {
 	// NewID makes audit IDs; random UUIDs when nil. A request's own
 	// Audit-ID header wins, as upstream.
 	NewID func() types.UID
+	// ToJSON turns a protobuf body into JSON, so that events carry the
+	// request and response objects whatever the wire encoding, as
+	// upstream's do; false when it cannot. When nil, events carry JSON
+	// bodies only.
+	ToJSON func(protobuf []byte) ([]byte, bool)
 }
 
 // maxErrorBody bounds how much of an error response is kept to read its
@@ -74,14 +79,14 @@ func Handler(next http.Handler, cfg Config) http.Handler {
 			cfg.Sink.Write(&e)
 		}
 		var reqBody *bytes.Buffer
-		if !d.Level.Less(LevelRequest) && r.Body != nil && isJSON(r.Header.Get("Content-Type")) {
+		if !d.Level.Less(LevelRequest) && r.Body != nil && cfg.readable(r.Header.Get("Content-Type")) {
 			reqBody = &bytes.Buffer{}
 			r.Body = readCloser{io.TeeReader(r.Body, reqBody), r.Body}
 		}
 		rec := &recorder{ResponseWriter: w, all: d.Level == LevelRequestResponse && a.Verb != "watch"}
 		ann := &annotations{}
 		next.ServeHTTP(rec, r.WithContext(withAnnotations(r.Context(), ann)))
-		complete(ev, d, reqBody, rec)
+		complete(ev, d, cfg.asJSON(reqBody, r.Header.Get("Content-Type")), rec, cfg)
 		ann.copyTo(ev)
 		ev.StageTimestamp = metav1.NewMicroTime(cfg.Now())
 		if !d.omits(StageResponseComplete) {
@@ -113,28 +118,52 @@ func newEvent(r *http.Request, u auth.User, a auth.Attributes, level Level, cfg 
 	return ev
 }
 
-// complete fills the response side of ev.
-func complete(ev *Event, d Decision, reqBody *bytes.Buffer, rec *recorder) {
+// complete fills the response side of ev; reqBody is the request's
+// object as JSON, or nil.
+func complete(ev *Event, d Decision, reqBody []byte, rec *recorder, cfg Config) {
 	ev.Stage = StageResponseComplete
 	code := rec.code
 	if code == 0 {
 		code = http.StatusOK
 	}
 	ev.ResponseStatus = &metav1.Status{Code: int32(code)}
-	body := rec.body.Bytes()
-	jsonBody := isJSON(rec.Header().Get("Content-Type")) && json.Valid(body)
-	if code >= 400 && jsonBody {
+	body := cfg.asJSON(&rec.body, rec.Header().Get("Content-Type"))
+	if code >= 400 && body != nil {
 		var st metav1.Status
 		if json.Unmarshal(body, &st) == nil && st.Kind == "Status" {
 			ev.ResponseStatus = &metav1.Status{Status: st.Status, Message: st.Message, Reason: st.Reason, Details: st.Details, Code: int32(code)}
 		}
 	}
-	if reqBody != nil && reqBody.Len() > 0 && json.Valid(reqBody.Bytes()) {
-		ev.RequestObject = object(reqBody.Bytes(), d.OmitManagedFields)
+	if len(reqBody) > 0 {
+		ev.RequestObject = object(reqBody, d.OmitManagedFields)
 	}
-	if d.Level == LevelRequestResponse && rec.all && jsonBody && len(body) > 0 {
+	if d.Level == LevelRequestResponse && rec.all && len(body) > 0 {
 		ev.ResponseObject = object(body, d.OmitManagedFields)
 	}
+}
+
+// readable reports whether a body of contentType can go into an event.
+func (cfg Config) readable(contentType string) bool {
+	return isJSON(contentType) || (cfg.ToJSON != nil && isProtobuf(contentType))
+}
+
+// asJSON is buf's content as JSON when it is JSON or, with ToJSON,
+// protobuf; nil otherwise.
+func (cfg Config) asJSON(buf *bytes.Buffer, contentType string) []byte {
+	if buf == nil || buf.Len() == 0 {
+		return nil
+	}
+	switch {
+	case isJSON(contentType):
+		if json.Valid(buf.Bytes()) {
+			return buf.Bytes()
+		}
+	case cfg.ToJSON != nil && isProtobuf(contentType):
+		if out, ok := cfg.ToJSON(buf.Bytes()); ok && json.Valid(out) {
+			return out
+		}
+	}
+	return nil
 }
 
 func object(raw []byte, omitManagedFields bool) json.RawMessage {
@@ -143,6 +172,11 @@ func object(raw []byte, omitManagedFields bool) json.RawMessage {
 		out = stripManagedFields(out)
 	}
 	return out
+}
+
+func isProtobuf(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "application/vnd.kubernetes.protobuf"
 }
 
 func isJSON(contentType string) bool {
