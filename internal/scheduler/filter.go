@@ -151,7 +151,7 @@ func (s *Scheduler) findFeasible(ctx context.Context, prof *Profile, state *fram
 		}()
 	}
 	wg.Wait()
-	feasible := make([]*framework.NodeInfo, 0, min(numToFind, len(nodes)))
+	feasible := s.feasibleBuf[:0]
 	failed := framework.NodeToStatus{}
 	processed := 0
 	// Every node tried lies within the first next indexes from start
@@ -169,6 +169,7 @@ func (s *Scheduler) findFeasible(ctx context.Context, prof *Profile, state *fram
 		}
 		tried[i], statuses[i] = false, nil
 	}
+	s.feasibleBuf = feasible
 	if len(feasible) > numToFind {
 		feasible = feasible[:numToFind]
 	}

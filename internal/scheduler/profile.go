@@ -32,6 +32,9 @@ type Profile struct {
 	// (Score runs on the scheduling goroutine only): allocating it for
 	// every pod was most of a cycle's garbage.
 	scoreBuf framework.NodeScoreList
+	// totalsBuf backs the totals Score returns, likewise (the caller
+	// picks the host before the next cycle).
+	totalsBuf []int64
 }
 
 // NewProfile builds a profile: upstream's defaults, changed by the
@@ -251,7 +254,11 @@ func (prof *Profile) Score(ctx context.Context, state *framework.CycleState, pod
 	if st := scoreNodes(ctx, state, pod, nodes, plugins, scores, workers); !st.IsSuccess() {
 		return nil, st
 	}
-	totals := make([]int64, len(nodes))
+	if cap(prof.totalsBuf) < len(nodes) {
+		prof.totalsBuf = make([]int64, len(nodes))
+	}
+	totals := prof.totalsBuf[:len(nodes)]
+	clear(totals)
 	for p, pl := range plugins {
 		if ext := pl.ScoreExtensions(); ext != nil {
 			if s := ext.NormalizeScore(ctx, state, pod, scores[p]); !s.IsSuccess() {

@@ -95,9 +95,12 @@ type Scheduler struct {
 	// scheduling goroutine touches it).
 	nextStartNode int
 	// filterStatuses and filterTried are findFeasible's per-node buffers,
-	// reused across cycles (only the scheduling goroutine touches them).
+	// and feasibleBuf backs the nodes it returns, reused across cycles
+	// (only the scheduling goroutine touches them; no plugin keeps the
+	// feasible list past the cycle).
 	filterStatuses []*framework.Status
 	filterTried    []bool
+	feasibleBuf    []*framework.NodeInfo
 	scheduled      atomic.Int64
 	// volumeEvents are the volume resources (PersistentVolume, ...) some
 	// enabled plugin registered events for; only their informers start.
