@@ -77,6 +77,9 @@ func TestLeaderElectionTakeover(t *testing.T) {
 		t.Fatal(err)
 	}
 	poll(t, "le-1 bound", bound("le-1"))
+	// The counter moves once the Binding call returns, a moment after the
+	// pod shows its node.
+	poll(t, "a counts le-1", func() (bool, string) { return a.Scheduled() == 1, fmt.Sprint(a.Scheduled()) })
 	if ga, gb := a.Scheduled(), b.Scheduled(); ga != 1 || gb != 0 || b.Leading() {
 		t.Fatalf("while a leads: a scheduled %d, b scheduled %d (leading %v); want 1, 0, false", ga, gb, b.Leading())
 	}
@@ -88,6 +91,7 @@ func TestLeaderElectionTakeover(t *testing.T) {
 		t.Fatal(err)
 	}
 	poll(t, "le-2 bound", bound("le-2"))
+	poll(t, "b counts le-2", func() (bool, string) { return b.Scheduled() == 1, fmt.Sprint(b.Scheduled()) })
 	if ga, gb := a.Scheduled(), b.Scheduled(); ga != 1 || gb != 1 {
 		t.Errorf("after the takeover: a scheduled %d, b scheduled %d; want 1, 1", ga, gb)
 	}
