@@ -71,7 +71,7 @@ func (pl *PodTopologySpread) PreFilter(_ context.Context, state *framework.Cycle
 			if !cs[i].includes(pod, node) {
 				continue
 			}
-			s.counts[i][node.Labels[cs[i].key]] += countMatching(n.Pods, cs[i].selector, pod.Namespace)
+			s.counts[i][node.Labels[cs[i].key]] += n.CountMatching(cs[i].selectorKey, cs[i].selector, pod.Namespace)
 		}
 	}
 	state.Write(preFilterKey, s)

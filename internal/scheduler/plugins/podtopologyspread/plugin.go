@@ -285,14 +285,3 @@ func hasAllKeys(node *v1.Node, cs []constraint) bool {
 	}
 	return true
 }
-
-// countMatching counts live pods in ns that sel matches.
-func countMatching(pods []*framework.PodInfo, sel labels.Selector, ns string) int64 {
-	var n int64
-	for _, p := range pods {
-		if p.Pod.DeletionTimestamp == nil && p.Pod.Namespace == ns && sel.Matches(labels.Set(p.Pod.Labels)) {
-			n++
-		}
-	}
-	return n
-}
