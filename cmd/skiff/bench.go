@@ -68,6 +68,8 @@ Run it inside a private network namespace:
 	f.BoolVar(&cfg.SkipRestart, "skip-restart", false, "skip the restart with the pods stored")
 	f.IntVar(&cfg.RBACObjects, "rbac-objects", -1, "with N >= 0: store N Roles and RoleBindings and run the rows as a non-admin user RBAC authorizes (-1: the admin client)")
 	f.StringVar(&jsonPath, "json", "", "also write the report as JSON to this file")
+	f.StringVar(&cfg.ServerCPUProfile, "server-cpuprofile", "", "write a CPU profile of the server, taken while the pods are stored, to this file")
+	f.IntVar(&cfg.ServerCPUProfileSeconds, "server-cpuprofile-seconds", 5, "length of the server CPU profile (--server-cpuprofile) in seconds")
 	f.StringVar(&cfg.ServerHeapProfile, "server-heapprofile", "", "write a heap profile of the server, taken after the pods are stored, to this file")
 	f.StringVar(&cpuProfile, "cpuprofile", "", "write a CPU profile of the bench (client) process to this file")
 	return cmd

@@ -48,6 +48,11 @@ type Config struct {
 	// a GC) is written once the Objects Pods are stored and the loaded RSS
 	// read.
 	ServerHeapProfile string
+	// ServerCPUProfile, if set, is where a CPU profile of the server,
+	// taken over the first ServerCPUProfileSeconds (5) of storing the
+	// Objects Pods, is written.
+	ServerCPUProfile        string
+	ServerCPUProfileSeconds int
 	// Progress, if set, receives one line per phase as the run goes.
 	Progress io.Writer
 }
@@ -74,6 +79,15 @@ func (c *Config) validate() error {
 	}
 	if c.ServerHeapProfile != "" && c.Objects == 0 {
 		return fmt.Errorf("server heap profile %s: it is taken with the pods stored, and objects is 0", c.ServerHeapProfile)
+	}
+	if c.ServerCPUProfile != "" && c.Objects == 0 {
+		return fmt.Errorf("server cpu profile %s: it is taken while the pods are stored, and objects is 0", c.ServerCPUProfile)
+	}
+	if c.ServerCPUProfileSeconds < 0 {
+		return fmt.Errorf("server cpu profile seconds %d: must not be negative", c.ServerCPUProfileSeconds)
+	}
+	if c.ServerCPUProfileSeconds == 0 {
+		c.ServerCPUProfileSeconds = 5
 	}
 	if len(c.Sizes) == 0 {
 		c.Sizes = []int{1, 100, 5000}

@@ -15,6 +15,10 @@ func TestConfigValidate(t *testing.T) {
 		{name: "heap profile with pods", cfg: Config{Binary: "skiff", Workers: 1, Count: 1, ListCount: 1, Objects: 10, ServerHeapProfile: "/tmp/h"}},
 		{name: "heap profile without pods", cfg: Config{Binary: "skiff", Workers: 1, Count: 1, ListCount: 1, ServerHeapProfile: "/tmp/h"},
 			wantErr: "objects is 0"},
+		{name: "cpu profile without pods", cfg: Config{Binary: "skiff", Workers: 1, Count: 1, ListCount: 1, ServerCPUProfile: "/tmp/c"},
+			wantErr: "while the pods are stored"},
+		{name: "negative cpu profile seconds", cfg: Config{Binary: "skiff", Workers: 1, Count: 1, ListCount: 1, Objects: 10, ServerCPUProfile: "/tmp/c", ServerCPUProfileSeconds: -1},
+			wantErr: "must not be negative"},
 		{name: "negative workers", cfg: Config{Binary: "skiff", Workers: -1, Count: 1, ListCount: 1}, wantErr: "want workers"},
 	}
 	for _, tt := range tests {

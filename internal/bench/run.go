@@ -103,9 +103,19 @@ func measure(ctx context.Context, cfg *Config, srv *child, rep *Report) error {
 		}
 	}
 	if cfg.Objects > 0 {
+		var profiled <-chan error
+		if cfg.ServerCPUProfile != "" {
+			fmt.Fprintf(cfg.Progress, "bench: server CPU profile for %ds to %s\n", cfg.ServerCPUProfileSeconds, cfg.ServerCPUProfile)
+			profiled = serverProfile(ctx, srv, cfg.ServerCPUProfile, cfg.ServerCPUProfileSeconds)
+		}
 		row, err := fillPods(ctx, cs, cfg, cfg.Objects)
 		if err != nil {
 			return err
+		}
+		if profiled != nil {
+			if err := <-profiled; err != nil {
+				return err
+			}
 		}
 		rep.Ops = append(rep.Ops, row)
 		rep.Pods = cfg.Objects
