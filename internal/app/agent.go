@@ -24,6 +24,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/skiff-dev/skiff/internal/controller"
 	"github.com/skiff-dev/skiff/internal/kubelet"
 	"github.com/skiff-dev/skiff/internal/runtime/sim"
 )
@@ -315,14 +316,15 @@ func newHollowNode(cfg AgentConfig, client kubernetes.Interface, i int) (*kubele
 const nodeNameIndex = "spec.nodeName"
 
 // startHollowInformers starts one pod informer (pods bound to any node)
-// and one node informer, routing events to the kubelet of each node. It
+// and one node informer, routing events to the kubelet of each node; the
+// pods share their equal parts (controller.NewCacheTransform). It
 // returns the pod index and a shutdown function.
 func startHollowInformers(ctx context.Context, client kubernetes.Interface, kubelets map[string]*kubelet.Kubelet) (cache.Indexer, func(), error) {
 	lookup := func(node string) *kubelet.Kubelet { return kubelets[node] }
 	pods := informers.NewSharedInformerFactoryWithOptions(client, 0,
 		informers.WithTweakListOptions(func(o *metav1.ListOptions) {
 			o.FieldSelector = fields.OneTermNotEqualSelector("spec.nodeName", "").String()
-		}))
+		}), informers.WithTransform(controller.NewCacheTransform()))
 	podInformer := pods.Core().V1().Pods().Informer()
 	if err := podInformer.AddIndexers(cache.Indexers{nodeNameIndex: func(obj any) ([]string, error) {
 		return []string{obj.(*corev1.Pod).Spec.NodeName}, nil

@@ -25,7 +25,8 @@ type processInformers struct {
 var _ informers.SharedInformerFactory = processInformers{}
 
 // newProcessInformers makes the factory; managedFields are stripped from
-// every cached object (no in-process reader needs them). stop ends the
+// every cached object (no in-process reader needs them) and pods share
+// their equal parts (controller.NewCacheTransform). stop ends the
 // informers and waits for them.
 func newProcessInformers(ctx context.Context, loopback *rest.Config) (processInformers, func(), error) {
 	cs, err := kubernetes.NewForConfig(loopback)
@@ -33,7 +34,7 @@ func newProcessInformers(ctx context.Context, loopback *rest.Config) (processInf
 		return processInformers{}, nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.StripManagedFields))
+	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.NewCacheTransform()))
 	return processInformers{SharedInformerFactory: f, stop: ctx.Done()}, func() {
 		cancel()
 		f.Shutdown()

@@ -3,12 +3,15 @@ package controller
 import (
 	"context"
 	"errors"
+	"reflect"
 	"sync"
 	"testing"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/informers"
+	"k8s.io/client-go/kubernetes/fake"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/workqueue"
 )
@@ -151,5 +154,37 @@ func TestStripManagedFields(t *testing.T) {
 	tomb := cache.DeletedFinalStateUnknown{Key: "ns/p", Obj: pod}
 	if got, err := StripManagedFields(tomb); err != nil || got != any(tomb) {
 		t.Errorf("tombstone: got %v, %v; want it unchanged", got, err)
+	}
+}
+
+// The process informers' transform, through an informer as it is used:
+// managed fields go, and two pods of one template share their labels.
+func TestCacheTransformInInformer(t *testing.T) {
+	pod := func(name string) *corev1.Pod {
+		return &corev1.Pod{ObjectMeta: metav1.ObjectMeta{
+			Name: name, Namespace: "ns", Labels: map[string]string{"app": "web"},
+			ManagedFields: []metav1.ManagedFieldsEntry{{Manager: "kubectl"}},
+		}}
+	}
+	client := fake.NewClientset(pod("a"), pod("b"))
+	f := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(NewCacheTransform()))
+	lister := f.Core().V1().Pods().Lister()
+	ctx, cancel := context.WithCancel(context.Background())
+	f.Start(ctx.Done())
+	defer func() { cancel(); f.Shutdown() }()
+	f.WaitForCacheSync(ctx.Done())
+	a, errA := lister.Pods("ns").Get("a")
+	b, errB := lister.Pods("ns").Get("b")
+	if errA != nil || errB != nil {
+		t.Fatalf("cached pods: %v, %v", errA, errB)
+	}
+	if a.ManagedFields != nil || b.ManagedFields != nil {
+		t.Errorf("managed fields kept: %v, %v", a.ManagedFields, b.ManagedFields)
+	}
+	if reflect.ValueOf(a.Labels).UnsafePointer() != reflect.ValueOf(b.Labels).UnsafePointer() {
+		t.Error("the two pods' equal labels are not one map")
+	}
+	if a.Labels["app"] != "web" || b.Labels["app"] != "web" {
+		t.Errorf("labels = %v, %v", a.Labels, b.Labels)
 	}
 }

@@ -1,8 +1,11 @@
 package controller
 
 import (
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/skiff-dev/skiff/internal/controller/dedup"
 )
 
 // StripManagedFields is an informer transform that drops
@@ -15,4 +18,21 @@ var StripManagedFields cache.TransformFunc = func(obj any) (any, error) {
 		a.SetManagedFields(nil)
 	}
 	return obj, nil
+}
+
+// NewCacheTransform returns the transform of a typed informer factory:
+// StripManagedFields, then, for Pods, the sharing of the parts equal to
+// those of pods cached before (package dedup), which holds the pods of
+// one template in a fraction of the memory. Readers of the cache must
+// not change what they read (the informer contract): the parts are
+// shared between pods.
+func NewCacheTransform() cache.TransformFunc {
+	share := dedup.New()
+	return func(obj any) (any, error) {
+		obj, _ = StripManagedFields(obj)
+		if p, ok := obj.(*corev1.Pod); ok {
+			share.Pod(p)
+		}
+		return obj, nil
+	}
 }

@@ -110,7 +110,7 @@ func TestLeaderSharedInformers(t *testing.T) {
 		t.Fatal(err)
 	}
 	client := kubernetes.NewForConfigOrDie(srv.Loopback())
-	factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(controller.StripManagedFields))
+	factory := informers.NewSharedInformerFactoryWithOptions(client, 0, informers.WithTransform(controller.NewCacheTransform()))
 	e, err := scheduler.NewElector(scheduler.Config{Client: client, Configuration: conf, Informers: factory,
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil))}, "shared")
 	if err != nil {

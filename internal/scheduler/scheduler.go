@@ -130,7 +130,7 @@ func New(cfg Config) (*Scheduler, error) {
 		informers: cfg.Informers, shared: cfg.Informers != nil, nominator: newNominator(), percentages: map[string]int32{}}
 	if !s.shared {
 		// managedFields are dropped from cached objects, as upstream does.
-		s.informers = informers.NewSharedInformerFactoryWithOptions(cfg.Client, 0, informers.WithTransform(controller.StripManagedFields))
+		s.informers = informers.NewSharedInformerFactoryWithOptions(cfg.Client, 0, informers.WithTransform(controller.NewCacheTransform()))
 	}
 	reg := NewRegistry()
 	events := map[string][]framework.ClusterEvent{noNodes: {{Resource: framework.Node, ActionType: framework.Add}}}
