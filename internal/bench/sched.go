@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math/bits"
 	"os"
 	"runtime"
 	"time"
@@ -75,6 +76,9 @@ func (c *SchedConfig) validate() error {
 	if c.Workers < 1 {
 		return fmt.Errorf("workers %d: want >= 1", c.Workers)
 	}
+	if _, err := clusterCIDRFlags(c.Nodes); err != nil {
+		return err
+	}
 	if c.ServerCPUProfileSeconds < 0 {
 		return fmt.Errorf("server cpu profile seconds %d: must not be negative", c.ServerCPUProfileSeconds)
 	}
@@ -115,7 +119,8 @@ func RunScheduler(ctx context.Context, cfg SchedConfig) (*SchedReport, error) {
 		if (mode == "bare" && cfg.SkipBare) || (mode == "deployment" && cfg.SkipDeployment) {
 			continue
 		}
-		res, err := withServer(ctx, cfg, nil, func(srv *child, dir string) (*E2EResult, error) {
+		flags, _ := clusterCIDRFlags(cfg.Nodes) // checked by validate
+		res, err := withServer(ctx, cfg, flags, func(srv *child, dir string) (*E2EResult, error) {
 			return runE2E(ctx, &cfg, srv, dir, mode)
 		})
 		if res != nil {
@@ -126,6 +131,23 @@ func RunScheduler(ctx context.Context, cfg SchedConfig) (*SchedReport, error) {
 		}
 	}
 	return rep, nil
+}
+
+// clusterCIDRFlags sizes the end-to-end server's pod network for nodes
+// hollow nodes, as an operator sizes a real cluster's: the default
+// 10.42.0.0/16 holds 256 node ranges of /24, and a node left without one
+// has no spec.podCIDR (the node IPAM controller reports
+// CIDRNotAvailable). Larger clusters get 10.64.0.0/N, N the longest
+// prefix that holds them (at most 16,384 nodes, /10).
+func clusterCIDRFlags(nodes int) ([]string, error) {
+	if nodes <= 1<<(24-16) {
+		return nil, nil
+	}
+	prefix := 24 - bits.Len(uint(nodes-1))
+	if prefix < 10 {
+		return nil, fmt.Errorf("nodes %d: the bench's pod network holds at most %d", nodes, 1<<(24-10))
+	}
+	return []string{"--cluster-cidr", fmt.Sprintf("10.64.0.0/%d", prefix)}, nil
 }
 
 // withServer starts a server in a fresh temp dir, runs fn, stops the

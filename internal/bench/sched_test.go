@@ -167,3 +167,24 @@ func TestSchedConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestClusterCIDRFlags(t *testing.T) {
+	for _, tt := range []struct {
+		nodes   int
+		want    string
+		wantErr bool
+	}{
+		{nodes: 0}, {nodes: 256},
+		{nodes: 257, want: "--cluster-cidr 10.64.0.0/15"},
+		{nodes: 1000, want: "--cluster-cidr 10.64.0.0/14"},
+		{nodes: 1024, want: "--cluster-cidr 10.64.0.0/14"},
+		{nodes: 1025, want: "--cluster-cidr 10.64.0.0/13"},
+		{nodes: 16384, want: "--cluster-cidr 10.64.0.0/10"},
+		{nodes: 16385, wantErr: true},
+	} {
+		flags, err := clusterCIDRFlags(tt.nodes)
+		if got := strings.Join(flags, " "); got != tt.want || (err != nil) != tt.wantErr {
+			t.Errorf("clusterCIDRFlags(%d) = %q, %v; want %q, error %v", tt.nodes, got, err, tt.want, tt.wantErr)
+		}
+	}
+}
