@@ -2,6 +2,7 @@ package storage
 
 import (
 	"context"
+	"unsafe"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -27,7 +28,7 @@ func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Obje
 	hinted := r.hint(key, plain, obj)
 	resp, err := r.store.kv.Txn(ctx).
 		If(clientv3.Compare(clientv3.ModRevision(key), "=", 0)).
-		Then(clientv3.OpPut(key, string(data))).
+		Then(putOp(key, data)).
 		Commit()
 	if hinted && (err != nil || !resp.Succeeded) {
 		r.unhint(key, plain)
@@ -42,4 +43,11 @@ func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Obje
 		return nil, err
 	}
 	return obj, nil
+}
+
+// putOp is clientv3.OpPut(key, string(data)) with one copy of data fewer:
+// OpPut copies its value into a slice of its own, so the string it is
+// given only has to live, unchanged, for the call, and data does.
+func putOp(key string, data []byte) clientv3.Op {
+	return clientv3.OpPut(key, unsafe.String(unsafe.SliceData(data), len(data)))
 }

@@ -54,7 +54,7 @@ func (r *Resource) Update(ctx context.Context, ns, name string, fn UpdateFunc) (
 		hinted := r.hint(key, plain, next)
 		resp, err := r.store.kv.Txn(ctx).
 			If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
-			Then(clientv3.OpPut(key, string(data))).
+			Then(putOp(key, data)).
 			Else(clientv3.OpGet(key)).
 			Commit()
 		if hinted && (err != nil || !resp.Succeeded) {
