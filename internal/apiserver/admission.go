@@ -95,6 +95,24 @@ func (s *Server) admit(ctx context.Context, ep *endpoint, subresource string, ob
 	return undo, nil
 }
 
+// admissionShared are the resources whose cached objects admission reads
+// on the writes of other resources (each pod create reads its namespace,
+// service account and the priority classes, and lists limit ranges and
+// quotas): they are few, so their entries keep the object decoded once
+// and the plugins, which never change what the store gives them, share
+// it instead of decoding a copy per write.
+var admissionShared = map[schema.GroupResource]bool{
+	{Resource: "namespaces"}: true, {Resource: "serviceaccounts"}: true,
+	{Resource: "limitranges"}: true, {Resource: "resourcequotas"}: true,
+	{Group: "scheduling.k8s.io", Resource: "priorityclasses"}: true,
+}
+
+// sharedReader is what a store of admissionShared objects offers
+// (storage.Resource; not a converting store).
+type sharedReader interface {
+	GetShared(ctx context.Context, ns, name string) (runtime.Object, error)
+}
+
 // admissionStore serves the admission plugins from the watch caches.
 type admissionStore struct {
 	eps  map[schema.GroupResource]*endpoint
@@ -155,7 +173,12 @@ func (st admissionStore) Get(ctx context.Context, gr schema.GroupResource, ns, n
 	if err != nil {
 		return nil, err
 	}
-	got, err := ep.store.Get(ctx, ns, name, "0")
+	var got runtime.Object
+	if sr, ok := ep.store.(sharedReader); ok && admissionShared[gr] {
+		got, err = sr.GetShared(ctx, ns, name)
+	} else {
+		got, err = ep.store.Get(ctx, ns, name, "0")
+	}
 	if apierrors.IsNotFound(err) {
 		// The cache may lag an object created a moment ago.
 		got, err = ep.store.Get(ctx, ns, name, "")
@@ -173,6 +196,9 @@ func (st admissionStore) List(ctx context.Context, gr schema.GroupResource, ns s
 		return nil, err
 	}
 	if res.Len() > 0 {
+		if admissionShared[gr] {
+			return res.SharedObjects(), nil
+		}
 		return res.Objects(), nil
 	}
 	k, now := liveKey{gr: gr, ns: ns}, time.Now()

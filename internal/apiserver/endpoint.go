@@ -70,6 +70,7 @@ func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint
 		New:           res.New,
 		NewList:       res.NewList,
 		Attrs:         attrs,
+		ShareDecoded:  admissionShared[res.GVR.GroupResource()],
 	}
 	if res.Storage != nil {
 		rc.GVK, rc.New, rc.NewList = res.Storage.GVK, res.Storage.New, res.Storage.NewList

@@ -33,6 +33,16 @@ type entry struct {
 	labels attrs
 	fields attrs
 	rev    int64
+	// shared, set for resources with ResourceConfig.ShareDecoded, holds
+	// the object once a shared read (GetShared, SharedObjects) decoded it.
+	shared *decodedOnce
+}
+
+// decodedOnce is an entry's object decoded at most once, for readers that
+// do not change what they read.
+type decodedOnce struct {
+	once sync.Once
+	obj  runtime.Object
 }
 
 // protoUnmarshaler is implemented by every k8s.io/api type.
@@ -58,6 +68,17 @@ func (e *entry) object() runtime.Object {
 	return obj
 }
 
+// sharedObject is object() decoded once and handed to every caller, for
+// entries of resources that share their decoded objects; other entries
+// decode a copy per call. The caller must not change it.
+func (e *entry) sharedObject() runtime.Object {
+	if e.shared == nil {
+		return e.object()
+	}
+	e.shared.once.Do(func() { e.shared.obj = e.object() })
+	return e.shared.obj
+}
+
 func (e *entry) decode() (runtime.Object, error) {
 	if e.msg == nil {
 		return e.res.decodePlain(e.key, e.data, e.rev)
@@ -76,6 +97,7 @@ func (e *entry) decode() (runtime.Object, error) {
 func (e *entry) withRev(rev int64) *entry {
 	c := *e
 	c.rev = rev
+	c.shared = nil // its object would have e's resourceVersion
 	if e.msg != nil {
 		msg, ok := setMessageRV(e.msg, strconv.FormatInt(rev, 10))
 		if !ok {

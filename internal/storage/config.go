@@ -148,6 +148,12 @@ type ResourceConfig struct {
 	// Attrs returns the sets selectors match against. Nil means the object's
 	// labels and the fields metadata.name and metadata.namespace.
 	Attrs AttrFunc
+	// ShareDecoded makes each cached object decode at most once for the
+	// readers that promise not to change it (GetShared, SharedObjects),
+	// and keeps it decoded beside its encoding: for small resources read
+	// on every write of another (a namespace, a service account, the
+	// priority classes on each pod create).
+	ShareDecoded bool
 }
 
 func (rc *ResourceConfig) validate() error {

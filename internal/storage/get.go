@@ -34,6 +34,22 @@ func (r *Resource) Get(ctx context.Context, ns, name string, resourceVersion str
 	return e.object(), nil
 }
 
+// GetShared returns the cached object ns/name as the cache has it now (a
+// read at resourceVersion "0"), decoded once and shared with every other
+// shared reader when the resource has ShareDecoded: the caller must not
+// change it. A missing object is a NotFound error.
+func (r *Resource) GetShared(ctx context.Context, ns, name string) (runtime.Object, error) {
+	key, err := r.key(ns, name)
+	if err != nil {
+		return nil, err
+	}
+	e, err := r.cachedEntry(ctx, key, name, "0")
+	if err != nil {
+		return nil, err
+	}
+	return e.sharedObject(), nil
+}
+
 // cachedEntry answers a read at resourceVersion "0" (the cache as it is) or
 // N (once the cache has reached N) from the cache.
 func (r *Resource) cachedEntry(ctx context.Context, key, name, resourceVersion string) (*entry, error) {

@@ -62,6 +62,20 @@ func (l *ListResult) Objects() []runtime.Object {
 	return l.items
 }
 
+// SharedObjects is Objects for readers that do not change what they get:
+// entries of a resource with ShareDecoded hand out the object they
+// decoded once instead of a copy each.
+func (l *ListResult) SharedObjects() []runtime.Object {
+	if l.entries == nil {
+		return l.Objects()
+	}
+	out := make([]runtime.Object, len(l.entries))
+	for i, e := range l.entries {
+		out[i] = e.sharedObject()
+	}
+	return out
+}
+
 // WithObjects returns a page with l's resourceVersion, continue token and
 // count and items as its objects (a converted view of l's).
 func (l *ListResult) WithObjects(items []runtime.Object) *ListResult {

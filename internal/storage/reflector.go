@@ -75,6 +75,9 @@ func (r *Resource) newEntry(ctx context.Context, key string, value []byte, rev i
 		}
 	}
 	e := &entry{key: key, ns: a.ns, res: r, labels: a.labels, fields: a.fields, rev: rev}
+	if r.rc.ShareDecoded {
+		e.shared = &decodedOnce{}
+	}
 	var ok bool
 	if e.msg, ok = messageWithRV(data, rev); !ok {
 		e.data = data
