@@ -11,9 +11,10 @@ import (
 	"k8s.io/client-go/kubernetes"
 )
 
-// benchPod is a Pod shaped like a small real workload: one container with
-// requests, limits, a port, an env var and a probe.
-func benchPod(ns, name string) *corev1.Pod {
+// Pod is the Pod the bench stores, shaped like a small real workload: one
+// container with requests, limits, a port, an env var and a probe. The
+// integration benchmarks create the same.
+func Pod(ns, name string) *corev1.Pod {
 	return &corev1.Pod{
 		ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: ns, Labels: map[string]string{"app": "bench", "tier": "web"}},
 		Spec: corev1.PodSpec{
@@ -44,7 +45,7 @@ func fillPods(ctx context.Context, cs kubernetes.Interface, cfg *Config, n int) 
 	pods := cs.CoreV1().Pods(ns)
 	fmt.Fprintf(cfg.Progress, "bench: create %d pods\n", n)
 	out := run(ctx, plan{workers: cfg.Workers, count: n}, func(ctx context.Context, i int) error {
-		_, err := pods.Create(ctx, benchPod(ns, fmt.Sprintf("pod-%d", i)), metav1.CreateOptions{})
+		_, err := pods.Create(ctx, Pod(ns, fmt.Sprintf("pod-%d", i)), metav1.CreateOptions{})
 		return err
 	})
 	if out.errors > 0 {

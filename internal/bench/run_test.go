@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 )
@@ -18,15 +19,25 @@ func TestRunAgainstServer(t *testing.T) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
+	dir := t.TempDir()
+	cpu, heap := filepath.Join(dir, "cpu.pb.gz"), filepath.Join(dir, "heap.pb.gz")
 	rep, err := Run(ctx, Config{
 		Binary: bin, Objects: 20, Watchers: 10, Workers: 2, Count: 10, ListCount: 3,
 		Sizes: []int{1, 5}, Settle: 10 * time.Millisecond,
 		// Restarts on a data dir are internal/app's to test; the bench
 		// reports a failed restart rather than failing.
-		SkipRestart: true,
+		SkipRestart:      true,
+		ServerCPUProfile: cpu, ServerCPUProfileSeconds: 1,
+		ServerHeapProfile: heap,
 	})
 	if err != nil {
 		t.Fatalf("Run: %v", err)
+	}
+	for _, path := range []string{cpu, heap} {
+		// pprof profiles are gzipped protobuf.
+		if b, err := os.ReadFile(path); err != nil || len(b) < 2 || b[0] != 0x1f || b[1] != 0x8b {
+			t.Errorf("server profile %s: %d bytes, %v; want a gzipped profile", path, len(b), err)
+		}
 	}
 	// 5 rows per size and the pod fill.
 	if got, want := len(rep.Ops), 11; got != want {

@@ -7,10 +7,11 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
+
+	"github.com/skiff-dev/skiff/internal/bench"
 )
 
 // BenchmarkGetConfigMap gets one ConfigMap over HTTPS with client-go in
@@ -22,10 +23,7 @@ import (
 func BenchmarkGetConfigMap(b *testing.B) {
 	ctx := context.Background()
 	cs := benchClient(b)
-	ns := uniqueName("bench-get")
-	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		b.Fatal(err)
-	}
+	ns := benchNamespace(b, cs, "bench-get")
 	cms := cs.CoreV1().ConfigMaps(ns)
 	if _, err := cms.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "cm"}, Data: map[string]string{"k": "v"}}, metav1.CreateOptions{}); err != nil {
 		b.Fatal(err)
@@ -42,42 +40,36 @@ func BenchmarkGetConfigMap(b *testing.B) {
 	})
 }
 
-// BenchmarkCreatePod creates pods shaped like `skiff bench api`'s (one
-// container with requests, limits, a port, an env var and a probe) with
+// BenchmarkCreatePod creates `skiff bench api`'s pods (bench.Pod) with
 // client-go in protobuf. The server's controllers and scheduler react to
 // each as they would to the bench's, and their allocations show in
 // -memprofile too.
 func BenchmarkCreatePod(b *testing.B) {
 	ctx := context.Background()
 	cs := benchClient(b)
-	ns := uniqueName("bench-create")
-	if _, err := cs.CoreV1().Namespaces().Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
-		b.Fatal(err)
-	}
+	ns := benchNamespace(b, cs, "bench-create")
 	pods := cs.CoreV1().Pods(ns)
 	var seq atomic.Int64
 	b.ReportAllocs()
 	b.ResetTimer()
 	b.RunParallel(func(pb *testing.PB) {
 		for pb.Next() {
-			p := &corev1.Pod{
-				ObjectMeta: metav1.ObjectMeta{Name: fmt.Sprintf("pod-%d", seq.Add(1)), Labels: map[string]string{"app": "bench"}},
-				Spec: corev1.PodSpec{Containers: []corev1.Container{{
-					Name: "web", Image: "registry.k8s.io/pause:3.10",
-					Ports: []corev1.ContainerPort{{Name: "http", ContainerPort: 8080}},
-					Env:   []corev1.EnvVar{{Name: "MODE", Value: "bench"}},
-					Resources: corev1.ResourceRequirements{
-						Requests: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("10m"), corev1.ResourceMemory: resource.MustParse("16Mi")},
-						Limits:   corev1.ResourceList{corev1.ResourceMemory: resource.MustParse("32Mi")},
-					},
-				}}},
-			}
+			p := bench.Pod(ns, fmt.Sprintf("pod-%d", seq.Add(1)))
 			if _, err := pods.Create(ctx, p, metav1.CreateOptions{}); err != nil {
 				b.Error(err)
 				return
 			}
 		}
 	})
+}
+
+// benchNamespace creates a namespace named after prefix for a benchmark.
+func benchNamespace(b *testing.B, cs kubernetes.Interface, prefix string) string {
+	ns := uniqueName(prefix)
+	if _, err := cs.CoreV1().Namespaces().Create(context.Background(), &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: ns}}, metav1.CreateOptions{}); err != nil {
+		b.Fatal(err)
+	}
+	return ns
 }
 
 // benchClient is a client-go clientset for the shared server that speaks

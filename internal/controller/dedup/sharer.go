@@ -144,15 +144,10 @@ func (s *Sharer) resourceList(l corev1.ResourceList) corev1.ResourceList {
 	s.key = s.key[:0]
 	for _, k := range s.keys {
 		s.key = appendString(s.key, k)
+		// Through the interface, q would escape: an allocation per
+		// quantity on every pod event.
 		q := l[corev1.ResourceName(k)]
-		n := q.Size()
-		if len(s.key)+n > maxKey {
-			return l
-		}
-		s.key = binary.AppendUvarint(s.key, uint64(n))
-		start := len(s.key)
-		s.key = slices.Grow(s.key, n)[:start+n]
-		if w, err := q.MarshalToSizedBuffer(s.key[start:]); err != nil || w != n {
+		if !appendEncoding(s, q.Size(), q.MarshalToSizedBuffer) {
 			return l
 		}
 	}
@@ -176,7 +171,7 @@ func appendString(b []byte, v string) []byte {
 }
 
 // shareValue shares a part held by value whose fields point to what is
-// shared (a ResourceRequirements' maps, a VolumeSource's pointers).
+// shared (a VolumeSource's pointers).
 func shareValue[T any, PT interface {
 	*T
 	message
@@ -227,14 +222,18 @@ func shareSlice[T any, PT interface {
 // appendMessage appends m's length and encoding to the key; false if the
 // key would be too large or m does not encode.
 func appendMessage(s *Sharer, m message) bool {
-	n := m.Size()
+	return appendEncoding(s, m.Size(), m.MarshalToSizedBuffer)
+}
+
+// appendEncoding appends n, then the n bytes marshal writes, to the key.
+func appendEncoding(s *Sharer, n int, marshal func([]byte) (int, error)) bool {
 	s.key = binary.AppendUvarint(s.key, uint64(n))
 	if len(s.key)+n > maxKey {
 		return false
 	}
 	start := len(s.key)
 	s.key = slices.Grow(s.key, n)[:start+n]
-	w, err := m.MarshalToSizedBuffer(s.key[start:])
+	w, err := marshal(s.key[start:])
 	return err == nil && w == n
 }
 

@@ -124,7 +124,7 @@ func TestDeepCopyOfSharedPodIsIndependent(t *testing.T) {
 	c.Spec.Containers[0].Resources.Requests[corev1.ResourceCPU] = resource.MustParse("2")
 	c.Spec.Tolerations[0].Key = "changed"
 	if b.Labels["app"] != "web" || b.Spec.Containers[0].Resources.Requests.Cpu().String() != "100m" || b.Spec.Tolerations[0].Key != "node.kubernetes.io/not-ready" {
-		t.Fatalf("changing a copy of a changed b: %+v", b)
+		t.Fatalf("changing a's copy changed b: %+v", b)
 	}
 }
 
