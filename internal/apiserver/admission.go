@@ -107,8 +107,9 @@ var admissionShared = map[schema.GroupResource]bool{
 	{Group: "scheduling.k8s.io", Resource: "priorityclasses"}: true,
 }
 
-// sharedReader is what a store of admissionShared objects offers
-// (storage.Resource; not a converting store).
+// sharedReader is the cached read storage.Resource offers for readers
+// that never change what they get (a converting store has none); only
+// admissionShared resources hand out one object, the rest a copy each.
 type sharedReader interface {
 	GetShared(ctx context.Context, ns, name string) (runtime.Object, error)
 }
@@ -174,7 +175,7 @@ func (st admissionStore) Get(ctx context.Context, gr schema.GroupResource, ns, n
 		return nil, err
 	}
 	var got runtime.Object
-	if sr, ok := ep.store.(sharedReader); ok && admissionShared[gr] {
+	if sr, ok := ep.store.(sharedReader); ok {
 		got, err = sr.GetShared(ctx, ns, name)
 	} else {
 		got, err = ep.store.Get(ctx, ns, name, "0")
@@ -196,10 +197,7 @@ func (st admissionStore) List(ctx context.Context, gr schema.GroupResource, ns s
 		return nil, err
 	}
 	if res.Len() > 0 {
-		if admissionShared[gr] {
-			return res.SharedObjects(), nil
-		}
-		return res.Objects(), nil
+		return res.SharedObjects(), nil
 	}
 	k, now := liveKey{gr: gr, ns: ns}, time.Now()
 	if st.live.fresh(k, now) {
