@@ -53,7 +53,8 @@ func newBenchSchedulerCommand() *cobra.Command {
      then (on a new server) through one Deployment; pods/s to Running, p50/p99 startup
      latency observed through a watch, server and agent RSS at the end. These pods come
      in a burst (as fast as --workers can create them), so their startup is mostly
-     queueing. Then, while they stay, each run has a latency phase: --latency-pods pods
+     queueing; with --pods-qps they come at that rate instead (bare pods one every
+     1/--pods-qps s; the Deployment scaled up ten times a second). Then, while they stay, each run has a latency phase: --latency-pods pods
      created one every 1/--latency-qps s in their own namespace (bare pods, or each its
      own 1-replica Deployment in the Deployment run), waited for until Running, their
      startup measured apart. That is how upstream measures its 5 s pod startup SLO:
@@ -82,6 +83,7 @@ It never fails on time. Run it inside a private network namespace:
 	f.IntVar(&cfg.PerfPods, "perf-pods", 10000, "measured pods of the scheduler-only run")
 	f.IntVar(&cfg.Nodes, "nodes", 1000, "hollow nodes of the end-to-end runs (0: skip them)")
 	f.IntVar(&cfg.Pods, "pods", 10000, "pods of each end-to-end run")
+	f.Float64Var(&cfg.PodsQPS, "pods-qps", 0, "create the end-to-end runs' pods at this rate a second (0: in a burst, as fast as --workers go)")
 	f.IntVar(&cfg.LatencyPods, "latency-pods", 100, "pods of each end-to-end run's latency phase, created at a steady rate after the others run (0: skip it; upstream's density test uses at least 500)")
 	f.Float64Var(&cfg.LatencyQPS, "latency-qps", 5, "pods created a second in the latency phase (upstream's Uniform5qps)")
 	f.BoolVar(&cfg.SkipBare, "skip-bare", false, "skip the end-to-end run with bare pods")

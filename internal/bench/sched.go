@@ -26,6 +26,11 @@ type SchedConfig struct {
 	Nodes int
 	// Pods is the number of pods each end-to-end run starts (10000).
 	Pods int
+	// PodsQPS, if above 0, is the rate at which those pods are created:
+	// bare pods one every 1/PodsQPS seconds, a Deployment scaled up in ten
+	// steps a second. 0 creates them in a burst, as fast as Workers go
+	// (a Deployment of Pods replicas at once), which saturates the machine.
+	PodsQPS float64
 	// SkipBare and SkipDeployment leave out one of the end-to-end runs.
 	SkipBare, SkipDeployment bool
 	// LatencyPods is how many pods the latency phase of each end-to-end
@@ -66,6 +71,9 @@ func (c *SchedConfig) validate() error {
 	}
 	if c.Nodes > 0 && c.Pods == 0 {
 		return fmt.Errorf("pods 0 with %d hollow nodes: want pods to start", c.Nodes)
+	}
+	if c.PodsQPS < 0 || (c.PodsQPS > 0 && paceInterval(c.PodsQPS) <= 0) {
+		return fmt.Errorf("pods qps %v: want 0 (a burst) or a rate above 0 and at most one pod a nanosecond", c.PodsQPS)
 	}
 	if c.LatencyPods > 0 && !(c.LatencyQPS > 0) {
 		return fmt.Errorf("latency qps %v with %d latency pods: want a rate above 0", c.LatencyQPS, c.LatencyPods)

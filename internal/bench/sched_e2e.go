@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -18,6 +20,9 @@ type E2EResult struct {
 	Mode  string `json:"mode"` // "bare" or "deployment"
 	Nodes int    `json:"nodes"`
 	Pods  int    `json:"pods"`
+	// PodsQPS is the rate the pods were created at (SchedConfig.PodsQPS);
+	// 0 for a burst.
+	PodsQPS float64 `json:"pods_qps,omitempty"`
 	// Running is how many pods were seen Running.
 	Running int `json:"running"`
 	// PodsPerSec is Pods over the time from the first create sent (the
@@ -91,21 +96,18 @@ func startPods(ctx context.Context, cfg *SchedConfig, cs kubernetes.Interface, m
 	}
 	defer stopWatch()
 	labels := map[string]string{"app": "bench"}
-	fmt.Fprintf(cfg.Progress, "bench: start %d pods (%s)\n", cfg.Pods, mode)
+	res.PodsQPS = cfg.PodsQPS
+	if cfg.PodsQPS > 0 {
+		fmt.Fprintf(cfg.Progress, "bench: start %d pods (%s) at %g/s\n", cfg.Pods, mode, cfg.PodsQPS)
+	} else {
+		fmt.Fprintf(cfg.Progress, "bench: start %d pods (%s)\n", cfg.Pods, mode)
+	}
 	start := time.Now()
-	switch mode {
-	case "bare":
-		if _, err := createPods(ctx, cs, tr, cfg.Workers, cfg.Pods, func(i int) *corev1.Pod {
-			return hollowPod(ns, fmt.Sprintf("pod-%d", i), labels)
-		}); err != nil {
-			return err
-		}
-	case "deployment":
-		if _, err := cs.AppsV1().Deployments(ns).Create(ctx, benchDeployment(ns, "bench", int32(cfg.Pods), labels), metav1.CreateOptions{}); err != nil {
-			return fmt.Errorf("create deployment: %w", err)
-		}
-	default:
-		return fmt.Errorf("mode %q: want bare or deployment", mode)
+	if err := createE2EPods(ctx, cfg, cs, tr, ns, mode, labels); err != nil {
+		return err
+	}
+	if cfg.PodsQPS > 0 {
+		fmt.Fprintf(cfg.Progress, "bench: pods created in %.1f s (paced: %.1f s)\n", time.Since(start).Seconds(), float64(cfg.Pods-1)/cfg.PodsQPS)
 	}
 	err = waitUntil(ctx, fmt.Sprintf("%d pods Running", cfg.Pods), limitFor(cfg.Pods), func() (bool, string) {
 		s, r := tr.counts()
@@ -114,6 +116,74 @@ func startPods(ctx context.Context, cfg *SchedConfig, cs kubernetes.Interface, m
 	startupStats(tr.snapshot(), start, res)
 	fmt.Fprintf(cfg.Progress, "bench: bound to Running p50 %.0f ms, p99 %.0f ms\n", res.BoundToRunningP50Ms, res.BoundToRunningP99Ms)
 	return err
+}
+
+// createE2EPods creates the cfg.Pods pods of one run in namespace ns: in
+// a burst (cfg.PodsQPS 0; bare pods with cfg.Workers goroutines, or one
+// Deployment of cfg.Pods replicas) or at cfg.PodsQPS a second (bare pods
+// one every 1/PodsQPS s; a Deployment created with the first tenth of a
+// second's replicas and scaled up ten times a second).
+func createE2EPods(ctx context.Context, cfg *SchedConfig, cs kubernetes.Interface, tr *podTracker, ns, mode string, labels map[string]string) error {
+	switch {
+	case mode == "bare" && cfg.PodsQPS == 0:
+		_, err := createPods(ctx, cs, tr, cfg.Workers, cfg.Pods, func(i int) *corev1.Pod {
+			return hollowPod(ns, fmt.Sprintf("pod-%d", i), labels)
+		})
+		return err
+	case mode == "bare":
+		tick, stop := schedule(ctx, paceInterval(cfg.PodsQPS))
+		defer stop()
+		return createPaced(ctx, cfg.Pods, tick, func(ctx context.Context, i int) error {
+			pod := hollowPod(ns, fmt.Sprintf("pod-%d", i), labels)
+			tr.sent(pod.Name)
+			_, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
+			return err
+		})
+	case mode == "deployment" && cfg.PodsQPS == 0:
+		if _, err := cs.AppsV1().Deployments(ns).Create(ctx, benchDeployment(ns, "bench", int32(cfg.Pods), labels), metav1.CreateOptions{}); err != nil {
+			return fmt.Errorf("create deployment: %w", err)
+		}
+		return nil
+	case mode == "deployment":
+		return scaleUpPaced(ctx, cs, ns, "bench", cfg.Pods, cfg.PodsQPS, labels)
+	}
+	return fmt.Errorf("mode %q: want bare or deployment", mode)
+}
+
+// scaleSteps is how many times a second scaleUpPaced scales its
+// Deployment up.
+const scaleSteps = 10
+
+// scaleUpPaced creates Deployment name with the replicas due in its first
+// 1/scaleSteps of a second and raises spec.replicas scaleSteps times a
+// second (a merge patch, as `kubectl scale` changes the same field) to
+// qps times the time since, until it reaches pods.
+func scaleUpPaced(ctx context.Context, cs kubernetes.Interface, ns, name string, pods int, qps float64, labels map[string]string) error {
+	due := func(step int) int32 {
+		return int32(min(pods, max(1, int(math.Round(qps*float64(step)/scaleSteps)))))
+	}
+	replicas := due(1)
+	if _, err := cs.AppsV1().Deployments(ns).Create(ctx, benchDeployment(ns, name, replicas, labels), metav1.CreateOptions{}); err != nil {
+		return fmt.Errorf("create deployment: %w", err)
+	}
+	tick, stop := schedule(ctx, time.Second/scaleSteps)
+	defer stop()
+	for step := 2; int(replicas) < pods; step++ {
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("scale deployment %s to %d: %w", name, pods, ctx.Err())
+		case <-tick:
+		}
+		if due(step) == replicas {
+			continue
+		}
+		replicas = due(step)
+		patch := fmt.Appendf(nil, `{"spec":{"replicas":%d}}`, replicas)
+		if _, err := cs.AppsV1().Deployments(ns).Patch(ctx, name, types.MergePatchType, patch, metav1.PatchOptions{}); err != nil {
+			return fmt.Errorf("scale deployment %s to %d: %w", name, replicas, err)
+		}
+	}
+	return nil
 }
 
 // startupStats fills the latency and rate figures of res from the pods'

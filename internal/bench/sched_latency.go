@@ -44,9 +44,9 @@ func startLatencyPods(ctx context.Context, cfg *SchedConfig, cs kubernetes.Inter
 	}
 	fmt.Fprintf(cfg.Progress, "bench: start %d latency pods (%s) at %g/s\n", cfg.LatencyPods, mode, cfg.LatencyQPS)
 	start := time.Now()
-	ticker := time.NewTicker(paceInterval(cfg.LatencyQPS))
-	err = createPaced(ctx, cfg.LatencyPods, ticker.C, create)
-	ticker.Stop()
+	tick, stopTick := schedule(ctx, paceInterval(cfg.LatencyQPS))
+	err = createPaced(ctx, cfg.LatencyPods, tick, create)
+	stopTick()
 	if err != nil {
 		return fmt.Errorf("create %d latency pods: %w", cfg.LatencyPods, err)
 	}
@@ -93,6 +93,36 @@ func latencyCreate(cs kubernetes.Interface, tr *podTracker, mode string) (func(c
 // paceInterval is the time between two creates at qps a second.
 func paceInterval(qps float64) time.Duration {
 	return time.Duration(float64(time.Second) / qps)
+}
+
+// schedule sends on its channel at start + k*interval for k = 1, 2, ...
+// (start being when it is called) until stop is called or ctx ends. Unlike
+// a time.Ticker it drops no tick when the receiver is late: a late tick is
+// sent at once, so that a paced phase keeps its average rate on a machine
+// too busy to wake the pacer on time.
+func schedule(ctx context.Context, interval time.Duration) (<-chan time.Time, func()) {
+	ctx, cancel := context.WithCancel(ctx)
+	c := make(chan time.Time)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		start := time.Now()
+		for k := 1; ; k++ {
+			t := time.NewTimer(time.Until(start.Add(time.Duration(k) * interval)))
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case now := <-t.C:
+				select {
+				case c <- now:
+				case <-ctx.Done():
+					return
+				}
+			}
+		}
+	}()
+	return c, func() { cancel(); <-done }
 }
 
 // createPaced calls create(ctx, i) for i = 0..n-1, each in its own

@@ -2,11 +2,20 @@ package bench
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	appsv1 "k8s.io/api/apps/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes/fake"
+	k8stesting "k8s.io/client-go/testing"
 )
 
 // ticks is a tick channel holding n ticks already, so that pace never
@@ -102,5 +111,80 @@ func TestCreatePaced(t *testing.T) {
 	cancel()
 	if err := createPaced(ctx, 3, ticks(3), func(context.Context, int) error { return nil }); !errors.Is(err, context.Canceled) {
 		t.Errorf("createPaced(cancelled ctx) = %v; want context.Canceled", err)
+	}
+}
+
+// TestScheduleCatchesUp: a receiver late by five intervals gets the five
+// ticks it missed at once, where a time.Ticker would have dropped four.
+func TestScheduleCatchesUp(t *testing.T) {
+	const interval = 20 * time.Millisecond
+	tick, stop := schedule(context.Background(), interval)
+	defer stop()
+	start := time.Now()
+	time.Sleep(5*interval + interval/2)
+	for k := 1; k <= 5; k++ {
+		select {
+		case <-tick:
+		case <-time.After(interval / 2):
+			t.Fatalf("tick %d of 5 due before %v: not sent at once", k, time.Since(start))
+		}
+	}
+	<-tick // the sixth, on time
+	if el := time.Since(start); el < 6*interval {
+		t.Errorf("six ticks after %v; want at least %v", el, 6*interval)
+	}
+}
+
+func TestScheduleStops(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	tick, stop := schedule(ctx, time.Millisecond)
+	<-tick
+	cancel()
+	stop() // returns once the goroutine has ended
+	select {
+	case <-tick:
+		t.Error("tick after stop")
+	case <-time.After(10 * time.Millisecond):
+	}
+}
+
+func TestScaleUpPaced(t *testing.T) {
+	cs := fake.NewClientset()
+	var (
+		mu    sync.Mutex
+		steps []int32
+	)
+	cs.PrependReactor("*", "deployments", func(a k8stesting.Action) (bool, runtime.Object, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		switch a := a.(type) {
+		case k8stesting.CreateAction:
+			steps = append(steps, *a.GetObject().(*appsv1.Deployment).Spec.Replicas)
+		case k8stesting.PatchAction:
+			var p struct {
+				Spec struct{ Replicas int32 } `json:"spec"`
+			}
+			if err := json.Unmarshal(a.GetPatch(), &p); err != nil || a.GetPatchType() != types.MergePatchType {
+				t.Errorf("patch %s (%s): want a merge patch of spec.replicas", a.GetPatch(), a.GetPatchType())
+			}
+			steps = append(steps, p.Spec.Replicas)
+		}
+		return false, nil, nil
+	})
+	start := time.Now()
+	// 250/s in steps of a tenth of a second: 25 replicas a step, 110 in 5 steps.
+	if err := scaleUpPaced(context.Background(), cs, "ns", "bench", 110, 250, map[string]string{"app": "bench"}); err != nil {
+		t.Fatalf("scaleUpPaced: %v", err)
+	}
+	if el := time.Since(start); el < 4*time.Second/scaleSteps {
+		t.Errorf("scaled to 110 in %v; want at least four steps of %v", el, time.Second/scaleSteps)
+	}
+	want := []int32{25, 50, 75, 100, 110}
+	if !slices.Equal(steps, want) {
+		t.Errorf("replicas created then patched = %v; want %v", steps, want)
+	}
+	d, err := cs.AppsV1().Deployments("ns").Get(context.Background(), "bench", metav1.GetOptions{})
+	if err != nil || *d.Spec.Replicas != 110 {
+		t.Errorf("deployment after scaleUpPaced: %v, %v; want 110 replicas", d, err)
 	}
 }

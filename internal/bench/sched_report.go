@@ -39,7 +39,7 @@ func (r *SchedReport) Goals() []Goal {
 		goals = append(goals,
 			Goal{Goal: "end-to-end >= 500 pods/s " + what, Measured: fmt.Sprintf("%.0f pods/s", e.PodsPerSec), Met: e.PodsPerSec >= 500 && e.Running == e.Pods},
 			Goal{
-				Goal:     fmt.Sprintf("p99 pod startup < 1 s, burst of %d pods (%s, %d nodes)", e.Pods, e.Mode, e.Nodes),
+				Goal:     fmt.Sprintf("p99 pod startup < 1 s, %s (%s, %d nodes)", e.created(), e.Mode, e.Nodes),
 				Measured: fmt.Sprintf("%.0f ms (p50 %.0f ms)", e.StartupP99Ms, e.StartupP50Ms),
 				Met:      e.StartupP99Ms < 1000 && e.Running == e.Pods,
 			},
@@ -61,6 +61,14 @@ func (r *SchedReport) Goals() []Goal {
 	return goals
 }
 
+// created says how the pods of e were created: in a burst, or at a rate.
+func (e E2EResult) created() string {
+	if e.PodsQPS > 0 {
+		return fmt.Sprintf("%d pods created at %g/s", e.Pods, e.PodsQPS)
+	}
+	return fmt.Sprintf("burst of %d pods", e.Pods)
+}
+
 // WriteTable prints the report as text.
 func (r *SchedReport) WriteTable(w io.Writer) error {
 	if p := r.Perf; p != nil {
@@ -75,9 +83,13 @@ func (r *SchedReport) WriteTable(w io.Writer) error {
 	if len(r.E2E) > 0 {
 		fmt.Fprintln(w)
 		tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', tabwriter.AlignRight)
-		fmt.Fprintf(tw, "end-to-end\tnodes\tpods\trunning\tpods/s\tstartup p50 ms\tp99 ms\tmax ms\tbound p99 ms\tnodes ready s\tserver RSS MiB\tagent RSS MiB\t\n")
+		fmt.Fprintf(tw, "end-to-end\tnodes\tpods\tcreated\trunning\tpods/s\tstartup p50 ms\tp99 ms\tmax ms\tbound p99 ms\tnodes ready s\tserver RSS MiB\tagent RSS MiB\t\n")
 		for _, e := range r.E2E {
-			fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.0f\t%.0f\t\n", e.Mode, e.Nodes, e.Pods, e.Running, e.PodsPerSec,
+			created := "burst"
+			if e.PodsQPS > 0 {
+				created = fmt.Sprintf("%g/s", e.PodsQPS)
+			}
+			fmt.Fprintf(tw, "%s\t%d\t%d\t%s\t%d\t%.0f\t%.0f\t%.0f\t%.0f\t%.0f\t%.1f\t%.0f\t%.0f\t\n", e.Mode, e.Nodes, e.Pods, created, e.Running, e.PodsPerSec,
 				e.StartupP50Ms, e.StartupP99Ms, e.StartupMaxMs, e.ScheduleP99Ms, e.NodesReadySec, e.Server.RSS, e.Agent.RSS)
 		}
 		if err := tw.Flush(); err != nil {

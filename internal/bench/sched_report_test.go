@@ -33,6 +33,8 @@ func TestSchedGoalsStartupRows(t *testing.T) {
 			want: map[string]bool{burst: false, latency: false}},
 		{name: "no latency phase", mutate: func(e *E2EResult) { e.LatencyPods = 0 },
 			want: map[string]bool{burst: false}},
+		{name: "paced pods", mutate: func(e *E2EResult) { e.PodsQPS, e.StartupP99Ms, e.LatencyPods = 500, 700, 0 },
+			want: map[string]bool{"p99 pod startup < 1 s, 500 pods created at 500/s (bare, 100 nodes)": true}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -93,5 +95,22 @@ func TestSchedWriteTableLatency(t *testing.T) {
 				t.Errorf("WriteTable(latency pods %d) has the latency table: %v; want %v\n%s", tt.latencyPods, got, tt.want, b.String())
 			}
 		})
+	}
+}
+
+func TestSchedWriteTableCreated(t *testing.T) {
+	for _, tt := range []struct {
+		qps  float64
+		want string
+	}{{0, " burst "}, {500, " 500/s "}} {
+		r := &SchedReport{E2E: []E2EResult{{Mode: "bare", Nodes: 100, Pods: 500, Running: 500, PodsQPS: tt.qps}}}
+		var b bytes.Buffer
+		if err := r.WriteTable(&b); err != nil {
+			t.Fatalf("WriteTable: %v", err)
+		}
+		lines := strings.Split(b.String(), "\n")
+		if len(lines) < 3 || !strings.Contains(lines[1], " created ") || !strings.Contains(lines[2], tt.want) {
+			t.Errorf("WriteTable(pods qps %v): want a created column showing %q\n%s", tt.qps, tt.want, b.String())
+		}
 	}
 }

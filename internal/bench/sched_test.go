@@ -152,6 +152,11 @@ func TestSchedConfigValidate(t *testing.T) {
 			wantErr: "latency qps -5 with 20 latency pods: want a rate above 0"},
 		{name: "rate too high for a ticker", mutate: func(c *SchedConfig) { c.LatencyQPS = 1e10 },
 			wantErr: "want at most one pod a nanosecond"},
+		{name: "paced pods", mutate: func(c *SchedConfig) { c.PodsQPS = 500 }},
+		{name: "negative pods rate", mutate: func(c *SchedConfig) { c.PodsQPS = -1 },
+			wantErr: "pods qps -1: want 0 (a burst) or a rate above 0"},
+		{name: "pods rate too high", mutate: func(c *SchedConfig) { c.PodsQPS = 1e10 },
+			wantErr: "pods qps 1e+10: want 0 (a burst) or a rate above 0 and at most one pod a nanosecond"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
