@@ -96,6 +96,41 @@ func FuzzPatch(f *testing.F) {
 	})
 }
 
+// FuzzApplyPatch: any patch of any type, under any field validation,
+// applied to a pod as a PATCH request applies it, either gives a pod or
+// fails with a 4xx API error; none panics.
+func FuzzApplyPatch(f *testing.F) {
+	f.Add([]byte(`{"status":{"conditions":[{"type":"Ready","status":"True"}]}}`), 2, 0)
+	f.Add([]byte(`{"spec":{"containers":[{"name":"c","$patch":"delete"}]}}`), 2, 1)
+	f.Add([]byte(`{"metadata":{"labels":{"a":null}},"status":{"phase":1}}`), 2, 2)
+	f.Add([]byte(`{"status":{"phase":"Running","bogus":[]}}`), 1, 0)
+	f.Add([]byte(`[{"op":"add","path":"/metadata/labels/b","value":"c"}]`), 0, 1)
+	s, ep := mergePatchEndpoint()
+	kinds := []types.PatchType{types.JSONPatchType, types.MergePatchType, types.StrategicMergePatchType}
+	modes := []string{validationStrict, validationWarn, validationIgnore}
+	f.Fuzz(func(t *testing.T, patch []byte, kind, mode int) {
+		pt, m := kinds[abs(kind)%len(kinds)], modes[abs(mode)%len(modes)]
+		obj, _, err := s.applyPatch(ep, mergePatchPod(), pt, patch, m)
+		if err != nil {
+			if st := statusFor(err); st.Code < 400 || st.Code >= 500 {
+				t.Fatalf("applyPatch(%s, %s, %q) error %v has code %d; want 4xx", pt, m, patch, err, st.Code)
+			}
+			return
+		}
+		if _, ok := obj.(*corev1.Pod); !ok {
+			t.Fatalf("applyPatch(%s, %s, %q) = %T; want a pod", pt, m, patch, obj)
+		}
+	})
+}
+
+// abs is |n|, but for the least int, whose remainder is still negative.
+func abs(n int) int {
+	if n < 0 && -n > 0 {
+		return -n
+	}
+	return max(n, 0)
+}
+
 // FuzzRequestInfo: any path parses without panicking.
 func FuzzRequestInfo(f *testing.F) {
 	f.Add("GET", "/api/v1/namespaces/default/pods/a/status")

@@ -125,6 +125,14 @@ func TestApplyPatchErrors(t *testing.T) {
 		{types.MergePatchType, `{"status":{"phase":"A","phase":"Running"}}`, validationWarn, 0, "", 1},
 		{types.MergePatchType, `{"status":{"bogus":1,"phase":"Running"}}`, validationIgnore, 0, "", 0},
 		{types.StrategicMergePatchType, `{"status":{"bogus":1,"phase":"Running"}}`, validationStrict, 422, `patch: Invalid value: "map[status:map[bogus:1 phase:Running]]"`, 0},
+		{types.StrategicMergePatchType, `{"status":{"bogus":1,"phase":"Running"}}`, validationStrict, 422, `strict decoding error: unknown field "status.bogus"`, 0},
+		{types.StrategicMergePatchType, `{"status":{"phase":"A","phase":"Running"}}`, validationStrict, 422, `duplicate field "status.phase"`, 0},
+		{types.StrategicMergePatchType, `{"spec":{"nodeName":5}}`, validationIgnore, 422, `patch: Invalid value: "map[spec:map[nodeName:5]]"`, 0},
+		{types.StrategicMergePatchType, `{"status":`, validationIgnore, 400, "unexpected end of JSON input", 0},
+		{types.StrategicMergePatchType, `{"status":{"bogus":1,"phase":"Running"}}`, validationWarn, 0, "", 1},
+		{types.StrategicMergePatchType, `{"status":{"phase":"A","phase":"Running"}}`, validationWarn, 0, "", 1},
+		{types.StrategicMergePatchType, `{"status":{"bogus":1,"phase":"Running"}}`, validationIgnore, 0, "", 0},
+		{types.StrategicMergePatchType, `{"status":{"conditions":[{"type":"Ready","status":"True"}],"phase":"Running"}}`, validationStrict, 0, "", 0},
 		{types.JSONPatchType, `[{"op":"replace","path":"/status/phase","value":"Running","bogus":1}]`, validationStrict, 422, `json patch unknown field "[0].bogus"`, 0},
 		{types.JSONPatchType, `[{"op":"replace","path":"/status/phase","value":"Running","bogus":1}]`, validationWarn, 0, "", 1},
 	}
@@ -153,4 +161,19 @@ func FuzzMergePatchTyped(f *testing.F) {
 	f.Fuzz(func(t *testing.T, patch []byte) {
 		checkMergePatchTyped(t, patch)
 	})
+}
+
+// BenchmarkStrategicPatch: the scheduler's PodScheduled=False status patch
+// (a strategic merge on the conditions list) applied to a pod.
+func BenchmarkStrategicPatch(b *testing.B) {
+	s, ep := mergePatchEndpoint()
+	patch := []byte(`{"status":{"conditions":[{"type":"PodScheduled","status":"False","reason":"Unschedulable",` +
+		`"message":"0/3 nodes are available: 3 Insufficient cpu. preemption: 0/3 nodes are available: 3 No preemption victims found for incoming pod.",` +
+		`"lastProbeTime":null,"lastTransitionTime":"2024-01-02T03:04:05Z"}]}}`)
+	pod := mergePatchPod()
+	for b.Loop() {
+		if _, _, err := s.applyPatch(ep, pod.DeepCopy(), types.StrategicMergePatchType, patch, validationWarn); err != nil {
+			b.Fatal(err)
+		}
+	}
 }

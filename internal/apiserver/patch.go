@@ -168,6 +168,9 @@ func (s *Server) applyPatchDocument(ep *endpoint, current runtime.Object, pt typ
 	// for a strategic merge patch the patch as a Go map.
 	shown := func() string {
 		if pt == types.StrategicMergePatchType {
+			if patchMap == nil { // not read under Ignore
+				_ = sjson.UnmarshalCaseSensitivePreserveInts(patch, &patchMap)
+			}
 			return fmt.Sprintf("%+v", patchMap)
 		}
 		return string(patched)
