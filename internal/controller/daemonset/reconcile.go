@@ -132,6 +132,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	if err != nil {
 		return controller.Result{}, err
 	}
+	// Expectations before the pods (replicaset.Reconciler.Reconcile says
+	// why).
+	satisfied := r.exp.Satisfied(key)
 	byNode, err := r.claimPods(ctx, ds, sel)
 	if err != nil {
 		return controller.Result{}, err
@@ -147,7 +150,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	hash := cur.Labels[history.PodHashLabel]
 	var syncErr error
 	var retry time.Duration
-	if r.exp.Satisfied(key) {
+	if satisfied {
 		retry, syncErr = r.sync(ctx, ds, key, nodes, byNode, hash)
 	}
 	now := r.now()

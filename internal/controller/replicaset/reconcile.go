@@ -234,6 +234,11 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	if err != nil {
 		return controller.Result{}, controller.TerminalError(fmt.Errorf("%s %s: selector: %w", r.kind.Name, key, err))
 	}
+	// Expectations are read before the pods, as upstream does: once they
+	// are met, every pod they waited for is already in the cache read
+	// below. Read after, the last pod could arrive in between, met but not
+	// listed, and manage would create one pod too many.
+	satisfied := r.exp.Satisfied(key)
 	all, err := r.claimable.For(rs.Namespace, rs.UID)
 	if err != nil {
 		return controller.Result{}, err
@@ -244,7 +249,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	}
 	var manageErr error
 	reason := ""
-	if r.exp.Satisfied(key) && rs.DeletionTimestamp == nil {
+	if satisfied && rs.DeletionTimestamp == nil {
 		reason, manageErr = r.manage(ctx, rs, key, pods)
 	}
 	now := r.now()

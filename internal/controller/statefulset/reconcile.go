@@ -175,6 +175,9 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	if set.DeletionTimestamp != nil {
 		return controller.Result{}, nil
 	}
+	// Expectations before the pods (replicaset.Reconciler.Reconcile says
+	// why).
+	satisfied := r.exp.Satisfied(key)
 	pods, err := r.claimPods(ctx, set, sel)
 	if err != nil {
 		return controller.Result{}, err
@@ -190,7 +193,7 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	var pl plan
 	var syncErr error
 	now := r.now()
-	if r.exp.Satisfied(key) {
+	if satisfied {
 		pl = decide(planInputFor(set, pods, rv.update.Name, now))
 		syncErr = r.perform(ctx, set, key, rv, pods, pl)
 	}
