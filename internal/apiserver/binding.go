@@ -53,6 +53,10 @@ func (s *Server) handleBinding(ctx context.Context, w http.ResponseWriter, r *ht
 			if pod.Spec.NodeName != "" {
 				return nil, apierrors.NewConflict(ep.res.GVR.GroupResource(), info.Name, fmt.Errorf("pod %v is already assigned to node %q", info.Name, pod.Spec.NodeName))
 			}
+			if len(pod.Spec.SchedulingGates) != 0 {
+				// Upstream's error, a plain one: a 500.
+				return nil, apierrors.NewInternalError(fmt.Errorf("pod %v has non-empty .spec.schedulingGates", info.Name))
+			}
 			pod.Spec.NodeName = b.Target.Name
 			for k, v := range b.Annotations {
 				if pod.Annotations == nil {

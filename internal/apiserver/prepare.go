@@ -76,6 +76,12 @@ func resetStatusOnCreate(obj runtime.Object, ep *endpoint) {
 		return
 	case *corev1.Pod:
 		o.Status = corev1.PodStatus{Phase: corev1.PodPending, QOSClass: qosClass(&o.Spec)}
+		if len(o.Spec.SchedulingGates) > 0 {
+			// As upstream: a gated pod shows why it waits (kubectl's
+			// STATUS SchedulingGated) until its gates are removed.
+			o.Status.Conditions = []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionFalse,
+				Reason: corev1.PodReasonSchedulingGated, Message: "Scheduling is blocked due to non-empty scheduling gates"}}
+		}
 		return
 	case *corev1.Namespace:
 		o.Status = corev1.NamespaceStatus{Phase: corev1.NamespaceActive}

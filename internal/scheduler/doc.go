@@ -44,5 +44,7 @@
 //
 // Profiles and plugin weights come from a KubeSchedulerConfiguration file
 // (LoadConfig); NewRegistry lists the in-tree plugins explicitly. Pods
-// whose spec.schedulerName names no profile are left alone.
+// whose spec.schedulerName names no profile are left alone, and so are
+// pods with spec.schedulingGates (upstream's SchedulingGates PreEnqueue
+// plugin, always on) until an update removes the last gate.
 package scheduler

@@ -273,7 +273,8 @@ func (s *Scheduler) podHandler() cache.ResourceEventHandler {
 }
 
 // podChanged routes a pod: assigned, live pods go to the cache; pending
-// pods of our profiles go to the queue.
+// pods of our profiles go to the queue once they have no scheduling
+// gates.
 func (s *Scheduler) podChanged(old, pod *v1.Pod) {
 	terminal := pod.Status.Phase == v1.PodSucceeded || pod.Status.Phase == v1.PodFailed
 	if pod.Spec.NodeName != "" {
@@ -293,8 +294,14 @@ func (s *Scheduler) podChanged(old, pod *v1.Pod) {
 		s.nominator.delete(pod)
 		return
 	}
+	if len(pod.Spec.SchedulingGates) > 0 {
+		// Gated (upstream's SchedulingGates PreEnqueue plugin): not
+		// queued until an update removes the last gate (gates can only
+		// be removed).
+		return
+	}
 	s.nominator.update(old, pod)
-	if old == nil {
+	if old == nil || len(old.Spec.SchedulingGates) > 0 {
 		s.queue.Add(pod)
 		return
 	}

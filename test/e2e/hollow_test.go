@@ -21,6 +21,9 @@ func TestHollowCluster(t *testing.T) {
 				join := func() { startAgent(parent, s, "ssd-", 1, "--node-labels", "disk=ssd,tier=fast") }
 				testPendingUntilNodeJoins(t, s.newKubectl(t, version, "e2e-pending"), join)
 			})
+			t.Run("scheduling-gates", func(t *testing.T) {
+				testSchedulingGates(t, s.newKubectl(t, version, "e2e-gates"))
+			})
 			t.Run("rolling-update", func(t *testing.T) {
 				testRollingUpdate(t, s.newKubectl(t, version, "e2e-rollout"), cs)
 			})
@@ -73,6 +76,34 @@ func testPendingUntilNodeJoins(t *testing.T, k *kubectl, join func()) {
 	if got := describeField(describe, "Status"); got != "Running" {
 		t.Errorf("describe pod picky once running: Status %q; want Running", got)
 	}
+}
+
+const gatedPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: gated
+spec:
+  schedulingGates:
+  - name: example.com/quota
+  containers:
+  - name: c
+    image: whoami
+`
+
+// testSchedulingGates: a pod with a scheduling gate shows STATUS
+// SchedulingGated in kubectl get and stays unscheduled; adding a gate is
+// refused; once the gate is removed (a JSON patch) it runs.
+func testSchedulingGates(t *testing.T, k *kubectl) {
+	wantOutput(t, k.run("apply", "-f", k.file("gated.yaml", gatedPod)), "pod/gated created")
+	out := k.ok("get", "pod", "gated")
+	if f := strings.Fields(strings.Split(strings.TrimSpace(out), "\n")[1]); len(f) < 3 || f[2] != "SchedulingGated" {
+		t.Errorf("kubectl get pod gated:\n%s\nwant STATUS SchedulingGated", out)
+	}
+	res := k.run("patch", "pod", "gated", "--type=json", "-p", `[{"op":"add","path":"/spec/schedulingGates/-","value":{"name":"more"}}]`)
+	wantContains(t, "adding a gate", res.stderr, "only deletion is allowed, but found new scheduling gate 'more'")
+	wantOutput(t, k.run("get", "pod", "gated", "-o", "jsonpath={.spec.nodeName}"), "")
+	wantOutput(t, k.run("patch", "pod", "gated", "--type=json", "-p", `[{"op":"remove","path":"/spec/schedulingGates"}]`), "pod/gated patched")
+	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/gated", "--timeout=25s"), "pod/gated condition met")
 }
 
 // describeField is the value of the first top-level "Name:  value" line

@@ -7,6 +7,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/equality"
 	unversioned "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/util/sets"
+	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
@@ -32,7 +33,52 @@ func validatePod(p *corev1.Pod) field.ErrorList {
 	for i, c := range p.Spec.InitContainers {
 		errs = append(errs, imageWhitespace(c.Image, specPath.Child("initContainers").Index(i).Child("image"))...)
 	}
+	if p.Spec.NodeName != "" && len(p.Spec.SchedulingGates) != 0 {
+		errs = append(errs, field.Forbidden(specPath.Child("nodeName"), "cannot be set until all schedulingGates have been cleared"))
+	}
 	return errs
+}
+
+// schedulingGates checks the gates' names: qualified names, no two alike.
+func schedulingGates(gates []corev1.PodSchedulingGate, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	seen := sets.New[string]()
+	for i, g := range gates {
+		errs = append(errs, invalidMsgs(fldPath.Index(i), g.Name, utilvalidation.IsQualifiedName(g.Name))...)
+		if seen.Has(g.Name) {
+			errs = append(errs, field.Duplicate(fldPath.Index(i), g.Name))
+		}
+		seen.Insert(g.Name)
+	}
+	return errs
+}
+
+// onlyDeletedGates forbids adding scheduling gates on update: they may
+// only be removed.
+func onlyDeletedGates(gates, old []corev1.PodSchedulingGate, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	had := sets.New[string]()
+	for _, g := range old {
+		had.Insert(g.Name)
+	}
+	for i, g := range gates {
+		if !had.Has(g.Name) {
+			errs = append(errs, field.Forbidden(fldPath.Index(i).Child("name"),
+				fmt.Sprintf("only deletion is allowed, but found new scheduling gate '%s'", g.Name)))
+		}
+	}
+	return errs
+}
+
+// nodeSelectorAdditions allows a gated pod's nodeSelector to gain keys,
+// not to lose or change any.
+func nodeSelectorAdditions(sel, old map[string]string, fldPath *field.Path) field.ErrorList {
+	for k, v := range old {
+		if nv, ok := sel[k]; !ok || nv != v {
+			return field.ErrorList{field.Invalid(fldPath, sel, "only additions to spec.nodeSelector are allowed (no mutations or deletions)")}
+		}
+	}
+	return nil
 }
 
 // imageWhitespace rejects leading or trailing whitespace in a Pod's image.
@@ -44,7 +90,8 @@ func imageWhitespace(image string, fldPath *field.Path) field.ErrorList {
 }
 
 // validatePodUpdate allows only image, activeDeadlineSeconds, toleration
-// additions and a negative grace period raised to 1.
+// additions, a negative grace period raised to 1, the removal of
+// scheduling gates and, while gated, nodeSelector additions.
 func validatePodUpdate(p, old *corev1.Pod) field.ErrorList {
 	var errs field.ErrorList
 	if old.Spec.ActiveDeadlineSeconds != nil {
@@ -70,6 +117,14 @@ func validatePodUpdate(p, old *corev1.Pod) field.ErrorList {
 	}
 	mutable.ActiveDeadlineSeconds = p.Spec.ActiveDeadlineSeconds
 	mutable.Tolerations = p.Spec.Tolerations
+	// Scheduling gates may be removed; while a pod is gated its
+	// nodeSelector may gain keys, as upstream.
+	errs = append(errs, onlyDeletedGates(p.Spec.SchedulingGates, old.Spec.SchedulingGates, specPath.Child("schedulingGates"))...)
+	mutable.SchedulingGates = p.Spec.SchedulingGates
+	if len(old.Spec.SchedulingGates) > 0 {
+		errs = append(errs, nodeSelectorAdditions(p.Spec.NodeSelector, old.Spec.NodeSelector, specPath.Child("nodeSelector"))...)
+		mutable.NodeSelector = p.Spec.NodeSelector
+	}
 	mutable.EphemeralContainers = p.Spec.EphemeralContainers
 	if g := old.Spec.TerminationGracePeriodSeconds; g != nil && *g < 0 && p.Spec.TerminationGracePeriodSeconds != nil && *p.Spec.TerminationGracePeriodSeconds == 1 {
 		mutable.TerminationGracePeriodSeconds = p.Spec.TerminationGracePeriodSeconds
@@ -135,6 +190,7 @@ func podSpec(s *corev1.PodSpec, fldPath *field.Path, template bool) field.ErrorL
 	errs = append(errs, enumRequired(s.DNSPolicy, dnsPolicies, fldPath.Child("dnsPolicy"))...)
 	errs = append(errs, dnsConfig(s.DNSConfig, s.DNSPolicy, fldPath.Child("dnsConfig"))...)
 	errs = append(errs, unversioned.ValidateLabels(s.NodeSelector, fldPath.Child("nodeSelector"))...)
+	errs = append(errs, schedulingGates(s.SchedulingGates, fldPath.Child("schedulingGates"))...)
 	errs = append(errs, optionalName(s.ServiceAccountName, dnsSubdomain, fldPath.Child("serviceAccountName"))...)
 	errs = append(errs, optionalName(s.NodeName, dnsSubdomain, fldPath.Child("nodeName"))...)
 	errs = append(errs, optionalName(s.PriorityClassName, dnsSubdomain, fldPath.Child("priorityClassName"))...)

@@ -25,6 +25,28 @@ func TestValidateUpdate(t *testing.T) {
 		{"pod restartPolicy change", func() runtime.Object { return pod() },
 			func(o runtime.Object) { o.(*corev1.Pod).Spec.RestartPolicy = corev1.RestartPolicyNever },
 			&wantErr{field.ErrorTypeForbidden, "spec"}},
+		{"pod gate removed", func() runtime.Object { return gated(pod(), "a", "b") },
+			func(o runtime.Object) { o.(*corev1.Pod).Spec.SchedulingGates = []corev1.PodSchedulingGate{{Name: "b"}} }, nil},
+		{"pod gate added", func() runtime.Object { return gated(pod(), "a") },
+			func(o runtime.Object) { gated(o.(*corev1.Pod), "b") },
+			&wantErr{field.ErrorTypeForbidden, "spec.schedulingGates[1].name"}},
+		{"ungated pod gains a gate", func() runtime.Object { return pod() },
+			func(o runtime.Object) { gated(o.(*corev1.Pod), "b") },
+			&wantErr{field.ErrorTypeForbidden, "spec.schedulingGates[0].name"}},
+		{"gated pod's nodeSelector gains a key", func() runtime.Object {
+			p := gated(pod(), "a")
+			p.Spec.NodeSelector = map[string]string{"zone": "a"}
+			return p
+		}, func(o runtime.Object) { o.(*corev1.Pod).Spec.NodeSelector["disk"] = "ssd" }, nil},
+		{"gated pod's nodeSelector changes a key", func() runtime.Object {
+			p := gated(pod(), "a")
+			p.Spec.NodeSelector = map[string]string{"zone": "a"}
+			return p
+		}, func(o runtime.Object) { o.(*corev1.Pod).Spec.NodeSelector["zone"] = "b" },
+			&wantErr{field.ErrorTypeInvalid, "spec.nodeSelector"}},
+		{"ungated pod's nodeSelector gains a key", func() runtime.Object { return pod() },
+			func(o runtime.Object) { o.(*corev1.Pod).Spec.NodeSelector = map[string]string{"disk": "ssd"} },
+			&wantErr{field.ErrorTypeForbidden, "spec"}},
 		{"pod rename", func() runtime.Object { return pod() },
 			func(o runtime.Object) { o.(*corev1.Pod).Name = "other" },
 			&wantErr{field.ErrorTypeInvalid, "metadata.name"}},

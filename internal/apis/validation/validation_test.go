@@ -77,6 +77,18 @@ func TestValidateCreate(t *testing.T) {
 		want *wantErr
 	}{
 		{"valid pod", func() runtime.Object { return pod() }, nil},
+		{"pod gated", func() runtime.Object { return gated(pod(), "example.com/quota", "wait") }, nil},
+		{"pod gate bad name", func() runtime.Object { return gated(pod(), "a b") },
+			&wantErr{field.ErrorTypeInvalid, "spec.schedulingGates[0]"}},
+		{"pod gate twice", func() runtime.Object { return gated(pod(), "wait", "wait") },
+			&wantErr{field.ErrorTypeDuplicate, "spec.schedulingGates[1]"}},
+		{"pod gated and assigned", func() runtime.Object { p := gated(pod(), "wait"); p.Spec.NodeName = "n1"; return p },
+			&wantErr{field.ErrorTypeForbidden, "spec.nodeName"}},
+		{"deployment template gate twice", func() runtime.Object {
+			d := deployment()
+			d.Spec.Template.Spec.SchedulingGates = []corev1.PodSchedulingGate{{Name: "w"}, {Name: "w"}}
+			return d
+		}, &wantErr{field.ErrorTypeDuplicate, "spec.template.spec.schedulingGates[1]"}},
 		{"pod bad name", func() runtime.Object { p := pod(); p.Name = "Web_1"; return p },
 			&wantErr{field.ErrorTypeInvalid, "metadata.name"}},
 		{"pod no name", func() runtime.Object { p := pod(); p.Name = ""; return p },
@@ -283,3 +295,11 @@ func cronJob(schedule string) *batchv1.CronJob {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// gated adds scheduling gates named names to p.
+func gated(p *corev1.Pod, names ...string) *corev1.Pod {
+	for _, n := range names {
+		p.Spec.SchedulingGates = append(p.Spec.SchedulingGates, corev1.PodSchedulingGate{Name: n})
+	}
+	return p
+}
