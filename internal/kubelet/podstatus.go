@@ -193,7 +193,8 @@ func podPhase(pod *corev1.Pod, initStatuses, statuses []corev1.ContainerStatus, 
 }
 
 // podConditions computes the five pod conditions of upstream's kubelet, in
-// its order, keeping transition times of unchanged conditions.
+// its order, keeping transition times of unchanged conditions. Ready also
+// needs the pod's readiness gates.
 func podConditions(pod *corev1.Pod, st corev1.PodStatus, sandboxReady bool, now time.Time) []corev1.PodCondition {
 	var notInit, notReady []string
 	for _, s := range st.InitContainerStatuses {
@@ -217,10 +218,14 @@ func podConditions(pod *corev1.Pod, st corev1.PodStatus, sandboxReady bool, now 
 		readyReason, readyMsg = "PodCompleted", ""
 		notReady = append(notReady, "")
 	}
+	ready := cond(corev1.PodReady, len(notReady) == 0, readyReason, readyMsg)
+	if msg := readinessGatesUnready(pod); ready.Status == corev1.ConditionTrue && msg != "" {
+		ready = cond(corev1.PodReady, false, "ReadinessGatesNotReady", msg)
+	}
 	out := []corev1.PodCondition{
 		cond(corev1.PodReadyToStartContainers, sandboxReady, "", ""),
 		cond(corev1.PodInitialized, len(notInit) == 0 || st.Phase == corev1.PodSucceeded, "ContainersNotInitialized", unready("containers with incomplete status", notInit)),
-		cond(corev1.PodReady, len(notReady) == 0, readyReason, readyMsg),
+		ready,
 		cond(corev1.ContainersReady, len(notReady) == 0, readyReason, readyMsg),
 		cond(corev1.PodScheduled, true, "", ""),
 	}
@@ -234,6 +239,30 @@ func podConditions(pod *corev1.Pod, st corev1.PodStatus, sandboxReady bool, now 
 		}
 	}
 	return out
+}
+
+// readinessGatesUnready is upstream's message for the pod's readiness
+// gates whose condition (set by another controller through pods/status)
+// is missing or not True, or "" when every gate is satisfied: a pod is
+// Ready only when its containers are and all its gates are.
+func readinessGatesUnready(pod *corev1.Pod) string {
+	var msgs []string
+	for _, g := range pod.Spec.ReadinessGates {
+		var c *corev1.PodCondition
+		for i := range pod.Status.Conditions {
+			if pod.Status.Conditions[i].Type == g.ConditionType {
+				c = &pod.Status.Conditions[i]
+				break
+			}
+		}
+		switch {
+		case c == nil:
+			msgs = append(msgs, fmt.Sprintf("corresponding condition of pod readiness gate %q does not exist.", string(g.ConditionType)))
+		case c.Status != corev1.ConditionTrue:
+			msgs = append(msgs, fmt.Sprintf("the status of pod readiness gate %q is not \"True\", but %v", string(g.ConditionType), c.Status))
+		}
+	}
+	return strings.Join(msgs, ", ")
 }
 
 // unready words upstream's condition message: "prefix: [a b]".

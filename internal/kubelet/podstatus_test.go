@@ -132,3 +132,50 @@ func TestQOSClass(t *testing.T) {
 		})
 	}
 }
+
+// TestReadinessGates: a pod whose containers are ready is Ready only once
+// every readiness gate's condition is True, with upstream's reason and
+// messages meanwhile; ContainersReady does not wait for the gates.
+func TestReadinessGates(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	run := ContainerStatus{Name: "app", State: ContainerRunning, StartedAt: now, Ready: true}
+	tests := []struct {
+		name       string
+		conditions []corev1.PodCondition
+		wantReady  corev1.ConditionStatus
+		wantMsg    string
+	}{
+		{name: "no condition yet", wantReady: corev1.ConditionFalse,
+			wantMsg: `corresponding condition of pod readiness gate "example.com/lb" does not exist., ` +
+				`corresponding condition of pod readiness gate "example.com/dns" does not exist.`},
+		{name: "one False", conditions: []corev1.PodCondition{{Type: "example.com/lb", Status: corev1.ConditionTrue}, {Type: "example.com/dns", Status: corev1.ConditionFalse}},
+			wantReady: corev1.ConditionFalse, wantMsg: `the status of pod readiness gate "example.com/dns" is not "True", but False`},
+		{name: "both True", conditions: []corev1.PodCondition{{Type: "example.com/lb", Status: corev1.ConditionTrue}, {Type: "example.com/dns", Status: corev1.ConditionTrue}},
+			wantReady: corev1.ConditionTrue},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			pod := testPod(corev1.RestartPolicyAlways)
+			pod.Spec.ReadinessGates = []corev1.PodReadinessGate{{ConditionType: "example.com/lb"}, {ConditionType: "example.com/dns"}}
+			pod.Status.Conditions = tt.conditions
+			rs := PodStatus{Sandbox: Sandbox{ID: "s", IP: "10.42.0.2"}, Containers: map[string]ContainerStatus{"app": run}}
+			st := podStatus(statusInput{Pod: pod, Runtime: rs, HasRuntime: true, HostIP: "127.0.0.1", Now: now})
+			for _, c := range st.Conditions {
+				switch c.Type {
+				case corev1.PodReady:
+					wantReason := ""
+					if tt.wantReady == corev1.ConditionFalse {
+						wantReason = "ReadinessGatesNotReady"
+					}
+					if c.Status != tt.wantReady || c.Reason != wantReason || c.Message != tt.wantMsg {
+						t.Errorf("Ready = %s %q %q; want %s %q %q", c.Status, c.Reason, c.Message, tt.wantReady, wantReason, tt.wantMsg)
+					}
+				case corev1.ContainersReady:
+					if c.Status != corev1.ConditionTrue {
+						t.Errorf("ContainersReady = %s; want True (the gates are not containers)", c.Status)
+					}
+				}
+			}
+		})
+	}
+}

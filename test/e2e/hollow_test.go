@@ -24,6 +24,9 @@ func TestHollowCluster(t *testing.T) {
 			t.Run("scheduling-gates", func(t *testing.T) {
 				testSchedulingGates(t, s.newKubectl(t, version, "e2e-gates"))
 			})
+			t.Run("readiness-gates", func(t *testing.T) {
+				testReadinessGates(t, s.newKubectl(t, version, "e2e-readiness"))
+			})
 			t.Run("rolling-update", func(t *testing.T) {
 				testRollingUpdate(t, s.newKubectl(t, version, "e2e-rollout"), cs)
 			})
@@ -104,6 +107,36 @@ func testSchedulingGates(t *testing.T, k *kubectl) {
 	wantOutput(t, k.run("get", "pod", "gated", "-o", "jsonpath={.spec.nodeName}"), "")
 	wantOutput(t, k.run("patch", "pod", "gated", "--type=json", "-p", `[{"op":"remove","path":"/spec/schedulingGates"}]`), "pod/gated patched")
 	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/gated", "--timeout=25s"), "pod/gated condition met")
+}
+
+const gatedReadyPod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: lb
+spec:
+  readinessGates:
+  - conditionType: example.com/lb
+  containers:
+  - name: c
+    image: whoami
+`
+
+// testReadinessGates: a running pod with a readiness gate is not Ready
+// (upstream's reason and message) until another controller sets the
+// gate's condition through pods/status; then the kubelet makes it Ready.
+func testReadinessGates(t *testing.T, k *kubectl) {
+	wantOutput(t, k.run("apply", "-f", k.file("lb.yaml", gatedReadyPod)), "pod/lb created")
+	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/lb", "--timeout=25s"), "pod/lb condition met")
+	ready := `jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="Ready")].reason}: {.status.conditions[?(@.type=="Ready")].message}`
+	waitFor(t, "Ready=False ReadinessGatesNotReady", func() (bool, string) {
+		out := k.run("get", "pod", "lb", "-o", ready).stdout
+		return out == `False ReadinessGatesNotReady: corresponding condition of pod readiness gate "example.com/lb" does not exist.`, out
+	})
+	wantContains(t, "get pod lb -o wide", k.ok("get", "pod", "lb", "-o", "wide"), "0/1")
+	wantOutput(t, k.run("patch", "pod", "lb", "--subresource=status", "--type=strategic", "-p",
+		`{"status":{"conditions":[{"type":"example.com/lb","status":"True"}]}}`), "pod/lb patched")
+	wantOutput(t, k.run("wait", "--for=condition=Ready", "pod/lb", "--timeout=25s"), "pod/lb condition met")
+	wantContains(t, "get pod lb -o wide once ready", k.ok("get", "pod", "lb", "-o", "wide"), "1/1")
 }
 
 // describeField is the value of the first top-level "Name:  value" line
