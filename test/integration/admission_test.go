@@ -275,3 +275,21 @@ func TestAdmissionPodSecuritySubresources(t *testing.T) {
 		t.Fatalf("status update of the older pod: %v; want it stored", err)
 	}
 }
+
+// TestRuntimeClassRefused: no RuntimeClass exists on a Skiff server, so a
+// pod naming one is refused, as upstream refuses a missing one, and none
+// is stored.
+func TestRuntimeClassRefused(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	gvisor := "gvisor"
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "sandboxed"},
+		Spec: corev1.PodSpec{RuntimeClassName: &gvisor, Containers: []corev1.Container{{Name: "c", Image: "busybox"}}}}
+	_, err := shared.cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
+	if !apierrors.IsForbidden(err) || !strings.Contains(err.Error(), `pod rejected: RuntimeClass "gvisor" not found`) {
+		t.Errorf("create with runtimeClassName: %v; want 403 RuntimeClass not found", err)
+	}
+	if _, err := shared.cs.CoreV1().Pods(ns).Get(ctx, "sandboxed", metav1.GetOptions{}); !apierrors.IsNotFound(err) {
+		t.Errorf("refused pod: get %v; want NotFound", err)
+	}
+}

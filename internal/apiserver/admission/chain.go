@@ -117,7 +117,7 @@ func New(cfg Config) (*Chain, error) {
 	quota := &ResourceQuota{store: cfg.Store}
 	return &Chain{
 		// Mutating phase, in upstream's order.
-		mutators: []Mutator{lifecycle, CSRRequester{}, limits, accounts, priority, tolerations, quota},
+		mutators: []Mutator{lifecycle, CSRRequester{}, limits, accounts, priority, tolerations, RuntimeClass{}, quota},
 		// Validating phase, in upstream's order; quota charges last so a
 		// refusal by any other plugin charges nothing.
 		validators: []Validator{limits, accounts, NodeRestriction{}, security, priority, RBACEscalation{}, quota},

@@ -8,6 +8,7 @@
 //	PodSecurity               pod-security.kubernetes.io namespace labels (validating)
 //	Priority                  priorityClassName -> spec.priority, spec.preemptionPolicy
 //	DefaultTolerationSeconds  not-ready and unreachable NoExecute tolerations, 300 s
+//	RuntimeClass              refuses a spec.runtimeClassName (no RuntimeClasses exist)
 //	ResourceQuota             charge status.used of every matching quota (last)
 //
 // As upstream, every mutating step runs first, in that order, then every

@@ -183,3 +183,25 @@ func TestPriority(t *testing.T) {
 		t.Errorf("second global default = %v; want %q", err, want)
 	}
 }
+
+func TestRuntimeClass(t *testing.T) {
+	gvisor := "gvisor"
+	empty := ""
+	tests := []struct {
+		name    string
+		class   *string
+		wantErr string
+	}{
+		{name: "none"},
+		{name: "empty", class: &empty},
+		{name: "named", class: &gvisor, wantErr: `pods "p" is forbidden: pod rejected: RuntimeClass "gvisor" not found`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			p := pod("p", func(p *corev1.Pod) { p.Spec.RuntimeClassName = tt.class })
+			if err := (RuntimeClass{}).Mutate(context.Background(), createAttrs(p)); errString(err) != tt.wantErr {
+				t.Errorf("Mutate = %v; want %q", err, tt.wantErr)
+			}
+		})
+	}
+}
