@@ -55,7 +55,12 @@ func podStatus(in statusInput) corev1.PodStatus {
 		t := metav1.NewTime(in.Now.Truncate(time.Second))
 		st.StartTime = &t
 	}
-	if in.HasRuntime && in.Runtime.Sandbox.IP != "" {
+	switch {
+	case pod.Spec.HostNetwork && in.HasRuntime:
+		// As upstream: a pod on the host's network has the node's address.
+		st.PodIP = in.HostIP
+		st.PodIPs = []corev1.PodIP{{IP: in.HostIP}}
+	case in.HasRuntime && in.Runtime.Sandbox.IP != "":
 		st.PodIP = in.Runtime.Sandbox.IP
 		st.PodIPs = []corev1.PodIP{{IP: in.Runtime.Sandbox.IP}}
 	}

@@ -179,3 +179,22 @@ func TestReadinessGates(t *testing.T) {
 		})
 	}
 }
+
+// TestHostNetworkPodIP: a pod on the host's network reports the node's
+// address as its IP, not the sandbox's.
+func TestHostNetworkPodIP(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	for _, host := range []bool{false, true} {
+		pod := testPod(corev1.RestartPolicyAlways)
+		pod.Spec.HostNetwork = host
+		rs := PodStatus{Sandbox: Sandbox{ID: "s", IP: "10.42.0.2"}}
+		st := podStatus(statusInput{Pod: pod, Runtime: rs, HasRuntime: true, HostIP: "127.0.0.7", Now: now})
+		want := "10.42.0.2"
+		if host {
+			want = "127.0.0.7"
+		}
+		if st.PodIP != want || len(st.PodIPs) != 1 || st.PodIPs[0].IP != want {
+			t.Errorf("hostNetwork %v: podIP %q, podIPs %v; want %s", host, st.PodIP, st.PodIPs, want)
+		}
+	}
+}
