@@ -36,7 +36,10 @@
 // node a pod range (podCIDRReadDue). When a pod gets a
 // deletionTimestamp the worker stops its containers within the grace period
 // and confirms the deletion with a delete of grace period 0 and a UID
-// precondition. Pods in a terminal phase are never restarted.
+// precondition. Pods in a terminal phase are never restarted. A pod that
+// runs past spec.activeDeadlineSeconds (from status.startTime) is stopped
+// and Failed with reason DeadlineExceeded, and a pod is Ready only when
+// its readiness gates' conditions are True, as upstream.
 //
 // # Kubelet API
 //

@@ -30,6 +30,8 @@ type statusInput struct {
 	Now     time.Time
 	// Terminal is true once the pod was stopped for good (deletion).
 	Terminal bool
+	// DeadlineExceeded: the pod ran past spec.activeDeadlineSeconds.
+	DeadlineExceeded bool
 }
 
 // podStatus computes the status the kubelet writes for a pod: phase,
@@ -67,6 +69,10 @@ func podStatus(in statusInput) corev1.PodStatus {
 	st.Phase = podPhase(pod, initStatuses, statuses, in.Terminal)
 	if old.Phase == corev1.PodSucceeded || old.Phase == corev1.PodFailed {
 		st.Phase = old.Phase
+	}
+	if in.DeadlineExceeded && st.Phase != corev1.PodSucceeded {
+		st.Phase = corev1.PodFailed
+		st.Reason, st.Message = "DeadlineExceeded", "Pod was active on the node longer than the specified deadline"
 	}
 	st.Conditions = podConditions(pod, st, in.HasRuntime && !in.Terminal, in.Now)
 	return st

@@ -35,8 +35,27 @@ type decision struct {
 	Actions []action
 	// Waiting holds containers held in CrashLoopBackOff.
 	Waiting map[string]waitReason
-	// Requeue, when positive, is when to look again (a back-off ends).
+	// Requeue, when positive, is when to look again (a back-off or the
+	// pod's active deadline ends).
 	Requeue time.Duration
+	// DeadlineExceeded: the pod ran past spec.activeDeadlineSeconds; its
+	// containers are stopped and it fails.
+	DeadlineExceeded bool
+}
+
+// activeDeadline reports whether pod has run past its
+// spec.activeDeadlineSeconds (counted from status.startTime, as upstream;
+// no start time, no deadline yet) and, if not, how long it has left (0:
+// no deadline).
+func activeDeadline(pod *corev1.Pod, now time.Time) (exceeded bool, left time.Duration) {
+	if pod.Spec.ActiveDeadlineSeconds == nil || pod.Status.StartTime == nil {
+		return false, 0
+	}
+	end := pod.Status.StartTime.Add(time.Duration(*pod.Spec.ActiveDeadlineSeconds) * time.Second)
+	if !now.Before(end) {
+		return true, 0
+	}
+	return false, end.Sub(now)
 }
 
 // backoffEntry is the back-off of one container.
@@ -85,15 +104,29 @@ func shouldRestart(policy corev1.RestartPolicy, exitCode int32) bool {
 
 // decide is the pod worker's pure core: from the pod, what the runtime
 // reports (ok false: nothing) and the back-off state, the next runtime
-// actions at now.
+// actions at now. A pod past its active deadline is stopped for good;
+// before it, the worker looks again when the deadline comes.
 func decide(pod *corev1.Pod, rs PodStatus, ok bool, b backoff, now time.Time) decision {
-	var d decision
-	if pod.DeletionTimestamp != nil || pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed {
+	terminating := pod.DeletionTimestamp != nil || pod.Status.Phase == corev1.PodSucceeded || pod.Status.Phase == corev1.PodFailed
+	exceeded, left := activeDeadline(pod, now)
+	if terminating || exceeded {
+		d := decision{DeadlineExceeded: exceeded && !terminating}
 		if ok && anyRunning(rs) {
 			d.Actions = []action{{Kind: actStop}}
 		}
 		return d
 	}
+	d := decideContainers(pod, rs, ok, b, now)
+	if left > 0 && (d.Requeue == 0 || left < d.Requeue) {
+		d.Requeue = left
+	}
+	return d
+}
+
+// decideContainers is decide for a pod that is to run: its sandbox, init
+// containers in order, then its containers, with restarts held in back-off.
+func decideContainers(pod *corev1.Pod, rs PodStatus, ok bool, b backoff, now time.Time) decision {
+	var d decision
 	if !ok {
 		d.Actions = []action{{Kind: actSandbox}}
 		return d

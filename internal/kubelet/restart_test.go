@@ -5,6 +5,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	testclock "k8s.io/utils/clock/testing"
 )
 
@@ -124,3 +125,43 @@ func TestDecide(t *testing.T) {
 		})
 	}
 }
+
+// TestActiveDeadline: a pod with spec.activeDeadlineSeconds is looked at
+// again when its deadline comes, then stopped for good and Failed with
+// upstream's reason and message; no start time, no deadline yet.
+func TestActiveDeadline(t *testing.T) {
+	start := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	pod := testPod(corev1.RestartPolicyAlways)
+	pod.Spec.ActiveDeadlineSeconds = ptrTo(int64(30))
+	running := PodStatus{Sandbox: Sandbox{ID: "s", IP: "10.42.0.2"}, Containers: map[string]ContainerStatus{
+		"app": {Name: "app", State: ContainerRunning, StartedAt: start, Ready: true}}}
+
+	if d := decide(pod, running, true, backoff{}, start.Add(time.Hour)); d.DeadlineExceeded || d.Requeue != 0 {
+		t.Errorf("no start time: %+v; want no deadline", d)
+	}
+	st := metav1.NewTime(start)
+	pod.Status.StartTime = &st
+	d := decide(pod, running, true, backoff{}, start.Add(10*time.Second))
+	if d.DeadlineExceeded || d.Requeue != 20*time.Second || len(d.Actions) != 0 {
+		t.Errorf("10 s in: %+v; want nothing to do and a look again in 20 s", d)
+	}
+	d = decide(pod, running, true, backoff{}, start.Add(30*time.Second))
+	if !d.DeadlineExceeded || len(d.Actions) != 1 || d.Actions[0].Kind != actStop {
+		t.Errorf("at the deadline: %+v; want the pod stopped", d)
+	}
+	stopped := PodStatus{Sandbox: running.Sandbox, Containers: map[string]ContainerStatus{
+		"app": {Name: "app", State: ContainerExited, ExitCode: 137, FinishedAt: start.Add(31 * time.Second)}}}
+	d = decide(pod, stopped, true, backoff{}, start.Add(31*time.Second))
+	if !d.DeadlineExceeded || len(d.Actions) != 0 {
+		t.Errorf("stopped past the deadline: %+v; want no restart", d)
+	}
+	s := podStatus(statusInput{Pod: pod, Runtime: stopped, HasRuntime: true, HostIP: "127.0.0.1", Now: start.Add(31 * time.Second), DeadlineExceeded: true})
+	if s.Phase != corev1.PodFailed || s.Reason != "DeadlineExceeded" || s.Message != "Pod was active on the node longer than the specified deadline" {
+		t.Errorf("status past the deadline: phase %s reason %q message %q; want Failed DeadlineExceeded", s.Phase, s.Reason, s.Message)
+	}
+	if m := mergeStatus(pod.Status, s); m.Reason != "DeadlineExceeded" {
+		t.Errorf("merged status reason %q; want the kubelet's DeadlineExceeded", m.Reason)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }

@@ -37,14 +37,18 @@ func statusBase(pod *corev1.Pod, written *corev1.PodStatus, writtenRV uint64) *c
 // mergeStatus is the status to write: old with what the kubelet owns
 // replaced by own (podStatus's result). Conditions of types podStatus
 // does not compute (DisruptionTarget, readiness gates) and fields other
-// writers own (nominatedNodeName, reason, message, resize) are kept, as
-// upstream's status manager merges; a pod IP is never cleared.
+// writers own (nominatedNodeName, resize; reason and message unless the
+// kubelet fails the pod itself) are kept, as upstream's status manager
+// merges; a pod IP is never cleared.
 func mergeStatus(old, own corev1.PodStatus) corev1.PodStatus {
 	out := *old.DeepCopy()
 	out.Phase, out.QOSClass, out.StartTime = own.Phase, own.QOSClass, own.StartTime
 	out.HostIP, out.HostIPs = own.HostIP, own.HostIPs
 	if own.PodIP != "" {
 		out.PodIP, out.PodIPs = own.PodIP, own.PodIPs
+	}
+	if own.Reason != "" { // the kubelet's own failure (DeadlineExceeded)
+		out.Reason, out.Message = own.Reason, own.Message
 	}
 	out.InitContainerStatuses, out.ContainerStatuses = own.InitContainerStatuses, own.ContainerStatuses
 	conds := append([]corev1.PodCondition(nil), own.Conditions...)

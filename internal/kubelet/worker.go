@@ -112,7 +112,7 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 	w.stopped = pod.DeletionTimestamp != nil && !(ok && anyRunning(rs))
 	st := podStatus(statusInput{
 		Pod: base, Runtime: rs, HasRuntime: ok, Waiting: d.Waiting,
-		HostIP: w.k.cfg.NodeIP, Now: w.k.cfg.Clock.Now(), Terminal: w.stopped,
+		HostIP: w.k.cfg.NodeIP, Now: w.k.cfg.Clock.Now(), Terminal: w.stopped, DeadlineExceeded: d.DeadlineExceeded,
 	})
 	if err := w.writeStatus(ctx, pod, base.Status, mergeStatus(base.Status, st)); err != nil {
 		w.k.log.Error("write pod status", "pod", klogKey(pod), "err", err)

@@ -27,6 +27,9 @@ func TestHollowCluster(t *testing.T) {
 			t.Run("readiness-gates", func(t *testing.T) {
 				testReadinessGates(t, s.newKubectl(t, version, "e2e-readiness"))
 			})
+			t.Run("active-deadline", func(t *testing.T) {
+				testActiveDeadline(t, s.newKubectl(t, version, "e2e-deadline"))
+			})
 			t.Run("rolling-update", func(t *testing.T) {
 				testRollingUpdate(t, s.newKubectl(t, version, "e2e-rollout"), cs)
 			})
@@ -137,6 +140,28 @@ func testReadinessGates(t *testing.T, k *kubectl) {
 		`{"status":{"conditions":[{"type":"example.com/lb","status":"True"}]}}`), "pod/lb patched")
 	wantOutput(t, k.run("wait", "--for=condition=Ready", "pod/lb", "--timeout=25s"), "pod/lb condition met")
 	wantContains(t, "get pod lb -o wide once ready", k.ok("get", "pod", "lb", "-o", "wide"), "1/1")
+}
+
+const deadlinePod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: brief
+spec:
+  activeDeadlineSeconds: 2
+  containers:
+  - name: c
+    image: whoami
+`
+
+// testActiveDeadline: a running pod past its activeDeadlineSeconds is
+// stopped (its container terminated) and Failed with upstream's reason.
+func testActiveDeadline(t *testing.T, k *kubectl) {
+	wantOutput(t, k.run("apply", "-f", k.file("brief.yaml", deadlinePod)), "pod/brief created")
+	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/brief", "--timeout=25s"), "pod/brief condition met")
+	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Failed", "pod/brief", "--timeout=25s"), "pod/brief condition met")
+	wantOutput(t, k.run("get", "pod", "brief", "-o", "jsonpath={.status.reason}: {.status.message}"),
+		"DeadlineExceeded: Pod was active on the node longer than the specified deadline")
+	wantOutput(t, k.run("get", "pod", "brief", "-o", "jsonpath={.status.containerStatuses[0].state.terminated.reason}"), "Completed")
 }
 
 // describeField is the value of the first top-level "Name:  value" line
