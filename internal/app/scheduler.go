@@ -18,8 +18,9 @@ import (
 // server holds the leaderElection Lease (kube-system/kube-scheduler by
 // default). It returns a stop function that releases the Lease and waits
 // for the scheduler to end. It reads the process's shared informers, so
-// its cache holds the same Pod and Node objects the controllers hold.
-func startScheduler(ctx context.Context, loopback *rest.Config, shared informers.SharedInformerFactory, configFile string, log *slog.Logger) (func(), error) {
+// its cache holds the same Pod and Node objects the controllers hold, and
+// records into metrics (served on the API's /metrics).
+func startScheduler(ctx context.Context, loopback *rest.Config, shared informers.SharedInformerFactory, configFile string, metrics *scheduler.Metrics, log *slog.Logger) (func(), error) {
 	var conf *scheduler.Configuration
 	if configFile != "" {
 		c, err := scheduler.LoadConfig(configFile)
@@ -33,7 +34,7 @@ func startScheduler(ctx context.Context, loopback *rest.Config, shared informers
 		return nil, err
 	}
 	host, _ := os.Hostname()
-	elector, err := scheduler.NewElector(scheduler.Config{Client: client, Configuration: conf, Informers: shared, Logger: log.With("component", "scheduler")},
+	elector, err := scheduler.NewElector(scheduler.Config{Client: client, Configuration: conf, Informers: shared, Metrics: metrics, Logger: log.With("component", "scheduler")},
 		host+"_"+string(uuid.NewUUID()))
 	if err != nil {
 		return nil, err

@@ -24,6 +24,7 @@ import (
 	"github.com/skiff-dev/skiff/internal/etcd"
 	"github.com/skiff-dev/skiff/internal/inproc"
 	"github.com/skiff-dev/skiff/internal/pki"
+	"github.com/skiff-dev/skiff/internal/scheduler"
 	"github.com/skiff-dev/skiff/internal/storage"
 )
 
@@ -159,6 +160,14 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err != nil {
 		return fail("metrics api", err)
 	}
+	// The scheduler's metrics are served with the API's on /metrics (one
+	// process, one endpoint), when the scheduler runs.
+	collectors := authn.authzMetrics.Collectors()
+	var schedMetrics *scheduler.Metrics
+	if !cfg.DisableScheduler {
+		schedMetrics = scheduler.NewMetrics()
+		collectors = append(collectors, schedMetrics.Collectors()...)
+	}
 	var bootstrapped atomic.Bool
 	api, err := apiserver.New(ctx, apiserver.Config{
 		Resources:     resources,
@@ -167,7 +176,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		TypeConverter: applyconfigurations.NewTypeConverter(scheme.Scheme),
 		Services:      services,
 		TokenIssuer:   authn.signer,
-		Collectors:    authn.authzMetrics.Collectors(),
+		Collectors:    collectors,
 		OpenAPI:       openAPI,
 		Computed:      metricsAPI.resources(),
 		Version:       Version,
@@ -263,7 +272,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	}
 	cleanups = append(cleanups, stopMetrics)
 	if !cfg.DisableScheduler {
-		stopScheduler, err := startScheduler(ctx, loopback, shared, cfg.SchedulerConfig, log)
+		stopScheduler, err := startScheduler(ctx, loopback, shared, cfg.SchedulerConfig, schedMetrics, log)
 		if err != nil {
 			return fail("scheduler", err)
 		}

@@ -3,6 +3,7 @@ package scheduler_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/client-go/kubernetes"
 )
 
 // TestSchedulingGates: a pod with scheduling gates is not scheduled (nor
@@ -56,6 +58,11 @@ func TestSchedulingGates(t *testing.T) {
 	if err != nil || len(evs.Items) != 0 {
 		t.Errorf("events of the gated pod: %v, %+v; want none", err, evs)
 	}
+	// The server's /metrics has the scheduler's: the gated pod counted
+	// apart, the free one's attempt.
+	wantMetrics(t, cs, `scheduler_pending_pods{queue="gated"} 1`, `scheduler_pending_pods{queue="active"} 0`,
+		`scheduler_schedule_attempts_total{profile="default-scheduler",result="scheduled"} 1`,
+		`scheduler_pod_scheduling_attempts_count 1`)
 	b := &v1.Binding{ObjectMeta: metav1.ObjectMeta{Name: "gated"}, Target: v1.ObjectReference{Kind: "Node", Name: "worker"}}
 	if err := cs.CoreV1().Pods("default").Bind(ctx, b, metav1.CreateOptions{}); !apierrors.IsInternalError(err) {
 		t.Errorf("binding a gated pod: %v; want upstream's 500 (non-empty .spec.schedulingGates)", err)
@@ -89,4 +96,35 @@ func TestSchedulingGates(t *testing.T) {
 		}
 		return false, fmt.Sprintf("node %q conditions %+v", g.Spec.NodeName, g.Status.Conditions)
 	})
+	wantMetrics(t, cs, `scheduler_pending_pods{queue="gated"} 0`,
+		`scheduler_schedule_attempts_total{profile="default-scheduler",result="scheduled"} 2`,
+		`scheduler_pod_scheduling_sli_duration_seconds_count{attempts="1"} 2`)
+}
+
+// wantMetrics waits until the server's /metrics has each line (a bind's
+// metrics are recorded just after the pod shows bound).
+func wantMetrics(t *testing.T, cs kubernetes.Interface, lines ...string) {
+	t.Helper()
+	poll(t, "scheduler metrics", func() (bool, string) {
+		body, err := cs.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(context.Background())
+		if err != nil {
+			return false, err.Error()
+		}
+		for _, l := range lines {
+			if !strings.Contains(string(body), "\n"+l+"\n") {
+				return false, fmt.Sprintf("no %q in:\n%s", l, schedulerLines(string(body)))
+			}
+		}
+		return true, ""
+	})
+}
+
+func schedulerLines(body string) string {
+	var out []string
+	for _, l := range strings.Split(body, "\n") {
+		if strings.HasPrefix(l, "scheduler_") && !strings.Contains(l, "_bucket") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
 }

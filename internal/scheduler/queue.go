@@ -39,6 +39,9 @@ type Queue struct {
 	active        *podHeap
 	backoff       *podHeap
 	unschedulable map[types.UID]*queued
+	// gated holds the pending pods with scheduling gates, which are never
+	// queued (counted for scheduler_pending_pods only).
+	gated map[types.UID]struct{}
 	// events are the cluster events each plugin registered for.
 	events map[string][]framework.ClusterEvent
 	// cycle counts Pops; moveCycle is the cycle of the last move event: a
@@ -65,7 +68,7 @@ type queued struct {
 
 // NewQueue returns an empty queue ordered by less.
 func NewQueue(less func(a, b *framework.QueuedPodInfo) bool, events map[string][]framework.ClusterEvent, c clock.WithTicker, opts ...QueueOption) *Queue {
-	q := &Queue{clock: c, events: events, unschedulable: map[types.UID]*queued{}, initialBackoff: InitialBackoff, maxBackoff: MaxBackoff}
+	q := &Queue{clock: c, events: events, unschedulable: map[types.UID]*queued{}, gated: map[types.UID]struct{}{}, initialBackoff: InitialBackoff, maxBackoff: MaxBackoff}
 	for _, o := range opts {
 		o(q)
 	}
@@ -79,6 +82,7 @@ func NewQueue(less func(a, b *framework.QueuedPodInfo) bool, events map[string][
 func (q *Queue) Add(pod *v1.Pod) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	delete(q.gated, pod.UID)
 	if e := q.find(pod.UID); e != nil {
 		e.info.Pod = pod
 		return
@@ -112,6 +116,7 @@ func (q *Queue) Update(pod *v1.Pod) {
 func (q *Queue) Delete(pod *v1.Pod) {
 	q.mu.Lock()
 	defer q.mu.Unlock()
+	delete(q.gated, pod.UID)
 	q.active.remove(pod.UID)
 	q.backoff.remove(pod.UID)
 	delete(q.unschedulable, pod.UID)
@@ -277,6 +282,21 @@ func (q *Queue) Close() {
 	q.closed = true
 	q.cond.Broadcast()
 	q.mu.Unlock()
+}
+
+// AddGated notes a pending pod that has scheduling gates: it is not
+// queued, only counted, until Add (its gates removed) or Delete.
+func (q *Queue) AddGated(pod *v1.Pod) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.gated[pod.UID] = struct{}{}
+}
+
+// Gated is the number of gated pods noted.
+func (q *Queue) Gated() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return len(q.gated)
 }
 
 // Lens returns the sizes of activeQ, backoffQ and the unschedulable pool.

@@ -70,31 +70,43 @@ func (s *Scheduler) scheduleOne(ctx context.Context) {
 	if prof == nil || pod.DeletionTimestamp != nil || s.cache.IsAssumed(pod) {
 		return
 	}
+	start := s.cfg.Clock.Now()
 	s.cache.UpdateSnapshot(s.snapshot)
 	state := framework.NewCycleState()
 	host, err := s.schedulePod(ctx, prof, state, pod)
 	if err != nil {
-		s.fail(ctx, info, cycle, err)
+		s.failAttempt(ctx, prof, info, cycle, start, err)
 		return
 	}
 	assumed := pod.DeepCopy()
 	assumed.Spec.NodeName = host
 	if err := s.cache.AssumePod(assumed); err != nil {
-		s.fail(ctx, info, cycle, err)
+		s.failAttempt(ctx, prof, info, cycle, start, err)
 		return
 	}
 	if st := prof.RunReserve(ctx, state, assumed, host); !st.IsSuccess() {
 		prof.RunUnreserve(ctx, state, assumed, host)
 		s.cache.ForgetPod(assumed)
-		s.fail(ctx, info, cycle, statusError(host, st))
+		s.failAttempt(ctx, prof, info, cycle, start, statusError(host, st))
 		return
 	}
 	s.nominator.delete(pod)
 	s.binds.Add(1)
 	go func() {
 		defer s.binds.Done()
-		s.bindingCycle(ctx, prof, state, info, cycle, assumed)
+		s.bindingCycle(ctx, prof, state, info, cycle, start, assumed)
 	}()
+}
+
+// failAttempt counts a failed attempt of prof begun at start
+// (unschedulable for a *FitError, else error) and fails it.
+func (s *Scheduler) failAttempt(ctx context.Context, prof *Profile, info *framework.QueuedPodInfo, cycle int64, start time.Time, err error) {
+	result := resultError
+	if _, ok := err.(*FitError); ok {
+		result = resultUnschedulable
+	}
+	s.cfg.Metrics.attempt(prof.Name, result, start, s.cfg.Clock.Now())
+	s.fail(ctx, info, cycle, err)
 }
 
 // statusError is a failed Reserve or PreBind status as the cycle's error:
@@ -176,10 +188,10 @@ func selectHost(nodes []*framework.NodeInfo, scores []int64) string {
 // On failure every Unreserve runs, the assumed pod is forgotten (pods
 // waiting for the room it took are moved) and the pod is retried with
 // backoff.
-func (s *Scheduler) bindingCycle(ctx context.Context, prof *Profile, state *framework.CycleState, info *framework.QueuedPodInfo, cycle int64, assumed *v1.Pod) {
+func (s *Scheduler) bindingCycle(ctx context.Context, prof *Profile, state *framework.CycleState, info *framework.QueuedPodInfo, cycle int64, start time.Time, assumed *v1.Pod) {
 	host := assumed.Spec.NodeName
 	if st := prof.RunPreBind(ctx, state, assumed, host); !st.IsSuccess() {
-		s.bindFailed(ctx, prof, state, info, cycle, assumed, statusError(host, st))
+		s.bindFailed(ctx, prof, state, info, cycle, start, assumed, statusError(host, st))
 		return
 	}
 	b := &v1.Binding{
@@ -187,9 +199,12 @@ func (s *Scheduler) bindingCycle(ctx context.Context, prof *Profile, state *fram
 		Target:     v1.ObjectReference{Kind: "Node", Name: host},
 	}
 	if err := s.client.CoreV1().Pods(assumed.Namespace).Bind(ctx, b, metav1.CreateOptions{}); err != nil {
-		s.bindFailed(ctx, prof, state, info, cycle, assumed, fmt.Errorf("binding rejected: %w", err))
+		s.bindFailed(ctx, prof, state, info, cycle, start, assumed, fmt.Errorf("binding rejected: %w", err))
 		return
 	}
+	now := s.cfg.Clock.Now()
+	s.cfg.Metrics.attempt(prof.Name, resultScheduled, start, now)
+	s.cfg.Metrics.bound(info, now)
 	s.scheduled.Add(1)
 	s.recorder.Eventf(assumed, v1.EventTypeNormal, "Scheduled", "Successfully assigned %s/%s to %s", assumed.Namespace, assumed.Name, host)
 	if nom := assumed.Status.NominatedNodeName; nom != "" && nom != host {
@@ -201,7 +216,7 @@ func (s *Scheduler) bindingCycle(ctx context.Context, prof *Profile, state *fram
 }
 
 // bindFailed undoes an assumed pod whose binding cycle failed.
-func (s *Scheduler) bindFailed(ctx context.Context, prof *Profile, state *framework.CycleState, info *framework.QueuedPodInfo, cycle int64, assumed *v1.Pod, err error) {
+func (s *Scheduler) bindFailed(ctx context.Context, prof *Profile, state *framework.CycleState, info *framework.QueuedPodInfo, cycle int64, start time.Time, assumed *v1.Pod, err error) {
 	prof.RunUnreserve(ctx, state, assumed, assumed.Spec.NodeName)
 	s.cache.ForgetPod(assumed)
 	s.queue.MoveOnEvent(framework.ClusterEvent{Resource: framework.AssignedPod, ActionType: framework.Delete})
@@ -209,7 +224,7 @@ func (s *Scheduler) bindFailed(ctx context.Context, prof *Profile, state *framew
 		return
 	}
 	s.log.Warn("binding cycle", "pod", assumed.Namespace+"/"+assumed.Name, "node", assumed.Spec.NodeName, "err", err)
-	s.fail(ctx, info, cycle, err)
+	s.failAttempt(ctx, prof, info, cycle, start, err)
 }
 
 // gone reports whether the informer no longer holds pod as a pending pod

@@ -42,6 +42,9 @@ type Config struct {
 	// factory for every informer the scheduler and its plugins need, so
 	// an owner that starts it after them starts those too.
 	Informers informers.SharedInformerFactory
+	// Metrics, when set, records the scheduler's Prometheus metrics; it
+	// may outlive this Scheduler (one per leader term).
+	Metrics *Metrics
 }
 
 func (c *Config) validate() error {
@@ -203,6 +206,8 @@ func (s *Scheduler) Run(ctx context.Context) error {
 		return ctx.Err()
 	}
 	s.informers.WaitForCacheSync(ctx.Done()) // the plugins' listers
+	s.cfg.Metrics.setQueue(s.queue)
+	defer s.cfg.Metrics.clearQueue(s.queue)
 	go s.queue.Run(ctx)
 	for ctx.Err() == nil {
 		s.scheduleOne(ctx)
@@ -297,7 +302,8 @@ func (s *Scheduler) podChanged(old, pod *v1.Pod) {
 	if len(pod.Spec.SchedulingGates) > 0 {
 		// Gated (upstream's SchedulingGates PreEnqueue plugin): not
 		// queued until an update removes the last gate (gates can only
-		// be removed).
+		// be removed), only counted.
+		s.queue.AddGated(pod)
 		return
 	}
 	s.nominator.update(old, pod)

@@ -165,6 +165,10 @@ func TestSchedulerPlacesPods(t *testing.T) {
 		}
 		return false, "no PodScheduled condition"
 	})
+	poll(t, "unschedulable attempts counted", func() (bool, string) {
+		body, err := cs.CoreV1().RESTClient().Get().AbsPath("/metrics").DoRaw(ctx)
+		return err == nil && strings.Contains(string(body), "\n"+`scheduler_schedule_attempts_total{profile="default-scheduler",result="unschedulable"} `), fmt.Sprint(err)
+	})
 	poll(t, "FailedScheduling event", func() (bool, string) {
 		evs, err := cs.CoreV1().Events("default").List(ctx, metav1.ListOptions{FieldSelector: "involvedObject.name=big"})
 		if err != nil {
