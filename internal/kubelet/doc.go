@@ -24,6 +24,14 @@
 // hollow nodes). Run does all of this for a single node with its own
 // informer and ticker.
 //
+// A pod the kubelet first sees Pending goes through admission (admit, the
+// general predicates of upstream's kubelet, with the scheduler's
+// framework and plugins as upstream's kubelet uses them): one that does
+// not fit beside the pods admitted before it, or does not match the
+// node's labels, host ports or NoExecute taints, is never started and is
+// Failed with upstream's reason (OutOfcpu, NodeAffinity, ...) and message
+// ("Pod was rejected: ...").
+//
 // One goroutine works each pod. It wakes on a pod update, a runtime event
 // (Runtime.SetNotify) or the end of a back-off, syncs the pod, and writes
 // its status when it differs from what the API holds: one merge patch of

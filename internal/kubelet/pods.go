@@ -86,6 +86,11 @@ func (k *Kubelet) dispatch(ctx context.Context, wg *sync.WaitGroup, ev podEvent)
 	// A new worker syncs ev.pod at once: no wake-up for it, or it would
 	// sync the same pod twice.
 	w = newPodWorker(k, ev.pod)
+	if p := ev.pod; p.Status.Phase == corev1.PodPending && p.DeletionTimestamp == nil && k.node != nil {
+		// Only a pod not started yet: one already running was admitted
+		// by this node's kubelet before a restart.
+		w.rejected = admit(p, k.node, k.admittedLocked())
+	}
 	k.workers[ev.pod.UID] = w
 	wg.Add(1)
 	go func() {
@@ -95,4 +100,23 @@ func (k *Kubelet) dispatch(ctx context.Context, wg *sync.WaitGroup, ev podEvent)
 		delete(k.workers, w.uid)
 		k.mu.Unlock()
 	}()
+}
+
+// admittedLocked returns the pods the kubelet runs or will run: its
+// workers' pods that were admitted and are neither terminal nor gone.
+// k.mu must be held.
+func (k *Kubelet) admittedLocked() []*corev1.Pod {
+	out := make([]*corev1.Pod, 0, len(k.workers))
+	for _, w := range k.workers {
+		if w.rejected != nil {
+			continue
+		}
+		w.mu.Lock()
+		p, deleted := w.pod, w.deleted
+		w.mu.Unlock()
+		if !deleted && p.Status.Phase != corev1.PodSucceeded && p.Status.Phase != corev1.PodFailed {
+			out = append(out, p)
+		}
+	}
+	return out
 }

@@ -31,6 +31,9 @@ type podWorker struct {
 	writtenRV uint64
 	stopped   bool // containers stopped for deletion
 	confirmed bool // final delete sent
+	// rejected is set when admission refused the pod (before run starts;
+	// read under Kubelet.mu): it never runs and is Failed.
+	rejected *rejection
 }
 
 func newPodWorker(k *Kubelet, pod *corev1.Pod) *podWorker {
@@ -95,6 +98,9 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 		}
 		return 0, true
 	}
+	if w.rejected != nil {
+		return w.syncRejected(ctx, pod)
+	}
 	base := statusBase(pod, w.written, w.writtenRV)
 	var d decision
 	for range 8 { // each action changes the runtime; stop once stable
@@ -125,6 +131,28 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 		}
 	}
 	return d.Requeue, false
+}
+
+// syncRejected writes a rejected pod's status once, as upstream's
+// rejectPod: Failed with the rejection's reason and message; and confirms
+// its deletion, for it has nothing to stop.
+func (w *podWorker) syncRejected(ctx context.Context, pod *corev1.Pod) (time.Duration, bool) {
+	base := statusBase(pod, w.written, w.writtenRV)
+	if base.Status.Phase != corev1.PodFailed {
+		st := base.Status.DeepCopy()
+		st.Phase, st.Reason, st.Message = corev1.PodFailed, w.rejected.reason, w.rejected.message
+		if err := w.writeStatus(ctx, pod, base.Status, *st); err != nil {
+			w.k.log.Error("write rejected pod status", "pod", klogKey(pod), "err", err)
+			return time.Second, false
+		}
+	}
+	if pod.DeletionTimestamp != nil && !w.confirmed {
+		if err := w.confirmDeletion(ctx, pod); err != nil {
+			w.k.log.Error("confirm pod deletion", "pod", klogKey(pod), "err", err)
+			return time.Second, false
+		}
+	}
+	return 0, false
 }
 
 // perform carries out decide's actions.

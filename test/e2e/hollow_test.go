@@ -30,6 +30,9 @@ func TestHollowCluster(t *testing.T) {
 			t.Run("active-deadline", func(t *testing.T) {
 				testActiveDeadline(t, s.newKubectl(t, version, "e2e-deadline"))
 			})
+			t.Run("kubelet-admission", func(t *testing.T) {
+				testKubeletAdmission(t, s.newKubectl(t, version, "e2e-admission"))
+			})
 			t.Run("rolling-update", func(t *testing.T) {
 				testRollingUpdate(t, s.newKubectl(t, version, "e2e-rollout"), cs)
 			})
@@ -162,6 +165,34 @@ func testActiveDeadline(t *testing.T, k *kubectl) {
 	wantOutput(t, k.run("get", "pod", "brief", "-o", "jsonpath={.status.reason}: {.status.message}"),
 		"DeadlineExceeded: Pod was active on the node longer than the specified deadline")
 	wantOutput(t, k.run("get", "pod", "brief", "-o", "jsonpath={.status.containerStatuses[0].state.terminated.reason}"), "Completed")
+}
+
+const hugePod = `apiVersion: v1
+kind: Pod
+metadata:
+  name: huge
+spec:
+  nodeName: plain-0
+  containers:
+  - name: c
+    image: whoami
+    resources:
+      requests:
+        cpu: "100"
+`
+
+// testKubeletAdmission: a pod bound by hand (spec.nodeName, no scheduler)
+// to a node it does not fit is refused by that node's kubelet: Failed,
+// STATUS OutOfcpu, upstream's message.
+func testKubeletAdmission(t *testing.T, k *kubectl) {
+	wantOutput(t, k.run("apply", "-f", k.file("huge.yaml", hugePod)), "pod/huge created")
+	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Failed", "pod/huge", "--timeout=25s"), "pod/huge condition met")
+	msg := k.run("get", "pod", "huge", "-o", "jsonpath={.status.reason}: {.status.message}").stdout
+	wantContains(t, "rejected pod's status", msg, "OutOfcpu: Pod was rejected: Node didn't have enough resource: cpu, requested: 100000, used: ")
+	out := k.ok("get", "pod", "huge")
+	if f := strings.Fields(strings.Split(strings.TrimSpace(out), "\n")[1]); len(f) < 3 || f[2] != "OutOfcpu" {
+		t.Errorf("kubectl get pod huge:\n%s\nwant STATUS OutOfcpu", out)
+	}
 }
 
 // describeField is the value of the first top-level "Name:  value" line
