@@ -87,27 +87,29 @@ func testPendingUntilNodeJoins(t *testing.T, k *kubectl, join func()) {
 	}
 }
 
-const gatedPod = `apiVersion: v1
-kind: Pod
-metadata:
-  name: gated
-spec:
-  schedulingGates:
-  - name: example.com/quota
-  containers:
-  - name: c
-    image: whoami
-`
+// podManifest is a pod named name running one whoami container, with
+// spec's lines (indented by two) before its containers.
+func podManifest(name, spec string) string {
+	return "apiVersion: v1\nkind: Pod\nmetadata:\n  name: " + name + "\nspec:\n" + spec +
+		"  containers:\n  - name: c\n    image: whoami\n"
+}
+
+// wantStatusColumn checks the STATUS column kubectl get prints for pod.
+func wantStatusColumn(t *testing.T, k *kubectl, pod, want string) {
+	t.Helper()
+	out := k.ok("get", "pod", pod)
+	if f := strings.Fields(strings.Split(strings.TrimSpace(out), "\n")[1]); len(f) < 3 || f[2] != want {
+		t.Errorf("kubectl get pod %s:\n%s\nwant STATUS %s", pod, out, want)
+	}
+}
 
 // testSchedulingGates: a pod with a scheduling gate shows STATUS
 // SchedulingGated in kubectl get and stays unscheduled; adding a gate is
 // refused; once the gate is removed (a JSON patch) it runs.
 func testSchedulingGates(t *testing.T, k *kubectl) {
-	wantOutput(t, k.run("apply", "-f", k.file("gated.yaml", gatedPod)), "pod/gated created")
-	out := k.ok("get", "pod", "gated")
-	if f := strings.Fields(strings.Split(strings.TrimSpace(out), "\n")[1]); len(f) < 3 || f[2] != "SchedulingGated" {
-		t.Errorf("kubectl get pod gated:\n%s\nwant STATUS SchedulingGated", out)
-	}
+	gated := podManifest("gated", "  schedulingGates:\n  - name: example.com/quota\n")
+	wantOutput(t, k.run("apply", "-f", k.file("gated.yaml", gated)), "pod/gated created")
+	wantStatusColumn(t, k, "gated", "SchedulingGated")
 	res := k.run("patch", "pod", "gated", "--type=json", "-p", `[{"op":"add","path":"/spec/schedulingGates/-","value":{"name":"more"}}]`)
 	wantContains(t, "adding a gate", res.stderr, "only deletion is allowed, but found new scheduling gate 'more'")
 	wantOutput(t, k.run("get", "pod", "gated", "-o", "jsonpath={.spec.nodeName}"), "")
@@ -115,23 +117,12 @@ func testSchedulingGates(t *testing.T, k *kubectl) {
 	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/gated", "--timeout=25s"), "pod/gated condition met")
 }
 
-const gatedReadyPod = `apiVersion: v1
-kind: Pod
-metadata:
-  name: lb
-spec:
-  readinessGates:
-  - conditionType: example.com/lb
-  containers:
-  - name: c
-    image: whoami
-`
-
 // testReadinessGates: a running pod with a readiness gate is not Ready
 // (upstream's reason and message) until another controller sets the
 // gate's condition through pods/status; then the kubelet makes it Ready.
 func testReadinessGates(t *testing.T, k *kubectl) {
-	wantOutput(t, k.run("apply", "-f", k.file("lb.yaml", gatedReadyPod)), "pod/lb created")
+	lb := podManifest("lb", "  readinessGates:\n  - conditionType: example.com/lb\n")
+	wantOutput(t, k.run("apply", "-f", k.file("lb.yaml", lb)), "pod/lb created")
 	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/lb", "--timeout=25s"), "pod/lb condition met")
 	ready := `jsonpath={.status.conditions[?(@.type=="Ready")].status} {.status.conditions[?(@.type=="Ready")].reason}: {.status.conditions[?(@.type=="Ready")].message}`
 	waitFor(t, "Ready=False ReadinessGatesNotReady", func() (bool, string) {
@@ -145,21 +136,11 @@ func testReadinessGates(t *testing.T, k *kubectl) {
 	wantContains(t, "get pod lb -o wide once ready", k.ok("get", "pod", "lb", "-o", "wide"), "1/1")
 }
 
-const deadlinePod = `apiVersion: v1
-kind: Pod
-metadata:
-  name: brief
-spec:
-  activeDeadlineSeconds: 2
-  containers:
-  - name: c
-    image: whoami
-`
-
 // testActiveDeadline: a running pod past its activeDeadlineSeconds is
 // stopped (its container terminated) and Failed with upstream's reason.
 func testActiveDeadline(t *testing.T, k *kubectl) {
-	wantOutput(t, k.run("apply", "-f", k.file("brief.yaml", deadlinePod)), "pod/brief created")
+	brief := podManifest("brief", "  activeDeadlineSeconds: 2\n")
+	wantOutput(t, k.run("apply", "-f", k.file("brief.yaml", brief)), "pod/brief created")
 	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/brief", "--timeout=25s"), "pod/brief condition met")
 	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Failed", "pod/brief", "--timeout=25s"), "pod/brief condition met")
 	wantOutput(t, k.run("get", "pod", "brief", "-o", "jsonpath={.status.reason}: {.status.message}"),
@@ -189,10 +170,7 @@ func testKubeletAdmission(t *testing.T, k *kubectl) {
 	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Failed", "pod/huge", "--timeout=25s"), "pod/huge condition met")
 	msg := k.run("get", "pod", "huge", "-o", "jsonpath={.status.reason}: {.status.message}").stdout
 	wantContains(t, "rejected pod's status", msg, "OutOfcpu: Pod was rejected: Node didn't have enough resource: cpu, requested: 100000, used: ")
-	out := k.ok("get", "pod", "huge")
-	if f := strings.Fields(strings.Split(strings.TrimSpace(out), "\n")[1]); len(f) < 3 || f[2] != "OutOfcpu" {
-		t.Errorf("kubectl get pod huge:\n%s\nwant STATUS OutOfcpu", out)
-	}
+	wantStatusColumn(t, k, "huge", "OutOfcpu")
 }
 
 // describeField is the value of the first top-level "Name:  value" line
