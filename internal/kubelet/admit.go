@@ -19,7 +19,7 @@ type rejection struct {
 
 // admit is upstream's kubelet admission of a pod it has not started
 // (lifecycle's predicate admit handler, its general predicates): the pod
-// must fit the node's allocatable beside the pods admitted before it
+// must be for the node's OS (spec.os and its kubernetes.io/os label), fit the node's allocatable beside the pods admitted before it
 // (pods, cpu, memory, ephemeral storage, extended resources the node
 // has), match the node's labels (nodeSelector and required node
 // affinity), find its host ports free, and tolerate the node's NoExecute
@@ -27,6 +27,18 @@ type rejection struct {
 // without it (spec.nodeName set at create) and for races. The first
 // failure, in upstream's order, is the rejection; nil admits.
 func admit(pod *corev1.Pod, node *corev1.Node, admitted []*corev1.Pod) *rejection {
+	// First what preemption could not help, as upstream: the pod's OS.
+	nodeOS := node.Labels[corev1.LabelOSStable]
+	if nodeOS == "" {
+		nodeOS = "linux"
+	}
+	if os, ok := pod.Labels[corev1.LabelOSStable]; ok && os != nodeOS {
+		return &rejection{reason: "PodOSSelectorNodeLabelDoesNotMatch",
+			message: "Pod was rejected: Failed to admit pod as the `kubernetes.io/os` label doesn't match node label"}
+	}
+	if pod.Spec.OS != nil && string(pod.Spec.OS.Name) != nodeOS {
+		return &rejection{reason: "PodOSNotSupported", message: "Pod was rejected: Failed to admit pod as the OS field doesn't match node OS"}
+	}
 	alloc := framework.NewResource(node.Status.Allocatable)
 	used := &framework.Resource{ScalarResources: map[corev1.ResourceName]int64{}}
 	for _, p := range admitted {

@@ -36,6 +36,14 @@ func TestAdmit(t *testing.T) {
 		wantMsg    string
 	}{
 		{name: "fits", pod: pod("1"), admitted: []*corev1.Pod{pod("500m")}},
+		{name: "windows pod", pod: pod("1m", func(p *corev1.Pod) { p.Spec.OS = &corev1.PodOS{Name: corev1.Windows} }),
+			wantReason: "PodOSNotSupported", wantMsg: "Pod was rejected: Failed to admit pod as the OS field doesn't match node OS"},
+		{name: "windows label", pod: pod("1m", func(p *corev1.Pod) { p.Labels = map[string]string{corev1.LabelOSStable: "windows"} }),
+			wantReason: "PodOSSelectorNodeLabelDoesNotMatch", wantMsg: "Pod was rejected: Failed to admit pod as the `kubernetes.io/os` label doesn't match node label"},
+		{name: "linux pod", pod: pod("1m", func(p *corev1.Pod) {
+			p.Spec.OS = &corev1.PodOS{Name: corev1.Linux}
+			p.Labels = map[string]string{corev1.LabelOSStable: "linux"}
+		})},
 		{name: "out of cpu", pod: pod("1"), admitted: []*corev1.Pod{pod("1500m")}, wantReason: "OutOfcpu",
 			wantMsg: "Pod was rejected: Node didn't have enough resource: cpu, requested: 1000, used: 1500, capacity: 2000"},
 		{name: "out of pods", pod: pod("1m"), admitted: []*corev1.Pod{pod("1m"), pod("1m"), pod("1m")}, wantReason: "OutOfpods",
