@@ -41,6 +41,16 @@ type E2EResult struct {
 	// seen Running, both through the bench's watch.
 	BoundToRunningP50Ms float64 `json:"bound_to_running_p50_ms"`
 	BoundToRunningP99Ms float64 `json:"bound_to_running_p99_ms"`
+	// SentToSeen is, for the pods the bench created itself (bare), from
+	// the create request sent to the bench's watch delivering the pod:
+	// the create's latency and the watch's delay. SeenToBound is from
+	// that delivery to the pod seen bound: the scheduler's informer delay,
+	// queue wait, cycle and binding, and the watch's delay again. With
+	// BoundToRunning they show where a startup goes.
+	SentToSeenP50Ms  float64 `json:"sent_to_seen_p50_ms,omitempty"`
+	SentToSeenP99Ms  float64 `json:"sent_to_seen_p99_ms,omitempty"`
+	SeenToBoundP50Ms float64 `json:"seen_to_bound_p50_ms"`
+	SeenToBoundP99Ms float64 `json:"seen_to_bound_p99_ms"`
 	// LatencyPods is how many pods the latency phase created after the
 	// Pods above were all Running (0: no latency phase), at LatencyQPS a
 	// second, in their own namespace (sched_latency.go). Their startup
@@ -194,6 +204,8 @@ func startupStats(pods []podTimes, start time.Time, res *E2EResult) {
 	res.StartupP50Ms, res.StartupP99Ms, res.StartupMaxMs = millis(f.startup.P50), millis(f.startup.P99), millis(f.startup.Max)
 	res.ScheduleP99Ms = millis(f.schedule.P99)
 	res.BoundToRunningP50Ms, res.BoundToRunningP99Ms = millis(f.boundToRunning.P50), millis(f.boundToRunning.P99)
+	res.SentToSeenP50Ms, res.SentToSeenP99Ms = millis(f.sentToSeen.P50), millis(f.sentToSeen.P99)
+	res.SeenToBoundP50Ms, res.SeenToBoundP99Ms = millis(f.seenToBound.P50), millis(f.seenToBound.P99)
 	if el := f.lastRunning.Sub(start); el > 0 {
 		res.PodsPerSec = float64(res.Running) / el.Seconds()
 	}
@@ -201,25 +213,33 @@ func startupStats(pods []podTimes, start time.Time, res *E2EResult) {
 
 // startupFigures is what the pods seen Running of one set took: startup
 // (creation to Running), its part until bound (schedule) and the rest
-// (boundToRunning).
+// (boundToRunning); schedule again as sentToSeen (pods the bench sent
+// only) and seenToBound.
 type startupFigures struct {
 	running                           int
 	startup, schedule, boundToRunning Summary
+	sentToSeen, seenToBound           Summary
 	lastRunning                       time.Time
 }
 
 // startupOf summarizes the startups of the pods seen Running.
 func startupOf(pods []podTimes) startupFigures {
-	var startup, sched, run []time.Duration
+	var startup, sched, run, sentSeen, seenBound []time.Duration
 	var f startupFigures
 	for _, p := range pods {
 		if p.running.IsZero() {
 			continue
 		}
 		startup = append(startup, p.running.Sub(p.created()))
+		if !p.sent.IsZero() && !p.added.IsZero() {
+			sentSeen = append(sentSeen, p.added.Sub(p.sent))
+		}
 		if !p.scheduled.IsZero() {
 			sched = append(sched, p.scheduled.Sub(p.created()))
 			run = append(run, p.running.Sub(p.scheduled))
+			if !p.added.IsZero() {
+				seenBound = append(seenBound, p.scheduled.Sub(p.added))
+			}
 		}
 		if p.running.After(f.lastRunning) {
 			f.lastRunning = p.running
@@ -227,6 +247,7 @@ func startupOf(pods []podTimes) startupFigures {
 	}
 	f.running = len(startup)
 	f.startup, f.schedule, f.boundToRunning = Summarize(startup), Summarize(sched), Summarize(run)
+	f.sentToSeen, f.seenToBound = Summarize(sentSeen), Summarize(seenBound)
 	return f
 }
 

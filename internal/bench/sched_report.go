@@ -95,6 +95,7 @@ func (r *SchedReport) WriteTable(w io.Writer) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
+		writeStartupParts(w, r.E2E)
 		if err := writeLatencyTable(w, r.E2E); err != nil {
 			return err
 		}
@@ -102,6 +103,21 @@ func (r *SchedReport) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "\nmachine: %d CPUs, load average %.2f before and %.2f after the run; %d client workers\n\n",
 		r.CPUs, r.LoadBefore, r.LoadAfter, r.Workers)
 	return writeGoals(w, r.Goals())
+}
+
+// writeStartupParts prints, per end-to-end run, where its pods' startup
+// went: create sent to seen (bare pods only), seen to bound, bound to
+// Running, each p50 / p99.
+func writeStartupParts(w io.Writer, runs []E2EResult) {
+	fmt.Fprintln(w, "  where startup goes, p50 / p99 ms:")
+	for _, e := range runs {
+		sent := "-"
+		if e.SentToSeenP99Ms > 0 {
+			sent = fmt.Sprintf("%.0f / %.0f", e.SentToSeenP50Ms, e.SentToSeenP99Ms)
+		}
+		fmt.Fprintf(w, "    %s: create sent to seen %s, seen to bound %.0f / %.0f, bound to Running %.0f / %.0f\n",
+			e.Mode, sent, e.SeenToBoundP50Ms, e.SeenToBoundP99Ms, e.BoundToRunningP50Ms, e.BoundToRunningP99Ms)
+	}
 }
 
 // writeLatencyTable prints the latency phase of the end-to-end runs that

@@ -70,6 +70,11 @@ func TestStartupStats(t *testing.T) {
 	if res.PodsPerSec != 5 {
 		t.Errorf("pods/s = %v; want 5 (2 pods in 400 ms)", res.PodsPerSec)
 	}
+	// Sent to seen: the bench's own pod only (10 ms); seen to bound: 40
+	// and 50 ms.
+	if res.SentToSeenP99Ms != 10 || res.SeenToBoundP50Ms != 40 || res.SeenToBoundP99Ms != 50 {
+		t.Errorf("sent to seen p99 %v, seen to bound p50 %v p99 %v; want 10, 40, 50", res.SentToSeenP99Ms, res.SeenToBoundP50Ms, res.SeenToBoundP99Ms)
+	}
 }
 
 func TestPodTrackerCounts(t *testing.T) {
