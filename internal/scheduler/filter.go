@@ -26,6 +26,10 @@ func (h handle) NominatedPodsForNode(nodeName string) []*framework.PodInfo {
 // EventRecorder is the scheduler's recorder (set when Run starts).
 func (h handle) EventRecorder() record.EventRecorder { return h.s.recorder }
 
+// PreemptionMetrics is the scheduler's Metrics (nil-safe: a scheduler
+// without metrics records nothing).
+func (h handle) PreemptionMetrics() framework.PreemptionMetrics { return h.s.cfg.Metrics }
+
 // RunFilterPluginsWithNominatedPods runs the profile's filters on n.
 func (h handle) RunFilterPluginsWithNominatedPods(ctx context.Context, state *framework.CycleState, pod *v1.Pod, n *framework.NodeInfo) *framework.Status {
 	return h.s.runFilterWithNominatedPods(ctx, h.prof, state, pod, n)

@@ -21,6 +21,8 @@ type Metrics struct {
 	attemptDuration *prometheus.HistogramVec
 	podAttempts     prometheus.Histogram
 	sli             *prometheus.HistogramVec
+	preemptions     prometheus.Counter
+	victims         prometheus.Histogram
 	pending         *prometheus.Desc
 
 	mu    sync.Mutex
@@ -49,6 +51,15 @@ func NewMetrics() *Metrics {
 			Help:    "E2e latency for a pod being scheduled, from the time the pod enters the scheduling queue and might involve multiple scheduling attempts.",
 			Buckets: prometheus.ExponentialBuckets(0.01, 2, 20),
 		}, []string{"attempts"}),
+		preemptions: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "scheduler_preemption_attempts_total",
+			Help: "Total preemption attempts in the cluster till now",
+		}),
+		victims: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name:    "scheduler_preemption_victims",
+			Help:    "Number of selected preemption victims",
+			Buckets: prometheus.ExponentialBuckets(1, 2, 7),
+		}),
 		pending: prometheus.NewDesc("scheduler_pending_pods",
 			"Number of pending pods, by the queue type. 'active' means number of pods in activeQ; 'backoff' means number of pods in backoffQ; 'unschedulable' means number of pods in unschedulablePods that the scheduler attempted to schedule and failed; 'gated' is the number of unschedulable pods that the scheduler never attempted to schedule because they are gated.",
 			[]string{"queue"}, nil),
@@ -57,7 +68,7 @@ func NewMetrics() *Metrics {
 
 // Collectors are the metrics to register with the server's registry.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.attempts, m.attemptDuration, m.podAttempts, m.sli, pendingCollector{m}}
+	return []prometheus.Collector{m.attempts, m.attemptDuration, m.podAttempts, m.sli, m.preemptions, m.victims, pendingCollector{m}}
 }
 
 // setQueue makes q the queue scheduler_pending_pods reads.
@@ -108,6 +119,20 @@ func (m *Metrics) bound(info *framework.QueuedPodInfo, now time.Time) {
 	}
 	m.podAttempts.Observe(float64(info.Attempts))
 	m.sli.WithLabelValues(strconv.Itoa(info.Attempts)).Observe(now.Sub(info.Timestamp).Seconds())
+}
+
+// PreemptionAttempt counts one run of a preemption PostFilter.
+func (m *Metrics) PreemptionAttempt() {
+	if m != nil {
+		m.preemptions.Inc()
+	}
+}
+
+// PreemptionVictims records the victims of the node preemption chose.
+func (m *Metrics) PreemptionVictims(n int) {
+	if m != nil {
+		m.victims.Observe(float64(n))
+	}
 }
 
 // pendingCollector reports scheduler_pending_pods from the running

@@ -125,6 +125,9 @@ func TestPreemptionOnHollowNode(t *testing.T) {
 		slices.Sort(got)
 		return slices.Equal(got, []string{"low-2", "low-3"}), fmt.Sprintf("events on %v", got)
 	})
+	// One preemption chose a node with two victims (the victims' sum and
+	// count: 2 in the bucket le="2").
+	wantMetrics(t, cs, `scheduler_preemption_victims_bucket{le="2"} 1`, `scheduler_preemption_victims_sum 2`)
 }
 
 func podPhase(cs kubernetes.Interface, name string, phase v1.PodPhase) func() (bool, string) {

@@ -33,8 +33,8 @@ type PodNominator interface {
 
 // PreemptionHandle is what a preemption PostFilter needs beyond Handle:
 // the profile's filters (run on modified copies of a node), the
-// PreFilter extensions, the nominated pods and the event recorder. The
-// scheduler's handle implements it.
+// PreFilter extensions, the nominated pods, the event recorder and the
+// preemption metrics. The scheduler's handle implements it.
 type PreemptionHandle interface {
 	Handle
 	PodNominator
@@ -46,4 +46,17 @@ type PreemptionHandle interface {
 	RunPreFilterExtensionRemovePod(ctx context.Context, state *CycleState, podToSchedule *v1.Pod, podInfoToRemove *PodInfo, nodeInfo *NodeInfo) *Status
 	// EventRecorder records core/v1 Events as the scheduler.
 	EventRecorder() record.EventRecorder
+	// PreemptionMetrics records preemption attempts and victims; never
+	// nil (it may record nothing).
+	PreemptionMetrics() PreemptionMetrics
+}
+
+// PreemptionMetrics are upstream's scheduler_preemption_attempts_total
+// and scheduler_preemption_victims, as a preemption PostFilter records
+// them.
+type PreemptionMetrics interface {
+	// PreemptionAttempt counts one preemption attempt (a PostFilter run).
+	PreemptionAttempt()
+	// PreemptionVictims records the number of victims of the node chosen.
+	PreemptionVictims(n int)
 }

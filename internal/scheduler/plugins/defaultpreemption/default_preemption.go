@@ -63,6 +63,7 @@ func (*DefaultPreemption) Name() string { return Name }
 // PostFilter preempts for pod and returns the nominated node, or
 // Unschedulable with "preemption: ..." saying why nothing can help.
 func (pl *DefaultPreemption) PostFilter(ctx context.Context, state *framework.CycleState, pod *v1.Pod, statuses framework.NodeToStatus) (string, *framework.Status) {
+	defer pl.h.PreemptionMetrics().PreemptionAttempt()
 	node, st := pl.preempt(ctx, state, pod, statuses)
 	if msg := st.Message(); msg != "" {
 		return node, framework.NewStatus(st.Code(), "preemption: "+msg)
@@ -98,6 +99,7 @@ func (pl *DefaultPreemption) preempt(ctx context.Context, state *framework.Cycle
 		return "", framework.NewStatus(framework.Unschedulable, framework.FitMessage(len(nodes), nodeStatuses))
 	}
 	best := pickOneNodeForPreemption(candidates)
+	pl.h.PreemptionMetrics().PreemptionVictims(len(best.victims))
 	if st := pl.prepareCandidate(ctx, best, pod); !st.IsSuccess() {
 		return "", st
 	}

@@ -25,7 +25,19 @@ type fakeHandle struct {
 	*frameworktest.Handle
 	rec       *record.FakeRecorder
 	nominated map[string][]*framework.PodInfo
+	metrics   fakeMetrics
 }
+
+// fakeMetrics counts preemption attempts and keeps the victims recorded.
+type fakeMetrics struct {
+	attempts int
+	victims  []int
+}
+
+func (m *fakeMetrics) PreemptionAttempt()      { m.attempts++ }
+func (m *fakeMetrics) PreemptionVictims(n int) { m.victims = append(m.victims, n) }
+
+func (h *fakeHandle) PreemptionMetrics() framework.PreemptionMetrics { return &h.metrics }
 
 func (h *fakeHandle) NominatedPodsForNode(n string) []*framework.PodInfo { return h.nominated[n] }
 func (h *fakeHandle) EventRecorder() record.EventRecorder                { return h.rec }
@@ -160,6 +172,15 @@ func TestPostFilter(t *testing.T) {
 				t.Errorf("deleted %v; want %v", gotDel, tt.wantDel)
 			}
 			checkVictims(t, h, pre, tt.wantNode, tt.wantDel)
+			// Every run is an attempt; victims are recorded when a node
+			// was chosen.
+			var wantVictims []int
+			if tt.wantNode != "" {
+				wantVictims = []int{len(tt.wantDel)}
+			}
+			if h.metrics.attempts != 1 || !slices.Equal(h.metrics.victims, wantVictims) {
+				t.Errorf("metrics: %d attempts, victims %v; want 1, %v", h.metrics.attempts, h.metrics.victims, wantVictims)
+			}
 		})
 	}
 }
