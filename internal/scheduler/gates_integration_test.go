@@ -98,7 +98,9 @@ func TestSchedulingGates(t *testing.T) {
 	})
 	wantMetrics(t, cs, `scheduler_pending_pods{queue="gated"} 0`,
 		`scheduler_schedule_attempts_total{profile="default-scheduler",result="scheduled"} 2`,
-		`scheduler_pod_scheduling_sli_duration_seconds_count{attempts="1"} 2`)
+		`scheduler_pod_scheduling_sli_duration_seconds_count{attempts="1"} 2`,
+		`scheduler_framework_extension_point_duration_seconds_count{extension_point="PreFilter",profile="default-scheduler",status="Success"} 2`,
+		`scheduler_framework_extension_point_duration_seconds_count{extension_point="Bind",profile="default-scheduler",status="Success"} 2`)
 }
 
 // wantMetrics waits until the server's /metrics has each line (a bind's

@@ -23,6 +23,7 @@ type Metrics struct {
 	sli             *prometheus.HistogramVec
 	preemptions     prometheus.Counter
 	victims         prometheus.Histogram
+	extensionPoints *prometheus.HistogramVec
 	pending         *prometheus.Desc
 
 	mu    sync.Mutex
@@ -60,6 +61,11 @@ func NewMetrics() *Metrics {
 			Help:    "Number of selected preemption victims",
 			Buckets: prometheus.ExponentialBuckets(1, 2, 7),
 		}),
+		extensionPoints: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "scheduler_framework_extension_point_duration_seconds",
+			Help:    "Latency for running all plugins of a specific extension point.",
+			Buckets: prometheus.ExponentialBuckets(0.0001, 2, 12),
+		}, []string{"extension_point", "status", "profile"}),
 		pending: prometheus.NewDesc("scheduler_pending_pods",
 			"Number of pending pods, by the queue type. 'active' means number of pods in activeQ; 'backoff' means number of pods in backoffQ; 'unschedulable' means number of pods in unschedulablePods that the scheduler attempted to schedule and failed; 'gated' is the number of unschedulable pods that the scheduler never attempted to schedule because they are gated.",
 			[]string{"queue"}, nil),
@@ -68,7 +74,7 @@ func NewMetrics() *Metrics {
 
 // Collectors are the metrics to register with the server's registry.
 func (m *Metrics) Collectors() []prometheus.Collector {
-	return []prometheus.Collector{m.attempts, m.attemptDuration, m.podAttempts, m.sli, m.preemptions, m.victims, pendingCollector{m}}
+	return []prometheus.Collector{m.attempts, m.attemptDuration, m.podAttempts, m.sli, m.preemptions, m.victims, m.extensionPoints, pendingCollector{m}}
 }
 
 // setQueue makes q the queue scheduler_pending_pods reads.
@@ -119,6 +125,15 @@ func (m *Metrics) bound(info *framework.QueuedPodInfo, now time.Time) {
 	}
 	m.podAttempts.Observe(float64(info.Attempts))
 	m.sli.WithLabelValues(strconv.Itoa(info.Attempts)).Observe(now.Sub(info.Timestamp).Seconds())
+}
+
+// extensionPoint records one run of all the plugins of an extension
+// point of profile, begun at start, that ended with st.
+func (m *Metrics) extensionPoint(point, profile string, st *framework.Status, start time.Time) {
+	if m == nil {
+		return
+	}
+	m.extensionPoints.WithLabelValues(point, st.Code().String(), profile).Observe(time.Since(start).Seconds())
 }
 
 // PreemptionAttempt counts one run of a preemption PostFilter.

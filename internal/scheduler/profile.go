@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	v1 "k8s.io/api/core/v1"
 
@@ -35,6 +36,8 @@ type Profile struct {
 	// totalsBuf backs the totals Score returns, likewise (the caller
 	// picks the host before the next cycle).
 	totalsBuf []int64
+	// metrics times each extension point (nil: not timed).
+	metrics *Metrics
 }
 
 // NewProfile builds a profile: upstream's defaults, changed by the
@@ -157,7 +160,8 @@ func merge(defaults []PluginRef, set PluginSet) []PluginRef {
 // once (no preemption can help), while an Unschedulable one lets the rest
 // run, so that each prepares the state preemption reads, and is returned
 // at the end (the last, if several reject, as upstream).
-func (prof *Profile) RunPreFilter(ctx context.Context, state *framework.CycleState, pod *v1.Pod) *framework.Status {
+func (prof *Profile) RunPreFilter(ctx context.Context, state *framework.CycleState, pod *v1.Pod) (st *framework.Status) {
+	defer prof.timed("PreFilter", time.Now(), &st)
 	var rejected *framework.Status
 	for _, pl := range prof.preFilter {
 		s := pl.PreFilter(ctx, state, pod)
@@ -225,17 +229,11 @@ func (prof *Profile) FindFeasible(ctx context.Context, state *framework.CycleSta
 // goroutines (as upstream, nodes in parallel), then NormalizeScore, and
 // returns each node's weighted total. It is not safe for concurrent use:
 // the scheduling goroutine alone calls it.
-func (prof *Profile) Score(ctx context.Context, state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, workers int) ([]int64, *framework.Status) {
-	for _, pl := range prof.preScore {
-		s := pl.PreScore(ctx, state, pod, nodes)
-		if s.IsSkip() {
-			state.SkipScorePlugins[pl.Name()] = true
-			continue
-		}
-		if !s.IsSuccess() {
-			return nil, s.WithPlugin(pl.Name())
-		}
+func (prof *Profile) Score(ctx context.Context, state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo, workers int) (_ []int64, st *framework.Status) {
+	if st := prof.runPreScore(ctx, state, pod, nodes); !st.IsSuccess() {
+		return nil, st
 	}
+	defer prof.timed("Score", time.Now(), &st)
 	plugins := make([]framework.ScorePlugin, 0, len(prof.score))
 	for _, pl := range prof.score {
 		if !state.SkipScorePlugins[pl.Name()] {
@@ -323,13 +321,37 @@ func chunkSize(n, workers int) int {
 	return max(c, 1)
 }
 
+// runPreScore runs the PreScore plugins; a skipping one skips its Score.
+func (prof *Profile) runPreScore(ctx context.Context, state *framework.CycleState, pod *v1.Pod, nodes []*framework.NodeInfo) (st *framework.Status) {
+	defer prof.timed("PreScore", time.Now(), &st)
+	for _, pl := range prof.preScore {
+		s := pl.PreScore(ctx, state, pod, nodes)
+		if s.IsSkip() {
+			state.SkipScorePlugins[pl.Name()] = true
+			continue
+		}
+		if !s.IsSuccess() {
+			return s.WithPlugin(pl.Name())
+		}
+	}
+	return nil
+}
+
+// timed records how long an extension point took since start, with the
+// status *st it ended with (upstream's
+// scheduler_framework_extension_point_duration_seconds).
+func (prof *Profile) timed(point string, start time.Time, st **framework.Status) {
+	prof.metrics.extensionPoint(point, prof.Name, *st, start)
+}
+
 // minNodesPerScoreWorker keeps small clusters on one goroutine: starting
 // workers costs more than scoring a few nodes.
 const minNodesPerScoreWorker = 32
 
 // RunPostFilter runs the PostFilter plugins until one succeeds and
 // returns the last status (for its message).
-func (prof *Profile) RunPostFilter(ctx context.Context, state *framework.CycleState, pod *v1.Pod, statuses framework.NodeToStatus) (string, *framework.Status) {
+func (prof *Profile) RunPostFilter(ctx context.Context, state *framework.CycleState, pod *v1.Pod, statuses framework.NodeToStatus) (_ string, st *framework.Status) {
+	defer prof.timed("PostFilter", time.Now(), &st)
 	var last *framework.Status
 	for _, pl := range prof.postFilter {
 		node, s := pl.PostFilter(ctx, state, pod, statuses)

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"slices"
+	"time"
 
 	v1 "k8s.io/api/core/v1"
 
@@ -14,7 +15,8 @@ import (
 // RunReserve runs every Reserve plugin in order and stops at the first
 // failure. A rejection keeps its code (the pod does not fit the node); an
 // error names the plugin, as upstream's "running Reserve plugin".
-func (prof *Profile) RunReserve(ctx context.Context, state *framework.CycleState, pod *v1.Pod, node string) *framework.Status {
+func (prof *Profile) RunReserve(ctx context.Context, state *framework.CycleState, pod *v1.Pod, node string) (st *framework.Status) {
+	defer prof.timed("Reserve", time.Now(), &st)
 	for _, pl := range prof.reserve {
 		s := pl.Reserve(ctx, state, pod, node)
 		if s.IsSuccess() {
@@ -38,7 +40,8 @@ func (prof *Profile) RunUnreserve(ctx context.Context, state *framework.CycleSta
 
 // RunPreBind runs every PreBind plugin in order and stops at the first
 // failure.
-func (prof *Profile) RunPreBind(ctx context.Context, state *framework.CycleState, pod *v1.Pod, node string) *framework.Status {
+func (prof *Profile) RunPreBind(ctx context.Context, state *framework.CycleState, pod *v1.Pod, node string) (st *framework.Status) {
+	defer prof.timed("PreBind", time.Now(), &st)
 	for _, pl := range prof.preBind {
 		s := pl.PreBind(ctx, state, pod, node)
 		if s.IsSuccess() {

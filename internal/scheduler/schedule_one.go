@@ -198,7 +198,10 @@ func (s *Scheduler) bindingCycle(ctx context.Context, prof *Profile, state *fram
 		ObjectMeta: metav1.ObjectMeta{Namespace: assumed.Namespace, Name: assumed.Name, UID: assumed.UID},
 		Target:     v1.ObjectReference{Kind: "Node", Name: host},
 	}
-	if err := s.client.CoreV1().Pods(assumed.Namespace).Bind(ctx, b, metav1.CreateOptions{}); err != nil {
+	bindStart := time.Now()
+	err := s.client.CoreV1().Pods(assumed.Namespace).Bind(ctx, b, metav1.CreateOptions{})
+	s.cfg.Metrics.extensionPoint("Bind", prof.Name, framework.AsStatus(err), bindStart)
+	if err != nil {
 		s.bindFailed(ctx, prof, state, info, cycle, start, assumed, fmt.Errorf("binding rejected: %w", err))
 		return
 	}

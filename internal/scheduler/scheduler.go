@@ -145,6 +145,7 @@ func New(cfg Config) (*Scheduler, error) {
 			return nil, fmt.Errorf("profile %s: %w", p.SchedulerName, err)
 		}
 		h.prof = prof
+		prof.metrics = cfg.Metrics
 		s.percentages[p.SchedulerName] = percentageFor(cfg.Configuration, p)
 		s.profiles[p.SchedulerName] = prof
 		for k, v := range prof.events {

@@ -2,6 +2,7 @@ package framework
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 )
 
@@ -122,10 +123,20 @@ func (s *Status) Equal(o *Status) bool {
 	return true
 }
 
+// String is the code's name, as upstream's (the status label of the
+// scheduler's metrics).
+func (c Code) String() string {
+	names := [...]string{"Success", "Error", "Unschedulable", "UnschedulableAndUnresolvable", "Skip"}
+	if int(c) < 0 || int(c) >= len(names) {
+		return fmt.Sprintf("Code(%d)", int(c))
+	}
+	return names[c]
+}
+
 // String is code and message, for test failures.
 func (s *Status) String() string {
 	if s == nil {
 		return "Success"
 	}
-	return [...]string{"Success", "Error", "Unschedulable", "UnschedulableAndUnresolvable", "Skip"}[s.code] + ": " + s.Message()
+	return s.code.String() + ": " + s.Message()
 }
