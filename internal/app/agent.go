@@ -206,10 +206,13 @@ func StartAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 		return nil, fmt.Errorf("client: %w", err)
 	}
 	a := &Agent{kubelets: map[string]*kubelet.Kubelet{}, runtimes: map[string]*sim.Runtime{}, done: make(chan struct{})}
+	events := newKubeletEvents()
+	events.start(client)
 	var order []*kubelet.Kubelet
 	for i := range cfg.Simulate {
-		k, rt, err := newHollowNode(cfg, client, i)
+		k, rt, err := newHollowNode(cfg, client, i, events)
 		if err != nil {
+			events.stop()
 			return nil, fmt.Errorf("hollow node %d: %w", i, err)
 		}
 		a.kubelets[k.NodeName()], a.runtimes[k.NodeName()] = k, rt
@@ -220,11 +223,13 @@ func StartAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 	var wg sync.WaitGroup
 	if a.servers, err = startKubeletAPIs(cfg, restCfg, client, order); err != nil {
 		cancel()
+		events.stop()
 		return nil, err
 	}
 	podIndex, shutdown, err := startHollowInformers(ctx, client, a.kubelets)
 	if err != nil {
 		cancel()
+		events.stop()
 		closeKubeletAPIs(a.servers, log)
 		return nil, fmt.Errorf("informers: %w", err)
 	}
@@ -240,6 +245,7 @@ func StartAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 		cancel()
 		wg.Wait()
 		shutdown()
+		events.stop()
 		closeKubeletAPIs(a.servers, log)
 		return nil, fmt.Errorf("register hollow nodes: %w", err)
 	}
@@ -252,6 +258,7 @@ func StartAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 		defer close(a.done)
 		wg.Wait()
 		shutdown()
+		events.stop()
 		closeKubeletAPIs(a.servers, log)
 	}()
 	log.Info("hollow nodes ready", "nodes", len(order), "took", time.Since(start).Round(time.Millisecond))
@@ -292,14 +299,16 @@ func hollowPort(cfg AgentConfig, i int) int {
 // newHollowNode builds hollow node i: its simulated runtime (pod range
 // sim.NodeCIDR(i) until the node gets a spec.podCIDR) and its kubelet,
 // advertising hollowIP(i) and hollowPort.
-func newHollowNode(cfg AgentConfig, client kubernetes.Interface, i int) (*kubelet.Kubelet, *sim.Runtime, error) {
+func newHollowNode(cfg AgentConfig, client kubernetes.Interface, i int, events *kubeletEvents) (*kubelet.Kubelet, *sim.Runtime, error) {
 	rt, err := sim.New(sim.Config{StartLatency: cfg.PodStartLatency, StopDelay: cfg.PodStopDelay, PodCIDR: sim.NodeCIDR(i)})
 	if err != nil {
 		return nil, nil, err
 	}
+	name := cfg.NodeNamePrefix + strconv.Itoa(i)
 	k, err := kubelet.New(kubelet.Config{
-		NodeName:           cfg.NodeNamePrefix + strconv.Itoa(i),
+		NodeName:           name,
 		Client:             client,
+		Events:             events.recorder(name),
 		Runtime:            rt,
 		NodeIP:             hollowIP(i).String(),
 		Port:               int32(hollowPort(cfg, i)),

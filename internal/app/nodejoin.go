@@ -177,6 +177,9 @@ func startJoinedAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 		done: make(chan struct{})}
 	order := make([]*kubelet.Kubelet, cfg.Simulate)
 	clients := make([]kubernetes.Interface, cfg.Simulate)
+	// The kubelets' events are written once the nodes have joined, by
+	// node 0 (any node may create events).
+	events := newKubeletEvents()
 	var mu sync.Mutex
 	err = eachIndex(ctx, cfg.Simulate, func(i int) error {
 		rc, err := join.config(ctx, cfg.NodeNamePrefix+strconv.Itoa(i))
@@ -188,7 +191,7 @@ func startJoinedAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 		if err != nil {
 			return err
 		}
-		k, rt, err := newHollowNode(cfg, client, i)
+		k, rt, err := newHollowNode(cfg, client, i, events)
 		if err != nil {
 			return err
 		}
@@ -201,10 +204,13 @@ func startJoinedAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 		return nil
 	})
 	if err != nil {
+		events.stop()
 		return nil, fmt.Errorf("join hollow nodes: %w", err)
 	}
+	events.start(clients[0])
 	// Node 0's identity creates the SubjectAccessReviews of every node.
 	if a.servers, err = startKubeletAPIs(cfg, &rest.Config{}, clients[0], order); err != nil {
+		events.stop()
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
@@ -222,6 +228,7 @@ func startJoinedAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 	go func() {
 		defer close(a.done)
 		wg.Wait()
+		events.stop()
 		closeKubeletAPIs(a.servers, cfg.Logger)
 	}()
 	cfg.Logger.Info("hollow nodes joined", "nodes", len(order), "took", time.Since(start).Round(time.Millisecond))

@@ -12,10 +12,14 @@ import (
 )
 
 // rejection is why the kubelet refused to run a pod: upstream's reason
-// (OutOfcpu, NodeAffinity, ...) and the message of the pod's status.
+// (OutOfcpu, NodeAffinity, ...) and message; the pod's status says "Pod
+// was rejected: " and the message, the Warning event the message alone.
 type rejection struct {
 	reason, message string
 }
+
+// statusMessage is the rejected pod's status.message.
+func (r *rejection) statusMessage() string { return "Pod was rejected: " + r.message }
 
 // admit is upstream's kubelet admission of a pod it has not started
 // (lifecycle's predicate admit handler, its general predicates): the pod
@@ -34,10 +38,10 @@ func admit(pod *corev1.Pod, node *corev1.Node, admitted []*corev1.Pod) *rejectio
 	}
 	if os, ok := pod.Labels[corev1.LabelOSStable]; ok && os != nodeOS {
 		return &rejection{reason: "PodOSSelectorNodeLabelDoesNotMatch",
-			message: "Pod was rejected: Failed to admit pod as the `kubernetes.io/os` label doesn't match node label"}
+			message: "Failed to admit pod as the `kubernetes.io/os` label doesn't match node label"}
 	}
 	if pod.Spec.OS != nil && string(pod.Spec.OS.Name) != nodeOS {
-		return &rejection{reason: "PodOSNotSupported", message: "Pod was rejected: Failed to admit pod as the OS field doesn't match node OS"}
+		return &rejection{reason: "PodOSNotSupported", message: "Failed to admit pod as the OS field doesn't match node OS"}
 	}
 	alloc := framework.NewResource(node.Status.Allocatable)
 	used := &framework.Resource{ScalarResources: map[corev1.ResourceName]int64{}}
@@ -53,7 +57,7 @@ func admit(pod *corev1.Pod, node *corev1.Node, admitted []*corev1.Pod) *rejectio
 	req := framework.PodRequests(pod, false)
 	out := func(name corev1.ResourceName, want, used, capacity int64) *rejection {
 		return &rejection{reason: "OutOf" + string(name), message: fmt.Sprintf(
-			"Pod was rejected: Node didn't have enough resource: %s, requested: %d, used: %d, capacity: %d", name, want, used, capacity)}
+			"Node didn't have enough resource: %s, requested: %d, used: %d, capacity: %d", name, want, used, capacity)}
 	}
 	if int64(len(admitted))+1 > alloc.AllowedPodNumber {
 		return out(corev1.ResourcePods, 1, int64(len(admitted)), alloc.AllowedPodNumber)
@@ -84,7 +88,7 @@ func admit(pod *corev1.Pod, node *corev1.Node, admitted []*corev1.Pod) *rejectio
 		}
 	}
 	predicate := func(name, desc string) *rejection {
-		return &rejection{reason: name, message: fmt.Sprintf("Pod was rejected: Predicate %s failed: %s", name, desc)}
+		return &rejection{reason: name, message: fmt.Sprintf("Predicate %s failed: %s", name, desc)}
 	}
 	if !nodeaffinity.RequiredMatches(pod, node) {
 		return predicate(nodeaffinity.Name, nodeaffinity.ErrReasonPod)

@@ -76,7 +76,7 @@ func TestAdmit(t *testing.T) {
 			switch {
 			case tt.wantReason == "" && r != nil:
 				t.Errorf("admit = %+v; want admitted", r)
-			case tt.wantReason != "" && (r == nil || r.reason != tt.wantReason || r.message != tt.wantMsg):
+			case tt.wantReason != "" && (r == nil || r.reason != tt.wantReason || r.statusMessage() != tt.wantMsg):
 				t.Errorf("admit = %+v; want %s: %s", r, tt.wantReason, tt.wantMsg)
 			}
 		})

@@ -11,6 +11,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
 )
 
@@ -57,6 +58,10 @@ type Config struct {
 	LeaseRenewInterval   time.Duration
 	LeaseDuration        time.Duration
 	StatusReportInterval time.Duration
+	// Events, when set, records the kubelet's events about its pods (a
+	// recorder whose source is this node's kubelet): a pod refused by
+	// admission, a pod past its active deadline.
+	Events record.EventRecorder
 	// Clock drives heartbeats, back-off and timestamps (the real clock).
 	Clock clock.WithTicker
 	// Logger (slog.Default()).

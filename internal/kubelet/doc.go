@@ -30,7 +30,8 @@
 // not fit beside the pods admitted before it, or does not match the
 // node's labels, host ports or NoExecute taints, is never started and is
 // Failed with upstream's reason (OutOfcpu, NodeAffinity, ...) and message
-// ("Pod was rejected: ...").
+// ("Pod was rejected: ..."), and a Warning event with the reason when
+// Config.Events is set (so is a Normal DeadlineExceeded event).
 //
 // One goroutine works each pod. It wakes on a pod update, a runtime event
 // (Runtime.SetNotify) or the end of a back-off, syncs the pod, and writes

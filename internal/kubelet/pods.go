@@ -120,3 +120,11 @@ func (k *Kubelet) admittedLocked() []*corev1.Pod {
 	}
 	return out
 }
+
+// event records an event about pod as this node's kubelet, if the kubelet
+// has a recorder.
+func (k *Kubelet) event(pod *corev1.Pod, eventType, reason, message string) {
+	if k.cfg.Events != nil {
+		k.cfg.Events.Event(pod, eventType, reason, message)
+	}
+}

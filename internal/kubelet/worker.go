@@ -124,6 +124,9 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 		w.k.log.Error("write pod status", "pod", klogKey(pod), "err", err)
 		return time.Second, false
 	}
+	if d.DeadlineExceeded && base.Status.Phase != corev1.PodFailed && st.Phase == corev1.PodFailed {
+		w.k.event(pod, corev1.EventTypeNormal, st.Reason, st.Message)
+	}
 	if w.stopped && !w.confirmed {
 		if err := w.confirmDeletion(ctx, pod); err != nil {
 			w.k.log.Error("confirm pod deletion", "pod", klogKey(pod), "err", err)
@@ -140,11 +143,12 @@ func (w *podWorker) syncRejected(ctx context.Context, pod *corev1.Pod) (time.Dur
 	base := statusBase(pod, w.written, w.writtenRV)
 	if base.Status.Phase != corev1.PodFailed {
 		st := base.Status.DeepCopy()
-		st.Phase, st.Reason, st.Message = corev1.PodFailed, w.rejected.reason, w.rejected.message
+		st.Phase, st.Reason, st.Message = corev1.PodFailed, w.rejected.reason, w.rejected.statusMessage()
 		if err := w.writeStatus(ctx, pod, base.Status, *st); err != nil {
 			w.k.log.Error("write rejected pod status", "pod", klogKey(pod), "err", err)
 			return time.Second, false
 		}
+		w.k.event(pod, corev1.EventTypeWarning, w.rejected.reason, w.rejected.message)
 	}
 	if pod.DeletionTimestamp != nil && !w.confirmed {
 		if err := w.confirmDeletion(ctx, pod); err != nil {

@@ -137,7 +137,8 @@ func testReadinessGates(t *testing.T, k *kubectl) {
 }
 
 // testActiveDeadline: a running pod past its activeDeadlineSeconds is
-// stopped (its container terminated) and Failed with upstream's reason.
+// stopped (its container terminated) and Failed with upstream's reason,
+// and the kubelet says so in an event.
 func testActiveDeadline(t *testing.T, k *kubectl) {
 	brief := podManifest("brief", "  activeDeadlineSeconds: 2\n")
 	wantOutput(t, k.run("apply", "-f", k.file("brief.yaml", brief)), "pod/brief created")
@@ -146,6 +147,10 @@ func testActiveDeadline(t *testing.T, k *kubectl) {
 	wantOutput(t, k.run("get", "pod", "brief", "-o", "jsonpath={.status.reason}: {.status.message}"),
 		"DeadlineExceeded: Pod was active on the node longer than the specified deadline")
 	wantOutput(t, k.run("get", "pod", "brief", "-o", "jsonpath={.status.containerStatuses[0].state.terminated.reason}"), "Completed")
+	waitFor(t, "DeadlineExceeded event in describe", func() (bool, string) {
+		d := k.ok("describe", "pod", "brief")
+		return strings.Contains(d, "DeadlineExceeded") && strings.Contains(d, "Pod was active on the node longer than the specified deadline"), d
+	})
 }
 
 const hugePod = `apiVersion: v1
@@ -164,13 +169,19 @@ spec:
 
 // testKubeletAdmission: a pod bound by hand (spec.nodeName, no scheduler)
 // to a node it does not fit is refused by that node's kubelet: Failed,
-// STATUS OutOfcpu, upstream's message.
+// STATUS OutOfcpu, upstream's message, and a Warning event.
 func testKubeletAdmission(t *testing.T, k *kubectl) {
 	wantOutput(t, k.run("apply", "-f", k.file("huge.yaml", hugePod)), "pod/huge created")
 	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Failed", "pod/huge", "--timeout=25s"), "pod/huge condition met")
 	msg := k.run("get", "pod", "huge", "-o", "jsonpath={.status.reason}: {.status.message}").stdout
 	wantContains(t, "rejected pod's status", msg, "OutOfcpu: Pod was rejected: Node didn't have enough resource: cpu, requested: 100000, used: ")
 	wantStatusColumn(t, k, "huge", "OutOfcpu")
+	// The kubelet's Warning event, as upstream's.
+	waitFor(t, "OutOfcpu event in describe", func() (bool, string) {
+		d := k.ok("describe", "pod", "huge")
+		return strings.Contains(d, "OutOfcpu") && strings.Contains(d, "kubelet") &&
+			strings.Contains(d, "Node didn't have enough resource: cpu, requested: 100000"), d
+	})
 }
 
 // describeField is the value of the first top-level "Name:  value" line
