@@ -145,15 +145,19 @@ func hollowPod(ns, name string, labels map[string]string) *corev1.Pod {
 // telling t when each create is sent.
 func createPods(ctx context.Context, cs kubernetes.Interface, t *podTracker, workers, count int, mk func(i int) *corev1.Pod) (outcome, error) {
 	out := run(ctx, plan{workers: workers, count: count}, func(ctx context.Context, i int) error {
-		pod := mk(i)
-		t.sent(pod.Name)
-		_, err := cs.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{})
-		return err
+		return sendPod(ctx, cs, t, mk(i))
 	})
 	if out.errors > 0 {
 		return out, fmt.Errorf("create %d pods: %d failed, first: %w", count, out.errors, out.firstErr)
 	}
 	return out, nil
+}
+
+// sendPod creates pod, telling t when the create is sent.
+func sendPod(ctx context.Context, cs kubernetes.Interface, t *podTracker, pod *corev1.Pod) error {
+	t.sent(pod.Name)
+	_, err := cs.CoreV1().Pods(pod.Namespace).Create(ctx, pod, metav1.CreateOptions{})
+	return err
 }
 
 // waitServiceAccount waits for the default ServiceAccount of ns, which

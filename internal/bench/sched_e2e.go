@@ -144,10 +144,7 @@ func createE2EPods(ctx context.Context, cfg *SchedConfig, cs kubernetes.Interfac
 		tick, stop := schedule(ctx, paceInterval(cfg.PodsQPS))
 		defer stop()
 		return createPaced(ctx, cfg.Pods, tick, func(ctx context.Context, i int) error {
-			pod := hollowPod(ns, fmt.Sprintf("pod-%d", i), labels)
-			tr.sent(pod.Name)
-			_, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
-			return err
+			return sendPod(ctx, cs, tr, hollowPod(ns, fmt.Sprintf("pod-%d", i), labels))
 		})
 	case mode == "deployment" && cfg.PodsQPS == 0:
 		if _, err := cs.AppsV1().Deployments(ns).Create(ctx, benchDeployment(ns, "bench", int32(cfg.Pods), labels), metav1.CreateOptions{}); err != nil {

@@ -72,10 +72,7 @@ func latencyCreate(cs kubernetes.Interface, tr *podTracker, mode string) (func(c
 	switch mode {
 	case "bare":
 		return func(ctx context.Context, i int) error {
-			pod := hollowPod(ns, fmt.Sprintf("latency-%d", i), map[string]string{"group": "latency"})
-			tr.sent(pod.Name)
-			_, err := cs.CoreV1().Pods(ns).Create(ctx, pod, metav1.CreateOptions{})
-			return err
+			return sendPod(ctx, cs, tr, hollowPod(ns, fmt.Sprintf("latency-%d", i), map[string]string{"group": "latency"}))
 		}, nil
 	case "deployment":
 		return func(ctx context.Context, i int) error {

@@ -23,11 +23,11 @@ func (r *rejection) statusMessage() string { return "Pod was rejected: " + r.mes
 
 // admit is upstream's kubelet admission of a pod it has not started
 // (lifecycle's predicate admit handler, its general predicates): the pod
-// must be for the node's OS (spec.os and its kubernetes.io/os label), fit the node's allocatable beside the pods admitted before it
-// (pods, cpu, memory, ephemeral storage, extended resources the node
-// has), match the node's labels (nodeSelector and required node
-// affinity), find its host ports free, and tolerate the node's NoExecute
-// taints. The scheduler checks the same, so it matters for pods bound
+// must be for the node's OS (spec.os and its kubernetes.io/os label), fit
+// the node's allocatable beside the pods admitted before it (pods, cpu,
+// memory, ephemeral storage, extended resources the node has), match the
+// node's labels (nodeSelector and required node affinity), find its host
+// ports free, and tolerate the node's NoExecute taints. The scheduler checks the same, so it matters for pods bound
 // without it (spec.nodeName set at create) and for races. The first
 // failure, in upstream's order, is the rejection; nil admits.
 func admit(pod *corev1.Pod, node *corev1.Node, admitted []*corev1.Pod) *rejection {
@@ -44,15 +44,11 @@ func admit(pod *corev1.Pod, node *corev1.Node, admitted []*corev1.Pod) *rejectio
 		return &rejection{reason: "PodOSNotSupported", message: "Failed to admit pod as the OS field doesn't match node OS"}
 	}
 	alloc := framework.NewResource(node.Status.Allocatable)
-	used := &framework.Resource{ScalarResources: map[corev1.ResourceName]int64{}}
+	// The admitted pods' requests, summed; a NodeInfo would also work out
+	// their affinity terms, which admission does not read.
+	used := &framework.Resource{}
 	for _, p := range admitted {
-		r := framework.PodRequests(p, false)
-		used.MilliCPU += r.MilliCPU
-		used.Memory += r.Memory
-		used.EphemeralStorage += r.EphemeralStorage
-		for name, v := range r.ScalarResources {
-			used.ScalarResources[name] += v
-		}
+		used.Plus(framework.PodRequests(p, false))
 	}
 	req := framework.PodRequests(pod, false)
 	out := func(name corev1.ResourceName, want, used, capacity int64) *rejection {
@@ -93,7 +89,7 @@ func admit(pod *corev1.Pod, node *corev1.Node, admitted []*corev1.Pod) *rejectio
 	if !nodeaffinity.RequiredMatches(pod, node) {
 		return predicate(nodeaffinity.Name, nodeaffinity.ErrReasonPod)
 	}
-	if hasHostPorts(pod) && !nodeports.Fits(pod, framework.NewNodeInfo(admitted...)) {
+	if len(framework.PodHostPorts(pod)) > 0 && !nodeports.Fits(pod, framework.NewNodeInfo(admitted...)) {
 		return predicate(nodeports.Name, nodeports.ErrReason)
 	}
 	noExecute := func(t *corev1.Taint) bool { return t.Effect == corev1.TaintEffectNoExecute }
@@ -101,16 +97,4 @@ func admit(pod *corev1.Pod, node *corev1.Node, admitted []*corev1.Pod) *rejectio
 		return predicate("TaintToleration", "node(s) had taints that the pod didn't tolerate")
 	}
 	return nil
-}
-
-// hasHostPorts reports whether a container of pod asks for a host port.
-func hasHostPorts(pod *corev1.Pod) bool {
-	for _, c := range pod.Spec.Containers {
-		for _, p := range c.Ports {
-			if p.HostPort > 0 {
-				return true
-			}
-		}
-	}
-	return false
 }

@@ -259,14 +259,7 @@ func podConditions(pod *corev1.Pod, st corev1.PodStatus, sandboxReady bool, now 
 func readinessGatesUnready(pod *corev1.Pod) string {
 	var msgs []string
 	for _, g := range pod.Spec.ReadinessGates {
-		var c *corev1.PodCondition
-		for i := range pod.Status.Conditions {
-			if pod.Status.Conditions[i].Type == g.ConditionType {
-				c = &pod.Status.Conditions[i]
-				break
-			}
-		}
-		switch {
+		switch c := podCondition(pod.Status.Conditions, g.ConditionType); {
 		case c == nil:
 			msgs = append(msgs, fmt.Sprintf("corresponding condition of pod readiness gate %q does not exist.", string(g.ConditionType)))
 		case c.Status != corev1.ConditionTrue:

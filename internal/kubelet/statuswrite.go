@@ -62,12 +62,17 @@ func mergeStatus(old, own corev1.PodStatus) corev1.PodStatus {
 }
 
 func hasCondition(conds []corev1.PodCondition, typ corev1.PodConditionType) bool {
-	for _, c := range conds {
-		if c.Type == typ {
-			return true
+	return podCondition(conds, typ) != nil
+}
+
+// podCondition is the condition of type typ in conds, or nil.
+func podCondition(conds []corev1.PodCondition, typ corev1.PodConditionType) *corev1.PodCondition {
+	for i := range conds {
+		if conds[i].Type == typ {
+			return &conds[i]
 		}
 	}
-	return false
+	return nil
 }
 
 // writeStatus patches pods/status with st (a merge patch with a UID

@@ -127,7 +127,7 @@ func (n *NodeInfo) AddPodInfo(pi *PodInfo) {
 	}
 	n.Requested.plus(pi.Requests, 1)
 	n.NonZeroRequested.plus(pi.NonZeroRequests, 1)
-	n.UsedPorts = append(n.UsedPorts, podPorts(pi.Pod)...)
+	n.UsedPorts = append(n.UsedPorts, PodHostPorts(pi.Pod)...)
 }
 
 // RemovePod takes pod (matched by UID) off the node.
@@ -174,7 +174,9 @@ func (n *NodeInfo) Clone() *NodeInfo {
 	return c
 }
 
-func podPorts(pod *v1.Pod) []HostPort {
+// PodHostPorts are the host ports pod's containers ask for, with an unset
+// IP read as 0.0.0.0 and an unset protocol as TCP (nil: none).
+func PodHostPorts(pod *v1.Pod) []HostPort {
 	var out []HostPort
 	for _, c := range pod.Spec.Containers {
 		for _, p := range c.Ports {

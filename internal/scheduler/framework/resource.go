@@ -54,7 +54,10 @@ func (r *Resource) SetScalar(name v1.ResourceName, v int64) {
 	r.ScalarResources[name] = v
 }
 
-// plus adds o to r.
+// Plus adds o to r.
+func (r *Resource) Plus(o *Resource) { r.plus(o, 1) }
+
+// plus adds o, times sign, to r.
 func (r *Resource) plus(o *Resource, sign int64) {
 	r.MilliCPU += sign * o.MilliCPU
 	r.Memory += sign * o.Memory
