@@ -24,6 +24,9 @@ func TestHollowCluster(t *testing.T) {
 			t.Run("scheduling-gates", func(t *testing.T) {
 				testSchedulingGates(t, s.newKubectl(t, version, "e2e-gates"))
 			})
+			t.Run("host-network", func(t *testing.T) {
+				testHostNetwork(t, s.newKubectl(t, version, "e2e-host"))
+			})
 			t.Run("readiness-gates", func(t *testing.T) {
 				testReadinessGates(t, s.newKubectl(t, version, "e2e-readiness"))
 			})
@@ -110,11 +113,44 @@ func testSchedulingGates(t *testing.T, k *kubectl) {
 	gated := podManifest("gated", "  schedulingGates:\n  - name: example.com/quota\n")
 	wantOutput(t, k.run("apply", "-f", k.file("gated.yaml", gated)), "pod/gated created")
 	wantStatusColumn(t, k, "gated", "SchedulingGated")
+	// The scheduler's metrics, scraped as Prometheus does, count it apart.
+	waitFor(t, "gated pod in scheduler_pending_pods", func() (bool, string) {
+		m := k.ok("get", "--raw", "/metrics")
+		return strings.Contains(m, "\nscheduler_pending_pods{queue=\"gated\"} 1\n") &&
+			strings.Contains(m, "\nscheduler_schedule_attempts_total{profile=\"default-scheduler\",result=\"scheduled\"} "), schedulerMetricLines(m)
+	})
 	res := k.run("patch", "pod", "gated", "--type=json", "-p", `[{"op":"add","path":"/spec/schedulingGates/-","value":{"name":"more"}}]`)
 	wantContains(t, "adding a gate", res.stderr, "only deletion is allowed, but found new scheduling gate 'more'")
 	wantOutput(t, k.run("get", "pod", "gated", "-o", "jsonpath={.spec.nodeName}"), "")
 	wantOutput(t, k.run("patch", "pod", "gated", "--type=json", "-p", `[{"op":"remove","path":"/spec/schedulingGates"}]`), "pod/gated patched")
 	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/gated", "--timeout=25s"), "pod/gated condition met")
+	waitFor(t, "no gated pod in scheduler_pending_pods", func() (bool, string) {
+		m := k.ok("get", "--raw", "/metrics")
+		return strings.Contains(m, "\nscheduler_pending_pods{queue=\"gated\"} 0\n"), schedulerMetricLines(m)
+	})
+}
+
+// schedulerMetricLines are the scheduler_pending_pods and
+// scheduler_schedule_attempts_total lines of a /metrics body.
+func schedulerMetricLines(body string) string {
+	var out []string
+	for _, l := range strings.Split(body, "\n") {
+		if strings.HasPrefix(l, "scheduler_pending_pods") || strings.HasPrefix(l, "scheduler_schedule_attempts_total") {
+			out = append(out, l)
+		}
+	}
+	return strings.Join(out, "\n")
+}
+
+// testHostNetwork: a pod on the host's network reports its node's address
+// as its pod IP.
+func testHostNetwork(t *testing.T, k *kubectl) {
+	wantOutput(t, k.run("apply", "-f", k.file("host.yaml", podManifest("host", "  hostNetwork: true\n"))), "pod/host created")
+	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/host", "--timeout=25s"), "pod/host condition met")
+	ips := strings.Fields(k.run("get", "pod", "host", "-o", "jsonpath={.status.podIP} {.status.hostIP}").stdout)
+	if len(ips) != 2 || ips[0] != ips[1] || !strings.HasPrefix(ips[0], "127.0.0.") {
+		t.Errorf("hostNetwork pod: podIP, hostIP = %v; want the node's 127.0.0.x twice", ips)
+	}
 }
 
 // testReadinessGates: a running pod with a readiness gate is not Ready
