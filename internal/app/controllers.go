@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"sync"
 
-	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/metadata"
 	"k8s.io/client-go/rest"
@@ -45,7 +44,7 @@ var _ runnable = (*controller.Controller)(nil)
 // startControllers builds the controllers the server runs, in-process
 // through loopback, on one shared informer factory, starts them and
 // returns without waiting for their caches; stop ends them and waits.
-func startControllers(ctx context.Context, loopback *rest.Config, f informers.SharedInformerFactory, cfg ServerConfig, log *slog.Logger) (stop func(), err error) {
+func startControllers(ctx context.Context, loopback *rest.Config, f processInformers, cfg ServerConfig, log *slog.Logger) (stop func(), err error) {
 	cs, err := kubernetes.NewForConfig(loopback)
 	if err != nil {
 		return nil, err
@@ -69,7 +68,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, f informers.Sh
 		job.New(job.Config{Client: cs, Factory: f, Logger: log}),
 		cronjob.New(cronjob.Config{Client: cs, Factory: f, Logger: log}),
 		disruption.New(disruption.Config{Client: cs, Factory: f, Logger: log}),
-		garbagecollector.New(garbagecollector.Config{Metadata: md, Discovery: cs.Discovery(), Logger: log}),
+		garbagecollector.New(garbagecollector.Config{Metadata: md, Shared: f.Running, Discovery: cs.Discovery(), Logger: log}),
 		resourcequota.New(resourcequota.Config{Client: cs, Metadata: md, Factory: f, Logger: log}),
 		podautoscaler.New(podautoscaler.Config{Client: cs, Factory: f, Logger: log}),
 		checked(nodeipam.New(nodeipam.Config{Client: cs, Factory: f, ClusterCIDR: cfg.ClusterCIDR, NodeCIDRMaskSize: cfg.NodeCIDRMaskSize, Logger: log})),

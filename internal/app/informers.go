@@ -2,10 +2,15 @@ package app
 
 import (
 	"context"
+	"reflect"
+	"time"
 
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	clientscheme "k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/cache"
 
 	"github.com/skiff-dev/skiff/internal/controller"
 )
@@ -46,3 +51,26 @@ func (p processInformers) Start(<-chan struct{}) { p.SharedInformerFactory.Start
 
 // Shutdown does nothing: the server shuts the factory down last.
 func (p processInformers) Shutdown() {}
+
+// Running returns the factory's informer of the resource whose objects are
+// of kind gvk when a component has started one, and false otherwise. It
+// never adds an informer: asking for one nobody started would leave it in
+// the factory for the next Start.
+func (p processInformers) Running(gvk schema.GroupVersionKind, _ schema.GroupVersionResource) (cache.SharedIndexInformer, bool) {
+	obj, err := clientscheme.Scheme.New(gvk)
+	if err != nil {
+		return nil, false
+	}
+	// With a done context this only lists the started informers.
+	done, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, started := p.WaitForCacheSyncWithContext(done).Synced[reflect.TypeOf(obj)]; !started {
+		return nil, false
+	}
+	// The factory keys its informers by object type and returns the
+	// existing one; newFunc is never called for a started type.
+	inf := p.InformerFor(obj, func(kubernetes.Interface, time.Duration) cache.SharedIndexInformer {
+		panic("processInformers.Running: informer vanished from the factory")
+	})
+	return inf, true
+}

@@ -2,9 +2,12 @@
 // whose owners are gone and carries out foreground and orphan deletion, as
 // upstream's garbage collector does.
 //
-// It watches the metadata (as=PartialObjectMetadata) of every resource
-// discovery lists with list, watch and delete, and keeps a graph of owner
-// references keyed by UID (graph.go). The controller is keyed by UID too:
+// It watches every resource discovery lists with list, watch and delete,
+// and keeps a graph of owner references keyed by UID (graph.go). As
+// upstream's collector does, it watches a resource through the process's
+// typed informer when the typed factory knows it (every built-in one, so
+// pods and ReplicaSets are watched once for all controllers), and through
+// a metadata informer (as=PartialObjectMetadata) otherwise. The controller is keyed by UID too:
 // Request{Name: uid}. Reconcile reads the node from the graph and decides
 // (decide.go, pure):
 //

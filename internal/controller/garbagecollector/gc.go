@@ -9,6 +9,7 @@ import (
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/discovery"
 	"k8s.io/client-go/metadata"
@@ -25,6 +26,14 @@ const pollBlocked = 5 * time.Second
 type Config struct {
 	Metadata  metadata.Interface
 	Discovery discovery.DiscoveryInterface
+	// Shared, when set, returns the informer of a resource (of kind gvk)
+	// that the process already runs for its other components, and false
+	// when it runs none. The collector watches such a resource through
+	// that informer instead of a metadata informer of its own, as
+	// upstream's collector reuses kube-controller-manager's typed
+	// informers: pods and ReplicaSets are then decoded and held once. It
+	// must not start informers.
+	Shared func(gvk schema.GroupVersionKind, gvr schema.GroupVersionResource) (cache.SharedIndexInformer, bool)
 	// Workers defaults to 4.
 	Workers int
 	// Rediscover is how often discovery is re-read for new resources;
@@ -34,7 +43,7 @@ type Config struct {
 }
 
 // GarbageCollector is the collector: a graph of owner references fed by
-// metadata informers, and the reconcile loop over it.
+// informers, and the reconcile loop over it.
 type GarbageCollector struct {
 	cfg   Config
 	graph *graph
@@ -56,7 +65,7 @@ func New(cfg Config) *GarbageCollector {
 		cfg.Logger = slog.Default()
 	}
 	gc := &GarbageCollector{cfg: cfg, graph: newGraph()}
-	gc.w = newWatcher(cfg.Metadata, cfg.Discovery, gc, cfg.Logger)
+	gc.w = newWatcher(cfg.Metadata, cfg.Shared, cfg.Discovery, gc, cfg.Logger)
 	gc.ctrl = controller.New(controller.Config{Name: "garbagecollector", Reconciler: gc, Workers: cfg.Workers,
 		Synced: []cache.InformerSynced{gc.w.hasSynced}, Logger: cfg.Logger})
 	return gc

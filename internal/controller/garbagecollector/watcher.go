@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 
+	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/types"
@@ -31,25 +32,32 @@ type mapping struct {
 	namespaced bool
 }
 
-// watcher keeps one metadata informer per watched resource and maps kinds
-// to resources for owner look-ups.
+// watcher keeps one informer per watched resource (one the process already
+// runs, else a metadata informer of its own) and maps kinds to resources
+// for owner look-ups.
 type watcher struct {
 	disc    discovery.DiscoveryInterface
 	factory metadatainformer.SharedInformerFactory
+	running func(schema.GroupVersionKind, schema.GroupVersionResource) (cache.SharedIndexInformer, bool) // may be nil
 	gc      *GarbageCollector
 	log     *slog.Logger
 
 	mu        sync.Mutex
 	informers map[schema.GroupVersionResource]cache.SharedIndexInformer
-	kinds     map[schema.GroupVersionKind]mapping
-	started   bool
-	stop      chan struct{}
+	// shared are the handlers added to the process's informers, which
+	// outlive the collector: shutdown removes them.
+	shared  map[cache.SharedIndexInformer]cache.ResourceEventHandlerRegistration
+	kinds   map[schema.GroupVersionKind]mapping
+	started bool
+	stop    chan struct{}
 }
 
-func newWatcher(md metadata.Interface, disc discovery.DiscoveryInterface, gc *GarbageCollector, log *slog.Logger) *watcher {
+func newWatcher(md metadata.Interface, running func(schema.GroupVersionKind, schema.GroupVersionResource) (cache.SharedIndexInformer, bool), disc discovery.DiscoveryInterface, gc *GarbageCollector, log *slog.Logger) *watcher {
 	return &watcher{
-		disc: disc, factory: metadatainformer.NewSharedInformerFactoryWithOptions(md, 0, metadatainformer.WithTransform(controller.StripManagedFields)), gc: gc, log: log,
+		disc: disc, factory: metadatainformer.NewSharedInformerFactoryWithOptions(md, 0, metadatainformer.WithTransform(controller.StripManagedFields)),
+		running: running, gc: gc, log: log,
 		informers: map[schema.GroupVersionResource]cache.SharedIndexInformer{},
+		shared:    map[cache.SharedIndexInformer]cache.ResourceEventHandlerRegistration{},
 		kinds:     map[schema.GroupVersionKind]mapping{},
 		stop:      make(chan struct{}),
 	}
@@ -89,8 +97,12 @@ func watchable(lists []*metav1.APIResourceList) (watch []schema.GroupVersionReso
 func (w *watcher) sync(ctx context.Context) error {
 	preferred, perr := w.disc.ServerPreferredResources()
 	_, all, aerr := w.disc.ServerGroupsAndResources()
-	watch, _ := watchable(preferred)
+	watch, preferredKinds := watchable(preferred)
 	_, kinds := watchable(all)
+	kindOf := make(map[schema.GroupVersionResource]schema.GroupVersionKind, len(preferredKinds))
+	for gvk, m := range preferredKinds {
+		kindOf[m.gvr] = gvk
+	}
 	w.mu.Lock()
 	for gvk, m := range kinds {
 		w.kinds[gvk] = m
@@ -99,8 +111,16 @@ func (w *watcher) sync(ctx context.Context) error {
 		if _, ok := w.informers[gvr]; ok {
 			continue
 		}
-		inf := w.factory.ForResource(gvr).Informer()
-		_, _ = inf.AddEventHandler(w.handler(gvr))
+		inf, shared := w.informerFor(kindOf[gvr], gvr)
+		reg, err := inf.AddEventHandler(w.handler(gvr))
+		if err != nil {
+			// The shared informer has stopped: the process is ending.
+			w.log.Warn("garbage collector cannot watch", "resource", gvr.String(), "err", err)
+			continue
+		}
+		if shared {
+			w.shared[inf] = reg
+		}
 		w.informers[gvr] = inf
 	}
 	w.started = true
@@ -112,8 +132,24 @@ func (w *watcher) sync(ctx context.Context) error {
 	return aerr
 }
 
+// informerFor is the informer gvr (of kind gvk) is watched through: one
+// the process runs (shared is true), else a metadata informer of its own.
+func (w *watcher) informerFor(gvk schema.GroupVersionKind, gvr schema.GroupVersionResource) (inf cache.SharedIndexInformer, shared bool) {
+	if w.running != nil {
+		if inf, ok := w.running(gvk, gvr); ok {
+			return inf, true
+		}
+	}
+	return w.factory.ForResource(gvr).Informer(), false
+}
+
 func (w *watcher) shutdown() {
 	close(w.stop)
+	w.mu.Lock()
+	for inf, reg := range w.shared {
+		_ = inf.RemoveEventHandler(reg)
+	}
+	w.mu.Unlock()
 	w.factory.Shutdown()
 }
 
@@ -164,8 +200,8 @@ func nodeOf(gvr schema.GroupVersionResource, m metav1.Object) node {
 // UIDs whose decision may have changed.
 func (w *watcher) handler(gvr schema.GroupVersionResource) cache.ResourceEventHandler {
 	upsert := func(obj any) {
-		m, ok := obj.(*metav1.PartialObjectMetadata)
-		if !ok {
+		m, err := meta.Accessor(obj)
+		if err != nil {
 			return
 		}
 		n := nodeOf(gvr, m)
@@ -194,11 +230,11 @@ func (w *watcher) handler(gvr schema.GroupVersionResource) cache.ResourceEventHa
 			if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
 				obj = t.Obj
 			}
-			m, ok := obj.(*metav1.PartialObjectMetadata)
-			if !ok {
+			m, err := meta.Accessor(obj)
+			if err != nil {
 				return
 			}
-			n, ok := w.gc.graph.remove(m.UID)
+			n, ok := w.gc.graph.remove(m.GetUID())
 			if !ok {
 				return
 			}
