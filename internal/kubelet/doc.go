@@ -40,9 +40,10 @@
 // runtime starts containers at once. Until the watch brings the pod it
 // patched, a worker takes the status it wrote as the API's (statusBase),
 // and it keeps the conditions and fields other writers own (mergeStatus).
-// A sandbox never waits on a GET of the Node, except in the first seconds
-// after registration while node IPAM has not yet been seen to assign the
-// node a pod range (podCIDRReadDue). When a pod gets a
+// In the first seconds after registration a sandbox waits until the pod
+// range node IPAM assigns reaches the kubelet, so that pod addresses come
+// from it (ensurePodCIDR); after that it never waits on the Node. When a
+// pod gets a
 // deletionTimestamp the worker stops its containers within the grace period
 // and confirms the deletion with a delete of grace period 0 and a UID
 // precondition. Pods in a terminal phase are never restarted. A pod that

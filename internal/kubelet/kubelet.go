@@ -30,6 +30,8 @@ type Kubelet struct {
 	mu   sync.Mutex
 	node *corev1.Node // latest Node seen; nil before Register
 	cidr string       // pod CIDR handed to the runtime
+	// cidrKnown is closed once a pod CIDR reaches the kubelet.
+	cidrKnown chan struct{}
 	// cidrReadAt is when ensurePodCIDR last read the Node.
 	cidrReadAt time.Time
 	// registeredAt is when Register last created or adopted the Node.
@@ -54,10 +56,11 @@ func New(cfg Config) (*Kubelet, error) {
 		return nil, fmt.Errorf("kubelet config: %w", err)
 	}
 	k := &Kubelet{
-		cfg:     cfg,
-		log:     cfg.Logger.With("node", cfg.NodeName),
-		workers: map[types.UID]*podWorker{},
-		signal:  make(chan struct{}, 1),
+		cfg:       cfg,
+		log:       cfg.Logger.With("node", cfg.NodeName),
+		workers:   map[types.UID]*podWorker{},
+		signal:    make(chan struct{}, 1),
+		cidrKnown: make(chan struct{}),
 	}
 	cfg.Runtime.SetNotify(k.wake)
 	return k, nil
@@ -122,6 +125,9 @@ func (k *Kubelet) HandleNode(node *corev1.Node) {
 	cidr := node.Spec.PodCIDR
 	changed := cidr != "" && cidr != k.cidr
 	if changed {
+		if k.cidr == "" {
+			close(k.cidrKnown)
+		}
 		k.cidr = cidr
 	}
 	k.mu.Unlock()
@@ -132,11 +138,12 @@ func (k *Kubelet) HandleNode(node *corev1.Node) {
 	}
 }
 
-// podCIDRWait is how long after registration a kubelet still reads its
-// Node for a pod range the watch has not brought: node IPAM assigns one
-// moments after the Node is created. A node still without one after that
-// expects none (no IPAM, or more nodes than ranges, as 1,000 hollow nodes
-// in a /16 cut into /24s), and the Node watch brings a later assignment.
+// podCIDRWait is how long after registration a sandbox waits for the
+// node's pod range: node IPAM assigns one moments after the Node is
+// created. A node still without one after that expects none (no IPAM, or
+// more nodes than ranges, as 1,000 hollow nodes in a /16 cut into /24s):
+// its pods take the runtime's own range, and the Node watch brings a later
+// assignment.
 const podCIDRWait = 10 * time.Second
 
 // podCIDRReadDue reports whether a sandbox made at now should first read
@@ -149,29 +156,44 @@ func podCIDRReadDue(known bool, registered, lastRead, now time.Time) bool {
 	return now.Sub(lastRead) >= time.Second
 }
 
-// ensurePodCIDR reads the Node before a sandbox is made while no
-// spec.podCIDR has reached the kubelet and podCIDRReadDue says so: the
-// node IPAM controller assigns it moments after registration and the Node
-// watch may not have delivered it yet, and a pod given an address outside
-// the node's range keeps it. When no range is assigned the runtime's own
-// range is used, and pod starts pay no GET.
+// ensurePodCIDR holds a sandbox back, in the podCIDRWait after
+// registration, until the node's pod range has reached the kubelet, so that
+// its pod's address comes from that range: a pod given one outside it
+// keeps it. The range comes through the Node watch (HandleNode), and the
+// Node is read too, at most once a second (podCIDRReadDue), should the
+// watch lag. Upstream's kubelet likewise makes no sandbox while its
+// network waits for a pod CIDR. Once a range is known, or the wait is over,
+// pod starts pay nothing here.
 func (k *Kubelet) ensurePodCIDR(ctx context.Context) {
-	now := k.cfg.Clock.Now()
-	k.mu.Lock()
-	due := podCIDRReadDue(k.cidr != "", k.registeredAt, k.cidrReadAt, now)
-	if due {
-		k.cidrReadAt = now
+	for {
+		now := k.cfg.Clock.Now()
+		k.mu.Lock()
+		known, registered := k.cidr != "", k.registeredAt
+		due := podCIDRReadDue(known, registered, k.cidrReadAt, now)
+		if due {
+			k.cidrReadAt = now
+		}
+		k.mu.Unlock()
+		left := podCIDRWait - now.Sub(registered)
+		if known || registered.IsZero() || left <= 0 {
+			return
+		}
+		if due {
+			node, err := k.cfg.Client.CoreV1().Nodes().Get(ctx, k.cfg.NodeName, metav1.GetOptions{})
+			if err == nil {
+				k.HandleNode(node)
+				continue
+			}
+			k.log.Warn("read node for its pod CIDR", "err", err)
+		}
+		select {
+		case <-k.cidrKnown:
+			return
+		case <-ctx.Done():
+			return
+		case <-k.cfg.Clock.After(min(left, time.Second)):
+		}
 	}
-	k.mu.Unlock()
-	if !due {
-		return
-	}
-	node, err := k.cfg.Client.CoreV1().Nodes().Get(ctx, k.cfg.NodeName, metav1.GetOptions{})
-	if err != nil {
-		k.log.Warn("read node for its pod CIDR", "err", err)
-		return
-	}
-	k.HandleNode(node)
 }
 
 // Heartbeat renews the Lease when due (every LeaseRenewInterval) and writes
