@@ -99,7 +99,11 @@ func New(cfg Config) (*Controller, error) {
 		recorder: events.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "cidrAllocator"}),
 		set:      set, byNode: map[string]string{}, owner: map[string]string{},
 	}
-	loop := controller.New(controller.Config{Name: "nodeipam", Reconciler: r,
+	// Nodes are patched by 30 workers, as upstream's range allocator does
+	// (cidrUpdateWorkers): a kubelet holds its first pods back until its
+	// range arrives, so a thousand nodes joining at once must not wait
+	// for one patch after another.
+	loop := controller.New(controller.Config{Name: "nodeipam", Reconciler: r, Workers: 30,
 		Synced: []cache.InformerSynced{inf.Informer().HasSynced}, Logger: cfg.Logger})
 	if _, err := inf.Informer().AddEventHandler(loop.Handler()); err != nil {
 		return nil, err
