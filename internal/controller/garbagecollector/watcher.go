@@ -44,6 +44,9 @@ type watcher struct {
 
 	mu        sync.Mutex
 	informers map[schema.GroupVersionResource]cache.SharedIndexInformer
+	// handlers are the collector's registrations, synced once their
+	// informer's first list has reached the graph.
+	handlers map[schema.GroupVersionResource]cache.ResourceEventHandlerRegistration
 	// shared are the handlers added to the process's informers, which
 	// outlive the collector: shutdown removes them.
 	shared  map[cache.SharedIndexInformer]cache.ResourceEventHandlerRegistration
@@ -57,6 +60,7 @@ func newWatcher(md metadata.Interface, running func(schema.GroupVersionKind, sch
 		disc: disc, factory: metadatainformer.NewSharedInformerFactoryWithOptions(md, 0, metadatainformer.WithTransform(controller.StripManagedFields)),
 		running: running, gc: gc, log: log,
 		informers: map[schema.GroupVersionResource]cache.SharedIndexInformer{},
+		handlers:  map[schema.GroupVersionResource]cache.ResourceEventHandlerRegistration{},
 		shared:    map[cache.SharedIndexInformer]cache.ResourceEventHandlerRegistration{},
 		kinds:     map[schema.GroupVersionKind]mapping{},
 		stop:      make(chan struct{}),
@@ -121,7 +125,7 @@ func (w *watcher) sync(ctx context.Context) error {
 		if shared {
 			w.shared[inf] = reg
 		}
-		w.informers[gvr] = inf
+		w.informers[gvr], w.handlers[gvr] = inf, reg
 	}
 	w.started = true
 	w.mu.Unlock()
@@ -153,15 +157,17 @@ func (w *watcher) shutdown() {
 	w.factory.Shutdown()
 }
 
-// hasSynced reports whether every informer started so far has synced.
+// hasSynced reports whether every informer started so far has synced and
+// handed its objects to the graph (a shared informer may have synced long
+// before the collector's handler was added).
 func (w *watcher) hasSynced() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if !w.started {
 		return false
 	}
-	for _, inf := range w.informers {
-		if !inf.HasSynced() {
+	for _, reg := range w.handlers {
+		if !reg.HasSynced() {
 			return false
 		}
 	}

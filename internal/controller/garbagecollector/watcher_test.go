@@ -72,6 +72,7 @@ func TestWatcherSharesTypedInformers(t *testing.T) {
 
 	inGraph := func(uid types.UID) bool { _, ok := gc.graph.get(uid); return ok }
 	waitFor(t, "the pod from the shared typed informer in the graph", func() bool { return inGraph("pod-uid") })
+	waitFor(t, "the collector's handlers synced", w.hasSynced)
 	if n, _ := gc.graph.get("pod-uid"); len(n.owners) != 1 || n.owners[0].UID != "rs-uid" || n.gvr != pods {
 		t.Fatalf("graph node %+v, want a pod owned by rs-uid", n)
 	}
