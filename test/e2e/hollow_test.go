@@ -39,6 +39,9 @@ func TestHollowCluster(t *testing.T) {
 			t.Run("rolling-update", func(t *testing.T) {
 				testRollingUpdate(t, s.newKubectl(t, version, "e2e-rollout"), cs)
 			})
+			t.Run("cascading-delete", func(t *testing.T) {
+				testCascadingDelete(t, s.newKubectl(t, version, "e2e-cascade"))
+			})
 		})
 	}
 }
@@ -229,4 +232,37 @@ func describeField(out, name string) string {
 		}
 	}
 	return ""
+}
+
+// testCascadingDelete: the garbage collector, which follows pods and
+// ReplicaSets through the server's own informers, carries out kubectl's
+// three cascades on Deployments whose pods run on hollow nodes: orphan
+// leaves the ReplicaSet and its pods, ownerless; background then collects
+// the pods of a deleted ReplicaSet; foreground returns only once the
+// ReplicaSet and its pods are gone.
+func testCascadingDelete(t *testing.T, k *kubectl) {
+	names := func(selector string) string {
+		return strings.TrimSpace(k.ok("get", "replicasets,pods", "-l", selector, "-o", "name"))
+	}
+	for _, d := range []string{"keep", "gone"} {
+		wantOutput(t, k.run("create", "deployment", d, "--image=whoami", "--replicas=2"), "deployment.apps/"+d+" created")
+		rolledOut(t, k, d)
+	}
+
+	wantOutput(t, k.run("delete", "deployment", "keep", "--cascade=orphan", "--timeout=60s"), `deployment.apps "keep" deleted`)
+	left := strings.Fields(names("app=keep"))
+	if len(left) != 3 {
+		t.Fatalf("after an orphaning delete: %q; want the ReplicaSet and its 2 pods", left)
+	}
+	wantOutput(t, k.run("get", "replicasets", "-l", "app=keep", "-o", "jsonpath={.items[*].metadata.ownerReferences}"), "")
+	wantOutput(t, k.run("delete", "replicasets", "-l", "app=keep", "--timeout=60s"), `replicaset.apps "`+strings.TrimPrefix(left[0], "replicaset.apps/")+`" deleted`)
+	waitFor(t, "the orphaned ReplicaSet's pods collected", func() (bool, string) {
+		out := names("app=keep")
+		return out == "", out
+	})
+
+	wantOutput(t, k.run("delete", "deployment", "gone", "--cascade=foreground", "--timeout=60s"), `deployment.apps "gone" deleted`)
+	if out := names("app=gone"); out != "" {
+		t.Errorf("after a foreground delete returned: %q; want no ReplicaSet or pod left", out)
+	}
 }
