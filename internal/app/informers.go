@@ -56,7 +56,7 @@ func (p processInformers) Shutdown() {}
 // of kind gvk when a component has started one, and false otherwise. It
 // never adds an informer: asking for one nobody started would leave it in
 // the factory for the next Start.
-func (p processInformers) Running(gvk schema.GroupVersionKind, _ schema.GroupVersionResource) (cache.SharedIndexInformer, bool) {
+func (p processInformers) Running(gvk schema.GroupVersionKind) (cache.SharedIndexInformer, bool) {
 	obj, err := clientscheme.Scheme.New(gvk)
 	if err != nil {
 		return nil, false

@@ -22,14 +22,14 @@ func TestRunningOnlyStartedInformers(t *testing.T) {
 	pods := p.Core().V1().Pods().Informer()
 	p.Start(nil)
 
-	inf, ok := p.Running(corev1.SchemeGroupVersion.WithKind("Pod"), corev1.SchemeGroupVersion.WithResource("pods"))
+	inf, ok := p.Running(corev1.SchemeGroupVersion.WithKind("Pod"))
 	if !ok || inf.GetIndexer() != pods.GetIndexer() {
 		t.Fatalf("Running(pods) = %v, %v; want the started pods informer", inf, ok)
 	}
-	if _, ok := p.Running(appsv1.SchemeGroupVersion.WithKind("ReplicaSet"), appsv1.SchemeGroupVersion.WithResource("replicasets")); ok {
+	if _, ok := p.Running(appsv1.SchemeGroupVersion.WithKind("ReplicaSet")); ok {
 		t.Error("Running(replicasets) answered, but no component started that informer")
 	}
-	if _, ok := p.Running(corev1.SchemeGroupVersion.WithKind("Widget"), corev1.SchemeGroupVersion.WithResource("widgets")); ok {
+	if _, ok := p.Running(corev1.SchemeGroupVersion.WithKind("Widget")); ok {
 		t.Error("Running answered for a kind the scheme does not know")
 	}
 	// Had Running added a ReplicaSet informer, this Start would run it.

@@ -38,7 +38,7 @@ type mapping struct {
 type watcher struct {
 	disc    discovery.DiscoveryInterface
 	factory metadatainformer.SharedInformerFactory
-	running func(schema.GroupVersionKind, schema.GroupVersionResource) (cache.SharedIndexInformer, bool) // may be nil
+	running func(schema.GroupVersionKind) (cache.SharedIndexInformer, bool) // may be nil
 	gc      *GarbageCollector
 	log     *slog.Logger
 
@@ -55,7 +55,7 @@ type watcher struct {
 	stop    chan struct{}
 }
 
-func newWatcher(md metadata.Interface, running func(schema.GroupVersionKind, schema.GroupVersionResource) (cache.SharedIndexInformer, bool), disc discovery.DiscoveryInterface, gc *GarbageCollector, log *slog.Logger) *watcher {
+func newWatcher(md metadata.Interface, running func(schema.GroupVersionKind) (cache.SharedIndexInformer, bool), disc discovery.DiscoveryInterface, gc *GarbageCollector, log *slog.Logger) *watcher {
 	return &watcher{
 		disc: disc, factory: metadatainformer.NewSharedInformerFactoryWithOptions(md, 0, metadatainformer.WithTransform(controller.StripManagedFields)),
 		running: running, gc: gc, log: log,
@@ -140,7 +140,7 @@ func (w *watcher) sync(ctx context.Context) error {
 // the process runs (shared is true), else a metadata informer of its own.
 func (w *watcher) informerFor(gvk schema.GroupVersionKind, gvr schema.GroupVersionResource) (inf cache.SharedIndexInformer, shared bool) {
 	if w.running != nil {
-		if inf, ok := w.running(gvk, gvr); ok {
+		if inf, ok := w.running(gvk); ok {
 			return inf, true
 		}
 	}

@@ -46,12 +46,11 @@ func TestWatcherSharesTypedInformers(t *testing.T) {
 	disc := preferredDiscovery{cs.Discovery().(*fakediscovery.FakeDiscovery)}
 	// The process's informers, as app's processInformers.Running gives
 	// them: pods only, which another controller started.
-	running := func(gvk schema.GroupVersionKind, gvr schema.GroupVersionResource) (cache.SharedIndexInformer, bool) {
+	running := func(gvk schema.GroupVersionKind) (cache.SharedIndexInformer, bool) {
 		if gvk.Kind != "Pod" {
 			return nil, false
 		}
-		g, err := typed.ForResource(gvr)
-		return g.Informer(), err == nil
+		return typed.Core().V1().Pods().Informer(), true
 	}
 	gc := New(Config{Metadata: md, Shared: running, Discovery: disc, Logger: slog.Default()})
 	w := gc.w
