@@ -53,16 +53,12 @@ func mergeStatus(old, own corev1.PodStatus) corev1.PodStatus {
 	out.InitContainerStatuses, out.ContainerStatuses = own.InitContainerStatuses, own.ContainerStatuses
 	conds := append([]corev1.PodCondition(nil), own.Conditions...)
 	for _, c := range old.Conditions {
-		if !hasCondition(own.Conditions, c.Type) {
+		if podCondition(own.Conditions, c.Type) == nil {
 			conds = append(conds, c)
 		}
 	}
 	out.Conditions = conds
 	return out
-}
-
-func hasCondition(conds []corev1.PodCondition, typ corev1.PodConditionType) bool {
-	return podCondition(conds, typ) != nil
 }
 
 // podCondition is the condition of type typ in conds, or nil.
