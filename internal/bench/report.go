@@ -25,9 +25,15 @@ type Report struct {
 	Idle   Memory `json:"idle"`
 	Ops    []Row  `json:"ops"`
 	Fanout Fanout `json:"fanout"`
-	// Pods is how many Pods were stored for LoadedRSSMiB.
-	Pods   int    `json:"pods"`
-	Loaded Memory `json:"loaded"`
+	// Pods is how many Pods were stored for Loaded.
+	Pods int `json:"pods"`
+	// LoadedAtFill is the memory as the last create of the fill returned;
+	// Loaded is read LoadedWaitMs later, once the server went quiet
+	// (LoadedQuiet; false when it was still busy at the limit).
+	LoadedAtFill Memory  `json:"loaded_at_fill"`
+	Loaded       Memory  `json:"loaded"`
+	LoadedWaitMs float64 `json:"loaded_wait_ms"`
+	LoadedQuiet  bool    `json:"loaded_quiet"`
 	// RestartReadyMs and Restart are the figures of a restart on the same
 	// data dir with the Pods stored (zero when skipped).
 	RestartReadyMs float64 `json:"restart_ready_ms,omitempty"`
@@ -101,7 +107,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 		r.CPUs, r.LoadBefore, r.LoadAfter, r.Workers, r.Wire)
 	fmt.Fprintf(w, "server: ready %.0f ms after exec; idle %s\n", r.ReadyMs, r.Idle)
 	if r.Pods > 0 {
-		fmt.Fprintf(w, "server with %d pods stored: %s\n", r.Pods, r.Loaded)
+		quiet := "once quiet"
+		if !r.LoadedQuiet {
+			quiet = "still busy"
+		}
+		fmt.Fprintf(w, "server with %d pods stored: %s, read %.1f s after the fill (%s); at the fill's end %s\n",
+			r.Pods, r.Loaded, r.LoadedWaitMs/1000, quiet, r.LoadedAtFill)
 	}
 	if r.RestartReadyMs > 0 {
 		fmt.Fprintf(w, "restart with %d pods stored: ready %.0f ms after exec; %s\n", r.Pods, r.RestartReadyMs, r.Restart)

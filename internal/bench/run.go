@@ -60,6 +60,10 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	return rep, errors.Join(err, srv.stop())
 }
 
+// loadedQuietLimit bounds the wait for the server to go quiet after the
+// pods are stored.
+const loadedQuietLimit = 120 * time.Second
+
 // measure runs every phase against a started server.
 func measure(ctx context.Context, cfg *Config, srv *child, rep *Report) error {
 	rep.ReadyMs = millis(srv.ready)
@@ -119,6 +123,11 @@ func measure(ctx context.Context, cfg *Config, srv *child, rep *Report) error {
 		}
 		rep.Ops = append(rep.Ops, row)
 		rep.Pods = cfg.Objects
+		if rep.LoadedAtFill, err = srv.memory(); err != nil {
+			return err
+		}
+		waited, quiet := srv.waitQuiet(ctx, time.Second, loadedQuietLimit)
+		rep.LoadedWaitMs, rep.LoadedQuiet = millis(waited), quiet
 		if rep.Loaded, err = srv.memory(); err != nil {
 			return err
 		}

@@ -52,8 +52,11 @@ func TestRunAgainstServer(t *testing.T) {
 	if rep.Fanout.Received != 10 {
 		t.Errorf("fan-out received %d of 10 events; want all", rep.Fanout.Received)
 	}
-	if rep.ReadyMs <= 0 || rep.Idle.RSS <= 0 || rep.Loaded.RSS <= 0 {
-		t.Errorf("ready %v ms, idle %s, loaded %s; want all positive", rep.ReadyMs, rep.Idle, rep.Loaded)
+	if rep.ReadyMs <= 0 || rep.Idle.RSS <= 0 || rep.Loaded.RSS <= 0 || rep.LoadedAtFill.RSS <= 0 {
+		t.Errorf("ready %v ms, idle %s, loaded %s (at the fill's end %s); want all positive", rep.ReadyMs, rep.Idle, rep.Loaded, rep.LoadedAtFill)
+	}
+	if !rep.LoadedQuiet || rep.LoadedWaitMs < 1000 {
+		t.Errorf("loaded memory read %v ms after the fill, quiet %v; want the server quiet, at least one 1 s window later", rep.LoadedWaitMs, rep.LoadedQuiet)
 	}
 	var b bytes.Buffer
 	if err := rep.WriteJSON(&b); err != nil {

@@ -252,3 +252,29 @@ func tail(path string, n int) string {
 	}
 	return strings.Join(lines, "\n")
 }
+
+// quietShare is the CPU share under which the child counts as quiet: 5 %
+// of one core.
+const quietShare = 0.05
+
+// waitQuiet waits until the child used less than quietShare of a core over
+// a whole window, or until limit passed. It returns how long it waited and
+// whether the child went quiet. After a fill the in-process components
+// still work through what was stored (the scheduler marks each pod it
+// cannot place, and writes its event); memory read before then misses
+// what they keep.
+func (c *child) waitQuiet(ctx context.Context, window, limit time.Duration) (time.Duration, bool) {
+	start := time.Now()
+	for time.Since(start) < limit {
+		before := c.cpuTime()
+		select {
+		case <-ctx.Done():
+			return time.Since(start), false
+		case <-time.After(window):
+		}
+		if used := c.cpuTime() - before; used < time.Duration(quietShare*float64(window)) {
+			return time.Since(start), true
+		}
+	}
+	return time.Since(start), false
+}

@@ -1,6 +1,8 @@
 package bench
 
 import (
+	"context"
+	"os/exec"
 	"testing"
 	"time"
 )
@@ -52,5 +54,24 @@ func TestParseStat(t *testing.T) {
 				t.Errorf("parseStat(%q) = %v, %v; want %v, error %v", tt.stat, got, err, tt.want, tt.wantErr)
 			}
 		})
+	}
+}
+
+func TestWaitQuiet(t *testing.T) {
+	start := func(script string) *child {
+		t.Helper()
+		cmd := exec.Command("sh", "-c", script)
+		if err := cmd.Start(); err != nil {
+			t.Fatalf("start %q: %v", script, err)
+		}
+		t.Cleanup(func() { _ = cmd.Process.Kill(); _ = cmd.Wait() })
+		return &child{cmd: cmd}
+	}
+	ctx := context.Background()
+	if waited, quiet := start("sleep 30").waitQuiet(ctx, 200*time.Millisecond, 5*time.Second); !quiet || waited > 2*time.Second {
+		t.Errorf("a sleeping child: waited %v, quiet %v; want quiet after one window", waited, quiet)
+	}
+	if waited, quiet := start("while :; do :; done").waitQuiet(ctx, 200*time.Millisecond, time.Second); quiet || waited < time.Second {
+		t.Errorf("a spinning child: waited %v, quiet %v; want busy until the limit", waited, quiet)
 	}
 }
