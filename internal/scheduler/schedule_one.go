@@ -239,23 +239,29 @@ func (s *Scheduler) gone(pod *v1.Pod) bool {
 	return err != nil || cur.UID != pod.UID || cur.Spec.NodeName != ""
 }
 
+// noNodesPlugins is the UnschedulablePlugins of every pod that failed for
+// want of any node. It is shared, so never written: with no nodes, each
+// pending pod would otherwise hold a map of its own.
+var noNodesPlugins = map[string]bool{noNodes: true}
+
 // fail records a failed attempt: a FailedScheduling event, the
 // PodScheduled=False condition, and the pod back in the queue.
 func (s *Scheduler) fail(ctx context.Context, info *framework.QueuedPodInfo, cycle int64, err error) {
 	pod := info.Pod
 	reason := v1.PodReasonUnschedulable
-	info.UnschedulablePlugins = map[string]bool{}
 	var nominated *string
 	if fe, ok := err.(*FitError); ok {
 		if fe.NominatedNode != "" {
 			nominated = &fe.NominatedNode
 			s.nominator.add(pod, fe.NominatedNode)
 		}
-		for _, st := range fe.Statuses {
-			info.UnschedulablePlugins[st.Plugin()] = true
-		}
 		if fe.NumAllNodes == 0 {
-			info.UnschedulablePlugins = map[string]bool{noNodes: true}
+			info.UnschedulablePlugins = noNodesPlugins
+		} else {
+			info.UnschedulablePlugins = make(map[string]bool, len(fe.Statuses))
+			for _, st := range fe.Statuses {
+				info.UnschedulablePlugins[st.Plugin()] = true
+			}
 		}
 	} else {
 		reason = v1.PodReasonSchedulerError

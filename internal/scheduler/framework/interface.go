@@ -28,7 +28,8 @@ type QueuedPodInfo struct {
 	// Attempts counts scheduling attempts.
 	Attempts int
 	// UnschedulablePlugins are the plugins that rejected the pod in its
-	// last attempt; only events they register for re-queue it.
+	// last attempt; only events they register for re-queue it. Read-only
+	// once set: pods that failed alike may share one map.
 	UnschedulablePlugins map[string]bool
 }
 
