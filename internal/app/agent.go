@@ -25,6 +25,7 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 
 	"github.com/skiff-dev/skiff/internal/controller"
+	"github.com/skiff-dev/skiff/internal/idlemem"
 	"github.com/skiff-dev/skiff/internal/kubelet"
 	"github.com/skiff-dev/skiff/internal/runtime/sim"
 )
@@ -167,6 +168,7 @@ func RunAgent(ctx context.Context, cfg AgentConfig) error {
 	if err != nil {
 		return err
 	}
+	go idlemem.Run(ctx, idlemem.Config{Log: cfg.Logger})
 	<-ctx.Done()
 	a.Stop()
 	return nil

@@ -22,6 +22,7 @@ import (
 	"github.com/skiff-dev/skiff/internal/apiserver"
 	"github.com/skiff-dev/skiff/internal/apiserver/auth/rbac"
 	"github.com/skiff-dev/skiff/internal/etcd"
+	"github.com/skiff-dev/skiff/internal/idlemem"
 	"github.com/skiff-dev/skiff/internal/inproc"
 	"github.com/skiff-dev/skiff/internal/pki"
 	"github.com/skiff-dev/skiff/internal/scheduler"
@@ -69,6 +70,7 @@ func RunServer(ctx context.Context, cfg ServerConfig) error {
 	if err != nil {
 		return err
 	}
+	go idlemem.Run(ctx, idlemem.Config{Log: cfg.Logger})
 	<-ctx.Done()
 	return srv.Stop()
 }

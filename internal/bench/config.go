@@ -36,6 +36,10 @@ type Config struct {
 	Wire string
 	// Settle is how long the server idles before the idle RSS reading (2s).
 	Settle time.Duration
+	// Rest is how long after the server went quiet with the pods stored
+	// the memory is read again, at rest (15s): by then the server has
+	// handed the fill's garbage back to the OS (internal/idlemem).
+	Rest time.Duration
 	// SkipRestart leaves out the restart with Objects Pods stored.
 	SkipRestart bool
 	// RBACObjects, when 0 or more, makes the client a non-admin user that
@@ -106,6 +110,9 @@ func (c *Config) validate() error {
 	}
 	if c.Settle == 0 {
 		c.Settle = 2 * time.Second
+	}
+	if c.Rest == 0 {
+		c.Rest = 15 * time.Second
 	}
 	if c.Progress == nil {
 		c.Progress = io.Discard

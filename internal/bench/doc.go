@@ -16,10 +16,11 @@
 //     and per watcher the time its event arrived minus the time the update
 //     returned;
 //  5. RSS with Config.Objects Pods stored (and the create row of that fill),
-//     read as the fill ends and again once the server has gone quiet (under
-//     5 % of a core over a second): the scheduler is still marking the pods
-//     it cannot place, and storing their events, when the last create
-//     returns;
+//     read three times: as the fill ends; once the server has gone quiet
+//     (under 5 % of a core over a second), for when the last create returns
+//     the scheduler is still marking the pods it cannot place and storing
+//     their events; and Config.Rest later, at rest. The goal uses the
+//     reading once quiet;
 //  6. a restart on the same data dir: startup and RSS with those Pods.
 //
 // The child is stopped by its PID (SIGTERM, then SIGKILL) and the temp dir

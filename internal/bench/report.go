@@ -29,9 +29,12 @@ type Report struct {
 	Pods int `json:"pods"`
 	// LoadedAtFill is the memory as the last create of the fill returned;
 	// Loaded is read LoadedWaitMs later, once the server went quiet
-	// (LoadedQuiet; false when it was still busy at the limit).
+	// (LoadedQuiet; false when it was still busy at the limit), and
+	// LoadedRest LoadedRestMs after that.
 	LoadedAtFill Memory  `json:"loaded_at_fill"`
 	Loaded       Memory  `json:"loaded"`
+	LoadedRest   Memory  `json:"loaded_rest"`
+	LoadedRestMs float64 `json:"loaded_rest_ms"`
 	LoadedWaitMs float64 `json:"loaded_wait_ms"`
 	LoadedQuiet  bool    `json:"loaded_quiet"`
 	// RestartReadyMs and Restart are the figures of a restart on the same
@@ -111,8 +114,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 		if !r.LoadedQuiet {
 			quiet = "still busy"
 		}
-		fmt.Fprintf(w, "server with %d pods stored: %s, read %.1f s after the fill (%s); at the fill's end %s\n",
-			r.Pods, r.Loaded, r.LoadedWaitMs/1000, quiet, r.LoadedAtFill)
+		fmt.Fprintf(w, "server with %d pods stored: %s, read %.1f s after the fill (%s); at the fill's end %s; %.0f s later, at rest, %s\n",
+			r.Pods, r.Loaded, r.LoadedWaitMs/1000, quiet, r.LoadedAtFill, r.LoadedRestMs/1000, r.LoadedRest)
 	}
 	if r.RestartReadyMs > 0 {
 		fmt.Fprintf(w, "restart with %d pods stored: ready %.0f ms after exec; %s\n", r.Pods, r.RestartReadyMs, r.Restart)

@@ -131,6 +131,15 @@ func measure(ctx context.Context, cfg *Config, srv *child, rep *Report) error {
 		if rep.Loaded, err = srv.memory(); err != nil {
 			return err
 		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(cfg.Rest):
+		}
+		rep.LoadedRestMs = millis(cfg.Rest)
+		if rep.LoadedRest, err = srv.memory(); err != nil {
+			return err
+		}
 		if cfg.ServerHeapProfile != "" {
 			fmt.Fprintf(cfg.Progress, "bench: server heap profile to %s\n", cfg.ServerHeapProfile)
 			if err := fetchHeapProfile(ctx, srv, cfg.ServerHeapProfile); err != nil {

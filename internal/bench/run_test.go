@@ -23,7 +23,7 @@ func TestRunAgainstServer(t *testing.T) {
 	cpu, heap := filepath.Join(dir, "cpu.pb.gz"), filepath.Join(dir, "heap.pb.gz")
 	rep, err := Run(ctx, Config{
 		Binary: bin, Objects: 20, Watchers: 10, Workers: 2, Count: 10, ListCount: 3,
-		Sizes: []int{1, 5}, Settle: 10 * time.Millisecond,
+		Sizes: []int{1, 5}, Settle: 10 * time.Millisecond, Rest: 10 * time.Millisecond,
 		// Restarts on a data dir are internal/app's to test; the bench
 		// reports a failed restart rather than failing.
 		SkipRestart:      true,
@@ -54,6 +54,9 @@ func TestRunAgainstServer(t *testing.T) {
 	}
 	if rep.ReadyMs <= 0 || rep.Idle.RSS <= 0 || rep.Loaded.RSS <= 0 || rep.LoadedAtFill.RSS <= 0 {
 		t.Errorf("ready %v ms, idle %s, loaded %s (at the fill's end %s); want all positive", rep.ReadyMs, rep.Idle, rep.Loaded, rep.LoadedAtFill)
+	}
+	if rep.LoadedRest.RSS <= 0 {
+		t.Errorf("memory at rest %s; want it read", rep.LoadedRest)
 	}
 	if !rep.LoadedQuiet || rep.LoadedWaitMs < 1000 {
 		t.Errorf("loaded memory read %v ms after the fill, quiet %v; want the server quiet, at least one 1 s window later", rep.LoadedWaitMs, rep.LoadedQuiet)

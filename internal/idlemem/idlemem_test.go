@@ -1,0 +1,73 @@
+package idlemem
+
+import (
+	"context"
+	"runtime"
+	"testing"
+	"time"
+)
+
+func TestPolicy(t *testing.T) {
+	const mib = 1 << 20
+	p := NewPolicy(Config{})
+	steps := []struct {
+		name string
+		s    Sample
+		want bool
+	}{
+		{"first sample only starts", Sample{Allocated: 100 * mib, Live: 100 * mib, Cycles: 3}, false},
+		{"busy: 50 MiB allocated over a 100 MiB live heap", Sample{Allocated: 150 * mib, Live: 100 * mib, Cycles: 4}, false},
+		{"quiet: 2 MiB", Sample{Allocated: 152 * mib, Live: 100 * mib, Cycles: 4}, true},
+	}
+	for _, st := range steps {
+		if got := p.Observe(st.s); got != st.want {
+			t.Fatalf("%s: Observe = %v; want %v", st.name, got, st.want)
+		}
+	}
+	// The release ran one collection (cycle 5).
+	p.Released(Sample{Allocated: 152 * mib, Live: 90 * mib, Cycles: 5})
+	if p.Observe(Sample{Allocated: 153 * mib, Live: 90 * mib, Cycles: 5}) {
+		t.Fatal("quiet again with no collection since the release: released twice; want once per natural collection")
+	}
+	if !p.Observe(Sample{Allocated: 154 * mib, Live: 90 * mib, Cycles: 6}) {
+		t.Fatal("quiet after a collection of its own: want a release")
+	}
+	// The floor: a small heap allocating 3 MiB in an interval is quiet.
+	small := NewPolicy(Config{})
+	small.Observe(Sample{Allocated: 10 * mib, Live: 10 * mib, Cycles: 1})
+	if !small.Observe(Sample{Allocated: 13 * mib, Live: 10 * mib, Cycles: 2}) {
+		t.Fatal("3 MiB on a 10 MiB heap: want quiet (under the 4 MiB floor)")
+	}
+}
+
+// TestRunReturnsHeap drives Run against the real runtime: garbage left by
+// a burst is returned to the OS once the process is quiet.
+func TestRunReturnsHeap(t *testing.T) {
+	keep := make([][]byte, 0, 64)
+	for range 64 {
+		keep = append(keep, make([]byte, 1<<20))
+	}
+	keep = nil // 64 MiB of garbage the runtime holds until it collects
+	_ = keep
+	var before runtime.MemStats
+	runtime.ReadMemStats(&before)
+	released := before.HeapReleased
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { Run(ctx, Config{Interval: 50 * time.Millisecond}); close(done) }()
+	deadline := time.Now().Add(5 * time.Second)
+	var after runtime.MemStats
+	for time.Now().Before(deadline) {
+		time.Sleep(50 * time.Millisecond)
+		runtime.ReadMemStats(&after)
+		if after.HeapReleased >= released+32<<20 {
+			break
+		}
+	}
+	cancel()
+	<-done
+	if after.HeapReleased < released+32<<20 {
+		t.Fatalf("HeapReleased %d MiB after Run, %d MiB before; want at least 32 MiB of the 64 MiB of garbage returned",
+			after.HeapReleased>>20, released>>20)
+	}
+}
