@@ -91,6 +91,18 @@ func (q *Queue) Add(pod *v1.Pod) {
 	q.cond.Broadcast()
 }
 
+// Refresh replaces a queued pod by its newer version and moves nothing:
+// the update (to its status, say) cannot make it schedulable. A pod not
+// queued (in a scheduling cycle now) is left alone. Without it the queue
+// would hold the pod's old version besides the informer's new one.
+func (q *Queue) Refresh(pod *v1.Pod) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if e := q.find(pod.UID); e != nil {
+		e.info.Pod = pod
+	}
+}
+
 // Update replaces a queued pod; an update to an unschedulable pod may make
 // it schedulable, so it moves to backoffQ or activeQ.
 func (q *Queue) Update(pod *v1.Pod) {

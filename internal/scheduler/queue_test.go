@@ -161,3 +161,28 @@ func TestQueueConfiguredBackoff(t *testing.T) {
 		})
 	}
 }
+
+// TestQueueRefreshKeepsOnlyTheNewVersion: a status-only update replaces
+// the queued pod where it waits, moves nothing, and queues nothing new.
+func TestQueueRefreshKeepsOnlyTheNewVersion(t *testing.T) {
+	c := clocktesting.NewFakeClock(time.Unix(0, 0))
+	q := newTestQueue(c)
+	q.Add(qpod("p", 0))
+	info, _ := q.Pop(context.Background())
+	info.UnschedulablePlugins = map[string]bool{"NodeResourcesFit": true}
+	q.AddUnschedulable(info, q.Cycle())
+
+	newer := qpod("p", 0)
+	newer.Status.Conditions = []v1.PodCondition{{Type: v1.PodScheduled, Status: v1.ConditionFalse}}
+	q.Refresh(newer)
+	if a, b, u := q.Lens(); a != 0 || b != 0 || u != 1 {
+		t.Fatalf("after Refresh Lens() = %d,%d,%d; want 0,0,1 (nothing moves)", a, b, u)
+	}
+	if got := q.unschedulable[newer.UID].info.Pod; got != newer {
+		t.Fatalf("the unschedulable pool holds %p; want the new version %p", got, newer)
+	}
+	q.Refresh(qpod("in-flight", 0))
+	if a, b, u := q.Lens(); a != 0 || b != 0 || u != 1 {
+		t.Fatalf("Refresh of a pod not queued queued it: Lens() = %d,%d,%d; want 0,0,1", a, b, u)
+	}
+}

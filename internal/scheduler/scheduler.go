@@ -314,7 +314,10 @@ func (s *Scheduler) podChanged(old, pod *v1.Pod) {
 	}
 	lostNomination := old.Status.NominatedNodeName != "" && pod.Status.NominatedNodeName == ""
 	if !lostNomination && reflect.DeepEqual(old.Spec, pod.Spec) && reflect.DeepEqual(old.Labels, pod.Labels) && reflect.DeepEqual(old.Annotations, pod.Annotations) {
-		return // a status-only update (ours, for instance) cannot help
+		// A status-only update (ours, for instance) cannot help; the
+		// queue keeps the new version only, as upstream's does.
+		s.queue.Refresh(pod)
+		return
 	}
 	s.queue.Update(pod)
 }
