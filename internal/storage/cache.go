@@ -31,7 +31,7 @@ type entry struct {
 	// bookmarks); it is shared.
 	obj    runtime.Object
 	labels attrs
-	fields attrs
+	fields fieldAttrs
 	rev    int64
 	// shared, set for resources with ResourceConfig.ShareDecoded, holds
 	// the object once a shared read (GetShared, SharedObjects) decoded it.

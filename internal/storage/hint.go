@@ -28,8 +28,9 @@ type writeHint struct {
 // entryAttrs are what a cache entry keeps for selectors: the namespace and
 // the label and field sets.
 type entryAttrs struct {
-	ns             string
-	labels, fields attrs
+	ns     string
+	labels attrs
+	fields fieldAttrs
 }
 
 // selectorAttrs computes obj's entryAttrs.
@@ -38,7 +39,7 @@ func (r *Resource) selectorAttrs(obj runtime.Object) (entryAttrs, error) {
 	if err != nil {
 		return entryAttrs{}, err
 	}
-	a := entryAttrs{labels: compactAttrs(ls), fields: compactAttrs(fs)}
+	a := entryAttrs{labels: compactAttrs(ls), fields: compactFields(fs, &r.fieldKeys)}
 	if acc, err := meta.Accessor(obj); err == nil {
 		a.ns = acc.GetNamespace()
 	}

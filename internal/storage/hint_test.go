@@ -51,12 +51,12 @@ func TestWriteHints(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !slices.Equal(got.labels, fresh.labels) || !slices.Equal(got.fields, fresh.fields) || got.ns != fresh.ns {
+	if !slices.Equal(got.labels, fresh.labels) || !got.fields.equal(&fresh.fields) || got.ns != fresh.ns {
 		t.Errorf("entry from the write's hint: ns %q labels %v fields %v; decoded: ns %q labels %v fields %v",
-			got.ns, got.labels, got.fields, fresh.ns, fresh.labels, fresh.fields)
+			got.ns, got.labels, got.fields.vals, fresh.ns, fresh.labels, fresh.fields.vals)
 	}
 	if v, _ := got.fields.Lookup("spec.nodeName"); v != "n1" || !got.labels.Has("tier") {
-		t.Errorf("entry attributes %v %v; want the update's node and label", got.labels, got.fields)
+		t.Errorf("entry attributes %v %v; want the update's node and label", got.labels, got.fields.vals)
 	}
 	e.pods.hints.mu.Lock()
 	left := len(e.pods.hints.m)

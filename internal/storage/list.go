@@ -93,7 +93,7 @@ func (p predicate) empty() bool {
 }
 
 func (p predicate) matches(e *entry) bool {
-	return (p.label == nil || p.label.Matches(e.labels)) && (p.field == nil || p.field.Matches(e.fields))
+	return (p.label == nil || p.label.Matches(&e.labels)) && (p.field == nil || p.field.Matches(&e.fields))
 }
 
 // List returns the objects in ns ("" = all namespaces) matching the

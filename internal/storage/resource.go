@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"sync/atomic"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -26,6 +27,8 @@ type Resource struct {
 	prefix string // Prefix/Key/
 	cache  *cache
 	hints  writeHints
+	// fieldKeys are the selectable field names the entries share.
+	fieldKeys atomic.Pointer[fieldKeys]
 }
 
 // Count returns the number of objects in the watch cache.
