@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -19,10 +20,13 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	watchers prometheus.Gauge
+	// series caches the request metrics' series by key (seriesFor).
+	mu     sync.RWMutex
+	series map[requestKey]requestSeries
 }
 
 func newMetrics(extra ...prometheus.Collector) *metrics {
-	m := &metrics{registry: prometheus.NewRegistry()}
+	m := &metrics{registry: prometheus.NewRegistry(), series: map[requestKey]requestSeries{}}
 	m.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "apiserver_request_total",
 		Help: "Counter of apiserver requests broken out for each verb, dry run value, group, version, resource, scope, component, and HTTP response code.",
@@ -60,15 +64,39 @@ func (m *metrics) registerStorage(eps map[schema.GroupVersionResource]*endpoint)
 	}
 }
 
+// requestKey names one series of the request metrics.
+type requestKey struct {
+	verb, group, version, resource, subresource, scope string
+	code                                               int
+}
+
+// requestSeries are the metrics of one requestKey, resolved once: the
+// vectors' lookup by label values hashes and checks every value and
+// allocates the label slices, on every request.
+type requestSeries struct {
+	count    prometheus.Counter
+	duration prometheus.Observer // nil for watches, which are not timed
+}
+
 func (m *metrics) observe(info requestInfo, code int, took time.Duration) {
-	verb := strings.ToUpper(info.Verb)
+	var verb string
 	switch info.Verb {
 	case "create":
 		verb = "POST"
 	case "update":
 		verb = "PUT"
-	case "deletecollection":
+	case "deletecollection", "delete":
 		verb = "DELETE"
+	case "get":
+		verb = "GET"
+	case "list":
+		verb = "LIST"
+	case "watch":
+		verb = "WATCH"
+	case "patch":
+		verb = "PATCH"
+	default:
+		verb = strings.ToUpper(info.Verb)
 	}
 	scope := "cluster"
 	switch {
@@ -77,11 +105,31 @@ func (m *metrics) observe(info requestInfo, code int, took time.Duration) {
 	case info.Namespace != "":
 		scope = "namespace"
 	}
-	labels := []string{verb, "", info.Group, info.Version, info.Resource, info.Subresource, scope, "apiserver"}
-	m.requests.WithLabelValues(append(labels, strconv.Itoa(code))...).Inc()
-	if info.Verb != "watch" {
-		m.duration.WithLabelValues(labels...).Observe(took.Seconds())
+	key := requestKey{verb: verb, group: info.Group, version: info.Version, resource: info.Resource, subresource: info.Subresource, scope: scope, code: code}
+	s := m.seriesFor(key, info.Verb != "watch")
+	s.count.Inc()
+	if s.duration != nil {
+		s.duration.Observe(took.Seconds())
 	}
+}
+
+// seriesFor returns key's metrics, resolving them the first time.
+func (m *metrics) seriesFor(key requestKey, timed bool) requestSeries {
+	m.mu.RLock()
+	s, ok := m.series[key]
+	m.mu.RUnlock()
+	if ok {
+		return s
+	}
+	labels := []string{key.verb, "", key.group, key.version, key.resource, key.subresource, key.scope, "apiserver"}
+	s.count = m.requests.WithLabelValues(append(labels, strconv.Itoa(key.code))...)
+	if timed {
+		s.duration = m.duration.WithLabelValues(labels...)
+	}
+	m.mu.Lock()
+	m.series[key] = s
+	m.mu.Unlock()
+	return s
 }
 
 func (m *metrics) handler() http.Handler {

@@ -38,7 +38,8 @@ var namespaceSubresources = map[string]bool{"status": true, "finalize": true}
 // AttributesFrom reads the authorization attributes of r.
 func AttributesFrom(r *http.Request) Attributes {
 	a := Attributes{Path: r.URL.Path, Verb: strings.ToLower(r.Method)}
-	parts := splitPath(r.URL.Path)
+	var buf [8]string
+	parts := splitPath(r.URL.Path, buf[:0])
 	if len(parts) < 3 {
 		return a
 	}
@@ -129,10 +130,20 @@ func validPathSegment(s string) bool {
 	return s != "." && s != ".." && !strings.ContainsAny(s, "/%")
 }
 
-func splitPath(p string) []string {
+// splitPath splits p into its segments, appended to buf (so a caller's
+// array holds them when they fit), as strings.Split does: "a//b" has an
+// empty segment.
+func splitPath(p string, buf []string) []string {
 	p = strings.Trim(p, "/")
 	if p == "" {
 		return nil
 	}
-	return strings.Split(p, "/")
+	for {
+		i := strings.IndexByte(p, '/')
+		if i < 0 {
+			return append(buf, p)
+		}
+		buf = append(buf, p[:i])
+		p = p[i+1:]
+	}
 }

@@ -2,6 +2,8 @@ package auth
 
 import (
 	"net/http/httptest"
+	"slices"
+	"strings"
 	"testing"
 )
 
@@ -75,5 +77,18 @@ func BenchmarkAttributesFrom(b *testing.B) {
 	b.ReportAllocs()
 	for b.Loop() {
 		AttributesFrom(r)
+	}
+}
+
+func TestSplitPathAsStringsSplit(t *testing.T) {
+	for _, p := range []string{"", "/", "//", "/api", "/api/v1/namespaces/default/pods/p1", "/apis/apps/v1/deployments/", "a//b", "/x/y/z/1/2/3/4/5/6/7/8/9"} {
+		var want []string
+		if trimmed := strings.Trim(p, "/"); trimmed != "" {
+			want = strings.Split(trimmed, "/")
+		}
+		var buf [8]string
+		if got := splitPath(p, buf[:0]); !slices.Equal(got, want) {
+			t.Errorf("splitPath(%q) = %q; want %q", p, got, want)
+		}
 	}
 }

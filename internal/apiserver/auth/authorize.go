@@ -124,6 +124,15 @@ func WithAttributes(ctx context.Context, a Attributes) context.Context {
 	return context.WithValue(ctx, attributesKey{}, a)
 }
 
+// requestAttributes are r's attributes: those Authorize decided on when it
+// ran before, else read from r.
+func requestAttributes(r *http.Request) Attributes {
+	if a, ok := AttributesFromContext(r.Context()); ok {
+		return a
+	}
+	return AttributesFrom(r)
+}
+
 // AttributesFromContext returns the attributes Authorize decided on.
 func AttributesFromContext(ctx context.Context) (Attributes, bool) {
 	a, ok := ctx.Value(attributesKey{}).(Attributes)

@@ -25,8 +25,12 @@ const maxReviewBytes = 1 << 20
 // may create reviews.
 func Reviews(next http.Handler, az Authorizer) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a := AttributesFrom(r)
-		if r.Method != http.MethodPost || a.APIGroup != authzv1.GroupName || a.APIVersion != "v1" || a.Name != "" {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		a := requestAttributes(r)
+		if a.APIGroup != authzv1.GroupName || a.APIVersion != "v1" || a.Name != "" {
 			next.ServeHTTP(w, r)
 			return
 		}

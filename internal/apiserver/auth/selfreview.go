@@ -34,8 +34,12 @@ func SelfReviews(next http.Handler, rules RuleLister, now func() time.Time) http
 		now = time.Now
 	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		a := AttributesFrom(r)
-		if r.Method != http.MethodPost || a.APIVersion != "v1" || a.Name != "" || a.Namespace != "" {
+		if r.Method != http.MethodPost {
+			next.ServeHTTP(w, r)
+			return
+		}
+		a := requestAttributes(r)
+		if a.APIVersion != "v1" || a.Name != "" || a.Namespace != "" {
 			next.ServeHTTP(w, r)
 			return
 		}
