@@ -80,7 +80,7 @@ func (a *authentication) handler(api http.Handler, az *rbac.Authorizer, audit fu
 		tokens = append([]auth.TokenAuthenticator{a.tokenFile}, tokens...)
 	}
 	chain := auth.Union{&a.nodes, az}
-	reviews := auth.SelfReviews(auth.Reviews(az.Inject(api), chain), az, a.cfg.Now)
+	reviews := auth.SelfReviews(auth.Reviews(api, chain), az, a.cfg.Now)
 	// Audit sits right after authentication, as upstream: denied and
 	// impersonated requests are audited with the real user.
 	// Requests authentication refuses are audited too (the 401 answer

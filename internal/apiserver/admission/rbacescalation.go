@@ -13,9 +13,10 @@ import (
 // (not an admission plugin upstream, but it runs at the same point: on the
 // final object of a create or update): nobody creates or updates a Role,
 // ClusterRole or binding granting rights they do not hold, unless they
-// may escalate or bind (rbac.Authorizer.CheckWrite). It reads the user,
-// the authorizer chain and the RBAC authorizer from the request context;
-// writes without them (in-process internals) pass.
+// may escalate or bind (rbac.Authorizer.CheckWrite). It reads the user
+// and the authorizer chain from the request context and finds the RBAC
+// authorizer in the chain; writes without them (in-process internals, a
+// chain without RBAC) pass.
 type RBACEscalation struct{}
 
 var _ Validator = RBACEscalation{}
@@ -29,13 +30,13 @@ func (RBACEscalation) Validate(ctx context.Context, a *Attributes) (func(), erro
 		return noop, nil
 	}
 	u, okUser := auth.UserFrom(ctx)
-	policy, okPolicy := rbac.AuthorizerFrom(ctx)
-	if !okUser || !okPolicy {
+	az, okAuthz := auth.AuthorizerFrom(ctx)
+	if !okUser || !okAuthz {
 		return noop, nil
 	}
-	az, ok := auth.AuthorizerFrom(ctx)
-	if !ok {
-		az = policy
+	policy, okPolicy := rbac.In(az)
+	if !okPolicy {
+		return noop, nil
 	}
 	if err := policy.CheckWrite(az, u, a.Object, a.OldObject); err != nil {
 		if apierrors.IsNotFound(err) {

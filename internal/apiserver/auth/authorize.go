@@ -45,7 +45,7 @@ func AuthorizeWithMetrics(next http.Handler, az Authorizer, m *Metrics) http.Han
 			writeStatus(w, Forbidden(u, a, reason))
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(WithAttributes(WithAuthorizer(r.Context(), az), a)))
+		next.ServeHTTP(w, r.WithContext(WithDecision(r.Context(), az, a)))
 	})
 }
 
@@ -101,27 +101,39 @@ func writeStatus(w http.ResponseWriter, err *apierrors.StatusError) {
 	_, _ = w.Write(append(body, '\n'))
 }
 
-type authorizerKey struct{}
+type decisionKey struct{}
 
-// WithAuthorizer returns ctx carrying the authorizer that decided the
-// request, for checks later in the request (RBAC escalation prevention
-// asks it about escalate and bind).
-func WithAuthorizer(ctx context.Context, az Authorizer) context.Context {
-	return context.WithValue(ctx, authorizerKey{}, az)
+// decision is what Authorize leaves in a request's context: the authorizer
+// that decided (RBAC escalation prevention asks it about escalate and
+// bind) and the attributes it decided on (admission reads the
+// subresource from them). One value, so one context and one request copy.
+type decision struct {
+	az    Authorizer
+	attrs Attributes
+}
+
+// WithDecision returns ctx carrying the authorizer that allowed its
+// request and the attributes it allowed.
+func WithDecision(ctx context.Context, az Authorizer, a Attributes) context.Context {
+	return context.WithValue(ctx, decisionKey{}, &decision{az: az, attrs: a})
 }
 
 // AuthorizerFrom returns the authorizer of a request context.
 func AuthorizerFrom(ctx context.Context) (Authorizer, bool) {
-	az, ok := ctx.Value(authorizerKey{}).(Authorizer)
-	return az, ok
+	d, ok := ctx.Value(decisionKey{}).(*decision)
+	if !ok {
+		return nil, false
+	}
+	return d.az, true
 }
 
-type attributesKey struct{}
-
-// WithAttributes returns ctx carrying the authorization attributes of its
-// request (admission reads the subresource from them).
-func WithAttributes(ctx context.Context, a Attributes) context.Context {
-	return context.WithValue(ctx, attributesKey{}, a)
+// AttributesFromContext returns the attributes Authorize decided on.
+func AttributesFromContext(ctx context.Context) (Attributes, bool) {
+	d, ok := ctx.Value(decisionKey{}).(*decision)
+	if !ok {
+		return Attributes{}, false
+	}
+	return d.attrs, true
 }
 
 // requestAttributes are r's attributes: those Authorize decided on when it
@@ -131,10 +143,4 @@ func requestAttributes(r *http.Request) Attributes {
 		return a
 	}
 	return AttributesFrom(r)
-}
-
-// AttributesFromContext returns the attributes Authorize decided on.
-func AttributesFromContext(ctx context.Context) (Attributes, bool) {
-	a, ok := ctx.Value(attributesKey{}).(Attributes)
-	return a, ok
 }

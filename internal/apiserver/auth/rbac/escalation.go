@@ -1,10 +1,8 @@
 package rbac
 
 import (
-	"context"
 	"errors"
 	"fmt"
-	"net/http"
 	"strings"
 
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -276,23 +274,19 @@ func compactString(r rbacv1.PolicyRule) string {
 	return "{" + strings.Join(parts, ", ") + "}"
 }
 
-type authorizerKey struct{}
-
-// WithAuthorizer returns ctx carrying a, whose rules the escalation check
+// In finds the RBAC authorizer in az, the authorizer of a request (one
+// of a Union's members, at any depth), whose rules the escalation check
 // (CheckWrite) resolves.
-func WithAuthorizer(ctx context.Context, a *Authorizer) context.Context {
-	return context.WithValue(ctx, authorizerKey{}, a)
-}
-
-// AuthorizerFrom returns the RBAC authorizer of a request context.
-func AuthorizerFrom(ctx context.Context) (*Authorizer, bool) {
-	a, ok := ctx.Value(authorizerKey{}).(*Authorizer)
-	return a, ok
-}
-
-// Inject wraps next so that requests carry a (WithAuthorizer).
-func (a *Authorizer) Inject(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r.WithContext(WithAuthorizer(r.Context(), a)))
-	})
+func In(az auth.Authorizer) (*Authorizer, bool) {
+	switch a := az.(type) {
+	case *Authorizer:
+		return a, true
+	case auth.Union:
+		for _, m := range a {
+			if found, ok := In(m); ok {
+				return found, true
+			}
+		}
+	}
+	return nil, false
 }

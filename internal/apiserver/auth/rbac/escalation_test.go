@@ -84,3 +84,26 @@ func TestEscalationMessageWithoutGroups(t *testing.T) {
 		t.Errorf("escalationError(x without groups) = %q; want %q", err, want)
 	}
 }
+
+// TestInFindsRBACInTheChain: the escalation check finds the RBAC
+// authorizer of a request wherever the chain holds it.
+func TestInFindsRBACInTheChain(t *testing.T) {
+	az := &Authorizer{}
+	other := auth.Union{}
+	for _, tc := range []struct {
+		name  string
+		chain auth.Authorizer
+		want  *Authorizer
+	}{
+		{"itself", az, az},
+		{"a member", auth.Union{other, az}, az},
+		{"a nested member", auth.Union{other, auth.Union{az}}, az},
+		{"absent", auth.Union{other}, nil},
+		{"none", nil, nil},
+	} {
+		got, ok := In(tc.chain)
+		if got != tc.want || ok != (tc.want != nil) {
+			t.Errorf("%s: In = %p, %v; want %p", tc.name, got, ok, tc.want)
+		}
+	}
+}
