@@ -4,17 +4,20 @@ import (
 	"context"
 	"net/http"
 	"strings"
+	"sync/atomic"
 )
 
-// GrownStacks runs short requests on a fixed set of long-lived
-// goroutines instead of the goroutine net/http starts for each request.
+// GrownStacks runs short requests on a set of long-lived goroutines
+// instead of the goroutine net/http starts for each request.
 //
 // A request's goroutine starts with a small stack, and serving an API
 // write (decoding, admission, managed fields, encoding) is deep enough
 // that the runtime grows and copies that stack several times per
 // request: about 4 % of the server's CPU under a stream of pod creates.
-// The pool's goroutines keep the stacks they grew. When every worker is
-// busy, the request runs where it arrived, as without the pool. Watches
+// The pool's goroutines keep the stacks they grew. A worker is started
+// when a request finds every worker busy, up to workers, so an idle
+// server holds only as many as its busiest moment needed. Past that the
+// request runs where it arrived, as without the pool. Watches
 // and other long-running requests always run where they arrived, so they
 // never hold a worker.
 //
@@ -27,9 +30,7 @@ func GrownStacks(ctx context.Context, h http.Handler, workers int) http.Handler 
 		return h
 	}
 	jobs := make(chan *stackJob)
-	for range workers {
-		go stackWorker(ctx, jobs)
-	}
+	var started atomic.Int64
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if longRunning(r) {
 			h.ServeHTTP(w, r)
@@ -38,12 +39,19 @@ func GrownStacks(ctx context.Context, h http.Handler, workers int) http.Handler 
 		job := &stackJob{h: h, w: w, r: r, done: make(chan struct{})}
 		select {
 		case jobs <- job:
-			<-job.done
-			if job.panicked {
-				panic(job.panicValue)
-			}
 		default:
-			h.ServeHTTP(w, r)
+			// Every worker is busy: start one more for this request,
+			// up to workers, or serve it here.
+			if started.Add(1) > int64(workers) || ctx.Err() != nil {
+				started.Add(-1)
+				h.ServeHTTP(w, r)
+				return
+			}
+			go stackWorker(ctx, jobs, job)
+		}
+		<-job.done
+		if job.panicked {
+			panic(job.panicValue)
 		}
 	})
 }
@@ -57,8 +65,9 @@ type stackJob struct {
 	panicValue any
 }
 
-// stackWorker serves jobs until ctx ends.
-func stackWorker(ctx context.Context, jobs <-chan *stackJob) {
+// stackWorker serves first, then jobs until ctx ends.
+func stackWorker(ctx context.Context, jobs <-chan *stackJob, first *stackJob) {
+	first.run()
 	for {
 		select {
 		case job := <-jobs:

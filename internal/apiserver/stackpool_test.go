@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -80,13 +81,35 @@ func TestLongRunning(t *testing.T) {
 	}
 }
 
-func TestGrownStacksEndWithTheServer(t *testing.T) {
+// TestGrownStacksStartOnDemandAndEndWithTheServer: no worker runs before
+// a request needs one; concurrent requests start as many as they need, a
+// later request reuses them, and they end with the server's context.
+func TestGrownStacksStartOnDemandAndEndWithTheServer(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
+	release := make(chan struct{})
 	h := GrownStacks(ctx, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/block" {
+			<-release
+		}
 		w.WriteHeader(http.StatusTeapot)
 	}), 16)
-	if n := waitStackWorkers(func(n int) bool { return n >= 16 }); n < 16 {
-		t.Fatalf("%d workers after starting 16", n)
+	if n := waitStackWorkers(func(n int) bool { return n == 0 }); n != 0 {
+		t.Fatalf("%d workers before any request; want none", n)
+	}
+	var wg sync.WaitGroup
+	for range 4 {
+		wg.Go(func() { h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/block", nil)) })
+	}
+	if n := waitStackWorkers(func(n int) bool { return n >= 4 }); n != 4 {
+		t.Fatalf("%d workers while 4 requests are served; want 4", n)
+	}
+	close(release)
+	wg.Wait()
+	for range 3 {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/api/v1/pods", nil))
+	}
+	if n := waitStackWorkers(func(int) bool { return true }); n != 4 {
+		t.Fatalf("%d workers after more requests one at a time; want the same 4", n)
 	}
 	cancel()
 	// Workers of the other tests end with their tests' contexts too.
@@ -99,10 +122,15 @@ func TestGrownStacksEndWithTheServer(t *testing.T) {
 	if rec.Code != http.StatusTeapot {
 		t.Fatalf("code %d after the workers ended", rec.Code)
 	}
+	if n := waitStackWorkers(func(int) bool { return true }); n > 0 {
+		t.Fatalf("%d workers started after the context ended; want none", n)
+	}
 }
 
 // waitStackWorkers counts the goroutines running stackWorker until ok
-// says the count will do, for at most 5 s, and returns the last count.
+// says the count will do, for at most 5 s, and returns the last count. A
+// worker starts before the request that needed it returns, so a count
+// that must not change needs no wait (ok always true).
 func waitStackWorkers(ok func(int) bool) int {
 	buf := make([]byte, 1<<20)
 	deadline := time.Now().Add(5 * time.Second)

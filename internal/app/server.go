@@ -75,9 +75,10 @@ func RunServer(ctx context.Context, cfg ServerConfig) error {
 	return srv.Stop()
 }
 
-// handlerStacks is how many goroutines serve short API requests on stacks
-// they keep (apiserver.GrownStacks): enough for the writes in flight while
-// etcd syncs its log, at a few dozen KiB of stack each.
+// handlerStacks is how many goroutines at most serve short API requests on
+// stacks they keep (apiserver.GrownStacks, which starts them as needed):
+// enough for the writes in flight while etcd syncs its log, at a few
+// dozen KiB of stack each.
 const handlerStacks = 256
 
 // StartServer starts every part of the server and returns once it serves.
