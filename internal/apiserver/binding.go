@@ -46,7 +46,7 @@ func (s *Server) handleBinding(ctx context.Context, w http.ResponseWriter, r *ht
 			if current == nil {
 				return nil, apierrors.NewNotFound(ep.res.GVR.GroupResource(), info.Name)
 			}
-			pod := current.(*corev1.Pod)
+			pod := current.(*corev1.Pod).DeepCopy()
 			if pod.DeletionTimestamp != nil {
 				return nil, apierrors.NewConflict(ep.res.GVR.GroupResource(), info.Name, fmt.Errorf("pod %s is being deleted, cannot be assigned to a host", info.Name))
 			}

@@ -26,7 +26,7 @@ func (s *Server) handleFinalize(ctx context.Context, w http.ResponseWriter, r *h
 			if current == nil {
 				return nil, apierrors.NewNotFound(ep.res.GVR.GroupResource(), info.Name)
 			}
-			cur := current.(*corev1.Namespace)
+			cur := current.(*corev1.Namespace).DeepCopy()
 			cur.Spec.Finalizers = ns.Spec.Finalizers
 			if ns.ResourceVersion != "" {
 				cur.ResourceVersion = ns.ResourceVersion

@@ -134,8 +134,9 @@ func (s *Server) writeScale(ctx context.Context, w http.ResponseWriter, r *http.
 			if sc.Spec.Replicas < 0 {
 				return nil, apierrors.NewInvalid(scaleGVK.GroupKind(), info.Name, fieldInvalid("spec.replicas", sc.Spec.Replicas, "must be greater than or equal to 0"))
 			}
-			setReplicas(current, sc.Spec.Replicas)
-			return current, nil
+			out := current.DeepCopyObject()
+			setReplicas(out, sc.Spec.Replicas)
+			return out, nil
 		}}
 	out, _, err := s.update(ctx, req)
 	if err != nil {

@@ -18,8 +18,11 @@ import (
 // strategies' AllowCreateOnUpdate say.
 var createOnUpdate = map[string]bool{"endpoints": true, "leases": true, "events": true, "endpointslices": false}
 
-// mutateFunc computes the object to write from a private copy of the
-// stored one (nil when it does not exist).
+// mutateFunc computes the object to write from the stored one (nil when it
+// does not exist). It must not change what it is given, which stays the
+// old object of the write: one that edits in place edits a copy. Most do
+// not need one (a PUT has its own object, a patch decodes or copies), so
+// the stored object is not copied for all.
 type mutateFunc func(current runtime.Object) (runtime.Object, error)
 
 // writeRequest is one update of one object.
@@ -127,11 +130,7 @@ func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runt
 	if current == nil && !req.allowCreate {
 		return nil, nil, apierrors.NewNotFound(ep.res.GVR.GroupResource(), req.name)
 	}
-	var base runtime.Object
-	if current != nil {
-		base = current.DeepCopyObject()
-	}
-	obj, err := req.mutate(base)
+	obj, err := req.mutate(current)
 	if err != nil {
 		return nil, nil, err
 	}

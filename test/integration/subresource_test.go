@@ -367,3 +367,31 @@ func TestCSRApproval(t *testing.T) {
 		t.Errorf("approval changed spec.signerName to %q; want it kept", csr.Spec.SignerName)
 	}
 }
+
+// TestScaleBumpsGeneration: a write to the scale subresource changes the
+// spec, so the object's generation goes up, as upstream (a write that
+// changed the stored object in place would compare it to itself and not).
+func TestScaleBumpsGeneration(t *testing.T) {
+	ns := newNamespace(t)
+	ctx := context.Background()
+	deps := shared.cs.AppsV1().Deployments(ns)
+	d, err := deps.Create(ctx, newDeployment(ns, "gen"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc, err := deps.GetScale(ctx, "gen", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sc.Spec.Replicas++
+	if _, err := deps.UpdateScale(ctx, "gen", sc, metav1.UpdateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := deps.Get(ctx, "gen", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Generation != d.Generation+1 || *got.Spec.Replicas != sc.Spec.Replicas {
+		t.Errorf("after a scale to %d: generation %d, replicas %d; want generation %d", sc.Spec.Replicas, got.Generation, *got.Spec.Replicas, d.Generation+1)
+	}
+}
