@@ -19,8 +19,9 @@ import (
 var createOnUpdate = map[string]bool{"endpoints": true, "leases": true, "events": true, "endpointslices": false}
 
 // mutateFunc computes the object to write from the stored one (nil when it
-// does not exist). It must not change what it is given, which stays the
-// old object of the write: one that edits in place edits a copy. Most do
+// does not exist). It must not change what it is given (but for setting
+// its apiVersion and kind), which stays the old object of the write: one
+// that edits in place edits a copy. Most do
 // not need one (a PUT has its own object, a patch decodes or copies), so
 // the stored object is not copied for all.
 type mutateFunc func(current runtime.Object) (runtime.Object, error)

@@ -27,9 +27,10 @@ func (r *rejection) statusMessage() string { return "Pod was rejected: " + r.mes
 // the node's allocatable beside the pods admitted before it (pods, cpu,
 // memory, ephemeral storage, extended resources the node has), match the
 // node's labels (nodeSelector and required node affinity), find its host
-// ports free, and tolerate the node's NoExecute taints. The scheduler checks the same, so it matters for pods bound
-// without it (spec.nodeName set at create) and for races. The first
-// failure, in upstream's order, is the rejection; nil admits.
+// ports free, and tolerate the node's NoExecute taints. The scheduler
+// checks the same, so it matters for pods bound without it (spec.nodeName
+// set at create) and for races. The first failure, in upstream's order, is
+// the rejection; nil admits.
 func admit(pod *corev1.Pod, node *corev1.Node, admitted []*corev1.Pod) *rejection {
 	// First what preemption could not help, as upstream: the pod's OS.
 	nodeOS := node.Labels[corev1.LabelOSStable]

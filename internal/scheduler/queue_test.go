@@ -18,6 +18,15 @@ func qpod(name string, prio int32) *v1.Pod {
 	return &v1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name, UID: types.UID(name)}, Spec: v1.PodSpec{Priority: &prio}}
 }
 
+// rejectByFit queues a pod named name, pops it, and hands it back as
+// rejected by NodeResourcesFit in the current cycle.
+func rejectByFit(q *Queue, name string) {
+	q.Add(qpod(name, 0))
+	info, _ := q.Pop(context.Background())
+	info.UnschedulablePlugins = map[string]bool{"NodeResourcesFit": true}
+	q.AddUnschedulable(info, q.Cycle())
+}
+
 func newTestQueue(c *clocktesting.FakeClock) *Queue {
 	events := map[string][]framework.ClusterEvent{"NodeResourcesFit": {{Resource: framework.Node, ActionType: framework.Add}}}
 	return NewQueue((&queuesort.PrioritySort{}).Less, events, c)
@@ -41,10 +50,7 @@ func TestQueuePriorityOrder(t *testing.T) {
 func TestQueueBackoffAndEvents(t *testing.T) {
 	c := clocktesting.NewFakeClock(time.Unix(0, 0))
 	q := newTestQueue(c)
-	q.Add(qpod("p", 0))
-	info, _ := q.Pop(context.Background())
-	info.UnschedulablePlugins = map[string]bool{"NodeResourcesFit": true}
-	q.AddUnschedulable(info, q.Cycle())
+	rejectByFit(q, "p")
 	if a, b, u := q.Lens(); a != 0 || b != 0 || u != 1 {
 		t.Fatalf("after rejection Lens() = %d,%d,%d; want 0,0,1", a, b, u)
 	}
@@ -85,10 +91,7 @@ func TestQueueBackoffDuration(t *testing.T) {
 func TestQueueLeftoverFlush(t *testing.T) {
 	c := clocktesting.NewFakeClock(time.Unix(0, 0))
 	q := newTestQueue(c)
-	q.Add(qpod("p", 0))
-	info, _ := q.Pop(context.Background())
-	info.UnschedulablePlugins = map[string]bool{"NodeResourcesFit": true}
-	q.AddUnschedulable(info, q.Cycle())
+	rejectByFit(q, "p")
 	c.Step(MaxInUnschedulable)
 	q.FlushUnschedulableLeftover()
 	if _, _, u := q.Lens(); u != 1 {
@@ -167,10 +170,7 @@ func TestQueueConfiguredBackoff(t *testing.T) {
 func TestQueueRefreshKeepsOnlyTheNewVersion(t *testing.T) {
 	c := clocktesting.NewFakeClock(time.Unix(0, 0))
 	q := newTestQueue(c)
-	q.Add(qpod("p", 0))
-	info, _ := q.Pop(context.Background())
-	info.UnschedulablePlugins = map[string]bool{"NodeResourcesFit": true}
-	q.AddUnschedulable(info, q.Cycle())
+	rejectByFit(q, "p")
 
 	newer := qpod("p", 0)
 	newer.Status.Conditions = []v1.PodCondition{{Type: v1.PodScheduled, Status: v1.ConditionFalse}}

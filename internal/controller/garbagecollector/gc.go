@@ -26,10 +26,10 @@ const pollBlocked = 5 * time.Second
 type Config struct {
 	Metadata  metadata.Interface
 	Discovery discovery.DiscoveryInterface
-	// Shared, when set, returns the informer of the resource whose objects
-	// are of kind gvk that the process already runs for its other components, and false
-	// when it runs none. The collector watches such a resource through
-	// that informer instead of a metadata informer of its own, as
+	// Shared, when set, returns the informer the process already runs for
+	// its other components of the resource whose objects are of kind gvk,
+	// and false when it runs none. The collector watches such a resource
+	// through that informer instead of a metadata informer of its own, as
 	// upstream's collector reuses kube-controller-manager's typed
 	// informers: pods and ReplicaSets are then decoded and held once. It
 	// must not start informers.
