@@ -358,8 +358,8 @@ func startHollowInformers(ctx context.Context, client kubernetes.Interface, kube
 	}); err != nil {
 		return nil, nil, err
 	}
-	pods.Start(ctx.Done())
-	nodes.Start(ctx.Done())
+	pods.StartWithContext(ctx)
+	nodes.StartWithContext(ctx)
 	return podInformer.GetIndexer(), func() { pods.Shutdown(); nodes.Shutdown() }, nil
 }
 

@@ -83,7 +83,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, f processInfor
 	}
 
 	ctx, cancel := context.WithCancel(ctx)
-	f.Start(ctx.Done())
+	f.StartWithContext(ctx)
 	var wg sync.WaitGroup
 	for _, c := range controllers {
 		wg.Add(1)

@@ -24,7 +24,7 @@ import (
 // losing its lease) cannot stop informers the others still read.
 type processInformers struct {
 	informers.SharedInformerFactory
-	stop <-chan struct{}
+	ctx context.Context
 }
 
 var _ informers.SharedInformerFactory = processInformers{}
@@ -40,14 +40,21 @@ func newProcessInformers(ctx context.Context, loopback *rest.Config) (processInf
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.NewCacheTransform()))
-	return processInformers{SharedInformerFactory: f, stop: ctx.Done()}, func() {
+	return processInformers{SharedInformerFactory: f, ctx: ctx}, func() {
 		cancel()
 		f.Shutdown()
 	}, nil
 }
 
-// Start starts the informers requested so far, for the life of the process.
-func (p processInformers) Start(<-chan struct{}) { p.SharedInformerFactory.Start(p.stop) }
+// Start and StartWithContext start the informers requested so far, for
+// the life of the process. They run with a context, not a channel: every
+// request context derived from a channel's would cost a goroutine.
+func (p processInformers) Start(<-chan struct{}) { p.SharedInformerFactory.StartWithContext(p.ctx) }
+
+// StartWithContext is Start.
+func (p processInformers) StartWithContext(context.Context) {
+	p.SharedInformerFactory.StartWithContext(p.ctx)
+}
 
 // Shutdown does nothing: the server shuts the factory down last.
 func (p processInformers) Shutdown() {}

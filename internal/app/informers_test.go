@@ -17,7 +17,7 @@ import (
 func TestRunningOnlyStartedInformers(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	f := informers.NewSharedInformerFactory(fake.NewClientset(), 0)
-	p := processInformers{SharedInformerFactory: f, stop: ctx.Done()}
+	p := processInformers{SharedInformerFactory: f, ctx: ctx}
 	defer func() { cancel(); f.Shutdown() }()
 	pods := p.Core().V1().Pods().Informer()
 	p.Start(nil)

@@ -119,7 +119,7 @@ func startCertificateControllers(ctx context.Context, loopback *rest.Config, bun
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	f.Start(ctx.Done())
+	f.StartWithContext(ctx)
 	done := make(chan struct{}, 2)
 	for _, c := range []runnable{approver, signer} {
 		go func() {

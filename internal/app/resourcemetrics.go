@@ -70,7 +70,7 @@ func (m *metricsAPI) start(ctx context.Context, shared informers.SharedInformerF
 	}
 	nodeInf, podInf := shared.Core().V1().Nodes(), shared.Core().V1().Pods()
 	nodeInformer, podInformer := nodeInf.Informer(), podInf.Informer()
-	shared.Start(ctx.Done())
+	shared.StartWithContext(ctx)
 	scraper, err := resourcemetrics.NewScraper(resourcemetrics.ScraperConfig{
 		Nodes: nodeInf.Lister(), Store: m.store, Client: client, Resolution: m.resolution, Now: m.now, Logger: log,
 	})

@@ -71,7 +71,7 @@ func startServiceAccounts(ctx context.Context, loopback *rest.Config, nsF inform
 	_, _ = saF.Core().V1().ServiceAccounts().Informer().AddEventHandler(enqueueOwner)
 	_, _ = cmF.Core().V1().ConfigMaps().Informer().AddEventHandler(enqueueOwner)
 	for _, f := range []informers.SharedInformerFactory{nsF, saF, cmF} {
-		f.Start(ctx.Done())
+		f.StartWithContext(ctx)
 	}
 	var wg sync.WaitGroup
 	wg.Add(1)

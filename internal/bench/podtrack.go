@@ -194,7 +194,7 @@ func (t *podTracker) watch(ctx context.Context, cs kubernetes.Interface, ns stri
 	if err != nil {
 		return err
 	}
-	f.Start(ctx.Done())
+	f.StartWithContext(ctx)
 	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
 		return fmt.Errorf("watch pods of %s: %w", ns, ctx.Err())
 	}

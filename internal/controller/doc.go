@@ -27,7 +27,7 @@
 //	})
 //	rsInformer.AddEventHandler(c.Handler())            // enqueue namespace/name
 //	podInformer.AddEventHandler(c.OwnerHandler("ReplicaSet")) // enqueue the controlling owner
-//	factory.Start(ctx.Done())
+//	factory.StartWithContext(ctx)
 //	err := c.Run(ctx) // waits for the caches, runs workers, blocks until ctx ends
 //
 // Run blocks until ctx is done, shuts the queue down and waits for every

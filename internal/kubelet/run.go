@@ -51,8 +51,8 @@ func (k *Kubelet) Run(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	byNode.Start(ctx.Done())
-	byName.Start(ctx.Done())
+	byNode.StartWithContext(ctx)
+	byName.StartWithContext(ctx)
 	defer byNode.Shutdown()
 	defer byName.Shutdown()
 	done := make(chan struct{})

@@ -195,7 +195,7 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
-	s.informers.Start(ctx.Done())
+	s.informers.StartWithContext(ctx)
 	if !s.shared {
 		defer s.informers.Shutdown()
 	}

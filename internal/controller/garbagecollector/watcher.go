@@ -52,10 +52,13 @@ type watcher struct {
 	shared  map[cache.SharedIndexInformer]cache.ResourceEventHandlerRegistration
 	kinds   map[schema.GroupVersionKind]mapping
 	started bool
-	stop    chan struct{}
+	// ctx ends the collector's own informers (cancel, at shutdown).
+	ctx    context.Context
+	cancel context.CancelFunc
 }
 
 func newWatcher(md metadata.Interface, running func(schema.GroupVersionKind) (cache.SharedIndexInformer, bool), disc discovery.DiscoveryInterface, gc *GarbageCollector, log *slog.Logger) *watcher {
+	ctx, cancel := context.WithCancel(context.Background())
 	return &watcher{
 		disc: disc, factory: metadatainformer.NewSharedInformerFactoryWithOptions(md, 0, metadatainformer.WithTransform(controller.StripManagedFields)),
 		running: running, gc: gc, log: log,
@@ -63,7 +66,7 @@ func newWatcher(md metadata.Interface, running func(schema.GroupVersionKind) (ca
 		handlers:  map[schema.GroupVersionResource]cache.ResourceEventHandlerRegistration{},
 		shared:    map[cache.SharedIndexInformer]cache.ResourceEventHandlerRegistration{},
 		kinds:     map[schema.GroupVersionKind]mapping{},
-		stop:      make(chan struct{}),
+		ctx:       ctx, cancel: cancel,
 	}
 }
 
@@ -129,7 +132,7 @@ func (w *watcher) sync(ctx context.Context) error {
 	}
 	w.started = true
 	w.mu.Unlock()
-	w.factory.Start(w.stop)
+	startFactory(w.ctx, w.factory)
 	if perr != nil {
 		return perr
 	}
@@ -148,7 +151,7 @@ func (w *watcher) informerFor(gvk schema.GroupVersionKind, gvr schema.GroupVersi
 }
 
 func (w *watcher) shutdown() {
-	close(w.stop)
+	w.cancel()
 	w.mu.Lock()
 	for inf, reg := range w.shared {
 		_ = inf.RemoveEventHandler(reg)
@@ -267,4 +270,17 @@ func equalOwners(a, b []metav1.OwnerReference) bool {
 		return x.UID == y.UID && (x.BlockOwnerDeletion == nil) == (y.BlockOwnerDeletion == nil) &&
 			(x.BlockOwnerDeletion == nil || *x.BlockOwnerDeletion == *y.BlockOwnerDeletion)
 	})
+}
+
+// startFactory starts f's informers with ctx. metadatainformer's factory
+// interface has only Start(stopCh), which wraps the channel in a context
+// of its own kind: every request context derived from that costs a
+// goroutine to carry its cancellation. Its implementation has
+// StartWithContext.
+func startFactory(ctx context.Context, f metadatainformer.SharedInformerFactory) {
+	if c, ok := f.(interface{ StartWithContext(context.Context) }); ok {
+		c.StartWithContext(ctx)
+		return
+	}
+	f.Start(ctx.Done())
 }

@@ -75,7 +75,7 @@ func Start(ctx context.Context, f informers.SharedInformerFactory) (*Authorizer,
 	if err := inf.AddIndexers(indexers()); err != nil {
 		return nil, fmt.Errorf("index pods: %w", err)
 	}
-	f.Start(ctx.Done())
+	f.StartWithContext(ctx)
 	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
 		return nil, fmt.Errorf("pod cache did not sync: %w", ctx.Err())
 	}

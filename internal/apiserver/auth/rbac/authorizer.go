@@ -90,7 +90,7 @@ func (a *Authorizer) Start(ctx context.Context, f informers.SharedInformerFactor
 			return fmt.Errorf("watch rbac changes: %w", err)
 		}
 	}
-	f.Start(ctx.Done())
+	f.StartWithContext(ctx)
 	if !cache.WaitForCacheSync(ctx.Done(), crb.HasSynced, rb.HasSynced, roles.HasSynced, clusterRoles.HasSynced) {
 		return fmt.Errorf("rbac caches did not sync: %w", ctx.Err())
 	}

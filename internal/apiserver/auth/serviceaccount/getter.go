@@ -38,7 +38,7 @@ func StartGetter(ctx context.Context, f informers.SharedInformerFactory, client 
 		core.Pods().Informer().HasSynced,
 		core.Secrets().Informer().HasSynced,
 	}
-	f.Start(ctx.Done())
+	f.StartWithContext(ctx)
 	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
 		return nil, fmt.Errorf("service account token caches did not sync: %w", ctx.Err())
 	}
