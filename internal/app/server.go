@@ -282,14 +282,13 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		cleanups = append(cleanups, stopScheduler)
 	}
 	bootstrapped.Store(true)
-	go func() {
-		if err := openAPI.Warm(); err != nil {
-			log.Error("build openapi", "err", err)
-		}
-		// Building the documents leaves tens of MiB of garbage; hand it
-		// back to the OS now rather than minutes later.
-		debug.FreeOSMemory()
-	}()
+	// The OpenAPI documents are built on their first request, as
+	// upstream's OpenAPIV2LazyBuild and OpenAPIV3LazyBuild do: a server
+	// nobody asks for them keeps neither the documents nor the code that
+	// builds them in memory. Start-up itself leaves garbage (etcd's and
+	// the informers' first reads); hand it back to the OS now rather than
+	// when internal/idlemem next finds the server quiet.
+	go debug.FreeOSMemory()
 
 	url := "https://" + net.JoinHostPort(kubeconfigHost(cfg.BindAddress), strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))
 	if err := pki.WriteKubeconfig(cfg.WriteKubeconfig, url, bundle); err != nil {

@@ -31,8 +31,8 @@ type Resource struct {
 }
 
 // Builder builds the OpenAPI documents of a fixed set of resources. The
-// documents are built once, on the first call of any method (or of Warm),
-// and then served from memory. A Builder is safe for concurrent use; the
+// documents are built once, on the first call of any method, and then
+// served from memory. A Builder is safe for concurrent use; the
 // byte slices it returns are shared and must not be modified.
 type Builder struct {
 	resources []Resource
@@ -60,17 +60,6 @@ type documents struct {
 // the documents are built on first use.
 func NewBuilder(resources []Resource, version string) *Builder {
 	return &Builder{resources: append([]Resource(nil), resources...), version: version}
-}
-
-// Warm builds every document now (JSON and protobuf), so that the first
-// request does not wait for them. The server may call it from a goroutine
-// it owns after it starts serving; it returns when the documents are built.
-func (b *Builder) Warm() error {
-	if err := b.warmJSON(); err != nil {
-		return err
-	}
-	_, err := b.V2ProtobufDoc()
-	return err
 }
 
 // warmJSON builds the JSON documents once.

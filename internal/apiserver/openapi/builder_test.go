@@ -99,11 +99,12 @@ func TestNewBuilderIsLazy(t *testing.T) {
 	if b.docs != nil {
 		t.Fatalf("NewBuilder built the documents eagerly; want them built on first use")
 	}
-	if err := b.Warm(); err != nil {
-		t.Fatalf("Warm() error: %v", err)
+	b.V3Discovery()
+	if b.docs == nil || b.proto.gz != nil {
+		t.Fatalf("V3Discovery(): json built %v, protobuf built %v; want the JSON documents only", b.docs != nil, b.proto.gz != nil)
 	}
-	if b.docs == nil || b.proto.gz == nil {
-		t.Fatalf("Warm() left documents unbuilt (json built: %v, protobuf built: %v)", b.docs != nil, b.proto.gz != nil)
+	if _, err := b.V2ProtobufDoc(); err != nil || b.proto.gz == nil {
+		t.Fatalf("V2ProtobufDoc() error %v, protobuf built %v; want it built", err, b.proto.gz != nil)
 	}
 }
 

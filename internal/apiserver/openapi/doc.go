@@ -31,7 +31,6 @@
 // server sends the compressed bytes to clients that accept gzip:
 //
 //	b := openapi.NewBuilder(resources, "v1.33.0") // cheap; call at startup
-//	go func() { _ = b.Warm() }()                  // optional, owned by the server
 //	...
 //	doc, err := b.V2Doc()         // GET /openapi/v2 (application/json)
 //	pb, err := b.V2ProtobufDoc()  // GET /openapi/v2 (protobuf; what kubectl asks for)
