@@ -48,6 +48,7 @@ func skiffBinary(t *testing.T) string {
 		bin := filepath.Join(dir, "skiff")
 		cmd := exec.Command("go", "build", "-o", bin, "./cmd/skiff")
 		cmd.Dir = root
+		cmd.Env = append(os.Environ(), "CGO_ENABLED=0") // as the Makefile builds it
 		if out, err := cmd.CombinedOutput(); err != nil {
 			buildErr = fmt.Errorf("go build ./cmd/skiff: %v\n%s", err, out)
 			return
