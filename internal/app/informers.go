@@ -25,6 +25,8 @@ import (
 type processInformers struct {
 	informers.SharedInformerFactory
 	ctx context.Context
+	// fan lets the controllers share one registration per informer.
+	fan *controller.Fanouts
 }
 
 var _ informers.SharedInformerFactory = processInformers{}
@@ -40,7 +42,7 @@ func newProcessInformers(ctx context.Context, loopback *rest.Config) (processInf
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.NewCacheTransform()))
-	return processInformers{SharedInformerFactory: f, ctx: ctx}, func() {
+	return processInformers{SharedInformerFactory: f, ctx: ctx, fan: controller.NewFanouts()}, func() {
 		cancel()
 		f.Shutdown()
 	}, nil
@@ -55,6 +57,14 @@ func (p processInformers) Start(<-chan struct{}) { p.SharedInformerFactory.Start
 func (p processInformers) StartWithContext(context.Context) {
 	p.SharedInformerFactory.StartWithContext(p.ctx)
 }
+
+// AddHandler registers a controller's handler through the informer's
+// fan-out (controller.Fanouts).
+func (p processInformers) AddHandler(inf cache.SharedInformer, h cache.ResourceEventHandler) (cache.ResourceEventHandlerRegistration, error) {
+	return p.fan.Add(inf, h)
+}
+
+var _ controller.HandlerAdder = processInformers{}
 
 // Shutdown does nothing: the server shuts the factory down last.
 func (p processInformers) Shutdown() {}

@@ -32,4 +32,9 @@
 //
 // Run blocks until ctx is done, shuts the queue down and waits for every
 // worker to return. The package holds no global state.
+//
+// Controllers register their handlers with AddHandler(factory, informer,
+// handler) rather than on the informer directly: when the factory has
+// fan-outs (Fanouts, as the server's has), the controllers of a process
+// share one registration per informer instead of one listener each.
 package controller

@@ -95,7 +95,7 @@ func NewApprover(cfg Config) *Approver {
 		Logger:     cfg.Logger,
 	})
 	// Registration only fails on a stopped informer.
-	_, _ = inf.Informer().AddEventHandler(a.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, inf.Informer(), a.Handler())
 	return a
 }
 

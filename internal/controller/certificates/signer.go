@@ -41,7 +41,7 @@ func NewSigner(cfg Config) (*Signer, error) {
 		Synced:     []cache.InformerSynced{inf.Informer().HasSynced},
 		Logger:     cfg.Logger,
 	})
-	if _, err := inf.Informer().AddEventHandler(s.Handler()); err != nil {
+	if _, err := controller.AddHandler(cfg.Factory, inf.Informer(), s.Handler()); err != nil {
 		return nil, err
 	}
 	return s, nil

@@ -74,8 +74,8 @@ func New(cfg Config) *Controller {
 		recorder: b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Component}), now: cfg.Now, log: cfg.Logger}
 	c := controller.New(controller.Config{Name: "cronjob", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{cjInf.Informer().HasSynced, jobInf.Informer().HasSynced}})
-	_, _ = cjInf.Informer().AddEventHandler(c.Handler())
-	_, _ = jobInf.Informer().AddEventHandler(c.MapHandler(func(obj metav1.Object) []controller.Request {
+	_, _ = controller.AddHandler(cfg.Factory, cjInf.Informer(), c.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, jobInf.Informer(), c.MapHandler(func(obj metav1.Object) []controller.Request {
 		ref := metav1.GetControllerOfNoCopy(obj)
 		if ref == nil || ref.Kind != kind.Kind || ref.APIVersion != kind.GroupVersion().String() {
 			return nil

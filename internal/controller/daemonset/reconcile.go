@@ -97,10 +97,10 @@ func New(cfg Config) *Controller {
 	c := controller.New(controller.Config{Name: "daemonset", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{dsInf.Informer().HasSynced, podInf.Informer().HasSynced,
 			nodeInf.Informer().HasSynced, revInf.Informer().HasSynced}})
-	_, _ = dsInf.Informer().AddEventHandler(c.Handler())
-	_, _ = podInf.Informer().AddEventHandler(r.podHandler(c))
-	_, _ = nodeInf.Informer().AddEventHandler(r.nodeHandler(c))
-	_, _ = revInf.Informer().AddEventHandler(c.OwnerHandler(kind.Kind))
+	_, _ = controller.AddHandler(cfg.Factory, dsInf.Informer(), c.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), r.podHandler(c))
+	_, _ = controller.AddHandler(cfg.Factory, nodeInf.Informer(), r.nodeHandler(c))
+	_, _ = controller.AddHandler(cfg.Factory, revInf.Informer(), c.OwnerHandler(kind.Kind))
 	return &Controller{Controller: c, client: cfg.Client, broadcaster: b}
 }
 

@@ -92,8 +92,8 @@ func New(cfg Config) *Controller {
 	r := &Reconciler{client: cfg.Client, deps: dInf.Lister(), rsets: rsInf.Lister(), now: cfg.Now, log: cfg.Logger, recorder: cfg.Recorder}
 	c := controller.New(controller.Config{Name: "deployment", Reconciler: r, Workers: cfg.Workers,
 		Synced: []cache.InformerSynced{dInf.Informer().HasSynced, rsInf.Informer().HasSynced}, Logger: cfg.Logger})
-	_, _ = dInf.Informer().AddEventHandler(c.Handler())
-	_, _ = rsInf.Informer().AddEventHandler(c.OwnerHandler(kind.Kind))
+	_, _ = controller.AddHandler(cfg.Factory, dInf.Informer(), c.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, rsInf.Informer(), c.OwnerHandler(kind.Kind))
 	return &Controller{Controller: c, client: cfg.Client, broadcaster: broadcaster}
 }
 

@@ -73,10 +73,10 @@ func New(cfg Config) *Controller {
 	c := controller.New(controller.Config{Name: "disruption", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{pdbInf.Informer().HasSynced, podInf.Informer().HasSynced, rcInf.Informer().HasSynced,
 			rsInf.Informer().HasSynced, depInf.Informer().HasSynced, stsInf.Informer().HasSynced}})
-	_, _ = pdbInf.Informer().AddEventHandler(c.Handler())
-	_, _ = podInf.Informer().AddEventHandler(c.MapHandler(r.budgetsOfPod))
+	_, _ = controller.AddHandler(cfg.Factory, pdbInf.Informer(), c.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), c.MapHandler(r.budgetsOfPod))
 	for _, inf := range []cache.SharedIndexInformer{rcInf.Informer(), rsInf.Informer(), depInf.Informer(), stsInf.Informer()} {
-		_, _ = inf.AddEventHandler(c.MapHandler(r.budgetsInNamespace))
+		_, _ = controller.AddHandler(cfg.Factory, inf, c.MapHandler(r.budgetsInNamespace))
 	}
 	return &Controller{Controller: c, r: r}
 }

@@ -80,7 +80,7 @@ func New(cfg Config) (*Controller, error) {
 		{eps.Informer(), loop.MapHandler(r.ownEndpoints)},
 	}
 	for _, h := range handlers {
-		if _, err := h.inf.AddEventHandler(h.h); err != nil {
+		if _, err := controller.AddHandler(cfg.Factory, h.inf, h.h); err != nil {
 			return nil, err
 		}
 	}

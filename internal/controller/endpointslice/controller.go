@@ -101,7 +101,7 @@ func New(cfg Config) (*Controller, error) {
 		{slices.Informer(), loop.MapHandler(ownerService)},
 	}
 	for _, h := range handlers {
-		if _, err := h.inf.AddEventHandler(h.h); err != nil {
+		if _, err := controller.AddHandler(cfg.Factory, h.inf, h.h); err != nil {
 			return nil, err
 		}
 	}

@@ -91,9 +91,9 @@ func New(cfg Config) *Controllers {
 	ttl := &ttlReconciler{client: cfg.Client, jobs: jobInf.Lister(), now: cfg.Now}
 	tc := controller.New(controller.Config{Name: "ttl-after-finished", Reconciler: ttl, Workers: cfg.Workers,
 		Synced: synced[:1], Logger: cfg.Logger})
-	_, _ = jobInf.Informer().AddEventHandler(jc.Handler())
-	_, _ = jobInf.Informer().AddEventHandler(tc.Handler())
-	_, _ = podInf.Informer().AddEventHandler(r.podHandler(jc, orphans))
+	_, _ = controller.AddHandler(cfg.Factory, jobInf.Informer(), jc.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, jobInf.Informer(), tc.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), r.podHandler(jc, orphans))
 	return &Controllers{client: cfg.Client, broadcaster: b, loops: []*controller.Controller{jc, orphans, tc}}
 }
 

@@ -60,7 +60,7 @@ func New(cfg Config) *controller.Controller {
 	r := &Reconciler{client: cfg.Client, metadata: cfg.Metadata, namespaces: inf.Lister(), now: cfg.Now, log: cfg.Logger}
 	c := controller.New(controller.Config{Name: "namespace", Reconciler: r, Workers: cfg.Workers,
 		Synced: []cache.InformerSynced{inf.Informer().HasSynced}, Logger: cfg.Logger})
-	_, _ = inf.Informer().AddEventHandler(c.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, inf.Informer(), c.Handler())
 	return c
 }
 

@@ -105,7 +105,7 @@ func New(cfg Config) (*Controller, error) {
 	// for one patch after another.
 	loop := controller.New(controller.Config{Name: "nodeipam", Reconciler: r, Workers: 30,
 		Synced: []cache.InformerSynced{inf.Informer().HasSynced}, Logger: cfg.Logger})
-	if _, err := inf.Informer().AddEventHandler(loop.Handler()); err != nil {
+	if _, err := controller.AddHandler(cfg.Factory, inf.Informer(), loop.Handler()); err != nil {
 		return nil, err
 	}
 	return &Controller{loop: loop, nodes: inf.Lister(), synced: inf.Informer().HasSynced, events: events, r: r}, nil

@@ -126,7 +126,7 @@ func New(cfg Config) (*Controller, error) {
 		{nodes.Informer(), e.nodeHandler(c.eviction)},
 		{pods.Informer(), e.podHandler(c.eviction)},
 	} {
-		if _, err := h.inf.AddEventHandler(h.fn); err != nil {
+		if _, err := controller.AddHandler(cfg.Factory, h.inf, h.fn); err != nil {
 			return nil, err
 		}
 	}

@@ -88,18 +88,18 @@ func New(cfg Config) (*Controller, error) {
 	bd := &Binder{client: cfg.Client, listers: ls, volumes: newWrittenVolumes(ls.volumes), recorder: rec, now: cfg.Now}
 	binder := controller.New(controller.Config{Name: "persistentvolume-binder", Reconciler: bd, Workers: cfg.Workers, Synced: synced, Logger: cfg.Logger})
 	bd.enqueue = binder.Enqueue
-	_, _ = pvInf.Informer().AddEventHandler(binder.MapHandler(bd.volumeRequests))
-	_, _ = pvcInf.Informer().AddEventHandler(binder.MapHandler(claimRequests))
-	_, _ = classInf.Informer().AddEventHandler(binder.MapHandler(func(metav1.Object) []controller.Request { return bd.unboundClaims() }))
+	_, _ = controller.AddHandler(cfg.Factory, pvInf.Informer(), binder.MapHandler(bd.volumeRequests))
+	_, _ = controller.AddHandler(cfg.Factory, pvcInf.Informer(), binder.MapHandler(claimRequests))
+	_, _ = controller.AddHandler(cfg.Factory, classInf.Informer(), binder.MapHandler(func(metav1.Object) []controller.Request { return bd.unboundClaims() }))
 
 	cp := &ClaimProtection{client: cfg.Client, listers: ls}
 	pvcLoop := controller.New(controller.Config{Name: "pvc-protection", Reconciler: cp, Synced: synced, Logger: cfg.Logger})
-	_, _ = pvcInf.Informer().AddEventHandler(pvcLoop.Handler())
-	_, _ = podInf.Informer().AddEventHandler(pvcLoop.MapHandler(cp.deletingClaimsOfPod))
+	_, _ = controller.AddHandler(cfg.Factory, pvcInf.Informer(), pvcLoop.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), pvcLoop.MapHandler(cp.deletingClaimsOfPod))
 
 	vp := &VolumeProtection{client: cfg.Client, volumes: ls.volumes}
 	pvLoop := controller.New(controller.Config{Name: "pv-protection", Reconciler: vp, Synced: synced, Logger: cfg.Logger})
-	_, _ = pvInf.Informer().AddEventHandler(pvLoop.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, pvInf.Informer(), pvLoop.Handler())
 
 	return &Controller{client: cfg.Client, broadcaster: b, loops: []*controller.Controller{binder, pvcLoop, pvLoop}}, nil
 }

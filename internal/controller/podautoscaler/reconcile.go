@@ -86,7 +86,7 @@ func New(cfg Config) *Controller {
 		recorder: record.NewFakeRecorder(0), now: cfg.Now, period: cfg.SyncPeriod, history: map[string]*history{}}
 	c := controller.New(controller.Config{Name: "horizontalpodautoscaler", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{hpaInf.Informer().HasSynced, podInf.Informer().HasSynced}})
-	_, _ = hpaInf.Informer().AddEventHandler(c.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, hpaInf.Informer(), c.Handler())
 	return &Controller{Controller: c, r: r}
 }
 

@@ -82,8 +82,8 @@ func NewFor(cfg Config, k Kind) *Controller {
 	r.claimable = controller.NewClaimablePods(podInf, cfg.Logger)
 	c := controller.New(controller.Config{Name: k.Name, Reconciler: r, Workers: cfg.Workers,
 		Synced: []cache.InformerSynced{k.Informer.HasSynced, podInf.Informer().HasSynced}, Logger: cfg.Logger})
-	_, _ = k.Informer.AddEventHandler(c.Handler())
-	_, _ = podInf.Informer().AddEventHandler(r.podHandler(c))
+	_, _ = controller.AddHandler(cfg.Factory, k.Informer, c.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), r.podHandler(c))
 	return &Controller{Controller: c, r: r}
 }
 

@@ -75,9 +75,9 @@ func New(cfg Config) *controller.Controller {
 		synced = append(synced, inf.HasSynced)
 	}
 	c := controller.New(controller.Config{Name: "resourcequota", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger, Synced: synced})
-	_, _ = core.ResourceQuotas().Informer().AddEventHandler(c.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, core.ResourceQuotas().Informer(), c.Handler())
 	for _, inf := range tracked {
-		_, _ = inf.AddEventHandler(c.MapHandler(r.quotasInNamespace))
+		_, _ = controller.AddHandler(cfg.Factory, inf, c.MapHandler(r.quotasInNamespace))
 	}
 	return c
 }

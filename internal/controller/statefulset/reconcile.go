@@ -91,9 +91,9 @@ func New(cfg Config) *Controller {
 	c := controller.New(controller.Config{Name: "statefulset", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{setInf.Informer().HasSynced, podInf.Informer().HasSynced,
 			pvcInf.Informer().HasSynced, revInf.Informer().HasSynced}})
-	_, _ = setInf.Informer().AddEventHandler(c.Handler())
-	_, _ = podInf.Informer().AddEventHandler(r.podHandler(c))
-	_, _ = revInf.Informer().AddEventHandler(c.OwnerHandler(kind.Kind))
+	_, _ = controller.AddHandler(cfg.Factory, setInf.Informer(), c.Handler())
+	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), r.podHandler(c))
+	_, _ = controller.AddHandler(cfg.Factory, revInf.Informer(), c.OwnerHandler(kind.Kind))
 	return &Controller{Controller: c, client: cfg.Client, broadcaster: b}
 }
 
