@@ -10,8 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	batchlisters "k8s.io/client-go/listers/batch/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
@@ -45,11 +43,10 @@ func (c *Config) validate() {
 	}
 }
 
-// Controller runs the CronJob reconcile loop and its event broadcaster.
+// Controller runs the CronJob reconcile loop and its events.
 type Controller struct {
-	client      kubernetes.Interface
-	broadcaster record.EventBroadcaster
-	loop        *controller.Controller
+	events *controller.Events
+	loop   *controller.Controller
 }
 
 // Reconciler starts the Jobs of CronJobs on schedule.
@@ -69,9 +66,9 @@ func New(cfg Config) *Controller {
 	cfg.validate()
 	cjInf := cfg.Factory.Batch().V1().CronJobs()
 	jobInf := cfg.Factory.Batch().V1().Jobs()
-	b := record.NewBroadcaster()
+	b := controller.NewEvents(cfg.Client, Component)
 	r := &Reconciler{client: cfg.Client, cronJobs: cjInf.Lister(), jobs: jobInf.Lister(),
-		recorder: b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Component}), now: cfg.Now, log: cfg.Logger}
+		recorder: b, now: cfg.Now, log: cfg.Logger}
 	c := controller.New(controller.Config{Name: "cronjob", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{cjInf.Informer().HasSynced, jobInf.Informer().HasSynced}})
 	_, _ = controller.AddHandler(cfg.Factory, cjInf.Informer(), c.Handler())
@@ -82,7 +79,7 @@ func New(cfg Config) *Controller {
 		}
 		return []controller.Request{{Namespace: obj.GetNamespace(), Name: ref.Name}}
 	}))
-	return &Controller{client: cfg.Client, broadcaster: b, loop: c}
+	return &Controller{events: b, loop: c}
 }
 
 // Name is "cronjob".
@@ -90,8 +87,7 @@ func (c *Controller) Name() string { return "cronjob" }
 
 // Run records events and runs the loop until ctx ends.
 func (c *Controller) Run(ctx context.Context) error {
-	c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
-	defer c.broadcaster.Shutdown()
+	defer c.events.Shutdown()
 	return c.loop.Run(ctx)
 }
 

@@ -14,8 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
@@ -40,18 +38,16 @@ type Config struct {
 	Logger  *slog.Logger
 }
 
-// Controller is the DaemonSet reconcile loop with its event broadcaster.
+// Controller is the DaemonSet reconcile loop with its events.
 type Controller struct {
 	*controller.Controller
-	client      kubernetes.Interface
-	broadcaster record.EventBroadcaster
+	events *controller.Events
 }
 
 // Run records events to the API while the loop runs; it blocks until ctx
 // ends.
 func (c *Controller) Run(ctx context.Context) error {
-	c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
-	defer c.broadcaster.Shutdown()
+	defer c.events.Shutdown()
 	return c.Controller.Run(ctx)
 }
 
@@ -88,10 +84,10 @@ func New(cfg Config) *Controller {
 	podInf := cfg.Factory.Core().V1().Pods()
 	nodeInf := cfg.Factory.Core().V1().Nodes()
 	revInf := cfg.Factory.Apps().V1().ControllerRevisions()
-	b := record.NewBroadcaster()
+	b := controller.NewEvents(cfg.Client, component)
 	r := &Reconciler{client: cfg.Client, sets: dsInf.Lister(), nodes: nodeInf.Lister(),
 		history: history.NewStore(cfg.Client, revInf.Lister(), history.PodHashLabel),
-		rec:     b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: component}),
+		rec:     b,
 		exp:     controller.NewExpectations(cfg.Now), failed: newBackoff(cfg.Now), now: cfg.Now, log: cfg.Logger}
 	r.claimable = controller.NewClaimablePods(podInf, cfg.Logger)
 	c := controller.New(controller.Config{Name: "daemonset", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
@@ -101,7 +97,7 @@ func New(cfg Config) *Controller {
 	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), r.podHandler(c))
 	_, _ = controller.AddHandler(cfg.Factory, nodeInf.Informer(), r.nodeHandler(c))
 	_, _ = controller.AddHandler(cfg.Factory, revInf.Informer(), c.OwnerHandler(kind.Kind))
-	return &Controller{Controller: c, client: cfg.Client, broadcaster: b}
+	return &Controller{Controller: c, events: b}
 }
 
 // Reconcile syncs the pods and revisions of the DaemonSet req names and

@@ -7,15 +7,12 @@ import (
 	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
-	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
@@ -56,16 +53,14 @@ var _ controller.Reconciler = (*Reconciler)(nil)
 // shuts down.
 type Controller struct {
 	*controller.Controller
-	client      kubernetes.Interface
-	broadcaster record.EventBroadcaster
+	events *controller.Events
 }
 
 // Run writes events while the reconcile loop runs; it blocks until ctx
 // ends.
 func (c *Controller) Run(ctx context.Context) error {
-	if c.broadcaster != nil {
-		c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
-		defer c.broadcaster.Shutdown()
+	if c.events != nil {
+		defer c.events.Shutdown()
 	}
 	return c.Controller.Run(ctx)
 }
@@ -82,10 +77,10 @@ func New(cfg Config) *Controller {
 	if cfg.Workers == 0 {
 		cfg.Workers = 5
 	}
-	var broadcaster record.EventBroadcaster
+	var events *controller.Events
 	if cfg.Recorder == nil {
-		broadcaster = record.NewBroadcaster()
-		cfg.Recorder = broadcaster.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "deployment-controller"})
+		events = controller.NewEvents(cfg.Client, "deployment-controller")
+		cfg.Recorder = events
 	}
 	dInf := cfg.Factory.Apps().V1().Deployments()
 	rsInf := cfg.Factory.Apps().V1().ReplicaSets()
@@ -94,7 +89,7 @@ func New(cfg Config) *Controller {
 		Synced: []cache.InformerSynced{dInf.Informer().HasSynced, rsInf.Informer().HasSynced}, Logger: cfg.Logger})
 	_, _ = controller.AddHandler(cfg.Factory, dInf.Informer(), c.Handler())
 	_, _ = controller.AddHandler(cfg.Factory, rsInf.Informer(), c.OwnerHandler(kind.Kind))
-	return &Controller{Controller: c, client: cfg.Client, broadcaster: broadcaster}
+	return &Controller{Controller: c, events: events}
 }
 
 // pass is what one reconcile did, for the status it writes.

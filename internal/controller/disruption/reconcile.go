@@ -16,8 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	policylisters "k8s.io/client-go/listers/policy/v1"
@@ -84,10 +82,9 @@ func New(cfg Config) *Controller {
 // Run records events as upstream's "controllermanager" component while the
 // controller runs.
 func (c *Controller) Run(ctx context.Context) error {
-	b := record.NewBroadcaster(record.WithContext(ctx))
-	defer b.Shutdown()
-	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.r.client.CoreV1().Events("")})
-	c.r.recorder = b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "controllermanager"})
+	events := controller.NewEvents(c.r.client, "controllermanager")
+	defer events.Shutdown()
+	c.r.recorder = events
 	return c.Controller.Run(ctx)
 }
 

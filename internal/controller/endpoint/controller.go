@@ -14,8 +14,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
@@ -36,8 +34,7 @@ type Config struct {
 // Controller is the Endpoints controller.
 type Controller struct {
 	loop   *controller.Controller
-	events record.EventBroadcaster
-	client kubernetes.Interface
+	events *controller.Events
 }
 
 type reconciler struct {
@@ -63,10 +60,10 @@ func New(cfg Config) (*Controller, error) {
 		cfg.Logger = slog.Default()
 	}
 	svcs, pods, eps := cfg.Factory.Core().V1().Services(), cfg.Factory.Core().V1().Pods(), cfg.Factory.Core().V1().Endpoints()
-	events := record.NewBroadcaster()
+	events := controller.NewEvents(cfg.Client, "endpoint-controller")
 	r := &reconciler{
 		client: cfg.Client, services: svcs.Lister(), pods: pods.Lister(), endpoints: eps.Lister(),
-		recorder: events.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "endpoint-controller"}),
+		recorder: events,
 		triggers: servicepods.NewTriggerTracker(), log: cfg.Logger.With("controller", "endpoint"),
 	}
 	loop := controller.New(controller.Config{Name: "endpoint", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
@@ -84,7 +81,7 @@ func New(cfg Config) (*Controller, error) {
 			return nil, err
 		}
 	}
-	return &Controller{loop: loop, events: events, client: cfg.Client}, nil
+	return &Controller{loop: loop, events: events}, nil
 }
 
 // Name is "endpoint".
@@ -92,7 +89,6 @@ func (c *Controller) Name() string { return "endpoint" }
 
 // Run reconciles until ctx ends.
 func (c *Controller) Run(ctx context.Context) error {
-	c.events.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
 	defer c.events.Shutdown()
 	return c.loop.Run(ctx)
 }

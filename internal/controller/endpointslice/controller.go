@@ -16,8 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	discoverylisters "k8s.io/client-go/listers/discovery/v1"
 	"k8s.io/client-go/tools/cache"
@@ -45,8 +43,7 @@ type Config struct {
 // Controller is the EndpointSlice controller.
 type Controller struct {
 	loop   *controller.Controller
-	events record.EventBroadcaster
-	client kubernetes.Interface
+	events *controller.Events
 }
 
 type reconciler struct {
@@ -82,11 +79,11 @@ func New(cfg Config) (*Controller, error) {
 	}
 	core := cfg.Factory.Core().V1()
 	slices := cfg.Factory.Discovery().V1().EndpointSlices()
-	events := record.NewBroadcaster()
+	events := controller.NewEvents(cfg.Client, "endpoint-slice-controller")
 	r := &reconciler{
 		client: cfg.Client, services: core.Services().Lister(), pods: core.Pods().Lister(), nodes: core.Nodes().Lister(),
 		slices: slices.Lister(), max: cfg.MaxEndpointsPerSlice, log: cfg.Logger.With("controller", "endpointslice"),
-		recorder: events.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "endpoint-slice-controller"}),
+		recorder: events,
 		triggers: servicepods.NewTriggerTracker(), written: newTracker(),
 	}
 	loop := controller.New(controller.Config{Name: "endpointslice", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
@@ -105,7 +102,7 @@ func New(cfg Config) (*Controller, error) {
 			return nil, err
 		}
 	}
-	return &Controller{loop: loop, events: events, client: cfg.Client}, nil
+	return &Controller{loop: loop, events: events}, nil
 }
 
 // Name is "endpointslice".
@@ -113,7 +110,6 @@ func (c *Controller) Name() string { return "endpointslice" }
 
 // Run reconciles until ctx ends.
 func (c *Controller) Run(ctx context.Context) error {
-	c.events.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
 	defer c.events.Shutdown()
 	return c.loop.Run(ctx)
 }

@@ -13,8 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	batchlisters "k8s.io/client-go/listers/batch/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
@@ -55,9 +53,8 @@ func (c *Config) validate() {
 // pods and the TTL-after-finished controller, with their event
 // broadcaster.
 type Controllers struct {
-	client      kubernetes.Interface
-	broadcaster record.EventBroadcaster
-	loops       []*controller.Controller
+	events *controller.Events
+	loops  []*controller.Controller
 }
 
 // Reconciler keeps the pods and status of Jobs.
@@ -80,9 +77,9 @@ func New(cfg Config) *Controllers {
 	cfg.validate()
 	jobInf := cfg.Factory.Batch().V1().Jobs()
 	podInf := cfg.Factory.Core().V1().Pods()
-	b := record.NewBroadcaster()
+	b := controller.NewEvents(cfg.Client, Component)
 	r := &Reconciler{client: cfg.Client, jobs: jobInf.Lister(), pods: podInf.Lister(), exp: newExpectations(cfg.Now),
-		recorder: b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Component}), now: cfg.Now, log: cfg.Logger}
+		recorder: b, now: cfg.Now, log: cfg.Logger}
 	r.claimable = controller.NewClaimablePods(podInf, cfg.Logger)
 	synced := []cache.InformerSynced{jobInf.Informer().HasSynced, podInf.Informer().HasSynced}
 	jc := controller.New(controller.Config{Name: "job", Reconciler: r, Workers: cfg.Workers, Synced: synced, Logger: cfg.Logger})
@@ -94,7 +91,7 @@ func New(cfg Config) *Controllers {
 	_, _ = controller.AddHandler(cfg.Factory, jobInf.Informer(), jc.Handler())
 	_, _ = controller.AddHandler(cfg.Factory, jobInf.Informer(), tc.Handler())
 	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), r.podHandler(jc, orphans))
-	return &Controllers{client: cfg.Client, broadcaster: b, loops: []*controller.Controller{jc, orphans, tc}}
+	return &Controllers{events: b, loops: []*controller.Controller{jc, orphans, tc}}
 }
 
 // Name is "job".
@@ -102,8 +99,7 @@ func (c *Controllers) Name() string { return "job" }
 
 // Run starts recording events and runs the loops until ctx ends.
 func (c *Controllers) Run(ctx context.Context) error {
-	c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
-	defer c.broadcaster.Shutdown()
+	defer c.events.Shutdown()
 	var wg sync.WaitGroup
 	errs := make([]error, len(c.loops))
 	for i, l := range c.loops {

@@ -16,8 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
@@ -69,7 +67,7 @@ type Controller struct {
 	loop   *controller.Controller
 	nodes  corelisters.NodeLister
 	synced cache.InformerSynced
-	events record.EventBroadcaster
+	events *controller.Events
 	r      *reconciler
 }
 
@@ -93,10 +91,10 @@ func New(cfg Config) (*Controller, error) {
 		return nil, err
 	}
 	inf := cfg.Factory.Core().V1().Nodes()
-	events := record.NewBroadcaster()
+	events := controller.NewEvents(cfg.Client, "cidrAllocator")
 	r := &reconciler{
 		client: cfg.Client, nodes: inf.Lister(), log: cfg.Logger.With("controller", "nodeipam"),
-		recorder: events.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "cidrAllocator"}),
+		recorder: events,
 		set:      set, byNode: map[string]string{}, owner: map[string]string{},
 	}
 	// Nodes are patched by 30 workers, as upstream's range allocator does
@@ -117,7 +115,6 @@ func (c *Controller) Name() string { return "nodeipam" }
 // Run rebuilds the taken subnets from the existing Nodes once the cache
 // has synced, then reconciles until ctx ends.
 func (c *Controller) Run(ctx context.Context) error {
-	c.events.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.r.client.CoreV1().Events("")})
 	defer c.events.Shutdown()
 	if !cache.WaitForCacheSync(ctx.Done(), c.synced) {
 		return fmt.Errorf("nodeipam: caches did not sync: %w", ctx.Err())

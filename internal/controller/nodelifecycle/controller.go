@@ -10,10 +10,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/client-go/tools/record"
 
 	"github.com/skiff-dev/skiff/internal/controller"
 )
@@ -77,9 +74,8 @@ type Controller struct {
 	monitor, eviction *controller.Controller
 	m                 *monitor
 	e                 *evictor
-	client            kubernetes.Interface
-	nodeEvents        record.EventBroadcaster
-	podEvents         record.EventBroadcaster
+	nodeEvents        *controller.Events
+	podEvents         *controller.Events
 }
 
 // New registers the node, Lease and pod informers and returns the
@@ -99,11 +95,11 @@ func New(cfg Config) (*Controller, error) {
 	}}); err != nil {
 		return nil, err
 	}
-	c := &Controller{client: cfg.Client, nodeEvents: record.NewBroadcaster(), podEvents: record.NewBroadcaster()}
+	c := &Controller{nodeEvents: controller.NewEvents(cfg.Client, "node-controller"), podEvents: controller.NewEvents(cfg.Client, "taint-eviction-controller")}
 	synced := []cache.InformerSynced{nodes.Informer().HasSynced, leases.Informer().HasSynced, pods.Informer().HasSynced}
 	m := &monitor{
 		cfg: cfg, nodes: nodes.Lister(), leases: leases.Lister(), pods: pods.Informer().GetIndexer(),
-		recorder: c.nodeEvents.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "node-controller"}),
+		recorder: c.nodeEvents,
 		log:      cfg.Logger.With("controller", "node-lifecycle"),
 		health:   map[string]*health{}, lastTaint: map[string]time.Time{},
 	}
@@ -111,7 +107,7 @@ func New(cfg Config) (*Controller, error) {
 	c.monitor = controller.New(controller.Config{Name: "node-lifecycle", Reconciler: m, Workers: 2, Synced: synced, Logger: cfg.Logger})
 	e := &evictor{
 		cfg: cfg, nodes: nodes.Lister(), pods: pods.Lister(), byNode: pods.Informer().GetIndexer(),
-		recorder:  c.podEvents.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "taint-eviction-controller"}),
+		recorder:  c.podEvents,
 		log:       cfg.Logger.With("controller", "taint-eviction"),
 		scheduled: map[string]time.Time{},
 	}
@@ -138,10 +134,8 @@ func (c *Controller) Name() string { return "node-lifecycle" }
 
 // Run runs both loops until ctx ends.
 func (c *Controller) Run(ctx context.Context) error {
-	for _, b := range []record.EventBroadcaster{c.nodeEvents, c.podEvents} {
-		b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
-		defer b.Shutdown()
-	}
+	defer c.nodeEvents.Shutdown()
+	defer c.podEvents.Shutdown()
 	var wg sync.WaitGroup
 	errs := make([]error, 2)
 	for i, l := range []*controller.Controller{c.monitor, c.eviction} {

@@ -12,12 +12,9 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	storagelisters "k8s.io/client-go/listers/storage/v1"
 	"k8s.io/client-go/tools/cache"
-	"k8s.io/client-go/tools/record"
 
 	"github.com/skiff-dev/skiff/internal/controller"
 )
@@ -57,9 +54,8 @@ func (c *Config) validate() error {
 // Controller runs the binder and the two protection loops and records the
 // binder's events. Run blocks until ctx ends.
 type Controller struct {
-	client      kubernetes.Interface
-	broadcaster record.EventBroadcaster
-	loops       []*controller.Controller
+	events *controller.Events
+	loops  []*controller.Controller
 }
 
 // listers is the informer state the loops read.
@@ -82,8 +78,8 @@ func New(cfg Config) (*Controller, error) {
 	ls := listers{volumes: pvInf.Lister(), claims: pvcInf.Lister(), classes: classInf.Lister(), pods: podInf.Lister()}
 	synced := []cache.InformerSynced{pvInf.Informer().HasSynced, pvcInf.Informer().HasSynced,
 		classInf.Informer().HasSynced, podInf.Informer().HasSynced}
-	b := record.NewBroadcaster()
-	rec := b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: Component})
+	b := controller.NewEvents(cfg.Client, Component)
+	rec := b
 
 	bd := &Binder{client: cfg.Client, listers: ls, volumes: newWrittenVolumes(ls.volumes), recorder: rec, now: cfg.Now}
 	binder := controller.New(controller.Config{Name: "persistentvolume-binder", Reconciler: bd, Workers: cfg.Workers, Synced: synced, Logger: cfg.Logger})
@@ -101,7 +97,7 @@ func New(cfg Config) (*Controller, error) {
 	pvLoop := controller.New(controller.Config{Name: "pv-protection", Reconciler: vp, Synced: synced, Logger: cfg.Logger})
 	_, _ = controller.AddHandler(cfg.Factory, pvInf.Informer(), pvLoop.Handler())
 
-	return &Controller{client: cfg.Client, broadcaster: b, loops: []*controller.Controller{binder, pvcLoop, pvLoop}}, nil
+	return &Controller{events: b, loops: []*controller.Controller{binder, pvcLoop, pvLoop}}, nil
 }
 
 // Name is "persistentvolume-binder".
@@ -110,8 +106,7 @@ func (c *Controller) Name() string { return "persistentvolume-binder" }
 // Run records events and runs the three loops until ctx ends, then waits
 // for them.
 func (c *Controller) Run(ctx context.Context) error {
-	c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
-	defer c.broadcaster.Shutdown()
+	defer c.events.Shutdown()
 	errs := make([]error, len(c.loops))
 	var wg sync.WaitGroup
 	for i, l := range c.loops {

@@ -15,8 +15,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	autoscalinglisters "k8s.io/client-go/listers/autoscaling/v2"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
@@ -93,10 +91,9 @@ func New(cfg Config) *Controller {
 // Run records events as upstream's "horizontal-pod-autoscaler" component
 // while the controller runs.
 func (c *Controller) Run(ctx context.Context) error {
-	b := record.NewBroadcaster(record.WithContext(ctx))
-	defer b.Shutdown()
-	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.r.client.CoreV1().Events("")})
-	c.r.recorder = b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: "horizontal-pod-autoscaler"})
+	events := controller.NewEvents(c.r.client, "horizontal-pod-autoscaler")
+	defer events.Shutdown()
+	c.r.recorder = events
 	return c.Controller.Run(ctx)
 }
 

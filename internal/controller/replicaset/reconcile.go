@@ -16,8 +16,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
 
@@ -90,10 +88,9 @@ func NewFor(cfg Config, k Kind) *Controller {
 // Run records events as the kind's upstream component while the
 // controller runs.
 func (c *Controller) Run(ctx context.Context) error {
-	b := record.NewBroadcaster(record.WithContext(ctx))
-	defer b.Shutdown()
-	b.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.r.client.CoreV1().Events("")})
-	c.r.recorder = b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: c.r.kind.Component})
+	events := controller.NewEvents(c.r.client, c.r.kind.Component)
+	defer events.Shutdown()
+	c.r.recorder = events
 	return c.Controller.Run(ctx)
 }
 

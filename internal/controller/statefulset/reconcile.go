@@ -13,8 +13,6 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/kubernetes/scheme"
-	typedcorev1 "k8s.io/client-go/kubernetes/typed/core/v1"
 	appslisters "k8s.io/client-go/listers/apps/v1"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
@@ -37,18 +35,16 @@ type Config struct {
 	Logger  *slog.Logger
 }
 
-// Controller is the StatefulSet reconcile loop with its event broadcaster.
+// Controller is the StatefulSet reconcile loop with its events.
 type Controller struct {
 	*controller.Controller
-	client      kubernetes.Interface
-	broadcaster record.EventBroadcaster
+	events *controller.Events
 }
 
 // Run records events to the API while the loop runs; it blocks until ctx
 // ends.
 func (c *Controller) Run(ctx context.Context) error {
-	c.broadcaster.StartRecordingToSink(&typedcorev1.EventSinkImpl{Interface: c.client.CoreV1().Events("")})
-	defer c.broadcaster.Shutdown()
+	defer c.events.Shutdown()
 	return c.Controller.Run(ctx)
 }
 
@@ -83,10 +79,10 @@ func New(cfg Config) *Controller {
 	podInf := cfg.Factory.Core().V1().Pods()
 	pvcInf := cfg.Factory.Core().V1().PersistentVolumeClaims()
 	revInf := cfg.Factory.Apps().V1().ControllerRevisions()
-	b := record.NewBroadcaster()
+	b := controller.NewEvents(cfg.Client, component)
 	r := &Reconciler{client: cfg.Client, sets: setInf.Lister(), pods: podInf.Lister(), claims: pvcInf.Lister(),
 		history: history.NewStore(cfg.Client, revInf.Lister(), history.StatefulSetHashLabel),
-		rec:     b.NewRecorder(scheme.Scheme, corev1.EventSource{Component: component}),
+		rec:     b,
 		exp:     controller.NewExpectations(cfg.Now), now: cfg.Now, log: cfg.Logger}
 	c := controller.New(controller.Config{Name: "statefulset", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{setInf.Informer().HasSynced, podInf.Informer().HasSynced,
@@ -94,7 +90,7 @@ func New(cfg Config) *Controller {
 	_, _ = controller.AddHandler(cfg.Factory, setInf.Informer(), c.Handler())
 	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), r.podHandler(c))
 	_, _ = controller.AddHandler(cfg.Factory, revInf.Informer(), c.OwnerHandler(kind.Kind))
-	return &Controller{Controller: c, client: cfg.Client, broadcaster: b}
+	return &Controller{Controller: c, events: b}
 }
 
 // podHandler observes expectations and enqueues the owning set, or for an
