@@ -64,7 +64,8 @@ func (m *metrics) registerStorage(eps map[schema.GroupVersionResource]*endpoint)
 	}
 }
 
-// requestKey names one series of the request metrics.
+// requestKey names one series of the request metrics; verb is the
+// request's (get, deletecollection, ...), not yet upstream's label.
 type requestKey struct {
 	verb, group, version, resource, subresource, scope string
 	code                                               int
@@ -79,25 +80,6 @@ type requestSeries struct {
 }
 
 func (m *metrics) observe(info requestInfo, code int, took time.Duration) {
-	var verb string
-	switch info.Verb {
-	case "create":
-		verb = "POST"
-	case "update":
-		verb = "PUT"
-	case "deletecollection", "delete":
-		verb = "DELETE"
-	case "get":
-		verb = "GET"
-	case "list":
-		verb = "LIST"
-	case "watch":
-		verb = "WATCH"
-	case "patch":
-		verb = "PATCH"
-	default:
-		verb = strings.ToUpper(info.Verb)
-	}
 	scope := "cluster"
 	switch {
 	case info.Name != "":
@@ -105,8 +87,8 @@ func (m *metrics) observe(info requestInfo, code int, took time.Duration) {
 	case info.Namespace != "":
 		scope = "namespace"
 	}
-	key := requestKey{verb: verb, group: info.Group, version: info.Version, resource: info.Resource, subresource: info.Subresource, scope: scope, code: code}
-	s := m.seriesFor(key, info.Verb != "watch")
+	s := m.seriesFor(requestKey{verb: info.Verb, group: info.Group, version: info.Version, resource: info.Resource,
+		subresource: info.Subresource, scope: scope, code: code})
 	s.count.Inc()
 	if s.duration != nil {
 		s.duration.Observe(took.Seconds())
@@ -114,22 +96,36 @@ func (m *metrics) observe(info requestInfo, code int, took time.Duration) {
 }
 
 // seriesFor returns key's metrics, resolving them the first time.
-func (m *metrics) seriesFor(key requestKey, timed bool) requestSeries {
+func (m *metrics) seriesFor(key requestKey) requestSeries {
 	m.mu.RLock()
 	s, ok := m.series[key]
 	m.mu.RUnlock()
 	if ok {
 		return s
 	}
-	labels := []string{key.verb, "", key.group, key.version, key.resource, key.subresource, key.scope, "apiserver"}
+	labels := []string{metricVerb(key.verb), "", key.group, key.version, key.resource, key.subresource, key.scope, "apiserver"}
 	s.count = m.requests.WithLabelValues(append(labels, strconv.Itoa(key.code))...)
-	if timed {
+	if key.verb != "watch" {
 		s.duration = m.duration.WithLabelValues(labels...)
 	}
 	m.mu.Lock()
 	m.series[key] = s
 	m.mu.Unlock()
 	return s
+}
+
+// metricVerb is upstream's verb label for a request verb: the HTTP method
+// for writes, the upper-cased verb otherwise (GET, LIST, WATCH, PATCH).
+func metricVerb(verb string) string {
+	switch verb {
+	case "create":
+		return "POST"
+	case "update":
+		return "PUT"
+	case "delete", "deletecollection":
+		return "DELETE"
+	}
+	return strings.ToUpper(verb)
 }
 
 func (m *metrics) handler() http.Handler {
