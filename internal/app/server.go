@@ -285,9 +285,9 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	// The OpenAPI documents are built on their first request, as
 	// upstream's OpenAPIV2LazyBuild and OpenAPIV3LazyBuild do: until a
 	// client asks for them, the server holds neither the documents nor
-	// the pages of the code that builds them. Start-up itself leaves garbage (etcd's and
-	// the informers' first reads); hand it back to the OS now rather than
-	// when internal/idlemem next finds the server quiet.
+	// the pages of the code that builds them. Start-up itself leaves
+	// garbage (etcd's and the informers' first reads); hand it back to the
+	// OS now rather than when internal/idlemem next finds the server quiet.
 	go debug.FreeOSMemory()
 
 	url := "https://" + net.JoinHostPort(kubeconfigHost(cfg.BindAddress), strconv.Itoa(ln.Addr().(*net.TCPAddr).Port))

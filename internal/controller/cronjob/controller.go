@@ -66,9 +66,9 @@ func New(cfg Config) *Controller {
 	cfg.validate()
 	cjInf := cfg.Factory.Batch().V1().CronJobs()
 	jobInf := cfg.Factory.Batch().V1().Jobs()
-	b := controller.NewEvents(cfg.Client, Component)
+	events := controller.NewEvents(cfg.Client, Component)
 	r := &Reconciler{client: cfg.Client, cronJobs: cjInf.Lister(), jobs: jobInf.Lister(),
-		recorder: b, now: cfg.Now, log: cfg.Logger}
+		recorder: events, now: cfg.Now, log: cfg.Logger}
 	c := controller.New(controller.Config{Name: "cronjob", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{cjInf.Informer().HasSynced, jobInf.Informer().HasSynced}})
 	_, _ = controller.AddHandler(cfg.Factory, cjInf.Informer(), c.Handler())
@@ -79,7 +79,7 @@ func New(cfg Config) *Controller {
 		}
 		return []controller.Request{{Namespace: obj.GetNamespace(), Name: ref.Name}}
 	}))
-	return &Controller{events: b, loop: c}
+	return &Controller{events: events, loop: c}
 }
 
 // Name is "cronjob".

@@ -84,10 +84,10 @@ func New(cfg Config) *Controller {
 	podInf := cfg.Factory.Core().V1().Pods()
 	nodeInf := cfg.Factory.Core().V1().Nodes()
 	revInf := cfg.Factory.Apps().V1().ControllerRevisions()
-	b := controller.NewEvents(cfg.Client, component)
+	events := controller.NewEvents(cfg.Client, component)
 	r := &Reconciler{client: cfg.Client, sets: dsInf.Lister(), nodes: nodeInf.Lister(),
 		history: history.NewStore(cfg.Client, revInf.Lister(), history.PodHashLabel),
-		rec:     b,
+		rec:     events,
 		exp:     controller.NewExpectations(cfg.Now), failed: newBackoff(cfg.Now), now: cfg.Now, log: cfg.Logger}
 	r.claimable = controller.NewClaimablePods(podInf, cfg.Logger)
 	c := controller.New(controller.Config{Name: "daemonset", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
@@ -97,7 +97,7 @@ func New(cfg Config) *Controller {
 	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), r.podHandler(c))
 	_, _ = controller.AddHandler(cfg.Factory, nodeInf.Informer(), r.nodeHandler(c))
 	_, _ = controller.AddHandler(cfg.Factory, revInf.Informer(), c.OwnerHandler(kind.Kind))
-	return &Controller{Controller: c, events: b}
+	return &Controller{Controller: c, events: events}
 }
 
 // Reconcile syncs the pods and revisions of the DaemonSet req names and

@@ -49,8 +49,7 @@ type Reconciler struct {
 var _ controller.Reconciler = (*Reconciler)(nil)
 
 // Controller is the Deployment controller: the reconcile loop and, when
-// it built its own recorder, the event broadcaster that Run starts and
-// shuts down.
+// it built its own recorder, the events that Run shuts down.
 type Controller struct {
 	*controller.Controller
 	events *controller.Events

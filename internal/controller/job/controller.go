@@ -50,8 +50,7 @@ func (c *Config) validate() {
 }
 
 // Controllers runs the Job controller, the finalizer cleanup of orphan
-// pods and the TTL-after-finished controller, with their event
-// broadcaster.
+// pods and the TTL-after-finished controller, with their events.
 type Controllers struct {
 	events *controller.Events
 	loops  []*controller.Controller
@@ -77,9 +76,9 @@ func New(cfg Config) *Controllers {
 	cfg.validate()
 	jobInf := cfg.Factory.Batch().V1().Jobs()
 	podInf := cfg.Factory.Core().V1().Pods()
-	b := controller.NewEvents(cfg.Client, Component)
+	events := controller.NewEvents(cfg.Client, Component)
 	r := &Reconciler{client: cfg.Client, jobs: jobInf.Lister(), pods: podInf.Lister(), exp: newExpectations(cfg.Now),
-		recorder: b, now: cfg.Now, log: cfg.Logger}
+		recorder: events, now: cfg.Now, log: cfg.Logger}
 	r.claimable = controller.NewClaimablePods(podInf, cfg.Logger)
 	synced := []cache.InformerSynced{jobInf.Informer().HasSynced, podInf.Informer().HasSynced}
 	jc := controller.New(controller.Config{Name: "job", Reconciler: r, Workers: cfg.Workers, Synced: synced, Logger: cfg.Logger})
@@ -91,7 +90,7 @@ func New(cfg Config) *Controllers {
 	_, _ = controller.AddHandler(cfg.Factory, jobInf.Informer(), jc.Handler())
 	_, _ = controller.AddHandler(cfg.Factory, jobInf.Informer(), tc.Handler())
 	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), r.podHandler(jc, orphans))
-	return &Controllers{events: b, loops: []*controller.Controller{jc, orphans, tc}}
+	return &Controllers{events: events, loops: []*controller.Controller{jc, orphans, tc}}
 }
 
 // Name is "job".

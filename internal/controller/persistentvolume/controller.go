@@ -78,10 +78,9 @@ func New(cfg Config) (*Controller, error) {
 	ls := listers{volumes: pvInf.Lister(), claims: pvcInf.Lister(), classes: classInf.Lister(), pods: podInf.Lister()}
 	synced := []cache.InformerSynced{pvInf.Informer().HasSynced, pvcInf.Informer().HasSynced,
 		classInf.Informer().HasSynced, podInf.Informer().HasSynced}
-	b := controller.NewEvents(cfg.Client, Component)
-	rec := b
+	events := controller.NewEvents(cfg.Client, Component)
 
-	bd := &Binder{client: cfg.Client, listers: ls, volumes: newWrittenVolumes(ls.volumes), recorder: rec, now: cfg.Now}
+	bd := &Binder{client: cfg.Client, listers: ls, volumes: newWrittenVolumes(ls.volumes), recorder: events, now: cfg.Now}
 	binder := controller.New(controller.Config{Name: "persistentvolume-binder", Reconciler: bd, Workers: cfg.Workers, Synced: synced, Logger: cfg.Logger})
 	bd.enqueue = binder.Enqueue
 	_, _ = controller.AddHandler(cfg.Factory, pvInf.Informer(), binder.MapHandler(bd.volumeRequests))
@@ -97,7 +96,7 @@ func New(cfg Config) (*Controller, error) {
 	pvLoop := controller.New(controller.Config{Name: "pv-protection", Reconciler: vp, Synced: synced, Logger: cfg.Logger})
 	_, _ = controller.AddHandler(cfg.Factory, pvInf.Informer(), pvLoop.Handler())
 
-	return &Controller{events: b, loops: []*controller.Controller{binder, pvcLoop, pvLoop}}, nil
+	return &Controller{events: events, loops: []*controller.Controller{binder, pvcLoop, pvLoop}}, nil
 }
 
 // Name is "persistentvolume-binder".

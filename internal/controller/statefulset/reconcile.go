@@ -79,10 +79,10 @@ func New(cfg Config) *Controller {
 	podInf := cfg.Factory.Core().V1().Pods()
 	pvcInf := cfg.Factory.Core().V1().PersistentVolumeClaims()
 	revInf := cfg.Factory.Apps().V1().ControllerRevisions()
-	b := controller.NewEvents(cfg.Client, component)
+	events := controller.NewEvents(cfg.Client, component)
 	r := &Reconciler{client: cfg.Client, sets: setInf.Lister(), pods: podInf.Lister(), claims: pvcInf.Lister(),
 		history: history.NewStore(cfg.Client, revInf.Lister(), history.StatefulSetHashLabel),
-		rec:     b,
+		rec:     events,
 		exp:     controller.NewExpectations(cfg.Now), now: cfg.Now, log: cfg.Logger}
 	c := controller.New(controller.Config{Name: "statefulset", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
 		Synced: []cache.InformerSynced{setInf.Informer().HasSynced, podInf.Informer().HasSynced,
@@ -90,7 +90,7 @@ func New(cfg Config) *Controller {
 	_, _ = controller.AddHandler(cfg.Factory, setInf.Informer(), c.Handler())
 	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), r.podHandler(c))
 	_, _ = controller.AddHandler(cfg.Factory, revInf.Informer(), c.OwnerHandler(kind.Kind))
-	return &Controller{Controller: c, events: b}
+	return &Controller{Controller: c, events: events}
 }
 
 // podHandler observes expectations and enqueues the owning set, or for an
