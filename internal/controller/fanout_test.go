@@ -146,3 +146,23 @@ func TestAddHandlerWithoutFanout(t *testing.T) {
 		t.Error("two handlers share a registration on a factory without fan-outs")
 	}
 }
+
+// TestFanoutOnStoppedInformer: an informer that has stopped refuses the
+// fan-out's registration; AddHandler says so, every time, and keeps no
+// fan-out that would hand out a registration that receives nothing.
+func TestFanoutOnStoppedInformer(t *testing.T) {
+	ctx, cancel := context.WithCancel(context.Background())
+	f := fanFactory{SharedInformerFactory: informers.NewSharedInformerFactory(fake.NewClientset(), 0), fan: NewFanouts()}
+	inf := f.Core().V1().Pods().Informer()
+	f.StartWithContext(ctx)
+	cancel()
+	f.Shutdown()
+	if !inf.IsStopped() {
+		t.Fatal("informer still running after its context ended and the factory shut down")
+	}
+	for i := range 2 {
+		if reg, err := AddHandler(f, inf, (&recorder{}).handler()); err == nil {
+			t.Errorf("AddHandler #%d on a stopped informer = %v, nil; want an error", i+1, reg)
+		}
+	}
+}
