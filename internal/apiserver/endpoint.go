@@ -60,6 +60,12 @@ func (ep *endpoint) allows(info requestInfo) bool {
 	return false
 }
 
+// uncachedKeys are the storage keys served from etcd without a watch
+// cache. As upstream's DefaultWatchCacheSizes, that is the events (both
+// versions share one key): every component writes them, few read them,
+// and a cache would hold all of them in memory.
+var uncachedKeys = map[string]bool{"events": true}
+
 func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint, error) {
 	gvk := res.GroupVersionKind()
 	rc := storage.ResourceConfig{
@@ -71,6 +77,7 @@ func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint
 		NewList:       res.NewList,
 		Attrs:         attrs,
 		ShareDecoded:  admissionShared[res.GVR.GroupResource()],
+		Uncached:      uncachedKeys[res.StorageKey],
 	}
 	if res.Storage != nil {
 		rc.GVK, rc.New, rc.NewList = res.Storage.GVK, res.Storage.New, res.Storage.NewList

@@ -113,7 +113,8 @@ type event struct {
 	typ watch.EventType
 	rev int64
 	// cur is the new state (ADDED, MODIFIED), the last state with
-	// resourceVersion = rev (DELETED), or the bookmark object (BOOKMARK).
+	// resourceVersion = rev (DELETED), the bookmark object (BOOKMARK), or
+	// the Status of an ERROR (only from an uncached resource's watch).
 	cur *entry
 	// prev is the state before a MODIFIED event.
 	prev *entry

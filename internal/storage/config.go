@@ -154,6 +154,11 @@ type ResourceConfig struct {
 	// on every write of another (a namespace, a service account, the
 	// priority classes on each pod create).
 	ShareDecoded bool
+	// Uncached serves the resource from etcd without a watch cache:
+	// lists read etcd, and each watch is an etcd watch of its own. For
+	// resources many write and few read, which a cache would only hold
+	// in memory (upstream caches no events, see uncached.go).
+	Uncached bool
 }
 
 func (rc *ResourceConfig) validate() error {

@@ -14,80 +14,81 @@ import (
 
 func TestCRUD(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, "", Config{})
-	r := e.pods
-	created := mustCreate(t, r, pod("ns1", "a", nil))
-	createdRV := rvOf(t, created)
-	if created.Kind != "Pod" || created.APIVersion != "v1" {
-		t.Errorf("Create() TypeMeta = %v; want v1 Pod", created.TypeMeta)
-	}
+	forEachMode(t, Config{}, func(t *testing.T, e *env) {
+		r := e.pods
+		created := mustCreate(t, r, pod("ns1", "a", nil))
+		createdRV := rvOf(t, created)
+		if created.Kind != "Pod" || created.APIVersion != "v1" {
+			t.Errorf("Create() TypeMeta = %v; want v1 Pod", created.TypeMeta)
+		}
 
-	tests := []struct {
-		name    string
-		do      func() (runtime.Object, error)
-		wantErr func(error) bool
-	}{
-		{name: "create existing is AlreadyExists", do: func() (runtime.Object, error) {
-			return r.Create(ctx, "ns1", "a", pod("ns1", "a", nil))
-		}, wantErr: apierrors.IsAlreadyExists},
-		{name: "consistent get", do: func() (runtime.Object, error) { return r.Get(ctx, "ns1", "a", "") }},
-		{name: "get at rv", do: func() (runtime.Object, error) {
-			return r.Get(ctx, "ns1", "a", strconv.FormatInt(createdRV, 10))
-		}},
-		{name: "cached get", do: func() (runtime.Object, error) { return r.Get(ctx, "ns1", "a", "0") }},
-		{name: "get missing is NotFound", do: func() (runtime.Object, error) { return r.Get(ctx, "ns1", "b", "") }, wantErr: apierrors.IsNotFound},
-		{name: "get other namespace is NotFound", do: func() (runtime.Object, error) { return r.Get(ctx, "ns2", "a", "0") }, wantErr: apierrors.IsNotFound},
-		{name: "empty namespace is BadRequest", do: func() (runtime.Object, error) { return r.Get(ctx, "", "a", "") }, wantErr: apierrors.IsBadRequest},
-		{name: "name with slash is BadRequest", do: func() (runtime.Object, error) {
-			return r.Create(ctx, "ns1", "a/b", pod("ns1", "a/b", nil))
-		}, wantErr: apierrors.IsBadRequest},
-		{name: "bad rv is BadRequest", do: func() (runtime.Object, error) { return r.Get(ctx, "ns1", "a", "x") }, wantErr: apierrors.IsBadRequest},
-		{name: "delete missing is NotFound", do: func() (runtime.Object, error) { return r.Delete(ctx, "ns1", "b", nil) }, wantErr: apierrors.IsNotFound},
-		{name: "update error from fn aborts", do: func() (runtime.Object, error) {
-			return r.Update(ctx, "ns1", "a", func(runtime.Object) (runtime.Object, error) {
-				return nil, apierrors.NewConflict(r.rc.GroupResource, "a", fmt.Errorf("stale"))
-			})
-		}, wantErr: apierrors.IsConflict},
-	}
-	for _, tt := range tests {
-		t.Run(tt.name, func(t *testing.T) {
-			got, err := tt.do()
-			if tt.wantErr != nil {
-				if !tt.wantErr(err) {
-					t.Fatalf("error = %v; want a matching error class", err)
+		tests := []struct {
+			name    string
+			do      func() (runtime.Object, error)
+			wantErr func(error) bool
+		}{
+			{name: "create existing is AlreadyExists", do: func() (runtime.Object, error) {
+				return r.Create(ctx, "ns1", "a", pod("ns1", "a", nil))
+			}, wantErr: apierrors.IsAlreadyExists},
+			{name: "consistent get", do: func() (runtime.Object, error) { return r.Get(ctx, "ns1", "a", "") }},
+			{name: "get at rv", do: func() (runtime.Object, error) {
+				return r.Get(ctx, "ns1", "a", strconv.FormatInt(createdRV, 10))
+			}},
+			{name: "cached get", do: func() (runtime.Object, error) { return r.Get(ctx, "ns1", "a", "0") }},
+			{name: "get missing is NotFound", do: func() (runtime.Object, error) { return r.Get(ctx, "ns1", "b", "") }, wantErr: apierrors.IsNotFound},
+			{name: "get other namespace is NotFound", do: func() (runtime.Object, error) { return r.Get(ctx, "ns2", "a", "0") }, wantErr: apierrors.IsNotFound},
+			{name: "empty namespace is BadRequest", do: func() (runtime.Object, error) { return r.Get(ctx, "", "a", "") }, wantErr: apierrors.IsBadRequest},
+			{name: "name with slash is BadRequest", do: func() (runtime.Object, error) {
+				return r.Create(ctx, "ns1", "a/b", pod("ns1", "a/b", nil))
+			}, wantErr: apierrors.IsBadRequest},
+			{name: "bad rv is BadRequest", do: func() (runtime.Object, error) { return r.Get(ctx, "ns1", "a", "x") }, wantErr: apierrors.IsBadRequest},
+			{name: "delete missing is NotFound", do: func() (runtime.Object, error) { return r.Delete(ctx, "ns1", "b", nil) }, wantErr: apierrors.IsNotFound},
+			{name: "update error from fn aborts", do: func() (runtime.Object, error) {
+				return r.Update(ctx, "ns1", "a", func(runtime.Object) (runtime.Object, error) {
+					return nil, apierrors.NewConflict(r.rc.GroupResource, "a", fmt.Errorf("stale"))
+				})
+			}, wantErr: apierrors.IsConflict},
+		}
+		for _, tt := range tests {
+			t.Run(tt.name, func(t *testing.T) {
+				got, err := tt.do()
+				if tt.wantErr != nil {
+					if !tt.wantErr(err) {
+						t.Fatalf("error = %v; want a matching error class", err)
+					}
+					return
 				}
-				return
-			}
-			if err != nil {
-				t.Fatalf("error = %v; want nil", err)
-			}
-			if rv := rvOf(t, got); rv != createdRV {
-				t.Errorf("resourceVersion = %d; want %d", rv, createdRV)
-			}
-		})
-	}
+				if err != nil {
+					t.Fatalf("error = %v; want nil", err)
+				}
+				if rv := rvOf(t, got); rv != createdRV {
+					t.Errorf("resourceVersion = %d; want %d", rv, createdRV)
+				}
+			})
+		}
 
-	updated, err := r.Update(ctx, "ns1", "a", func(cur runtime.Object) (runtime.Object, error) {
-		p := cur.(*corev1.Pod)
-		p.Labels = map[string]string{"x": "y"}
-		return p, nil
+		updated, err := r.Update(ctx, "ns1", "a", func(cur runtime.Object) (runtime.Object, error) {
+			p := cur.(*corev1.Pod)
+			p.Labels = map[string]string{"x": "y"}
+			return p, nil
+		})
+		if err != nil {
+			t.Fatalf("Update() error = %v", err)
+		}
+		if rv := rvOf(t, updated); rv <= createdRV {
+			t.Errorf("Update() resourceVersion = %d; want > %d", rv, createdRV)
+		}
+		deleted, err := r.Delete(ctx, "ns1", "a", nil)
+		if err != nil {
+			t.Fatalf("Delete() error = %v", err)
+		}
+		if got, want := rvOf(t, deleted), rvOf(t, updated); got <= want {
+			t.Errorf("Delete() resourceVersion = %d; want the deletion revision > %d", got, want)
+		}
+		if _, err := r.Get(ctx, "ns1", "a", ""); !apierrors.IsNotFound(err) {
+			t.Errorf("Get() after delete error = %v; want NotFound", err)
+		}
 	})
-	if err != nil {
-		t.Fatalf("Update() error = %v", err)
-	}
-	if rv := rvOf(t, updated); rv <= createdRV {
-		t.Errorf("Update() resourceVersion = %d; want > %d", rv, createdRV)
-	}
-	deleted, err := r.Delete(ctx, "ns1", "a", nil)
-	if err != nil {
-		t.Fatalf("Delete() error = %v", err)
-	}
-	if got, want := rvOf(t, deleted), rvOf(t, updated); got <= want {
-		t.Errorf("Delete() resourceVersion = %d; want the deletion revision > %d", got, want)
-	}
-	if _, err := r.Get(ctx, "ns1", "a", ""); !apierrors.IsNotFound(err) {
-		t.Errorf("Get() after delete error = %v; want NotFound", err)
-	}
 }
 
 func TestUpdateNoopSkipsWrite(t *testing.T) {

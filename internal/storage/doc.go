@@ -20,6 +20,10 @@
 // and waits until the cache has seen it, requesting a progress notification
 // to cover revisions of other resources.
 //
+// Uncached resources. A resource configured Uncached (the server's events,
+// as upstream's) has no watch cache: gets and lists read etcd, and each
+// watch is an etcd watch of its own (uncached.go).
+//
 // Protobuf clients. GetProtobuf and ListResult.Protobuf hand out an
 // object's protobuf message (the bytes inside the k8s envelope) so that the
 // API server writes protobuf responses without encoding: a consistent get

@@ -51,11 +51,15 @@ func (r *Resource) GetShared(ctx context.Context, ns, name string) (runtime.Obje
 }
 
 // cachedEntry answers a read at resourceVersion "0" (the cache as it is) or
-// N (once the cache has reached N) from the cache.
+// N (once the cache has reached N) from the cache; an uncached resource
+// reads etcd.
 func (r *Resource) cachedEntry(ctx context.Context, key, name, resourceVersion string) (*entry, error) {
 	rv, err := parseRV(resourceVersion)
 	if err != nil {
 		return nil, err
+	}
+	if r.cache == nil {
+		return r.etcdEntry(ctx, key, name, rv)
 	}
 	if rv > 0 {
 		if _, err := r.waitForRev(ctx, rv); err != nil {

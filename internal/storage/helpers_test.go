@@ -65,6 +65,28 @@ func configMapConfig() ResourceConfig {
 // non-zero fields.
 func newEnv(tb testing.TB, dir string, cfg Config) *env {
 	tb.Helper()
+	return newEnvWith(tb, dir, cfg, podConfig())
+}
+
+// forEachMode runs f as two subtests: on pods served from a watch cache,
+// and on pods served from etcd (Uncached).
+func forEachMode(t *testing.T, cfg Config, f func(t *testing.T, e *env)) {
+	for _, uncached := range []bool{false, true} {
+		name := "cached"
+		if uncached {
+			name = "uncached"
+		}
+		t.Run(name, func(t *testing.T) {
+			rc := podConfig()
+			rc.Uncached = uncached
+			f(t, newEnvWith(t, "", cfg, rc))
+		})
+	}
+}
+
+// newEnvWith is newEnv with pods stored as rc says.
+func newEnvWith(tb testing.TB, dir string, cfg Config, rc ResourceConfig) *env {
+	tb.Helper()
 	if dir == "" {
 		dir = tb.TempDir()
 	}
@@ -86,7 +108,7 @@ func newEnv(tb testing.TB, dir string, cfg Config) *env {
 		srv.Close()
 		tb.Fatalf("New() error = %v", err)
 	}
-	pods, err := st.Resource(ctx, podConfig())
+	pods, err := st.Resource(ctx, rc)
 	if err != nil {
 		st.Close()
 		srv.Close()

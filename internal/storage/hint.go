@@ -54,6 +54,9 @@ const maxWriteHints = 4096
 // plain. It returns false if they cannot be computed; the reflector will
 // then decode the value and report why.
 func (r *Resource) hint(key string, plain []byte, obj runtime.Object) bool {
+	if r.cache == nil {
+		return false // no reflector would take it
+	}
 	a, err := r.selectorAttrs(obj)
 	if err != nil {
 		return false

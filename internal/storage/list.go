@@ -141,6 +141,9 @@ func (r *Resource) List(ctx context.Context, ns string, opts ListOptions) (*List
 	if exact {
 		return r.listEtcd(ctx, prefix, prefix, rv, p, opts.Limit, false)
 	}
+	if r.cache == nil {
+		return r.listLatest(ctx, prefix, p, opts.Limit, rv)
+	}
 	switch {
 	case opts.ResourceVersion == "":
 		if _, err := r.waitFresh(ctx); err != nil {

@@ -25,14 +25,21 @@ type Resource struct {
 	store  *Store
 	rc     ResourceConfig
 	prefix string // Prefix/Key/
-	cache  *cache
+	cache  *cache // nil when the resource is Uncached
 	hints  writeHints
 	// fieldKeys are the selectable field names the entries share.
 	fieldKeys atomic.Pointer[fieldKeys]
 }
 
-// Count returns the number of objects in the watch cache.
-func (r *Resource) Count() int64 { return r.cache.count() }
+// Count returns the number of objects stored: the watch cache's count, or
+// etcd's for an uncached resource (-1 if etcd does not answer, as
+// upstream's apiserver_storage_objects reports a failed count).
+func (r *Resource) Count() int64 {
+	if r.cache == nil {
+		return r.countEtcd()
+	}
+	return r.cache.count()
+}
 
 // waitFresh waits until the cache has seen every write completed before the
 // call and returns the cache revision.

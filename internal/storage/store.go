@@ -95,8 +95,8 @@ func (s *Store) Close() {
 }
 
 // Resource returns the store for one resource, starting its watch cache on
-// the first call (an initial list and one etcd watch). It returns once the
-// cache is primed. Later calls with the same Key return the same Resource.
+// the first call (an initial list and one etcd watch) unless rc is
+// Uncached. It returns once the cache is primed. Later calls with the same Key return the same Resource.
 func (s *Store) Resource(ctx context.Context, rc ResourceConfig) (*Resource, error) {
 	if err := rc.validate(); err != nil {
 		return nil, err
@@ -130,6 +130,9 @@ func (s *Store) startResource(ctx context.Context, rc ResourceConfig) (*Resource
 		store:  s,
 		rc:     rc,
 		prefix: s.cfg.Prefix + "/" + rc.Key + "/",
+	}
+	if rc.Uncached {
+		return r, nil
 	}
 	r.cache = newCache(s.cfg.EventHistory)
 	rev, err := r.prime(ctx)

@@ -53,7 +53,8 @@ func (m *Message) GetObjectKind() schema.ObjectKind { return schema.EmptyObjectK
 func (m *Message) DeepCopyObject() runtime.Object { return &Message{Bytes: bytes.Clone(m.Bytes)} }
 
 // Watch streams changes of the objects in ns ("" = all namespaces) that
-// match the selectors, from the watch cache. resourceVersion "" and "0"
+// match the selectors, from the watch cache (from etcd for an uncached
+// resource, see watchEtcd). resourceVersion "" and "0"
 // first send the current state as ADDED events ("" after a consistent
 // read); N sends every kept event after N (410 Expired if N is older than
 // the history). An update that makes an object start or stop matching is
@@ -75,6 +76,14 @@ func (r *Resource) Watch(ctx context.Context, ns string, opts WatchOptions) (wat
 		initial = *opts.SendInitialEvents
 		endBookmark = *opts.SendInitialEvents
 	}
+	w := r.newWatcher(ns, opts)
+	if r.cache == nil {
+		if err := r.watchEtcd(ctx, w, rv, initial, endBookmark); err != nil {
+			return nil, err
+		}
+		w.start(ctx)
+		return w, nil
+	}
 	switch {
 	case opts.ResourceVersion == "":
 		if _, err := r.waitFresh(ctx); err != nil {
@@ -85,7 +94,17 @@ func (r *Resource) Watch(ctx context.Context, ns string, opts WatchOptions) (wat
 			return nil, err
 		}
 	}
-	w := &watcher{
+	if err := r.register(w, rv, initial, endBookmark); err != nil {
+		return nil, err
+	}
+	w.detach = func() { r.cache.removeWatcher(w) }
+	w.start(ctx)
+	return w, nil
+}
+
+// newWatcher returns a watcher of ns with opts, not yet fed or started.
+func (r *Resource) newWatcher(ns string, opts WatchOptions) *watcher {
+	return &watcher{
 		r:         r,
 		pred:      predicate{label: opts.Label, field: opts.Field},
 		prefix:    r.listPrefix(ns),
@@ -95,15 +114,15 @@ func (r *Resource) Watch(ctx context.Context, ns string, opts WatchOptions) (wat
 		result:    make(chan watch.Event),
 		done:      make(chan struct{}),
 	}
-	if err := r.register(w, rv, initial, endBookmark); err != nil {
-		return nil, err
-	}
+}
+
+// start runs w until its input closes, Stop is called or ctx ends.
+func (w *watcher) start(ctx context.Context) {
 	stopOnCancel := context.AfterFunc(ctx, w.Stop)
 	go func() {
 		defer stopOnCancel()
 		w.run()
 	}()
-	return w, nil
 }
 
 // register snapshots what w must send first and adds it to the cache's
@@ -171,9 +190,13 @@ type watcher struct {
 	protobuf  bool
 	initial   []*event
 
-	in       chan *event // written and closed by the cache only
-	result   chan watch.Event
-	done     chan struct{}
+	// in is written and closed by the cache only, or for an uncached
+	// resource by the watch's etcd pump.
+	in     chan *event
+	result chan watch.Event
+	done   chan struct{}
+	// detach unhooks the watcher from what feeds in; called once, by Stop.
+	detach   func()
 	stopOnce sync.Once
 }
 
@@ -186,7 +209,7 @@ func (w *watcher) ResultChan() <-chan watch.Event { return w.result }
 func (w *watcher) Stop() {
 	w.stopOnce.Do(func() {
 		close(w.done)
-		w.r.cache.removeWatcher(w)
+		w.detach()
 	})
 }
 
@@ -233,6 +256,8 @@ func (w *watcher) convert(ev *event) (watch.Event, bool) {
 	switch ev.typ {
 	case watch.Bookmark:
 		return watch.Event{Type: watch.Bookmark, Object: ev.cur.obj}, w.bookmarks || ev.initialEnd
+	case watch.Error:
+		return watch.Event{Type: watch.Error, Object: ev.cur.obj}, true
 	case watch.Added, watch.Deleted:
 		if !w.matches(ev.cur) {
 			return watch.Event{}, false

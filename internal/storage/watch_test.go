@@ -33,49 +33,51 @@ func setLabels(t *testing.T, r *Resource, ns, name string, lbls map[string]strin
 
 func TestWatchFromResourceVersion(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, "", Config{})
-	a := mustCreate(t, e.pods, pod("ns", "a", nil))
-	setLabels(t, e.pods, "ns", "a", map[string]string{"v": "2"})
-	mustCreate(t, e.pods, pod("ns", "b", nil))
-	if _, err := e.pods.Delete(ctx, "ns", "a", nil); err != nil {
-		t.Fatalf("Delete() error = %v", err)
-	}
-	w, err := e.pods.Watch(ctx, "ns", WatchOptions{ResourceVersion: strconv.FormatInt(rvOf(t, a), 10)})
-	if err != nil {
-		t.Fatalf("Watch() error = %v", err)
-	}
-	defer w.Stop()
-	mustCreate(t, e.pods, pod("ns", "c", nil))
-	var got []string
-	for range 4 {
-		got = append(got, eventSummary(nextEvent(t, w)))
-	}
-	want := []string{"MODIFIED ns/a", "ADDED ns/b", "DELETED ns/a", "ADDED ns/c"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("events = %v; want %v", got, want)
-	}
+	forEachMode(t, Config{}, func(t *testing.T, e *env) {
+		a := mustCreate(t, e.pods, pod("ns", "a", nil))
+		setLabels(t, e.pods, "ns", "a", map[string]string{"v": "2"})
+		mustCreate(t, e.pods, pod("ns", "b", nil))
+		if _, err := e.pods.Delete(ctx, "ns", "a", nil); err != nil {
+			t.Fatalf("Delete() error = %v", err)
+		}
+		w, err := e.pods.Watch(ctx, "ns", WatchOptions{ResourceVersion: strconv.FormatInt(rvOf(t, a), 10)})
+		if err != nil {
+			t.Fatalf("Watch() error = %v", err)
+		}
+		defer w.Stop()
+		mustCreate(t, e.pods, pod("ns", "c", nil))
+		var got []string
+		for range 4 {
+			got = append(got, eventSummary(nextEvent(t, w)))
+		}
+		want := []string{"MODIFIED ns/a", "ADDED ns/b", "DELETED ns/a", "ADDED ns/c"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("events = %v; want %v", got, want)
+		}
+	})
 }
 
 func TestWatchDeletedCarriesDeletionRevision(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, "", Config{})
-	mustCreate(t, e.pods, pod("ns", "a", nil))
-	w, err := e.pods.Watch(ctx, "ns", WatchOptions{ResourceVersion: "0"})
-	if err != nil {
-		t.Fatalf("Watch() error = %v", err)
-	}
-	defer w.Stop()
-	if ev := nextEvent(t, w); ev.Type != watch.Added {
-		t.Fatalf("first event = %s; want ADDED", eventSummary(ev))
-	}
-	del, err := e.pods.Delete(ctx, "ns", "a", nil)
-	if err != nil {
-		t.Fatalf("Delete() error = %v", err)
-	}
-	ev := nextEvent(t, w)
-	if ev.Type != watch.Deleted || rvOf(t, ev.Object) != rvOf(t, del) {
-		t.Errorf("event = %s at rv %d; want DELETED at %d", eventSummary(ev), rvOf(t, ev.Object), rvOf(t, del))
-	}
+	forEachMode(t, Config{}, func(t *testing.T, e *env) {
+		mustCreate(t, e.pods, pod("ns", "a", nil))
+		w, err := e.pods.Watch(ctx, "ns", WatchOptions{ResourceVersion: "0"})
+		if err != nil {
+			t.Fatalf("Watch() error = %v", err)
+		}
+		defer w.Stop()
+		if ev := nextEvent(t, w); ev.Type != watch.Added {
+			t.Fatalf("first event = %s; want ADDED", eventSummary(ev))
+		}
+		del, err := e.pods.Delete(ctx, "ns", "a", nil)
+		if err != nil {
+			t.Fatalf("Delete() error = %v", err)
+		}
+		ev := nextEvent(t, w)
+		if ev.Type != watch.Deleted || rvOf(t, ev.Object) != rvOf(t, del) {
+			t.Errorf("event = %s at rv %d; want DELETED at %d", eventSummary(ev), rvOf(t, ev.Object), rvOf(t, del))
+		}
+	})
 }
 
 func TestWatchTooOldResourceVersion(t *testing.T) {
@@ -120,106 +122,125 @@ func TestWatchTooOldResourceVersion(t *testing.T) {
 
 func TestWatchSendInitialEvents(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, "", Config{})
-	mustCreate(t, e.pods, pod("ns", "a", nil))
-	mustCreate(t, e.pods, pod("ns", "b", nil))
-	yes := true
-	if _, err := e.pods.Watch(ctx, "", WatchOptions{ResourceVersion: "5", SendInitialEvents: &yes}); !apierrors.IsBadRequest(err) {
-		t.Errorf("Watch(rv=5, sendInitialEvents) error = %v; want BadRequest", err)
-	}
-	w, err := e.pods.Watch(ctx, "", WatchOptions{SendInitialEvents: &yes, AllowBookmarks: true})
-	if err != nil {
-		t.Fatalf("Watch() error = %v", err)
-	}
-	defer w.Stop()
-	got := []string{eventSummary(nextEvent(t, w)), eventSummary(nextEvent(t, w))}
-	if want := []string{"ADDED ns/a", "ADDED ns/b"}; !reflect.DeepEqual(got, want) {
-		t.Errorf("initial events = %v; want %v", got, want)
-	}
-	ev := nextEvent(t, w)
-	acc, err := meta.Accessor(ev.Object)
-	if err != nil {
-		t.Fatalf("meta.Accessor() error = %v", err)
-	}
-	if ev.Type != watch.Bookmark || acc.GetAnnotations()["k8s.io/initial-events-end"] != "true" || acc.GetResourceVersion() == "" {
-		t.Errorf("event = %s %v rv %q; want BOOKMARK with initial-events-end and a resourceVersion",
-			ev.Type, acc.GetAnnotations(), acc.GetResourceVersion())
-	}
+	forEachMode(t, Config{}, func(t *testing.T, e *env) {
+		mustCreate(t, e.pods, pod("ns", "a", nil))
+		mustCreate(t, e.pods, pod("ns", "b", nil))
+		yes := true
+		if _, err := e.pods.Watch(ctx, "", WatchOptions{ResourceVersion: "5", SendInitialEvents: &yes}); !apierrors.IsBadRequest(err) {
+			t.Errorf("Watch(rv=5, sendInitialEvents) error = %v; want BadRequest", err)
+		}
+		w, err := e.pods.Watch(ctx, "", WatchOptions{SendInitialEvents: &yes, AllowBookmarks: true})
+		if err != nil {
+			t.Fatalf("Watch() error = %v", err)
+		}
+		defer w.Stop()
+		got := []string{eventSummary(nextEvent(t, w)), eventSummary(nextEvent(t, w))}
+		if want := []string{"ADDED ns/a", "ADDED ns/b"}; !reflect.DeepEqual(got, want) {
+			t.Errorf("initial events = %v; want %v", got, want)
+		}
+		ev := nextEvent(t, w)
+		acc, err := meta.Accessor(ev.Object)
+		if err != nil {
+			t.Fatalf("meta.Accessor() error = %v", err)
+		}
+		if ev.Type != watch.Bookmark || acc.GetAnnotations()["k8s.io/initial-events-end"] != "true" || acc.GetResourceVersion() == "" {
+			t.Errorf("event = %s %v rv %q; want BOOKMARK with initial-events-end and a resourceVersion",
+				ev.Type, acc.GetAnnotations(), acc.GetResourceVersion())
+		}
+	})
 }
 
+// TestWatchPeriodicBookmarks: every BookmarkInterval a watch that allows
+// bookmarks gets one (an uncached resource's from an etcd progress
+// notification) at a revision no older than the last write it saw; one
+// that does not allow them gets none.
 func TestWatchPeriodicBookmarks(t *testing.T) {
 	ctx := context.Background()
 	clk := clocktesting.NewFakeClock(time.Now())
-	e := newEnv(t, "", Config{Clock: clk, BookmarkInterval: time.Minute})
-	w, err := e.pods.Watch(ctx, "", WatchOptions{ResourceVersion: "0", AllowBookmarks: true})
-	if err != nil {
-		t.Fatalf("Watch() error = %v", err)
-	}
-	defer w.Stop()
-	p := mustCreate(t, e.pods, pod("ns", "a", nil))
-	if ev := nextEvent(t, w); ev.Type != watch.Added {
-		t.Fatalf("event = %s; want ADDED", eventSummary(ev))
-	}
-	// Step until the bookmark loop's ticker has been created and fires.
-	for !clk.HasWaiters() {
-		goruntime.Gosched()
-	}
-	clk.Step(time.Minute)
-	ev := nextEvent(t, w)
-	if ev.Type != watch.Bookmark || rvOf(t, ev.Object) < rvOf(t, p) {
-		t.Errorf("event = %s at rv %d; want BOOKMARK at >= %d", ev.Type, rvOf(t, ev.Object), rvOf(t, p))
-	}
+	forEachMode(t, Config{Clock: clk, BookmarkInterval: time.Minute}, func(t *testing.T, e *env) {
+		w, err := e.pods.Watch(ctx, "", WatchOptions{ResourceVersion: "0", AllowBookmarks: true})
+		if err != nil {
+			t.Fatalf("Watch() error = %v", err)
+		}
+		defer w.Stop()
+		plain, err := e.pods.Watch(ctx, "", WatchOptions{ResourceVersion: "0"})
+		if err != nil {
+			t.Fatalf("Watch() error = %v", err)
+		}
+		defer plain.Stop()
+		p := mustCreate(t, e.pods, pod("ns", "a", nil))
+		for _, w := range []watch.Interface{w, plain} {
+			if ev := nextEvent(t, w); ev.Type != watch.Added {
+				t.Fatalf("event = %s; want ADDED", eventSummary(ev))
+			}
+		}
+		// Step until the bookmark ticker has been created and fires.
+		for !clk.HasWaiters() {
+			goruntime.Gosched()
+		}
+		clk.Step(time.Minute)
+		ev := nextEvent(t, w)
+		if ev.Type != watch.Bookmark || rvOf(t, ev.Object) < rvOf(t, p) {
+			t.Errorf("event = %s at rv %d; want BOOKMARK at >= %d", ev.Type, rvOf(t, ev.Object), rvOf(t, p))
+		}
+		mustCreate(t, e.pods, pod("ns", "b", nil))
+		if ev := nextEvent(t, plain); eventSummary(ev) != "ADDED ns/b" {
+			t.Errorf("watch without bookmarks: event = %s; want ADDED ns/b (no BOOKMARK)", eventSummary(ev))
+		}
+	})
 }
 
 func TestWatchSelectorTransitions(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, "", Config{})
-	w, err := e.pods.Watch(ctx, "ns", WatchOptions{ResourceVersion: "0", Label: labels.SelectorFromSet(labels.Set{"app": "web"})})
-	if err != nil {
-		t.Fatalf("Watch() error = %v", err)
-	}
-	defer w.Stop()
-	mustCreate(t, e.pods, pod("ns", "a", nil))                                 // not matching: nothing
-	mustCreate(t, e.pods, pod("other", "x", map[string]string{"app": "web"}))  // other namespace: nothing
-	setLabels(t, e.pods, "ns", "a", map[string]string{"app": "web"})           // starts matching: ADDED
-	setLabels(t, e.pods, "ns", "a", map[string]string{"app": "web", "v": "2"}) // still matching: MODIFIED
-	last := setLabels(t, e.pods, "ns", "a", map[string]string{"app": "db"})    // stops matching: DELETED
-	if _, err := e.pods.Delete(ctx, "ns", "a", nil); err != nil {              // not matching: nothing
-		t.Fatalf("Delete() error = %v", err)
-	}
-	mustCreate(t, e.pods, pod("ns", "b", map[string]string{"app": "web"})) // ADDED
-	var got []string
-	var deletedRV int64
-	for range 4 {
-		ev := nextEvent(t, w)
-		got = append(got, eventSummary(ev))
-		if ev.Type == watch.Deleted {
-			deletedRV = rvOf(t, ev.Object)
-			if l := ev.Object.(*corev1.Pod).Labels["app"]; l != "web" {
-				t.Errorf("DELETED object label app = %q; want the last matching state (web)", l)
+	forEachMode(t, Config{}, func(t *testing.T, e *env) {
+		w, err := e.pods.Watch(ctx, "ns", WatchOptions{ResourceVersion: "0", Label: labels.SelectorFromSet(labels.Set{"app": "web"})})
+		if err != nil {
+			t.Fatalf("Watch() error = %v", err)
+		}
+		defer w.Stop()
+		mustCreate(t, e.pods, pod("ns", "a", nil))                                 // not matching: nothing
+		mustCreate(t, e.pods, pod("other", "x", map[string]string{"app": "web"}))  // other namespace: nothing
+		setLabels(t, e.pods, "ns", "a", map[string]string{"app": "web"})           // starts matching: ADDED
+		setLabels(t, e.pods, "ns", "a", map[string]string{"app": "web", "v": "2"}) // still matching: MODIFIED
+		last := setLabels(t, e.pods, "ns", "a", map[string]string{"app": "db"})    // stops matching: DELETED
+		if _, err := e.pods.Delete(ctx, "ns", "a", nil); err != nil {              // not matching: nothing
+			t.Fatalf("Delete() error = %v", err)
+		}
+		mustCreate(t, e.pods, pod("ns", "b", map[string]string{"app": "web"})) // ADDED
+		var got []string
+		var deletedRV int64
+		for range 4 {
+			ev := nextEvent(t, w)
+			got = append(got, eventSummary(ev))
+			if ev.Type == watch.Deleted {
+				deletedRV = rvOf(t, ev.Object)
+				if l := ev.Object.(*corev1.Pod).Labels["app"]; l != "web" {
+					t.Errorf("DELETED object label app = %q; want the last matching state (web)", l)
+				}
 			}
 		}
-	}
-	want := []string{"ADDED ns/a", "MODIFIED ns/a", "DELETED ns/a", "ADDED ns/b"}
-	if !reflect.DeepEqual(got, want) {
-		t.Errorf("events = %v; want %v", got, want)
-	}
-	if deletedRV != rvOf(t, last) {
-		t.Errorf("DELETED resourceVersion = %d; want %d (the update that left the selector)", deletedRV, rvOf(t, last))
-	}
+		want := []string{"ADDED ns/a", "MODIFIED ns/a", "DELETED ns/a", "ADDED ns/b"}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("events = %v; want %v", got, want)
+		}
+		if deletedRV != rvOf(t, last) {
+			t.Errorf("DELETED resourceVersion = %d; want %d (the update that left the selector)", deletedRV, rvOf(t, last))
+		}
+	})
 }
 
 func TestWatchStopClosesChannel(t *testing.T) {
-	e := newEnv(t, "", Config{})
-	ctx, cancel := context.WithCancel(context.Background())
-	w, err := e.pods.Watch(ctx, "", WatchOptions{ResourceVersion: "0"})
-	if err != nil {
-		t.Fatalf("Watch() error = %v", err)
-	}
-	cancel()
-	for range w.ResultChan() {
-	}
-	w.Stop() // idempotent after the context ended it
+	forEachMode(t, Config{}, func(t *testing.T, e *env) {
+		ctx, cancel := context.WithCancel(context.Background())
+		w, err := e.pods.Watch(ctx, "", WatchOptions{ResourceVersion: "0"})
+		if err != nil {
+			t.Fatalf("Watch() error = %v", err)
+		}
+		cancel()
+		for range w.ResultChan() {
+		}
+		w.Stop() // idempotent after the context ended it
+	})
 }
 
 func TestSlowWatcherIsTerminated(t *testing.T) {
@@ -267,45 +288,46 @@ func TestSlowWatcherIsTerminated(t *testing.T) {
 // events as a decoding watch (selector transitions and deletions).
 func TestWatchProtobufMessages(t *testing.T) {
 	ctx := context.Background()
-	e := newEnv(t, "", Config{})
-	w, err := e.pods.Watch(ctx, "ns", WatchOptions{ResourceVersion: "0", Protobuf: true, Label: labels.SelectorFromSet(labels.Set{"app": "web"})})
-	if err != nil {
-		t.Fatalf("Watch() error = %v", err)
-	}
-	defer w.Stop()
-	created := mustCreate(t, e.pods, pod("ns", "a", map[string]string{"app": "web"}))
-	left := setLabels(t, e.pods, "ns", "a", map[string]string{"app": "db"}) // leaves the selector
-	mustCreate(t, e.pods, pod("ns", "b", map[string]string{"app": "web"}))
-	deleted, err := e.pods.Delete(ctx, "ns", "b", nil)
-	if err != nil {
-		t.Fatalf("Delete() error = %v", err)
-	}
-	want := []struct {
-		typ   watch.EventType
-		name  string
-		label string
-		rv    int64 // 0: not checked
-	}{
-		{watch.Added, "a", "web", rvOf(t, created)},
-		{watch.Deleted, "a", "web", rvOf(t, left)},
-		{watch.Added, "b", "web", 0},
-		{watch.Deleted, "b", "web", rvOf(t, deleted)},
-	}
-	for i, wt := range want {
-		ev := nextEvent(t, w)
-		m, ok := ev.Object.(*Message)
-		if !ok {
-			t.Fatalf("event %d carries %T; want *Message", i, ev.Object)
+	forEachMode(t, Config{}, func(t *testing.T, e *env) {
+		w, err := e.pods.Watch(ctx, "ns", WatchOptions{ResourceVersion: "0", Protobuf: true, Label: labels.SelectorFromSet(labels.Set{"app": "web"})})
+		if err != nil {
+			t.Fatalf("Watch() error = %v", err)
 		}
-		var p corev1.Pod
-		if err := p.Unmarshal(m.Bytes); err != nil {
-			t.Fatalf("event %d: message does not decode: %v", i, err)
+		defer w.Stop()
+		created := mustCreate(t, e.pods, pod("ns", "a", map[string]string{"app": "web"}))
+		left := setLabels(t, e.pods, "ns", "a", map[string]string{"app": "db"}) // leaves the selector
+		mustCreate(t, e.pods, pod("ns", "b", map[string]string{"app": "web"}))
+		deleted, err := e.pods.Delete(ctx, "ns", "b", nil)
+		if err != nil {
+			t.Fatalf("Delete() error = %v", err)
 		}
-		if ev.Type != wt.typ || p.Name != wt.name || p.Labels["app"] != wt.label {
-			t.Errorf("event %d = %s %s (app=%s); want %s %s (app=%s)", i, ev.Type, p.Name, p.Labels["app"], wt.typ, wt.name, wt.label)
+		want := []struct {
+			typ   watch.EventType
+			name  string
+			label string
+			rv    int64 // 0: not checked
+		}{
+			{watch.Added, "a", "web", rvOf(t, created)},
+			{watch.Deleted, "a", "web", rvOf(t, left)},
+			{watch.Added, "b", "web", 0},
+			{watch.Deleted, "b", "web", rvOf(t, deleted)},
 		}
-		if wt.rv != 0 && p.ResourceVersion != strconv.FormatInt(wt.rv, 10) {
-			t.Errorf("event %d resourceVersion = %s; want %d", i, p.ResourceVersion, wt.rv)
+		for i, wt := range want {
+			ev := nextEvent(t, w)
+			m, ok := ev.Object.(*Message)
+			if !ok {
+				t.Fatalf("event %d carries %T; want *Message", i, ev.Object)
+			}
+			var p corev1.Pod
+			if err := p.Unmarshal(m.Bytes); err != nil {
+				t.Fatalf("event %d: message does not decode: %v", i, err)
+			}
+			if ev.Type != wt.typ || p.Name != wt.name || p.Labels["app"] != wt.label {
+				t.Errorf("event %d = %s %s (app=%s); want %s %s (app=%s)", i, ev.Type, p.Name, p.Labels["app"], wt.typ, wt.name, wt.label)
+			}
+			if wt.rv != 0 && p.ResourceVersion != strconv.FormatInt(wt.rv, 10) {
+				t.Errorf("event %d resourceVersion = %s; want %d", i, p.ResourceVersion, wt.rv)
+			}
 		}
-	}
+	})
 }
