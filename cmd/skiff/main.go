@@ -63,6 +63,9 @@ func newServerCommand(run func(context.Context, app.ServerConfig) error) *cobra.
 				return err
 			}
 			cfg.Logger = logger
+			if cfg.EventTTL < time.Second {
+				return fmt.Errorf("--event-ttl %s: must be at least 1s", cfg.EventTTL)
+			}
 			if !cfg.DisableAgent {
 				cfg.Logger.Warn("the node agent is not built yet: running the control plane alone (as with --disable-agent)")
 			}
@@ -82,6 +85,7 @@ func newServerCommand(run func(context.Context, app.ServerConfig) error) *cobra.
 	cfg.TerminatedPodGCThreshold = f.Int("terminated-pod-gc-threshold", 12500, "finished pods kept before the oldest are deleted (0 keeps them all)")
 	f.StringVar(&cfg.ServiceCIDR, "service-cidr", "10.43.0.0/16", "Service ClusterIP range")
 	f.StringVar(&cfg.ServiceNodePortRange, "service-node-port-range", "30000-32767", "NodePort range")
+	f.DurationVar(&cfg.EventTTL, "event-ttl", time.Hour, "how long an event is kept after its last change")
 	f.BoolVar(&cfg.DisableAgent, "disable-agent", false, "do not run a node agent in the server process")
 	f.BoolVar(&cfg.DisableControllerManager, "disable-controller-manager", false, "do not run the controllers in this server")
 	f.BoolVar(&cfg.DisableScheduler, "disable-scheduler", false, "do not run the scheduler in this server")

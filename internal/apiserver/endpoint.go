@@ -64,7 +64,11 @@ func (ep *endpoint) allows(info requestInfo) bool {
 // cache. As upstream's DefaultWatchCacheSizes, that is the events (both
 // versions share one key): every component writes them, few read them,
 // and a cache would hold all of them in memory.
-var uncachedKeys = map[string]bool{"events": true}
+var uncachedKeys = map[string]bool{eventsKey: true}
+
+// eventsKey is the storage key of both events resources, which live
+// Config.EventTTL after their last write.
+const eventsKey = "events"
 
 func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint, error) {
 	gvk := res.GroupVersionKind()
@@ -78,6 +82,9 @@ func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint
 		Attrs:         attrs,
 		ShareDecoded:  admissionShared[res.GVR.GroupResource()],
 		Uncached:      uncachedKeys[res.StorageKey],
+	}
+	if res.StorageKey == eventsKey {
+		rc.TTL = s.cfg.EventTTL
 	}
 	if res.Storage != nil {
 		rc.GVK, rc.New, rc.NewList = res.Storage.GVK, res.Storage.New, res.Storage.NewList

@@ -52,6 +52,9 @@ type Config struct {
 	// Computed are resources served from a source instead of storage
 	// (metrics.k8s.io); they appear in discovery like the others.
 	Computed []ComputedResource
+	// EventTTL is how long an event lives after its last write (upstream's
+	// --event-ttl); 0 keeps events until they are deleted.
+	EventTTL time.Duration
 	Now      func() time.Time
 	Logger   *slog.Logger
 }

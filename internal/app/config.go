@@ -31,6 +31,9 @@ type ServerConfig struct {
 	TerminatedPodGCThreshold *int
 	// ServiceNodePortRange is "30000-32767" by default.
 	ServiceNodePortRange string
+	// EventTTL is how long an event lives after its last write (1 h,
+	// upstream's --event-ttl).
+	EventTTL time.Duration
 	// AdvertiseAddress is the address the kubernetes Service's endpoints
 	// point at; the first non-loopback address when empty.
 	AdvertiseAddress string
@@ -112,6 +115,12 @@ func (c *ServerConfig) validate() error {
 	}
 	if _, err := fmt.Sscanf(strings.Replace(c.ServiceNodePortRange, "-", " ", 1), "%d %d", &c.portLo, &c.portHi); err != nil || c.portLo < 1 || c.portHi > 65535 || c.portLo > c.portHi {
 		return fmt.Errorf("--service-node-port-range %q: want LOW-HIGH", c.ServiceNodePortRange)
+	}
+	switch {
+	case c.EventTTL == 0:
+		c.EventTTL = time.Hour
+	case c.EventTTL < time.Second:
+		return fmt.Errorf("--event-ttl %s: must be at least 1s", c.EventTTL)
 	}
 	if c.WriteKubeconfig == "" {
 		c.WriteKubeconfig = "/etc/skiff/skiff.yaml"

@@ -182,6 +182,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		Collectors:    collectors,
 		OpenAPI:       openAPI,
 		Computed:      metricsAPI.resources(),
+		EventTTL:      cfg.EventTTL,
 		Version:       Version,
 		Checks: []apiserver.HealthCheck{
 			{Name: "etcd", Check: etcdCheck(client)},

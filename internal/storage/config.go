@@ -159,6 +159,10 @@ type ResourceConfig struct {
 	// resources many write and few read, which a cache would only hold
 	// in memory (upstream caches no events, see uncached.go).
 	Uncached bool
+	// TTL, when positive, makes etcd delete each object TTL (and at most
+	// a minute more) after its last write, as upstream's --event-ttl
+	// does for events (lease.go).
+	TTL time.Duration
 }
 
 func (rc *ResourceConfig) validate() error {

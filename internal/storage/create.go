@@ -25,10 +25,14 @@ func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Obje
 	if err != nil {
 		return nil, err
 	}
+	opts, err := r.putOptions(ctx)
+	if err != nil {
+		return nil, err
+	}
 	hinted := r.hint(key, plain, obj)
 	resp, err := r.store.kv.Txn(ctx).
 		If(clientv3.Compare(clientv3.ModRevision(key), "=", 0)).
-		Then(putOp(key, data)).
+		Then(putOp(key, data, opts...)).
 		Commit()
 	if hinted && (err != nil || !resp.Succeeded) {
 		r.unhint(key, plain)
@@ -45,9 +49,10 @@ func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Obje
 	return obj, nil
 }
 
-// putOp is clientv3.OpPut(key, string(data)) with one copy of data fewer:
-// OpPut copies its value into a slice of its own, so the string it is
-// given only has to live, unchanged, for the call, and data does.
-func putOp(key string, data []byte) clientv3.Op {
-	return clientv3.OpPut(key, unsafe.String(unsafe.SliceData(data), len(data)))
+// putOp is clientv3.OpPut(key, string(data), opts...) with one copy of
+// data fewer: OpPut copies its value into a slice of its own, so the
+// string it is given only has to live, unchanged, for the call, and data
+// does.
+func putOp(key string, data []byte, opts ...clientv3.OpOption) clientv3.Op {
+	return clientv3.OpPut(key, unsafe.String(unsafe.SliceData(data), len(data)), opts...)
 }

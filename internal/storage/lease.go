@@ -1,0 +1,73 @@
+package storage
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+)
+
+// Objects of a resource with a TTL (ResourceConfig.TTL, the server's
+// events) are written with an etcd lease, which deletes them when it runs
+// out, as upstream's --event-ttl does. Every write, update included,
+// attaches a lease, so an object lives TTL after its last write.
+//
+// As upstream's lease manager, the store shares one lease among the writes
+// of a short window instead of granting one per write: a lease granted
+// with TTL plus a reuse window serves every write while at least TTL of it
+// remains, up to leaseMaxObjects writes. An object thus lives between TTL
+// and TTL plus the window after its last write.
+const (
+	// leaseReuseMax caps the reuse window; leaseReusePercent sets it for
+	// short TTLs.
+	leaseReuseMax     = 60 * time.Second
+	leaseReusePercent = 5
+	// leaseMaxObjects bounds the writes one lease serves.
+	leaseMaxObjects = 1000
+)
+
+// leases hands out the shared lease of the store's TTL writes.
+type leases struct {
+	mu      sync.Mutex
+	id      clientv3.LeaseID
+	expires time.Time // when the current lease runs out
+	ttl     time.Duration
+	writes  int
+}
+
+// lease returns a lease under which an object lives at least ttl.
+func (s *Store) lease(ctx context.Context, ttl time.Duration) (clientv3.LeaseID, error) {
+	l := &s.leases
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := s.cfg.Clock.Now()
+	reuse := min(ttl*leaseReusePercent/100, leaseReuseMax)
+	l.writes++
+	if l.id != 0 && l.ttl == ttl && l.writes <= leaseMaxObjects && !now.Add(ttl).After(l.expires) {
+		return l.id, nil
+	}
+	grant := ttl + reuse
+	secs := int64((grant + time.Second - 1) / time.Second)
+	resp, err := s.client.Grant(ctx, secs)
+	if err != nil {
+		return 0, apierrors.NewInternalError(fmt.Errorf("storage: grant a lease of %ds: %w", secs, err))
+	}
+	l.id, l.ttl, l.writes = resp.ID, ttl, 1
+	l.expires = now.Add(time.Duration(secs) * time.Second)
+	return l.id, nil
+}
+
+// putOptions are the options of a write of r: its lease when r has a TTL.
+func (r *Resource) putOptions(ctx context.Context) ([]clientv3.OpOption, error) {
+	if r.rc.TTL <= 0 {
+		return nil, nil
+	}
+	id, err := r.store.lease(ctx, r.rc.TTL)
+	if err != nil {
+		return nil, err
+	}
+	return []clientv3.OpOption{clientv3.WithLease(id)}, nil
+}
