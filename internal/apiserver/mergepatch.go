@@ -35,6 +35,12 @@ var errDocumentPath = errors.New("merge patch: take the document path")
 // apiVersion or kind in the patch, a key that names no field, duplicate
 // keys, or a value its field's type does not decode strictly.
 func mergePatchTyped(current runtime.Object, patch []byte) (runtime.Object, bool) {
+	return patchTyped(current, patch, false)
+}
+
+// patchTyped applies a merge patch, or with strategic a strategic merge
+// patch (strategicPatchTyped), to a copy of current field by field.
+func patchTyped(current runtime.Object, patch []byte, strategic bool) (runtime.Object, bool) {
 	var top map[string]json.RawMessage
 	if errs, err := sjson.UnmarshalStrict(patch, &top); err != nil || len(errs) > 0 || top == nil {
 		return nil, false
@@ -50,27 +56,27 @@ func mergePatchTyped(current runtime.Object, patch []byte) (runtime.Object, bool
 	if v.Kind() != reflect.Pointer || v.Elem().Kind() != reflect.Struct {
 		return nil, false
 	}
-	if err := mergeStruct(v.Elem(), top); err != nil {
+	if err := mergeStruct(v.Elem(), top, strategic); err != nil {
 		return nil, false
 	}
 	return out, true
 }
 
-func mergeStruct(v reflect.Value, patch map[string]json.RawMessage) error {
+func mergeStruct(v reflect.Value, patch map[string]json.RawMessage, strategic bool) error {
 	fields := jsonFieldsOf(v.Type())
 	for name, raw := range patch {
-		idx, ok := fields[name]
+		jf, ok := fields[name]
 		if !ok {
 			return errDocumentPath
 		}
-		if err := mergeField(v.FieldByIndex(idx), raw); err != nil {
+		if err := mergeField(v.FieldByIndex(jf.index), raw, jf, strategic); err != nil {
 			return err
 		}
 	}
 	return nil
 }
 
-func mergeField(f reflect.Value, raw json.RawMessage) error {
+func mergeField(f reflect.Value, raw json.RawMessage, jf jsonField, strategic bool) error {
 	if string(raw) == "null" {
 		f.SetZero()
 		return nil
@@ -81,7 +87,12 @@ func mergeField(f reflect.Value, raw json.RawMessage) error {
 		if errs, err := sjson.UnmarshalStrict(raw, &sub); err != nil || len(errs) > 0 {
 			return errDocumentPath
 		}
-		return mergeStruct(f, sub)
+		return mergeStruct(f, sub, strategic)
+	}
+	if strategic {
+		if done, err := strategicField(f, raw, jf); done || err != nil {
+			return err
+		}
 	}
 	doc := []byte(raw)
 	if isObject {
@@ -118,18 +129,26 @@ func customJSON(t reflect.Type) bool {
 	return t.Implements(jsonMarshaler) || p.Implements(jsonMarshaler) || p.Implements(jsonUnmarshaler)
 }
 
+// jsonField is a struct field as a patch names it: its index, and the
+// strategic merge patch's strategy and merge key from its tags.
+type jsonField struct {
+	index    []int
+	strategy string
+	mergeKey string
+}
+
 // jsonFieldCache maps a struct type to its fields by JSON name.
-var jsonFieldCache sync.Map // reflect.Type -> map[string][]int
+var jsonFieldCache sync.Map // reflect.Type -> map[string]jsonField
 
 // jsonFieldsOf is t's exported fields by JSON name, with the fields of
 // untagged embedded structs (TypeMeta's `json:",inline"`) promoted, as
 // encoding/json sees them. A name that two fields claim is left out, so
 // a patch naming it takes the document path.
-func jsonFieldsOf(t reflect.Type) map[string][]int {
+func jsonFieldsOf(t reflect.Type) map[string]jsonField {
 	if m, ok := jsonFieldCache.Load(t); ok {
-		return m.(map[string][]int)
+		return m.(map[string]jsonField)
 	}
-	m := map[string][]int{}
+	m := map[string]jsonField{}
 	seen := map[string]int{}
 	var walk func(t reflect.Type, prefix []int)
 	walk = func(t reflect.Type, prefix []int) {
@@ -157,7 +176,7 @@ func jsonFieldsOf(t reflect.Type) map[string][]int {
 				name = sf.Name
 			}
 			seen[name]++
-			m[name] = idx
+			m[name] = jsonField{index: idx, strategy: sf.Tag.Get("patchStrategy"), mergeKey: sf.Tag.Get("patchMergeKey")}
 		}
 	}
 	walk(t, nil)

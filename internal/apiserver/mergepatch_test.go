@@ -71,10 +71,17 @@ func mergePatchEndpoint() (*Server, *endpoint) {
 // path succeeds with the same object, and current is left unchanged.
 func checkMergePatchTyped(t *testing.T, patch []byte) bool {
 	t.Helper()
+	return checkTypedPatch(t, types.MergePatchType, mergePatchPod(), mergePatchTyped, patch)
+}
+
+// checkTypedPatch: when typed (the field-by-field path of patch type pt)
+// takes a patch of cur, the document path succeeds with the same object,
+// and cur is left unchanged. It reports whether typed took it.
+func checkTypedPatch(t *testing.T, pt types.PatchType, cur *corev1.Pod, typed func(runtime.Object, []byte) (runtime.Object, bool), patch []byte) bool {
+	t.Helper()
 	s, ep := mergePatchEndpoint()
-	cur := mergePatchPod()
 	before := cur.DeepCopy()
-	fast, ok := mergePatchTyped(cur, patch)
+	fast, ok := typed(cur, patch)
 	if !apiequality.Semantic.DeepEqual(cur, before) {
 		t.Fatalf("patch %s changed current", patch)
 	}
@@ -82,7 +89,7 @@ func checkMergePatchTyped(t *testing.T, patch []byte) bool {
 		return false
 	}
 	setGVK(fast, ep.gvk)
-	slow, _, err := s.applyPatchDocument(ep, before.DeepCopy(), types.MergePatchType, patch, validationStrict)
+	slow, _, err := s.applyPatchDocument(ep, before.DeepCopy(), pt, patch, validationStrict)
 	if err != nil {
 		t.Fatalf("patch %s: typed path took it, document path failed: %v", patch, err)
 	}

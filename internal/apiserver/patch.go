@@ -129,11 +129,20 @@ func isPatchType(mt string) bool {
 }
 
 // applyPatch applies a JSON, merge or strategic merge patch to current
-// with the request's field validation: a merge patch field by field when
-// mergePatchTyped can, any other through the JSON document.
+// with the request's field validation: a merge or strategic merge patch
+// field by field when mergePatchTyped or strategicPatchTyped can, any
+// other through the JSON document.
 func (s *Server) applyPatch(ep *endpoint, current runtime.Object, pt types.PatchType, patch []byte, mode string) (runtime.Object, []string, error) {
-	if pt == types.MergePatchType && reflect.TypeOf(current) == ep.objType {
-		if obj, ok := mergePatchTyped(current, patch); ok {
+	if reflect.TypeOf(current) == ep.objType {
+		var obj runtime.Object
+		var ok bool
+		switch pt {
+		case types.MergePatchType:
+			obj, ok = mergePatchTyped(current, patch)
+		case types.StrategicMergePatchType:
+			obj, ok = strategicPatchTyped(current, patch)
+		}
+		if ok {
 			setGVK(obj, ep.gvk)
 			return obj, nil, nil
 		}
