@@ -25,15 +25,13 @@ func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Obje
 	if err != nil {
 		return nil, err
 	}
-	opts, err := r.putOptions(ctx)
-	if err != nil {
-		return nil, err
-	}
 	hinted := r.hint(key, plain, obj)
-	resp, err := r.store.kv.Txn(ctx).
-		If(clientv3.Compare(clientv3.ModRevision(key), "=", 0)).
-		Then(putOp(key, data, opts...)).
-		Commit()
+	resp, err := r.commitPut(ctx, func(opts ...clientv3.OpOption) (*clientv3.TxnResponse, error) {
+		return r.store.kv.Txn(ctx).
+			If(clientv3.Compare(clientv3.ModRevision(key), "=", 0)).
+			Then(putOp(key, data, opts...)).
+			Commit()
+	})
 	if hinted && (err != nil || !resp.Succeeded) {
 		r.unhint(key, plain)
 	}

@@ -2,10 +2,12 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
 
+	"go.etcd.io/etcd/api/v3/v3rpc/rpctypes"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 )
@@ -60,14 +62,33 @@ func (s *Store) lease(ctx context.Context, ttl time.Duration) (clientv3.LeaseID,
 	return l.id, nil
 }
 
-// putOptions are the options of a write of r: its lease when r has a TTL.
-func (r *Resource) putOptions(ctx context.Context) ([]clientv3.OpOption, error) {
+// commitPut runs txn, a write of r, with r's put options: its lease when
+// r has a TTL. If etcd no longer knows the shared lease (revoked, or run
+// out early), it forgets it and runs txn once more with a new one.
+func (r *Resource) commitPut(ctx context.Context, txn func(opts ...clientv3.OpOption) (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error) {
 	if r.rc.TTL <= 0 {
-		return nil, nil
+		return txn()
 	}
-	id, err := r.store.lease(ctx, r.rc.TTL)
-	if err != nil {
-		return nil, err
+	for retried := false; ; retried = true {
+		id, err := r.store.lease(ctx, r.rc.TTL)
+		if err != nil {
+			return nil, err
+		}
+		resp, err := txn(clientv3.WithLease(id))
+		if !retried && errors.Is(err, rpctypes.ErrLeaseNotFound) {
+			r.store.forgetLease(id)
+			continue
+		}
+		return resp, err
 	}
-	return []clientv3.OpOption{clientv3.WithLease(id)}, nil
+}
+
+// forgetLease stops handing out lease id, which etcd does not know.
+func (s *Store) forgetLease(id clientv3.LeaseID) {
+	l := &s.leases
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.id == id {
+		l.id = 0
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"time"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -104,5 +105,30 @@ func TestTTLUpdateCreatesWithLease(t *testing.T) {
 	}
 	if leaseOf(t, e, "ns", "new") == 0 {
 		t.Errorf("object created by Update has no lease")
+	}
+}
+
+// TestTTLLeaseRevoked: when etcd no longer knows the shared lease (an
+// operator revoked it), the next write takes a new one instead of failing.
+func TestTTLLeaseRevoked(t *testing.T) {
+	ctx := context.Background()
+	rc := podConfig()
+	rc.TTL = time.Hour
+	e := newEnvWith(t, "", Config{}, rc)
+	mustCreate(t, e.pods, pod("ns", "a", nil))
+	first := leaseOf(t, e, "ns", "a")
+	if _, err := e.store.client.Revoke(ctx, clientv3.LeaseID(first)); err != nil {
+		t.Fatal(err)
+	}
+	mustCreate(t, e.pods, pod("ns", "b", nil))
+	if l := leaseOf(t, e, "ns", "b"); l == 0 || l == first {
+		t.Errorf("lease after the shared one was revoked = %d; want a new one (revoked %d)", l, first)
+	}
+	if _, err := e.pods.Update(ctx, "ns", "b", func(cur runtime.Object) (runtime.Object, error) {
+		p := cur.(*corev1.Pod)
+		p.Labels = map[string]string{"v": "2"}
+		return p, nil
+	}); err != nil {
+		t.Errorf("Update() after the revoke: %v", err)
 	}
 }

@@ -51,16 +51,14 @@ func (r *Resource) Update(ctx context.Context, ns, name string, fn UpdateFunc) (
 		if err != nil {
 			return nil, err
 		}
-		opts, err := r.putOptions(ctx)
-		if err != nil {
-			return nil, err
-		}
 		hinted := r.hint(key, plain, next)
-		resp, err := r.store.kv.Txn(ctx).
-			If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
-			Then(putOp(key, data, opts...)).
-			Else(clientv3.OpGet(key)).
-			Commit()
+		resp, err := r.commitPut(ctx, func(opts ...clientv3.OpOption) (*clientv3.TxnResponse, error) {
+			return r.store.kv.Txn(ctx).
+				If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
+				Then(putOp(key, data, opts...)).
+				Else(clientv3.OpGet(key)).
+				Commit()
+		})
 		if hinted && (err != nil || !resp.Succeeded) {
 			r.unhint(key, plain)
 		}
