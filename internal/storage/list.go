@@ -101,7 +101,9 @@ func (p predicate) matches(e *entry) bool {
 // read, "0" any cached state, N with NotOlderThan (or no match and no limit)
 // waits for the cache to reach N, and N with Exact (or with a limit and no
 // match) reads etcd at revision N. Continue tokens read etcd at the
-// revision of the first page, so pages are consistent with each other.
+// revision of the first page, so pages are consistent with each other. An
+// uncached resource answers the others from etcd's latest state, once etcd
+// has reached N.
 func (r *Resource) List(ctx context.Context, ns string, opts ListOptions) (*ListResult, error) {
 	p := predicate{label: opts.Label, field: opts.Field}
 	prefix := r.listPrefix(ns)

@@ -54,14 +54,15 @@ func (m *Message) DeepCopyObject() runtime.Object { return &Message{Bytes: bytes
 
 // Watch streams changes of the objects in ns ("" = all namespaces) that
 // match the selectors, from the watch cache (from etcd for an uncached
-// resource, see watchEtcd). resourceVersion "" and "0"
-// first send the current state as ADDED events ("" after a consistent
-// read); N sends every kept event after N (410 Expired if N is older than
-// the history). An update that makes an object start or stop matching is
-// sent as ADDED or DELETED. A watcher that falls behind by more than its
-// buffer is terminated (its channel closed); clients then re-watch. Event
-// objects are the caller's own, except bookmarks and Messages, which are
-// shared. The watch ends when ctx ends or Stop is called.
+// resource, see watchEtcd). resourceVersion "" and "0" first send the
+// current state as ADDED events ("" after a consistent read); N sends
+// every kept event after N (410 Expired if N is older than the history;
+// an uncached resource sends it as an ERROR event). An update that makes
+// an object start or stop matching is sent as ADDED or DELETED. A watcher
+// that falls behind by more than its buffer is terminated (its channel
+// closed); clients then re-watch. Event objects are the caller's own,
+// except bookmarks and Messages, which are shared. The watch ends when ctx
+// ends or Stop is called.
 func (r *Resource) Watch(ctx context.Context, ns string, opts WatchOptions) (watch.Interface, error) {
 	rv, err := parseRV(opts.ResourceVersion)
 	if err != nil {
@@ -94,10 +95,10 @@ func (r *Resource) Watch(ctx context.Context, ns string, opts WatchOptions) (wat
 			return nil, err
 		}
 	}
+	w.detach = func() { r.cache.removeWatcher(w) }
 	if err := r.register(w, rv, initial, endBookmark); err != nil {
 		return nil, err
 	}
-	w.detach = func() { r.cache.removeWatcher(w) }
 	w.start(ctx)
 	return w, nil
 }
