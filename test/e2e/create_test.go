@@ -91,6 +91,22 @@ lastTimestamp: "` + now + `"
 		"Events:\nType Reason Age From Message",
 		"Normal ScalingReplicaSet",
 		"deployment-controller Scaled up replica set whoami-deployment-5d8f to 3")
+
+	// Events have no watch cache (as upstream): get -w watches etcd.
+	w := k.start("get", "events", "-w")
+	defer w.stop()
+	second := strings.NewReplacer("whoami-deployment.1", "whoami-deployment.2", "to 3", "to 5").Replace(event)
+	wantOutput(t, k.run("apply", "-f", k.file("event2.yaml", second)), "event/whoami-deployment.2 created")
+	deadline := time.Now().Add(commandTimeout)
+	for {
+		line, ok := w.next(time.Until(deadline))
+		if !ok {
+			t.Fatalf("get events -w printed no row for the second event (stderr %q)", w.stderr)
+		}
+		if strings.Contains(line, "Scaled up replica set whoami-deployment-5d8f to 5") {
+			break
+		}
+	}
 }
 
 // testErrors: the errors users hit, as kubectl reports them.
