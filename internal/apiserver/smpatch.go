@@ -23,10 +23,10 @@ import (
 // handle exactly as the document path does, on top of what
 // mergePatchTyped declines: directives ($patch, $setElementOrder,
 // $retainKeys, $deleteFromPrimitiveList, which name no field), merged
-// lists of scalars, a merge key that is not a string, list elements that
-// share a key, an element the list does not hold yet (unless the list is
-// empty), elements in another order than the list's, and objects merged
-// into maps whose values are not scalars.
+// lists of scalars, a merge key that is not a non-empty string, list
+// elements that share a key, an element the list does not hold yet
+// (unless the list is empty), elements in another order than the list's,
+// and objects merged into maps whose values are not scalars.
 func strategicPatchTyped(current runtime.Object, patch []byte) (runtime.Object, bool) {
 	return patchTyped(current, patch, true)
 }
@@ -71,7 +71,7 @@ func scalar(t reflect.Type) bool {
 }
 
 // mergeList merges the patch's list raw into the list f by the elements'
-// key field: an element already there merges into it, field by field; an
+// key field (a non-empty string): an element already there merges into it, field by field; an
 // empty list takes the patch's elements as they are.
 func mergeList(f reflect.Value, raw json.RawMessage, key string) error {
 	if f.Kind() != reflect.Slice || key == "" {
@@ -95,7 +95,9 @@ func mergeList(f reflect.Value, raw json.RawMessage, key string) error {
 		if !ok {
 			return errDocumentPath
 		}
-		if errs, err := sjson.UnmarshalStrict(kraw, &keys[i]); err != nil || len(errs) > 0 {
+		if errs, err := sjson.UnmarshalStrict(kraw, &keys[i]); err != nil || len(errs) > 0 || keys[i] == "" {
+			// An empty key may be left out of an element's document
+			// (omitempty), where the document path would not find it.
 			return errDocumentPath
 		}
 		for _, k := range keys[:i] {

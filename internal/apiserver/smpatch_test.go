@@ -35,6 +35,7 @@ var strategicPatchCases = []struct {
 	{"empty list patch keeps the list", `{"status":{"conditions":[]}}`, true},
 	{"duplicate keys", `{"status":{"conditions":[{"type":"Ready","status":"True"},{"type":"Ready","status":"False"}]}}`, false},
 	{"element without its key", `{"status":{"conditions":[{"status":"True"}]}}`, false},
+	{"empty key", `{"status":{"conditions":[{"type":"","status":"True"}]}}`, false},
 	{"null element", `{"status":{"conditions":[null]}}`, false},
 	{"set image", `{"spec":{"containers":[{"name":"side","image":"s2"}]}}`, true},
 	{"env merged in a container", `{"spec":{"containers":[{"name":"c","env":[{"name":"B","value":"3"}]}]}}`, true},
