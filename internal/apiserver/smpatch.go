@@ -23,10 +23,11 @@ import (
 // handle exactly as the document path does, on top of what
 // mergePatchTyped declines: directives ($patch, $setElementOrder,
 // $retainKeys, $deleteFromPrimitiveList, which name no field), merged
-// lists of scalars, a merge key that is not a non-empty string, list
-// elements that share a key, an element the list does not hold yet
-// (unless the list is empty), elements in another order than the list's,
-// and objects merged into maps whose values are not scalars.
+// lists of scalars, a merge key that is not a non-empty string, elements
+// that share a key (in the patch or in the list), an element the list
+// does not hold yet (unless the list is empty), elements in another order
+// than the list's, and objects merged into maps whose values are not
+// scalars.
 func strategicPatchTyped(current runtime.Object, patch []byte) (runtime.Object, bool) {
 	return patchTyped(current, patch, true)
 }
@@ -113,6 +114,15 @@ func mergeList(f reflect.Value, raw json.RawMessage, key string) error {
 		}
 		f.Set(fresh.Elem())
 		return nil
+	}
+	// Elements sharing a key (env vars may) are put in an order of its
+	// own by the document path.
+	for i := range f.Len() {
+		for j := range i {
+			if f.Index(i).FieldByIndex(kf.index).String() == f.Index(j).FieldByIndex(kf.index).String() {
+				return errDocumentPath
+			}
+		}
 	}
 	last := -1
 	for i, it := range items {

@@ -75,15 +75,45 @@ func TestStrategicPatchTyped(t *testing.T) {
 }
 
 // FuzzStrategicPatchTyped: whatever the patch, the typed path either
-// declines it or gives exactly the document path's object.
+// declines it or gives exactly the document path's object. base, a merge
+// patch applied first, varies the object patched (duplicate keys, empty
+// lists, elements of any kind).
 func FuzzStrategicPatchTyped(f *testing.F) {
-	for _, tc := range strategicPatchCases {
-		f.Add([]byte(tc.patch))
+	bases := []string{"",
+		`{"spec":{"containers":[{"name":"c","image":"i","env":[{"name":"A","value":"1"},{"name":"B"},{"name":"A","value":"3"}]}]}}`,
+		`{"status":{"conditions":[{"type":"Ready","status":"True"},{"type":"Ready","status":"False"},{"type":""}]}}`,
+		`{"spec":{"hostAliases":[{"ip":"","hostnames":["a"]},{"ip":"10.0.0.1"}]},"metadata":{"ownerReferences":null}}`,
+	}
+	for _, b := range bases {
+		for _, tc := range strategicPatchCases {
+			f.Add([]byte(b), []byte(tc.patch))
+		}
 	}
 	for _, tc := range mergePatchCases {
-		f.Add([]byte(tc.patch))
+		f.Add([]byte(""), []byte(tc.patch))
 	}
-	f.Fuzz(func(t *testing.T, patch []byte) {
-		checkStrategicPatchTyped(t, patch)
+	f.Fuzz(func(t *testing.T, base, patch []byte) {
+		cur := strategicPatchPod()
+		if len(base) > 0 {
+			s, ep := mergePatchEndpoint()
+			obj, _, err := s.applyPatchDocument(ep, cur, types.MergePatchType, base, validationIgnore)
+			if err != nil {
+				return
+			}
+			cur = obj.(*corev1.Pod)
+		}
+		checkTypedPatch(t, types.StrategicMergePatchType, cur, strategicPatchTyped, patch)
 	})
+}
+
+// TestStrategicPatchTypedDuplicateKeys: a list holding two elements with
+// one key (env vars may) is left to the document path, which orders such
+// elements its own way.
+func TestStrategicPatchTypedDuplicateKeys(t *testing.T) {
+	p := strategicPatchPod()
+	p.Spec.Containers[0].Env = []corev1.EnvVar{{Name: "A", Value: "1"}, {Name: "B", Value: "2"}, {Name: "A", Value: "3"}}
+	patch := []byte(`{"spec":{"containers":[{"name":"c","env":[{"name":"B","value":"9"}]}]}}`)
+	if checkTypedPatch(t, types.StrategicMergePatchType, p, strategicPatchTyped, patch) {
+		t.Errorf("typed path took a patch of a list with duplicate keys")
+	}
 }
