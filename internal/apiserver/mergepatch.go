@@ -96,6 +96,12 @@ func mergeField(f reflect.Value, raw json.RawMessage, jf jsonField, strategic bo
 	}
 	doc := []byte(raw)
 	if isObject {
+		// The merge below would take the last of duplicate keys inside
+		// raw, where the document path reports them.
+		var probe map[string]any
+		if errs, err := sjson.UnmarshalStrict(raw, &probe); err != nil || len(errs) > 0 {
+			return errDocumentPath
+		}
 		// RFC 7386: an object merges into the target, a target that is
 		// not an object (a nil map or pointer is null) counting as {}.
 		orig, err := json.Marshal(f.Interface())

@@ -53,6 +53,8 @@ var mergePatchCases = []struct {
 	{"unknown field", `{"status":{"bogus":1}}`, false},
 	{"unknown top-level field", `{"bogus":1}`, false},
 	{"duplicate key", `{"status":{"phase":"A","phase":"B"}}`, false},
+	{"duplicate key in a map", `{"metadata":{"labels":{"a":"1","a":"2"}}}`, false},
+	{"duplicate key in a nested map", `{"spec":{"overhead":{"":"0","":null}}}`, false},
 	{"wrong type", `{"spec":{"nodeName":5}}`, false},
 	{"wrong type in a map", `{"metadata":{"labels":{"a":{"b":1}}}}`, false},
 	{"kind", `{"kind":"Pod","metadata":{"labels":{"a":"b"}}}`, false},
