@@ -17,11 +17,11 @@ import (
 // out, as upstream's --event-ttl does. Every write, update included,
 // attaches a lease, so an object lives TTL after its last write.
 //
-// As upstream's lease manager, the store shares one lease among the writes
-// of a short window instead of granting one per write: a lease granted
-// with TTL plus a reuse window serves every write while at least TTL of it
-// remains, up to leaseMaxObjects writes. An object thus lives between TTL
-// and TTL plus the window after its last write.
+// As upstream's lease manager, each such resource shares one lease among
+// the writes of a short window instead of granting one per write: a lease
+// granted with TTL plus a reuse window serves every write while at least
+// TTL of it remains, up to leaseMaxObjects writes. An object thus lives
+// between TTL and TTL plus the window after its last write.
 const (
 	// leaseReuseMax caps the reuse window; leaseReusePercent sets it for
 	// short TTLs.
@@ -31,33 +31,31 @@ const (
 	leaseMaxObjects = 1000
 )
 
-// leases hands out the shared lease of the store's TTL writes.
-type leases struct {
+// sharedLease is the lease a resource's TTL writes share.
+type sharedLease struct {
 	mu      sync.Mutex
 	id      clientv3.LeaseID
 	expires time.Time // when the current lease runs out
-	ttl     time.Duration
 	writes  int
 }
 
-// lease returns a lease under which an object lives at least ttl.
-func (s *Store) lease(ctx context.Context, ttl time.Duration) (clientv3.LeaseID, error) {
-	l := &s.leases
+// lease returns a lease under which an object of r lives at least its TTL.
+func (r *Resource) lease(ctx context.Context) (clientv3.LeaseID, error) {
+	l, ttl := &r.ttlLease, r.rc.TTL
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	now := s.cfg.Clock.Now()
-	reuse := min(ttl*leaseReusePercent/100, leaseReuseMax)
+	now := r.store.cfg.Clock.Now()
 	l.writes++
-	if l.id != 0 && l.ttl == ttl && l.writes <= leaseMaxObjects && !now.Add(ttl).After(l.expires) {
+	if l.id != 0 && l.writes <= leaseMaxObjects && !now.Add(ttl).After(l.expires) {
 		return l.id, nil
 	}
-	grant := ttl + reuse
+	grant := ttl + min(ttl*leaseReusePercent/100, leaseReuseMax)
 	secs := int64((grant + time.Second - 1) / time.Second)
-	resp, err := s.client.Grant(ctx, secs)
+	resp, err := r.store.client.Grant(ctx, secs)
 	if err != nil {
 		return 0, apierrors.NewInternalError(fmt.Errorf("storage: grant a lease of %ds: %w", secs, err))
 	}
-	l.id, l.ttl, l.writes = resp.ID, ttl, 1
+	l.id, l.writes = resp.ID, 1
 	l.expires = now.Add(time.Duration(secs) * time.Second)
 	return l.id, nil
 }
@@ -70,13 +68,13 @@ func (r *Resource) commitPut(ctx context.Context, txn func(opts ...clientv3.OpOp
 		return txn()
 	}
 	for retried := false; ; retried = true {
-		id, err := r.store.lease(ctx, r.rc.TTL)
+		id, err := r.lease(ctx)
 		if err != nil {
 			return nil, err
 		}
 		resp, err := txn(clientv3.WithLease(id))
 		if !retried && errors.Is(err, rpctypes.ErrLeaseNotFound) {
-			r.store.forgetLease(id)
+			r.forgetLease(id)
 			continue
 		}
 		return resp, err
@@ -84,8 +82,8 @@ func (r *Resource) commitPut(ctx context.Context, txn func(opts ...clientv3.OpOp
 }
 
 // forgetLease stops handing out lease id, which etcd does not know.
-func (s *Store) forgetLease(id clientv3.LeaseID) {
-	l := &s.leases
+func (r *Resource) forgetLease(id clientv3.LeaseID) {
+	l := &r.ttlLease
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	if l.id == id {

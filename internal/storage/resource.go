@@ -29,6 +29,8 @@ type Resource struct {
 	hints  writeHints
 	// fieldKeys are the selectable field names the entries share.
 	fieldKeys atomic.Pointer[fieldKeys]
+	// ttlLease is the lease the writes share when the resource has a TTL.
+	ttlLease sharedLease
 }
 
 // Count returns the number of objects stored: the watch cache's count, or

@@ -42,9 +42,6 @@ type Store struct {
 
 	mu        sync.Mutex
 	resources map[string]*resourceSlot
-
-	// leases is the lease the writes of resources with a TTL share.
-	leases leases
 }
 
 // resourceSlot lets concurrent callers of Resource wait for one priming.
