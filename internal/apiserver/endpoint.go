@@ -60,13 +60,10 @@ func (ep *endpoint) allows(info requestInfo) bool {
 	return false
 }
 
-// uncachedKeys are the storage keys served from etcd without a watch
-// cache. As upstream's DefaultWatchCacheSizes, that is the events (both
-// versions share one key): every component writes them, few read them,
-// and a cache would hold all of them in memory.
-var uncachedKeys = map[string]bool{eventsKey: true}
-
-// eventsKey is the storage key of both events resources, which live
+// eventsKey is the storage key both events resources share. Events are
+// served from etcd without a watch cache, as upstream's
+// DefaultWatchCacheSizes has it: every component writes them, few read
+// them, and a cache would hold all of them in memory. They live
 // Config.EventTTL after their last write.
 const eventsKey = "events"
 
@@ -81,10 +78,9 @@ func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint
 		NewList:       res.NewList,
 		Attrs:         attrs,
 		ShareDecoded:  admissionShared[res.GVR.GroupResource()],
-		Uncached:      uncachedKeys[res.StorageKey],
 	}
 	if res.StorageKey == eventsKey {
-		rc.TTL = s.cfg.EventTTL
+		rc.Uncached, rc.TTL = true, s.cfg.EventTTL
 	}
 	if res.Storage != nil {
 		rc.GVK, rc.New, rc.NewList = res.Storage.GVK, res.Storage.New, res.Storage.NewList

@@ -49,8 +49,8 @@ func (e *Events) recorder() record.EventRecorder {
 	return e.rec
 }
 
-// Started reports whether an event has started the broadcaster.
-func (e *Events) Started() bool {
+// started reports whether an event has started the broadcaster.
+func (e *Events) started() bool {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	return e.b != nil

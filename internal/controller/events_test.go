@@ -16,12 +16,12 @@ import (
 func TestEventsStartOnFirstEvent(t *testing.T) {
 	cs := fake.NewClientset()
 	ev := NewEvents(cs, "replicaset-controller")
-	if ev.Started() {
+	if ev.started() {
 		t.Fatal("a broadcaster started before any event")
 	}
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Namespace: "ns", Name: "p", UID: "u1"}}
 	ev.Eventf(pod, corev1.EventTypeNormal, "SuccessfulCreate", "Created pod: %s", pod.Name)
-	if !ev.Started() {
+	if !ev.started() {
 		t.Fatal("the first event did not start the broadcaster")
 	}
 	var got []corev1.Event
@@ -48,7 +48,7 @@ func TestEventsShutdownUnstarted(t *testing.T) {
 	ev := NewEvents(fake.NewClientset(), "job-controller")
 	ev.Shutdown()
 	ev.Event(&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p"}}, corev1.EventTypeNormal, "R", "m")
-	if ev.Started() {
+	if ev.started() {
 		t.Error("an event after Shutdown started a broadcaster")
 	}
 }
