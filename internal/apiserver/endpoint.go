@@ -67,6 +67,14 @@ func (ep *endpoint) allows(info requestInfo) bool {
 // Config.EventTTL after their last write.
 const eventsKey = "events"
 
+// watchIndexes are the fields the watch caches index their watchers by,
+// as upstream's TriggerFunc: every kubelet watches the pods of its node
+// (fieldSelector spec.nodeName=<node>), and a pod change goes only to the
+// kubelets of the node it was and is on, not to all of them.
+var watchIndexes = map[schema.GroupResource]string{
+	{Resource: "pods"}: "spec.nodeName",
+}
+
 func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint, error) {
 	gvk := res.GroupVersionKind()
 	rc := storage.ResourceConfig{
@@ -78,6 +86,7 @@ func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint
 		NewList:       res.NewList,
 		Attrs:         attrs,
 		ShareDecoded:  admissionShared[res.GVR.GroupResource()],
+		WatchIndex:    watchIndexes[res.GVR.GroupResource()],
 	}
 	if res.StorageKey == eventsKey {
 		rc.Uncached, rc.TTL = true, s.cfg.EventTTL

@@ -10,7 +10,7 @@ import (
 // and keeps the last maxHistory of them once full, oldest first.
 func TestHistoryGrows(t *testing.T) {
 	const max = 1000
-	c := newCache(max)
+	c := newCache(max, "")
 	if got := len(c.history); got != initialHistory {
 		t.Fatalf("new ring has %d slots; want %d", got, initialHistory)
 	}

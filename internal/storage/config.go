@@ -159,6 +159,15 @@ type ResourceConfig struct {
 	// resources many write and few read, which a cache would only hold
 	// in memory (upstream caches no events, see uncached.go).
 	Uncached bool
+	// WatchIndex names a field (of Attrs) that the cache indexes its
+	// watchers by, as upstream's TriggerFunc (pods: spec.nodeName): a
+	// watcher whose field selector requires one value of it is handed only
+	// the events of objects that have that value, before or after the
+	// change. Without it, every event of the resource goes to every
+	// watcher, and each one's selector drops what it does not match: with
+	// one pod watch per kubelet, a thousand nodes would mean a thousand
+	// wake-ups for each pod change.
+	WatchIndex string
 	// TTL, when positive, makes etcd delete each object TTL (and at most
 	// a minute more) after its last write, as upstream's --event-ttl
 	// does for events (lease.go).

@@ -47,6 +47,7 @@ func podConfig() ResourceConfig {
 				"spec.nodeName":      p.Spec.NodeName,
 			}, nil
 		},
+		WatchIndex: "spec.nodeName",
 	}
 }
 

@@ -134,7 +134,7 @@ func (s *Store) startResource(ctx context.Context, rc ResourceConfig) (*Resource
 	if rc.Uncached {
 		return r, nil
 	}
-	r.cache = newCache(s.cfg.EventHistory)
+	r.cache = newCache(s.cfg.EventHistory, rc.WatchIndex)
 	rev, err := r.prime(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("storage: prime cache of %s: %w", rc.GroupResource, err)

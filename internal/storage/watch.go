@@ -190,6 +190,11 @@ type watcher struct {
 	bookmarks bool
 	protobuf  bool
 	initial   []*event
+	// indexValue is the value the watcher's field selector requires of
+	// the cache's index field, if indexed; the cache sets both when it
+	// adds the watcher.
+	indexValue string
+	indexed    bool
 
 	// in is written and closed by the cache only, or for an uncached
 	// resource by the watch's etcd pump.
