@@ -139,12 +139,10 @@ type cache struct {
 	histLen     int
 	historyFrom int64 // every event with revision > historyFrom is in history
 
-	// watchers holds every watcher; those with an index value (see
-	// ResourceConfig.WatchIndex) are also in byIndex under it, the others
-	// in unindexed.
-	watchers  map[*watcher]struct{}
-	unindexed map[*watcher]struct{}
-	byIndex   map[string]map[*watcher]struct{}
+	// watchers holds every watcher, and filed each one under its
+	// watchKey (watchindex.go).
+	watchers map[*watcher]struct{}
+	filed    map[watchKey]map[*watcher]struct{}
 	// index is the field of ResourceConfig.WatchIndex ("" for none).
 	index string
 }
@@ -161,8 +159,7 @@ func newCache(history int, index string) *cache {
 		history:    make([]*event, min(history, initialHistory)),
 		maxHistory: history,
 		watchers:   map[*watcher]struct{}{},
-		unindexed:  map[*watcher]struct{}{},
-		byIndex:    map[string]map[*watcher]struct{}{},
+		filed:      map[watchKey]map[*watcher]struct{}{},
 		index:      index,
 	}
 }
@@ -228,29 +225,7 @@ func (c *cache) apply(ev *event) {
 	}
 	c.appendHistoryLocked(ev)
 	c.advanceLocked(ev.rev)
-	c.dispatchLocked(ev, c.unindexed)
-	if c.index == "" {
-		return
-	}
-	v := ev.cur.fields.Get(c.index)
-	c.dispatchLocked(ev, c.byIndex[v])
-	if ev.prev != nil {
-		if pv := ev.prev.fields.Get(c.index); pv != v {
-			c.dispatchLocked(ev, c.byIndex[pv])
-		}
-	}
-}
-
-// dispatchLocked hands ev to each of ws without blocking, terminating a
-// watcher whose buffer is full.
-func (c *cache) dispatchLocked(ev *event, ws map[*watcher]struct{}) {
-	for w := range ws {
-		select {
-		case w.in <- ev:
-		default:
-			c.terminateLocked(w)
-		}
-	}
+	c.dispatchLocked(ev)
 }
 
 // searchLocked returns the index of the first entry with key >= key.
@@ -332,42 +307,6 @@ func (c *cache) revision() (int64, <-chan struct{}) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	return c.rev, c.revChanged
-}
-
-// addWatcherLocked adds w, under the value its field selector requires of
-// the cache's index field if it requires one.
-func (c *cache) addWatcherLocked(w *watcher) {
-	c.watchers[w] = struct{}{}
-	if c.index != "" && w.pred.field != nil {
-		w.indexValue, w.indexed = w.pred.field.RequiresExactMatch(c.index)
-	}
-	if !w.indexed {
-		c.unindexed[w] = struct{}{}
-		return
-	}
-	ws := c.byIndex[w.indexValue]
-	if ws == nil {
-		ws = map[*watcher]struct{}{}
-		c.byIndex[w.indexValue] = ws
-	}
-	ws[w] = struct{}{}
-}
-
-// terminateLocked removes w and closes its input, which ends its goroutine.
-func (c *cache) terminateLocked(w *watcher) {
-	if _, ok := c.watchers[w]; !ok {
-		return
-	}
-	delete(c.watchers, w)
-	if !w.indexed {
-		delete(c.unindexed, w)
-	} else if ws := c.byIndex[w.indexValue]; ws != nil {
-		delete(ws, w)
-		if len(ws) == 0 {
-			delete(c.byIndex, w.indexValue)
-		}
-	}
-	close(w.in)
 }
 
 func (c *cache) removeWatcher(w *watcher) {

@@ -105,8 +105,12 @@ func (r *Resource) Watch(ctx context.Context, ns string, opts WatchOptions) (wat
 
 // newWatcher returns a watcher of ns with opts, not yet fed or started.
 func (r *Resource) newWatcher(ns string, opts WatchOptions) *watcher {
+	if !r.rc.Namespaced {
+		ns = ""
+	}
 	return &watcher{
 		r:         r,
+		ns:        ns,
 		pred:      predicate{label: opts.Label, field: opts.Field},
 		prefix:    r.listPrefix(ns),
 		bookmarks: opts.AllowBookmarks,
@@ -190,11 +194,10 @@ type watcher struct {
 	bookmarks bool
 	protobuf  bool
 	initial   []*event
-	// indexValue is the value the watcher's field selector requires of
-	// the cache's index field, if indexed; the cache sets both when it
-	// adds the watcher.
-	indexValue string
-	indexed    bool
+	// ns is the namespace the watch was asked for ("" for all, and for a
+	// cluster-scoped resource); key is where the cache filed it.
+	ns  string
+	key watchKey
 
 	// in is written and closed by the cache only, or for an uncached
 	// resource by the watch's etcd pump.
