@@ -144,6 +144,17 @@ func historyRevisions(out string) []string {
 	return revs
 }
 
+// historyCause is the CHANGE-CAUSE of revision rev in kubectl rollout
+// history's table ("" if the revision is not there).
+func historyCause(out, rev string) string {
+	for _, line := range strings.Split(out, "\n") {
+		if r, cause, ok := strings.Cut(strings.TrimSpace(line), " "); ok && r == rev {
+			return strings.TrimSpace(cause)
+		}
+	}
+	return ""
+}
+
 // podImages lists the images of the live (not terminating) pods of
 // app=whoami, space-separated.
 func podImages(k *kubectl) string {
@@ -179,6 +190,13 @@ func testRollingUpdate(t *testing.T, k *kubectl, cs kubernetes.Interface) {
 	if got := historyRevisions(k.ok("rollout", "history", "deployment/whoami")); strings.Join(got, ",") != "1,2" {
 		t.Errorf("rollout history revisions = %q; want 1,2", got)
 	}
+	// The change-cause annotated on the Deployment reaches its new
+	// ReplicaSet, where rollout history reads it.
+	k.ok("annotate", "deployment/whoami", "kubernetes.io/change-cause=image v2")
+	waitFor(t, "change-cause in rollout history", func() (bool, string) {
+		out := k.run("rollout", "history", "deployment/whoami").stdout
+		return historyCause(out, "2") == "image v2" && historyCause(out, "1") == "<none>", out
+	})
 
 	b.arm()
 	wantOutput(t, k.run("rollout", "undo", "deployment/whoami", "--to-revision=1"), "deployment.apps/whoami rolled back")
@@ -189,6 +207,14 @@ func testRollingUpdate(t *testing.T, k *kubectl, cs kubernetes.Interface) {
 	if got := historyRevisions(k.ok("rollout", "history", "deployment/whoami")); strings.Join(got, ",") != "2,3" {
 		t.Errorf("rollout history revisions after undo = %q; want 2,3", got)
 	}
+	// kubectl undo gave the Deployment revision 1's annotations (no
+	// change-cause); that ReplicaSet, now revision 3, remembers it was 1.
+	out := k.ok("rollout", "history", "deployment/whoami")
+	if historyCause(out, "2") != "image v2" || historyCause(out, "3") != "<none>" {
+		t.Errorf("rollout history after undo:\n%s\nwant revision 2 \"image v2\" and 3 <none>", out)
+	}
+	wantOutput(t, k.run("get", "rs", "-l", "app=whoami", "-o",
+		`jsonpath={range .items[?(@.metadata.annotations.deployment\.kubernetes\.io/revision=="3")]}{.metadata.annotations.deployment\.kubernetes\.io/revision-history}{end}`), "1")
 
 	wantOutput(t, k.run("scale", "deployment/whoami", "--replicas=5"), "deployment.apps/whoami scaled")
 	rolledOut(t, k, "whoami")

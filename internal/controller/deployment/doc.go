@@ -14,7 +14,10 @@
 //     go, then scales the new one up.
 //
 // It keeps the deployment.kubernetes.io/revision annotations (a rollback
-// to an older template moves that ReplicaSet to the newest revision),
+// to an older template moves that ReplicaSet to the newest revision and
+// adds its old one to deployment.kubernetes.io/revision-history), copies
+// the Deployment's own annotations onto its new ReplicaSet (the
+// kubernetes.io/change-cause that kubectl rollout history shows),
 // deletes old ReplicaSets beyond revisionHistoryLimit, and writes status
 // with the Progressing and Available conditions that kubectl rollout status
 // reads. A paused Deployment only gets its status written.

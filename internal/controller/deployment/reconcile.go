@@ -129,7 +129,13 @@ func (r *Reconciler) Reconcile(ctx context.Context, req controller.Request) (con
 	switch {
 	case d.Spec.Paused || scalingEvent(d, rss):
 		// A resize (or a paused Deployment) only scales; the rollout
-		// goes on at the next pass, as upstream's sync.
+		// goes on at the next pass, as upstream's sync, which still
+		// brings the new ReplicaSet's annotations up to date.
+		if newRS != nil {
+			if newRS, err = r.syncRevision(ctx, d, newRS, olds); err != nil {
+				return controller.Result{}, err
+			}
+		}
 		if p.progressed, err = r.resize(ctx, d, newRS, olds, surge); err != nil {
 			return controller.Result{}, err
 		}

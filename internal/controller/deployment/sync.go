@@ -3,7 +3,6 @@ package deployment
 import (
 	"context"
 	"encoding/json"
-	"maps"
 	"slices"
 	"strconv"
 
@@ -106,21 +105,16 @@ func (r *Reconciler) createNew(ctx context.Context, d *appsv1.Deployment, olds [
 	if d.Spec.Strategy.Type != appsv1.RecreateDeploymentStrategyType {
 		replicas = scaleUpNew(replicasOf(d), surge, total, 0)
 	}
-	annotations := maps.Clone(d.Annotations)
-	if annotations == nil {
-		annotations = map[string]string{}
-	}
-	delete(annotations, "kubectl.kubernetes.io/last-applied-configuration")
-	annotations[revisionAnnotation] = strconv.FormatInt(maxRevision(olds)+1, 10)
-	annotations[desiredReplicasAnnotation] = strconv.Itoa(int(replicasOf(d)))
-	annotations[maxReplicasAnnotation] = strconv.Itoa(int(replicasOf(d) + surge))
 	rs := &appsv1.ReplicaSet{
 		ObjectMeta: metav1.ObjectMeta{
-			Name: d.Name + "-" + hash, Namespace: d.Namespace, Labels: tmpl.Labels, Annotations: annotations,
+			Name: d.Name + "-" + hash, Namespace: d.Namespace, Labels: tmpl.Labels,
 			OwnerReferences: []metav1.OwnerReference{*metav1.NewControllerRef(d, kind)},
 		},
 		Spec: appsv1.ReplicaSetSpec{Replicas: &replicas, MinReadySeconds: d.Spec.MinReadySeconds, Selector: sel, Template: tmpl},
 	}
+	setNewRSAnnotations(d, rs, maxRevision(olds)+1)
+	rs.Annotations[desiredReplicasAnnotation] = strconv.Itoa(int(replicasOf(d)))
+	rs.Annotations[maxReplicasAnnotation] = strconv.Itoa(int(replicasOf(d) + surge))
 	created, err := r.client.AppsV1().ReplicaSets(d.Namespace).Create(ctx, rs, metav1.CreateOptions{})
 	if err == nil && replicas > 0 {
 		r.recorder.Eventf(d, corev1.EventTypeNormal, "ScalingReplicaSet", "Scaled up replica set %s to %d", created.Name, replicas)
@@ -144,21 +138,15 @@ func (r *Reconciler) createNew(ctx context.Context, d *appsv1.Deployment, olds [
 	return created, r.setDeploymentRevision(ctx, d, created)
 }
 
-// syncRevision makes the new ReplicaSet the newest revision (after a
-// rollback to its template) and copies that revision onto d. The size
-// annotations are scale's: they record the size of d the ReplicaSet was
-// last scaled for, which is how a resize is told from a rollout.
+// syncRevision brings the new ReplicaSet's annotations up to date
+// (setNewRSAnnotations: d's annotations, and the newest revision after a
+// rollback to its template) and its minReadySeconds, and copies its
+// revision onto d. The size annotations are scale's: they record the size
+// of d the ReplicaSet was last scaled for, which is how a resize is told
+// from a rollout.
 func (r *Reconciler) syncRevision(ctx context.Context, d *appsv1.Deployment, newRS *appsv1.ReplicaSet, olds []*appsv1.ReplicaSet) (*appsv1.ReplicaSet, error) {
-	want := map[string]string{}
-	if maxOld := maxRevision(olds); revision(newRS) <= maxOld {
-		want[revisionAnnotation] = strconv.FormatInt(maxOld+1, 10)
-	}
-	if newRS.Spec.MinReadySeconds != d.Spec.MinReadySeconds || !subset(want, newRS.Annotations) {
-		c := newRS.DeepCopy()
-		if c.Annotations == nil {
-			c.Annotations = map[string]string{}
-		}
-		maps.Copy(c.Annotations, want)
+	c := newRS.DeepCopy()
+	if setNewRSAnnotations(d, c, maxRevision(olds)+1) || c.Spec.MinReadySeconds != d.Spec.MinReadySeconds {
 		c.Spec.MinReadySeconds = d.Spec.MinReadySeconds
 		got, err := r.client.AppsV1().ReplicaSets(c.Namespace).Update(ctx, c, metav1.UpdateOptions{})
 		if err != nil {
@@ -167,15 +155,6 @@ func (r *Reconciler) syncRevision(ctx context.Context, d *appsv1.Deployment, new
 		newRS = got
 	}
 	return newRS, r.setDeploymentRevision(ctx, d, newRS)
-}
-
-func subset(want, have map[string]string) bool {
-	for k, v := range want {
-		if have[k] != v {
-			return false
-		}
-	}
-	return true
 }
 
 // setDeploymentRevision copies the revision of rs onto d, keeping d's
