@@ -33,6 +33,9 @@ type endpoint struct {
 	// objType is the Go type res.New returns (nil: unknown, in tests
 	// that build an endpoint by hand).
 	objType reflect.Type
+	// deprecated is set when the kind is deprecated at the server's
+	// version: every request gets its warning.
+	deprecated deprecation
 }
 
 // subresourceVerbs are the verbs each subresource serves, as upstream.
@@ -102,7 +105,8 @@ func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint
 	if res.Storage != nil {
 		store = &convertingStore{inner: inner, sv: res.Storage}
 	}
-	ep := &endpoint{res: res, gvk: gvk, store: store, objType: reflect.TypeOf(res.New())}
+	ep := &endpoint{res: res, gvk: gvk, store: store, objType: reflect.TypeOf(res.New()),
+		deprecated: deprecationOf(res.New(), gvk, s.cfg.Version)}
 	if err := ep.initFieldManagers(s.cfg.TypeConverter, s.cfg.Scheme); err != nil {
 		return nil, err
 	}

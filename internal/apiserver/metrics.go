@@ -20,6 +20,8 @@ type metrics struct {
 	requests *prometheus.CounterVec
 	duration *prometheus.HistogramVec
 	watchers prometheus.Gauge
+	// deprecated is apiserver_requested_deprecated_apis.
+	deprecated *prometheus.GaugeVec
 	// series caches the request metrics' series by key (seriesFor).
 	mu     sync.RWMutex
 	series map[requestKey]requestSeries
@@ -40,7 +42,8 @@ func newMetrics(extra ...prometheus.Collector) *metrics {
 		Name: "apiserver_longrunning_requests",
 		Help: "Gauge of all active long-running apiserver requests (watches).",
 	})
-	m.registry.MustRegister(m.requests, m.duration, m.watchers,
+	m.deprecated = newDeprecatedGauge()
+	m.registry.MustRegister(m.requests, m.duration, m.watchers, m.deprecated,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m.registry.MustRegister(extra...)
 	return m

@@ -224,6 +224,10 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 		s.writeError(w, r, errMethodNotSupported(gvr.GroupResource().String(), info.Verb))
 		return
 	}
+	if d := ep.deprecated; d.warning != "" {
+		addWarnings(w, []string{d.warning})
+		s.metrics.deprecated.WithLabelValues(info.Group, info.Version, info.Resource, info.Subresource, d.removedRelease).Set(1)
+	}
 	ctx := admission.WithWarnings(r.Context(), func(msg string) { addWarnings(w, []string{msg}) })
 	var err error
 	switch {

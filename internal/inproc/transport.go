@@ -102,13 +102,16 @@ func (w *responseWriter) Flush() {}
 // client-go's typed clients pick protobuf themselves only for their
 // generated verbs, not for helpers such as pods' Bind or events' create,
 // which would otherwise send JSON. Dynamic and metadata clients set their
-// own content types.
+// own content types. Warnings are dropped: they are for users (the
+// Endpoints controller would log the deprecation of v1 Endpoints on
+// every write).
 func Config(handler http.Handler, user string, groups ...string) *rest.Config {
 	return &rest.Config{
-		Host:      "http://skiff.inproc",
-		Transport: &Transport{Handler: handler, User: user, Groups: groups},
-		QPS:       -1,
-		Burst:     -1,
+		Host:           "http://skiff.inproc",
+		Transport:      &Transport{Handler: handler, User: user, Groups: groups},
+		QPS:            -1,
+		Burst:          -1,
+		WarningHandler: rest.NoWarnings{},
 		ContentConfig: rest.ContentConfig{
 			ContentType:        "application/vnd.kubernetes.protobuf",
 			AcceptContentTypes: "application/vnd.kubernetes.protobuf,application/json",

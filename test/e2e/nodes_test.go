@@ -142,4 +142,11 @@ func waitEndpointIPs(t *testing.T, k *kubectl, cs kubernetes.Interface) {
 			strings.Contains(table, want[0]+":8080") && strings.Contains(sliceTable, "IPv4") && strings.Contains(sliceTable, "8080")
 		return ok, fmt.Sprintf("pods %v endpoints %v slices %v\n%s\n%s", want, eps, slices, table, sliceTable)
 	})
+	// v1 Endpoints is deprecated since 1.33: kubectl prints the server's
+	// warning, as against upstream.
+	wantContains(t, "kubectl get endpoints stderr", k.run("get", "endpoints", "web").stderr,
+		"Warning: v1 Endpoints is deprecated in v1.33+; use discovery.k8s.io/v1 EndpointSlice")
+	if r := k.run("get", "endpointslices", "-l", "kubernetes.io/service-name=web"); strings.Contains(r.stderr, "Warning") {
+		t.Errorf("kubectl get endpointslices stderr = %q; want no warning", r.stderr)
+	}
 }
