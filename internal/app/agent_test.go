@@ -15,6 +15,7 @@ import (
 	"net"
 	"net/http"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -82,6 +83,10 @@ func TestHollowNodes(t *testing.T) {
 		s := p.Status.ContainerStatuses[0]
 		return s.RestartCount >= 1 && s.State.Waiting != nil && s.State.Waiting.Reason == "CrashLoopBackOff" &&
 			s.LastTerminationState.Terminated != nil && s.LastTerminationState.Terminated.ExitCode == 2 && !podReady(p), nil
+	})
+	backOff := fmt.Sprintf("Warning BackOff spec.containers{app} Back-off restarting failed container app in pod %s_%s(%s)", pod.Name, pod.Namespace, pod.UID)
+	waitFor(t, ctx, "BackOff event", func() (bool, error) {
+		return slices.Contains(podKubeletEvents(ctx, t, cs, pod, "hollow-3"), backOff), nil
 	})
 
 	if err := cs.CoreV1().Pods(pod.Namespace).Delete(ctx, pod.Name, metav1.DeleteOptions{}); err != nil {

@@ -59,8 +59,11 @@ type Config struct {
 	LeaseDuration        time.Duration
 	StatusReportInterval time.Duration
 	// Events, when set, records the kubelet's events about its pods (a
-	// recorder whose source is this node's kubelet): a pod refused by
-	// admission, a pod past its active deadline.
+	// recorder whose source is this node's kubelet), as upstream's: a pod
+	// refused by admission, a pod past its active deadline, and per
+	// container Created, Started, Failed (it would not start), Killing
+	// (stopped with its pod) and BackOff (held in CrashLoopBackOff). Image
+	// events (Pulling, Pulled) come with a runtime that has images.
 	Events record.EventRecorder
 	// Clock drives heartbeats, back-off and timestamps (the real clock).
 	Clock clock.WithTicker

@@ -114,6 +114,7 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 			return time.Second, false
 		}
 	}
+	w.k.backOffEvents(pod, d.Waiting)
 	rs, ok := rt.PodStatus(pod.UID)
 	w.stopped = pod.DeletionTimestamp != nil && !(ok && anyRunning(rs))
 	st := podStatus(statusInput{
@@ -171,6 +172,9 @@ func (w *podWorker) perform(ctx context.Context, pod *corev1.Pod, actions []acti
 		case actStartInit, actStart:
 			err = w.start(ctx, pod, a)
 		case actStop:
+			if rs, ok := rt.PodStatus(pod.UID); ok {
+				w.k.killingEvents(pod, rs)
+			}
 			err = rt.StopPod(ctx, pod, gracePeriod(pod))
 		}
 		if err != nil {
@@ -195,7 +199,13 @@ func (w *podWorker) start(ctx context.Context, pod *corev1.Pod, a action) error 
 				w.backoff.restarted(a.Container, w.k.cfg.Clock.Now())
 			}
 		}
-		return w.k.cfg.Runtime.StartContainer(ctx, pod, &list[i], init)
+		if err := w.k.cfg.Runtime.StartContainer(ctx, pod, &list[i], init); err != nil {
+			w.k.containerEvent(pod, a.Container, corev1.EventTypeWarning, eventFailed, "Error: %v", err)
+			return err
+		}
+		w.k.containerEvent(pod, a.Container, corev1.EventTypeNormal, eventCreated, "Created container: %s", a.Container)
+		w.k.containerEvent(pod, a.Container, corev1.EventTypeNormal, eventStarted, "Started container %s", a.Container)
+		return nil
 	}
 	return nil
 }
