@@ -18,8 +18,7 @@ func (s *Server) handleGet(ctx context.Context, w http.ResponseWriter, r *http.R
 		if err != nil {
 			return err
 		}
-		s.writeObject(w, r, http.StatusOK, scale)
-		return nil
+		return s.writeTransformedWith(w, r, scalePrinter, scale)
 	}
 	return s.writeTransformed(w, r, ep, obj, false)
 }

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"net/http"
 
+	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -16,6 +17,15 @@ import (
 // writeTransformed writes one object in the form the client negotiated:
 // the object itself, a one-row Table, or its PartialObjectMetadata.
 func (s *Server) writeTransformed(w http.ResponseWriter, r *http.Request, ep *endpoint, obj runtime.Object, _ bool) error {
+	return s.writeTransformedWith(w, r, printerOf(ep), obj)
+}
+
+// scalePrinter prints the autoscaling/v1 Scale of a scale subresource.
+var scalePrinter = printers.For(autoscalingv1.SchemeGroupVersion.WithKind("Scale"))
+
+// writeTransformedWith is writeTransformed with the printer of obj's kind
+// (a subresource's kind may not be its resource's).
+func (s *Server) writeTransformedWith(w http.ResponseWriter, r *http.Request, p *printers.Printer, obj runtime.Object) error {
 	acc, ok := negotiate(r)
 	if !ok {
 		return notAcceptable()
@@ -23,7 +33,7 @@ func (s *Server) writeTransformed(w http.ResponseWriter, r *http.Request, ep *en
 	switch acc.kind {
 	case outputTable:
 		m, _ := meta.Accessor(obj)
-		table, err := s.toTable(r, ep, []runtime.Object{obj}, metav1.ListMeta{ResourceVersion: m.GetResourceVersion()})
+		table, err := s.toTable(r, p, []runtime.Object{obj}, metav1.ListMeta{ResourceVersion: m.GetResourceVersion()})
 		if err != nil {
 			return err
 		}
@@ -46,7 +56,7 @@ func (s *Server) writeTransformedList(w http.ResponseWriter, r *http.Request, ep
 	listMeta := metav1.ListMeta{ResourceVersion: lm.GetResourceVersion(), Continue: lm.GetContinue(), RemainingItemCount: lm.GetRemainingItemCount()}
 	switch acc.kind {
 	case outputTable:
-		table, err := s.toTable(r, ep, items, listMeta)
+		table, err := s.toTable(r, printerOf(ep), items, listMeta)
 		if err != nil {
 			return err
 		}
@@ -89,14 +99,20 @@ func objectMetaOf(m metav1.Object) *metav1.ObjectMeta {
 		Labels: m.GetLabels(), Annotations: m.GetAnnotations(), OwnerReferences: m.GetOwnerReferences(), Finalizers: m.GetFinalizers()}
 }
 
-// toTable renders objects with the endpoint's printer. includeObject
-// (None, Metadata, Object) decides what each row carries; Metadata is the
-// default, as upstream.
-func (s *Server) toTable(r *http.Request, ep *endpoint, objs []runtime.Object, listMeta metav1.ListMeta) (*metav1.Table, error) {
-	p := ep.res.Printer
-	if p == nil {
-		p = printers.Default()
+// printerOf is the printer of ep's kind: its own, or the default
+// NAME/CREATED AT table.
+func printerOf(ep *endpoint) *printers.Printer {
+	if ep.res.Printer != nil {
+		return ep.res.Printer
 	}
+	return printers.Default()
+}
+
+// toTable renders objects with printer p. includeObject (None, Metadata,
+// Object) decides what each row carries; Metadata is the default, as
+// upstream. Rows carry the printer's conditions (Completed for a finished
+// pod), as upstream's.
+func (s *Server) toTable(r *http.Request, p *printers.Printer, objs []runtime.Object, listMeta metav1.ListMeta) (*metav1.Table, error) {
 	include := r.URL.Query().Get("includeObject")
 	switch include {
 	case "":
@@ -117,6 +133,9 @@ func (s *Server) toTable(r *http.Request, ep *endpoint, objs []runtime.Object, l
 			return nil, apierrors.NewInternalError(err)
 		}
 		row := metav1.TableRow{Cells: cells}
+		if p.Conditions != nil {
+			row.Conditions = p.Conditions(obj)
+		}
 		switch include {
 		case string(metav1.IncludeMetadata):
 			row.Object = runtime.RawExtension{Object: partialMetadata(obj, "v1")}

@@ -178,7 +178,7 @@ func (s *Server) watchObject(r *http.Request, ep *endpoint, acc accepted, ev wat
 		if ev.Type == watch.Bookmark {
 			return ev.Object, nil
 		}
-		table, err := s.toTable(r, ep, []runtime.Object{ev.Object}, metav1.ListMeta{})
+		table, err := s.toTable(r, printerOf(ep), []runtime.Object{ev.Object}, metav1.ListMeta{})
 		if err != nil {
 			return nil, err
 		}

@@ -219,6 +219,12 @@ func testRollingUpdate(t *testing.T, k *kubectl, cs kubernetes.Interface) {
 	wantOutput(t, k.run("scale", "deployment/whoami", "--replicas=5"), "deployment.apps/whoami scaled")
 	rolledOut(t, k, "whoami")
 	wantOutput(t, k.run("get", "deployment", "whoami", "-o", "jsonpath={.status.readyReplicas}/{.status.replicas}"), "5/5")
+	// The scale subresource prints as upstream's Scale table.
+	lines := strings.Split(strings.TrimSpace(k.ok("get", "deployment", "whoami", "--subresource=scale")), "\n")
+	if len(lines) != 2 || strings.Join(strings.Fields(lines[0]), " ") != "NAME DESIRED AVAILABLE AGE" ||
+		!strings.HasPrefix(strings.Join(strings.Fields(lines[1]), " "), "whoami 5 5 ") {
+		t.Errorf("kubectl get deployment whoami --subresource=scale printed %q; want NAME DESIRED AVAILABLE AGE and whoami 5 5", lines)
+	}
 
 	testPauseResumeRestart(t, k, b)
 	describe := k.ok("describe", "deployment", "whoami")

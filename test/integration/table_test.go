@@ -5,6 +5,7 @@ import (
 	"reflect"
 	"testing"
 
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -81,5 +82,66 @@ func TestTables(t *testing.T) {
 	cells := table.Rows[0].Cells
 	if cells[1] != "ClusterIP" || cells[4] != "80/TCP" {
 		t.Errorf("service row %v; want Type ClusterIP and Port(s) 80/TCP", cells)
+	}
+}
+
+// getTable GETs path as a Table.
+func getTable(t *testing.T, path string) metav1.Table {
+	t.Helper()
+	resp, body := do(t, rawRequest{method: "GET", path: path, accept: tableAccept})
+	var table metav1.Table
+	if resp.StatusCode != 200 || json.Unmarshal(body, &table) != nil || table.Kind != "Table" {
+		t.Fatalf("GET %s as Table: %d %s", path, resp.StatusCode, body)
+	}
+	return table
+}
+
+// TestScaleTable: a scale subresource asked for as a Table is printed as
+// upstream prints an autoscaling/v1 Scale (kubectl get --subresource=scale).
+func TestScaleTable(t *testing.T) {
+	ns := newNamespace(t)
+	d, err := shared.cs.AppsV1().Deployments(ns).Create(ctxFor(t), newDeployment(ns, "web"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	table := getTable(t, "/apis/apps/v1/namespaces/"+ns+"/deployments/web/scale")
+	var names []string
+	for _, c := range table.ColumnDefinitions {
+		names = append(names, c.Name+":"+c.Type)
+	}
+	if want := []string{"Name:string", "Desired:integer", "Available:integer", "Age:string"}; !reflect.DeepEqual(names, want) {
+		t.Errorf("scale table columns = %q; want %q", names, want)
+	}
+	if len(table.Rows) != 1 || table.Rows[0].Cells[0] != "web" || table.Rows[0].Cells[1] != float64(*d.Spec.Replicas) {
+		t.Errorf("scale table rows = %v; want web with %d desired", table.Rows, *d.Spec.Replicas)
+	}
+}
+
+// TestFinishedPodRowCondition: the table row of a Succeeded or Failed pod
+// carries upstream's Completed condition; a running pod's carries none.
+func TestFinishedPodRowCondition(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	for name, phase := range map[string]corev1.PodPhase{"ok": corev1.PodSucceeded, "bad": corev1.PodFailed, "running": corev1.PodRunning} {
+		p, err := shared.cs.CoreV1().Pods(ns).Create(ctx, newPod(ns, name), metav1.CreateOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		p.Status.Phase = phase
+		if _, err := shared.cs.CoreV1().Pods(ns).UpdateStatus(ctx, p, metav1.UpdateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]string{"ok": "Completed/Succeeded", "bad": "Completed/Failed", "running": ""}
+	for _, row := range getTable(t, "/api/v1/namespaces/"+ns+"/pods").Rows {
+		got := ""
+		for _, c := range row.Conditions {
+			if c.Status == metav1.ConditionTrue {
+				got = string(c.Type) + "/" + c.Reason
+			}
+		}
+		if name := row.Cells[0].(string); got != want[name] {
+			t.Errorf("pod %s row condition %q; want %q", name, got, want[name])
+		}
 	}
 }

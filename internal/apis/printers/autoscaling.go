@@ -12,6 +12,15 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
+// hpaMetricsDescription describes the TARGETS column in the words upstream
+// quotes, autoscaling/v2beta1's documentation of spec.metrics, which
+// k8s.io/api no longer ships (v2's adds a sentence on the default metric).
+const hpaMetricsDescription = "metrics contains the specifications for which to use to calculate the desired replica count " +
+	"(the maximum replica count across all metrics will be used).  The desired replica count is calculated multiplying " +
+	"the ratio between the target value and the current value by the current number of pods.  Ergo, metrics used must " +
+	"decrease as the pod count is increased, and vice-versa.  See the individual metric source types for more information " +
+	"about how each type of metric must respond."
+
 // horizontalPodAutoscalerPrinter prints autoscaling/v2 objects and, through
 // upstream's conversion of the CPU target, autoscaling/v1 ones.
 func horizontalPodAutoscalerPrinter() *Printer {
@@ -19,7 +28,7 @@ func horizontalPodAutoscalerPrinter() *Printer {
 	cols := []metav1.TableColumnDefinition{
 		nameColumn(),
 		column("Reference", "string", spec["scaleTargetRef"]),
-		column("Targets", "string", spec["metrics"]),
+		column("Targets", "string", hpaMetricsDescription),
 		column("MinPods", "string", spec["minReplicas"]),
 		column("MaxPods", "string", spec["maxReplicas"]),
 		column("Replicas", "string", autoscalingv2.HorizontalPodAutoscalerStatus{}.SwaggerDoc()["currentReplicas"]),
@@ -180,4 +189,21 @@ func resourceMetric(name corev1.ResourceName, target autoscalingv2.MetricTarget,
 		tgt = fmt.Sprintf("%d%%", *target.AverageUtilization)
 	}
 	return fmt.Sprintf("%s: %s/%s", name, cur, tgt)
+}
+
+// scalePrinter prints the autoscaling/v1 Scale of a scale subresource.
+// Unlike every other printer, upstream's gives its Name column no "name"
+// format.
+func scalePrinter() *Printer {
+	name := nameColumn()
+	name.Format = ""
+	cols := []metav1.TableColumnDefinition{
+		name,
+		column("Desired", "integer", autoscalingv1.ScaleSpec{}.SwaggerDoc()["replicas"]),
+		column("Available", "integer", autoscalingv1.ScaleStatus{}.SwaggerDoc()["replicas"]),
+		ageColumn(),
+	}
+	return typed(cols, func(s *autoscalingv1.Scale, now time.Time) []interface{} {
+		return []interface{}{s.Name, int64(s.Spec.Replicas), int64(s.Status.Replicas), age(s.CreationTimestamp, now)}
+	})
 }

@@ -20,7 +20,11 @@
 //		if err != nil {
 //			return err // an apimachinery StatusError
 //		}
-//		table.Rows = append(table.Rows, metav1.TableRow{Cells: cells, Object: runtime.RawExtension{Object: obj}})
+//		row := metav1.TableRow{Cells: cells, Object: runtime.RawExtension{Object: obj}}
+//		if p.Conditions != nil {
+//			row.Conditions = p.Conditions(obj) // pods: Completed
+//		}
+//		table.Rows = append(table.Rows, row)
 //	}
 //
 // Row takes the typed k8s.io/api object of a served version (for example

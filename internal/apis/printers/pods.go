@@ -8,6 +8,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
+	"k8s.io/apimachinery/pkg/runtime"
 )
 
 // nodeUnreachablePodReason is the pod status reason the node lifecycle
@@ -15,7 +16,28 @@ import (
 const nodeUnreachablePodReason = "NodeLost"
 
 func podPrinter() *Printer {
-	return typed(podColumns(), podRow)
+	p := typed(podColumns(), podRow)
+	p.Conditions = podRowConditions
+	return p
+}
+
+// podRowConditions marks the row of a succeeded or failed pod Completed, as
+// upstream's printPod does.
+func podRowConditions(obj runtime.Object) []metav1.TableRowCondition {
+	pod, ok := obj.(*corev1.Pod)
+	if !ok {
+		return nil
+	}
+	completed := func(reason corev1.PodPhase, message string) []metav1.TableRowCondition {
+		return []metav1.TableRowCondition{{Type: metav1.RowCompleted, Status: metav1.ConditionTrue, Reason: string(reason), Message: message}}
+	}
+	switch pod.Status.Phase {
+	case corev1.PodSucceeded:
+		return completed(corev1.PodSucceeded, "The pod has completed successfully.")
+	case corev1.PodFailed:
+		return completed(corev1.PodFailed, "The pod failed.")
+	}
+	return nil
 }
 
 func podColumns() []metav1.TableColumnDefinition {
@@ -206,7 +228,13 @@ func hasPodReadyCondition(conditions []corev1.PodCondition) bool {
 	return false
 }
 
+// podIP is the IP cell: status.podIP when set (upstream's conversion makes
+// it authoritative over podIPs, for older kubelets that set only podIP), else
+// the first of status.podIPs, else "<none>".
 func podIP(pod *corev1.Pod) string {
+	if pod.Status.PodIP != "" {
+		return pod.Status.PodIP
+	}
 	if len(pod.Status.PodIPs) > 0 && pod.Status.PodIPs[0].IP != "" {
 		return pod.Status.PodIPs[0].IP
 	}

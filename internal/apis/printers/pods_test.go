@@ -1,6 +1,7 @@
 package printers
 
 import (
+	"reflect"
 	"testing"
 	"time"
 
@@ -230,4 +231,61 @@ func TestPodTemplateRow(t *testing.T) {
 		{"two containers", tmpl, []interface{}{"pod-template-1", "fake-container1,fake-container2", "fake-image1,fake-image2", "a=b"}},
 		{"no labels", &corev1.PodTemplate{ObjectMeta: metav1.ObjectMeta{Name: "t"}}, []interface{}{"t", "", "", "<none>"}},
 	})
+}
+
+// TestPodRowIPPrefersPodIP checks the IP cell against upstream's v1
+// conversion, which makes status.podIP authoritative over status.podIPs.
+func TestPodRowIPPrefersPodIP(t *testing.T) {
+	withIPs := func(podIP string, podIPs ...string) *corev1.Pod {
+		p := pod("web", 0, 1, corev1.PodStatus{Phase: corev1.PodRunning, PodIP: podIP})
+		for _, ip := range podIPs {
+			p.Status.PodIPs = append(p.Status.PodIPs, corev1.PodIP{IP: ip})
+		}
+		return p
+	}
+	cells := func(ip string) []interface{} {
+		return []interface{}{"web", "0/1", "Running", "0", "<unknown>", ip, "<none>", "<none>", "<none>"}
+	}
+	checkRows(t, podGVK, []rowCase{
+		{"podIP only", withIPs("10.0.0.5"), cells("10.0.0.5")},
+		{"podIPs only", withIPs("", "10.0.0.6", "fd00::6"), cells("10.0.0.6")},
+		{"podIP differs from podIPs", withIPs("10.0.0.7", "10.0.0.8"), cells("10.0.0.7")},
+		{"neither", withIPs(""), cells("<none>")},
+	})
+}
+
+// TestPodRowConditions checks the Completed row condition upstream's
+// printPod sets on succeeded and failed pods, and only on them.
+func TestPodRowConditions(t *testing.T) {
+	p := For(podGVK)
+	if p.Conditions == nil {
+		t.Fatal("pod printer has no Conditions")
+	}
+	completed := func(reason, message string) []metav1.TableRowCondition {
+		return []metav1.TableRowCondition{{Type: metav1.RowCompleted, Status: metav1.ConditionTrue, Reason: reason, Message: message}}
+	}
+	tests := []struct {
+		phase corev1.PodPhase
+		want  []metav1.TableRowCondition
+	}{
+		{corev1.PodSucceeded, completed("Succeeded", "The pod has completed successfully.")},
+		{corev1.PodFailed, completed("Failed", "The pod failed.")},
+		{corev1.PodRunning, nil},
+		{corev1.PodPending, nil},
+		{"", nil},
+	}
+	for _, tc := range tests {
+		got := p.Conditions(pod("p", 0, 1, corev1.PodStatus{Phase: tc.phase}))
+		if !reflect.DeepEqual(got, tc.want) {
+			t.Errorf("Conditions(phase %q) = %#v; want %#v", tc.phase, got, tc.want)
+		}
+	}
+	if got := p.Conditions(&corev1.Node{}); got != nil {
+		t.Errorf("Conditions(*Node) = %#v; want nil", got)
+	}
+	for gvk := range servedObjects() {
+		if q := For(gvk); q != nil && q.Conditions != nil && gvk.Kind != "Pod" {
+			t.Errorf("For(%v) has row conditions; upstream sets them only on pods", gvk)
+		}
+	}
 }

@@ -16,4 +16,8 @@ type Printer struct {
 	// Row returns the cells of obj, one per column. now is the time ages
 	// are measured against.
 	Row func(obj runtime.Object, now time.Time) ([]interface{}, error)
+	// Conditions, when not nil, returns the conditions of obj's row
+	// (metav1.TableRow.Conditions), nil for a row without any. Upstream
+	// sets them only on pods: Completed for a succeeded or failed pod.
+	Conditions func(obj runtime.Object) []metav1.TableRowCondition
 }

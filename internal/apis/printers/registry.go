@@ -57,6 +57,8 @@ func newRegistry() map[schema.GroupKind]*Printer {
 		group("batch", "CronJob"): cronJobPrinter(),
 		// autoscaling/v1 and v2
 		group("autoscaling", "HorizontalPodAutoscaler"): horizontalPodAutoscalerPrinter(),
+		// autoscaling/v1 Scale: the scale subresource of workloads
+		group("autoscaling", "Scale"): scalePrinter(),
 		// coordination.k8s.io/v1
 		group("coordination.k8s.io", "Lease"): leasePrinter(),
 		// discovery.k8s.io/v1
