@@ -2,6 +2,7 @@ package integration
 
 import (
 	"net"
+	"slices"
 	"sync"
 	"testing"
 
@@ -94,10 +95,17 @@ func TestServiceAllocation(t *testing.T) {
 	if got.Spec.ClusterIP != created[0].Spec.ClusterIP {
 		t.Errorf("clusterIP %s; want the requested %s", got.Spec.ClusterIP, created[0].Spec.ClusterIP)
 	}
-	// A headless Service gets no IP.
+	// A headless Service gets no IP; set through clusterIP alone, it gets
+	// clusterIPs [None] as upstream normalizes it (kubectl get prints
+	// CLUSTER-IP None from there).
 	headless := newService(ns, "headless")
 	headless.Spec.ClusterIP = corev1.ClusterIPNone
-	if got, err := sc.Create(ctx, headless, metav1.CreateOptions{}); err != nil || got.Spec.ClusterIP != corev1.ClusterIPNone {
-		t.Errorf("headless service: clusterIP %v err %v; want None", got, err)
+	got, err = sc.Create(ctx, headless, metav1.CreateOptions{})
+	if err != nil || got.Spec.ClusterIP != corev1.ClusterIPNone || !slices.Equal(got.Spec.ClusterIPs, []string{corev1.ClusterIPNone}) {
+		t.Errorf("headless service: %v err %v; want clusterIP None and clusterIPs [None]", got, err)
+	}
+	table := getTable(t, "/api/v1/namespaces/"+ns+"/services/headless")
+	if len(table.Rows) != 1 || table.Rows[0].Cells[2] != corev1.ClusterIPNone {
+		t.Errorf("headless service row %v; want CLUSTER-IP None", table.Rows)
 	}
 }

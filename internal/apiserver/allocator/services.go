@@ -50,8 +50,14 @@ func needsClusterIP(svc *corev1.Service) bool {
 
 func (s *Services) allocateClusterIP(ctx context.Context, svc, old *corev1.Service, owner string, dryRun bool, undo *[]func()) error {
 	if !needsClusterIP(svc) {
-		if svc.Spec.Type == corev1.ServiceTypeExternalName {
+		switch {
+		case svc.Spec.Type == corev1.ServiceTypeExternalName:
 			svc.Spec.ClusterIP, svc.Spec.ClusterIPs = "", nil
+		case svc.Spec.ClusterIP == corev1.ClusterIPNone && len(svc.Spec.ClusterIPs) == 0:
+			// Headless, set through the singular field: upstream's
+			// NormalizeClusterIPs fills the plural too, and kubectl get
+			// prints its first as CLUSTER-IP.
+			svc.Spec.ClusterIPs = []string{corev1.ClusterIPNone}
 		}
 		return nil
 	}
