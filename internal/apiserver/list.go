@@ -19,13 +19,14 @@ import (
 // field the kind does not support is 400, as upstream.
 func selectors(r *http.Request, ep *endpoint) (labels.Selector, fields.Selector, error) {
 	q := r.URL.Query()
+	// The parsers' errors are upstream's messages as they are.
 	ls, err := labels.Parse(q.Get("labelSelector"))
 	if err != nil {
-		return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("unable to parse requirement: %v", err))
+		return nil, nil, apierrors.NewBadRequest(err.Error())
 	}
 	fs, err := fields.ParseSelector(q.Get("fieldSelector"))
 	if err != nil {
-		return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("invalid field selector: %v", err))
+		return nil, nil, apierrors.NewBadRequest(err.Error())
 	}
 	sample := ep.res.New()
 	for _, req := range fs.Requirements() {

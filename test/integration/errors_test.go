@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"net/http"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -25,9 +26,11 @@ func TestErrorClasses(t *testing.T) {
 		name string
 		req  rawRequest
 		code int
-		// reason is the Status reason; message, if set, must be in the message.
+		// reason is the Status reason; message, if set, must be in the
+		// message (be it, with exact).
 		reason  metav1.StatusReason
 		message string
+		exact   bool
 		// causes are the fields the Status details must name.
 		causes []string
 	}{
@@ -44,6 +47,12 @@ func TestErrorClasses(t *testing.T) {
 		{name: "invalid object", req: rawRequest{method: "POST", path: "/api/v1/namespaces/" + ns + "/pods", contentType: js,
 			body: []byte(`{"apiVersion":"v1","kind":"Pod","metadata":{"name":"bad","labels":{"a":"-bad-"}},"spec":{"containers":[{"name":"c"}]}}`)},
 			code: 422, reason: metav1.StatusReasonInvalid, causes: []string{"metadata.labels", "spec.containers[0].image"}},
+		{name: "malformed label selector", req: rawRequest{method: "GET", path: cms + "?labelSelector=" + url.QueryEscape("app in (a,b")},
+			code: 400, reason: metav1.StatusReasonBadRequest, message: "unable to parse requirement: found '', expected: ',' or ')'", exact: true},
+		{name: "malformed field selector", req: rawRequest{method: "GET", path: cms + "?fieldSelector=foo"},
+			code: 400, reason: metav1.StatusReasonBadRequest, message: "invalid selector: 'foo'; can't understand 'foo'", exact: true},
+		{name: "unsupported field label", req: rawRequest{method: "GET", path: cms + "?fieldSelector=spec.x%3D1"},
+			code: 400, reason: metav1.StatusReasonBadRequest, message: "field label not supported: spec.x", exact: true},
 		{name: "missing object", req: rawRequest{method: "GET", path: cms + "/nope"},
 			code: 404, reason: metav1.StatusReasonNotFound, message: `configmaps "nope" not found`},
 		{name: "existing object", req: rawRequest{method: "POST", path: cms, contentType: js,
@@ -76,6 +85,9 @@ func TestErrorClasses(t *testing.T) {
 			st := decodeStatus(t, body)
 			if st.Status != metav1.StatusFailure || st.Reason != tc.reason || int(st.Code) != tc.code {
 				t.Errorf("status %q reason %q code %d; want Failure %q %d (message %q)", st.Status, st.Reason, st.Code, tc.reason, tc.code, st.Message)
+			}
+			if tc.exact && st.Message != tc.message {
+				t.Errorf("message %q; want %q", st.Message, tc.message)
 			}
 			if tc.message != "" && !strings.Contains(st.Message, tc.message) {
 				t.Errorf("message %q; want it to contain %q", st.Message, tc.message)
