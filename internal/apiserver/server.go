@@ -17,6 +17,7 @@ import (
 
 	"github.com/skiff-dev/skiff/internal/apis"
 	"github.com/skiff-dev/skiff/internal/apiserver/admission"
+	"github.com/skiff-dev/skiff/internal/apiserver/audit"
 	"github.com/skiff-dev/skiff/internal/storage"
 )
 
@@ -227,6 +228,10 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 	if d := ep.deprecated; d.warning != "" {
 		addWarnings(w, []string{d.warning})
 		s.metrics.deprecated.WithLabelValues(info.Group, info.Version, info.Resource, info.Subresource, d.removedRelease).Set(1)
+		audit.AddAnnotation(r.Context(), "k8s.io/deprecated", "true")
+		if d.removedRelease != "" {
+			audit.AddAnnotation(r.Context(), "k8s.io/removed-release", d.removedRelease)
+		}
 	}
 	ctx := admission.WithWarnings(r.Context(), func(msg string) { addWarnings(w, []string{msg}) })
 	var err error

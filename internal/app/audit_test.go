@@ -31,6 +31,9 @@ rules:
 - level: RequestResponse
   resources: [{group: "", resources: [configmaps]}]
   verbs: [create]
+- level: Metadata
+  resources: [{group: "", resources: [endpoints]}]
+  verbs: [get]
 `)
 	logPath := filepath.Join(dir, "audit", "audit.log")
 	srv, _ := startAt(t, dir, ServerConfig{AuditPolicyFile: policy, AuditLogPath: logPath})
@@ -62,6 +65,10 @@ rules:
 	}
 	if _, err := cs.CoreV1().Secrets("default").Get(ctx, "missing", metav1.GetOptions{}); err == nil {
 		t.Fatalf("get missing secret: want NotFound")
+	}
+	// v1 Endpoints is deprecated: upstream annotates its events.
+	if _, err := cs.CoreV1().Endpoints("default").Get(ctx, "kubernetes", metav1.GetOptions{}); err != nil {
+		t.Fatalf("get endpoints: %v", err)
 	}
 	if err := srv.Stop(); err != nil {
 		t.Fatalf("Stop() = %v", err)
@@ -122,6 +129,12 @@ rules:
 				t.Errorf("event carries secret data at %s", ev.Level)
 			}
 		})
+	}
+	if ev := found["get endpoints/kubernetes"]; ev.Annotations["k8s.io/deprecated"] != "true" {
+		t.Errorf("get endpoints event annotations = %v; want k8s.io/deprecated=true", ev.Annotations)
+	}
+	if ev := found["get secrets/missing"]; ev.Annotations["k8s.io/deprecated"] != "" {
+		t.Errorf("get secrets event annotations = %v; want no k8s.io/deprecated", ev.Annotations)
 	}
 	if _, ok := found["list secrets/"]; ok {
 		t.Errorf("found an event for a request no rule matches")
