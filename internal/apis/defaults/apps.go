@@ -55,17 +55,7 @@ func statefulSet(ss *appsv1.StatefulSet) {
 	if spec.PodManagementPolicy == "" {
 		spec.PodManagementPolicy = appsv1.OrderedReadyPodManagement
 	}
-	if spec.UpdateStrategy.Type == "" {
-		spec.UpdateStrategy.Type = appsv1.RollingUpdateStatefulSetStrategyType
-	}
-	if spec.UpdateStrategy.Type == appsv1.RollingUpdateStatefulSetStrategyType {
-		if spec.UpdateStrategy.RollingUpdate == nil {
-			spec.UpdateStrategy.RollingUpdate = &appsv1.RollingUpdateStatefulSetStrategy{}
-		}
-		if spec.UpdateStrategy.RollingUpdate.Partition == nil {
-			spec.UpdateStrategy.RollingUpdate.Partition = ptrTo(int32(0))
-		}
-	}
+	statefulSetUpdateStrategy(&spec.UpdateStrategy)
 	if spec.PersistentVolumeClaimRetentionPolicy == nil {
 		spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{}
 	}
@@ -85,6 +75,23 @@ func statefulSet(ss *appsv1.StatefulSet) {
 	podTemplateSpec(&spec.Template)
 	for i := range spec.VolumeClaimTemplates {
 		persistentVolumeClaim(&spec.VolumeClaimTemplates[i])
+	}
+}
+
+// statefulSetUpdateStrategy defaults the type to RollingUpdate, creating
+// the rollingUpdate block only then, and a present rollingUpdate's
+// partition to 0. An explicit RollingUpdate type without a block keeps
+// none, as upstream; maxUnavailable stays unset (MaxUnavailableStatefulSet
+// is off in 1.33).
+func statefulSetUpdateStrategy(st *appsv1.StatefulSetUpdateStrategy) {
+	if st.Type == "" {
+		st.Type = appsv1.RollingUpdateStatefulSetStrategyType
+		if st.RollingUpdate == nil {
+			st.RollingUpdate = &appsv1.RollingUpdateStatefulSetStrategy{}
+		}
+	}
+	if st.Type == appsv1.RollingUpdateStatefulSetStrategyType && st.RollingUpdate != nil && st.RollingUpdate.Partition == nil {
+		st.RollingUpdate.Partition = ptrTo(int32(0))
 	}
 }
 

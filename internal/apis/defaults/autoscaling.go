@@ -7,9 +7,8 @@ import (
 
 // Upstream's HPA v2 default values.
 const (
-	defaultCPUUtilization         = int32(80)
-	defaultScaleDownStabilization = int32(300)
-	defaultPolicyPeriod           = int32(15)
+	defaultCPUUtilization = int32(80)
+	defaultPolicyPeriod   = int32(15)
 )
 
 // hpaV2 applies autoscaling/v2 HPA defaults: minReplicas 1, an 80% CPU
@@ -50,12 +49,12 @@ func scaleUpDefaults() *autoscalingv2.HPAScalingRules {
 	}
 }
 
-// scaleDownDefaults is upstream's default scale-down rule: a 300 s window
-// and up to 100% per 15 s.
+// scaleDownDefaults is upstream's default scale-down rule: up to 100% per
+// 15 s. The stabilization window stays unset so that the controller's
+// configured downscale window (300 s by default) applies.
 func scaleDownDefaults() *autoscalingv2.HPAScalingRules {
 	return &autoscalingv2.HPAScalingRules{
-		StabilizationWindowSeconds: ptrTo(defaultScaleDownStabilization),
-		SelectPolicy:               ptrTo(autoscalingv2.MaxChangePolicySelect),
+		SelectPolicy: ptrTo(autoscalingv2.MaxChangePolicySelect),
 		Policies: []autoscalingv2.HPAScalingPolicy{
 			{Type: autoscalingv2.PercentScalingPolicy, Value: 100, PeriodSeconds: defaultPolicyPeriod},
 		},
@@ -63,6 +62,8 @@ func scaleDownDefaults() *autoscalingv2.HPAScalingRules {
 }
 
 // scalingRules fills the unset parts of r from def; a nil r becomes def.
+// An explicitly empty policy list is kept, as upstream, whose validation
+// then requires at least one policy.
 func scalingRules(r, def *autoscalingv2.HPAScalingRules) *autoscalingv2.HPAScalingRules {
 	if r == nil {
 		return def
@@ -73,7 +74,7 @@ func scalingRules(r, def *autoscalingv2.HPAScalingRules) *autoscalingv2.HPAScali
 	if r.SelectPolicy == nil {
 		r.SelectPolicy = def.SelectPolicy
 	}
-	if len(r.Policies) == 0 {
+	if r.Policies == nil {
 		r.Policies = def.Policies
 	}
 	return r

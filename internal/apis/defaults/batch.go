@@ -15,22 +15,15 @@ const (
 )
 
 // job applies Job defaults. The selector and the controller-uid labels are
-// the registry's business, not defaulting, and are left alone.
+// the registry's business and generated before Apply runs; a Job without
+// labels takes its template's, those generated labels included, as a Job
+// read back from upstream shows.
 func job(j *batchv1.Job) {
+	if labels := j.Spec.Template.Labels; labels != nil && len(j.Labels) == 0 {
+		j.Labels = copyMap(labels)
+	}
 	spec := &j.Spec
-	if spec.Completions == nil && spec.Parallelism == nil {
-		spec.Completions = ptrTo(int32(1))
-	}
-	if spec.Parallelism == nil {
-		spec.Parallelism = ptrTo(int32(1))
-	}
-	if spec.BackoffLimit == nil {
-		limit := defaultBackoffLimit
-		if spec.BackoffLimitPerIndex != nil {
-			limit = math.MaxInt32
-		}
-		spec.BackoffLimit = ptrTo(limit)
-	}
+	jobCounts(spec)
 	if spec.CompletionMode == nil {
 		spec.CompletionMode = ptrTo(batchv1.NonIndexedCompletion)
 	}
@@ -44,6 +37,35 @@ func job(j *batchv1.Job) {
 		}
 		spec.PodReplacementPolicy = &policy
 	}
+	if spec.ManualSelector == nil {
+		spec.ManualSelector = ptrTo(false)
+	}
+	jobSpecTypes(spec)
+}
+
+// jobCounts defaults completions, parallelism and the backoff limit, which
+// is unlimited when a per-index limit is set.
+func jobCounts(spec *batchv1.JobSpec) {
+	if spec.Completions == nil && spec.Parallelism == nil {
+		spec.Completions = ptrTo(int32(1))
+	}
+	if spec.Parallelism == nil {
+		spec.Parallelism = ptrTo(int32(1))
+	}
+	if spec.BackoffLimit == nil {
+		limit := defaultBackoffLimit
+		if spec.BackoffLimitPerIndex != nil {
+			limit = math.MaxInt32
+		}
+		spec.BackoffLimit = ptrTo(limit)
+	}
+}
+
+// jobSpecTypes applies the defaults upstream attaches to types nested in a
+// JobSpec, which hold in Jobs and in CronJob job templates alike: the pod
+// template's, and status True for pod-condition patterns of the pod
+// failure policy.
+func jobSpecTypes(spec *batchv1.JobSpec) {
 	if spec.PodFailurePolicy != nil {
 		for i := range spec.PodFailurePolicy.Rules {
 			conds := spec.PodFailurePolicy.Rules[i].OnPodConditions
@@ -57,8 +79,9 @@ func job(j *batchv1.Job) {
 	podTemplateSpec(&spec.Template)
 }
 
-// cronJob applies CronJob defaults and the pod defaults of its job
-// template; upstream does not apply Job defaults inside the template.
+// cronJob applies CronJob defaults and those of the types nested in its
+// job template; the Job object's own defaults (counts, policies, labels)
+// are not applied to the template, as upstream.
 func cronJob(c *batchv1.CronJob) {
 	spec := &c.Spec
 	if spec.ConcurrencyPolicy == "" {
@@ -73,5 +96,5 @@ func cronJob(c *batchv1.CronJob) {
 	if spec.FailedJobsHistoryLimit == nil {
 		spec.FailedJobsHistoryLimit = ptrTo(defaultFailedJobLimit)
 	}
-	podTemplateSpec(&spec.JobTemplate.Spec.Template)
+	jobSpecTypes(&spec.JobTemplate.Spec)
 }

@@ -1,14 +1,8 @@
 package defaults
 
 import (
-	"net/netip"
-
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/util/intstr"
 )
-
-// Upstream's default session-affinity timeout (three hours).
-const defaultClientIPTimeout = int32(10800)
 
 // replicationController defaults replicas and copies the template labels
 // into an empty selector and empty object labels.
@@ -36,118 +30,46 @@ func copyMap(m map[string]string) map[string]string {
 	return out
 }
 
-// service applies Service defaults, including the IP family fields
-// upstream fills during create.
-func service(s *corev1.Service) {
-	spec := &s.Spec
-	if spec.SessionAffinity == "" {
-		spec.SessionAffinity = corev1.ServiceAffinityNone
-	}
-	if spec.SessionAffinity == corev1.ServiceAffinityClientIP && spec.SessionAffinityConfig == nil {
-		spec.SessionAffinityConfig = &corev1.SessionAffinityConfig{
-			ClientIP: &corev1.ClientIPConfig{TimeoutSeconds: ptrTo(defaultClientIPTimeout)},
-		}
-	}
-	if spec.Type == "" {
-		spec.Type = corev1.ServiceTypeClusterIP
-	}
-	for i := range spec.Ports {
-		p := &spec.Ports[i]
-		if p.Protocol == "" {
-			p.Protocol = corev1.ProtocolTCP
-		}
-		if p.TargetPort == intstr.FromInt32(0) || p.TargetPort == intstr.FromString("") {
-			p.TargetPort = intstr.FromInt32(p.Port)
-		}
-	}
-	switch spec.Type {
-	case corev1.ServiceTypeNodePort, corev1.ServiceTypeLoadBalancer:
-		if spec.ExternalTrafficPolicy == "" {
-			spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyCluster
-		}
-	}
-	if spec.Type == corev1.ServiceTypeLoadBalancer && spec.AllocateLoadBalancerNodePorts == nil {
-		spec.AllocateLoadBalancerNodePorts = ptrTo(true)
-	}
-	if spec.Type != corev1.ServiceTypeExternalName {
-		if spec.InternalTrafficPolicy == nil {
-			spec.InternalTrafficPolicy = ptrTo(corev1.ServiceInternalTrafficPolicyCluster)
-		}
-		serviceIPFamilies(spec)
-	}
-}
-
-// serviceIPFamilies fills ipFamilyPolicy and ipFamilies the way a
-// single-stack upstream cluster does: SingleStack, except RequireDualStack
-// for a headless service without selector, with the family of the given
-// clusterIP or IPv4.
-func serviceIPFamilies(spec *corev1.ServiceSpec) {
-	headless := spec.ClusterIP == corev1.ClusterIPNone
-	if spec.IPFamilyPolicy == nil {
-		policy := corev1.IPFamilyPolicySingleStack
-		if headless && len(spec.Selector) == 0 {
-			policy = corev1.IPFamilyPolicyRequireDualStack
-		}
-		spec.IPFamilyPolicy = &policy
-	}
-	if len(spec.IPFamilies) > 0 {
-		return
-	}
-	family := corev1.IPv4Protocol
-	if addr, err := netip.ParseAddr(spec.ClusterIP); err == nil && addr.Is6() && !addr.Is4In6() {
-		family = corev1.IPv6Protocol
-	}
-	spec.IPFamilies = []corev1.IPFamily{family}
-}
-
-// namespace sets the metadata.name label, status phase Active and the
-// "kubernetes" finalizer on a live namespace.
+// namespace sets the metadata.name label to the name (overwriting any
+// other value), status phase Active, and on a live namespace the
+// "kubernetes" finalizer, which upstream's strategy adds on create
+// alongside any finalizers the client gave.
 func namespace(ns *corev1.Namespace) {
 	if ns.Name != "" {
 		if ns.Labels == nil {
 			ns.Labels = map[string]string{}
 		}
-		if _, ok := ns.Labels[corev1.LabelMetadataName]; !ok {
-			ns.Labels[corev1.LabelMetadataName] = ns.Name
-		}
+		ns.Labels[corev1.LabelMetadataName] = ns.Name
 	}
 	if ns.Status.Phase == "" {
 		ns.Status.Phase = corev1.NamespaceActive
 	}
-	if ns.DeletionTimestamp == nil && ns.Status.Phase == corev1.NamespaceActive && len(ns.Spec.Finalizers) == 0 {
-		ns.Spec.Finalizers = []corev1.FinalizerName{corev1.FinalizerKubernetes}
+	if ns.DeletionTimestamp == nil && ns.Status.Phase == corev1.NamespaceActive && !hasKubernetesFinalizer(ns) {
+		ns.Spec.Finalizers = append(ns.Spec.Finalizers, corev1.FinalizerKubernetes)
 	}
 }
 
-// persistentVolume defaults phase, reclaim policy and volume mode.
-func persistentVolume(pv *corev1.PersistentVolume) {
-	if pv.Status.Phase == "" {
-		pv.Status.Phase = corev1.VolumePending
+// hasKubernetesFinalizer reports whether spec.finalizers holds
+// "kubernetes".
+func hasKubernetesFinalizer(ns *corev1.Namespace) bool {
+	for _, f := range ns.Spec.Finalizers {
+		if f == corev1.FinalizerKubernetes {
+			return true
+		}
 	}
-	if pv.Spec.PersistentVolumeReclaimPolicy == "" {
-		pv.Spec.PersistentVolumeReclaimPolicy = corev1.PersistentVolumeReclaimRetain
-	}
-	if pv.Spec.VolumeMode == nil {
-		pv.Spec.VolumeMode = ptrTo(corev1.PersistentVolumeFilesystem)
-	}
-	if hp := pv.Spec.HostPath; hp != nil && hp.Type == nil {
-		hp.Type = ptrTo(corev1.HostPathUnset)
-	}
+	return false
 }
 
-// persistentVolumeClaim defaults phase and volume mode.
-func persistentVolumeClaim(pvc *corev1.PersistentVolumeClaim) {
-	if pvc.Status.Phase == "" {
-		pvc.Status.Phase = corev1.ClaimPending
-	}
-	claimSpec(&pvc.Spec)
-}
-
-// node defaults allocatable to capacity.
+// node defaults allocatable to capacity, rounds both, and drops the
+// dynamic kubelet config source, which upstream's strategy never keeps
+// on a node that did not already have it.
 func node(n *corev1.Node) {
-	if n.Status.Allocatable == nil && len(n.Status.Capacity) > 0 {
+	if n.Status.Allocatable == nil && n.Status.Capacity != nil {
 		n.Status.Allocatable = n.Status.Capacity.DeepCopy()
 	}
+	roundResourceList(n.Status.Capacity)
+	roundResourceList(n.Status.Allocatable)
+	n.Spec.ConfigSource = nil
 }
 
 // endpoints defaults each port's protocol to TCP.
@@ -178,6 +100,31 @@ func limitRange(lr *corev1.LimitRange) {
 		fillMissing(item.Default, item.Max)
 		fillMissing(item.DefaultRequest, item.Default)
 		fillMissing(item.DefaultRequest, item.Min)
+	}
+	for i := range lr.Spec.Limits {
+		limitRangeItemResources(&lr.Spec.Limits[i])
+	}
+}
+
+// limitRangeItemResources rounds every resource list of a limit item.
+func limitRangeItemResources(item *corev1.LimitRangeItem) {
+	for _, rl := range []corev1.ResourceList{item.Max, item.Min, item.Default, item.DefaultRequest, item.MaxLimitRequestRatio} {
+		roundResourceList(rl)
+	}
+}
+
+// resourceQuota rounds the hard limits and the reported usage.
+func resourceQuota(q *corev1.ResourceQuota) {
+	roundResourceList(q.Spec.Hard)
+	roundResourceList(q.Status.Hard)
+	roundResourceList(q.Status.Used)
+}
+
+// serviceAccount keeps only the name of each secret reference, as
+// upstream's strategy does on create and update.
+func serviceAccount(sa *corev1.ServiceAccount) {
+	for i := range sa.Secrets {
+		sa.Secrets[i] = corev1.ObjectReference{Name: sa.Secrets[i].Name}
 	}
 }
 

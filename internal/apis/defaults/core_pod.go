@@ -1,8 +1,6 @@
 package defaults
 
 import (
-	"strings"
-
 	corev1 "k8s.io/api/core/v1"
 )
 
@@ -16,7 +14,9 @@ const (
 )
 
 // pod defaults a Pod: its spec, plus the Pod-only rules (requests from
-// limits, enableServiceLinks, host ports on host-network pods).
+// limits, enableServiceLinks, host ports on host-network pods) and the
+// rounding of the resources its status reports. Pod-level resources get
+// no requests from limits: that needs PodLevelResources, off in 1.33.
 func pod(p *corev1.Pod) {
 	podSpec(&p.Spec)
 	if p.Spec.EnableServiceLinks == nil {
@@ -28,12 +28,20 @@ func pod(p *corev1.Pod) {
 	for i := range p.Spec.InitContainers {
 		requestsFromLimits(&p.Spec.InitContainers[i].Resources)
 	}
-	if p.Spec.Resources != nil {
-		requestsFromLimits(p.Spec.Resources)
-	}
 	if p.Spec.HostNetwork {
 		hostNetworkPorts(p.Spec.Containers)
 		hostNetworkPorts(p.Spec.InitContainers)
+	}
+	containerStatusResources(p.Status.InitContainerStatuses)
+	containerStatusResources(p.Status.ContainerStatuses)
+	containerStatusResources(p.Status.EphemeralContainerStatuses)
+}
+
+// containerStatusResources rounds the resources container statuses report.
+func containerStatusResources(statuses []corev1.ContainerStatus) {
+	for i := range statuses {
+		roundResourceList(statuses[i].AllocatedResources)
+		roundRequirements(statuses[i].Resources)
 	}
 }
 
@@ -89,6 +97,8 @@ func podSpec(s *corev1.PodSpec) {
 	if s.SchedulerName == "" {
 		s.SchedulerName = defaultSchedulerName
 	}
+	roundResourceList(s.Overhead)
+	roundRequirements(s.Resources)
 	for i := range s.InitContainers {
 		container(&s.InitContainers[i])
 	}
@@ -96,7 +106,9 @@ func podSpec(s *corev1.PodSpec) {
 		container(&s.Containers[i])
 	}
 	for i := range s.EphemeralContainers {
-		ephemeralContainer(&s.EphemeralContainers[i].EphemeralContainerCommon)
+		// The common part of an ephemeral container has a Container's
+		// fields and gets the same defaults, as upstream.
+		container((*corev1.Container)(&s.EphemeralContainers[i].EphemeralContainerCommon))
 	}
 	for i := range s.Volumes {
 		volume(&s.Volumes[i])
@@ -116,49 +128,11 @@ func container(c *corev1.Container) {
 	}
 	containerPorts(c.Ports)
 	envVars(c.Env)
+	roundRequirements(&c.Resources)
 	probe(c.LivenessProbe)
 	probe(c.ReadinessProbe)
 	probe(c.StartupProbe)
 	lifecycle(c.Lifecycle)
-}
-
-// ephemeralContainer applies the same defaults to an ephemeral container.
-func ephemeralContainer(c *corev1.EphemeralContainerCommon) {
-	if c.ImagePullPolicy == "" {
-		c.ImagePullPolicy = pullPolicyFor(c.Image)
-	}
-	if c.TerminationMessagePath == "" {
-		c.TerminationMessagePath = defaultTerminationMessagePath
-	}
-	if c.TerminationMessagePolicy == "" {
-		c.TerminationMessagePolicy = corev1.TerminationMessageReadFile
-	}
-	containerPorts(c.Ports)
-	envVars(c.Env)
-	probe(c.LivenessProbe)
-	probe(c.ReadinessProbe)
-	probe(c.StartupProbe)
-	lifecycle(c.Lifecycle)
-}
-
-// pullPolicyFor returns Always for an image tagged :latest or untagged, and
-// IfNotPresent for any other tag or a digest reference.
-func pullPolicyFor(image string) corev1.PullPolicy {
-	if image == "" {
-		return ""
-	}
-	if strings.Contains(image, "@") {
-		return corev1.PullIfNotPresent
-	}
-	tag := ""
-	last := image[strings.LastIndex(image, "/")+1:]
-	if i := strings.LastIndex(last, ":"); i >= 0 {
-		tag = last[i+1:]
-	}
-	if tag == "" || tag == "latest" {
-		return corev1.PullAlways
-	}
-	return corev1.PullIfNotPresent
 }
 
 // containerPorts defaults each port's protocol to TCP.

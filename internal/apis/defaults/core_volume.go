@@ -6,13 +6,34 @@ import (
 	corev1 "k8s.io/api/core/v1"
 )
 
+// Upstream's defaults for volume plugin sources.
+const (
+	defaultScaleIOStorageMode = "ThinProvisioned"
+	defaultScaleIOFSType      = "xfs"
+	defaultAzureDiskFSType    = "ext4"
+	defaultISCSIInterface     = "default"
+	defaultRBDPool            = "rbd"
+	defaultRBDUser            = "admin"
+	defaultRBDKeyring         = "/etc/ceph/keyring"
+)
+
 // volume applies Volume defaults: a volume with no source becomes an
-// emptyDir, and each source gets its own defaults.
+// emptyDir, and each source gets its own defaults. An image volume's pull
+// policy is not defaulted: that needs the ImageVolume gate, off in 1.33.
 func volume(v *corev1.Volume) {
 	if noVolumeSource(&v.VolumeSource) {
 		v.VolumeSource.EmptyDir = &corev1.EmptyDirVolumeSource{}
 	}
-	src := &v.VolumeSource
+	fileSources(&v.VolumeSource)
+	pluginSources(&v.VolumeSource)
+	if e := v.Ephemeral; e != nil && e.VolumeClaimTemplate != nil {
+		claimSpec(&e.VolumeClaimTemplate.Spec)
+	}
+}
+
+// fileSources defaults the sources that project files: secrets, config
+// maps, the downward API and projected volumes.
+func fileSources(src *corev1.VolumeSource) {
 	if src.Secret != nil && src.Secret.DefaultMode == nil {
 		src.Secret.DefaultMode = ptrTo(defaultFileMode)
 	}
@@ -28,23 +49,24 @@ func volume(v *corev1.Volume) {
 	if src.Projected != nil {
 		projected(src.Projected)
 	}
+}
+
+// pluginSources defaults the host path and the storage plugin sources.
+func pluginSources(src *corev1.VolumeSource) {
 	if src.HostPath != nil && src.HostPath.Type == nil {
 		src.HostPath.Type = ptrTo(corev1.HostPathUnset)
 	}
-	if src.ISCSI != nil && src.ISCSI.ISCSIInterface == "" {
-		src.ISCSI.ISCSIInterface = "default"
+	if src.ISCSI != nil {
+		iscsiInterface(&src.ISCSI.ISCSIInterface)
 	}
 	if src.RBD != nil {
-		rbd(src.RBD)
+		rbd(&src.RBD.RBDPool, &src.RBD.RadosUser, &src.RBD.Keyring)
 	}
 	if src.AzureDisk != nil {
 		azureDisk(src.AzureDisk)
 	}
-	if src.Image != nil && src.Image.PullPolicy == "" {
-		src.Image.PullPolicy = pullPolicyFor(src.Image.Reference)
-	}
-	if src.Ephemeral != nil && src.Ephemeral.VolumeClaimTemplate != nil {
-		claimSpec(&src.Ephemeral.VolumeClaimTemplate.Spec)
+	if src.ScaleIO != nil {
+		scaleIO(&src.ScaleIO.StorageMode, &src.ScaleIO.FSType)
 	}
 }
 
@@ -82,16 +104,24 @@ func downwardAPIItems(items []corev1.DownwardAPIVolumeFile) {
 	}
 }
 
-// rbd applies upstream's RBD defaults.
-func rbd(r *corev1.RBDVolumeSource) {
-	if r.RBDPool == "" {
-		r.RBDPool = "rbd"
+// iscsiInterface defaults an iSCSI volume's interface to "default".
+func iscsiInterface(iface *string) {
+	if *iface == "" {
+		*iface = defaultISCSIInterface
 	}
-	if r.RadosUser == "" {
-		r.RadosUser = "admin"
+}
+
+// rbd applies upstream's RBD defaults to a volume's or a persistent
+// volume's pool, user and keyring.
+func rbd(pool, user, keyring *string) {
+	if *pool == "" {
+		*pool = defaultRBDPool
 	}
-	if r.Keyring == "" {
-		r.Keyring = "/etc/ceph/keyring"
+	if *user == "" {
+		*user = defaultRBDUser
+	}
+	if *keyring == "" {
+		*keyring = defaultRBDKeyring
 	}
 }
 
@@ -104,16 +134,30 @@ func azureDisk(a *corev1.AzureDiskVolumeSource) {
 		a.Kind = ptrTo(corev1.AzureSharedBlobDisk)
 	}
 	if a.FSType == nil {
-		a.FSType = ptrTo("ext4")
+		a.FSType = ptrTo(defaultAzureDiskFSType)
 	}
 	if a.ReadOnly == nil {
 		a.ReadOnly = ptrTo(false)
 	}
 }
 
-// claimSpec defaults a PersistentVolumeClaimSpec's volumeMode.
+// scaleIO applies upstream's ScaleIO defaults to a volume's or a
+// persistent volume's storage mode and file system type.
+func scaleIO(storageMode, fsType *string) {
+	if *storageMode == "" {
+		*storageMode = defaultScaleIOStorageMode
+	}
+	if *fsType == "" {
+		*fsType = defaultScaleIOFSType
+	}
+}
+
+// claimSpec defaults a PersistentVolumeClaimSpec's volumeMode and rounds
+// its resources.
 func claimSpec(s *corev1.PersistentVolumeClaimSpec) {
 	if s.VolumeMode == nil {
 		s.VolumeMode = ptrTo(corev1.PersistentVolumeFilesystem)
 	}
+	roundResourceList(s.Resources.Limits)
+	roundResourceList(s.Resources.Requests)
 }

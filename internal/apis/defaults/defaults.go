@@ -17,14 +17,15 @@ import (
 // Apply fills upstream's defaults into obj in place. Lists are defaulted
 // item by item; unknown kinds are left alone.
 func Apply(obj runtime.Object) {
-	if applyCore(obj) || applyWorkloads(obj) || applyOther(obj) {
+	if applyCorePods(obj) || applyCore(obj) || applyWorkloads(obj) || applyOther(obj) {
 		return
 	}
 	applyList(obj)
 }
 
-// applyCore defaults core/v1 kinds and reports whether obj was one.
-func applyCore(obj runtime.Object) bool {
+// applyCorePods defaults the core/v1 kinds that are or hold pods and
+// reports whether obj was one.
+func applyCorePods(obj runtime.Object) bool {
 	switch o := obj.(type) {
 	case *corev1.Pod:
 		pod(o)
@@ -32,22 +33,36 @@ func applyCore(obj runtime.Object) bool {
 		podTemplateSpec(&o.Template)
 	case *corev1.ReplicationController:
 		replicationController(o)
+	default:
+		return false
+	}
+	return true
+}
+
+// applyCore defaults the other core/v1 kinds and reports whether obj was
+// one.
+func applyCore(obj runtime.Object) bool {
+	switch o := obj.(type) {
 	case *corev1.Service:
 		service(o)
 	case *corev1.Namespace:
 		namespace(o)
 	case *corev1.Secret:
 		secret(o)
+	case *corev1.ServiceAccount:
+		serviceAccount(o)
 	case *corev1.PersistentVolume:
 		persistentVolume(o)
 	case *corev1.PersistentVolumeClaim:
-		persistentVolumeClaim(o)
+		claimObject(o)
 	case *corev1.Node:
 		node(o)
 	case *corev1.Endpoints:
 		endpoints(o)
 	case *corev1.LimitRange:
 		limitRange(o)
+	case *corev1.ResourceQuota:
+		resourceQuota(o)
 	default:
 		return false
 	}

@@ -8,8 +8,14 @@ import (
 	storagev1 "k8s.io/api/storage/v1"
 )
 
-// endpointSlice defaults each port's name to "" and protocol to TCP.
+// endpointSlice defaults each port's name to "" and protocol to TCP, and
+// clears each endpoint's deprecatedTopology, which upstream's strategy
+// drops from every discovery.k8s.io/v1 write that changes the endpoints
+// (an unchanged list keeps the stored value, which v1 writes never set).
 func endpointSlice(es *discoveryv1.EndpointSlice) {
+	for i := range es.Endpoints {
+		es.Endpoints[i].DeprecatedTopology = nil
+	}
 	for i := range es.Ports {
 		if es.Ports[i].Name == nil {
 			es.Ports[i].Name = ptrTo("")
