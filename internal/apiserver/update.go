@@ -150,6 +150,12 @@ func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runt
 	}
 	m.SetNamespace(cm.GetNamespace())
 	m.SetResourceVersion(cm.GetResourceVersion())
+	// Upstream defaults every object it decodes from storage, so an
+	// update is validated against the stored object as today's defaults
+	// fill it: an object stored before a default was added does not read
+	// as changing an immutable field it never set. current is this
+	// write's own decoded copy.
+	defaults.Apply(current)
 	s.prepareForUpdate(ep, obj, current, req.subresource)
 	defaults.Apply(obj)
 	var errs field.ErrorList
