@@ -64,11 +64,24 @@ func startAt(t *testing.T, dataDir string, cfg ServerConfig) (*Server, kubernete
 // storedValue reads key straight from the stopped server's etcd.
 func storedValue(t *testing.T, dataDir, key string) []byte {
 	t.Helper()
+	e := openStoppedEtcd(t, dataDir)
+	defer e.Close()
+	return getStored(t, e, key)
+}
+
+// openStoppedEtcd starts the embedded etcd of a stopped server's data dir.
+func openStoppedEtcd(t *testing.T, dataDir string) *etcd.Server {
+	t.Helper()
 	e, err := etcd.Start(context.Background(), etcd.Config{DataDir: filepath.Join(dataDir, "server", "db", "etcd"), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("etcd.Start() error = %v", err)
 	}
-	defer e.Close()
+	return e
+}
+
+// getStored reads the one value of key from e.
+func getStored(t *testing.T, e *etcd.Server, key string) []byte {
+	t.Helper()
 	resp, err := e.Client().Get(context.Background(), key)
 	if err != nil || len(resp.Kvs) != 1 {
 		t.Fatalf("etcd Get(%s) = %v, %v; want one value", key, resp, err)

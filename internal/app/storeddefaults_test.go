@@ -3,9 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"io"
-	"log/slog"
-	"path/filepath"
 	"testing"
 
 	batchv1 "k8s.io/api/batch/v1"
@@ -15,8 +12,6 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/scheme"
-
-	"github.com/skiff-dev/skiff/internal/etcd"
 )
 
 // TestUpdateOfObjectStoredBeforeADefault: a Job stored before a default
@@ -55,17 +50,11 @@ func TestUpdateOfObjectStoredBeforeADefault(t *testing.T) {
 // 100n, as a Job stored before the rounding default was.
 func storeSubMilliRequest(t *testing.T, dataDir, key string) {
 	t.Helper()
-	e, err := etcd.Start(context.Background(), etcd.Config{DataDir: filepath.Join(dataDir, "server", "db", "etcd"), Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
-	if err != nil {
-		t.Fatalf("etcd.Start() error = %v", err)
-	}
+	e := openStoppedEtcd(t, dataDir)
 	defer e.Close()
-	resp, err := e.Client().Get(context.Background(), key)
-	if err != nil || len(resp.Kvs) != 1 {
-		t.Fatalf("etcd Get(%s) = %v, %v; want one value", key, resp, err)
-	}
+	stored := getStored(t, e, key)
 	pb := protobuf.NewSerializer(scheme.Scheme, scheme.Scheme)
-	obj, _, err := pb.Decode(resp.Kvs[0].Value, nil, nil)
+	obj, _, err := pb.Decode(stored, nil, nil)
 	if err != nil {
 		t.Fatalf("decode stored job: %v", err)
 	}
