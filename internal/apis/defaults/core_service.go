@@ -65,21 +65,18 @@ func servicePorts(ports []corev1.ServicePort) {
 	}
 }
 
-// trafficPolicies defaults the external policy of node-port and
-// load-balancer services and the internal policy of the service types
+// trafficPolicies defaults the external policy of externally accessible
+// services (node-port and load-balancer ones, and ClusterIP ones with
+// externalIPs, as upstream) and the internal policy of the service types
 // that have cluster IPs.
-//
-// Upstream also gives a ClusterIP service with externalIPs
-// externalTrafficPolicy Cluster; Skiff's validation still rejects the
-// field on that type, so that default waits for validation to change.
 func trafficPolicies(spec *corev1.ServiceSpec) {
+	externallyAccessible := spec.Type == corev1.ServiceTypeNodePort || spec.Type == corev1.ServiceTypeLoadBalancer ||
+		(spec.Type == corev1.ServiceTypeClusterIP && len(spec.ExternalIPs) > 0)
+	if externallyAccessible && spec.ExternalTrafficPolicy == "" {
+		spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyCluster
+	}
 	switch spec.Type {
-	case corev1.ServiceTypeNodePort, corev1.ServiceTypeLoadBalancer:
-		if spec.ExternalTrafficPolicy == "" {
-			spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyCluster
-		}
-		fallthrough
-	case corev1.ServiceTypeClusterIP:
+	case corev1.ServiceTypeNodePort, corev1.ServiceTypeLoadBalancer, corev1.ServiceTypeClusterIP:
 		if spec.InternalTrafficPolicy == nil {
 			spec.InternalTrafficPolicy = ptrTo(corev1.ServiceInternalTrafficPolicyCluster)
 		}

@@ -138,6 +138,8 @@ func TestService(t *testing.T) {
 	}{
 		{"cluster ip", corev1.ServiceSpec{Selector: map[string]string{"a": "b"}}, "", corev1.IPFamilyPolicySingleStack, corev1.IPv4Protocol},
 		{"node port", corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort}, corev1.ServiceExternalTrafficPolicyCluster, corev1.IPFamilyPolicySingleStack, corev1.IPv4Protocol},
+		{"cluster ip with external ips", corev1.ServiceSpec{Selector: map[string]string{"a": "b"}, ExternalIPs: []string{"192.0.2.1"}},
+			corev1.ServiceExternalTrafficPolicyCluster, corev1.IPFamilyPolicySingleStack, corev1.IPv4Protocol},
 		{"headless no selector", corev1.ServiceSpec{ClusterIP: "None"}, "", corev1.IPFamilyPolicyRequireDualStack, corev1.IPv4Protocol},
 		{"ipv6 cluster ip", corev1.ServiceSpec{ClusterIP: "fd00::10"}, "", corev1.IPFamilyPolicySingleStack, corev1.IPv6Protocol},
 	}

@@ -212,6 +212,16 @@ func TestValidateCreate(t *testing.T) {
 			s.Spec.Ports, s.Spec.ClusterIP = nil, corev1.ClusterIPNone
 			return s
 		}, nil},
+		{"cluster ip service with external ips and a local traffic policy", func() runtime.Object {
+			s := service()
+			s.Spec.ExternalIPs, s.Spec.ExternalTrafficPolicy = []string{"192.0.2.1"}, corev1.ServiceExternalTrafficPolicyLocal
+			return s
+		}, nil},
+		{"cluster ip service with a traffic policy", func() runtime.Object {
+			s := service()
+			s.Spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal
+			return s
+		}, &wantErr{field.ErrorTypeInvalid, "spec.externalTrafficPolicy"}},
 		{"service bad type", func() runtime.Object { s := service(); s.Spec.Type = "Magic"; return s },
 			&wantErr{field.ErrorTypeNotSupported, "spec.type"}},
 		{"service node port out of range", func() runtime.Object {
