@@ -148,6 +148,9 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 				copyField(obj, old, "Status")
 			}
 		}
+		if svc, ok := obj.(*corev1.Service); ok {
+			dropTypeDependentFields(svc, old.(*corev1.Service))
+		}
 		if tracksGeneration(ep) && specChanged(obj, old) {
 			m.SetGeneration(om.GetGeneration() + 1)
 		}

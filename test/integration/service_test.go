@@ -3,6 +3,7 @@ package integration
 import (
 	"net"
 	"slices"
+	"strings"
 	"sync"
 	"testing"
 
@@ -107,5 +108,47 @@ func TestServiceAllocation(t *testing.T) {
 	table := getTable(t, "/api/v1/namespaces/"+ns+"/services/headless")
 	if len(table.Rows) != 1 || table.Rows[0].Cells[2] != corev1.ClusterIPNone {
 		t.Errorf("headless service row %v; want CLUSTER-IP None", table.Rows)
+	}
+}
+
+// TestServiceTypeChangeDropsItsFields: a NodePort Service read and written
+// back as ClusterIP (as kubectl apply or edit do) loses the node ports and
+// the externalTrafficPolicy the server had filled in, as upstream, and the
+// port goes back to the pool; a field the client changes is kept and
+// validated.
+func TestServiceTypeChangeDropsItsFields(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	sc := shared.cs.CoreV1().Services(ns)
+	svc := newService(ns, "np")
+	svc.Spec.Type = corev1.ServiceTypeNodePort
+	created, err := sc.Create(ctx, svc, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	port := created.Spec.Ports[0].NodePort
+	if port == 0 || created.Spec.ExternalTrafficPolicy != corev1.ServiceExternalTrafficPolicyCluster {
+		t.Fatalf("node port service: port %d, externalTrafficPolicy %q", port, created.Spec.ExternalTrafficPolicy)
+	}
+	created.Spec.Type = corev1.ServiceTypeClusterIP
+	got, err := sc.Update(ctx, created, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatalf("update to ClusterIP keeping the filled-in fields: %v", err)
+	}
+	if got.Spec.Ports[0].NodePort != 0 || got.Spec.ExternalTrafficPolicy != "" {
+		t.Errorf("after the change: node port %d, externalTrafficPolicy %q; want both dropped", got.Spec.Ports[0].NodePort, got.Spec.ExternalTrafficPolicy)
+	}
+	// The port is free again: a new Service may ask for it.
+	again := newService(ns, "again")
+	again.Spec.Type = corev1.ServiceTypeNodePort
+	again.Spec.Ports[0].NodePort = port
+	if _, err := sc.Create(ctx, again, metav1.CreateOptions{}); err != nil {
+		t.Errorf("create with the released node port %d: %v", port, err)
+	}
+	// A traffic policy the client sets on a ClusterIP Service is its own:
+	// kept, and refused.
+	got.Spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyLocal
+	if _, err := sc.Update(ctx, got, metav1.UpdateOptions{}); !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), "may only be set for externally-accessible services") {
+		t.Errorf("externalTrafficPolicy on a ClusterIP service: %v; want it invalid", err)
 	}
 }
