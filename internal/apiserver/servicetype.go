@@ -5,6 +5,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
+
+	"github.com/skiff-dev/skiff/internal/apis/defaults"
 )
 
 // dropTypeDependentFields wipes, on an update that changes a Service's
@@ -44,7 +46,7 @@ func dropTypeDependentFields(svc, old *corev1.Service) {
 			spec.LoadBalancerClass = nil
 		}
 	}
-	if externallyAccessible(was) && !externallyAccessible(spec) && spec.ExternalTrafficPolicy == was.ExternalTrafficPolicy {
+	if defaults.ExternallyAccessible(was) && !defaults.ExternallyAccessible(spec) && spec.ExternalTrafficPolicy == was.ExternalTrafficPolicy {
 		spec.ExternalTrafficPolicy = ""
 	}
 	if spec.Type != corev1.ServiceTypeLoadBalancer {
@@ -58,12 +60,6 @@ func hasNodePorts(spec *corev1.ServiceSpec) bool {
 
 func hasHealthCheckPort(spec *corev1.ServiceSpec) bool {
 	return spec.Type == corev1.ServiceTypeLoadBalancer && spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal
-}
-
-// externallyAccessible is upstream's: node-port and load-balancer
-// Services, and ClusterIP ones with externalIPs.
-func externallyAccessible(spec *corev1.ServiceSpec) bool {
-	return hasNodePorts(spec) || (spec.Type == corev1.ServiceTypeClusterIP && len(spec.ExternalIPs) > 0)
 }
 
 // sameNodePorts reports whether the client added no node port the old

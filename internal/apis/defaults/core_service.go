@@ -65,14 +65,22 @@ func servicePorts(ports []corev1.ServicePort) {
 	}
 }
 
+// ExternallyAccessible reports whether a Service is reached from outside
+// the cluster, as upstream's apiservice.ExternallyAccessible: a node-port or
+// load-balancer Service, or a ClusterIP one with externalIPs. Only those
+// have an externalTrafficPolicy; defaulting, validation and the update
+// path's type change all ask this one rule.
+func ExternallyAccessible(spec *corev1.ServiceSpec) bool {
+	return spec.Type == corev1.ServiceTypeNodePort || spec.Type == corev1.ServiceTypeLoadBalancer ||
+		(spec.Type == corev1.ServiceTypeClusterIP && len(spec.ExternalIPs) > 0)
+}
+
 // trafficPolicies defaults the external policy of externally accessible
 // services (node-port and load-balancer ones, and ClusterIP ones with
 // externalIPs, as upstream) and the internal policy of the service types
 // that have cluster IPs.
 func trafficPolicies(spec *corev1.ServiceSpec) {
-	externallyAccessible := spec.Type == corev1.ServiceTypeNodePort || spec.Type == corev1.ServiceTypeLoadBalancer ||
-		(spec.Type == corev1.ServiceTypeClusterIP && len(spec.ExternalIPs) > 0)
-	if externallyAccessible && spec.ExternalTrafficPolicy == "" {
+	if ExternallyAccessible(spec) && spec.ExternalTrafficPolicy == "" {
 		spec.ExternalTrafficPolicy = corev1.ServiceExternalTrafficPolicyCluster
 	}
 	switch spec.Type {

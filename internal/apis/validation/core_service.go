@@ -9,6 +9,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/sets"
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/skiff-dev/skiff/internal/apis/defaults"
 )
 
 // The node-port range upstream allocates from by default.
@@ -175,21 +177,12 @@ func nodePort(t corev1.ServiceType, port int32, fldPath *field.Path) field.Error
 	return nil
 }
 
-// externallyAccessible reports whether a Service is reached from outside
-// the cluster, as upstream's apiservice.ExternallyAccessible: a node-port or
-// load-balancer Service, or a ClusterIP one with externalIPs. Only those
-// have an externalTrafficPolicy.
-func externallyAccessible(spec *corev1.ServiceSpec) bool {
-	return spec.Type == corev1.ServiceTypeNodePort || spec.Type == corev1.ServiceTypeLoadBalancer ||
-		(spec.Type == corev1.ServiceTypeClusterIP && len(spec.ExternalIPs) > 0)
-}
-
 // trafficPolicyFields checks external and internal traffic policies.
 func trafficPolicyFields(spec *corev1.ServiceSpec) field.ErrorList {
 	var errs field.ErrorList
 	p := specPath.Child("externalTrafficPolicy")
 	switch {
-	case externallyAccessible(spec):
+	case defaults.ExternallyAccessible(spec):
 		errs = append(errs, enumRequired(spec.ExternalTrafficPolicy, trafficPolicies, p)...)
 	case spec.ExternalTrafficPolicy != "":
 		errs = append(errs, field.Invalid(p, spec.ExternalTrafficPolicy, "may only be set for externally-accessible services"))
