@@ -86,8 +86,13 @@ func testPendingUntilNodeJoins(t *testing.T, k *kubectl, join func()) {
 	wantOutput(t, k.run("wait", "--for=jsonpath={.status.phase}=Running", "pod/picky", "--timeout=25s"), "pod/picky condition met")
 	wantOutput(t, k.run("get", "pod", "picky", "-o", "jsonpath={.spec.nodeName}"), "ssd-0")
 	wantOutput(t, k.run("get", "node", "ssd-0", "-o", "jsonpath={.metadata.labels.disk} {.metadata.labels.tier}"), "ssd fast")
-	describe = k.ok("describe", "pod", "picky")
-	wantContains(t, "describe pod picky once running", describe, "Successfully assigned "+k.ns+"/picky to ssd-0")
+	// The node's kubelet records its container events, as upstream's.
+	waitFor(t, "kubelet events in describe", func() (bool, string) {
+		describe = k.ok("describe", "pod", "picky")
+		return strings.Contains(describe, "Started container c"), describe
+	})
+	wantContains(t, "describe pod picky once running", describe, "Successfully assigned "+k.ns+"/picky to ssd-0",
+		"Created container: c", "Started container c")
 	if got := describeField(describe, "Status"); got != "Running" {
 		t.Errorf("describe pod picky once running: Status %q; want Running", got)
 	}
