@@ -1,12 +1,17 @@
 package validation
 
 import (
+	"fmt"
+	"slices"
+
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
+// Upstream's bounds of a scaling policy's period and of a stabilization
+// window, in seconds.
 const (
 	maxPeriodSeconds        = 1800
 	maxStabilizationSeconds = 3600
@@ -16,6 +21,8 @@ var (
 	metricSourceTypes = []autoscalingv2.MetricSourceType{autoscalingv2.ContainerResourceMetricSourceType,
 		autoscalingv2.ExternalMetricSourceType, autoscalingv2.ObjectMetricSourceType,
 		autoscalingv2.PodsMetricSourceType, autoscalingv2.ResourceMetricSourceType}
+	// selectPolicies and scalingTypes are sorted, as upstream lists them
+	// in its NotSupported messages.
 	selectPolicies = []autoscalingv2.ScalingPolicySelect{autoscalingv2.DisabledPolicySelect, autoscalingv2.MaxChangePolicySelect, autoscalingv2.MinChangePolicySelect}
 	scalingTypes   = []autoscalingv2.HPAScalingPolicyType{autoscalingv2.PercentScalingPolicy, autoscalingv2.PodsScalingPolicy}
 )
@@ -77,29 +84,50 @@ func validateHPAv2(h *autoscalingv2.HorizontalPodAutoscaler) field.ErrorList {
 	return errs
 }
 
-// scalingRules checks stabilization, selectPolicy and policies.
+// scalingRules checks one direction of spec.behavior as upstream's
+// validateScalingRules: a given rules block needs at least one policy, so
+// `policies: []` is rejected while an unset list was filled by defaulting.
 func scalingRules(r *autoscalingv2.HPAScalingRules, fldPath *field.Path) field.ErrorList {
 	if r == nil {
 		return nil
 	}
 	var errs field.ErrorList
-	if w := r.StabilizationWindowSeconds; w != nil && (*w < 0 || *w > maxStabilizationSeconds) {
-		errs = append(errs, field.Invalid(fldPath.Child("stabilizationWindowSeconds"), *w,
-			"must be greater than or equal to zero and less than or equal to 3600"))
+	if w := r.StabilizationWindowSeconds; w != nil && *w < 0 {
+		errs = append(errs, field.Invalid(fldPath.Child("stabilizationWindowSeconds"), *w, "must be greater than or equal to zero"))
 	}
-	if r.SelectPolicy != nil {
-		errs = append(errs, enumRequired(*r.SelectPolicy, selectPolicies, fldPath.Child("selectPolicy"))...)
+	if w := r.StabilizationWindowSeconds; w != nil && *w > maxStabilizationSeconds {
+		errs = append(errs, field.Invalid(fldPath.Child("stabilizationWindowSeconds"), *w,
+			fmt.Sprintf("must be less than or equal to %d", maxStabilizationSeconds)))
+	}
+	if r.SelectPolicy != nil && !slices.Contains(selectPolicies, *r.SelectPolicy) {
+		errs = append(errs, field.NotSupported(fldPath.Child("selectPolicy"), *r.SelectPolicy, selectPolicies))
+	}
+	policies := fldPath.Child("policies")
+	if len(r.Policies) == 0 {
+		errs = append(errs, field.Required(policies, "must specify at least one Policy"))
 	}
 	for i, p := range r.Policies {
-		idx := fldPath.Child("policies").Index(i)
-		errs = append(errs, enumRequired(p.Type, scalingTypes, idx.Child("type"))...)
-		if p.Value <= 0 {
-			errs = append(errs, field.Invalid(idx.Child("value"), p.Value, "must be greater than zero"))
-		}
-		if p.PeriodSeconds <= 0 || p.PeriodSeconds > maxPeriodSeconds {
-			errs = append(errs, field.Invalid(idx.Child("periodSeconds"), p.PeriodSeconds,
-				"must be greater than zero and less than or equal to 1800"))
-		}
+		errs = append(errs, scalingPolicy(p, policies.Index(i))...)
+	}
+	return errs
+}
+
+// scalingPolicy checks one policy as upstream's validateScalingPolicy; an
+// empty type is NotSupported there, not Required.
+func scalingPolicy(p autoscalingv2.HPAScalingPolicy, fldPath *field.Path) field.ErrorList {
+	var errs field.ErrorList
+	if !slices.Contains(scalingTypes, p.Type) {
+		errs = append(errs, field.NotSupported(fldPath.Child("type"), p.Type, scalingTypes))
+	}
+	if p.Value <= 0 {
+		errs = append(errs, field.Invalid(fldPath.Child("value"), p.Value, "must be greater than zero"))
+	}
+	if p.PeriodSeconds <= 0 {
+		errs = append(errs, field.Invalid(fldPath.Child("periodSeconds"), p.PeriodSeconds, "must be greater than zero"))
+	}
+	if p.PeriodSeconds > maxPeriodSeconds {
+		errs = append(errs, field.Invalid(fldPath.Child("periodSeconds"), p.PeriodSeconds,
+			fmt.Sprintf("must be less than or equal to %d", maxPeriodSeconds)))
 	}
 	return errs
 }
