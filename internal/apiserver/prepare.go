@@ -148,8 +148,13 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 				copyField(obj, old, "Status")
 			}
 		}
-		if svc, ok := obj.(*corev1.Service); ok {
-			dropTypeDependentFields(svc, old.(*corev1.Service))
+		switch o := obj.(type) {
+		case *corev1.Service:
+			dropTypeDependentFields(o, old.(*corev1.Service))
+		case *corev1.Namespace:
+			// As upstream's namespace strategy: only namespaces/finalize
+			// changes spec.finalizers.
+			o.Spec.Finalizers = old.(*corev1.Namespace).Spec.Finalizers
 		}
 		if tracksGeneration(ep) && specChanged(obj, old) {
 			m.SetGeneration(om.GetGeneration() + 1)

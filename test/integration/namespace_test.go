@@ -1,0 +1,69 @@
+package integration
+
+import (
+	"slices"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+)
+
+// TestNamespaceFinalizersOnlyThroughFinalize: as upstream's namespace
+// strategies (pkg/registry/core/namespace/strategy.go), an update of the
+// namespace keeps spec.finalizers and status, a status update keeps the
+// spec, and only namespaces/finalize changes spec.finalizers, keeping the
+// status.
+func TestNamespaceFinalizersOnlyThroughFinalize(t *testing.T) {
+	ctx := ctxFor(t)
+	nsc := shared.cs.CoreV1().Namespaces()
+	name := newNamespace(t)
+	kubernetesOnly := []corev1.FinalizerName{corev1.FinalizerKubernetes}
+	extra := corev1.FinalizerName("example.com/cleanup")
+
+	ns, err := nsc.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Spec.Finalizers = append(ns.Spec.Finalizers, extra)
+	ns.Labels["team"] = "a"
+	ns, err = nsc.Update(ctx, ns, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatalf("update namespace: %v", err)
+	}
+	if !slices.Equal(ns.Spec.Finalizers, kubernetesOnly) || ns.Labels["team"] != "a" {
+		t.Errorf("update adding finalizer %s: finalizers %v, label team %q; want %v and \"a\"", extra, ns.Spec.Finalizers, ns.Labels["team"], kubernetesOnly)
+	}
+
+	ns.Spec.Finalizers = append(ns.Spec.Finalizers, extra)
+	ns.Status.Conditions = []corev1.NamespaceCondition{{Type: corev1.NamespaceDeletionDiscoveryFailure,
+		Status: corev1.ConditionFalse, Reason: "ResourcesDiscovered", LastTransitionTime: metav1.Now()}}
+	ns, err = nsc.UpdateStatus(ctx, ns, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatalf("update namespace status: %v", err)
+	}
+	if !slices.Equal(ns.Spec.Finalizers, kubernetesOnly) || len(ns.Status.Conditions) != 1 {
+		t.Errorf("status update adding finalizer %s and a condition: finalizers %v, conditions %v; want %v and the condition",
+			extra, ns.Spec.Finalizers, ns.Status.Conditions, kubernetesOnly)
+	}
+
+	ns.Spec.Finalizers = append(ns.Spec.Finalizers, extra)
+	ns.Status.Conditions = nil
+	ns, err = nsc.Finalize(ctx, ns, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatalf("finalize namespace: %v", err)
+	}
+	want := []corev1.FinalizerName{corev1.FinalizerKubernetes, extra}
+	if !slices.Equal(ns.Spec.Finalizers, want) || len(ns.Status.Conditions) != 1 {
+		t.Errorf("finalize adding %s and dropping the condition: finalizers %v, conditions %v; want %v and the condition kept",
+			extra, ns.Spec.Finalizers, ns.Status.Conditions, want)
+	}
+
+	ns.Spec.Finalizers = kubernetesOnly
+	ns, err = nsc.Update(ctx, ns, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatalf("update namespace: %v", err)
+	}
+	if !slices.Equal(ns.Spec.Finalizers, want) {
+		t.Errorf("update dropping finalizer %s: finalizers %v; want %v", extra, ns.Spec.Finalizers, want)
+	}
+}
