@@ -8,7 +8,9 @@ import (
 	"github.com/robfig/cron/v3"
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	unversioned "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -17,6 +19,13 @@ import (
 // a CronJob creates.
 const maxCronJobNameLength = 52
 
+// The unprefixed labels a generated Job selector relies on besides
+// batchv1.ControllerUidLabel and batchv1.JobNameLabel.
+const (
+	legacyControllerUIDLabel = "controller-uid"
+	legacyJobNameLabel       = "job-name"
+)
+
 var (
 	completionModes     = []batchv1.CompletionMode{batchv1.IndexedCompletion, batchv1.NonIndexedCompletion}
 	replacementPolicies = []batchv1.PodReplacementPolicy{batchv1.Failed, batchv1.TerminatingOrFailed}
@@ -24,8 +33,8 @@ var (
 	jobRestartPolicies  = []corev1.RestartPolicy{corev1.RestartPolicyOnFailure, corev1.RestartPolicyNever}
 )
 
-// validateJob checks a Job on create. A missing selector is left to the
-// API server, which generates it unless manualSelector is true.
+// validateJob checks a Job, new or updated. A missing selector is left to
+// the API server, which generates it unless manualSelector is true.
 func validateJob(j *batchv1.Job) field.ErrorList {
 	errs := objectMeta(&j.ObjectMeta, true, dnsSubdomain)
 	manual := j.Spec.ManualSelector != nil && *j.Spec.ManualSelector
@@ -66,8 +75,12 @@ func jobSpec(s *batchv1.JobSpec, fldPath *field.Path) field.ErrorList {
 
 // validateJobUpdate keeps the selector, template, completion mode and
 // failure policy; the template may change while the job is suspended.
+// manualSelector itself may change, as upstream, but a Job that turns it
+// off must carry the generated selector and labels; the prefixed labels
+// are required only if the old Job had them.
 func validateJobUpdate(j, old *batchv1.Job) field.ErrorList {
-	errs := selectorUpdate(j.Spec.Selector, old.Spec.Selector)
+	errs := generatedSelector(j, hasPrefixedJobLabels(old))
+	errs = append(errs, selectorUpdate(j.Spec.Selector, old.Spec.Selector)...)
 	suspended := old.Spec.Suspend != nil && *old.Spec.Suspend && old.Status.StartTime == nil
 	if !suspended {
 		errs = append(errs, immutable(j.Spec.Template, old.Spec.Template, specPath.Child("template"))...)
@@ -79,6 +92,48 @@ func validateJobUpdate(j, old *batchv1.Job) field.ErrorList {
 		errs = append(errs, immutable(j.Spec.Completions, old.Spec.Completions, specPath.Child("completions"))...)
 	}
 	return errs
+}
+
+// generatedSelector checks, as upstream's validateGeneratedSelector, that
+// a Job without manualSelector has the uid and the template labels and
+// selector generated from its uid and name; prefixed adds the
+// batch.kubernetes.io labels to the legacy ones.
+func generatedSelector(j *batchv1.Job, prefixed bool) field.ErrorList {
+	if j.Spec.ManualSelector != nil && *j.Spec.ManualSelector || j.Spec.Selector == nil {
+		return nil
+	}
+	var errs field.ErrorList
+	if j.UID == "" {
+		errs = append(errs, field.Required(metadataPath.Child("uid"), ""))
+	}
+	want := map[string]string{legacyControllerUIDLabel: string(j.UID), legacyJobNameLabel: j.Name}
+	keys := []string{legacyControllerUIDLabel, legacyJobNameLabel}
+	if prefixed {
+		want[batchv1.ControllerUidLabel], want[batchv1.JobNameLabel] = string(j.UID), j.Name
+		keys = append(keys, batchv1.ControllerUidLabel, batchv1.JobNameLabel)
+	}
+	tmpl := specPath.Child("template", "metadata", "labels")
+	for _, k := range keys {
+		got, ok := j.Spec.Template.Labels[k]
+		switch {
+		case !ok:
+			errs = append(errs, field.Required(tmpl.Key(k), fmt.Sprintf("must be '%s'", want[k])))
+		case got != want[k]:
+			errs = append(errs, field.Invalid(tmpl.Key(k), j.Spec.Template.Labels, fmt.Sprintf("must be '%s'", want[k])))
+		}
+	}
+	if sel, err := metav1.LabelSelectorAsSelector(j.Spec.Selector); err == nil && !sel.Matches(labels.Set(want)) {
+		errs = append(errs, field.Invalid(specPath.Child("selector"), j.Spec.Selector, "`selector` not auto-generated"))
+	}
+	return errs
+}
+
+// hasPrefixedJobLabels reports whether j's template carries both
+// batch.kubernetes.io labels, which upstream then keeps requiring.
+func hasPrefixedJobLabels(j *batchv1.Job) bool {
+	_, name := j.Spec.Template.Labels[batchv1.JobNameLabel]
+	_, uid := j.Spec.Template.Labels[batchv1.ControllerUidLabel]
+	return name && uid
 }
 
 // validateCronJob checks a CronJob on create.
@@ -151,7 +206,9 @@ func validateJobStatus(j, _ *batchv1.Job) field.ErrorList {
 func batchRules(obj runtime.Object) (kindRules, bool) {
 	switch obj.(type) {
 	case *batchv1.Job:
-		return rules(validateJob, validateJobUpdate, validateJobStatus), true
+		r := rules(validateJob, validateJobUpdate, validateJobStatus)
+		r.createOnly = func(o runtime.Object) field.ErrorList { return generatedSelector(o.(*batchv1.Job), true) }
+		return r, true
 	case *batchv1.CronJob:
 		return rules(validateCronJob, nil, nil), true
 	}

@@ -8,14 +8,17 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// kindRules are the checks of one kind. create is required; update, when
-// set, adds update-only rules (immutable fields) after create's checks of
-// the new object and the metadata update checks; status checks a status
-// update beyond metadata.
+// kindRules are the checks of one kind. create is required; createOnly,
+// when set, adds checks of a new object that update makes itself because
+// they depend on the old object (upstream's validation options); update,
+// when set, adds update-only rules (immutable fields) after create's checks
+// of the new object and the metadata update checks; status checks a
+// status update beyond metadata.
 type kindRules struct {
-	create func(obj runtime.Object) field.ErrorList
-	update func(obj, old runtime.Object) field.ErrorList
-	status func(obj, old runtime.Object) field.ErrorList
+	create     func(obj runtime.Object) field.ErrorList
+	createOnly func(obj runtime.Object) field.ErrorList
+	update     func(obj, old runtime.Object) field.ErrorList
+	status     func(obj, old runtime.Object) field.ErrorList
 }
 
 // rulesFor returns the rules for obj's kind, or false for unknown kinds.
@@ -36,7 +39,11 @@ func ValidateCreate(obj runtime.Object) field.ErrorList {
 	if !ok {
 		return nil
 	}
-	return r.create(obj)
+	errs := r.create(obj)
+	if r.createOnly != nil {
+		errs = append(errs, r.createOnly(obj)...)
+	}
+	return errs
 }
 
 // ValidateUpdate checks an update of old to obj: the new object as on
