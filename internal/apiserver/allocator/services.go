@@ -18,8 +18,9 @@ type Services struct {
 	Ports *PortAllocator
 }
 
-// Allocate fills spec.clusterIP(s) and node ports of svc. old is the
-// stored Service on update, nil on create. The undo releases what this call
+// Allocate fills spec.clusterIP(s) and node ports of svc, once its IP
+// family fields pass checkIPFamilies. old is the stored Service on update,
+// nil on create. The undo releases what this call
 // allocated; values old held that svc no longer uses are released once the
 // caller commits, by calling Release on a Service holding just them.
 func (s *Services) Allocate(ctx context.Context, svc, old *corev1.Service, dryRun bool) (func(), error) {
@@ -28,6 +29,9 @@ func (s *Services) Allocate(ctx context.Context, svc, old *corev1.Service, dryRu
 		for i := len(undo) - 1; i >= 0; i-- {
 			undo[i]()
 		}
+	}
+	if err := s.checkIPFamilies(svc, old); err != nil {
+		return func() {}, err
 	}
 	owner := svc.Namespace + "/" + svc.Name
 	if err := s.allocateClusterIP(ctx, svc, old, owner, dryRun, &undo); err != nil {
@@ -224,6 +228,5 @@ func (s *Services) Release(ctx context.Context, svc *corev1.Service) {
 }
 
 func invalid(svc *corev1.Service, path *field.Path, value interface{}, msg string) error {
-	return apierrors.NewInvalid(corev1.SchemeGroupVersion.WithKind("Service").GroupKind(), svc.Name,
-		field.ErrorList{field.Invalid(path, value, msg)})
+	return invalidFields(svc, field.ErrorList{field.Invalid(path, value, msg)})
 }

@@ -1,0 +1,60 @@
+package apiserver
+
+import (
+	"slices"
+
+	corev1 "k8s.io/api/core/v1"
+)
+
+// keepServiceIPFields fills in, on an update, the cluster IP fields a
+// client left out, from the stored Service, before defaulting could take
+// the gaps for a new Service's: upstream's service storage does the same
+// in beginUpdate, ahead of its strategy and validation
+// (pkg/registry/core/service/storage/storage.go patchAllocatedValues and
+// normalizeClusterIPs, and alloc.go initIPFamilyFields adopting the old
+// ipFamilyPolicy). So a PUT of a manifest without them, as `kubectl
+// replace` of a hand-written file sends, neither turns a PreferDualStack
+// Service SingleStack nor gives a headless one a cluster IP. ipFamilies
+// are not copied: defaulting infers them again from the kept cluster IPs
+// and policy, as upstream's initIPFamilyFields does. The allocator then
+// checks the result against the cluster's IP families.
+func keepServiceIPFields(svc, old *corev1.Service) {
+	spec, was := &svc.Spec, &old.Spec
+	hasClusterIP := spec.Type != corev1.ServiceTypeExternalName
+	if hasClusterIP && was.Type != corev1.ServiceTypeExternalName {
+		// patchAllocatedValues: keep what was allocated for the client.
+		if spec.ClusterIP == "" {
+			spec.ClusterIP = was.ClusterIP
+		}
+		if len(spec.ClusterIPs) == 0 && len(was.ClusterIPs) > 0 {
+			spec.ClusterIPs = slices.Clone(was.ClusterIPs)
+		}
+	}
+	normalizeClusterIPs(spec, was)
+	if hasClusterIP && spec.IPFamilyPolicy == nil && was.IPFamilyPolicy != nil {
+		// A left-out policy is the old one, never a static default: an
+		// update must not switch between single and dual stack unasked.
+		policy := *was.IPFamilyPolicy
+		spec.IPFamilyPolicy = &policy
+	}
+}
+
+// normalizeClusterIPs keeps clusterIPs in step with the singular clusterIP
+// an older client may have changed alone, as upstream's
+// normalizeClusterIPs on update: a left-out clusterIPs is the old one while
+// clusterIP is unchanged; a clusterIP cleared or changed with clusterIPs
+// left as they were clears or follows it (validation then judges the
+// change).
+func normalizeClusterIPs(spec, was *corev1.ServiceSpec) {
+	if len(was.ClusterIPs) > 0 && len(spec.ClusterIPs) == 0 && spec.ClusterIP == was.ClusterIP {
+		spec.ClusterIPs = slices.Clone(was.ClusterIPs)
+	}
+	if spec.ClusterIP == was.ClusterIP || !slices.Equal(spec.ClusterIPs, was.ClusterIPs) {
+		return
+	}
+	if spec.ClusterIP == "" {
+		spec.ClusterIPs = nil
+	} else {
+		spec.ClusterIPs = []string{spec.ClusterIP}
+	}
+}
