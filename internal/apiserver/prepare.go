@@ -36,7 +36,8 @@ func generateName(base string) string {
 func (s *Server) prepareForCreate(ep *endpoint, obj runtime.Object) {
 	m, _ := meta.Accessor(obj)
 	m.SetUID(uuid.NewUUID())
-	m.SetCreationTimestamp(metav1.NewTime(s.now().Truncate(1e9)))
+	now := metav1.NewTime(s.now().Truncate(1e9))
+	m.SetCreationTimestamp(now)
 	m.SetResourceVersion("")
 	m.SetDeletionTimestamp(nil)
 	m.SetDeletionGracePeriodSeconds(nil)
@@ -46,7 +47,7 @@ func (s *Server) prepareForCreate(ep *endpoint, obj runtime.Object) {
 	} else {
 		m.SetGeneration(0)
 	}
-	resetStatusOnCreate(obj, ep)
+	resetStatusOnCreate(obj, ep, now)
 	if job, ok := obj.(*batchv1.Job); ok {
 		generateJobSelector(job)
 	}
@@ -65,8 +66,9 @@ func tracksGeneration(ep *endpoint) bool {
 }
 
 // resetStatusOnCreate clears status on create for kinds whose status only
-// controllers write, setting the initial phases upstream sets.
-func resetStatusOnCreate(obj runtime.Object, ep *endpoint) {
+// controllers write, setting the initial phases upstream sets (and, for a
+// volume, the time it entered its phase: now).
+func resetStatusOnCreate(obj runtime.Object, ep *endpoint, now metav1.Time) {
 	if !ep.res.HasStatus {
 		return
 	}
@@ -87,7 +89,7 @@ func resetStatusOnCreate(obj runtime.Object, ep *endpoint) {
 		o.Status = corev1.NamespaceStatus{Phase: corev1.NamespaceActive}
 		return
 	case *corev1.PersistentVolume:
-		o.Status = corev1.PersistentVolumeStatus{Phase: corev1.VolumePending}
+		o.Status = corev1.PersistentVolumeStatus{Phase: corev1.VolumePending, LastPhaseTransitionTime: &now}
 		return
 	case *corev1.PersistentVolumeClaim:
 		o.Status = corev1.PersistentVolumeClaimStatus{Phase: corev1.ClaimPending}
@@ -135,6 +137,9 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 	switch sub {
 	case "status", "approval":
 		copyAllButStatus(obj, old)
+		if pv, ok := obj.(*corev1.PersistentVolume); ok {
+			stampPhaseTransition(&pv.Status, &old.(*corev1.PersistentVolume).Status, metav1.NewTime(s.now().Truncate(1e9)))
+		}
 	case "ephemeralcontainers":
 		if pod, ok := obj.(*corev1.Pod); ok {
 			ephemeral := pod.Spec.EphemeralContainers
@@ -160,6 +165,20 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 		if tracksGeneration(ep) && specChanged(obj, old) {
 			m.SetGeneration(om.GetGeneration() + 1)
 		}
+	}
+}
+
+// stampPhaseTransition keeps a volume's lastPhaseTransitionTime in step
+// with its phase on a status update, as upstream's persistentvolume status
+// strategy: the same phase keeps the old time when the client left it
+// out; a new phase is stamped now unless the client set a new time of its
+// own.
+func stampPhaseTransition(st, was *corev1.PersistentVolumeStatus, now metav1.Time) {
+	switch {
+	case st.Phase == was.Phase && st.LastPhaseTransitionTime == nil:
+		st.LastPhaseTransitionTime = was.LastPhaseTransitionTime
+	case st.Phase != was.Phase && (st.LastPhaseTransitionTime == nil || st.LastPhaseTransitionTime.Equal(was.LastPhaseTransitionTime)):
+		st.LastPhaseTransitionTime = &now
 	}
 }
 
