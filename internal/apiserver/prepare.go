@@ -48,8 +48,11 @@ func (s *Server) prepareForCreate(ep *endpoint, obj runtime.Object) {
 		m.SetGeneration(0)
 	}
 	resetStatusOnCreate(obj, ep, now)
-	if job, ok := obj.(*batchv1.Job); ok {
-		generateJobSelector(job)
+	switch o := obj.(type) {
+	case *batchv1.Job:
+		generateJobSelector(o)
+	case *corev1.Pod:
+		mergeAffinityLabelKeys(o)
 	}
 }
 

@@ -4,7 +4,6 @@ import (
 	v1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
-	"k8s.io/apimachinery/pkg/selection"
 )
 
 // AffinityTerm is a parsed PodAffinityTerm: the pods it selects are those
@@ -33,28 +32,16 @@ func (t *AffinityTerm) Matches(pod *v1.Pod, nsLabels labels.Set) bool {
 }
 
 // newAffinityTerm parses term as written in pod: no namespaces and no
-// namespaceSelector mean the pod's own namespace; matchLabelKeys and
-// mismatchLabelKeys add "key in (pod's value)" and "key notin (pod's
-// value)" to the label selector, as the API server merges them.
+// namespaceSelector mean the pod's own namespace. The label selector is
+// taken as stored: the API server merged matchLabelKeys and
+// mismatchLabelKeys into it when the pod was created, with the pod's label
+// values then, and upstream's scheduler reads the selector alone too
+// (pkg/scheduler/framework/types.go newAffinityTerm), so a label changed
+// later does not change what the term selects.
 func newAffinityTerm(pod *v1.Pod, term *v1.PodAffinityTerm) (AffinityTerm, error) {
 	sel, err := metav1.LabelSelectorAsSelector(term.LabelSelector)
 	if err != nil {
 		return AffinityTerm{}, err
-	}
-	if term.LabelSelector != nil {
-		for keys, op := range map[*[]string]selection.Operator{&term.MatchLabelKeys: selection.In, &term.MismatchLabelKeys: selection.NotIn} {
-			for _, k := range *keys {
-				v, ok := pod.Labels[k]
-				if !ok {
-					continue
-				}
-				r, err := labels.NewRequirement(k, op, []string{v})
-				if err != nil {
-					return AffinityTerm{}, err
-				}
-				sel = sel.Add(*r)
-			}
-		}
 	}
 	t := AffinityTerm{Namespaces: map[string]bool{}, Selector: sel, TopologyKey: term.TopologyKey}
 	for _, ns := range term.Namespaces {

@@ -68,7 +68,10 @@ func TestFilter(t *testing.T) {
 	nsTerm.NamespaceSelector = &metav1.LabelSelector{MatchLabels: map[string]string{"team": "a"}}
 	otherNSTerm := term("security", "In", []string{"S1"}, "zone")
 	otherNSTerm.Namespaces = []string{"elsewhere"}
-	keysTerm := v1.PodAffinityTerm{LabelSelector: &metav1.LabelSelector{}, TopologyKey: "kubernetes.io/hostname", MatchLabelKeys: []string{"app"}}
+	// keysTerm is a term with matchLabelKeys as the API server stores it
+	// for a pod created with label app=a: merged into the selector.
+	keysTerm := v1.PodAffinityTerm{TopologyKey: "kubernetes.io/hostname", MatchLabelKeys: []string{"app"},
+		LabelSelector: &metav1.LabelSelector{MatchExpressions: []metav1.LabelSelectorRequirement{{Key: "app", Operator: metav1.LabelSelectorOpIn, Values: []string{"a"}}}}}
 	tests := []struct {
 		name     string
 		pod      *v1.Pod
@@ -124,6 +127,9 @@ func TestFilter(t *testing.T) {
 		{name: "matchLabelKeys anti-affinity selects same app only", pod: pod("p", "default", "", map[string]string{"app": "a"}, antiAffinity(keysTerm)),
 			existing: []*v1.Pod{pod("e", "default", "n1", map[string]string{"app": "b"}, nil)}, node: "n1"},
 		{name: "matchLabelKeys anti-affinity rejects same app", pod: pod("p", "default", "", map[string]string{"app": "a"}, antiAffinity(keysTerm)),
+			existing: []*v1.Pod{pod("e", "default", "n1", map[string]string{"app": "a"}, nil)}, node: "n1",
+			want: framework.NewStatus(framework.Unschedulable, ErrReasonAntiAffinityRulesNotMatch)},
+		{name: "matchLabelKeys: a label changed since creation does not change the merged selector", pod: pod("p", "default", "", map[string]string{"app": "b"}, antiAffinity(keysTerm)),
 			existing: []*v1.Pod{pod("e", "default", "n1", map[string]string{"app": "a"}, nil)}, node: "n1",
 			want: framework.NewStatus(framework.Unschedulable, ErrReasonAntiAffinityRulesNotMatch)},
 	}
