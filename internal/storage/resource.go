@@ -27,6 +27,8 @@ type Resource struct {
 	prefix string // Prefix/Key/
 	cache  *cache // nil when the resource is Uncached
 	hints  writeHints
+	// writing queues this process's guaranteed updates of one key.
+	writing keyLocks
 	// fieldKeys are the selectable field names the entries share.
 	fieldKeys atomic.Pointer[fieldKeys]
 	// ttlLease is the lease the writes share when the resource has a TTL.

@@ -20,11 +20,18 @@ type UpdateFunc func(current runtime.Object) (runtime.Object, error)
 // retrying from a fresh read when another write won. If fn returns an object
 // whose stored bytes equal the current ones, nothing is written and current
 // is returned. If the object does not exist and fn returns one, it is created.
+// Updates of one key from this process run one at a time (keyLocks), so fn
+// must not update the same key itself.
 func (r *Resource) Update(ctx context.Context, ns, name string, fn UpdateFunc) (runtime.Object, error) {
 	key, err := r.key(ns, name)
 	if err != nil {
 		return nil, err
 	}
+	unlock, err := r.writing.lock(ctx, key)
+	if err != nil {
+		return nil, apierrors.NewTimeoutError(fmt.Sprintf("waiting for the other updates of %s: %v", key, err), 0)
+	}
+	defer unlock()
 	cur, curData, modRev, err := r.readLatest(ctx, key)
 	if err != nil {
 		return nil, err
