@@ -76,14 +76,14 @@ func (s *Server) handleList(ctx context.Context, w http.ResponseWriter, r *http.
 	if err != nil {
 		return err
 	}
-	res, err := ep.store.List(ctx, info.Namespace, opts)
+	res, err := readStore(r, ep).List(ctx, info.Namespace, opts)
 	if err != nil {
 		return err
 	}
 	if _, ok := protobufStore(r, ep); ok {
 		return s.listProtobuf(w, r, ep, res)
 	}
-	list := ep.res.NewList()
+	list := newList(r, ep)
 	setGVK(list, ep.gvk.GroupVersion().WithKind(ep.res.ListKind()))
 	items := res.Objects()
 	if err := meta.SetList(list, items); err != nil {

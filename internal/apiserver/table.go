@@ -3,6 +3,7 @@ package apiserver
 import (
 	"fmt"
 	"net/http"
+	"reflect"
 
 	autoscalingv1 "k8s.io/api/autoscaling/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -21,11 +22,51 @@ func (s *Server) writeTransformed(w http.ResponseWriter, r *http.Request, ep *en
 }
 
 // scalePrinter prints the autoscaling/v1 Scale of a scale subresource.
-var scalePrinter = printers.For(autoscalingv1.SchemeGroupVersion.WithKind("Scale"))
+var scalePrinter = tablePrinter{Printer: printers.For(autoscalingv1.SchemeGroupVersion.WithKind("Scale"))}
+
+// tablePrinter prints the rows of a table. serve, when set, turns a row's
+// object into the served form includeObject=Object carries: the objects of
+// a resource stored in another version are printed in their stored form
+// (readStore).
+type tablePrinter struct {
+	*printers.Printer
+	serve func(runtime.Object) runtime.Object
+}
+
+// storedTable returns ep's converting store when r asks for a table: a
+// table of a resource stored in another version is printed from the
+// stored objects, as upstream prints its internal object before converting
+// to the version asked for, so an autoscaling/v1 table of an HPA shows
+// every metric autoscaling/v2 holds.
+func storedTable(r *http.Request, ep *endpoint) (*convertingStore, bool) {
+	cs, ok := ep.store.(*convertingStore)
+	if !ok {
+		return nil, false
+	}
+	acc, ok := negotiate(r)
+	return cs, ok && acc.kind == outputTable
+}
+
+// readStore is the store a get, list or watch of ep answers r from.
+func readStore(r *http.Request, ep *endpoint) objectStore {
+	if cs, ok := storedTable(r, ep); ok {
+		return cs.inner
+	}
+	return ep.store
+}
+
+// newList is the empty list a list of ep for r fills with what readStore
+// returns.
+func newList(r *http.Request, ep *endpoint) runtime.Object {
+	if cs, ok := storedTable(r, ep); ok {
+		return cs.sv.NewList()
+	}
+	return ep.res.NewList()
+}
 
 // writeTransformedWith is writeTransformed with the printer of obj's kind
 // (a subresource's kind may not be its resource's).
-func (s *Server) writeTransformedWith(w http.ResponseWriter, r *http.Request, p *printers.Printer, obj runtime.Object) error {
+func (s *Server) writeTransformedWith(w http.ResponseWriter, r *http.Request, p tablePrinter, obj runtime.Object) error {
 	acc, ok := negotiate(r)
 	if !ok {
 		return notAcceptable()
@@ -100,19 +141,29 @@ func objectMetaOf(m metav1.Object) *metav1.ObjectMeta {
 }
 
 // printerOf is the printer of ep's kind: its own, or the default
-// NAME/CREATED AT table.
-func printerOf(ep *endpoint) *printers.Printer {
-	if ep.res.Printer != nil {
-		return ep.res.Printer
+// NAME/CREATED AT table. Its printer takes both the served and the stored
+// form of a resource stored in another version.
+func printerOf(ep *endpoint) tablePrinter {
+	p := tablePrinter{Printer: ep.res.Printer}
+	if p.Printer == nil {
+		p.Printer = printers.Default()
 	}
-	return printers.Default()
+	if cs, ok := ep.store.(*convertingStore); ok {
+		p.serve = func(obj runtime.Object) runtime.Object {
+			if reflect.TypeOf(obj) == ep.objType {
+				return obj
+			}
+			return cs.sv.FromStorage(obj)
+		}
+	}
+	return p
 }
 
 // toTable renders objects with printer p. includeObject (None, Metadata,
 // Object) decides what each row carries; Metadata is the default, as
 // upstream. Rows carry the printer's conditions (Completed for a finished
 // pod), as upstream's.
-func (s *Server) toTable(r *http.Request, p *printers.Printer, objs []runtime.Object, listMeta metav1.ListMeta) (*metav1.Table, error) {
+func (s *Server) toTable(r *http.Request, p tablePrinter, objs []runtime.Object, listMeta metav1.ListMeta) (*metav1.Table, error) {
 	include := r.URL.Query().Get("includeObject")
 	switch include {
 	case "":
@@ -140,6 +191,9 @@ func (s *Server) toTable(r *http.Request, p *printers.Printer, objs []runtime.Ob
 		case string(metav1.IncludeMetadata):
 			row.Object = runtime.RawExtension{Object: partialMetadata(obj, "v1")}
 		case string(metav1.IncludeObject):
+			if p.serve != nil {
+				obj = p.serve(obj)
+			}
 			row.Object = runtime.RawExtension{Object: obj}
 		}
 		table.Rows = append(table.Rows, row)

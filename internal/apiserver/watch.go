@@ -75,7 +75,7 @@ func (s *Server) handleWatch(ctx context.Context, w http.ResponseWriter, r *http
 	_, opts.Protobuf = protobufStore(r, ep)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
-	wi, err := ep.store.Watch(ctx, info.Namespace, opts)
+	wi, err := readStore(r, ep).Watch(ctx, info.Namespace, opts)
 	if err != nil {
 		return err
 	}

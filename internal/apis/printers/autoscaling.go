@@ -22,7 +22,9 @@ const hpaMetricsDescription = "metrics contains the specifications for which to 
 	"about how each type of metric must respond."
 
 // horizontalPodAutoscalerPrinter prints autoscaling/v2 objects and, through
-// upstream's conversion of the CPU target, autoscaling/v1 ones.
+// upstream's conversion of the CPU target, autoscaling/v1 ones. The API
+// server prints the stored v2 object of a v1 read, as upstream prints its
+// internal one; a v1 object alone shows no metric but the CPU target.
 func horizontalPodAutoscalerPrinter() *Printer {
 	spec := autoscalingv2.HorizontalPodAutoscalerSpec{}.SwaggerDoc()
 	cols := []metav1.TableColumnDefinition{
