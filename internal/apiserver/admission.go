@@ -83,7 +83,10 @@ func (s *Server) admit(ctx context.Context, ep *endpoint, subresource string, ob
 	if err != nil {
 		return noop, err
 	}
-	if svc, ok := obj.(*corev1.Service); ok && s.cfg.Services != nil {
+	// A status write keeps the stored spec, so there is nothing to
+	// allocate; upstream's status storage has no allocation step either,
+	// so a Service stored before a rule existed still takes its status.
+	if svc, ok := obj.(*corev1.Service); ok && s.cfg.Services != nil && subresource == "" {
 		oldSvc, _ := old.(*corev1.Service)
 		release, err := s.cfg.Services.Allocate(ctx, svc, oldSvc, dryRun)
 		if err != nil {
