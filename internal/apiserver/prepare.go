@@ -2,6 +2,7 @@ package apiserver
 
 import (
 	"reflect"
+	"slices"
 
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -53,6 +54,17 @@ func (s *Server) prepareForCreate(ep *endpoint, obj runtime.Object) {
 		generateJobSelector(o)
 	case *corev1.Pod:
 		mergeAffinityLabelKeys(o)
+	case *corev1.Namespace:
+		requireKubernetesFinalizer(o)
+	}
+}
+
+// requireKubernetesFinalizer appends the "kubernetes" finalizer to a new
+// namespace's spec.finalizers, as upstream's namespace strategy does on
+// create; later only namespaces/finalize changes them.
+func requireKubernetesFinalizer(ns *corev1.Namespace) {
+	if !slices.Contains(ns.Spec.Finalizers, corev1.FinalizerKubernetes) {
+		ns.Spec.Finalizers = append(ns.Spec.Finalizers, corev1.FinalizerKubernetes)
 	}
 }
 

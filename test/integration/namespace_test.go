@@ -67,3 +67,38 @@ func TestNamespaceFinalizersOnlyThroughFinalize(t *testing.T) {
 		t.Errorf("update dropping finalizer %s: finalizers %v; want %v", extra, ns.Spec.Finalizers, want)
 	}
 }
+
+// TestNamespaceKubernetesFinalizerOnCreateOnly: upstream's strategy adds
+// the "kubernetes" finalizer when a namespace is created, not as a default
+// of every write, so namespaces/finalize may remove it from a live
+// namespace and later writes do not bring it back.
+func TestNamespaceKubernetesFinalizerOnCreateOnly(t *testing.T) {
+	ctx := ctxFor(t)
+	nsc := shared.cs.CoreV1().Namespaces()
+	extra := corev1.FinalizerName("example.com/cleanup")
+	name := uniqueName("it-kubernetes-finalizer")
+	ns, err := nsc.Create(ctx, &corev1.Namespace{ObjectMeta: metav1.ObjectMeta{Name: name},
+		Spec: corev1.NamespaceSpec{Finalizers: []corev1.FinalizerName{extra}}}, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create namespace: %v", err)
+	}
+	t.Cleanup(func() { _ = nsc.Delete(ctx, name, metav1.DeleteOptions{}) })
+	if want := []corev1.FinalizerName{extra, corev1.FinalizerKubernetes}; !slices.Equal(ns.Spec.Finalizers, want) {
+		t.Errorf("created with %s: finalizers %v; want %v", extra, ns.Spec.Finalizers, want)
+	}
+
+	ns.Spec.Finalizers = nil
+	if ns, err = nsc.Finalize(ctx, ns, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("finalize namespace: %v", err)
+	}
+	if len(ns.Spec.Finalizers) != 0 {
+		t.Errorf("finalize removing every finalizer of a live namespace: finalizers %v; want none", ns.Spec.Finalizers)
+	}
+	ns.Labels["team"] = "a"
+	if ns, err = nsc.Update(ctx, ns, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("update namespace: %v", err)
+	}
+	if len(ns.Spec.Finalizers) != 0 {
+		t.Errorf("update after the finalizers were removed: finalizers %v; want none", ns.Spec.Finalizers)
+	}
+}

@@ -31,9 +31,9 @@ func copyMap(m map[string]string) map[string]string {
 }
 
 // namespace sets the metadata.name label to the name (overwriting any
-// other value), status phase Active, and on a live namespace the
-// "kubernetes" finalizer, which upstream's strategy adds on create
-// alongside any finalizers the client gave.
+// other value) and status phase Active. The "kubernetes" finalizer is not
+// a default: upstream's strategy adds it on create only, so that
+// namespaces/finalize may remove it (the API server's prepareForCreate).
 func namespace(ns *corev1.Namespace) {
 	if ns.Name != "" {
 		if ns.Labels == nil {
@@ -44,20 +44,6 @@ func namespace(ns *corev1.Namespace) {
 	if ns.Status.Phase == "" {
 		ns.Status.Phase = corev1.NamespaceActive
 	}
-	if ns.DeletionTimestamp == nil && ns.Status.Phase == corev1.NamespaceActive && !hasKubernetesFinalizer(ns) {
-		ns.Spec.Finalizers = append(ns.Spec.Finalizers, corev1.FinalizerKubernetes)
-	}
-}
-
-// hasKubernetesFinalizer reports whether spec.finalizers holds
-// "kubernetes".
-func hasKubernetesFinalizer(ns *corev1.Namespace) bool {
-	for _, f := range ns.Spec.Finalizers {
-		if f == corev1.FinalizerKubernetes {
-			return true
-		}
-	}
-	return false
 }
 
 // node defaults allocatable to capacity, rounds both, and drops the

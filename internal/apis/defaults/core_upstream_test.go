@@ -219,10 +219,10 @@ func TestNamespaceLabelAndFinalizer(t *testing.T) {
 		Status: corev1.NamespaceStatus{Phase: corev1.NamespaceTerminating}}
 	Apply(ns)
 	Apply(gone)
-	want := []corev1.FinalizerName{"example.com/cleanup", corev1.FinalizerKubernetes}
+	want := []corev1.FinalizerName{"example.com/cleanup"}
 	runChecks(t, []check{
 		{"name label overwritten", ns.Labels[corev1.LabelMetadataName], "team"},
-		{"kubernetes finalizer appended", equality.Semantic.DeepEqual(ns.Spec.Finalizers, want), true},
+		{"finalizers left to the create path", equality.Semantic.DeepEqual(ns.Spec.Finalizers, want), true},
 		{"terminating namespace keeps finalizers", len(gone.Spec.Finalizers), 0},
 	})
 }
