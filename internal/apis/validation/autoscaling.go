@@ -27,18 +27,11 @@ var (
 	scalingTypes   = []autoscalingv2.HPAScalingPolicyType{autoscalingv2.PercentScalingPolicy, autoscalingv2.PodsScalingPolicy}
 )
 
-// hpaCommon checks scaleTargetRef and the replica bounds.
+// hpaCommon checks the replica bounds and scaleTargetRef, in upstream's
+// order (validateHorizontalPodAutoscalerSpec); minReplicas 0 needs the
+// HPAScaleToZero gate, off in 1.33.
 func hpaCommon(kind, name string, minReplicas *int32, maxReplicas int32) field.ErrorList {
 	var errs field.ErrorList
-	ref := specPath.Child("scaleTargetRef")
-	if kind == "" {
-		errs = append(errs, field.Required(ref.Child("kind"), ""))
-	}
-	if name == "" {
-		errs = append(errs, field.Required(ref.Child("name"), ""))
-	} else {
-		errs = append(errs, invalidMsgs(ref.Child("name"), name, pathSegment(name, false))...)
-	}
 	if minReplicas != nil && *minReplicas < 1 {
 		errs = append(errs, field.Invalid(specPath.Child("minReplicas"), *minReplicas, "must be greater than or equal to 1"))
 	}
@@ -48,13 +41,16 @@ func hpaCommon(kind, name string, minReplicas *int32, maxReplicas int32) field.E
 	if minReplicas != nil && maxReplicas < *minReplicas {
 		errs = append(errs, field.Invalid(specPath.Child("maxReplicas"), maxReplicas, "must be greater than or equal to `minReplicas`"))
 	}
-	return errs
+	return append(errs, crossVersionRef(kind, name, specPath.Child("scaleTargetRef"))...)
 }
 
 func validateHPAv1(h *autoscalingv1.HorizontalPodAutoscaler) field.ErrorList {
 	errs := objectMeta(&h.ObjectMeta, true, dnsSubdomain)
 	s := &h.Spec
 	errs = append(errs, hpaCommon(s.ScaleTargetRef.Kind, s.ScaleTargetRef.Name, s.MinReplicas, s.MaxReplicas)...)
+	// Upstream validates the v2 form a v1 HPA converts to, whose metrics
+	// are never Object or External ones.
+	errs = append(errs, hpaMetrics(nil, s.MinReplicas, specPath.Child("metrics"))...)
 	if t := s.TargetCPUUtilizationPercentage; t != nil && *t < 1 {
 		errs = append(errs, field.Invalid(specPath.Child("targetCPUUtilizationPercentage"), *t, "must be greater than 0"))
 	}
@@ -65,18 +61,7 @@ func validateHPAv2(h *autoscalingv2.HorizontalPodAutoscaler) field.ErrorList {
 	errs := objectMeta(&h.ObjectMeta, true, dnsSubdomain)
 	s := &h.Spec
 	errs = append(errs, hpaCommon(s.ScaleTargetRef.Kind, s.ScaleTargetRef.Name, s.MinReplicas, s.MaxReplicas)...)
-	for i, m := range s.Metrics {
-		p := specPath.Child("metrics").Index(i)
-		errs = append(errs, enumRequired(m.Type, metricSourceTypes, p.Child("type"))...)
-		set := map[autoscalingv2.MetricSourceType]bool{
-			autoscalingv2.ObjectMetricSourceType: m.Object != nil, autoscalingv2.PodsMetricSourceType: m.Pods != nil,
-			autoscalingv2.ResourceMetricSourceType: m.Resource != nil, autoscalingv2.ContainerResourceMetricSourceType: m.ContainerResource != nil,
-			autoscalingv2.ExternalMetricSourceType: m.External != nil,
-		}
-		if ok, known := set[m.Type]; known && !ok {
-			errs = append(errs, field.Required(p, "must populate information for the given metric source"))
-		}
-	}
+	errs = append(errs, hpaMetrics(s.Metrics, s.MinReplicas, specPath.Child("metrics"))...)
 	if b := s.Behavior; b != nil {
 		errs = append(errs, scalingRules(b.ScaleUp, specPath.Child("behavior", "scaleUp"))...)
 		errs = append(errs, scalingRules(b.ScaleDown, specPath.Child("behavior", "scaleDown"))...)
