@@ -56,6 +56,8 @@ func (s *Server) prepareForCreate(ep *endpoint, obj runtime.Object) {
 		mergeAffinityLabelKeys(o)
 	case *corev1.Namespace:
 		requireKubernetesFinalizer(o)
+	case *corev1.Service:
+		normalizeNewClusterIPs(&o.Spec)
 	}
 }
 

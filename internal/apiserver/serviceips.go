@@ -15,9 +15,9 @@ import (
 // ipFamilyPolicy). So a PUT of a manifest without them, as `kubectl
 // replace` of a hand-written file sends, neither turns a PreferDualStack
 // Service SingleStack nor gives a headless one a cluster IP. ipFamilies
-// are not copied: defaulting infers them again from the kept cluster IPs
-// and policy, as upstream's initIPFamilyFields does. The allocator then
-// checks the result against the cluster's IP families.
+// are not copied: the allocator infers them again from the kept cluster
+// IPs and policy, as upstream's initIPFamilyFields does, and checks the
+// result against the cluster's IP families.
 func keepServiceIPFields(svc, old *corev1.Service) {
 	spec, was := &svc.Spec, &old.Spec
 	hasClusterIP := spec.Type != corev1.ServiceTypeExternalName
@@ -55,6 +55,16 @@ func normalizeClusterIPs(spec, was *corev1.ServiceSpec) {
 	if spec.ClusterIP == "" {
 		spec.ClusterIPs = nil
 	} else {
+		spec.ClusterIPs = []string{spec.ClusterIP}
+	}
+}
+
+// normalizeNewClusterIPs gives a new Service set through the singular
+// clusterIP alone (an older client) the matching clusterIPs, as upstream's
+// normalizeClusterIPs on create, before anything reads them. A client
+// that sets clusterIPs sets clusterIP too; validation holds it to that.
+func normalizeNewClusterIPs(spec *corev1.ServiceSpec) {
+	if spec.ClusterIP != "" && len(spec.ClusterIPs) == 0 {
 		spec.ClusterIPs = []string{spec.ClusterIP}
 	}
 }

@@ -86,7 +86,7 @@ func ensureKubernetesEndpoints(ctx context.Context, cs kubernetes.Interface, ip 
 	slice := &discoveryv1.EndpointSlice{
 		ObjectMeta: metav1.ObjectMeta{Name: "kubernetes", Namespace: "default",
 			Labels: map[string]string{discoveryv1.LabelServiceName: "kubernetes", discoveryv1.LabelManagedBy: "skiff-apiserver"}},
-		AddressType: discoveryv1.AddressTypeIPv4,
+		AddressType: addressType(ip),
 		Endpoints:   []discoveryv1.Endpoint{{Addresses: []string{ip.String()}, Conditions: discoveryv1.EndpointConditions{Ready: &ready}}},
 		Ports:       []discoveryv1.EndpointPort{{Name: &name, Port: &p, Protocol: &proto}},
 	}
@@ -99,4 +99,12 @@ func ensureKubernetesEndpoints(ctx context.Context, cs kubernetes.Interface, ip 
 		_, err = cs.DiscoveryV1().EndpointSlices("default").Update(ctx, curSlice, metav1.UpdateOptions{FieldManager: "skiff-bootstrap"})
 	}
 	return err
+}
+
+// addressType is the EndpointSlice address type of ip.
+func addressType(ip net.IP) discoveryv1.AddressType {
+	if ip.To4() == nil {
+		return discoveryv1.AddressTypeIPv6
+	}
+	return discoveryv1.AddressTypeIPv4
 }

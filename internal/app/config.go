@@ -6,6 +6,7 @@ import (
 	"net"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 )
@@ -71,8 +72,10 @@ type ServerConfig struct {
 	Now   func() time.Time
 
 	serviceNet *net.IPNet
-	portLo     int
-	portHi     int
+	// advertise is the kubernetes Service's endpoint address.
+	advertise net.IP
+	portLo    int
+	portHi    int
 }
 
 func (c *ServerConfig) validate() error {
@@ -110,6 +113,13 @@ func (c *ServerConfig) validate() error {
 		return fmt.Errorf("--service-cidr: %w", err)
 	}
 	c.serviceNet = sn
+	// As upstream's kube-apiserver: the kubernetes Service is single-stack
+	// in the service CIDR's family, and its endpoints (this address) must
+	// be of that family or in-cluster clients cannot reach it.
+	c.advertise = advertiseIP(c.AdvertiseAddress, c.BindAddress, isIPv6(sn.IP))
+	if isIPv6(c.advertise) != isIPv6(sn.IP) {
+		return fmt.Errorf("--service-cidr: service IP family %q must match public address family %q", sn, c.advertise)
+	}
 	if c.ServiceNodePortRange == "" {
 		c.ServiceNodePortRange = "30000-32767"
 	}
@@ -138,30 +148,39 @@ func (c *ServerConfig) validate() error {
 }
 
 // firstServiceIP is the ClusterIP of the kubernetes Service: the first
-// address of the service range.
+// address of the service range (fd00:43::1 for fd00:43::/108).
 func firstServiceIP(n *net.IPNet) net.IP {
-	ip := make(net.IP, len(n.IP.To4()))
-	copy(ip, n.IP.To4())
+	ip := slices.Clone(n.IP.To4())
 	if ip == nil {
-		ip = append(net.IP{}, n.IP...)
+		ip = slices.Clone(n.IP.To16())
 	}
 	ip[len(ip)-1]++
 	return ip
 }
 
-// advertiseIP picks the address other machines reach the server on.
-func advertiseIP(configured, bind string) net.IP {
+// advertiseIP picks the address other machines reach the server on, of
+// the service CIDR's family (v6 for an IPv6 one): the configured address,
+// else the bind address, else the first non-loopback interface address,
+// else loopback. A configured address of the other family is returned as
+// is; validate rejects it.
+func advertiseIP(configured, bind string, v6 bool) net.IP {
 	if ip := net.ParseIP(configured); ip != nil {
 		return ip
 	}
-	if ip := net.ParseIP(bind); ip != nil && !ip.IsUnspecified() {
+	if ip := net.ParseIP(bind); ip != nil && !ip.IsUnspecified() && isIPv6(ip) == v6 {
 		return ip
 	}
 	addrs, _ := net.InterfaceAddrs()
 	for _, a := range addrs {
-		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && n.IP.To4() != nil {
+		if n, ok := a.(*net.IPNet); ok && !n.IP.IsLoopback() && isIPv6(n.IP) == v6 && n.IP.IsGlobalUnicast() {
 			return n.IP
 		}
 	}
+	if v6 {
+		return net.IPv6loopback
+	}
 	return net.IPv4(127, 0, 0, 1)
 }
+
+// isIPv6 reports whether ip is an IPv6 address (not IPv4-mapped).
+func isIPv6(ip net.IP) bool { return ip.To4() == nil }

@@ -232,7 +232,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	})
 
 	loopback := inproc.Config(handler, "system:apiserver", "system:masters")
-	if err := bootstrap(ctx, loopback, serviceIP, advertiseIP(cfg.AdvertiseAddress, cfg.BindAddress), cfg.HTTPSPort); err != nil {
+	if err := bootstrap(ctx, loopback, serviceIP, cfg.advertise, cfg.HTTPSPort); err != nil {
 		return fail("bootstrap", err)
 	}
 	if err := repairAllocations(ctx, loopback, services); err != nil {

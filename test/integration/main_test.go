@@ -72,10 +72,11 @@ func runTests(m *testing.M) int {
 }
 
 // startServer starts a server on dataDir and port and builds its clients
-// from the kubeconfig it writes.
-func startServer(ctx context.Context, dataDir string, port int) (*testServer, error) {
+// from the kubeconfig it writes. Each edit changes the test config before
+// the server starts.
+func startServer(ctx context.Context, dataDir string, port int, edits ...func(*app.ServerConfig)) (*testServer, error) {
 	kubeconfig := filepath.Join(dataDir, "kubeconfig.yaml")
-	srv, err := app.StartServer(ctx, app.ServerConfig{
+	cfg := app.ServerConfig{
 		DataDir:         dataDir,
 		HTTPSPort:       port,
 		BindAddress:     "127.0.0.1",
@@ -86,7 +87,11 @@ func startServer(ctx context.Context, dataDir string, port int) (*testServer, er
 		DisableControllerManager: true,
 		DisableScheduler:         true,
 		Profiling:                true,
-	})
+	}
+	for _, edit := range edits {
+		edit(&cfg)
+	}
+	srv, err := app.StartServer(ctx, cfg)
 	if err != nil {
 		return nil, err
 	}

@@ -1,8 +1,6 @@
 package defaults
 
 import (
-	"net/netip"
-
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
@@ -10,7 +8,7 @@ import (
 // Upstream's default session-affinity timeout (three hours).
 const defaultClientIPTimeout = int32(10800)
 
-// service applies Service defaults, including the IP family fields
+// service applies Service defaults, including the ipFamilyPolicy
 // upstream's service REST storage fills during create.
 func service(s *corev1.Service) {
 	spec := &s.Spec
@@ -27,7 +25,7 @@ func service(s *corev1.Service) {
 		loadBalancerIPMode(s.Status.LoadBalancer.Ingress)
 	}
 	if spec.Type != corev1.ServiceTypeExternalName {
-		serviceIPFamilies(spec)
+		serviceIPFamilyPolicy(spec)
 	}
 }
 
@@ -101,61 +99,19 @@ func loadBalancerIPMode(ingress []corev1.LoadBalancerIngress) {
 	}
 }
 
-// serviceIPFamilies fills ipFamilyPolicy and ipFamilies the way an IPv4
-// single-stack upstream cluster does on create: SingleStack, except
-// RequireDualStack for a headless service without selector; the families
-// of the given cluster IPs, else IPv4; and a headless selectorless service
-// that is not SingleStack is given both families.
-func serviceIPFamilies(spec *corev1.ServiceSpec) {
-	headlessNoSelector := spec.ClusterIP == corev1.ClusterIPNone && len(spec.Selector) == 0
-	if spec.IPFamilyPolicy == nil {
-		policy := corev1.IPFamilyPolicySingleStack
-		if headlessNoSelector {
-			policy = corev1.IPFamilyPolicyRequireDualStack
-		}
-		spec.IPFamilyPolicy = &policy
+// serviceIPFamilyPolicy fills ipFamilyPolicy as upstream's allocator
+// (initIPFamilyFields) does for a Service that has none: SingleStack,
+// except RequireDualStack for a headless service without selector. An
+// update has already adopted the stored policy (the apiserver's update
+// path). ipFamilies are left to the Service allocator: upstream fills them
+// from the cluster's configured families, which only the allocator knows.
+func serviceIPFamilyPolicy(spec *corev1.ServiceSpec) {
+	if spec.IPFamilyPolicy != nil {
+		return
 	}
-	spec.IPFamilies = familiesOfClusterIPs(spec)
-	if len(spec.IPFamilies) == 0 {
-		spec.IPFamilies = []corev1.IPFamily{corev1.IPv4Protocol}
+	policy := corev1.IPFamilyPolicySingleStack
+	if spec.ClusterIP == corev1.ClusterIPNone && len(spec.Selector) == 0 {
+		policy = corev1.IPFamilyPolicyRequireDualStack
 	}
-	if headlessNoSelector && len(spec.IPFamilies) < 2 && *spec.IPFamilyPolicy != corev1.IPFamilyPolicySingleStack {
-		spec.IPFamilies = append(spec.IPFamilies, otherFamily(spec.IPFamilies[0]))
-	}
-}
-
-// familiesOfClusterIPs returns spec.ipFamilies extended with the family
-// of each cluster IP that has no family entry yet, up to a "None".
-func familiesOfClusterIPs(spec *corev1.ServiceSpec) []corev1.IPFamily {
-	ips := spec.ClusterIPs
-	if len(ips) == 0 && spec.ClusterIP != "" {
-		ips = []string{spec.ClusterIP}
-	}
-	families := spec.IPFamilies
-	for i, ip := range ips {
-		if ip == corev1.ClusterIPNone {
-			break
-		}
-		if i >= len(families) {
-			families = append(families, familyOf(ip))
-		}
-	}
-	return families
-}
-
-// familyOf returns the IP family of an address; unparsable ones count as
-// IPv4, as validation rejects them anyway.
-func familyOf(ip string) corev1.IPFamily {
-	if addr, err := netip.ParseAddr(ip); err == nil && addr.Is6() && !addr.Is4In6() {
-		return corev1.IPv6Protocol
-	}
-	return corev1.IPv4Protocol
-}
-
-// otherFamily returns the IP family that is not f.
-func otherFamily(f corev1.IPFamily) corev1.IPFamily {
-	if f == corev1.IPv6Protocol {
-		return corev1.IPv4Protocol
-	}
-	return corev1.IPv6Protocol
+	spec.IPFamilyPolicy = &policy
 }

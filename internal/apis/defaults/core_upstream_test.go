@@ -181,21 +181,17 @@ func TestServiceSessionAffinityAndTrafficPolicies(t *testing.T) {
 	})
 }
 
+// TestServiceIPFamilies: as upstream, defaulting leaves ipFamilies as
+// the client sent them; the allocator fills them from the cluster's
+// families (alloc.go initIPFamilyFields).
 func TestServiceIPFamilies(t *testing.T) {
-	single := corev1.IPFamilyPolicySingleStack
 	tests := []struct {
 		name string
 		spec corev1.ServiceSpec
 		want []corev1.IPFamily
 	}{
-		{"headless selectorless gets both families", corev1.ServiceSpec{ClusterIP: "None"},
-			[]corev1.IPFamily{corev1.IPv4Protocol, corev1.IPv6Protocol}},
-		{"headless selectorless single stack", corev1.ServiceSpec{ClusterIP: "None", IPFamilyPolicy: &single},
-			[]corev1.IPFamily{corev1.IPv4Protocol}},
-		{"headless with selector", corev1.ServiceSpec{ClusterIP: "None", Selector: map[string]string{"a": "b"}},
-			[]corev1.IPFamily{corev1.IPv4Protocol}},
-		{"families of every cluster IP", corev1.ServiceSpec{ClusterIP: "fd00::1", ClusterIPs: []string{"fd00::1", "10.0.0.1"}},
-			[]corev1.IPFamily{corev1.IPv6Protocol, corev1.IPv4Protocol}},
+		{"headless selectorless", corev1.ServiceSpec{ClusterIP: "None"}, nil},
+		{"cluster IPs given", corev1.ServiceSpec{ClusterIP: "fd00::1", ClusterIPs: []string{"fd00::1", "10.0.0.1"}}, nil},
 		{"given family kept", corev1.ServiceSpec{IPFamilies: []corev1.IPFamily{corev1.IPv6Protocol}},
 			[]corev1.IPFamily{corev1.IPv6Protocol}},
 	}

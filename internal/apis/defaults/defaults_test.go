@@ -134,14 +134,13 @@ func TestService(t *testing.T) {
 		spec         corev1.ServiceSpec
 		wantExternal corev1.ServiceExternalTrafficPolicy
 		wantPolicy   corev1.IPFamilyPolicy
-		wantFamily   corev1.IPFamily
 	}{
-		{"cluster ip", corev1.ServiceSpec{Selector: map[string]string{"a": "b"}}, "", corev1.IPFamilyPolicySingleStack, corev1.IPv4Protocol},
-		{"node port", corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort}, corev1.ServiceExternalTrafficPolicyCluster, corev1.IPFamilyPolicySingleStack, corev1.IPv4Protocol},
+		{"cluster ip", corev1.ServiceSpec{Selector: map[string]string{"a": "b"}}, "", corev1.IPFamilyPolicySingleStack},
+		{"node port", corev1.ServiceSpec{Type: corev1.ServiceTypeNodePort}, corev1.ServiceExternalTrafficPolicyCluster, corev1.IPFamilyPolicySingleStack},
 		{"cluster ip with external ips", corev1.ServiceSpec{Selector: map[string]string{"a": "b"}, ExternalIPs: []string{"192.0.2.1"}},
-			corev1.ServiceExternalTrafficPolicyCluster, corev1.IPFamilyPolicySingleStack, corev1.IPv4Protocol},
-		{"headless no selector", corev1.ServiceSpec{ClusterIP: "None"}, "", corev1.IPFamilyPolicyRequireDualStack, corev1.IPv4Protocol},
-		{"ipv6 cluster ip", corev1.ServiceSpec{ClusterIP: "fd00::10"}, "", corev1.IPFamilyPolicySingleStack, corev1.IPv6Protocol},
+			corev1.ServiceExternalTrafficPolicyCluster, corev1.IPFamilyPolicySingleStack},
+		{"headless no selector", corev1.ServiceSpec{ClusterIP: "None"}, "", corev1.IPFamilyPolicyRequireDualStack},
+		{"ipv6 cluster ip", corev1.ServiceSpec{ClusterIP: "fd00::10"}, "", corev1.IPFamilyPolicySingleStack},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -158,8 +157,10 @@ func TestService(t *testing.T) {
 			if s.Spec.ExternalTrafficPolicy != tt.wantExternal {
 				t.Errorf("externalTrafficPolicy = %q; want %q", s.Spec.ExternalTrafficPolicy, tt.wantExternal)
 			}
-			if *s.Spec.IPFamilyPolicy != tt.wantPolicy || s.Spec.IPFamilies[0] != tt.wantFamily {
-				t.Errorf("ip families = %v %v; want %v %v", *s.Spec.IPFamilyPolicy, s.Spec.IPFamilies, tt.wantPolicy, tt.wantFamily)
+			// ipFamilies follow the cluster's service CIDR: the allocator
+			// fills them, not defaulting.
+			if *s.Spec.IPFamilyPolicy != tt.wantPolicy || len(s.Spec.IPFamilies) != 0 {
+				t.Errorf("ipFamilyPolicy, ipFamilies = %v, %v; want %v, none", *s.Spec.IPFamilyPolicy, s.Spec.IPFamilies, tt.wantPolicy)
 			}
 			if *s.Spec.InternalTrafficPolicy != corev1.ServiceInternalTrafficPolicyCluster {
 				t.Errorf("internalTrafficPolicy = %v; want Cluster", *s.Spec.InternalTrafficPolicy)

@@ -12,10 +12,12 @@
 // that upstream assigns in a registry strategy rather than a defaulter are
 // filled here as well, where the rule holds on create and on update alike
 // or the old object cannot change the outcome: Namespace spec.finalizers
-// "kubernetes", Service ipFamilyPolicy/ipFamilies, the two PVC data source
-// fields, ServiceAccount secret references reduced to names, EndpointSlice
-// deprecatedTopology and Node spec.configSource dropped; and a Secret's
-// stringData is folded into data, as upstream's conversion does.
+// "kubernetes", Service ipFamilyPolicy (not ipFamilies: those follow the
+// cluster's service CIDR, so the Service allocator fills them), the two
+// PVC data source fields, ServiceAccount secret references reduced to
+// names, EndpointSlice deprecatedTopology and Node spec.configSource
+// dropped; and a Secret's stringData is folded into data, as upstream's
+// conversion does.
 //
 // The API server calls Apply once on every decoded create or update body,
 // before validation:

@@ -18,8 +18,8 @@ type Services struct {
 	Ports *PortAllocator
 }
 
-// Allocate fills spec.clusterIP(s) and node ports of svc, once its IP
-// family fields pass checkIPFamilies. old is the stored Service on update,
+// Allocate fills spec.clusterIP(s) and node ports of svc, once
+// initIPFamilyFields has filled and checked its IP family fields. old is the stored Service on update,
 // nil on create. The undo releases what this call
 // allocated; values old held that svc no longer uses are released once the
 // caller commits, by calling Release on a Service holding just them.
@@ -30,7 +30,7 @@ func (s *Services) Allocate(ctx context.Context, svc, old *corev1.Service, dryRu
 			undo[i]()
 		}
 	}
-	if err := s.checkIPFamilies(svc, old); err != nil {
+	if err := s.initIPFamilyFields(svc, old); err != nil {
 		return func() {}, err
 	}
 	owner := svc.Namespace + "/" + svc.Name
