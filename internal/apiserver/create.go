@@ -88,6 +88,7 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 		m.SetName(generateName(m.GetGenerateName()))
 	}
 	s.prepareForCreate(ep, obj)
+	dropDisabledFields(obj, nil)
 	defaults.Apply(obj)
 	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)

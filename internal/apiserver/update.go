@@ -157,6 +157,7 @@ func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runt
 	// write's own decoded copy.
 	defaults.Apply(current)
 	s.prepareForUpdate(ep, obj, current, req.subresource)
+	dropDisabledFields(obj, current)
 	defaults.Apply(obj)
 	var errs field.ErrorList
 	switch req.subresource {
@@ -195,6 +196,7 @@ func (s *Server) nextVersionCreate(ctx context.Context, req writeRequest, obj ru
 		m.SetNamespace(req.namespace)
 	}
 	s.prepareForCreate(ep, obj)
+	dropDisabledFields(obj, nil)
 	defaults.Apply(obj)
 	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
 		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), req.name, errs)
