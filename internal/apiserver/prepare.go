@@ -173,6 +173,7 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 		switch o := obj.(type) {
 		case *corev1.Service:
 			keepServiceIPFields(o, old.(*corev1.Service))
+			keepAllocatedPorts(o, old.(*corev1.Service))
 			dropTypeDependentFields(o, old.(*corev1.Service))
 		case *corev1.Namespace:
 			// As upstream's namespace strategy: only namespaces/finalize

@@ -68,3 +68,34 @@ func normalizeNewClusterIPs(spec *corev1.ServiceSpec) {
 		spec.ClusterIPs = []string{spec.ClusterIP}
 	}
 }
+
+// keepAllocatedPorts fills in, on an update, the node ports a client left
+// out, from the stored Service, as upstream's patchAllocatedValues
+// (pkg/registry/core/service/storage/storage.go): while both versions have node ports, a port without one
+// takes the node port of the old port of the same name (the one unnamed
+// port of a single-port Service matches the old unnamed one, whatever
+// its number or protocol), unless the new Service already uses that node
+// port on another port.
+func keepAllocatedPorts(svc, old *corev1.Service) {
+	spec, was := &svc.Spec, &old.Spec
+	if hasNodePorts(spec) && hasNodePorts(was) {
+		byName := map[string]int32{}
+		oldUsed := map[int32]bool{}
+		for _, p := range was.Ports {
+			byName[p.Name] = p.NodePort
+			oldUsed[p.NodePort] = true
+		}
+		// Node ports both versions use are taken: none is copied twice.
+		taken := map[int32]bool{}
+		for _, p := range spec.Ports {
+			if p.NodePort != 0 && oldUsed[p.NodePort] {
+				taken[p.NodePort] = true
+			}
+		}
+		for i := range spec.Ports {
+			if p := &spec.Ports[i]; p.NodePort == 0 && !taken[byName[p.Name]] {
+				p.NodePort = byName[p.Name]
+			}
+		}
+	}
+}

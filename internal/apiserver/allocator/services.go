@@ -134,12 +134,6 @@ func (s *Services) allocateNodePorts(ctx context.Context, svc, old *corev1.Servi
 		if p.NodePort != 0 && held[p.NodePort] {
 			continue
 		}
-		if p.NodePort == 0 && old != nil {
-			if prev := matchingPort(old, p); prev != 0 && held[prev] {
-				p.NodePort = prev
-				continue
-			}
-		}
 		if dryRun {
 			continue
 		}
@@ -165,28 +159,22 @@ func (s *Services) allocatePort(ctx context.Context, svc *corev1.Service, i int,
 	}
 	port := int(p.NodePort)
 	if err := s.Ports.Allocate(ctx, port, owner); err != nil {
-		msg := err.Error()
-		switch {
-		case errors.Is(err, ErrAllocated):
-			msg = "provided port is already allocated"
-		case errors.Is(err, ErrNotInRange):
-			r := s.Ports.Range()
-			msg = fmt.Sprintf("provided port is not in the valid range. The range of valid ports is %d-%d", r.Min, r.Max)
-		}
-		return invalid(svc, path, p.NodePort, msg)
+		return invalid(svc, path, p.NodePort, s.portReason(err))
 	}
 	*undo = append(*undo, func() { _ = s.Ports.Release(context.Background(), port) })
 	return nil
 }
 
-// matchingPort finds the node port old gave the same service port.
-func matchingPort(old *corev1.Service, p *corev1.ServicePort) int32 {
-	for _, op := range old.Spec.Ports {
-		if op.Port == p.Port && op.Protocol == p.Protocol {
-			return op.NodePort
-		}
+// portReason is upstream's port allocator message for err.
+func (s *Services) portReason(err error) string {
+	switch {
+	case errors.Is(err, ErrAllocated):
+		return "provided port is already allocated"
+	case errors.Is(err, ErrNotInRange):
+		r := s.Ports.Range()
+		return fmt.Sprintf("provided port is not in the valid range. The range of valid ports is %d-%d", r.Min, r.Max)
 	}
-	return 0
+	return err.Error()
 }
 
 // releaseUnused frees what old held and svc no longer uses.
