@@ -69,13 +69,15 @@ func normalizeNewClusterIPs(spec *corev1.ServiceSpec) {
 	}
 }
 
-// keepAllocatedPorts fills in, on an update, the node ports a client left
-// out, from the stored Service, as upstream's patchAllocatedValues
+// keepAllocatedPorts fills in, on an update, the node ports and the
+// healthCheckNodePort a client left out, from the stored Service, as
+// upstream's patchAllocatedValues
 // (pkg/registry/core/service/storage/storage.go): while both versions have node ports, a port without one
 // takes the node port of the old port of the same name (the one unnamed
 // port of a single-port Service matches the old unnamed one, whatever
 // its number or protocol), unless the new Service already uses that node
-// port on another port.
+// port on another port; while both need a health check, a left-out
+// healthCheckNodePort is the old one.
 func keepAllocatedPorts(svc, old *corev1.Service) {
 	spec, was := &svc.Spec, &old.Spec
 	if hasNodePorts(spec) && hasNodePorts(was) {
@@ -97,5 +99,8 @@ func keepAllocatedPorts(svc, old *corev1.Service) {
 				p.NodePort = byName[p.Name]
 			}
 		}
+	}
+	if hasHealthCheckPort(spec) && hasHealthCheckPort(was) && spec.HealthCheckNodePort == 0 {
+		spec.HealthCheckNodePort = was.HealthCheckNodePort
 	}
 }

@@ -1,6 +1,8 @@
 // Package allocator hands out Service ClusterIPs and NodePorts so that no
 // value is ever given to two Services, even when several API servers share
-// one etcd.
+// one etcd. A LoadBalancer Service with externalTrafficPolicy Local takes
+// its healthCheckNodePort from the same node port range, so no port is
+// both a node port and a health check.
 //
 // # Storage
 //

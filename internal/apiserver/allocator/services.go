@@ -18,7 +18,8 @@ type Services struct {
 	Ports *PortAllocator
 }
 
-// Allocate fills spec.clusterIP(s) and node ports of svc, once
+// Allocate fills spec.clusterIP(s), node ports and healthCheckNodePort of
+// svc, once
 // initIPFamilyFields has filled and checked its IP family fields. old is the stored Service on update,
 // nil on create. The undo releases what this call
 // allocated; values old held that svc no longer uses are released once the
@@ -39,6 +40,10 @@ func (s *Services) Allocate(ctx context.Context, svc, old *corev1.Service, dryRu
 		return func() {}, err
 	}
 	if err := s.allocateNodePorts(ctx, svc, old, owner, dryRun, &undo); err != nil {
+		rollback()
+		return func() {}, err
+	}
+	if err := s.allocateHealthCheckNodePort(ctx, svc, old, owner, dryRun, &undo); err != nil {
 		rollback()
 		return func() {}, err
 	}
@@ -192,6 +197,9 @@ func (s *Services) releaseUnused(ctx context.Context, svc, old *corev1.Service) 
 		if p.NodePort != 0 && !inUse[p.NodePort] {
 			_ = s.Ports.Release(ctx, int(p.NodePort))
 		}
+	}
+	if hc := old.Spec.HealthCheckNodePort; hc != 0 && NeedsHealthCheck(old) && !NeedsHealthCheck(svc) {
+		_ = s.Ports.Release(ctx, int(hc))
 	}
 }
 
