@@ -50,7 +50,6 @@ func validateService(s *corev1.Service) field.ErrorList {
 		}
 	}
 	errs = append(errs, trafficPolicyFields(spec)...)
-	errs = append(errs, enumOptional(ptrValue(spec.IPFamilyPolicy), ipFamilyPolicies, specPath.Child("ipFamilyPolicy"))...)
 	for i, ip := range spec.ExternalIPs {
 		errs = append(errs, ipAddress(ip, specPath.Child("externalIPs").Index(i))...)
 	}
@@ -72,45 +71,10 @@ func ptrValue[T any](p *T) T {
 	return *p
 }
 
-// clusterIPs returns spec.clusterIPs, or [clusterIP] when only that is set.
-func clusterIPs(spec *corev1.ServiceSpec) []string {
-	if len(spec.ClusterIPs) > 0 {
-		return spec.ClusterIPs
-	}
-	if spec.ClusterIP != "" {
-		return []string{spec.ClusterIP}
-	}
-	return nil
-}
-
-// serviceClusterIPs checks the cluster IPs against the service type.
-func serviceClusterIPs(spec *corev1.ServiceSpec) field.ErrorList {
-	ips := clusterIPs(spec)
-	p := specPath.Child("clusterIPs")
-	if len(ips) == 0 {
-		return nil
-	}
-	var errs field.ErrorList
-	if spec.ClusterIP != "" && ips[0] != spec.ClusterIP {
-		errs = append(errs, field.Invalid(p, spec.ClusterIPs, "first value must match `clusterIP`"))
-	}
-	if spec.Type == corev1.ServiceTypeExternalName {
-		return append(errs, field.Forbidden(p, "may not be set for ExternalName services"))
-	}
-	for i, ip := range ips {
-		if ip == corev1.ClusterIPNone {
-			if i > 0 || len(ips) > 1 {
-				errs = append(errs, field.Invalid(p.Index(i), ip, "'None' must be the first and only value"))
-			}
-			switch spec.Type {
-			case corev1.ServiceTypeNodePort, corev1.ServiceTypeLoadBalancer:
-				errs = append(errs, field.Invalid(p.Index(i), ip, fmt.Sprintf("may not be set to 'None' for %s services", spec.Type)))
-			}
-			continue
-		}
-		errs = append(errs, ipAddress(ip, p.Index(i))...)
-	}
-	return errs
+// needsHealthCheck reports a LoadBalancer Service with
+// externalTrafficPolicy Local, as upstream's apiservice.NeedsHealthCheck.
+func needsHealthCheck(spec *corev1.ServiceSpec) bool {
+	return spec.Type == corev1.ServiceTypeLoadBalancer && spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal
 }
 
 // externalName requires a DNS name (a trailing dot is allowed).
@@ -187,10 +151,16 @@ func trafficPolicyFields(spec *corev1.ServiceSpec) field.ErrorList {
 	case spec.ExternalTrafficPolicy != "":
 		errs = append(errs, field.Invalid(p, spec.ExternalTrafficPolicy, "may only be set for externally-accessible services"))
 	}
-	if spec.HealthCheckNodePort != 0 && (spec.Type != corev1.ServiceTypeLoadBalancer ||
-		spec.ExternalTrafficPolicy != corev1.ServiceExternalTrafficPolicyLocal) {
-		errs = append(errs, field.Invalid(specPath.Child("healthCheckNodePort"), spec.HealthCheckNodePort,
+	// Upstream also requires the port of a Service that needs one; here the
+	// allocator, after validation, fills it.
+	hc := specPath.Child("healthCheckNodePort")
+	switch {
+	case spec.HealthCheckNodePort == 0:
+	case !needsHealthCheck(spec):
+		errs = append(errs, field.Invalid(hc, spec.HealthCheckNodePort,
 			"may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"))
+	default:
+		errs = append(errs, invalidMsgs(hc, spec.HealthCheckNodePort, utilvalidation.IsValidPortNum(int(spec.HealthCheckNodePort)))...)
 	}
 	if spec.Type != corev1.ServiceTypeExternalName {
 		ip := specPath.Child("internalTrafficPolicy")
@@ -203,15 +173,15 @@ func trafficPolicyFields(spec *corev1.ServiceSpec) field.ErrorList {
 	return errs
 }
 
-// validateServiceUpdate keeps the cluster IP unless the type changes to or
-// from ExternalName. An empty new clusterIP keeps the allocated one.
+// validateServiceUpdate holds an update to upstream's ValidateServiceUpdate
+// rules: the cluster IPs and families may be upgraded or downgraded but
+// their primary never changes, and a healthCheckNodePort stays while the
+// Service needs one (the API server fills it in when left out).
 func validateServiceUpdate(s, old *corev1.Service) field.ErrorList {
-	if s.Spec.Type == corev1.ServiceTypeExternalName || old.Spec.Type == corev1.ServiceTypeExternalName {
-		return nil
+	errs := upgradeDowngradeClusterIPs(&s.Spec, &old.Spec)
+	errs = append(errs, upgradeDowngradeIPFamilies(&s.Spec, &old.Spec)...)
+	if needsHealthCheck(&s.Spec) && needsHealthCheck(&old.Spec) && s.Spec.HealthCheckNodePort != old.Spec.HealthCheckNodePort {
+		errs = append(errs, field.Forbidden(specPath.Child("healthCheckNodePort"), "field is immutable"))
 	}
-	newIPs, oldIPs := clusterIPs(&s.Spec), clusterIPs(&old.Spec)
-	if len(newIPs) == 0 || len(oldIPs) == 0 || newIPs[0] == oldIPs[0] {
-		return nil
-	}
-	return field.ErrorList{field.Invalid(specPath.Child("clusterIPs").Index(0), newIPs, "may not change once set")}
+	return errs
 }

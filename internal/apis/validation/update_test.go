@@ -65,9 +65,12 @@ func TestValidateUpdate(t *testing.T) {
 			&wantErr{field.ErrorTypeForbidden, "spec"}},
 		{"service clusterIP change", func() runtime.Object {
 			s := service()
-			s.Spec.ClusterIP = "10.43.0.10"
+			s.Spec.ClusterIP, s.Spec.ClusterIPs = "10.43.0.10", []string{"10.43.0.10"}
 			return s
-		}, func(o runtime.Object) { o.(*corev1.Service).Spec.ClusterIP = "10.43.0.11" },
+		}, func(o runtime.Object) {
+			s := o.(*corev1.Service)
+			s.Spec.ClusterIP, s.Spec.ClusterIPs = "10.43.0.11", []string{"10.43.0.11"}
+		},
 			&wantErr{field.ErrorTypeInvalid, "spec.clusterIPs[0]"}},
 		{"immutable configmap data", func() runtime.Object {
 			return &corev1.ConfigMap{ObjectMeta: objMeta("c"), Immutable: ptr(true), Data: map[string]string{"a": "1"}}

@@ -209,7 +209,7 @@ func TestValidateCreate(t *testing.T) {
 			&wantErr{field.ErrorTypeRequired, "spec.ports"}},
 		{"headless service without ports", func() runtime.Object {
 			s := service()
-			s.Spec.Ports, s.Spec.ClusterIP = nil, corev1.ClusterIPNone
+			s.Spec.Ports, s.Spec.ClusterIP, s.Spec.ClusterIPs = nil, corev1.ClusterIPNone, []string{corev1.ClusterIPNone}
 			return s
 		}, nil},
 		{"cluster ip service with external ips and a local traffic policy", func() runtime.Object {
