@@ -24,7 +24,11 @@ type ServiceAllocator interface {
 	// Allocate assigns what svc asks for or needs, given the stored old
 	// Service (nil on create). It returns an undo that releases what this
 	// call allocated, for when the write fails. Errors are API errors.
+	// What old held and svc no longer uses stays allocated.
 	Allocate(ctx context.Context, svc, old *corev1.Service, dryRun bool) (undo func(), err error)
+	// ReleaseUnused frees what old held and svc no longer uses, once svc
+	// is stored in old's place.
+	ReleaseUnused(ctx context.Context, svc, old *corev1.Service)
 	// Release frees everything a deleted Service held.
 	Release(ctx context.Context, svc *corev1.Service)
 }

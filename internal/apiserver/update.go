@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 
+	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -88,13 +89,14 @@ func (s *Server) handleUpdate(ctx context.Context, w http.ResponseWriter, r *htt
 // stored state. created reports that the object did not exist before.
 func (s *Server) update(ctx context.Context, req writeRequest) (runtime.Object, bool, error) {
 	var undo func()
+	var replaced runtime.Object // the stored object the last attempt built on
 	created := false
 	fn := func(current runtime.Object) (runtime.Object, error) {
 		if undo != nil {
 			undo()
 			undo = nil
 		}
-		created = current == nil
+		created, replaced = current == nil, current
 		obj, u, err := s.nextVersion(ctx, req, current)
 		undo = u
 		return obj, err
@@ -120,8 +122,20 @@ func (s *Server) update(ctx context.Context, req writeRequest) (runtime.Object, 
 		}
 		return nil, false, err
 	}
+	s.releaseReplacedService(ctx, req.subresource, out, replaced)
 	out, err = s.finishDeletion(ctx, req.ep, out)
 	return out, created, err
+}
+
+// releaseReplacedService frees the cluster IPs and ports a stored update
+// of a Service dropped, now that the write can no longer fail.
+func (s *Server) releaseReplacedService(ctx context.Context, subresource string, out, replaced runtime.Object) {
+	svc, ok := out.(*corev1.Service)
+	old, wasService := replaced.(*corev1.Service)
+	if !ok || !wasService || subresource != "" || s.cfg.Services == nil {
+		return
+	}
+	s.cfg.Services.ReleaseUnused(ctx, svc, old)
 }
 
 // nextVersion computes, validates and admits the next version of an

@@ -22,8 +22,10 @@ type Services struct {
 // svc, once
 // initIPFamilyFields has filled and checked its IP family fields. old is the stored Service on update,
 // nil on create. The undo releases what this call
-// allocated; values old held that svc no longer uses are released once the
-// caller commits, by calling Release on a Service holding just them.
+// allocated. Values old held that svc no longer uses stay allocated: the
+// write may still fail and leave old stored, so they are freed only once
+// svc is stored (ReleaseUnused), as upstream's service storage releases
+// them after the update commits.
 func (s *Services) Allocate(ctx context.Context, svc, old *corev1.Service, dryRun bool) (func(), error) {
 	var undo []func()
 	rollback := func() {
@@ -46,9 +48,6 @@ func (s *Services) Allocate(ctx context.Context, svc, old *corev1.Service, dryRu
 	if err := s.allocateHealthCheckNodePort(ctx, svc, old, owner, dryRun, &undo); err != nil {
 		rollback()
 		return func() {}, err
-	}
-	if old != nil && !dryRun {
-		s.releaseUnused(ctx, svc, old)
 	}
 	return rollback, nil
 }
@@ -182,8 +181,9 @@ func (s *Services) portReason(err error) string {
 	return err.Error()
 }
 
-// releaseUnused frees what old held and svc no longer uses.
-func (s *Services) releaseUnused(ctx context.Context, svc, old *corev1.Service) {
+// ReleaseUnused frees what old held and svc no longer uses, once svc has
+// replaced old in storage.
+func (s *Services) ReleaseUnused(ctx context.Context, svc, old *corev1.Service) {
 	if needsClusterIP(old) && !needsClusterIP(svc) && old.Spec.ClusterIP != "" {
 		_ = s.IPs.Release(ctx, net.ParseIP(old.Spec.ClusterIP))
 	}
