@@ -1,7 +1,6 @@
 package validation
 
 import (
-	"fmt"
 	"strings"
 
 	corev1 "k8s.io/api/core/v1"
@@ -11,12 +10,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 
 	"github.com/skiff-dev/skiff/internal/apis/defaults"
-)
-
-// The node-port range upstream allocates from by default.
-const (
-	minNodePort = 30000
-	maxNodePort = 32767
 )
 
 var (
@@ -125,18 +118,12 @@ func servicePorts(spec *corev1.ServiceSpec) field.ErrorList {
 	return errs
 }
 
-// nodePort forbids node ports on ClusterIP services and requires the
-// default allocation range.
+// nodePort forbids node ports on ClusterIP services. Whether a port is in
+// the node port range is the allocator's to say, as upstream's: the range
+// is the server's --service-node-port-range.
 func nodePort(t corev1.ServiceType, port int32, fldPath *field.Path) field.ErrorList {
-	if port == 0 {
-		return nil
-	}
-	if t == corev1.ServiceTypeClusterIP {
+	if port != 0 && t == corev1.ServiceTypeClusterIP {
 		return field.ErrorList{field.Forbidden(fldPath, "may not be used when `type` is 'ClusterIP'")}
-	}
-	if port < minNodePort || port > maxNodePort {
-		return field.ErrorList{field.Invalid(fldPath, port,
-			fmt.Sprintf("provided port is not in the valid range. The range of valid ports is %d-%d", minNodePort, maxNodePort))}
 	}
 	return nil
 }

@@ -139,6 +139,12 @@ func (s *Services) allocateNodePorts(ctx context.Context, svc, old *corev1.Servi
 			continue
 		}
 		if dryRun {
+			// As upstream's dry-run allocator: a requested port is
+			// checked against the range, nothing is reserved.
+			if p.NodePort != 0 && !s.Ports.Range().Contains(int(p.NodePort)) {
+				path := field.NewPath("spec", "ports").Index(i).Child("nodePort")
+				return invalid(svc, path, p.NodePort, s.portReason(ErrNotInRange))
+			}
 			continue
 		}
 		if err := s.allocatePort(ctx, svc, i, owner, undo); err != nil {
