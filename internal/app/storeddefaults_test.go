@@ -9,6 +9,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes/scheme"
@@ -50,18 +51,26 @@ func TestUpdateOfObjectStoredBeforeADefault(t *testing.T) {
 // 100n, as a Job stored before the rounding default was.
 func storeSubMilliRequest(t *testing.T, dataDir, key string) {
 	t.Helper()
+	rewriteStored(t, dataDir, key, func(obj runtime.Object) {
+		job := obj.(*batchv1.Job)
+		job.Spec.Template.Spec.Containers[0].Resources.Requests[corev1.ResourceCPU] = resource.MustParse("100n")
+	})
+}
+
+// rewriteStored changes the object stored at key in the stopped server's
+// etcd, as an object stored by an earlier version of Skiff would read.
+func rewriteStored(t *testing.T, dataDir, key string, change func(runtime.Object)) {
+	t.Helper()
 	e := openStoppedEtcd(t, dataDir)
 	defer e.Close()
-	stored := getStored(t, e, key)
 	pb := protobuf.NewSerializer(scheme.Scheme, scheme.Scheme)
-	obj, _, err := pb.Decode(stored, nil, nil)
+	obj, _, err := pb.Decode(getStored(t, e, key), nil, nil)
 	if err != nil {
-		t.Fatalf("decode stored job: %v", err)
+		t.Fatalf("decode %s: %v", key, err)
 	}
-	job := obj.(*batchv1.Job)
-	job.Spec.Template.Spec.Containers[0].Resources.Requests[corev1.ResourceCPU] = resource.MustParse("100n")
+	change(obj)
 	var buf bytes.Buffer
-	if err := pb.Encode(job, &buf); err != nil {
+	if err := pb.Encode(obj, &buf); err != nil {
 		t.Fatal(err)
 	}
 	if _, err := e.Client().Put(context.Background(), key, buf.String()); err != nil {

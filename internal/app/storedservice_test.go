@@ -1,16 +1,14 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/types"
-	"k8s.io/client-go/kubernetes/scheme"
 )
 
 // TestStatusOfServiceStoredBeforeARule: a Service stored with an IP family
@@ -55,21 +53,8 @@ func TestStatusOfServiceStoredBeforeARule(t *testing.T) {
 // ipFamilyPolicy RequireDualStack.
 func storeRequireDualStack(t *testing.T, dataDir, key string) {
 	t.Helper()
-	e := openStoppedEtcd(t, dataDir)
-	defer e.Close()
-	pb := protobuf.NewSerializer(scheme.Scheme, scheme.Scheme)
-	obj, _, err := pb.Decode(getStored(t, e, key), nil, nil)
-	if err != nil {
-		t.Fatalf("decode stored service: %v", err)
-	}
-	svc := obj.(*corev1.Service)
-	policy := corev1.IPFamilyPolicyRequireDualStack
-	svc.Spec.IPFamilyPolicy = &policy
-	var buf bytes.Buffer
-	if err := pb.Encode(svc, &buf); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := e.Client().Put(context.Background(), key, buf.String()); err != nil {
-		t.Fatal(err)
-	}
+	rewriteStored(t, dataDir, key, func(obj runtime.Object) {
+		policy := corev1.IPFamilyPolicyRequireDualStack
+		obj.(*corev1.Service).Spec.IPFamilyPolicy = &policy
+	})
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
@@ -138,17 +139,9 @@ func TestUpdateConcurrentCAS(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
+			var calls atomic.Int64
 			for range perWorker {
-				_, err := e.pods.Update(ctx, "ns", "counter", func(cur runtime.Object) (runtime.Object, error) {
-					p := cur.(*corev1.Pod)
-					n, err := strconv.Atoi(p.Labels["n"])
-					if err != nil {
-						return nil, err
-					}
-					p.Labels["n"] = strconv.Itoa(n + 1)
-					return p, nil
-				})
-				if err != nil {
+				if _, err := e.pods.Update(ctx, "ns", "counter", bump(&calls)); err != nil {
 					errs <- err
 					return
 				}
