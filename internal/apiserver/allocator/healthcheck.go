@@ -26,7 +26,7 @@ func NeedsHealthCheck(svc *corev1.Service) bool {
 // updateHealthCheckNodePort (pkg/registry/core/service/storage/alloc.go),
 // failures are internal errors; the port allocator never gives a port to
 // two Services, or to a node port and a health check at once.
-func (s *Services) allocateHealthCheckNodePort(ctx context.Context, svc, old *corev1.Service, owner string, dryRun bool, undo *[]func()) error {
+func (s *Services) allocateHealthCheckNodePort(ctx context.Context, svc, old *corev1.Service, owner string, dry *dryRunPorts, undo *[]func()) error {
 	if !NeedsHealthCheck(svc) {
 		return nil
 	}
@@ -36,10 +36,17 @@ func (s *Services) allocateHealthCheckNodePort(ctx context.Context, svc, old *co
 		}
 		return nil
 	}
-	if dryRun {
+	port := int(svc.Spec.HealthCheckNodePort)
+	if dry != nil {
+		if port == 0 {
+			svc.Spec.HealthCheckNodePort = int32(dry.next())
+			return nil
+		}
+		if err := dry.allocate(ctx, port); err != nil {
+			return apierrors.NewInternalError(fmt.Errorf("failed to allocate requested HealthCheck NodePort %d: %s", port, s.portReason(err)))
+		}
 		return nil
 	}
-	port := int(svc.Spec.HealthCheckNodePort)
 	if port != 0 {
 		if err := s.Ports.Allocate(ctx, port, owner); err != nil {
 			return apierrors.NewInternalError(fmt.Errorf("failed to allocate requested HealthCheck NodePort %d: %s", port, s.portReason(err)))

@@ -112,6 +112,14 @@ func (a *PortAllocator) AllocateNext(ctx context.Context, owner string) (int, er
 	return a.r.Min + int(off), nil
 }
 
+// Has reports whether port is taken; a port outside the range is not.
+func (a *PortAllocator) Has(ctx context.Context, port int) (bool, error) {
+	if !a.r.Contains(port) {
+		return false, nil
+	}
+	return a.exists(ctx, strconv.Itoa(port))
+}
+
 // Release frees port. Releasing a free or out-of-range port does nothing.
 func (a *PortAllocator) Release(ctx context.Context, port int) error {
 	if !a.r.Contains(port) {

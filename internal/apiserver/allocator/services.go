@@ -37,15 +37,19 @@ func (s *Services) Allocate(ctx context.Context, svc, old *corev1.Service, dryRu
 		return func() {}, err
 	}
 	owner := svc.Namespace + "/" + svc.Name
+	var dry *dryRunPorts // non-nil in a dry run (dryrun.go)
+	if dryRun {
+		dry = &dryRunPorts{ports: s.Ports}
+	}
 	if err := s.allocateClusterIP(ctx, svc, old, owner, dryRun, &undo); err != nil {
 		rollback()
 		return func() {}, err
 	}
-	if err := s.allocateNodePorts(ctx, svc, old, owner, dryRun, &undo); err != nil {
+	if err := s.allocateNodePorts(ctx, svc, old, owner, dry, &undo); err != nil {
 		rollback()
 		return func() {}, err
 	}
-	if err := s.allocateHealthCheckNodePort(ctx, svc, old, owner, dryRun, &undo); err != nil {
+	if err := s.allocateHealthCheckNodePort(ctx, svc, old, owner, dry, &undo); err != nil {
 		rollback()
 		return func() {}, err
 	}
@@ -76,6 +80,8 @@ func (s *Services) allocateClusterIP(ctx context.Context, svc, old *corev1.Servi
 	path := field.NewPath("spec", "clusterIPs")
 	if svc.Spec.ClusterIP == "" {
 		if dryRun {
+			ip, _ := s.dryRunClusterIP(nil)
+			svc.Spec.ClusterIP, svc.Spec.ClusterIPs = ip.String(), []string{ip.String()}
 			return nil
 		}
 		ip, err := s.IPs.AllocateNext(ctx, owner)
@@ -92,6 +98,9 @@ func (s *Services) allocateClusterIP(ctx context.Context, svc, old *corev1.Servi
 	}
 	svc.Spec.ClusterIPs = []string{svc.Spec.ClusterIP}
 	if dryRun {
+		if _, err := s.dryRunClusterIP(ip); err != nil {
+			return invalid(svc, path, svc.Spec.ClusterIPs, fmt.Sprintf("failed to allocate IP %s: %s", ip, ipReason(err, ip, s.IPs)))
+		}
 		return nil
 	}
 	if err := s.IPs.Allocate(ctx, ip, owner); err != nil {
@@ -116,7 +125,7 @@ func needsNodePorts(svc *corev1.Service) bool {
 		(svc.Spec.Type == corev1.ServiceTypeLoadBalancer && (svc.Spec.AllocateLoadBalancerNodePorts == nil || *svc.Spec.AllocateLoadBalancerNodePorts))
 }
 
-func (s *Services) allocateNodePorts(ctx context.Context, svc, old *corev1.Service, owner string, dryRun bool, undo *[]func()) error {
+func (s *Services) allocateNodePorts(ctx context.Context, svc, old *corev1.Service, owner string, dry *dryRunPorts, undo *[]func()) error {
 	if !needsNodePorts(svc) {
 		if svc.Spec.Type == corev1.ServiceTypeClusterIP || svc.Spec.Type == corev1.ServiceTypeExternalName {
 			for i := range svc.Spec.Ports {
@@ -138,12 +147,9 @@ func (s *Services) allocateNodePorts(ctx context.Context, svc, old *corev1.Servi
 		if p.NodePort != 0 && held[p.NodePort] {
 			continue
 		}
-		if dryRun {
-			// As upstream's dry-run allocator: a requested port is
-			// checked against the range, nothing is reserved.
-			if p.NodePort != 0 && !s.Ports.Range().Contains(int(p.NodePort)) {
-				path := field.NewPath("spec", "ports").Index(i).Child("nodePort")
-				return invalid(svc, path, p.NodePort, s.portReason(ErrNotInRange))
+		if dry != nil {
+			if err := s.dryRunPort(ctx, svc, i, dry); err != nil {
+				return err
 			}
 			continue
 		}
@@ -172,6 +178,22 @@ func (s *Services) allocatePort(ctx context.Context, svc *corev1.Service, i int,
 		return invalid(svc, path, p.NodePort, s.portReason(err))
 	}
 	*undo = append(*undo, func() { _ = s.Ports.Release(context.Background(), port) })
+	return nil
+}
+
+// dryRunPort fills or checks port i of svc as a dry run does (dryrun.go).
+func (s *Services) dryRunPort(ctx context.Context, svc *corev1.Service, i int, dry *dryRunPorts) error {
+	p := &svc.Spec.Ports[i]
+	if p.NodePort == 0 {
+		p.NodePort = int32(dry.next())
+		return nil
+	}
+	if err := dry.allocate(ctx, int(p.NodePort)); err != nil {
+		if !errors.Is(err, ErrAllocated) {
+			return apierrors.NewInternalError(err)
+		}
+		return invalid(svc, field.NewPath("spec", "ports").Index(i).Child("nodePort"), p.NodePort, s.portReason(err))
+	}
 	return nil
 }
 

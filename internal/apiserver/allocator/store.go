@@ -47,6 +47,15 @@ func (s store) create(ctx context.Context, value, owner string) (bool, error) {
 	return resp.Succeeded, nil
 }
 
+// exists reports whether someone holds value.
+func (s store) exists(ctx context.Context, value string) (bool, error) {
+	resp, err := s.client.Get(ctx, s.key(value), clientv3.WithCountOnly())
+	if err != nil {
+		return false, fmt.Errorf("allocator: read %s: %w", s.key(value), err)
+	}
+	return resp.Count > 0, nil
+}
+
 // delete removes value's key; a missing key is not an error.
 func (s store) delete(ctx context.Context, value string) error {
 	if _, err := s.client.Delete(ctx, s.key(value)); err != nil {
