@@ -8,20 +8,20 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// podAffinities checks a pod's pod affinity and anti-affinity terms as
-// upstream's validatePodAffinity and validatePodAntiAffinity (node
-// affinity is not checked here).
+// affinity checks a pod's affinity as upstream's validateAffinity: node
+// affinity, then pod affinity and anti-affinity terms as
+// validatePodAffinity and validatePodAntiAffinity.
 //
 // On create the API server has already merged each term's matchLabelKeys
 // and mismatchLabelKeys into its label selector, as upstream's pod
 // strategy does before validating, so the checks see the merged selector;
 // a stored pod's selector holds each merged key once and passes again on
 // update.
-func podAffinities(a *corev1.Affinity, fldPath *field.Path) field.ErrorList {
+func affinity(a *corev1.Affinity, fldPath *field.Path) field.ErrorList {
 	if a == nil {
 		return nil
 	}
-	var errs field.ErrorList
+	errs := nodeAffinity(a.NodeAffinity, fldPath.Child("nodeAffinity"))
 	if pa := a.PodAffinity; pa != nil {
 		p := fldPath.Child("podAffinity")
 		errs = append(errs, affinityTerms(pa.RequiredDuringSchedulingIgnoredDuringExecution, p.Child("requiredDuringSchedulingIgnoredDuringExecution"))...)

@@ -202,7 +202,7 @@ func podSpec(s *corev1.PodSpec, fldPath *field.Path, template bool) field.ErrorL
 	}
 	errs = append(errs, tolerations(s.Tolerations, fldPath.Child("tolerations"))...)
 	errs = append(errs, topologySpread(s.TopologySpreadConstraints, fldPath.Child("topologySpreadConstraints"))...)
-	errs = append(errs, podAffinities(s.Affinity, fldPath.Child("affinity"))...)
+	errs = append(errs, affinity(s.Affinity, fldPath.Child("affinity"))...)
 	errs = append(errs, hostAliases(s.HostAliases, fldPath.Child("hostAliases"))...)
 	for i, ps := range s.ImagePullSecrets {
 		if ps.Name == "" {
