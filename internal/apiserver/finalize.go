@@ -10,8 +10,10 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 )
 
-// handleFinalize is namespaces/finalize: it replaces spec.finalizers and
-// removes the namespace once it is being deleted and none are left.
+// handleFinalize is namespaces/finalize: it writes the client's namespace
+// but for its status, as upstream's namespaceFinalizeStrategy (so
+// spec.finalizers, and labels and annotations too, may change), and removes
+// the namespace once it is being deleted and no finalizer is left.
 func (s *Server) handleFinalize(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo, body []byte, mode, manager string, dryRun bool) error {
 	obj, warnings, err := s.decodeBody(r, body, ep, mode)
 	if err != nil {
@@ -26,12 +28,9 @@ func (s *Server) handleFinalize(ctx context.Context, w http.ResponseWriter, r *h
 			if current == nil {
 				return nil, apierrors.NewNotFound(ep.res.GVR.GroupResource(), info.Name)
 			}
-			cur := current.(*corev1.Namespace).DeepCopy()
-			cur.Spec.Finalizers = ns.Spec.Finalizers
-			if ns.ResourceVersion != "" {
-				cur.ResourceVersion = ns.ResourceVersion
-			}
-			return cur, nil
+			next := ns.DeepCopy()
+			next.Status = *current.(*corev1.Namespace).Status.DeepCopy()
+			return next, nil
 		}}
 	out, _, err := s.update(ctx, req)
 	if err != nil {

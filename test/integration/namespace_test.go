@@ -102,3 +102,31 @@ func TestNamespaceKubernetesFinalizerOnCreateOnly(t *testing.T) {
 		t.Errorf("update after the finalizers were removed: finalizers %v; want none", ns.Spec.Finalizers)
 	}
 }
+
+// TestNamespaceFinalizeWritesAllButStatus: upstream's finalize strategy
+// keeps only the stored status, so a finalize call may change labels and
+// annotations along with spec.finalizers.
+func TestNamespaceFinalizeWritesAllButStatus(t *testing.T) {
+	ctx := ctxFor(t)
+	nsc := shared.cs.CoreV1().Namespaces()
+	name := newNamespace(t)
+	ns, err := nsc.Get(ctx, name, metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns.Labels["team"] = "b"
+	ns.Annotations = map[string]string{"note": "finalized"}
+	ns.Spec.Finalizers = append(ns.Spec.Finalizers, "example.com/cleanup")
+	ns.Status.Phase = corev1.NamespaceTerminating
+	got, err := nsc.Finalize(ctx, ns, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatalf("finalize namespace: %v", err)
+	}
+	if got.Labels["team"] != "b" || got.Annotations["note"] != "finalized" || len(got.Spec.Finalizers) != 2 {
+		t.Errorf("finalize: label team %q, annotation note %q, finalizers %v; want b, finalized and two finalizers",
+			got.Labels["team"], got.Annotations["note"], got.Spec.Finalizers)
+	}
+	if got.Status.Phase != corev1.NamespaceActive {
+		t.Errorf("finalize: phase %s; want the stored Active", got.Status.Phase)
+	}
+}
