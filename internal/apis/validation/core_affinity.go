@@ -56,10 +56,13 @@ func weightedAffinityTerms(terms []corev1.WeightedPodAffinityTerm, fldPath *fiel
 }
 
 // affinityTerm checks one term as upstream's validatePodAffinityTerm,
-// whose namespaces errors name the field "namespace".
+// whose namespaces errors name the field "namespace". The selectors'
+// values are left to affinityLabelValues, as upstream checks them only
+// when the old object has none invalid.
 func affinityTerm(t *corev1.PodAffinityTerm, fldPath *field.Path) field.ErrorList {
-	errs := labelSelector(t.LabelSelector, fldPath.Child("labelSelector"))
-	errs = append(errs, labelSelector(t.NamespaceSelector, fldPath.Child("namespaceSelector"))...)
+	anyValue := unversioned.LabelSelectorValidationOptions{AllowInvalidLabelValueInSelector: true}
+	errs := unversioned.ValidateLabelSelector(t.LabelSelector, anyValue, fldPath.Child("labelSelector"))
+	errs = append(errs, unversioned.ValidateLabelSelector(t.NamespaceSelector, anyValue, fldPath.Child("namespaceSelector"))...)
 	for _, ns := range t.Namespaces {
 		errs = append(errs, invalidMsgs(fldPath.Child("namespace"), ns, dnsLabel(ns, false))...)
 	}

@@ -10,16 +10,18 @@ import (
 
 // nodeAffinity checks a pod's node affinity as upstream's
 // validateNodeAffinity: the required node selector needs at least one
-// term and has its match expressions' values checked as label values;
-// each preferred term has a weight of 1-100 and its values unchecked
-// ("they can succeed when the cluster has only one node").
+// term, and its match expressions' values are left to
+// affinityLabelValues, as upstream checks them only when the old object
+// has none invalid; each preferred term has a weight of 1-100 and its
+// values unchecked ("they can succeed when the cluster has only one
+// node").
 func nodeAffinity(na *corev1.NodeAffinity, fldPath *field.Path) field.ErrorList {
 	if na == nil {
 		return nil
 	}
 	var errs field.ErrorList
 	if sel := na.RequiredDuringSchedulingIgnoredDuringExecution; sel != nil {
-		errs = append(errs, nodeSelector(sel, true, fldPath.Child("requiredDuringSchedulingIgnoredDuringExecution"))...)
+		errs = append(errs, nodeSelector(sel, false, fldPath.Child("requiredDuringSchedulingIgnoredDuringExecution"))...)
 	}
 	preferred := fldPath.Child("preferredDuringSchedulingIgnoredDuringExecution")
 	for i := range na.PreferredDuringSchedulingIgnoredDuringExecution {

@@ -21,8 +21,22 @@ type kindRules struct {
 	status     func(obj, old runtime.Object) field.ErrorList
 }
 
-// rulesFor returns the rules for obj's kind, or false for unknown kinds.
+// rulesFor returns the rules for obj's kind, or false for unknown kinds;
+// a kind holding a pod spec gets the affinity label-value checks that
+// depend on the old object.
 func rulesFor(obj runtime.Object) (kindRules, bool) {
+	r, ok := kindRulesFor(obj)
+	if ok {
+		if _, p := podSpecOf(obj); p != nil {
+			r = withAffinityValues(r)
+		}
+	}
+	return r, ok
+}
+
+// kindRulesFor returns the rules of obj's kind as each group declares
+// them.
+func kindRulesFor(obj runtime.Object) (kindRules, bool) {
 	if r, ok := coreRules(obj); ok {
 		return r, true
 	}
