@@ -71,7 +71,8 @@ func validateHPAv2(h *autoscalingv2.HorizontalPodAutoscaler) field.ErrorList {
 
 // scalingRules checks one direction of spec.behavior as upstream's
 // validateScalingRules: a given rules block needs at least one policy, so
-// `policies: []` is rejected while an unset list was filled by defaulting.
+// `policies: []` is rejected while an unset list was filled by defaulting,
+// and a tolerance must not be negative.
 func scalingRules(r *autoscalingv2.HPAScalingRules, fldPath *field.Path) field.ErrorList {
 	if r == nil {
 		return nil
@@ -93,6 +94,12 @@ func scalingRules(r *autoscalingv2.HPAScalingRules, fldPath *field.Path) field.E
 	}
 	for i, p := range r.Policies {
 		errs = append(errs, scalingPolicy(p, policies.Index(i))...)
+	}
+	// A tolerance reaches validation only when the stored HPA already has
+	// one (dropDisabledFields in internal/apiserver); upstream checks it
+	// with ValidateNonnegativeQuantity whether or not its gate is on.
+	if tol := r.Tolerance; tol != nil && tol.Sign() < 0 {
+		errs = append(errs, field.Invalid(fldPath.Child("tolerance"), tol.String(), "must be greater than or equal to 0"))
 	}
 	return errs
 }
