@@ -93,6 +93,7 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)
 	}
+	warn(ctx, createWarnings(obj))
 	// A dry run never reaches storage, so it checks etcd itself; a real
 	// create checks the cache cheaply and storage catches what it missed.
 	existsRV := "0"

@@ -233,7 +233,7 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 			audit.AddAnnotation(r.Context(), "k8s.io/removed-release", d.removedRelease)
 		}
 	}
-	ctx := admission.WithWarnings(r.Context(), func(msg string) { addWarnings(w, []string{msg}) })
+	ctx := withWarnings(r.Context(), w)
 	var err error
 	switch {
 	case isComputed:

@@ -186,6 +186,9 @@ func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runt
 	if len(errs) > 0 {
 		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), req.name, errs)
 	}
+	if req.subresource == "" {
+		warn(ctx, updateWarnings(obj, current))
+	}
 	// As upstream, a binding updates the pod straight in storage: it
 	// records no managedFields entry (the field manager tracks the
 	// Binding the client created, not the pod). The managed fields are
@@ -215,6 +218,7 @@ func (s *Server) nextVersionCreate(ctx context.Context, req writeRequest, obj ru
 	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
 		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), req.name, errs)
 	}
+	warn(ctx, createWarnings(obj))
 	if req.apply == nil {
 		obj = ep.recordCreate(obj, req.manager)
 	}
