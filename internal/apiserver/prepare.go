@@ -11,6 +11,7 @@ import (
 	"k8s.io/apimachinery/pkg/util/rand"
 	"k8s.io/apimachinery/pkg/util/uuid"
 
+	appsv1 "k8s.io/api/apps/v1"
 	batchv1 "k8s.io/api/batch/v1"
 	certificatesv1 "k8s.io/api/certificates/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -154,21 +155,18 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 	switch sub {
 	case "status", "approval":
 		copyAllButStatus(obj, old)
-		if pv, ok := obj.(*corev1.PersistentVolume); ok {
-			stampPhaseTransition(&pv.Status, &old.(*corev1.PersistentVolume).Status, metav1.NewTime(s.now().Truncate(1e9)))
-		}
+		prepareStatusUpdate(obj, old, metav1.NewTime(s.now().Truncate(1e9)))
 	case "ephemeralcontainers":
 		if pod, ok := obj.(*corev1.Pod); ok {
 			ephemeral := pod.Spec.EphemeralContainers
 			copyAllButStatus(obj, old)
 			pod.Status = old.(*corev1.Pod).Status
 			pod.Spec.EphemeralContainers = ephemeral
+			resetMetaForStatus(m, om)
 		}
 	case "":
 		if ep.res.HasStatus {
-			if _, isNode := obj.(*corev1.Node); !isNode {
-				copyField(obj, old, "Status")
-			}
+			copyField(obj, old, "Status")
 		}
 		switch o := obj.(type) {
 		case *corev1.Service:
@@ -180,10 +178,50 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 			// changes spec.finalizers.
 			o.Spec.Finalizers = old.(*corev1.Namespace).Spec.Finalizers
 		}
-		if tracksGeneration(ep) && specChanged(obj, old) {
+		if tracksGeneration(ep) && (specChanged(obj, old) || deploymentAnnotationsChanged(obj, old)) {
 			m.SetGeneration(om.GetGeneration() + 1)
 		}
 	}
+}
+
+// prepareStatusUpdate applies what upstream's status strategies keep
+// from the stored object besides its spec: a Deployment's labels; a pod's
+// owner references (old kubelets corrupted them) and its QoS class when
+// the writer left it out; a volume's phase transition time.
+func prepareStatusUpdate(obj, old runtime.Object, now metav1.Time) {
+	switch o := obj.(type) {
+	case *appsv1.Deployment:
+		o.Labels = old.(*appsv1.Deployment).Labels
+	case *corev1.Pod:
+		was := old.(*corev1.Pod)
+		o.OwnerReferences = was.OwnerReferences
+		if o.Status.QOSClass == "" {
+			o.Status.QOSClass = was.Status.QOSClass
+		}
+	case *corev1.PersistentVolume:
+		stampPhaseTransition(&o.Status, &old.(*corev1.PersistentVolume).Status, now)
+	}
+}
+
+// resetMetaForStatus keeps the stored labels, annotations, finalizers and
+// owner references, as upstream's ResetObjectMetaForStatus for the
+// subresources that may change one part of the spec only.
+func resetMetaForStatus(m, old metav1.Object) {
+	m.SetLabels(old.GetLabels())
+	m.SetAnnotations(old.GetAnnotations())
+	m.SetFinalizers(old.GetFinalizers())
+	m.SetOwnerReferences(old.GetOwnerReferences())
+}
+
+// deploymentAnnotationsChanged reports an annotation change of a
+// Deployment, which upstream counts as a new generation because the
+// controller copies the annotations to its ReplicaSets.
+func deploymentAnnotationsChanged(obj, old runtime.Object) bool {
+	d, ok := obj.(*appsv1.Deployment)
+	if !ok {
+		return false
+	}
+	return !equality.Semantic.DeepEqual(d.Annotations, old.(*appsv1.Deployment).Annotations)
 }
 
 // stampPhaseTransition keeps a volume's lastPhaseTransitionTime in step

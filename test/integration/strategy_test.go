@@ -1,0 +1,160 @@
+package integration
+
+import (
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/util/retry"
+)
+
+// TestDeploymentAnnotationsBumpGeneration: as upstream's deployment
+// strategy PrepareForUpdate (pkg/registry/apps/deployment/strategy.go),
+// an annotation change bumps a Deployment's generation (the controller
+// copies annotations to its ReplicaSets) while a label change does not.
+func TestDeploymentAnnotationsBumpGeneration(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	deployments := shared.cs.AppsV1().Deployments(ns)
+	d, err := deployments.Create(ctx, newDeployment(ns, "annotated"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create deployment: %v", err)
+	}
+	steps := []struct {
+		name string
+		edit func(*metav1.ObjectMeta)
+		want int64
+	}{
+		{"annotation added", func(m *metav1.ObjectMeta) { m.Annotations = map[string]string{"note": "a"} }, 2},
+		{"label added", func(m *metav1.ObjectMeta) { m.Labels = map[string]string{"tier": "web"} }, 2},
+		{"annotation changed", func(m *metav1.ObjectMeta) { m.Annotations["note"] = "b" }, 3},
+	}
+	for _, st := range steps {
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			cur, err := deployments.Get(ctx, d.Name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			st.edit(&cur.ObjectMeta)
+			d, err = deployments.Update(ctx, cur, metav1.UpdateOptions{})
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: update: %v", st.name, err)
+		}
+		if d.Generation != st.want {
+			t.Errorf("%s: generation %d; want %d", st.name, d.Generation, st.want)
+		}
+	}
+}
+
+// TestDeploymentStatusKeepsLabels: as upstream's deployment status
+// strategy, a status update may not change a Deployment's labels.
+func TestDeploymentStatusKeepsLabels(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	deployments := shared.cs.AppsV1().Deployments(ns)
+	d := newDeployment(ns, "labelled")
+	d.Labels = map[string]string{"tier": "web"}
+	if _, err := deployments.Create(ctx, d, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create deployment: %v", err)
+	}
+	var got *metav1.ObjectMeta
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		cur, err := deployments.Get(ctx, d.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		cur.Labels = map[string]string{"tier": "db"}
+		out, err := deployments.UpdateStatus(ctx, cur, metav1.UpdateOptions{})
+		if err == nil {
+			got = &out.ObjectMeta
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("update status: %v", err)
+	}
+	if got.Labels["tier"] != "web" {
+		t.Errorf("labels after a status update setting tier=db: %v; want tier=web kept", got.Labels)
+	}
+}
+
+// TestNodeUpdateKeepsStatus: as upstream's node strategy PrepareForUpdate
+// (pkg/registry/core/node/strategy.go), an update of the main resource
+// keeps the stored status; only nodes/status changes it.
+func TestNodeUpdateKeepsStatus(t *testing.T) {
+	ctx := ctxFor(t)
+	nodes := shared.cs.CoreV1().Nodes()
+	n := newNode("", "strategy-status-node")
+	n.Status.Capacity = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("2")}
+	if _, err := nodes.Create(ctx, n, metav1.CreateOptions{}); err != nil {
+		t.Fatalf("create node: %v", err)
+	}
+	t.Cleanup(func() { _ = nodes.Delete(ctxFor(t), n.Name, metav1.DeleteOptions{}) })
+	var got *corev1.Node
+	err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		cur, err := nodes.Get(ctx, n.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		cur.Status.Capacity = corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("64")}
+		got, err = nodes.Update(ctx, cur, metav1.UpdateOptions{})
+		return err
+	})
+	if err != nil {
+		t.Fatalf("update node: %v", err)
+	}
+	if q := got.Status.Capacity[corev1.ResourceCPU]; q.String() != "2" {
+		t.Errorf("capacity cpu after an update setting 64: %s; want the stored 2", q.String())
+	}
+}
+
+// TestPodStatusKeepsOwnerAndQOS: as upstream's pod status strategy, a
+// status update keeps the pod's owner references and, when the writer
+// leaves it out, its QoS class.
+func TestPodStatusKeepsOwnerAndQOS(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	pods := shared.cs.CoreV1().Pods(ns)
+	pod, err := pods.Create(ctx, newPod(ns, "status-owner"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create pod: %v", err)
+	}
+	pod.OwnerReferences = []metav1.OwnerReference{{APIVersion: "v1", Kind: "ConfigMap", Name: "x", UID: "0b3e2d6e-0000-4000-8000-000000000001"}}
+	pod.Status.QOSClass = ""
+	got, err := pods.UpdateStatus(ctx, pod, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatalf("update status: %v", err)
+	}
+	if len(got.OwnerReferences) != 0 || got.Status.QOSClass != corev1.PodQOSBestEffort {
+		t.Errorf("after status update: ownerReferences %v, qosClass %q; want none and BestEffort", got.OwnerReferences, got.Status.QOSClass)
+	}
+}
+
+// TestEphemeralContainersKeepMetadata: as upstream's ephemeral containers
+// strategy (ResetObjectMetaForStatus), pods/ephemeralcontainers changes
+// the ephemeral containers only, not the pod's labels or annotations.
+func TestEphemeralContainersKeepMetadata(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	pods := shared.cs.CoreV1().Pods(ns)
+	pod, err := pods.Create(ctx, newPod(ns, "debugged"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create pod: %v", err)
+	}
+	pod.Labels = map[string]string{"sneaky": "yes"}
+	pod.Annotations = map[string]string{"sneaky": "yes"}
+	pod.Spec.EphemeralContainers = []corev1.EphemeralContainer{{EphemeralContainerCommon: corev1.EphemeralContainerCommon{
+		Name: "debug", Image: "registry.example/debug:1", ImagePullPolicy: corev1.PullIfNotPresent,
+		TerminationMessagePolicy: corev1.TerminationMessageReadFile}}}
+	got, err := pods.UpdateEphemeralContainers(ctx, pod.Name, pod, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatalf("update ephemeral containers: %v", err)
+	}
+	if len(got.Spec.EphemeralContainers) != 1 || got.Labels["sneaky"] != "" || got.Annotations["sneaky"] != "" {
+		t.Errorf("after ephemeralcontainers update: %d ephemeral containers, labels %v, annotations %v; want 1 and no sneaky label or annotation",
+			len(got.Spec.EphemeralContainers), got.Labels, got.Annotations)
+	}
+}
