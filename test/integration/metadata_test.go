@@ -90,11 +90,13 @@ func TestGeneration(t *testing.T) {
 	}{
 		{name: "create", want: 1},
 		{name: "label change", patch: `{"metadata":{"labels":{"a":"b"}}}`, want: 1},
-		{name: "annotation change", patch: `{"metadata":{"annotations":{"a":"b"}}}`, want: 1},
-		{name: "status change", patch: `{"status":{"replicas":1}}`, sub: []string{"status"}, want: 1},
-		{name: "spec change", patch: `{"spec":{"replicas":3}}`, want: 2},
-		{name: "same spec again", patch: `{"spec":{"replicas":3}}`, want: 2},
-		{name: "template change", patch: `{"spec":{"template":{"metadata":{"annotations":{"x":"y"}}}}}`, want: 3},
+		// As upstream's deployment strategy: the controller copies a
+		// Deployment's annotations to its ReplicaSets, so they count.
+		{name: "annotation change", patch: `{"metadata":{"annotations":{"a":"b"}}}`, want: 2},
+		{name: "status change", patch: `{"status":{"replicas":1}}`, sub: []string{"status"}, want: 2},
+		{name: "spec change", patch: `{"spec":{"replicas":3}}`, want: 3},
+		{name: "same spec again", patch: `{"spec":{"replicas":3}}`, want: 3},
+		{name: "template change", patch: `{"spec":{"template":{"metadata":{"annotations":{"x":"y"}}}}}`, want: 4},
 	}
 	for _, s := range steps {
 		if s.patch != "" {
