@@ -72,12 +72,13 @@ func requireKubernetesFinalizer(ns *corev1.Namespace) {
 }
 
 // tracksGeneration reports whether upstream bumps metadata.generation for
-// the kind: every kind with a spec a controller acts on.
+// the kind. Services and claims, though controllers act on their spec,
+// have none upstream: their strategies never set it.
 func tracksGeneration(ep *endpoint) bool {
 	switch ep.res.GVR.Resource {
 	case "deployments", "replicasets", "statefulsets", "daemonsets", "jobs", "cronjobs",
 		"replicationcontrollers", "horizontalpodautoscalers", "poddisruptionbudgets",
-		"ingresses", "networkpolicies", "pods", "services", "persistentvolumeclaims":
+		"ingresses", "networkpolicies", "pods":
 		return true
 	}
 	return false

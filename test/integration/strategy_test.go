@@ -158,3 +158,37 @@ func TestEphemeralContainersKeepMetadata(t *testing.T) {
 			len(got.Spec.EphemeralContainers), got.Labels, got.Annotations)
 	}
 }
+
+// TestServiceAndClaimHaveNoGeneration: upstream's service and
+// persistentvolumeclaim strategies (pkg/registry/core/service/strategy.go,
+// pkg/registry/core/persistentvolumeclaim/strategy.go) never set
+// metadata.generation, so it stays unset on create and on a spec change.
+func TestServiceAndClaimHaveNoGeneration(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	services := shared.cs.CoreV1().Services(ns)
+	svc, err := services.Create(ctx, newService(ns, "plain"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create service: %v", err)
+	}
+	if svc.Generation != 0 {
+		t.Errorf("created service generation %d; want 0", svc.Generation)
+	}
+	svc.Spec.Selector = map[string]string{"app": "other"}
+	if svc, err = services.Update(ctx, svc, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("update service selector: %v", err)
+	}
+	if svc.Generation != 0 {
+		t.Errorf("service generation after a spec change %d; want 0", svc.Generation)
+	}
+	claim := &corev1.PersistentVolumeClaim{ObjectMeta: metav1.ObjectMeta{Name: "data"}, Spec: corev1.PersistentVolumeClaimSpec{
+		AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
+		Resources:   corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}}}
+	got, err := shared.cs.CoreV1().PersistentVolumeClaims(ns).Create(ctx, claim, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create claim: %v", err)
+	}
+	if got.Generation != 0 || got.Status.Phase != corev1.ClaimPending {
+		t.Errorf("created claim generation %d, phase %q; want 0 and Pending", got.Generation, got.Status.Phase)
+	}
+}
