@@ -15,6 +15,8 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	certificatesv1 "k8s.io/api/certificates/v1"
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/skiff-dev/skiff/internal/apis/defaults"
 )
 
 // generateNameLength is how many random characters generateName appends,
@@ -179,7 +181,7 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 			// changes spec.finalizers.
 			o.Spec.Finalizers = old.(*corev1.Namespace).Spec.Finalizers
 		}
-		if tracksGeneration(ep) && (specChanged(obj, old) || deploymentAnnotationsChanged(obj, old)) {
+		if tracksGeneration(ep) && (defaultedSpecChanged(obj, old) || deploymentAnnotationsChanged(obj, old)) {
 			m.SetGeneration(om.GetGeneration() + 1)
 		}
 	}
@@ -252,6 +254,16 @@ func copyAllButStatus(obj, old runtime.Object) {
 		}
 		v.Field(i).Set(ov.Field(i))
 	}
+}
+
+// defaultedSpecChanged reports whether obj's spec, with the defaults
+// filled that upstream fills as it decodes a request, differs from old's
+// (which storage defaulted): a replace that leaves out defaulted fields
+// is no change.
+func defaultedSpecChanged(obj, old runtime.Object) bool {
+	probe := obj.DeepCopyObject()
+	defaults.Apply(probe)
+	return specChanged(probe, old)
 }
 
 // specChanged reports whether anything but metadata and status differs.

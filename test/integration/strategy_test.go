@@ -192,3 +192,27 @@ func TestServiceAndClaimHaveNoGeneration(t *testing.T) {
 		t.Errorf("created claim generation %d, phase %q; want 0 and Pending", got.Generation, got.Status.Phase)
 	}
 }
+
+// TestReplaceUnchangedKeepsGeneration: upstream defaults a written object
+// as it decodes it, before its strategy compares the spec with the stored
+// one, so replacing a Deployment with the manifest it was created from
+// (leaving out every defaulted field) is no spec change and keeps the
+// generation, as kubectl replace of an unchanged file.
+func TestReplaceUnchangedKeepsGeneration(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	deployments := shared.cs.AppsV1().Deployments(ns)
+	created, err := deployments.Create(ctx, newDeployment(ns, "replaced"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create deployment: %v", err)
+	}
+	again := newDeployment(ns, "replaced")
+	again.ResourceVersion = created.ResourceVersion
+	got, err := deployments.Update(ctx, again, metav1.UpdateOptions{})
+	if err != nil {
+		t.Fatalf("replace deployment: %v", err)
+	}
+	if got.Generation != created.Generation {
+		t.Errorf("generation after replacing with the same manifest %d; want %d", got.Generation, created.Generation)
+	}
+}
