@@ -52,6 +52,7 @@ func (s *Server) prepareForCreate(ep *endpoint, obj runtime.Object) {
 		m.SetGeneration(0)
 	}
 	resetStatusOnCreate(obj, ep, now)
+	stampTemplateGeneration(obj, nil, "")
 	switch o := obj.(type) {
 	case *batchv1.Job:
 		generateJobSelector(o)
@@ -155,6 +156,7 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 	m.SetDeletionGracePeriodSeconds(om.GetDeletionGracePeriodSeconds())
 	m.SetGeneration(om.GetGeneration())
 	m.SetSelfLink("")
+	defer stampTemplateGeneration(obj, old, sub)
 	switch sub {
 	case "status", "approval":
 		copyAllButStatus(obj, old)

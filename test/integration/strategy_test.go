@@ -3,6 +3,7 @@ package integration
 import (
 	"testing"
 
+	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -214,5 +215,56 @@ func TestReplaceUnchangedKeepsGeneration(t *testing.T) {
 	}
 	if got.Generation != created.Generation {
 		t.Errorf("generation after replacing with the same manifest %d; want %d", got.Generation, created.Generation)
+	}
+}
+
+// TestDaemonSetTemplateGeneration: apps/v1 shows upstream's
+// spec.templateGeneration as the deprecated.daemonset.template.generation
+// annotation (pkg/apis/apps/v1/conversion.go); the daemonset strategy
+// starts it at 1 and adds one for each pod template change only, and a
+// client cannot change it.
+func TestDaemonSetTemplateGeneration(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	daemonSets := shared.cs.AppsV1().DaemonSets(ns)
+	const key = "deprecated.daemonset.template.generation"
+	ds, err := daemonSets.Create(ctx, newDaemonSet(ns, "agent"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create daemonset: %v", err)
+	}
+	if got := ds.Annotations[key]; got != "1" {
+		t.Errorf("created: %s = %q; want 1", key, got)
+	}
+	steps := []struct {
+		name string
+		edit func(*appsv1.DaemonSet)
+		sub  bool
+		want string
+	}{
+		{"template change", func(d *appsv1.DaemonSet) { d.Spec.Template.Labels["v"] = "2" }, false, "2"},
+		{"other spec change", func(d *appsv1.DaemonSet) { d.Spec.MinReadySeconds = 5 }, false, "2"},
+		{"client sets it", func(d *appsv1.DaemonSet) { d.Annotations[key] = "9" }, false, "2"},
+		{"status update drops it", func(d *appsv1.DaemonSet) { delete(d.Annotations, key) }, true, "2"},
+	}
+	for _, st := range steps {
+		err := retry.RetryOnConflict(retry.DefaultRetry, func() error {
+			cur, err := daemonSets.Get(ctx, ds.Name, metav1.GetOptions{})
+			if err != nil {
+				return err
+			}
+			st.edit(cur)
+			if st.sub {
+				ds, err = daemonSets.UpdateStatus(ctx, cur, metav1.UpdateOptions{})
+			} else {
+				ds, err = daemonSets.Update(ctx, cur, metav1.UpdateOptions{})
+			}
+			return err
+		})
+		if err != nil {
+			t.Fatalf("%s: %v", st.name, err)
+		}
+		if got := ds.Annotations[key]; got != st.want {
+			t.Errorf("%s: %s = %q; want %q", st.name, key, got, st.want)
+		}
 	}
 }
