@@ -168,6 +168,11 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 			pod.Status = old.(*corev1.Pod).Status
 			pod.Spec.EphemeralContainers = ephemeral
 			resetMetaForStatus(m, om)
+			// As upstream's updatePodGeneration: a new ephemeral
+			// container is a spec change.
+			if defaultedSpecChanged(obj, old) {
+				m.SetGeneration(om.GetGeneration() + 1)
+			}
 		}
 	case "":
 		if ep.res.HasStatus {

@@ -158,6 +158,11 @@ func TestEphemeralContainersKeepMetadata(t *testing.T) {
 		t.Errorf("after ephemeralcontainers update: %d ephemeral containers, labels %v, annotations %v; want 1 and no sneaky label or annotation",
 			len(got.Spec.EphemeralContainers), got.Labels, got.Annotations)
 	}
+	// As upstream's updatePodGeneration, the new container is a spec
+	// change.
+	if got.Generation != pod.Generation+1 {
+		t.Errorf("generation after adding an ephemeral container %d; want %d", got.Generation, pod.Generation+1)
+	}
 }
 
 // TestServiceAndClaimHaveNoGeneration: upstream's service and
