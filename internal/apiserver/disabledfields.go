@@ -11,6 +11,7 @@ import (
 // dropDisabledFields do so that an object written while a gate was on
 // stays writable.
 func dropDisabledFields(obj, old runtime.Object) {
+	dropDisabledPodFields(obj, old)
 	switch o := obj.(type) {
 	case *autoscalingv2.HorizontalPodAutoscaler:
 		was, _ := old.(*autoscalingv2.HorizontalPodAutoscaler)

@@ -8,6 +8,7 @@ import (
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/util/retry"
+	"k8s.io/utils/ptr"
 )
 
 // TestDeploymentAnnotationsBumpGeneration: as upstream's deployment
@@ -271,5 +272,43 @@ func TestDaemonSetTemplateGeneration(t *testing.T) {
 		if got := ds.Annotations[key]; got != st.want {
 			t.Errorf("%s: %s = %q; want %q", st.name, key, got, st.want)
 		}
+	}
+}
+
+// TestPodDisabledFieldsDropped: as upstream 1.33's DropDisabledPodFields
+// (pkg/api/pod/util.go), with PodLevelResources, ContainerStopSignals and
+// PodObservedGenerationTracking off by default, a new pod's and pod
+// template's spec.resources and a container's lifecycle.stopSignal are
+// dropped, and so is a status update's observedGeneration.
+func TestPodDisabledFieldsDropped(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	pods := shared.cs.CoreV1().Pods(ns)
+	pod := newPod(ns, "gated")
+	pod.Spec.OS = &corev1.PodOS{Name: corev1.Linux}
+	pod.Spec.Resources = &corev1.ResourceRequirements{Limits: corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("1")}}
+	pod.Spec.Containers[0].Lifecycle = &corev1.Lifecycle{StopSignal: ptr.To(corev1.SIGTERM)}
+	got, err := pods.Create(ctx, pod, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create pod: %v", err)
+	}
+	if got.Spec.Resources != nil || got.Spec.Containers[0].Lifecycle.StopSignal != nil {
+		t.Errorf("created pod: spec.resources %v, stopSignal %v; want both dropped", got.Spec.Resources, got.Spec.Containers[0].Lifecycle.StopSignal)
+	}
+	got.Status.ObservedGeneration = got.Generation
+	if got, err = pods.UpdateStatus(ctx, got, metav1.UpdateOptions{}); err != nil {
+		t.Fatalf("update status: %v", err)
+	}
+	if got.Status.ObservedGeneration != 0 {
+		t.Errorf("status.observedGeneration after a status update %d; want 0 (dropped)", got.Status.ObservedGeneration)
+	}
+	d := newDeployment(ns, "gated")
+	d.Spec.Template.Spec.Resources = pod.Spec.Resources
+	dep, err := shared.cs.AppsV1().Deployments(ns).Create(ctx, d, metav1.CreateOptions{})
+	if err != nil {
+		t.Fatalf("create deployment: %v", err)
+	}
+	if dep.Spec.Template.Spec.Resources != nil {
+		t.Errorf("created deployment: template spec.resources %v; want dropped", dep.Spec.Template.Spec.Resources)
 	}
 }
