@@ -1,6 +1,7 @@
 package apiserver
 
 import (
+	appsv1 "k8s.io/api/apps/v1"
 	autoscalingv2 "k8s.io/api/autoscaling/v2"
 	"k8s.io/apimachinery/pkg/runtime"
 )
@@ -16,6 +17,15 @@ func dropDisabledFields(obj, old runtime.Object) {
 	case *autoscalingv2.HorizontalPodAutoscaler:
 		was, _ := old.(*autoscalingv2.HorizontalPodAutoscaler)
 		dropHPATolerance(o, was)
+	case *appsv1.Deployment:
+		// DeploymentReplicaSetTerminatingReplicas, alpha in 1.33.
+		if was, ok := old.(*appsv1.Deployment); !ok || was.Status.TerminatingReplicas == nil {
+			o.Status.TerminatingReplicas = nil
+		}
+	case *appsv1.ReplicaSet:
+		if was, ok := old.(*appsv1.ReplicaSet); !ok || was.Status.TerminatingReplicas == nil {
+			o.Status.TerminatingReplicas = nil
+		}
 	}
 }
 

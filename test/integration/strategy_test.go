@@ -52,7 +52,8 @@ func TestDeploymentAnnotationsBumpGeneration(t *testing.T) {
 }
 
 // TestDeploymentStatusKeepsLabels: as upstream's deployment status
-// strategy, a status update may not change a Deployment's labels.
+// strategy, a status update may not change a Deployment's labels, nor set
+// the gated status.terminatingReplicas.
 func TestDeploymentStatusKeepsLabels(t *testing.T) {
 	ctx := ctxFor(t)
 	ns := newNamespace(t)
@@ -80,6 +81,24 @@ func TestDeploymentStatusKeepsLabels(t *testing.T) {
 	}
 	if got.Labels["tier"] != "web" {
 		t.Errorf("labels after a status update setting tier=db: %v; want tier=web kept", got.Labels)
+	}
+
+	// DeploymentReplicaSetTerminatingReplicas is off in 1.33: upstream's
+	// status strategy drops status.terminatingReplicas.
+	err = retry.RetryOnConflict(retry.DefaultRetry, func() error {
+		cur, err := deployments.Get(ctx, d.Name, metav1.GetOptions{})
+		if err != nil {
+			return err
+		}
+		cur.Status.TerminatingReplicas = ptr.To[int32](1)
+		out, err := deployments.UpdateStatus(ctx, cur, metav1.UpdateOptions{})
+		if err == nil && out.Status.TerminatingReplicas != nil {
+			t.Errorf("status.terminatingReplicas after a status update %d; want dropped", *out.Status.TerminatingReplicas)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatalf("update status terminatingReplicas: %v", err)
 	}
 }
 
