@@ -19,35 +19,39 @@ import (
 	"github.com/skiff-dev/skiff/internal/apiserver/admission"
 )
 
-// warningSinkKey is the context key of a request's warning sink.
-type warningSinkKey struct{}
+// warningSink turns each distinct message of one request into a Warning
+// header of w. Like upstream's recorder it drops a message already given,
+// so a write retried on a conflict does not warn twice. Most requests warn
+// of nothing, so the set is made with the first message.
+type warningSink struct {
+	mu   sync.Mutex
+	w    http.ResponseWriter
+	seen map[string]bool
+}
 
-// withWarnings returns ctx with a sink that turns each distinct message
-// into a Warning header of w, for admission and for the strategies'
-// warnings. Like upstream's recorder it drops a message already given,
-// so a write retried on a conflict does not warn twice.
-func withWarnings(ctx context.Context, w http.ResponseWriter) context.Context {
-	var mu sync.Mutex
-	seen := map[string]bool{}
-	add := func(msg string) {
-		mu.Lock()
-		defer mu.Unlock()
-		if !seen[msg] {
-			seen[msg] = true
-			addWarnings(w, []string{msg})
-		}
+func (s *warningSink) add(msg string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.seen[msg] {
+		return
 	}
-	return context.WithValue(admission.WithWarnings(ctx, add), warningSinkKey{}, add)
+	if s.seen == nil {
+		s.seen = map[string]bool{}
+	}
+	s.seen[msg] = true
+	addWarnings(s.w, []string{msg})
+}
+
+// withWarnings returns ctx with a warning sink writing to w, for admission
+// and for the strategies' warnings.
+func withWarnings(ctx context.Context, w http.ResponseWriter) context.Context {
+	return admission.WithWarnings(ctx, (&warningSink{w: w}).add)
 }
 
 // warn sends msgs to ctx's warning sink, if it has one.
 func warn(ctx context.Context, msgs []string) {
-	add, ok := ctx.Value(warningSinkKey{}).(func(string))
-	if !ok {
-		return
-	}
 	for _, msg := range msgs {
-		add(msg)
+		admission.Warn(ctx, msg)
 	}
 }
 

@@ -180,6 +180,10 @@ func WithWarnings(ctx context.Context, add func(msg string)) context.Context {
 	return context.WithValue(ctx, warningSink{}, add)
 }
 
+// Warn sends msg to the context's warning sink, if any: the way the API
+// server's own strategies warn too.
+func Warn(ctx context.Context, msg string) { warn(ctx, msg) }
+
 // warn sends msg to the context's sink, if any.
 func warn(ctx context.Context, msg string) {
 	if add, ok := ctx.Value(warningSink{}).(func(string)); ok {
