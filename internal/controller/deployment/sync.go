@@ -158,7 +158,10 @@ func (r *Reconciler) syncRevision(ctx context.Context, d *appsv1.Deployment, new
 }
 
 // setDeploymentRevision copies the revision of rs onto d, keeping d's
-// resourceVersion current for the status write that follows.
+// resourceVersion current for the status write that follows. It writes
+// through deployments/status, as upstream's controller does (UpdateStatus
+// in getNewReplicaSet): the status strategy takes annotations and, unlike
+// a write of the Deployment, does not bump its generation.
 func (r *Reconciler) setDeploymentRevision(ctx context.Context, d *appsv1.Deployment, rs *appsv1.ReplicaSet) error {
 	rev := rs.Annotations[revisionAnnotation]
 	if d.Annotations[revisionAnnotation] == rev {
@@ -166,7 +169,7 @@ func (r *Reconciler) setDeploymentRevision(ctx context.Context, d *appsv1.Deploy
 	}
 	data, _ := json.Marshal(map[string]any{"metadata": map[string]any{
 		"annotations": map[string]string{revisionAnnotation: rev}, "resourceVersion": d.ResourceVersion}})
-	got, err := r.client.AppsV1().Deployments(d.Namespace).Patch(ctx, d.Name, types.MergePatchType, data, metav1.PatchOptions{})
+	got, err := r.client.AppsV1().Deployments(d.Namespace).Patch(ctx, d.Name, types.MergePatchType, data, metav1.PatchOptions{}, "status")
 	if err != nil {
 		return err
 	}

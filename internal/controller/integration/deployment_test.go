@@ -102,6 +102,12 @@ func TestDeploymentRollingUpdate(t *testing.T) {
 	if got := d.Annotations["deployment.kubernetes.io/revision"]; got != "1" {
 		t.Errorf("revision = %q; want 1", got)
 	}
+	// The controller sets the revision through deployments/status, as
+	// upstream's: an annotation change through the Deployment itself
+	// would bump its generation.
+	if d.Generation != 1 {
+		t.Errorf("generation of a new Deployment = %d; want 1", d.Generation)
+	}
 	if c := deploymentCondition(d, appsv1.DeploymentAvailable); c.Status != corev1.ConditionTrue || c.Reason != "MinimumReplicasAvailable" {
 		t.Errorf("Available = %+v; want True MinimumReplicasAvailable", c)
 	}
@@ -112,6 +118,9 @@ func TestDeploymentRollingUpdate(t *testing.T) {
 	d = waitRolledOut(t, ns, "whoami", 4, 2)
 	if got := d.Annotations["deployment.kubernetes.io/revision"]; got != "2" {
 		t.Errorf("revision after set image = %q; want 2", got)
+	}
+	if d.Generation != 2 {
+		t.Errorf("generation after one template change = %d; want 2", d.Generation)
 	}
 	rss, err := cs.AppsV1().ReplicaSets(ns).List(ctx, metav1.ListOptions{})
 	if err != nil {
