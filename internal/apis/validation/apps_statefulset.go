@@ -2,8 +2,10 @@ package validation
 
 import (
 	"fmt"
+	"slices"
 
 	appsv1 "k8s.io/api/apps/v1"
+	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
@@ -36,7 +38,7 @@ func validateStatefulSet(ss *appsv1.StatefulSet) field.ErrorList {
 		errs = append(errs, nonNegative(int64(s.Ordinals.Start), specPath.Child("ordinals", "start"))...)
 	}
 	errs = append(errs, workloadSelector(s.Selector, &s.Template, "statefulset")...)
-	errs = append(errs, workloadTemplate(&s.Template, "StatefulSet")...)
+	errs = append(errs, workloadTemplate(withClaimVolumes(s), "StatefulSet")...)
 	for i := range s.VolumeClaimTemplates {
 		c := &s.VolumeClaimTemplates[i]
 		p := specPath.Child("volumeClaimTemplates").Index(i)
@@ -44,6 +46,29 @@ func validateStatefulSet(ss *appsv1.StatefulSet) field.ErrorList {
 		errs = append(errs, claimSpec(&c.Spec, p.Child("spec"))...)
 	}
 	return errs
+}
+
+// withClaimVolumes is the StatefulSet's pod template as its pods get it:
+// the controller gives each pod a volume per volumeClaimTemplate, named
+// after it, so containers mount claims the template does not list.
+// Upstream validates no pod spec of a StatefulSet at all
+// (ValidatePodTemplateSpecForStatefulSet leaves it as a TODO, for this
+// very reason); Skiff validates the pods the StatefulSet would create.
+func withClaimVolumes(s *appsv1.StatefulSetSpec) *corev1.PodTemplateSpec {
+	if len(s.VolumeClaimTemplates) == 0 {
+		return &s.Template
+	}
+	t := s.Template.DeepCopy()
+	for _, c := range s.VolumeClaimTemplates {
+		v := corev1.Volume{Name: c.Name, VolumeSource: corev1.VolumeSource{
+			PersistentVolumeClaim: &corev1.PersistentVolumeClaimVolumeSource{ClaimName: c.Name}}}
+		if i := slices.IndexFunc(t.Spec.Volumes, func(x corev1.Volume) bool { return x.Name == c.Name }); i >= 0 {
+			t.Spec.Volumes[i] = v
+		} else {
+			t.Spec.Volumes = append(t.Spec.Volumes, v)
+		}
+	}
+	return t
 }
 
 // statefulSetStrategy checks the update strategy.

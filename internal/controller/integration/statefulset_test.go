@@ -36,6 +36,9 @@ func withClaims(s *appsv1.StatefulSet, whenDeleted, whenScaled appsv1.Persistent
 		Spec: corev1.PersistentVolumeClaimSpec{StorageClassName: &stsClass, AccessModes: []corev1.PersistentVolumeAccessMode{corev1.ReadWriteOnce},
 			Resources: corev1.VolumeResourceRequirements{Requests: corev1.ResourceList{corev1.ResourceStorage: resource.MustParse("1Gi")}}},
 	}}
+	// Mounted as users mount it: the template lists no volume of that
+	// name, the controller adds one per claim.
+	s.Spec.Template.Spec.Containers[0].VolumeMounts = []corev1.VolumeMount{{Name: "www", MountPath: "/usr/share/nginx/html"}}
 	s.Spec.PersistentVolumeClaimRetentionPolicy = &appsv1.StatefulSetPersistentVolumeClaimRetentionPolicy{WhenDeleted: whenDeleted, WhenScaled: whenScaled}
 	return s
 }
