@@ -15,8 +15,6 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	certificatesv1 "k8s.io/api/certificates/v1"
 	corev1 "k8s.io/api/core/v1"
-
-	"github.com/skiff-dev/skiff/internal/apis/defaults"
 )
 
 // generateNameLength is how many random characters generateName appends,
@@ -156,7 +154,6 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 	m.SetDeletionGracePeriodSeconds(om.GetDeletionGracePeriodSeconds())
 	m.SetGeneration(om.GetGeneration())
 	m.SetSelfLink("")
-	defer stampTemplateGeneration(obj, old, sub)
 	switch sub {
 	case "status", "approval":
 		copyAllButStatus(obj, old)
@@ -168,11 +165,6 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 			pod.Status = old.(*corev1.Pod).Status
 			pod.Spec.EphemeralContainers = ephemeral
 			resetMetaForStatus(m, om)
-			// As upstream's updatePodGeneration: a new ephemeral
-			// container is a spec change.
-			if defaultedSpecChanged(obj, old) {
-				m.SetGeneration(om.GetGeneration() + 1)
-			}
 		}
 	case "":
 		if ep.res.HasStatus {
@@ -188,9 +180,29 @@ func (s *Server) prepareForUpdate(ep *endpoint, obj, old runtime.Object, sub str
 			// changes spec.finalizers.
 			o.Spec.Finalizers = old.(*corev1.Namespace).Spec.Finalizers
 		}
-		if tracksGeneration(ep) && (defaultedSpecChanged(obj, old) || deploymentAnnotationsChanged(obj, old)) {
-			m.SetGeneration(om.GetGeneration() + 1)
-		}
+	}
+}
+
+// stampGenerations sets what an update does to the generations, once obj
+// has the defaults the stored object has (upstream defaults a request as
+// it decodes it, so a replace that leaves out defaulted fields is no
+// change): metadata.generation goes up on a spec change (a new ephemeral
+// container is one, as upstream's updatePodGeneration says; so is a
+// Deployment's annotation change), and a DaemonSet's template generation
+// follows its pod template.
+func stampGenerations(ep *endpoint, obj, old runtime.Object, sub string) {
+	stampTemplateGeneration(obj, old, sub)
+	bump := false
+	switch sub {
+	case "ephemeralcontainers":
+		bump = specChanged(obj, old)
+	case "":
+		bump = tracksGeneration(ep) && (specChanged(obj, old) || deploymentAnnotationsChanged(obj, old))
+	}
+	if bump {
+		m, _ := meta.Accessor(obj)
+		om, _ := meta.Accessor(old)
+		m.SetGeneration(om.GetGeneration() + 1)
 	}
 }
 
@@ -261,16 +273,6 @@ func copyAllButStatus(obj, old runtime.Object) {
 		}
 		v.Field(i).Set(ov.Field(i))
 	}
-}
-
-// defaultedSpecChanged reports whether obj's spec, with the defaults
-// filled that upstream fills as it decodes a request, differs from old's
-// (which storage defaulted): a replace that leaves out defaulted fields
-// is no change.
-func defaultedSpecChanged(obj, old runtime.Object) bool {
-	probe := obj.DeepCopyObject()
-	defaults.Apply(probe)
-	return specChanged(probe, old)
 }
 
 // specChanged reports whether anything but metadata and status differs.

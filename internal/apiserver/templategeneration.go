@@ -6,8 +6,6 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
 	"k8s.io/apimachinery/pkg/runtime"
-
-	"github.com/skiff-dev/skiff/internal/apis/defaults"
 )
 
 // templateGeneration reads a DaemonSet's
@@ -34,8 +32,8 @@ func setTemplateGeneration(ds *appsv1.DaemonSet, g int64) {
 // upstream's daemonset strategy keeps spec.templateGeneration: a new
 // DaemonSet starts at the client's value or 1, an update keeps the stored
 // value and adds one when it changes the pod template, and a status
-// update keeps the stored value. old is nil on create; obj is not
-// yet defaulted.
+// update keeps the stored value. old is nil on create; on update obj
+// has its defaults (stampGenerations).
 func stampTemplateGeneration(obj, old runtime.Object, sub string) {
 	ds, ok := obj.(*appsv1.DaemonSet)
 	if !ok {
@@ -47,12 +45,8 @@ func stampTemplateGeneration(obj, old runtime.Object, sub string) {
 	}
 	was := old.(*appsv1.DaemonSet)
 	g := templateGeneration(was)
-	if sub == "" {
-		probe := ds.DeepCopy()
-		defaults.Apply(probe)
-		if !equality.Semantic.DeepEqual(probe.Spec.Template, was.Spec.Template) {
-			g++
-		}
+	if sub == "" && !equality.Semantic.DeepEqual(ds.Spec.Template, was.Spec.Template) {
+		g++
 	}
 	setTemplateGeneration(ds, g)
 }

@@ -173,6 +173,7 @@ func (s *Server) nextVersion(ctx context.Context, req writeRequest, current runt
 	s.prepareForUpdate(ep, obj, current, req.subresource)
 	dropDisabledFields(obj, current)
 	defaults.Apply(obj)
+	stampGenerations(ep, obj, current, req.subresource)
 	var errs field.ErrorList
 	switch req.subresource {
 	case "":
