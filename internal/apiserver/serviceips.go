@@ -4,6 +4,8 @@ import (
 	"slices"
 
 	corev1 "k8s.io/api/core/v1"
+
+	"github.com/skiff-dev/skiff/internal/apis/defaults"
 )
 
 // keepServiceIPFields fills in, on an update, the cluster IP fields a
@@ -100,7 +102,7 @@ func keepAllocatedPorts(svc, old *corev1.Service) {
 			}
 		}
 	}
-	if hasHealthCheckPort(spec) && hasHealthCheckPort(was) && spec.HealthCheckNodePort == 0 {
+	if defaults.NeedsHealthCheck(spec) && defaults.NeedsHealthCheck(was) && spec.HealthCheckNodePort == 0 {
 		spec.HealthCheckNodePort = was.HealthCheckNodePort
 	}
 }

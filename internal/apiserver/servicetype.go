@@ -34,7 +34,7 @@ func dropTypeDependentFields(svc, old *corev1.Service) {
 			spec.Ports[i].NodePort = 0
 		}
 	}
-	if hasHealthCheckPort(was) && !hasHealthCheckPort(spec) && spec.HealthCheckNodePort == was.HealthCheckNodePort {
+	if defaults.NeedsHealthCheck(was) && !defaults.NeedsHealthCheck(spec) && spec.HealthCheckNodePort == was.HealthCheckNodePort {
 		spec.HealthCheckNodePort = 0
 	}
 	if was.Type == corev1.ServiceTypeLoadBalancer && spec.Type != corev1.ServiceTypeLoadBalancer {
@@ -56,10 +56,6 @@ func dropTypeDependentFields(svc, old *corev1.Service) {
 
 func hasNodePorts(spec *corev1.ServiceSpec) bool {
 	return spec.Type == corev1.ServiceTypeNodePort || spec.Type == corev1.ServiceTypeLoadBalancer
-}
-
-func hasHealthCheckPort(spec *corev1.ServiceSpec) bool {
-	return spec.Type == corev1.ServiceTypeLoadBalancer && spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal
 }
 
 // sameNodePorts reports whether the client added no node port the old

@@ -73,6 +73,14 @@ func ExternallyAccessible(spec *corev1.ServiceSpec) bool {
 		(spec.Type == corev1.ServiceTypeClusterIP && len(spec.ExternalIPs) > 0)
 }
 
+// NeedsHealthCheck reports whether a Service gets a healthCheckNodePort: a
+// LoadBalancer with externalTrafficPolicy Local, as upstream's
+// apiservice.NeedsHealthCheck. Validation, the update path and the
+// allocator all ask this one rule.
+func NeedsHealthCheck(spec *corev1.ServiceSpec) bool {
+	return spec.Type == corev1.ServiceTypeLoadBalancer && spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal
+}
+
 // trafficPolicies defaults the external policy of externally accessible
 // services (node-port and load-balancer ones, and ClusterIP ones with
 // externalIPs, as upstream) and the internal policy of the service types

@@ -64,12 +64,6 @@ func ptrValue[T any](p *T) T {
 	return *p
 }
 
-// needsHealthCheck reports a LoadBalancer Service with
-// externalTrafficPolicy Local, as upstream's apiservice.NeedsHealthCheck.
-func needsHealthCheck(spec *corev1.ServiceSpec) bool {
-	return spec.Type == corev1.ServiceTypeLoadBalancer && spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal
-}
-
 // externalName requires a DNS name (a trailing dot is allowed).
 func externalName(name string) field.ErrorList {
 	p := specPath.Child("externalName")
@@ -143,7 +137,7 @@ func trafficPolicyFields(spec *corev1.ServiceSpec) field.ErrorList {
 	hc := specPath.Child("healthCheckNodePort")
 	switch {
 	case spec.HealthCheckNodePort == 0:
-	case !needsHealthCheck(spec):
+	case !defaults.NeedsHealthCheck(spec):
 		errs = append(errs, field.Invalid(hc, spec.HealthCheckNodePort,
 			"may only be set when `type` is 'LoadBalancer' and `externalTrafficPolicy` is 'Local'"))
 	default:
@@ -167,7 +161,7 @@ func trafficPolicyFields(spec *corev1.ServiceSpec) field.ErrorList {
 func validateServiceUpdate(s, old *corev1.Service) field.ErrorList {
 	errs := upgradeDowngradeClusterIPs(&s.Spec, &old.Spec)
 	errs = append(errs, upgradeDowngradeIPFamilies(&s.Spec, &old.Spec)...)
-	if needsHealthCheck(&s.Spec) && needsHealthCheck(&old.Spec) && s.Spec.HealthCheckNodePort != old.Spec.HealthCheckNodePort {
+	if defaults.NeedsHealthCheck(&s.Spec) && defaults.NeedsHealthCheck(&old.Spec) && s.Spec.HealthCheckNodePort != old.Spec.HealthCheckNodePort {
 		errs = append(errs, field.Forbidden(specPath.Child("healthCheckNodePort"), "field is immutable"))
 	}
 	return errs

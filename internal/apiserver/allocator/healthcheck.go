@@ -6,15 +6,9 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-)
 
-// NeedsHealthCheck reports whether svc gets a healthCheckNodePort: a
-// LoadBalancer Service with externalTrafficPolicy Local, as upstream's
-// apiservice.NeedsHealthCheck.
-func NeedsHealthCheck(svc *corev1.Service) bool {
-	return svc.Spec.Type == corev1.ServiceTypeLoadBalancer &&
-		svc.Spec.ExternalTrafficPolicy == corev1.ServiceExternalTrafficPolicyLocal
-}
+	"github.com/skiff-dev/skiff/internal/apis/defaults"
+)
 
 // allocateHealthCheckNodePort takes spec.healthCheckNodePort from the
 // node port range when svc starts to need one (on create, or an update
@@ -27,10 +21,10 @@ func NeedsHealthCheck(svc *corev1.Service) bool {
 // failures are internal errors; the port allocator never gives a port to
 // two Services, or to a node port and a health check at once.
 func (s *Services) allocateHealthCheckNodePort(ctx context.Context, svc, old *corev1.Service, owner string, dry *dryRunPorts, undo *[]func()) error {
-	if !NeedsHealthCheck(svc) {
+	if !defaults.NeedsHealthCheck(&svc.Spec) {
 		return nil
 	}
-	if old != nil && NeedsHealthCheck(old) {
+	if old != nil && defaults.NeedsHealthCheck(&old.Spec) {
 		if svc.Spec.HealthCheckNodePort == 0 {
 			svc.Spec.HealthCheckNodePort = old.Spec.HealthCheckNodePort
 		}

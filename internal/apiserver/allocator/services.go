@@ -9,6 +9,8 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/skiff-dev/skiff/internal/apis/defaults"
 )
 
 // Services assigns ClusterIPs and NodePorts to Services as upstream's
@@ -226,7 +228,7 @@ func (s *Services) ReleaseUnused(ctx context.Context, svc, old *corev1.Service) 
 			_ = s.Ports.Release(ctx, int(p.NodePort))
 		}
 	}
-	if hc := old.Spec.HealthCheckNodePort; hc != 0 && NeedsHealthCheck(old) && !NeedsHealthCheck(svc) {
+	if hc := old.Spec.HealthCheckNodePort; hc != 0 && defaults.NeedsHealthCheck(&old.Spec) && !defaults.NeedsHealthCheck(&svc.Spec) {
 		_ = s.Ports.Release(ctx, int(hc))
 	}
 }
