@@ -22,7 +22,12 @@ func testCreate(t *testing.T, k *kubectl) {
 	wantCells(t, tb.row(t, "NAME", "lit"), map[string]string{"DATA": "2"})
 	wantCells(t, tb.row(t, "NAME", "fromfile"), map[string]string{"DATA": "1"})
 
-	r := k.fails("create", "configmap", "lit", "--from-literal=color=red")
+	// Upstream's strategies warn of a name that cannot be a hostname.
+	r := k.run("create", "deployment", "my.app", "--image=whoami:v1")
+	wantContains(t, "create deployment my.app", r.stderr,
+		"Warning: metadata.name: this is used in Pod names and hostnames, which can result in surprising behavior; a DNS label is recommended: [must not contain dots]")
+
+	r = k.fails("create", "configmap", "lit", "--from-literal=color=red")
 	wantContains(t, "create of an existing configmap", r.stderr, `error: failed to create configmap: configmaps "lit" already exists`)
 
 	cm := k.file("lit.yaml", "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: lit\n")

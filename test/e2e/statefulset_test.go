@@ -56,6 +56,39 @@ spec:
         image: whoami:v1
 `
 
+// dbStatefulSet mounts its volumeClaimTemplate, as most StatefulSets do:
+// the template lists no volume "data"; the controller gives each pod one.
+const dbStatefulSet = `apiVersion: apps/v1
+kind: StatefulSet
+metadata:
+  name: db
+spec:
+  serviceName: web
+  replicas: 1
+  selector:
+    matchLabels:
+      app: db
+  template:
+    metadata:
+      labels:
+        app: db
+    spec:
+      containers:
+      - name: db
+        image: whoami:v1
+        volumeMounts:
+        - name: data
+          mountPath: /var/lib/data
+  volumeClaimTemplates:
+  - metadata:
+      name: data
+    spec:
+      accessModes: [ReadWriteOnce]
+      resources:
+        requests:
+          storage: 1Gi
+`
+
 // TestStatefulSetAndDaemonSet drives StatefulSets and DaemonSets through
 // real kubectl on hollow nodes, once per kubectl version, each against its
 // own server and agents.
@@ -67,6 +100,7 @@ func TestStatefulSetAndDaemonSet(t *testing.T) {
 			k := s.newKubectl(t, version, "e2e-sts")
 			waitNodesReady(t, k, 2)
 			t.Run("statefulset", func(t *testing.T) { testStatefulSetRollout(t, k) })
+			t.Run("statefulset-claims", func(t *testing.T) { testStatefulSetClaims(t, k) })
 			t.Run("daemonset", func(t *testing.T) { testDaemonSetNodes(t, s, k) })
 		})
 	}
@@ -126,6 +160,18 @@ func testStatefulSetRollout(t *testing.T, k *kubectl) {
 	describe := k.ok("describe", "statefulset", "web")
 	wantContains(t, "describe statefulset web", describe, "SuccessfulCreate", "create Pod web-0 in StatefulSet web successful",
 		"SuccessfulDelete", "delete Pod web-2 in StatefulSet web successful")
+}
+
+// testStatefulSetClaims: a StatefulSet whose container mounts its
+// volumeClaimTemplate is accepted, and its pod gets the claim as that
+// volume (the pod stays Pending: no volume and no provisioner exist).
+func testStatefulSetClaims(t *testing.T, k *kubectl) {
+	wantOutput(t, k.run("apply", "-f", k.file("db.yaml", dbStatefulSet)), "statefulset.apps/db created")
+	waitFor(t, "pod db-0 with its claim", func() (bool, string) {
+		r := k.run("get", "pod", "db-0", "-o", `jsonpath={.spec.volumes[?(@.name=="data")].persistentVolumeClaim.claimName}`)
+		return strings.TrimSpace(r.stdout) == "data-db-0", r.stdout + r.stderr
+	})
+	wantOutput(t, k.run("get", "pvc", "data-db-0", "-o", "jsonpath={.metadata.name}"), "data-db-0")
 }
 
 // dsRow is the columns of kubectl get ds agent without its age.
