@@ -71,6 +71,7 @@ func RunServer(ctx context.Context, cfg ServerConfig) error {
 		return err
 	}
 	go idlemem.Run(ctx, idlemem.Config{Log: cfg.Logger})
+	go idlemem.RunGCTarget(ctx, idlemem.TargetConfig{})
 	<-ctx.Done()
 	return srv.Stop()
 }

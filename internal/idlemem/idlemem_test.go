@@ -3,6 +3,7 @@ package idlemem
 import (
 	"context"
 	"runtime"
+	"runtime/debug"
 	"testing"
 	"time"
 )
@@ -69,5 +70,58 @@ func TestRunReturnsHeap(t *testing.T) {
 	if after.HeapReleased < released+32<<20 {
 		t.Fatalf("HeapReleased %d MiB after Run, %d MiB before; want at least 32 MiB of the 64 MiB of garbage returned",
 			after.HeapReleased>>20, released>>20)
+	}
+}
+
+func TestGCPercent(t *testing.T) {
+	const mib = 1 << 20
+	var c TargetConfig
+	for _, tt := range []struct {
+		live uint64
+		want int
+	}{
+		{0, 100},
+		{12 * mib, 100}, // an idle server
+		{32 * mib, 100},
+		{40 * mib, 80},
+		{64 * mib, 50},
+		{90 * mib, 50},
+		{1024 * mib, 50},
+	} {
+		if got := c.GCPercent(tt.live); got != tt.want {
+			t.Errorf("GCPercent(%d MiB) = %d; want %d", tt.live/mib, got, tt.want)
+		}
+	}
+}
+
+// TestRunGCTargetLeavesGOGC: a GOGC the user set is kept.
+func TestRunGCTargetLeavesGOGC(t *testing.T) {
+	t.Setenv("GOGC", "321")
+	old := debug.SetGCPercent(321)
+	defer debug.SetGCPercent(old)
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	RunGCTarget(ctx, TargetConfig{Interval: 10 * time.Millisecond, MinPercent: 7, MaxPercent: 7})
+	if got := debug.SetGCPercent(old); got != 321 {
+		t.Errorf("GOGC=321 in the environment, RunGCTarget left the target at %d; want 321", got)
+	}
+}
+
+// TestRunGCTargetSets: without GOGC, the target follows the live heap.
+func TestRunGCTargetSets(t *testing.T) {
+	t.Setenv("GOGC", "")
+	old := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(old)
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		RunGCTarget(ctx, TargetConfig{Interval: 10 * time.Millisecond, MinPercent: 7, MaxPercent: 7})
+		close(done)
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancel()
+	<-done
+	if got := debug.SetGCPercent(old); got != 7 {
+		t.Errorf("RunGCTarget with MinPercent = MaxPercent = 7 left the target at %d; want 7", got)
 	}
 }
