@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 
 	"github.com/skiff-dev/skiff/internal/scheduler/framework"
 )
@@ -298,8 +299,7 @@ func updateCondition(ctx context.Context, c kubernetes.Interface, pod *v1.Pod, r
 	if err != nil {
 		return err
 	}
-	_, err = c.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}, "status")
-	return err
+	return patchStatus(ctx, c, pod, patch)
 }
 
 // patchNominatedNode sets (or, with "", clears) status.nominatedNodeName.
@@ -312,7 +312,22 @@ func patchNominatedNode(ctx context.Context, c kubernetes.Interface, pod *v1.Pod
 	if err != nil {
 		return err
 	}
-	_, err = c.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}, "status")
+	return patchStatus(ctx, c, pod, patch)
+}
+
+// patchStatus sends a strategic merge patch to pod's status subresource.
+// The scheduler has no use for the pod the server answers with (its
+// informer brings the change), so over a REST client the answer is read
+// but not decoded: the same request as the typed client's Patch, without
+// decoding a whole pod for each pod it cannot place. Other clients (the
+// fake clientset of tests) get the typed call.
+func patchStatus(ctx context.Context, c kubernetes.Interface, pod *v1.Pod, patch []byte) error {
+	if rc, ok := c.CoreV1().RESTClient().(*rest.RESTClient); ok && rc != nil {
+		return rc.Patch(types.StrategicMergePatchType).Namespace(pod.Namespace).Resource("pods").Name(pod.Name).
+			SubResource("status").VersionedParams(&metav1.PatchOptions{}, metav1.ParameterCodec).
+			Body(patch).Do(ctx).Error()
+	}
+	_, err := c.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}, "status")
 	return err
 }
 
