@@ -96,16 +96,21 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 	warn(ctx, createWarnings(obj))
 	// A dry run never reaches storage, so it checks etcd itself; a real
 	// create checks the cache cheaply and storage catches what it missed.
+	// An uncached resource (events) has no cheap check: a read of etcd
+	// for each create, which storage's own check makes needless, so its
+	// real creates leave it to storage, as upstream leaves every create.
 	existsRV := "0"
 	if dryRun {
 		existsRV = ""
 	}
-	if _, err := ep.store.Get(ctx, m.GetNamespace(), m.GetName(), existsRV); err == nil {
-		// An existing object is AlreadyExists, also under dryRun, and is
-		// reported before admission allocates for it (a Service's
-		// ClusterIP would otherwise fail as taken). Storage still catches
-		// a concurrent create.
-		return nil, apierrors.NewAlreadyExists(ep.res.GVR.GroupResource(), m.GetName())
+	if dryRun || !ep.uncached {
+		if _, err := ep.store.Get(ctx, m.GetNamespace(), m.GetName(), existsRV); err == nil {
+			// An existing object is AlreadyExists, also under dryRun, and
+			// is reported before admission allocates for it (a Service's
+			// ClusterIP would otherwise fail as taken). Storage still
+			// catches a concurrent create.
+			return nil, apierrors.NewAlreadyExists(ep.res.GVR.GroupResource(), m.GetName())
+		}
 	}
 	// As upstream, the managed fields are recorded before admission:
 	// what admission sets (a service account's token volume, default

@@ -30,6 +30,9 @@ type endpoint struct {
 	statusManager *managedfields.FieldManager
 	// created memoizes the managed fields of creates (recordCreate).
 	created createFields
+	// uncached is set when storage keeps no watch cache of the resource
+	// (events): each read of one object is a read of etcd.
+	uncached bool
 	// objType is the Go type res.New returns (nil: unknown, in tests
 	// that build an endpoint by hand).
 	objType reflect.Type
@@ -106,7 +109,7 @@ func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint
 		store = &convertingStore{inner: inner, sv: res.Storage}
 	}
 	ep := &endpoint{res: res, gvk: gvk, store: store, objType: reflect.TypeOf(res.New()),
-		deprecated: deprecationOf(res.New(), gvk, s.cfg.Version)}
+		deprecated: deprecationOf(res.New(), gvk, s.cfg.Version), uncached: rc.Uncached}
 	if err := ep.initFieldManagers(s.cfg.TypeConverter, s.cfg.Scheme); err != nil {
 		return nil, err
 	}
