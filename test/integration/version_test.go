@@ -31,3 +31,30 @@ func TestServedVersionsShareObjects(t *testing.T) {
 		t.Errorf("core/v1 Event not visible through events.k8s.io/v1")
 	}
 }
+
+// TestEventCreateExisting: an Event (a resource without a watch cache,
+// whose create leaves the existence check to storage) created twice is 409
+// AlreadyExists, as a dry run of it is, and the first one stays as it was.
+func TestEventCreateExisting(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	first, err := shared.cs.CoreV1().Events(ns).Create(ctx, newCoreEvent(ns, "e"), metav1.CreateOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	again := newCoreEvent(ns, "e")
+	again.Message = "the second one"
+	for _, opts := range []metav1.CreateOptions{{}, {DryRun: []string{metav1.DryRunAll}}} {
+		_, err := shared.cs.CoreV1().Events(ns).Create(ctx, again, opts)
+		if !apierrors.IsAlreadyExists(err) {
+			t.Errorf("second create (dryRun %v): %v; want AlreadyExists", opts.DryRun, err)
+		}
+	}
+	got, err := shared.cs.CoreV1().Events(ns).Get(ctx, "e", metav1.GetOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Message != first.Message || got.ResourceVersion != first.ResourceVersion {
+		t.Errorf("after the failed creates the event is %q at %s; want %q at %s", got.Message, got.ResourceVersion, first.Message, first.ResourceVersion)
+	}
+}
