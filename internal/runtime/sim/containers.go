@@ -19,6 +19,13 @@ var podsResource = schema.GroupResource{Resource: "pods"}
 // and turns Running after StartLatency (init containers then complete
 // with exit code 0; a container told to CrashOnStart exits at once).
 func (r *Runtime) StartContainer(_ context.Context, p *corev1.Pod, c *corev1.Container, init bool) error {
+	plan, exits, err := exitPlanOf(p)
+	if err == nil {
+		err = checkUsage(p)
+	}
+	if err != nil {
+		return err
+	}
 	r.mu.Lock()
 	sp, ok := r.pods[p.UID]
 	if !ok {
@@ -42,7 +49,6 @@ func (r *Runtime) StartContainer(_ context.Context, p *corev1.Pod, c *corev1.Con
 	}
 	sp.containers[c.Name] = inst
 	r.mu.Unlock()
-	plan, exits := exitPlanOf(p)
 	exits = exits && !init
 	if r.cfg.StartLatency <= 0 {
 		if r.run(p.UID, inst, init) && exits {

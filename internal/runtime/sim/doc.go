@@ -17,7 +17,8 @@
 // code in sim.skiff.dev/exit-code (default 0). With restartPolicy Never
 // the pod then turns Succeeded (code 0) or Failed; with OnFailure a
 // non-zero exit restarts the container, which exits again after the same
-// delay. Unparseable values are ignored (the container runs until told).
+// delay. A value that does not parse (or an exit code without a delay)
+// is an error of StartContainer: no container of the pod starts.
 //
 // Running regular containers use resources, which ContainerStats reports
 // (the kubelet serves it as /metrics/resource): a CPU rate in millicores

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"strconv"
 	"time"
 
@@ -27,25 +28,35 @@ type exitPlan struct {
 }
 
 // exitPlanOf reads the exit annotations of p; ok is false when the pod
-// has none or they do not parse (the container then runs until told).
-func exitPlanOf(p *corev1.Pod) (exitPlan, bool) {
+// has none (the container then runs until told). Values that do not parse
+// are an error, which StartContainer returns: the container is not started
+// and the kubelet reports the error as an event, as it reports a container
+// it cannot create.
+func exitPlanOf(p *corev1.Pod) (plan exitPlan, ok bool, err error) {
 	v, ok := p.Annotations[ExitAfterAnnotation]
+	c, hasCode := p.Annotations[ExitCodeAnnotation]
 	if !ok {
-		return exitPlan{}, false
+		if hasCode {
+			return exitPlan{}, false, fmt.Errorf("annotation %s needs %s beside it", ExitCodeAnnotation, ExitAfterAnnotation)
+		}
+		return exitPlan{}, false, nil
 	}
 	d, err := time.ParseDuration(v)
-	if err != nil || d < 0 {
-		return exitPlan{}, false
+	if err != nil {
+		return exitPlan{}, false, fmt.Errorf("annotation %s: %w", ExitAfterAnnotation, err)
 	}
-	plan := exitPlan{after: d}
-	if c, ok := p.Annotations[ExitCodeAnnotation]; ok {
+	if d < 0 {
+		return exitPlan{}, false, fmt.Errorf("annotation %s: %q is negative", ExitAfterAnnotation, v)
+	}
+	plan.after = d
+	if hasCode {
 		n, err := strconv.ParseInt(c, 10, 32)
 		if err != nil {
-			return exitPlan{}, false
+			return exitPlan{}, false, fmt.Errorf("annotation %s: %q is not an exit code", ExitCodeAnnotation, c)
 		}
 		plan.code = int32(n)
 	}
-	return plan, true
+	return plan, true, nil
 }
 
 // scheduleExit ends inst with the plan's code after the plan's delay,

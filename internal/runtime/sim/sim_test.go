@@ -2,6 +2,7 @@ package sim
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -87,6 +88,41 @@ func TestLifecycle(t *testing.T) {
 	}
 }
 
+// TestBadAnnotations: a simulated pod whose annotations do not parse
+// starts no container, and the error names the annotation.
+func TestBadAnnotations(t *testing.T) {
+	for _, tt := range []struct {
+		ann   map[string]string
+		named string
+	}{
+		{map[string]string{ExitAfterAnnotation: "soon"}, ExitAfterAnnotation},
+		{map[string]string{ExitAfterAnnotation: "-2s"}, ExitAfterAnnotation},
+		{map[string]string{ExitAfterAnnotation: "2s", ExitCodeAnnotation: "x"}, ExitCodeAnnotation},
+		{map[string]string{ExitCodeAnnotation: "3"}, ExitAfterAnnotation},
+		{map[string]string{CPUUsageAnnotation: "lots"}, CPUUsageAnnotation},
+		{map[string]string{MemoryUsageAnnotation: "-5Mi"}, MemoryUsageAnnotation},
+	} {
+		ann, named := tt.ann, tt.named
+		ctx := context.Background()
+		rt, err := New(Config{PodCIDR: NodeCIDR(1), Clock: testclock.NewFakeClock(time.Now())})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns", UID: "u1", Annotations: ann},
+			Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app", Image: "busybox"}}}}
+		if _, err := rt.RunSandbox(ctx, pod); err != nil {
+			t.Fatal(err)
+		}
+		err = rt.StartContainer(ctx, pod, &pod.Spec.Containers[0], false)
+		if err == nil || !strings.Contains(err.Error(), named) {
+			t.Errorf("annotations %v: StartContainer error %v; want one naming %s", ann, err, named)
+		}
+		if st, _ := rt.PodStatus("u1"); len(st.Containers) != 0 {
+			t.Errorf("annotations %v: containers %v; want none started", ann, st.Containers)
+		}
+	}
+}
+
 // TestExitAnnotations: a pod annotated to exit does so after the delay
 // with the code, on the fake clock; an unannotated pod keeps running.
 func TestExitAnnotations(t *testing.T) {
@@ -99,8 +135,6 @@ func TestExitAnnotations(t *testing.T) {
 		{name: "no annotation", ann: nil},
 		{name: "exit 0 after 2s", ann: map[string]string{ExitAfterAnnotation: "2s"}, wantExit: true},
 		{name: "exit 3 after 2s", ann: map[string]string{ExitAfterAnnotation: "2s", ExitCodeAnnotation: "3"}, wantExit: true, wantCode: 3},
-		{name: "bad duration", ann: map[string]string{ExitAfterAnnotation: "soon"}},
-		{name: "bad code", ann: map[string]string{ExitAfterAnnotation: "2s", ExitCodeAnnotation: "x"}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -1,6 +1,7 @@
 package sim
 
 import (
+	"fmt"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -11,8 +12,9 @@ import (
 )
 
 // Annotations that give the regular containers of a simulated pod their
-// initial resource usage (resource.Quantity strings; unparseable values
-// are ignored, unset is 0).
+// initial resource usage (resource.Quantity strings, unset is 0; a value
+// that is not a quantity of zero or more stops the pod's containers from
+// starting, with the error in the kubelet's events).
 const (
 	// CPUUsageAnnotation is the CPU rate of each regular container, e.g.
 	// "250m" (a quarter of a core).
@@ -29,7 +31,8 @@ type usage struct {
 	memoryBytes int64
 }
 
-// usageOf reads the usage annotations of p.
+// usageOf reads the usage annotations of p (checkUsage has accepted them
+// before any container starts; unset is 0).
 func usageOf(p *corev1.Pod) usage {
 	var u usage
 	if q, err := resource.ParseQuantity(p.Annotations[CPUUsageAnnotation]); err == nil && q.Sign() > 0 {
@@ -39,6 +42,25 @@ func usageOf(p *corev1.Pod) usage {
 		u.memoryBytes = q.Value()
 	}
 	return u
+}
+
+// checkUsage returns an error for a usage annotation that is set but not
+// a quantity of zero or more.
+func checkUsage(p *corev1.Pod) error {
+	for _, name := range []string{CPUUsageAnnotation, MemoryUsageAnnotation} {
+		v, ok := p.Annotations[name]
+		if !ok {
+			continue
+		}
+		q, err := resource.ParseQuantity(v)
+		if err != nil {
+			return fmt.Errorf("annotation %s: %q is not a quantity", name, v)
+		}
+		if q.Sign() < 0 {
+			return fmt.Errorf("annotation %s: %q is negative", name, v)
+		}
+	}
+	return nil
 }
 
 // cpuMeter integrates the CPU rate of one running container instance over
