@@ -24,7 +24,8 @@ type statusInput struct {
 	// the runtime knows nothing of it (no sandbox yet).
 	Runtime    PodStatus
 	HasRuntime bool
-	// Waiting holds, by container name, containers in back-off.
+	// Waiting holds, by container name, containers in back-off and
+	// containers the runtime could not create.
 	Waiting map[string]waitReason
 	HostIP  string
 	Now     time.Time
@@ -94,6 +95,9 @@ func containerStatuses(cs []corev1.Container, in statusInput, init bool) []corev
 		switch {
 		case !found || rc.State == ContainerCreated:
 			s.State.Waiting = &corev1.ContainerStateWaiting{Reason: creating}
+			if w, ok := in.Waiting[c.Name]; ok && !found {
+				s.State.Waiting = &corev1.ContainerStateWaiting{Reason: w.Reason, Message: w.Message}
+			}
 			if found {
 				s.RestartCount = rc.Attempt
 				s.LastTerminationState = terminated(rc.Previous)

@@ -2,6 +2,8 @@ package kubelet
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"sync"
 	"time"
 
@@ -103,6 +105,7 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 	}
 	base := statusBase(pod, w.written, w.writtenRV)
 	var d decision
+	var failed *startError
 	for range 8 { // each action changes the runtime; stop once stable
 		rs, ok := rt.PodStatus(pod.UID)
 		d = decide(base, rs, ok, w.backoff, w.k.cfg.Clock.Now())
@@ -110,9 +113,22 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 			break
 		}
 		if err := w.perform(ctx, pod, d.Actions); err != nil {
-			w.k.log.Error("sync pod", "pod", klogKey(pod), "err", err)
-			return time.Second, false
+			if !errors.As(err, &failed) {
+				w.k.log.Error("sync pod", "pod", klogKey(pod), "err", err)
+				return time.Second, false
+			}
+			break
 		}
+	}
+	if failed != nil {
+		// As upstream's kubelet, a container the runtime could not
+		// create waits with the reason and the runtime's error; the
+		// start is tried again a second later.
+		if d.Waiting == nil {
+			d.Waiting = map[string]waitReason{}
+		}
+		d.Waiting[failed.container] = waitReason{Reason: "CreateContainerError", Message: failed.err.Error()}
+		d.Requeue = time.Second
 	}
 	w.k.backOffEvents(pod, d.Waiting)
 	rs, ok := rt.PodStatus(pod.UID)
@@ -201,7 +217,7 @@ func (w *podWorker) start(ctx context.Context, pod *corev1.Pod, a action) error 
 		}
 		if err := w.k.cfg.Runtime.StartContainer(ctx, pod, &list[i], init); err != nil {
 			w.k.containerEvent(pod, a.Container, corev1.EventTypeWarning, eventFailed, "Error: %v", err)
-			return err
+			return &startError{container: a.Container, err: err}
 		}
 		w.k.containerEvent(pod, a.Container, corev1.EventTypeNormal, eventCreated, "Created container: %s", a.Container)
 		w.k.containerEvent(pod, a.Container, corev1.EventTypeNormal, eventStarted, "Started container %s", a.Container)
@@ -238,3 +254,14 @@ func (w *podWorker) confirmDeletion(ctx context.Context, pod *corev1.Pod) error 
 }
 
 func klogKey(pod *corev1.Pod) string { return pod.Namespace + "/" + pod.Name }
+
+// startError is the runtime's refusal to start a container: the pod's
+// status shows it (CreateContainerError) rather than the sync failing.
+type startError struct {
+	container string
+	err       error
+}
+
+func (e *startError) Error() string { return fmt.Sprintf("start container %s: %v", e.container, e.err) }
+
+func (e *startError) Unwrap() error { return e.err }
