@@ -122,13 +122,14 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 	}
 	if failed != nil {
 		// As upstream's kubelet, a container the runtime could not
-		// create waits with the reason and the runtime's error; the
-		// start is tried again a second later.
+		// create waits with the reason and the runtime's error, and the
+		// start is tried again after upstream's backOffPeriod (10 s), or
+		// at once when the pod changes.
 		if d.Waiting == nil {
 			d.Waiting = map[string]waitReason{}
 		}
 		d.Waiting[failed.container] = waitReason{Reason: "CreateContainerError", Message: failed.err.Error()}
-		d.Requeue = time.Second
+		d.Requeue = createErrorRetry
 	}
 	w.k.backOffEvents(pod, d.Waiting)
 	rs, ok := rt.PodStatus(pod.UID)
@@ -254,6 +255,10 @@ func (w *podWorker) confirmDeletion(ctx context.Context, pod *corev1.Pod) error 
 }
 
 func klogKey(pod *corev1.Pod) string { return pod.Namespace + "/" + pod.Name }
+
+// createErrorRetry is how long a pod whose container could not be created
+// waits before the next try: upstream's kubelet backOffPeriod.
+const createErrorRetry = 10 * time.Second
 
 // startError is the runtime's refusal to start a container: the pod's
 // status shows it (CreateContainerError) rather than the sync failing.
