@@ -1,14 +1,14 @@
 package validation
 
 import (
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	unversioned "k8s.io/apimachinery/pkg/apis/meta/v1/validation"
 	"k8s.io/apimachinery/pkg/runtime"
 	utilvalidation "k8s.io/apimachinery/pkg/util/validation"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/skiff-dev/skiff/internal/apis/podspec"
 )
 
 // The label values in a pod's affinity selectors are checked by the rules
@@ -32,7 +32,7 @@ func withAffinityValues(r kindRules) kindRules {
 		if create != nil {
 			errs = create(obj)
 		}
-		spec, fldPath := podSpecOf(obj)
+		spec, _, fldPath := podspec.Of(obj)
 		return append(errs, affinityLabelValues(spec, nil, fldPath)...)
 	}
 	r.update = func(obj, old runtime.Object) field.ErrorList {
@@ -40,41 +40,11 @@ func withAffinityValues(r kindRules) kindRules {
 		if update != nil {
 			errs = update(obj, old)
 		}
-		spec, fldPath := podSpecOf(obj)
-		oldSpec, _ := podSpecOf(old)
+		spec, _, fldPath := podspec.Of(obj)
+		oldSpec, _, _ := podspec.Of(old)
 		return append(errs, affinityLabelValues(spec, oldSpec, fldPath)...)
 	}
 	return r
-}
-
-// podSpecOf returns the pod spec obj holds and its path, or nil for a
-// kind without one (or a ReplicationController without a template).
-func podSpecOf(obj runtime.Object) (*corev1.PodSpec, *field.Path) {
-	template := specPath.Child("template")
-	switch o := obj.(type) {
-	case *corev1.Pod:
-		return &o.Spec, specPath
-	case *corev1.PodTemplate:
-		return &o.Template.Spec, field.NewPath("template", "spec")
-	case *corev1.ReplicationController:
-		if o.Spec.Template == nil {
-			return nil, nil
-		}
-		return &o.Spec.Template.Spec, template.Child("spec")
-	case *appsv1.Deployment:
-		return &o.Spec.Template.Spec, template.Child("spec")
-	case *appsv1.ReplicaSet:
-		return &o.Spec.Template.Spec, template.Child("spec")
-	case *appsv1.StatefulSet:
-		return &o.Spec.Template.Spec, template.Child("spec")
-	case *appsv1.DaemonSet:
-		return &o.Spec.Template.Spec, template.Child("spec")
-	case *batchv1.Job:
-		return &o.Spec.Template.Spec, template.Child("spec")
-	case *batchv1.CronJob:
-		return &o.Spec.JobTemplate.Spec.Template.Spec, specPath.Child("jobTemplate", "spec", "template", "spec")
-	}
-	return nil, nil
 }
 
 // affinityLabelValues checks the label values of spec's pod (anti-)affinity

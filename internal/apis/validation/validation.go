@@ -6,6 +6,8 @@ import (
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/skiff-dev/skiff/internal/apis/podspec"
 )
 
 // kindRules are the checks of one kind. create is required; createOnly,
@@ -27,7 +29,7 @@ type kindRules struct {
 func rulesFor(obj runtime.Object) (kindRules, bool) {
 	r, ok := kindRulesFor(obj)
 	if ok {
-		if _, p := podSpecOf(obj); p != nil {
+		if spec, _, _ := podspec.Of(obj); spec != nil {
 			r = withAffinityValues(r)
 		}
 	}

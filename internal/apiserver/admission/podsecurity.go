@@ -5,12 +5,10 @@ import (
 	"fmt"
 	"strings"
 
-	appsv1 "k8s.io/api/apps/v1"
-	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
-	"k8s.io/apimachinery/pkg/runtime"
 
+	"github.com/skiff-dev/skiff/internal/apis/podspec"
 	"github.com/skiff-dev/skiff/internal/apiserver/audit"
 )
 
@@ -81,7 +79,8 @@ func (p *PodSecurity) Validate(ctx context.Context, a *Attributes) (func(), erro
 	if a.Namespace == "" || (a.Subresource != "" && a.Subresource != "ephemeralcontainers") {
 		return noop, nil
 	}
-	meta, spec, isPod := podSpecOf(a.Object)
+	spec, meta, _ := podspec.Of(a.Object)
+	_, isPod := a.Object.(*corev1.Pod)
 	if spec == nil || !p.changed(a) {
 		return noop, nil
 	}
@@ -92,12 +91,12 @@ func (p *PodSecurity) Validate(ctx context.Context, a *Attributes) (func(), erro
 	labels := got.(*corev1.Namespace).Labels
 	enforce, warnP := policyFor(labels, "enforce"), policyFor(labels, "warn")
 	if auditP := policyFor(labels, "audit"); auditP.level != LevelPrivileged {
-		if v := Evaluate(auditP.level, meta, spec); len(v) > 0 {
+		if v := Evaluate(auditP.level, meta.Annotations, spec); len(v) > 0 {
 			audit.AddAnnotation(ctx, auditViolationsAnnotation, fmt.Sprintf("would violate PodSecurity %q: %s", auditP.String(), v))
 		}
 	}
 	if enforce.level != LevelPrivileged {
-		if v := Evaluate(enforce.level, meta, spec); len(v) > 0 {
+		if v := Evaluate(enforce.level, meta.Annotations, spec); len(v) > 0 {
 			if isPod {
 				return noop, forbidden(a, fmt.Errorf("violates PodSecurity %q: %s", enforce.String(), v))
 			}
@@ -108,7 +107,7 @@ func (p *PodSecurity) Validate(ctx context.Context, a *Attributes) (func(), erro
 		}
 	}
 	if warnP.level != LevelPrivileged {
-		if v := Evaluate(warnP.level, meta, spec); len(v) > 0 {
+		if v := Evaluate(warnP.level, meta.Annotations, spec); len(v) > 0 {
 			warn(ctx, fmt.Sprintf("would violate PodSecurity %q: %s", warnP.String(), v))
 		}
 	}
@@ -120,39 +119,9 @@ func (p *PodSecurity) changed(a *Attributes) bool {
 	if a.Operation == Create || a.OldObject == nil {
 		return true
 	}
-	_, spec, _ := podSpecOf(a.Object)
-	_, old, _ := podSpecOf(a.OldObject)
+	spec, _, _ := podspec.Of(a.Object)
+	old, _, _ := podspec.Of(a.OldObject)
 	return old == nil || !equality.Semantic.DeepEqual(spec, old)
-}
-
-// podSpecOf finds the pod spec of a pod or of a workload's template.
-func podSpecOf(obj runtime.Object) (map[string]string, *corev1.PodSpec, bool) {
-	tmpl := func(t *corev1.PodTemplateSpec) (map[string]string, *corev1.PodSpec, bool) {
-		return t.Annotations, &t.Spec, false
-	}
-	switch o := obj.(type) {
-	case *corev1.Pod:
-		return o.Annotations, &o.Spec, true
-	case *corev1.PodTemplate:
-		return tmpl(&o.Template)
-	case *corev1.ReplicationController:
-		if o.Spec.Template != nil {
-			return tmpl(o.Spec.Template)
-		}
-	case *appsv1.Deployment:
-		return tmpl(&o.Spec.Template)
-	case *appsv1.ReplicaSet:
-		return tmpl(&o.Spec.Template)
-	case *appsv1.StatefulSet:
-		return tmpl(&o.Spec.Template)
-	case *appsv1.DaemonSet:
-		return tmpl(&o.Spec.Template)
-	case *batchv1.Job:
-		return tmpl(&o.Spec.Template)
-	case *batchv1.CronJob:
-		return tmpl(&o.Spec.JobTemplate.Spec.Template)
-	}
-	return nil, nil, false
 }
 
 // Violations are the failed checks of one evaluation, in check order.
