@@ -117,7 +117,7 @@ type event struct {
 	// the Status of an ERROR (only from an uncached resource's watch).
 	cur *entry
 	// prev is the state before a MODIFIED event, or cur itself when the
-	// two have the same labels and fields (samePrev).
+	// two have the same labels and fields (sameAttrs).
 	prev *entry
 	// initialEnd marks the bookmark that ends sendInitialEvents; it is sent
 	// even to watchers that did not allow bookmarks.
@@ -224,7 +224,7 @@ func (c *cache) apply(ev *event) {
 		c.items[key] = ev.cur
 		c.list[c.searchLocked(key)] = ev.cur
 	}
-	if ev.prev != nil && samePrev(ev.prev, ev.cur) {
+	if ev.prev != nil && sameAttrs(ev.prev, ev.cur) {
 		ev.prev = ev.cur
 	}
 	c.appendHistoryLocked(ev)
@@ -232,17 +232,17 @@ func (c *cache) apply(ev *event) {
 	c.dispatchLocked(ev)
 }
 
-// samePrev tells whether every watcher decides alike on prev and cur:
-// they have the same key, labels and fields, which are all a watcher
-// matches on. Only when a watcher matches one and not the other does it
+// sameAttrs tells whether every watcher decides alike on prev and cur, two
+// states of one key: they have the same labels and fields, which with the
+// key are all a watcher matches on. Only when a watcher matches one and not the other does it
 // need prev itself, the content of the DELETED event it is sent when the
 // object leaves its selectors. Otherwise an event keeps cur in its place,
 // and the history does not hold the previous version of every object it
 // changed: most changes (status writes, which are most writes) keep the
 // labels and fields, and the messages of the previous versions were half
 // the cache of 10,000 pods.
-func samePrev(prev, cur *entry) bool {
-	return prev.key == cur.key && slices.Equal(prev.labels, cur.labels) && prev.fields.equal(&cur.fields)
+func sameAttrs(prev, cur *entry) bool {
+	return slices.Equal(prev.labels, cur.labels) && prev.fields.equal(&cur.fields)
 }
 
 // searchLocked returns the index of the first entry with key >= key.
