@@ -99,29 +99,26 @@ func TestRunGCTargetLeavesGOGC(t *testing.T) {
 	t.Setenv("GOGC", "321")
 	old := debug.SetGCPercent(321)
 	defer debug.SetGCPercent(old)
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
-	defer cancel()
-	RunGCTarget(ctx, TargetConfig{Interval: 10 * time.Millisecond, MinPercent: 7, MaxPercent: 7})
+	RunGCTarget(cancelled(), TargetConfig{MinPercent: 7, MaxPercent: 7})
 	if got := debug.SetGCPercent(old); got != 321 {
 		t.Errorf("GOGC=321 in the environment, RunGCTarget left the target at %d; want 321", got)
 	}
 }
 
-// TestRunGCTargetSets: without GOGC, the target follows the live heap.
+// TestRunGCTargetSets: without GOGC, the target follows the live heap; it
+// is set before the first wait, so a cancelled context still sees it set.
 func TestRunGCTargetSets(t *testing.T) {
 	t.Setenv("GOGC", "")
 	old := debug.SetGCPercent(100)
 	defer debug.SetGCPercent(old)
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() {
-		RunGCTarget(ctx, TargetConfig{Interval: 10 * time.Millisecond, MinPercent: 7, MaxPercent: 7})
-		close(done)
-	}()
-	time.Sleep(50 * time.Millisecond)
-	cancel()
-	<-done
+	RunGCTarget(cancelled(), TargetConfig{MinPercent: 7, MaxPercent: 7})
 	if got := debug.SetGCPercent(old); got != 7 {
 		t.Errorf("RunGCTarget with MinPercent = MaxPercent = 7 left the target at %d; want 7", got)
 	}
+}
+
+func cancelled() context.Context {
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	return ctx
 }
