@@ -21,7 +21,7 @@ var podsResource = schema.GroupResource{Resource: "pods"}
 func (r *Runtime) StartContainer(_ context.Context, p *corev1.Pod, c *corev1.Container, init bool) error {
 	plan, exits, err := exitPlanOf(p)
 	if err == nil {
-		err = checkUsage(p)
+		_, err = usageOf(p)
 	}
 	if err != nil {
 		return err

@@ -122,6 +122,7 @@ func (r *Runtime) RunSandbox(_ context.Context, p *corev1.Pod) (kubelet.Sandbox,
 	}
 	r.seq++
 	key := p.Namespace + "/" + p.Name
+	defaultUsage, _ := usageOf(p) // an error stops StartContainer
 	sp := &pod{
 		key:          key,
 		sandbox:      kubelet.Sandbox{ID: fmt.Sprintf("sandbox-%d", r.seq), IP: ip},
@@ -129,7 +130,7 @@ func (r *Runtime) RunSandbox(_ context.Context, p *corev1.Pod) (kubelet.Sandbox,
 		crashOnStart: map[string]int32{},
 		notReady:     map[string]bool{},
 		usage:        map[string]usage{},
-		defaultUsage: usageOf(p),
+		defaultUsage: defaultUsage,
 		meters:       map[string]*cpuMeter{},
 	}
 	if old, ok := r.byName[key]; ok {

@@ -31,36 +31,34 @@ type usage struct {
 	memoryBytes int64
 }
 
-// usageOf reads the usage annotations of p (checkUsage has accepted them
-// before any container starts; unset is 0).
-func usageOf(p *corev1.Pod) usage {
-	var u usage
-	if q, err := resource.ParseQuantity(p.Annotations[CPUUsageAnnotation]); err == nil && q.Sign() > 0 {
-		u.cpuMilli = q.MilliValue()
+// usageOf reads the usage annotations of p: unset is 0; a value that is
+// not a quantity of zero or more is an error (StartContainer returns it;
+// RunSandbox, which comes first, takes the zero usage it returns with it).
+func usageOf(p *corev1.Pod) (usage, error) {
+	cpu, err := usageAnnotation(p, CPUUsageAnnotation)
+	if err != nil {
+		return usage{}, err
 	}
-	if q, err := resource.ParseQuantity(p.Annotations[MemoryUsageAnnotation]); err == nil && q.Sign() > 0 {
-		u.memoryBytes = q.Value()
+	mem, err := usageAnnotation(p, MemoryUsageAnnotation)
+	if err != nil {
+		return usage{}, err
 	}
-	return u
+	return usage{cpuMilli: cpu.MilliValue(), memoryBytes: mem.Value()}, nil
 }
 
-// checkUsage returns an error for a usage annotation that is set but not
-// a quantity of zero or more.
-func checkUsage(p *corev1.Pod) error {
-	for _, name := range []string{CPUUsageAnnotation, MemoryUsageAnnotation} {
-		v, ok := p.Annotations[name]
-		if !ok {
-			continue
-		}
-		q, err := resource.ParseQuantity(v)
-		if err != nil {
-			return fmt.Errorf("annotation %s: %q is not a quantity", name, v)
-		}
-		if q.Sign() < 0 {
-			return fmt.Errorf("annotation %s: %q is negative", name, v)
-		}
+func usageAnnotation(p *corev1.Pod, name string) (resource.Quantity, error) {
+	v, ok := p.Annotations[name]
+	if !ok {
+		return resource.Quantity{}, nil
 	}
-	return nil
+	q, err := resource.ParseQuantity(v)
+	if err != nil {
+		return resource.Quantity{}, fmt.Errorf("annotation %s: %q is not a quantity", name, v)
+	}
+	if q.Sign() < 0 {
+		return resource.Quantity{}, fmt.Errorf("annotation %s: %q is negative", name, v)
+	}
+	return q, nil
 }
 
 // cpuMeter integrates the CPU rate of one running container instance over

@@ -109,10 +109,13 @@ func TestUsageAnnotations(t *testing.T) {
 		name     string
 		cpu, mem string
 		want     usage
+		wantErr  bool
 	}{
-		{"both", "250m", "64Mi", usage{250, 64 << 20}},
-		{"whole cores", "2", "1G", usage{2000, 1_000_000_000}},
-		{"unset", "", "", usage{}},
+		{"both", "250m", "64Mi", usage{250, 64 << 20}, false},
+		{"whole cores", "2", "1G", usage{2000, 1_000_000_000}, false},
+		{"unparseable", "lots", "64MB", usage{}, true},
+		{"unset", "", "", usage{}, false},
+		{"negative", "-1", "-5", usage{}, true},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -123,8 +126,8 @@ func TestUsageAnnotations(t *testing.T) {
 			if tt.mem != "" {
 				p.Annotations[MemoryUsageAnnotation] = tt.mem
 			}
-			if got := usageOf(p); got != tt.want {
-				t.Errorf("usageOf(cpu %q, memory %q) = %+v; want %+v", tt.cpu, tt.mem, got, tt.want)
+			if got, err := usageOf(p); got != tt.want || (err != nil) != tt.wantErr {
+				t.Errorf("usageOf(cpu %q, memory %q) = %+v, %v; want %+v, error %v", tt.cpu, tt.mem, got, err, tt.want, tt.wantErr)
 			}
 		})
 	}
