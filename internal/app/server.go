@@ -43,6 +43,8 @@ type Server struct {
 
 	stop func()
 	done chan error
+	// pack packs the watch caches (storage.Store.Pack).
+	pack func() int
 }
 
 // Loopback returns a client-go config that reaches the API in-process as
@@ -70,7 +72,7 @@ func RunServer(ctx context.Context, cfg ServerConfig) error {
 	if err != nil {
 		return err
 	}
-	go idlemem.Run(ctx, idlemem.Config{Log: cfg.Logger})
+	go idlemem.Run(ctx, idlemem.Config{Log: cfg.Logger, Compact: func() { srv.pack() }})
 	go idlemem.RunGCTarget(ctx, idlemem.TargetConfig{})
 	<-ctx.Done()
 	return srv.Stop()
@@ -300,7 +302,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if cfg.Ready != nil {
 		close(cfg.Ready)
 	}
-	srv := &Server{Kubeconfig: cfg.WriteKubeconfig, URL: url, Handler: handler, done: make(chan error, 1)}
+	srv := &Server{Kubeconfig: cfg.WriteKubeconfig, URL: url, Handler: handler, done: make(chan error, 1), pack: store.Pack}
 	var stopped atomic.Bool
 	srv.stop = func() {
 		if stopped.Swap(true) {

@@ -12,7 +12,9 @@
 // most once per collection the process made on its own, so a quiet
 // process that still allocates a little (lease renewals, status writes)
 // pays one extra collection per natural one at most, and a busy process
-// never pays any: its intervals are not quiet.
+// never pays any: its intervals are not quiet. Before it collects, Run
+// lets the process pack what it keeps into fewer spans (Config.Compact),
+// so that the release also returns the spans the packing emptied.
 package idlemem
 
 import (
@@ -35,6 +37,10 @@ type Config struct {
 	MinBytes uint64
 	// Log receives one debug line per release (nil: none).
 	Log *slog.Logger
+	// Compact, if set, runs before each release: a way for owners of
+	// long-lived memory to move it into fewer spans (the watch caches'
+	// storage.Store.Pack), so that the release returns the spans it left.
+	Compact func()
 }
 
 func (c *Config) defaults() {
@@ -124,6 +130,9 @@ func Run(ctx context.Context, cfg Config) {
 			continue
 		}
 		start := time.Now()
+		if cfg.Compact != nil {
+			cfg.Compact()
+		}
 		debug.FreeOSMemory()
 		s := read(buf)
 		p.Released(s)

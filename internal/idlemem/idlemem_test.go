@@ -4,6 +4,7 @@ import (
 	"context"
 	"runtime"
 	"runtime/debug"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -55,7 +56,11 @@ func TestRunReturnsHeap(t *testing.T) {
 	released := before.HeapReleased
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
-	go func() { Run(ctx, Config{Interval: 50 * time.Millisecond}); close(done) }()
+	var compacted atomic.Int32
+	go func() {
+		Run(ctx, Config{Interval: 50 * time.Millisecond, Compact: func() { compacted.Add(1) }})
+		close(done)
+	}()
 	deadline := time.Now().Add(5 * time.Second)
 	var after runtime.MemStats
 	for time.Now().Before(deadline) {
@@ -70,6 +75,9 @@ func TestRunReturnsHeap(t *testing.T) {
 	if after.HeapReleased < released+32<<20 {
 		t.Fatalf("HeapReleased %d MiB after Run, %d MiB before; want at least 32 MiB of the 64 MiB of garbage returned",
 			after.HeapReleased>>20, released>>20)
+	}
+	if compacted.Load() == 0 {
+		t.Error("Run released the heap without calling Config.Compact first")
 	}
 }
 
