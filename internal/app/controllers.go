@@ -69,7 +69,7 @@ func startControllers(ctx context.Context, loopback *rest.Config, f processInfor
 		cronjob.New(cronjob.Config{Client: cs, Factory: f, Logger: log}),
 		disruption.New(disruption.Config{Client: cs, Factory: f, Logger: log}),
 		garbagecollector.New(garbagecollector.Config{Metadata: md, Shared: f.Running, Discovery: cs.Discovery(), Logger: log}),
-		resourcequota.New(resourcequota.Config{Client: cs, Metadata: md, Factory: f, Logger: log}),
+		resourcequota.New(resourcequota.Config{Client: cs, Metadata: md, Factory: f, MetadataInformer: f.Metadata, Logger: log}),
 		podautoscaler.New(podautoscaler.Config{Client: cs, Factory: f, Logger: log}),
 		checked(nodeipam.New(nodeipam.Config{Client: cs, Factory: f, ClusterCIDR: cfg.ClusterCIDR, NodeCIDRMaskSize: cfg.NodeCIDRMaskSize, Logger: log})),
 		checked(nodelifecycle.New(nodelifecycle.Config{Client: cs, Factory: f, GracePeriod: cfg.NodeMonitorGracePeriod, Now: cfg.Now, Logger: log})),

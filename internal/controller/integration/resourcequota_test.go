@@ -95,4 +95,17 @@ func TestResourceQuotaUsage(t *testing.T) {
 	waitUsed(t, ns, "all", map[corev1.ResourceName]string{"pods": "1", "count/deployments.apps": "0"})
 	waitUsed(t, ns, "compute", map[corev1.ResourceName]string{"requests.cpu": "500m"})
 	waitUsed(t, ns, "besteffort", map[corev1.ResourceName]string{"pods": "0"})
+
+	// ConfigMaps are watched through a metadata-only informer: their
+	// creation and deletion still trigger a recount at once (the resync
+	// is 5 minutes away).
+	cm := &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "settings"}, Data: map[string]string{"k": "v"}}
+	if _, err := cs.CoreV1().ConfigMaps(ns).Create(ctx, cm, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitUsed(t, ns, "all", map[corev1.ResourceName]string{"count/configmaps": "2"})
+	if err := cs.CoreV1().ConfigMaps(ns).Delete(ctx, "settings", metav1.DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	waitUsed(t, ns, "all", map[corev1.ResourceName]string{"count/configmaps": "1"})
 }

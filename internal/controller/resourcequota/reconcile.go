@@ -34,6 +34,12 @@ type Config struct {
 	Client   kubernetes.Interface
 	Metadata metadata.Interface
 	Factory  informers.SharedInformerFactory
+	// MetadataInformer, when set, returns a metadata-only informer of gvr
+	// (objects of kind gvk). ConfigMaps are watched through it: the
+	// controller counts them through the metadata API and needs their
+	// changes only to know when to count again, so a typed informer
+	// would hold every ConfigMap's data for nothing. Nil: the typed one.
+	MetadataInformer func(gvr schema.GroupVersionResource, gvk schema.GroupVersionKind) cache.SharedIndexInformer
 	// Workers defaults to 5, as upstream's --concurrent-resource-quota-syncs.
 	Workers int
 	// Resync defaults to ResyncPeriod.
@@ -68,8 +74,16 @@ func New(cfg Config) *controller.Controller {
 		mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(cfg.Client.Discovery())),
 		quotas: core.ResourceQuotas().Lister(), pods: core.Pods().Lister(), services: core.Services().Lister(),
 		claims: core.PersistentVolumeClaims().Lister()}
+	configMaps := core.ConfigMaps().Informer
+	if cfg.MetadataInformer != nil {
+		configMaps = func() cache.SharedIndexInformer {
+			return cfg.MetadataInformer(corev1.SchemeGroupVersion.WithResource("configmaps"), corev1.SchemeGroupVersion.WithKind("ConfigMap"))
+		}
+	}
+	// Secrets and ReplicationControllers stay typed: the process holds
+	// those informers anyway (token authentication, the scheduler).
 	tracked := []cache.SharedIndexInformer{core.Pods().Informer(), core.Services().Informer(), core.PersistentVolumeClaims().Informer(),
-		core.ConfigMaps().Informer(), core.Secrets().Informer(), core.ReplicationControllers().Informer()}
+		configMaps(), core.Secrets().Informer(), core.ReplicationControllers().Informer()}
 	synced := []cache.InformerSynced{core.ResourceQuotas().Informer().HasSynced}
 	for _, inf := range tracked {
 		synced = append(synced, inf.HasSynced)
