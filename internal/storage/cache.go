@@ -146,6 +146,12 @@ type cache struct {
 	filed    map[watchKey]map[*watcher]struct{}
 	// index is the field of ResourceConfig.WatchIndex ("" for none).
 	index string
+
+	// changes counts the events applied and lists replaced; packedAt is
+	// its value at the last pack (pack.go), packed whether one ran.
+	changes  uint64
+	packedAt uint64
+	packed   bool
 }
 
 // initialHistory is the ring's first size: most resources see few events,
@@ -170,6 +176,7 @@ func newCache(history int, index string) *cache {
 func (c *cache) replace(entries []*entry, rev int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.changes++
 	c.items = make(map[string]*entry, len(entries))
 	c.list = make([]*entry, 0, len(entries))
 	for _, e := range entries {
@@ -209,6 +216,7 @@ func (c *cache) advanceLocked(rev int64) {
 func (c *cache) apply(ev *event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
+	c.changes++
 	key := ev.cur.key
 	_, existed := c.items[key]
 	switch {

@@ -37,6 +37,9 @@ func TestPackPlacesMessagesTogether(t *testing.T) {
 	if n := c.pack(); n != 4 {
 		t.Errorf("pack() = %d; want 4 (a1, b1, a3, b4)", n)
 	}
+	if n := c.pack(); n != 0 {
+		t.Errorf("pack() again with no change = %d; want 0 (nothing copied)", n)
+	}
 
 	c.mu.Lock()
 	evs := c.eventsAfterLocked(0)
@@ -81,6 +84,12 @@ func TestPackPlacesMessagesTogether(t *testing.T) {
 		if i > 0 && addr(m) != addr(packed[i-1])+uintptr(len(packed[i-1])) {
 			t.Errorf("copies %q and %q are not side by side", packed[i-1], m)
 		}
+	}
+
+	// A change since makes the next pack copy again.
+	c.apply(&event{typ: watch.Added, rev: 5, cur: ent("c", 5)})
+	if n := c.pack(); n != 5 {
+		t.Errorf("pack() after a change = %d; want 5", n)
 	}
 }
 
@@ -174,5 +183,21 @@ func TestPackKeepsWhatIsServed(t *testing.T) {
 	ev := nextEvent(t, running)
 	if got := eventSummary(ev); got != "ADDED ns/after-pack" {
 		t.Errorf("the watch opened before Pack then sees %s; want ADDED ns/after-pack", got)
+	}
+}
+
+// BenchmarkPack packs a cache of 10,000 entries of 2 KiB messages whose
+// history holds an event for each, as the pods cache of the 10,000-pod
+// row does once quiet.
+func BenchmarkPack(b *testing.B) {
+	c := newCache(10000, "")
+	msg := make([]byte, 2048)
+	for i := range 10000 {
+		c.apply(&event{typ: watch.Added, rev: int64(i + 1), cur: &entry{key: fmt.Sprintf("/pods/ns/p%05d", i), rev: int64(i + 1), msg: slices.Clone(msg)}})
+	}
+	b.ReportAllocs()
+	for b.Loop() {
+		c.changes++ // a change since the last pack, so that each packs
+		c.pack()
 	}
 }
