@@ -5,7 +5,9 @@ import (
 	"context"
 	"fmt"
 	"slices"
+	"sync"
 	"testing"
+	"time"
 	"unsafe"
 
 	corev1 "k8s.io/api/core/v1"
@@ -199,5 +201,105 @@ func BenchmarkPack(b *testing.B) {
 	for b.Loop() {
 		c.changes++ // a change since the last pack, so that each packs
 		c.pack()
+	}
+}
+
+// TestPackWhileServing packs the cache over and over while pods are
+// written, listed and watched: the watcher sees every change in order and
+// the lists decode (run it with -race).
+func TestPackWhileServing(t *testing.T) {
+	e := newEnv(t, "", Config{})
+	ctx := context.Background()
+	r := e.pods
+	w, err := r.Watch(ctx, "ns", WatchOptions{ResourceVersion: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+	const n = 100
+	done := make(chan struct{})
+	var wg sync.WaitGroup
+	wg.Add(2)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				return
+			default:
+			}
+			e.store.Pack()
+			time.Sleep(time.Millisecond)
+		}
+	}()
+	listErr := make(chan error, 1)
+	go func() {
+		defer wg.Done()
+		for {
+			select {
+			case <-done:
+				listErr <- nil
+				return
+			default:
+			}
+			res, err := r.List(ctx, "ns", ListOptions{ResourceVersion: "0"})
+			if err == nil {
+				for i, o := range res.Objects() {
+					if p, ok := o.(*corev1.Pod); !ok || p.Labels["app"] != "a" {
+						err = fmt.Errorf("item %d decoded as %#v", i, o)
+					}
+				}
+			}
+			if err != nil {
+				listErr <- err
+				return
+			}
+		}
+	}()
+	for i := range n {
+		mustCreate(t, r, pod("ns", fmt.Sprintf("p%03d", i), map[string]string{"app": "a"}))
+		_, err := r.Update(ctx, "ns", fmt.Sprintf("p%03d", i), func(cur runtime.Object) (runtime.Object, error) {
+			p := cur.(*corev1.Pod).DeepCopy()
+			p.Status.Message = "updated"
+			return p, nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	var last int64
+	for i := range 2 * n {
+		ev := nextEvent(t, w)
+		p := ev.Object.(*corev1.Pod)
+		want := fmt.Sprintf("ADDED ns/p%03d", i/2)
+		if i%2 == 1 {
+			want = fmt.Sprintf("MODIFIED ns/p%03d", i/2)
+		}
+		if got := eventSummary(ev); got != want {
+			t.Fatalf("event %d is %s; want %s", i, got, want)
+		}
+		if rv := rvOf(t, p); rv <= last {
+			t.Fatalf("event %d has resourceVersion %d after %d", i, rv, last)
+		} else {
+			last = rv
+		}
+	}
+	close(done)
+	wg.Wait()
+	if err := <-listErr; err != nil {
+		t.Fatal(err)
+	}
+	res, err := r.List(ctx, "ns", ListOptions{ResourceVersion: "0"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	objs := res.Objects()
+	if len(objs) != n {
+		t.Fatalf("list after the writes holds %d pods; want %d", len(objs), n)
+	}
+	for _, o := range objs {
+		if p := o.(*corev1.Pod); p.Status.Message != "updated" {
+			t.Errorf("pod %s has message %q; want updated", p.Name, p.Status.Message)
+		}
 	}
 }
