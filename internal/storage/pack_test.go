@@ -21,6 +21,8 @@ import (
 // entries are one (items, list, an event's cur and prev), and leaves the
 // entries and events it replaced as they were for readers holding them.
 func TestPackPlacesMessagesTogether(t *testing.T) {
+	defer func(b int) { packBatch = b }(packBatch)
+	packBatch = 1 // a batch per entry and per event
 	c := newCache(100, "")
 	ent := func(name string, rev int64, lbl ...string) *entry {
 		return &entry{key: "/pods/ns/" + name, rev: rev, msg: []byte(fmt.Sprintf("%s@%d", name, rev)), labels: attrs(lbl)}
@@ -208,6 +210,8 @@ func BenchmarkPack(b *testing.B) {
 // written, listed and watched: the watcher sees every change in order and
 // the lists decode (run it with -race).
 func TestPackWhileServing(t *testing.T) {
+	defer func(b int) { packBatch = b }(packBatch)
+	packBatch = 7 // writes come between the batches
 	e := newEnv(t, "", Config{})
 	ctx := context.Background()
 	r := e.pods
