@@ -63,6 +63,7 @@ Run it inside a private network namespace:
 	f.IntVar(&cfg.Count, "count", 1000, "operations per create/get/update/delete row")
 	f.IntVar(&cfg.ListCount, "list-count", 200, "operations per list row")
 	f.DurationVar(&cfg.Duration, "duration", 0, "run every row for this long instead of a count")
+	f.Float64Var(&cfg.Rate, "rate", 0, "pace every row at this many operations a second, timing each from when it was due (0: as fast as the workers go)")
 	f.IntSliceVar(&cfg.Sizes, "sizes", []int{1, 100, 5000}, "namespace sizes (ConfigMaps) the CRUD rows run against")
 	f.StringVar(&cfg.Wire, "wire", "protobuf", "what the client speaks: protobuf (client-go's default) or json (kubectl's)")
 	f.BoolVar(&cfg.SkipRestart, "skip-restart", false, "skip the restart with the pods stored")

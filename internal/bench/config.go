@@ -29,6 +29,10 @@ type Config struct {
 	// Duration, when positive, makes every row run for this long instead of
 	// a fixed count.
 	Duration time.Duration
+	// Rate, when positive, paces every row at this many operations a
+	// second, whatever the workers could do (an open loop; see plan):
+	// latencies then show the server at that load instead of saturated.
+	Rate float64
 	// Sizes are the namespace sizes the CRUD rows run against (1, 100, 5000).
 	Sizes []int
 	// Wire is what the client speaks: "protobuf" (client-go's own default
@@ -80,6 +84,9 @@ func (c *Config) validate() error {
 	}
 	if c.Duration < 0 {
 		return fmt.Errorf("duration %v: must not be negative", c.Duration)
+	}
+	if c.Rate < 0 {
+		return fmt.Errorf("rate %v: must not be negative", c.Rate)
 	}
 	if c.ServerHeapProfile != "" && c.Objects == 0 {
 		return fmt.Errorf("server heap profile %s: it is taken with the pods stored, and objects is 0", c.ServerHeapProfile)

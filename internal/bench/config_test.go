@@ -20,6 +20,7 @@ func TestConfigValidate(t *testing.T) {
 		{name: "negative cpu profile seconds", cfg: Config{Binary: "skiff", Workers: 1, Count: 1, ListCount: 1, Objects: 10, ServerCPUProfile: "/tmp/c", ServerCPUProfileSeconds: -1},
 			wantErr: "must not be negative"},
 		{name: "negative workers", cfg: Config{Binary: "skiff", Workers: -1, Count: 1, ListCount: 1}, wantErr: "want workers"},
+		{name: "negative rate", cfg: Config{Binary: "skiff", Workers: 1, Count: 1, ListCount: 1, Rate: -5}, wantErr: "rate -5: must not be negative"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

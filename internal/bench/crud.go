@@ -52,8 +52,8 @@ func crudRows(ctx context.Context, cs, cleanup kubernetes.Interface, cfg *Config
 	if fill.firstErr != nil {
 		return nil, fmt.Errorf("fill %s with %d configmaps: %w", ns, size, fill.firstErr)
 	}
-	each := plan{workers: cfg.Workers, count: cfg.Count, duration: cfg.Duration}
-	lists := plan{workers: cfg.Workers, count: cfg.ListCount, duration: cfg.Duration}
+	each := plan{workers: cfg.Workers, count: cfg.Count, duration: cfg.Duration, rate: cfg.Rate}
+	lists := plan{workers: cfg.Workers, count: cfg.ListCount, duration: cfg.Duration, rate: cfg.Rate}
 	row := func(op string, p plan, f opFunc) Row {
 		fmt.Fprintf(cfg.Progress, "bench: %s configmaps in a namespace of %d\n", op, size)
 		var before time.Duration
@@ -78,7 +78,7 @@ func crudRows(ctx context.Context, cs, cleanup kubernetes.Interface, cfg *Config
 	if err != nil {
 		return rows, fmt.Errorf("list created configmaps: %w", err)
 	}
-	del := row("delete", plan{workers: cfg.Workers, count: len(extras.Items)}, func(ctx context.Context, i int) error {
+	del := row("delete", plan{workers: cfg.Workers, count: len(extras.Items), rate: cfg.Rate}, func(ctx context.Context, i int) error {
 		return cms.Delete(ctx, extras.Items[i].Name, metav1.DeleteOptions{})
 	})
 	rows = append(rows, del)

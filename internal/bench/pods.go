@@ -44,7 +44,7 @@ func fillPods(ctx context.Context, cs kubernetes.Interface, cfg *Config, n int) 
 	}
 	pods := cs.CoreV1().Pods(ns)
 	fmt.Fprintf(cfg.Progress, "bench: create %d pods\n", n)
-	out := run(ctx, plan{workers: cfg.Workers, count: n}, func(ctx context.Context, i int) error {
+	out := run(ctx, plan{workers: cfg.Workers, count: n, rate: cfg.Rate}, func(ctx context.Context, i int) error {
 		_, err := pods.Create(ctx, Pod(ns, fmt.Sprintf("pod-%d", i)), metav1.CreateOptions{})
 		return err
 	})

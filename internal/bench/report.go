@@ -12,6 +12,9 @@ import (
 type Report struct {
 	Workers int    `json:"workers"`
 	Wire    string `json:"wire"`
+	// Rate is the pace of every row in operations a second (0: as fast
+	// as the workers go).
+	Rate float64 `json:"rate,omitempty"`
 	// CPUs and the one-minute load averages before and after the run say
 	// how much else the machine was doing: figures from a busy machine are
 	// not comparable.
@@ -106,8 +109,12 @@ func (r *Report) WriteTable(w io.Writer) error {
 	fmt.Fprintf(w, "\nwatch fan-out: %d/%d watchers saw the write; after the write returned: p50 %.2f ms, p99 %.2f ms, max %.2f ms;"+
 		" after it was sent: p50 %.2f ms, p99 %.2f ms (write %.2f ms, opening watches %.0f ms)\n",
 		f.Received, f.Watchers, f.P50Ms, f.P99Ms, f.MaxMs, f.SentP50Ms, f.SentP99Ms, f.WriteMs, f.SetupMs)
-	fmt.Fprintf(w, "\nmachine: %d CPUs, load average %.2f before and %.2f after the run; %d workers, %s on the wire\n",
-		r.CPUs, r.LoadBefore, r.LoadAfter, r.Workers, r.Wire)
+	pace := "as fast as they go"
+	if r.Rate > 0 {
+		pace = fmt.Sprintf("each row paced at %g operations a second, latencies timed from when each was due", r.Rate)
+	}
+	fmt.Fprintf(w, "\nmachine: %d CPUs, load average %.2f before and %.2f after the run; %d workers (%s), %s on the wire\n",
+		r.CPUs, r.LoadBefore, r.LoadAfter, r.Workers, pace, r.Wire)
 	fmt.Fprintf(w, "server: ready %.0f ms after exec; idle %s\n", r.ReadyMs, r.Idle)
 	if r.Pods > 0 {
 		quiet := "once quiet"

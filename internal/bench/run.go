@@ -30,7 +30,7 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	}
 	defer os.RemoveAll(dir)
 
-	rep := &Report{Workers: cfg.Workers, Wire: cfg.Wire, CPUs: runtime.NumCPU(), LoadBefore: loadAverage()}
+	rep := &Report{Workers: cfg.Workers, Wire: cfg.Wire, Rate: cfg.Rate, CPUs: runtime.NumCPU(), LoadBefore: loadAverage()}
 	defer func() { rep.LoadAfter = loadAverage() }()
 	fmt.Fprintf(cfg.Progress, "bench: start %s server in %s\n", cfg.Binary, dir)
 	srv, err := startServer(ctx, cfg.Binary, dir)

@@ -11,11 +11,15 @@ import (
 type opFunc func(ctx context.Context, i int) error
 
 // plan says how long a row runs: count operations, or for duration when
-// that is positive.
+// that is positive; and, when rate is positive, how fast: operation i is
+// then due at i/rate seconds after the start (an open loop), and its
+// latency is timed from that moment, so that a server that falls behind
+// shows in the latencies rather than slowing the requests down.
 type plan struct {
 	workers  int
 	count    int
 	duration time.Duration
+	rate     float64
 }
 
 // outcome is what one row measured.
@@ -51,6 +55,12 @@ func run(ctx context.Context, p plan, op opFunc) outcome {
 					return
 				}
 				t0 := time.Now()
+				if p.rate > 0 {
+					t0 = start.Add(time.Duration(float64(i) / p.rate * float64(time.Second)))
+					if (p.duration > 0 && !t0.Before(deadline)) || !sleepUntil(ctx, t0) {
+						return
+					}
+				}
 				err := op(ctx, i)
 				o.latencies = append(o.latencies, time.Since(t0))
 				if err != nil {
@@ -72,4 +82,20 @@ func run(ctx context.Context, p plan, op opFunc) outcome {
 		}
 	}
 	return total
+}
+
+// sleepUntil waits until t; it reports false if ctx ended first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return true
+	}
+	timer := time.NewTimer(d)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
 }

@@ -6,6 +6,7 @@ import (
 	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 )
 
 func TestRun(t *testing.T) {
@@ -78,5 +79,44 @@ func TestRunStopsOnCancel(t *testing.T) {
 	}
 	if got := started.Load(); got < 6 {
 		t.Errorf("run started %d ops before stopping; want at least 6 (ops 0 to 5)", got)
+	}
+}
+
+// TestRunAtRate: a paced row starts operation i no sooner than i/rate
+// after the start, and times each from when it was due, so a server that
+// cannot keep up shows in the latencies: one worker doing 20 ms
+// operations falls behind a pace of 100 a second, and its last operation
+// is timed with the wait it had.
+func TestRunAtRate(t *testing.T) {
+	var mu sync.Mutex
+	started := map[int]time.Time{}
+	begin := time.Now()
+	out := run(context.Background(), plan{workers: 1, count: 10, rate: 100}, func(_ context.Context, i int) error {
+		mu.Lock()
+		started[i] = time.Now()
+		mu.Unlock()
+		time.Sleep(20 * time.Millisecond)
+		return nil
+	})
+	if len(out.latencies) != 10 {
+		t.Fatalf("timed %d ops; want 10", len(out.latencies))
+	}
+	for i, at := range started {
+		if due := begin.Add(time.Duration(i) * 10 * time.Millisecond); at.Before(due.Add(-time.Millisecond)) {
+			t.Errorf("op %d started %v after the start; not due before %v", i, at.Sub(begin), due.Sub(begin))
+		}
+	}
+	// Op 9 is due at 90 ms and starts after the nine before it, at 180 ms
+	// or later: timed from when it was due, it took at least 110 ms.
+	if last := out.latencies[9]; last < 105*time.Millisecond {
+		t.Errorf("the last op is timed %v; want at least 110 ms, its wait included", last)
+	}
+
+	// With workers enough, the pace holds: 20 ops at 200 a second take
+	// about 100 ms, not the 20 ms 20 workers would need.
+	begin = time.Now()
+	run(context.Background(), plan{workers: 20, count: 20, rate: 200}, func(context.Context, int) error { return nil })
+	if took := time.Since(begin); took < 90*time.Millisecond {
+		t.Errorf("20 ops paced at 200 a second took %v; want about 100 ms", took)
 	}
 }
