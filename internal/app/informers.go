@@ -111,7 +111,8 @@ var _ controller.HandlerAdder = processInformers{}
 func (p processInformers) Shutdown() {}
 
 // Running returns the factory's informer of the resource whose objects are
-// of kind gvk when a component has started one, and false otherwise. It
+// of kind gvk when a component has started one; else the metadata-only
+// informer of that kind (Metadata) once started; and false otherwise. It
 // never adds an informer: asking for one nobody started would leave it in
 // the factory for the next Start.
 func (p processInformers) Running(gvk schema.GroupVersionKind) (cache.SharedIndexInformer, bool) {
