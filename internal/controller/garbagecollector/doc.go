@@ -4,10 +4,12 @@
 //
 // It watches every resource discovery lists with list, watch and delete,
 // and keeps a graph of owner references keyed by UID (graph.go). As
-// upstream's collector does, it watches a resource through the process's
-// typed informer when the typed factory knows it (every built-in one, so
-// pods and ReplicaSets are watched once for all controllers), and through
-// a metadata informer (as=PartialObjectMetadata) otherwise. The controller is keyed by UID too:
+// upstream's collector reuses kube-controller-manager's typed informers,
+// it watches a resource through an informer the process already runs
+// when there is one (Config.Shared: typed ones for pods and ReplicaSets,
+// so those are watched once for all controllers; the quota controller's
+// metadata-only one for ConfigMaps), and through a metadata informer
+// (as=PartialObjectMetadata) of its own otherwise. The controller is keyed by UID too:
 // Request{Name: uid}. Reconcile reads the node from the graph and decides
 // (decide.go, pure):
 //
