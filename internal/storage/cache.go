@@ -147,11 +147,9 @@ type cache struct {
 	// index is the field of ResourceConfig.WatchIndex ("" for none).
 	index string
 
-	// changes counts the events applied and lists replaced; packedAt is
-	// its value at the last pack (pack.go), packed whether one ran.
-	changes  uint64
-	packedAt uint64
-	packed   bool
+	// unpacked is set by every change (and at first) and cleared when a
+	// pack starts (pack.go): a cache with it clear is packed already.
+	unpacked bool
 }
 
 // initialHistory is the ring's first size: most resources see few events,
@@ -168,6 +166,7 @@ func newCache(history int, index string) *cache {
 		watchers:   map[*watcher]struct{}{},
 		filed:      map[watchKey]map[*watcher]struct{}{},
 		index:      index,
+		unpacked:   true,
 	}
 }
 
@@ -176,7 +175,7 @@ func newCache(history int, index string) *cache {
 func (c *cache) replace(entries []*entry, rev int64) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.changes++
+	c.unpacked = true
 	c.items = make(map[string]*entry, len(entries))
 	c.list = make([]*entry, 0, len(entries))
 	for _, e := range entries {
@@ -216,7 +215,7 @@ func (c *cache) advanceLocked(rev int64) {
 func (c *cache) apply(ev *event) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.changes++
+	c.unpacked = true
 	key := ev.cur.key
 	_, existed := c.items[key]
 	switch {

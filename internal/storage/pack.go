@@ -75,14 +75,14 @@ var packBatch = 1000
 // watcher's buffer) keep them as they were; an entry that several places
 // share (the items, the list, an event's cur and prev) is replaced by one
 // copy everywhere. Changes between batches are simply not packed: they
-// count as changes, so the next pack runs again.
+// set unpacked again, so the next pack runs.
 func (c *cache) pack() int {
 	c.mu.Lock()
-	if c.packed && c.changes == c.packedAt {
+	if !c.unpacked {
 		c.mu.Unlock()
 		return 0 // packed already, and nothing came since
 	}
-	c.packed, c.packedAt = true, c.changes
+	c.unpacked = false
 	c.mu.Unlock()
 
 	var p packer
