@@ -73,3 +73,43 @@ func TestRunAgainstServer(t *testing.T) {
 		t.Errorf("JSON round trip = %+v; want %+v", back, *rep)
 	}
 }
+
+// TestRunPacedAgainstServer runs the rows paced (Config.Rate, the --rate
+// flag) against the real binary: each row keeps to the pace, and the
+// report says so.
+func TestRunPacedAgainstServer(t *testing.T) {
+	bin := os.Getenv("SKIFF_BIN")
+	if bin == "" {
+		t.Skip("SKIFF_BIN is not set: no skiff binary to start")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
+	defer cancel()
+	const rate = 100
+	rep, err := Run(ctx, Config{
+		Binary: bin, Workers: 4, Count: 20, ListCount: 10, Sizes: []int{1}, Rate: rate,
+		Settle: 10 * time.Millisecond, Rest: 10 * time.Millisecond, SkipRestart: true,
+	})
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	if len(rep.Ops) != 5 {
+		t.Fatalf("Run gave %d rows; want the 5 of one size", len(rep.Ops))
+	}
+	for _, row := range rep.Ops {
+		if row.Errors != 0 || row.Count == 0 {
+			t.Errorf("row %s: count %d, errors %d (%s); want some ops and no errors", row.Op, row.Count, row.Errors, row.FirstError)
+		}
+		// 20 operations at 100 a second take at least 190 ms: unpaced,
+		// 4 workers would do them in a few.
+		if row.OpsPerSec > rate*1.1 {
+			t.Errorf("row %s ran at %.0f operations a second; want at most the pace, %d", row.Op, row.OpsPerSec, rate)
+		}
+	}
+	var b bytes.Buffer
+	if err := rep.WriteTable(&b); err != nil {
+		t.Fatal(err)
+	}
+	if want := "each row paced at 100 operations a second"; !bytes.Contains(b.Bytes(), []byte(want)) {
+		t.Errorf("the report does not say %q:\n%s", want, b.String())
+	}
+}
