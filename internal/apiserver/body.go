@@ -12,6 +12,8 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/skiff-dev/skiff/internal/apis/newerfields"
 )
 
 // Field validation modes, as the fieldValidation query parameter names them.
@@ -103,18 +105,12 @@ func (s *Server) decodeWith(info runtime.SerializerInfo, body []byte, ep *endpoi
 	}
 	into := ep.res.New()
 	obj, got, err := dec.Decode(body, &gvk, into)
-	var warnings []string
-	if err != nil && mode != validationStrict && runtime.IsStrictDecodingError(err) {
+	var strictErrs []error
+	if err != nil && runtime.IsStrictDecodingError(err) {
 		// A strict decoding error comes with the object fully decoded
-		// (our codecs are strict even in their non-strict serializer):
-		// under Warn and Ignore the unknown and duplicate fields are
-		// dropped, and reported as warnings under Warn.
-		if strictErr, ok := runtime.AsStrictDecodingError(err); ok && mode == validationWarn {
-			for _, e := range strictErr.Errors() {
-				warnings = append(warnings, e.Error())
-			}
-		}
-		err = nil
+		// (our codecs are strict even in their non-strict serializer).
+		strictErr, _ := runtime.AsStrictDecodingError(err)
+		strictErrs, err = strictErr.Errors(), nil
 	}
 	if err != nil {
 		return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %v", gvk.Kind, gvk.Version, gvk.Kind, err))
@@ -122,8 +118,45 @@ func (s *Server) decodeWith(info runtime.SerializerInfo, body []byte, ep *endpoi
 	if got != nil && (*got != gvk) {
 		return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("the API version in the data (%s) does not match the expected API version (%s)", got.GroupVersion(), gvk.GroupVersion()))
 	}
+	// Fields newer than the served version are unknown fields of a JSON
+	// or YAML body; protobuf drops unknown fields silently, as upstream.
+	if paths := newerfields.Strip(obj); len(paths) > 0 && info.MediaType != mediaProtobuf {
+		strictErrs = append(strictErrs, unknownFields(paths)...)
+	}
+	warnings, err := strictOutcome(strictErrs, mode)
+	if err != nil {
+		return nil, nil, apierrors.NewBadRequest(fmt.Sprintf("%s in version %q cannot be handled as a %s: %v", gvk.Kind, gvk.Version, gvk.Kind, err))
+	}
 	setGVK(obj, gvk)
 	return obj, warnings, nil
+}
+
+// unknownFields returns strict decoding errors naming the JSON paths as
+// unknown fields, worded as sigs.k8s.io/json words them.
+func unknownFields(paths []string) []error {
+	errs := make([]error, len(paths))
+	for i, p := range paths {
+		errs[i] = fmt.Errorf("unknown field %q", p)
+	}
+	return errs
+}
+
+// strictOutcome applies the field validation mode to a body's unknown and
+// duplicate fields: under Strict they are one strict decoding error, under
+// Warn they come back as warnings, and under Ignore (and Warn) the object
+// keeps none of them.
+func strictOutcome(errs []error, mode string) ([]string, error) {
+	if len(errs) == 0 || mode == validationIgnore {
+		return nil, nil
+	}
+	if mode == validationStrict {
+		return nil, runtime.NewStrictDecodingError(errs)
+	}
+	warnings := make([]string, len(errs))
+	for i, e := range errs {
+		warnings[i] = e.Error()
+	}
+	return warnings, nil
 }
 
 func (s *Server) bodyMediaTypes() []string {

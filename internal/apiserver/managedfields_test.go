@@ -134,7 +134,7 @@ func BenchmarkRecordUpdate(b *testing.B) {
 func testEndpoint(tb testing.TB, gvr schema.GroupVersionResource, kind string, newObj func() runtime.Object) *endpoint {
 	tb.Helper()
 	ep := &endpoint{res: &apis.Resource{HasStatus: true, GVR: gvr, New: newObj}, gvk: gvr.GroupVersion().WithKind(kind)}
-	if err := ep.initFieldManagers(newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme)), scheme.Scheme); err != nil {
+	if err := ep.initFieldManagers(newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme), scheme.Scheme), scheme.Scheme); err != nil {
 		tb.Fatal(err)
 	}
 	return ep

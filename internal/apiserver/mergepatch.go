@@ -10,6 +10,8 @@ import (
 	jsonpatch "gopkg.in/evanphx/json-patch.v4"
 	"k8s.io/apimachinery/pkg/runtime"
 	sjson "sigs.k8s.io/json"
+
+	"github.com/skiff-dev/skiff/internal/apis/newerfields"
 )
 
 // errDocumentPath makes mergePatchTyped give up: the caller then applies
@@ -180,6 +182,11 @@ func jsonFieldsOf(t reflect.Type) map[string]jsonField {
 			}
 			if name == "" {
 				name = sf.Name
+			}
+			if newerfields.Field(t, name) {
+				// Unknown to the served version: the document path
+				// reports it as an unknown field.
+				continue
 			}
 			seen[name]++
 			m[name] = jsonField{index: idx, strategy: sf.Tag.Get("patchStrategy"), mergeKey: sf.Tag.Get("patchMergeKey")}

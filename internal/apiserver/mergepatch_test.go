@@ -61,6 +61,9 @@ var mergePatchCases = []struct {
 	{"not an object", `[]`, false},
 	{"malformed", `{"status":`, false},
 	{"case differs", `{"Status":{"phase":"Running"}}`, false},
+	// A field newer than the served version names no field of 1.33.
+	{"newer field", `{"spec":{"hostnameOverride":"h"}}`, false},
+	{"newer field in status", `{"status":{"resources":{"limits":{"cpu":"1"}}}}`, false},
 }
 
 func mergePatchEndpoint() (*Server, *endpoint) {

@@ -18,6 +18,8 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	sjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
+
+	"github.com/skiff-dev/skiff/internal/apis/newerfields"
 )
 
 // patchTypes are the patch media types the server accepts, as upstream
@@ -203,14 +205,12 @@ func (s *Server) applyPatchDocument(ep *endpoint, current runtime.Object, pt typ
 			strictErrs = append(strictErrs, strictErr.Errors()...)
 		}
 	}
-	var warnings []string
-	if len(strictErrs) > 0 {
-		if mode == validationStrict {
-			return nil, nil, invalidPatch(shown(), runtime.NewStrictDecodingError(strictErrs).Error())
-		}
-		for _, e := range strictErrs {
-			warnings = append(warnings, e.Error())
-		}
+	if paths := newerfields.Strip(obj); len(paths) > 0 && mode != validationIgnore {
+		strictErrs = append(strictErrs, unknownFields(paths)...)
+	}
+	warnings, err := strictOutcome(strictErrs, mode)
+	if err != nil {
+		return nil, nil, invalidPatch(shown(), err.Error())
 	}
 	setGVK(obj, ep.gvk)
 	return obj, warnings, nil

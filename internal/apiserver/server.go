@@ -73,7 +73,7 @@ func (c *Config) validate() error {
 	if c.Logger == nil {
 		c.Logger = slog.Default()
 	}
-	c.TypeConverter = newTypedGoConverter(c.TypeConverter)
+	c.TypeConverter = newTypedGoConverter(c.TypeConverter, c.Scheme)
 	return nil
 }
 

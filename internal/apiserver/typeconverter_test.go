@@ -14,7 +14,7 @@ import (
 
 func TestTypedGoConverterMatchesValidating(t *testing.T) {
 	inner := applyconfigurations.NewTypeConverter(scheme.Scheme)
-	c := newTypedGoConverter(inner)
+	c := newTypedGoConverter(inner, scheme.Scheme)
 	pod := func() *corev1.Pod {
 		return &corev1.Pod{
 			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
@@ -55,7 +55,7 @@ func TestTypedGoConverterMatchesValidating(t *testing.T) {
 }
 
 func TestTypedGoConverterValidatesUnstructured(t *testing.T) {
-	c := newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme))
+	c := newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme), scheme.Scheme)
 	u := &unstructured.Unstructured{Object: map[string]any{
 		"apiVersion": "v1", "kind": "Pod",
 		"metadata": map[string]any{"name": "p"},
@@ -63,5 +63,37 @@ func TestTypedGoConverterValidatesUnstructured(t *testing.T) {
 	}}
 	if _, err := c.ObjectToTyped(u); err == nil {
 		t.Fatal("an invalid unstructured pod converted without error")
+	}
+}
+
+// TestTypedGoConverterRefusesNewerFields: an apply configuration setting
+// fields newer than the served version gets the error of an undeclared
+// field, with the schema's path (list keys included); one without them
+// converts.
+func TestTypedGoConverterRefusesNewerFields(t *testing.T) {
+	c := newTypedGoConverter(applyconfigurations.NewTypeConverter(scheme.Scheme), scheme.Scheme)
+	pod := func(spec map[string]any) *unstructured.Unstructured {
+		return &unstructured.Unstructured{Object: map[string]any{
+			"apiVersion": "v1", "kind": "Pod",
+			"metadata": map[string]any{"name": "p", "labels": map[string]any{"hostnameOverride": "x"}},
+			"spec":     spec,
+		}}
+	}
+	container := map[string]any{"name": "c", "image": "nginx",
+		"restartPolicyRules": []any{map[string]any{"action": "Restart"}},
+		"readinessProbe":     map[string]any{"httpGet": map[string]any{"port": int64(80), "protocol": "HTTP2"}},
+	}
+	_, err := c.ObjectToTyped(pod(map[string]any{"hostnameOverride": "h", "containers": []any{container}}))
+	want := "errors:\n" +
+		"  .spec.hostnameOverride: field not declared in schema\n" +
+		"  .spec.containers[name=\"c\"].restartPolicyRules: field not declared in schema\n" +
+		"  .spec.containers[name=\"c\"].readinessProbe.httpGet.protocol: field not declared in schema"
+	if err == nil || err.Error() != want {
+		t.Errorf("apply with newer fields: err %v; want\n%s", err, want)
+	}
+	delete(container, "restartPolicyRules")
+	delete(container, "readinessProbe")
+	if _, err := c.ObjectToTyped(pod(map[string]any{"containers": []any{container}})); err != nil {
+		t.Errorf("apply without newer fields (a label named like one): %v", err)
 	}
 }

@@ -132,6 +132,19 @@ func testErrors(t *testing.T, k *kubectl) {
 		r = k.fails("get", "deployment", "whoami-deployment")
 		wantContains(t, "get after a refused apply", r.stderr, `deployments.apps "whoami-deployment" not found`)
 	})
+	t.Run("newer-field", func(t *testing.T) {
+		// A field k8s.io/api has and Kubernetes 1.33 does not is as
+		// unknown as a misspelt one, and explain does not know it.
+		newer := strings.Replace(whoamiDeployment, "    spec:\n      containers:", "    spec:\n      hostnameOverride: h\n      containers:", 1)
+		r := k.fails("apply", "-f", k.file("newer.yaml", newer))
+		wantContains(t, "apply with a newer field", r.stderr,
+			`Error from server (BadRequest): error when creating "`,
+			`strict decoding error: unknown field "spec.template.spec.hostnameOverride"`)
+		r = k.fails("get", "deployment", "whoami-deployment")
+		wantContains(t, "get after a refused apply", r.stderr, `deployments.apps "whoami-deployment" not found`)
+		r = k.fails("explain", "pod.spec.hostnameOverride")
+		wantContains(t, "explain of a newer field", r.stderr, `"hostnameOverride" does not exist`)
+	})
 	t.Run("invalid-name", func(t *testing.T) {
 		r := k.fails("create", "configmap", "Bad_Name", "--from-literal=a=b")
 		wantContains(t, "create with an invalid name", r.stderr,

@@ -162,9 +162,6 @@ func envVarSource(ev corev1.EnvVar, fldPath *field.Path) field.ErrorList {
 		n++
 		errs = append(errs, keyRef(s.Name, s.Key, fldPath.Child("secretKeyRef"))...)
 	}
-	if src.FileKeyRef != nil {
-		n++
-	}
 	if n == 0 {
 		errs = append(errs, field.Invalid(fldPath, "", "must specify one of: `fieldRef`, `resourceFieldRef`, `configMapKeyRef` or `secretKeyRef`"))
 	} else if n > 1 {

@@ -234,3 +234,54 @@ func TestDefinitionName(t *testing.T) {
 		})
 	}
 }
+
+// TestNewerFieldsLeftOut: the documents describe the served version, so
+// fields the k8s.io/api module has and 1.33 does not (newerfields) are
+// not properties, the types only they use are not definitions, and
+// ListOptions' newer field is no list parameter.
+func TestNewerFieldsLeftOut(t *testing.T) {
+	defs := at(v2Doc(t), "definitions")
+	for _, tt := range []struct{ def, field string }{
+		{"io.k8s.api.core.v1.PodSpec", "hostnameOverride"},
+		{"io.k8s.api.core.v1.Container", "restartPolicyRules"},
+		{"io.k8s.api.core.v1.HTTPGetAction", "protocol"},
+		{"io.k8s.apimachinery.pkg.apis.meta.v1.ListMeta", "shardInfo"},
+	} {
+		if at(defs, tt.def) == nil {
+			t.Fatalf("definition %s missing", tt.def)
+		}
+		if at(defs, tt.def, "properties", tt.field) != nil {
+			t.Errorf("%s has property %s, which 1.33 does not", tt.def, tt.field)
+		}
+	}
+	if at(defs, "io.k8s.api.core.v1.PodSpec", "properties", "nodeName") == nil {
+		t.Error("PodSpec lost nodeName")
+	}
+	for _, def := range []string{"io.k8s.api.core.v1.FileKeySelector", "io.k8s.api.core.v1.ContainerRestartRule"} {
+		if at(defs, def) != nil {
+			t.Errorf("definition %s present; only newer fields use it", def)
+		}
+	}
+	v3 := v3Doc(t, "api/v1")
+	if at(v3, "components", "schemas", "io.k8s.api.core.v1.PodSpec", "properties", "hostnameOverride") != nil {
+		t.Error("v3 PodSpec has hostnameOverride")
+	}
+	params, _ := at(v2Doc(t), "paths", "/api/v1/pods", "get", "parameters").([]any)
+	if len(params) == 0 {
+		params, _ = at(v2Doc(t), "paths", "/api/v1/pods", "parameters").([]any)
+	}
+	var names []string
+	for _, p := range params {
+		if n, _ := at(p, "name").(string); n != "" {
+			names = append(names, n)
+		}
+	}
+	if len(names) == 0 {
+		t.Fatal("no parameters on GET /api/v1/pods")
+	}
+	for _, n := range names {
+		if n == "shardSelector" {
+			t.Errorf("GET /api/v1/pods lists parameter shardSelector; have %v", names)
+		}
+	}
+}

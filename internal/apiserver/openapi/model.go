@@ -4,6 +4,8 @@ import (
 	"encoding/json"
 	"reflect"
 	"strings"
+
+	"github.com/skiff-dev/skiff/internal/apis/newerfields"
 )
 
 // swaggerDocer is implemented by every k8s.io/api struct: the map holds the
@@ -164,6 +166,9 @@ func (m *modeler) addFields(def *jsonSchema, owner string, t reflect.Type, docs 
 		}
 		if name == "" {
 			name = f.Name
+		}
+		if newerfields.Field(t, name) {
+			continue // the served version does not have it
 		}
 		omitempty := strings.Contains(","+opts+",", ",omitempty,") || strings.Contains(","+opts+",", ",omitzero,")
 		required := !omitempty && !optionalFields[owner+"."+name]

@@ -7,6 +7,8 @@ import (
 
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skiff-dev/skiff/internal/apis/newerfields"
 )
 
 // param is one non-body parameter of an operation or path.
@@ -38,7 +40,7 @@ func queryParams(opts any, skip ...string) []param {
 	for i := range t.NumField() {
 		f := t.Field(i)
 		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
-		if f.Anonymous || name == "" || name == "-" || contains(skip, name) {
+		if f.Anonymous || name == "" || name == "-" || contains(skip, name) || newerfields.Field(t, name) {
 			continue
 		}
 		ft := f.Type
