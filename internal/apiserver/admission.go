@@ -59,7 +59,30 @@ func (s *Server) initAdmission() error {
 // plugins, and Service IP allocation. The returned undo reverses side
 // effects (quota charges, allocations) when the write fails.
 func (s *Server) admit(ctx context.Context, ep *endpoint, subresource string, obj, old runtime.Object, dryRun bool) (func(), error) {
-	noop := func() {}
+	a, err := s.admitMutating(ctx, ep, subresource, obj, old, dryRun)
+	if err != nil {
+		return noop, err
+	}
+	if a.Mutated {
+		var errs field.ErrorList
+		if old == nil {
+			errs = validation.ValidateCreate(obj)
+		} else {
+			errs = validation.ValidateUpdate(obj, old)
+		}
+		if len(errs) > 0 {
+			return noop, apierrors.NewInvalid(ep.gvk.GroupKind(), a.Name, errs)
+		}
+	}
+	return s.admitValidating(ctx, ep, a)
+}
+
+func noop() {}
+
+// admitMutating runs the mutating plugins on a write of obj and defaults
+// obj again if they changed it. The attributes it returns carry the write
+// on to admitValidating.
+func (s *Server) admitMutating(ctx context.Context, ep *endpoint, subresource string, obj, old runtime.Object, dryRun bool) (*admission.Attributes, error) {
 	m, _ := meta.Accessor(obj)
 	a := &admission.Attributes{
 		Operation: admission.Create, Resource: ep.res.GVR.GroupResource(), Subresource: subresource,
@@ -69,20 +92,17 @@ func (s *Server) admit(ctx context.Context, ep *endpoint, subresource string, ob
 		a.Operation = admission.Update
 	}
 	if err := s.admission.Mutate(ctx, a); err != nil {
-		return noop, err
+		return nil, err
 	}
 	if a.Mutated {
 		defaults.Apply(obj)
-		var errs field.ErrorList
-		if old == nil {
-			errs = validation.ValidateCreate(obj)
-		} else {
-			errs = validation.ValidateUpdate(obj, old)
-		}
-		if len(errs) > 0 {
-			return noop, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)
-		}
 	}
+	return a, nil
+}
+
+// admitValidating runs the validating plugins and Service IP allocation
+// on the write a describes, once the object is valid.
+func (s *Server) admitValidating(ctx context.Context, ep *endpoint, a *admission.Attributes) (func(), error) {
 	undo, err := s.admission.Validate(ctx, a)
 	if err != nil {
 		return noop, err
@@ -90,9 +110,9 @@ func (s *Server) admit(ctx context.Context, ep *endpoint, subresource string, ob
 	// A status write keeps the stored spec, so there is nothing to
 	// allocate; upstream's status storage has no allocation step either,
 	// so a Service stored before a rule existed still takes its status.
-	if svc, ok := obj.(*corev1.Service); ok && s.cfg.Services != nil && subresource == "" {
-		oldSvc, _ := old.(*corev1.Service)
-		release, err := s.cfg.Services.Allocate(ctx, svc, oldSvc, dryRun)
+	if svc, ok := a.Object.(*corev1.Service); ok && s.cfg.Services != nil && a.Subresource == "" {
+		oldSvc, _ := a.OldObject.(*corev1.Service)
+		release, err := s.cfg.Services.Allocate(ctx, svc, oldSvc, a.DryRun)
 		if err != nil {
 			undo()
 			return noop, err

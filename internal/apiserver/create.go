@@ -70,7 +70,8 @@ func (s *Server) handleCreate(ctx context.Context, w http.ResponseWriter, r *htt
 }
 
 // create runs the create path for a decoded object: naming, server-owned
-// metadata, defaults, admission, validation, managed fields, storage.
+// metadata, defaults, managed fields, mutating admission, validation,
+// validating admission, storage.
 func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj runtime.Object, manager string, dryRun bool) (runtime.Object, error) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
@@ -90,6 +91,16 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 	s.prepareForCreate(ep, obj)
 	dropDisabledFields(obj, nil)
 	defaults.Apply(obj)
+	// As upstream, the managed fields are recorded before admission:
+	// what admission sets (a service account's token volume, default
+	// tolerations, an allocated ClusterIP) belongs to no manager. And as
+	// upstream, the object is validated once, after the mutating plugins
+	// and before the validating ones.
+	obj = ep.recordCreate(obj, manager)
+	a, err := s.admitMutating(ctx, ep, "", obj, nil, dryRun)
+	if err != nil {
+		return nil, err
+	}
 	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
 		return nil, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)
 	}
@@ -106,17 +117,14 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 	if dryRun || !ep.uncached {
 		if _, err := ep.store.Get(ctx, m.GetNamespace(), m.GetName(), existsRV); err == nil {
 			// An existing object is AlreadyExists, also under dryRun, and
-			// is reported before admission allocates for it (a Service's
-			// ClusterIP would otherwise fail as taken). Storage still
-			// catches a concurrent create.
+			// is reported before the validating plugins charge quota or
+			// allocation takes a Service's ClusterIP (which would
+			// otherwise fail as taken). Storage still catches a
+			// concurrent create.
 			return nil, apierrors.NewAlreadyExists(ep.res.GVR.GroupResource(), m.GetName())
 		}
 	}
-	// As upstream, the managed fields are recorded before admission:
-	// what admission sets (a service account's token volume, default
-	// tolerations, an allocated ClusterIP) belongs to no manager.
-	obj = ep.recordCreate(obj, manager)
-	undo, err := s.admit(ctx, ep, "", obj, nil, dryRun)
+	undo, err := s.admitValidating(ctx, ep, a)
 	if err != nil {
 		return nil, err
 	}

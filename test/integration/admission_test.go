@@ -225,11 +225,25 @@ func (r *warningRecorder) all() []string {
 	return append([]string(nil), r.msgs...)
 }
 
-// TestAdmissionMissingNamespace: creating in a missing namespace is 404.
+// TestAdmissionMissingNamespace: creating in a missing namespace is 404,
+// an invalid object too: as upstream, the mutating plugins (the namespace
+// lifecycle among them) run before validation, and validation once, after
+// them. In a namespace that exists, the invalid pod is a 422.
 func TestAdmissionMissingNamespace(t *testing.T) {
-	_, err := shared.cs.CoreV1().Pods("no-such-ns").Create(ctxFor(t), admissionPod("p"), metav1.CreateOptions{})
+	ctx := ctxFor(t)
+	_, err := shared.cs.CoreV1().Pods("no-such-ns").Create(ctx, admissionPod("p"), metav1.CreateOptions{})
 	if !apierrors.IsNotFound(err) || err.Error() != `namespaces "no-such-ns" not found` {
 		t.Errorf("create = %v; want 404 namespaces \"no-such-ns\" not found", err)
+	}
+	invalid := admissionPod("p")
+	invalid.Spec.Containers[0].Name = "Bad_Name"
+	_, err = shared.cs.CoreV1().Pods("no-such-ns").Create(ctx, invalid, metav1.CreateOptions{})
+	if !apierrors.IsNotFound(err) {
+		t.Errorf("create of an invalid pod in a missing namespace = %v; want 404 (admission before validation)", err)
+	}
+	_, err = shared.cs.CoreV1().Pods(newNamespace(t)).Create(ctx, invalid, metav1.CreateOptions{})
+	if !apierrors.IsInvalid(err) || !strings.Contains(err.Error(), `spec.containers[0].name: Invalid value: "Bad_Name"`) {
+		t.Errorf("create of an invalid pod = %v; want 422 on spec.containers[0].name", err)
 	}
 }
 
