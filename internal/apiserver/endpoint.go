@@ -51,6 +51,7 @@ var subresourceVerbs = map[string][]string{
 	"binding":             {"create"},
 	"eviction":            {"create"},
 	"token":               {"create"},
+	"log":                 {"get"},
 }
 
 func (ep *endpoint) allows(info requestInfo) bool {

@@ -6,6 +6,9 @@ import (
 )
 
 func (s *Server) handleGet(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) error {
+	if info.Subresource == "log" {
+		return s.handlePodLog(ctx, w, r, ep, info)
+	}
 	if st, ok := protobufStore(r, ep); ok && info.Subresource == "" {
 		return s.getProtobuf(ctx, w, r, ep, st, info)
 	}

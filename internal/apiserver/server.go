@@ -53,6 +53,10 @@ type Config struct {
 	// Computed are resources served from a source instead of storage
 	// (metrics.k8s.io); they appear in discovery like the others.
 	Computed []ComputedResource
+	// Kubelet is the client that reaches the kubelets' API (pods/log),
+	// carrying the server's kubelet client certificate; nil answers
+	// pods/log of a bound pod with 503.
+	Kubelet *http.Client
 	// EventTTL is how long an event lives after its last write (upstream's
 	// --event-ttl); 0 keeps events until they are deleted.
 	EventTTL time.Duration

@@ -63,11 +63,7 @@ func (m *metricsAPI) resources() []apiserver.ComputedResource {
 
 // start waits for the node and pod informers, opens the API and starts
 // the scraper; stop ends the scraper.
-func (m *metricsAPI) start(ctx context.Context, shared informers.SharedInformerFactory, bundle *pki.Bundle, log *slog.Logger) (func(), error) {
-	client, err := kubeletClient(bundle)
-	if err != nil {
-		return nil, err
-	}
+func (m *metricsAPI) start(ctx context.Context, shared informers.SharedInformerFactory, client *http.Client, log *slog.Logger) (func(), error) {
 	nodeInf, podInf := shared.Core().V1().Nodes(), shared.Core().V1().Pods()
 	nodeInformer, podInformer := nodeInf.Informer(), podInf.Informer()
 	shared.StartWithContext(ctx)
@@ -91,11 +87,11 @@ func (m *metricsAPI) start(ctx context.Context, shared informers.SharedInformerF
 	return func() {
 		cancel()
 		<-done
-		client.CloseIdleConnections()
 	}, nil
 }
 
-// kubeletClient is the scraper's HTTPS client: a fresh key and a client
+// kubeletClient is the HTTPS client of the kubelet API (the scraper's and
+// pods/log's): a fresh key and a client
 // certificate for KubeletClientUser signed by the cluster CA. Kubelets
 // serve self-signed certificates, so theirs are not verified (see
 // internal/resourcemetrics).

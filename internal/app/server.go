@@ -166,6 +166,13 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err != nil {
 		return fail("metrics api", err)
 	}
+	// One client reaches the kubelets, for the resource metrics scrapes
+	// and for pods/log.
+	kubelets, err := kubeletClient(bundle)
+	if err != nil {
+		return fail("kubelet client", err)
+	}
+	cleanups = append(cleanups, kubelets.CloseIdleConnections)
 	// The scheduler's metrics are served with the API's on /metrics (one
 	// process, one endpoint), when the scheduler runs.
 	collectors := authn.authzMetrics.Collectors()
@@ -185,6 +192,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		Collectors:    collectors,
 		OpenAPI:       openAPI,
 		Computed:      metricsAPI.resources(),
+		Kubelet:       kubelets,
 		EventTTL:      cfg.EventTTL,
 		Version:       Version,
 		Checks: []apiserver.HealthCheck{
@@ -273,7 +281,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		}
 		cleanups = append(cleanups, stopCSR)
 	}
-	stopMetrics, err := metricsAPI.start(ctx, shared, bundle, log)
+	stopMetrics, err := metricsAPI.start(ctx, shared, kubelets, log)
 	if err != nil {
 		return fail("metrics api", err)
 	}

@@ -1,0 +1,276 @@
+package apiserver
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/util/validation/field"
+)
+
+// defaultKubeletPort is where a kubelet listens when its Node does not say
+// (upstream's --kubelet-port).
+const defaultKubeletPort = 10250
+
+// maxKubeletErrorBytes bounds the error body read from a kubelet.
+const maxKubeletErrorBytes = 4 << 10
+
+var podLogResource = schema.GroupResource{Resource: "pods/log"}
+
+// handlePodLog serves GET pods/{name}/log as upstream's LogREST: the
+// options are read and validated, the container resolved, and the
+// kubelet of the pod's node asked for /containerLogs, whose answer is
+// streamed back as text/plain (flushed as it comes with follow). A pod
+// not bound to a node has an empty log. A kubelet's 400 reaches the
+// client as a 400 with the kubelet's text, as upstream's response checker
+// has it.
+func (s *Server) handlePodLog(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) error {
+	opts, err := podLogOptions(r.URL.Query())
+	if err != nil {
+		return err
+	}
+	if errs := validatePodLogOptions(opts); len(errs) > 0 {
+		return apierrors.NewInvalid(schema.GroupKind{Kind: "PodLogOptions"}, info.Name, errs)
+	}
+	obj, err := ep.store.Get(ctx, info.Namespace, info.Name, "")
+	if err != nil {
+		return err
+	}
+	pod, ok := obj.(*corev1.Pod)
+	if !ok {
+		return apierrors.NewInternalError(fmt.Errorf("pods store holds a %T", obj))
+	}
+	container, err := logContainer(opts.Container, pod)
+	if err != nil {
+		return err
+	}
+	if pod.Spec.NodeName == "" {
+		w.Header().Set("Content-Type", "text/plain")
+		w.WriteHeader(http.StatusOK)
+		return nil
+	}
+	if s.cfg.Kubelet == nil {
+		return apierrors.NewServiceUnavailable("no kubelet client is configured")
+	}
+	loc, err := s.kubeletLogURL(ctx, pod, container, opts)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, loc.String(), nil)
+	if err != nil {
+		return apierrors.NewInternalError(err)
+	}
+	resp, err := s.cfg.Kubelet.Do(req)
+	if err != nil {
+		return apierrors.NewInternalError(fmt.Errorf("get logs from node %s: %w", pod.Spec.NodeName, err))
+	}
+	defer resp.Body.Close()
+	if err := kubeletResponseError(resp, info.Name); err != nil {
+		return err
+	}
+	var body io.Reader = resp.Body
+	if opts.LimitBytes != nil {
+		body = io.LimitReader(body, *opts.LimitBytes)
+	}
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(http.StatusOK)
+	out := io.Writer(w)
+	if f, ok := w.(http.Flusher); ok && opts.Follow {
+		out = flushWriter{w: w, f: f}
+	}
+	_, _ = io.Copy(out, body) // the status is sent; a broken stream just ends
+	return nil
+}
+
+// flushWriter flushes after every write, so a followed log reaches the
+// client line by line.
+type flushWriter struct {
+	w io.Writer
+	f http.Flusher
+}
+
+func (fw flushWriter) Write(p []byte) (int, error) {
+	n, err := fw.w.Write(p)
+	fw.f.Flush()
+	return n, err
+}
+
+// podLogOptions reads PodLogOptions from a query as upstream's parameter
+// conversion does: a boolean is true unless empty, "0" or "false"; a
+// malformed number or time is a 400.
+func podLogOptions(q url.Values) (*corev1.PodLogOptions, error) {
+	opts := &corev1.PodLogOptions{Container: q.Get("container")}
+	for name, dst := range map[string]*bool{
+		"follow": &opts.Follow, "previous": &opts.Previous, "timestamps": &opts.Timestamps,
+		"insecureSkipTLSVerifyBackend": &opts.InsecureSkipTLSVerifyBackend,
+	} {
+		if v, ok := q[name]; ok && len(v) > 0 {
+			*dst = v[0] != "0" && !strings.EqualFold(v[0], "false")
+		}
+	}
+	for name, dst := range map[string]**int64{
+		"sinceSeconds": &opts.SinceSeconds, "tailLines": &opts.TailLines, "limitBytes": &opts.LimitBytes,
+	} {
+		if v := q.Get(name); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil {
+				return nil, apierrors.NewBadRequest(err.Error())
+			}
+			*dst = &n
+		}
+	}
+	if v := q.Get("sinceTime"); v != "" {
+		var t metav1.Time
+		if err := t.UnmarshalQueryParameter(v); err != nil {
+			return nil, apierrors.NewBadRequest(err.Error())
+		}
+		opts.SinceTime = &t
+	}
+	return opts, nil
+}
+
+// validatePodLogOptions is upstream's ValidatePodLogOptions.
+func validatePodLogOptions(opts *corev1.PodLogOptions) field.ErrorList {
+	var errs field.ErrorList
+	if opts.TailLines != nil && *opts.TailLines < 0 {
+		errs = append(errs, field.Invalid(field.NewPath("tailLines"), *opts.TailLines, "must be greater than or equal to 0"))
+	}
+	if opts.LimitBytes != nil && *opts.LimitBytes < 1 {
+		errs = append(errs, field.Invalid(field.NewPath("limitBytes"), *opts.LimitBytes, "must be greater than 0"))
+	}
+	switch {
+	case opts.SinceSeconds != nil && opts.SinceTime != nil:
+		errs = append(errs, field.Forbidden(field.NewPath(""), "at most one of `sinceTime` or `sinceSeconds` may be specified"))
+	case opts.SinceSeconds != nil && *opts.SinceSeconds < 1:
+		errs = append(errs, field.Invalid(field.NewPath("sinceSeconds"), *opts.SinceSeconds, "must be greater than 0"))
+	}
+	return errs
+}
+
+// logContainer resolves the container a log request names, as upstream:
+// none named is the pod's only container; a named one must be one of the
+// pod's containers (init, regular or ephemeral).
+func logContainer(name string, pod *corev1.Pod) (string, error) {
+	var names []string
+	for _, c := range pod.Spec.InitContainers {
+		names = append(names, c.Name)
+	}
+	for _, c := range pod.Spec.Containers {
+		names = append(names, c.Name)
+	}
+	for _, c := range pod.Spec.EphemeralContainers {
+		names = append(names, c.Name)
+	}
+	if name == "" {
+		switch len(pod.Spec.Containers) {
+		case 1:
+			return pod.Spec.Containers[0].Name, nil
+		case 0:
+			return "", apierrors.NewBadRequest(fmt.Sprintf("a container name must be specified for pod %s", pod.Name))
+		}
+		return "", apierrors.NewBadRequest(fmt.Sprintf("a container name must be specified for pod %s, choose one of: %s", pod.Name, names))
+	}
+	for _, n := range names {
+		if n == name {
+			return name, nil
+		}
+	}
+	return "", apierrors.NewBadRequest(fmt.Sprintf("container %s is not valid for pod %s", name, pod.Name))
+}
+
+// kubeletLogURL is the /containerLogs URL of the pod's container on the
+// kubelet of its node: the node's InternalIP (else ExternalIP) and its
+// advertised kubelet port, the options passed on as upstream does.
+func (s *Server) kubeletLogURL(ctx context.Context, pod *corev1.Pod, container string, opts *corev1.PodLogOptions) (*url.URL, error) {
+	nodes, ok := s.endpoints[corev1.SchemeGroupVersion.WithResource("nodes")]
+	if !ok {
+		return nil, apierrors.NewInternalError(fmt.Errorf("nodes are not served"))
+	}
+	obj, err := nodes.store.Get(ctx, "", pod.Spec.NodeName, "0")
+	if err != nil {
+		return nil, err
+	}
+	node, ok := obj.(*corev1.Node)
+	if !ok {
+		return nil, apierrors.NewInternalError(fmt.Errorf("nodes store holds a %T", obj))
+	}
+	host := nodeAddress(node)
+	if host == "" {
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("node %s has no InternalIP or ExternalIP address", node.Name))
+	}
+	port := int(node.Status.DaemonEndpoints.KubeletEndpoint.Port)
+	if port <= 0 {
+		port = defaultKubeletPort
+	}
+	params := url.Values{}
+	if opts.Follow {
+		params.Add("follow", "true")
+	}
+	if opts.Previous {
+		params.Add("previous", "true")
+	}
+	if opts.Timestamps {
+		params.Add("timestamps", "true")
+	}
+	if opts.SinceSeconds != nil {
+		params.Add("sinceSeconds", strconv.FormatInt(*opts.SinceSeconds, 10))
+	}
+	if opts.SinceTime != nil {
+		params.Add("sinceTime", opts.SinceTime.Format(time.RFC3339))
+	}
+	if opts.TailLines != nil {
+		params.Add("tailLines", strconv.FormatInt(*opts.TailLines, 10))
+	}
+	if opts.LimitBytes != nil {
+		params.Add("limitBytes", strconv.FormatInt(*opts.LimitBytes, 10))
+	}
+	return &url.URL{
+		Scheme:   "https",
+		Host:     net.JoinHostPort(host, strconv.Itoa(port)),
+		Path:     fmt.Sprintf("/containerLogs/%s/%s/%s", pod.Namespace, pod.Name, container),
+		RawQuery: params.Encode(),
+	}, nil
+}
+
+// nodeAddress is the node's first InternalIP, else its first ExternalIP.
+func nodeAddress(node *corev1.Node) string {
+	for _, kind := range []corev1.NodeAddressType{corev1.NodeInternalIP, corev1.NodeExternalIP} {
+		for _, a := range node.Status.Addresses {
+			if a.Type == kind && a.Address != "" {
+				return a.Address
+			}
+		}
+	}
+	return ""
+}
+
+// kubeletResponseError turns a kubelet's failure into the client's error
+// as upstream's GenericHttpResponseChecker does: a 400 is a 400 with the
+// kubelet's text, a 500 an internal error with it, anything else a
+// generic error of its code.
+func kubeletResponseError(resp *http.Response, name string) error {
+	if resp.StatusCode >= http.StatusOK && resp.StatusCode <= http.StatusPartialContent {
+		return nil
+	}
+	body, err := io.ReadAll(io.LimitReader(resp.Body, maxKubeletErrorBytes))
+	if err != nil {
+		return apierrors.NewInternalError(err)
+	}
+	switch resp.StatusCode {
+	case http.StatusBadRequest:
+		return apierrors.NewBadRequest(string(body))
+	case http.StatusInternalServerError:
+		return apierrors.NewInternalError(fmt.Errorf("%s", body))
+	}
+	return apierrors.NewGenericServerResponse(resp.StatusCode, "", podLogResource, name, string(body), 0, false)
+}

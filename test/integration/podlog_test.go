@@ -1,0 +1,149 @@
+package integration
+
+import (
+	"crypto/tls"
+	"net"
+	"net/http"
+	"net/http/httptest"
+	"strconv"
+	"strings"
+	"sync"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/utils/ptr"
+)
+
+// fakeKubelet answers /containerLogs as a kubelet would, recording what
+// it was asked and by whom.
+type fakeKubelet struct {
+	mu       sync.Mutex
+	paths    []string
+	queries  []string
+	users    []string
+	status   int
+	response string
+}
+
+func (f *fakeKubelet) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	f.mu.Lock()
+	f.paths = append(f.paths, r.URL.Path)
+	f.queries = append(f.queries, r.URL.RawQuery)
+	if r.TLS != nil && len(r.TLS.PeerCertificates) > 0 {
+		f.users = append(f.users, r.TLS.PeerCertificates[0].Subject.CommonName)
+	}
+	status, body := f.status, f.response
+	f.mu.Unlock()
+	w.Header().Set("Content-Type", "text/plain")
+	w.WriteHeader(status)
+	_, _ = w.Write([]byte(body))
+}
+
+func (f *fakeKubelet) last() (path, query, user string) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if len(f.paths) == 0 {
+		return "", "", ""
+	}
+	n := len(f.paths) - 1
+	if n < len(f.users) {
+		user = f.users[n]
+	}
+	return f.paths[n], f.queries[n], user
+}
+
+// TestPodLog: pods/log is served as upstream's LogREST. The server asks
+// the kubelet of the pod's node (its InternalIP and advertised port) for
+// /containerLogs/<ns>/<pod>/<container> with the options, as the kubelet
+// client user, and streams the answer back as text/plain; limitBytes is
+// enforced by the server too. Options are validated (422), an unknown
+// container or an ambiguous one is a 400, a pod on no node has an empty
+// log, and a kubelet's 400 reaches the client with its text.
+func TestPodLog(t *testing.T) {
+	ctx := ctxFor(t)
+	ns := newNamespace(t)
+	kubelet := &fakeKubelet{status: http.StatusOK, response: "one\ntwo\nthree\n"}
+	srv := httptest.NewUnstartedServer(kubelet)
+	srv.TLS = &tls.Config{ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	defer srv.Close()
+	host, portStr, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	port, _ := strconv.Atoi(portStr)
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: uniqueName("log-node")}, Status: corev1.NodeStatus{
+		Addresses:       []corev1.NodeAddress{{Type: corev1.NodeHostName, Address: "no-such-host"}, {Type: corev1.NodeInternalIP, Address: host}},
+		DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: int32(port)}},
+	}}
+	if _, err := shared.cs.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = shared.cs.CoreV1().Nodes().Delete(ctx, node.Name, metav1.DeleteOptions{}) })
+	pod := func(name, nodeName string, containers ...string) {
+		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PodSpec{NodeName: nodeName}}
+		for _, c := range containers {
+			p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: c, Image: "busybox"})
+		}
+		if _, err := shared.cs.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pod("web", node.Name, "app")
+	pod("two", node.Name, "a", "b")
+	pod("pending", "", "app")
+	logs := "/api/v1/namespaces/" + ns + "/pods/"
+
+	resp, body := do(t, rawRequest{method: "GET", path: logs + "web/log?follow=true&timestamps=true&tailLines=2&sinceSeconds=60"})
+	if resp.StatusCode != http.StatusOK || string(body) != "one\ntwo\nthree\n" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Errorf("log: %d %q (%s)", resp.StatusCode, body, resp.Header.Get("Content-Type"))
+	}
+	path, query, user := kubelet.last()
+	if path != "/containerLogs/"+ns+"/web/app" || query != "follow=true&sinceSeconds=60&tailLines=2&timestamps=true" || user != "kube-apiserver-kubelet-client" {
+		t.Errorf("kubelet asked %s?%s by %q", path, query, user)
+	}
+
+	got, err := shared.cs.CoreV1().Pods(ns).GetLogs("two", &corev1.PodLogOptions{Container: "b", Previous: true, LimitBytes: ptr.To[int64](5)}).DoRaw(ctx)
+	if err != nil || string(got) != "one\nt" {
+		t.Errorf("client-go log with limitBytes 5: %q, %v", got, err)
+	}
+	if path, query, _ := kubelet.last(); path != "/containerLogs/"+ns+"/two/b" || query != "limitBytes=5&previous=true" {
+		t.Errorf("kubelet asked %s?%s", path, query)
+	}
+
+	resp, body = do(t, rawRequest{method: "GET", path: logs + "pending/log"})
+	if resp.StatusCode != http.StatusOK || len(body) != 0 {
+		t.Errorf("log of an unbound pod: %d %q; want 200 and nothing", resp.StatusCode, body)
+	}
+
+	for _, tc := range []struct {
+		path string
+		code int
+		msg  string
+	}{
+		{"two/log", 400, "a container name must be specified for pod two, choose one of: [a b]"},
+		{"web/log?container=nope", 400, "container nope is not valid for pod web"},
+		{"web/log?tailLines=-1", 422, `PodLogOptions "web" is invalid: tailLines: Invalid value: -1: must be greater than or equal to 0`},
+		{"web/log?sinceSeconds=5&sinceTime=2026-01-01T00:00:00Z", 422, "at most one of `sinceTime` or `sinceSeconds` may be specified"},
+		{"web/log?tailLines=x", 400, `strconv.ParseInt: parsing "x": invalid syntax`},
+		{"missing/log", 404, `pods "missing" not found`},
+	} {
+		resp, body := do(t, rawRequest{method: "GET", path: logs + tc.path})
+		if st := decodeStatus(t, body); resp.StatusCode != tc.code || !strings.Contains(st.Message, tc.msg) {
+			t.Errorf("GET %s: %d %q; want %d %q", tc.path, resp.StatusCode, st.Message, tc.code, tc.msg)
+		}
+	}
+
+	kubelet.mu.Lock()
+	kubelet.status, kubelet.response = http.StatusBadRequest, `container "app" in pod "web" is waiting to start: ContainerCreating`
+	kubelet.mu.Unlock()
+	// Stream is what kubectl logs uses; it reads the Status (DoRaw does not).
+	_, err = shared.cs.CoreV1().Pods(ns).GetLogs("web", &corev1.PodLogOptions{}).Stream(ctx)
+	if !apierrors.IsBadRequest(err) || err.Error() != `container "app" in pod "web" is waiting to start: ContainerCreating` {
+		t.Errorf("kubelet's 400: %v", err)
+	}
+
+	resp, _ = do(t, rawRequest{method: "DELETE", path: logs + "web/log"})
+	if resp.StatusCode != http.StatusMethodNotAllowed {
+		t.Errorf("DELETE pods/log: %d; want 405", resp.StatusCode)
+	}
+}
