@@ -58,8 +58,14 @@
 // resource metrics in the Prometheus text format, from Summary, which
 // reads Runtime.ContainerStats of the pods the kubelet works on; the
 // node's values are the sums over its pods, its CPU counter kept monotonic
-// across containers that stop) and GET /healthz ("ok"); any other path is
-// 404. Every request is authenticated by a client certificate verified
+// across containers that stop), GET /healthz ("ok") and GET
+// /containerLogs/{namespace}/{pod}/{container} (the kubelet side of
+// kubectl logs, which the API server proxies pods/log to: the query as
+// v1.PodLogOptions, the instance picked from the pod's status as
+// upstream's validateContainerLogStatus picks it, the log read through
+// Runtime.ContainerLog, with upstream's codes and bodies for each
+// refusal, and a follower's lines flushed as they come); any other path
+// is 404. Every request is authenticated by a client certificate verified
 // against ServerConfig.ClientCA (none or a bad one: 401 "Unauthorized";
 // user = CN, groups = O) and authorized as upstream's Webhook mode does
 // with KubeletFineGrainedAuthz: verb from the HTTP method, resource nodes,

@@ -104,6 +104,7 @@ func containerStatuses(cs []corev1.Container, in statusInput, init bool) []corev
 			}
 		case rc.State == ContainerRunning:
 			s.State.Running = &corev1.ContainerStateRunning{StartedAt: metav1.NewTime(rc.StartedAt.Truncate(time.Second))}
+			s.LastTerminationState = terminated(rc.Previous) // as upstream: a restarted container shows its last exit
 			s.Ready = rc.Ready && !init
 			*s.Started = true
 		default:

@@ -201,3 +201,20 @@ func TestHostNetworkPodIP(t *testing.T) {
 		}
 	}
 }
+
+// TestRestartedRunningLastState: a restarted container that runs again
+// shows its previous instance's exit as lastState.terminated, as upstream
+// (kubectl logs --previous reads that instance).
+func TestRestartedRunningLastState(t *testing.T) {
+	now := time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)
+	prev := ContainerStatus{Name: "app", ID: "sim://app-1", State: ContainerExited, ExitCode: 2, Reason: "Error", StartedAt: now, FinishedAt: now}
+	run := ContainerStatus{Name: "app", ID: "sim://app-2", State: ContainerRunning, StartedAt: now, Ready: true, Attempt: 1, Previous: &prev}
+	rs := PodStatus{Sandbox: Sandbox{ID: "s", IP: "10.42.0.2"}, Containers: map[string]ContainerStatus{"app": run}}
+	st := podStatus(statusInput{Pod: testPod(corev1.RestartPolicyAlways), Runtime: rs, HasRuntime: true, HostIP: "127.0.0.1", Now: now})
+	cs := st.ContainerStatuses[0]
+	last := cs.LastTerminationState.Terminated
+	if cs.State.Running == nil || cs.RestartCount != 1 || last == nil || last.ContainerID != "sim://app-1" || last.ExitCode != 2 {
+		t.Errorf("restarted running container: state %+v, restarts %d, lastState %+v; want running, 1, terminated sim://app-1 exit 2",
+			cs.State, cs.RestartCount, cs.LastTerminationState)
+	}
+}

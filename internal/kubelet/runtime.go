@@ -2,6 +2,7 @@ package kubelet
 
 import (
 	"context"
+	"io"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
@@ -40,7 +41,37 @@ type Runtime interface {
 	// containers (none for a pod the runtime does not know). The caller
 	// owns the returned slice.
 	ContainerStats(uid types.UID) []ContainerStats
+	// ContainerLog writes the log of the pod's container name to w: its
+	// latest instance, or with opts.Previous the one before it. With
+	// opts.Follow it goes on writing what the instance logs until the
+	// instance exits, the pod is removed or ctx ends.
+	ContainerLog(ctx context.Context, uid types.UID, name string, opts LogOptions, w io.Writer) error
 }
+
+// LogOptions select what ContainerLog writes. They apply as upstream's CRI
+// log reader (pkg/kubelet/kuberuntime/logs) applies v1.PodLogOptions:
+// TailLines picks the last lines of the log, SinceTime then drops the
+// lines stamped before it, Timestamps prefixes each line with its time
+// (LogTimeFormat, in UTC) and a space, and LimitBytes ends the output
+// after that many bytes, possibly mid-line. With Follow, the lines the
+// instance logs later are written too (after SinceTime and within
+// LimitBytes; TailLines applies to the lines there at the start).
+type LogOptions struct {
+	Previous   bool
+	Follow     bool
+	Timestamps bool
+	// SinceTime drops lines stamped before it; zero: from the start.
+	SinceTime time.Time
+	// TailLines is how many of the last lines to write; nil: all.
+	TailLines *int64
+	// LimitBytes stops the output after that many bytes; nil: no limit.
+	LimitBytes *int64
+}
+
+// LogTimeFormat is the time format of the timestamps ContainerLog writes
+// with LogOptions.Timestamps: upstream's RFC3339NanoFixed (RFC 3339 with
+// all nine digits of nanoseconds), which its CRI log reader writes.
+const LogTimeFormat = "2006-01-02T15:04:05.000000000Z07:00"
 
 // ContainerStats is the resource usage of one running container, as the
 // kubelet's Summary API and /metrics/resource report it.

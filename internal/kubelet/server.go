@@ -47,9 +47,10 @@ func (c *ServerConfig) validate() error {
 	return nil
 }
 
-// Handler returns the kubelet API of this node: GET /metrics/resource and
-// GET /healthz, each after authentication and authorization (see
-// apiHandler); anything else is 404.
+// Handler returns the kubelet API of this node: GET /metrics/resource,
+// GET /healthz and GET /containerLogs/{namespace}/{pod}/{container}
+// (ContainerLogsPattern), each after authentication and authorization
+// (see apiHandler); anything else is 404.
 func (k *Kubelet) Handler(cfg ServerConfig) (http.Handler, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("kubelet server config: %w", err)
@@ -61,6 +62,7 @@ func (k *Kubelet) Handler(cfg ServerConfig) (http.Handler, error) {
 		w.Header().Set("X-Content-Type-Options", "nosniff")
 		_, _ = io.WriteString(w, "ok")
 	})
+	mux.HandleFunc(ContainerLogsPattern, k.containerLogs)
 	return &apiHandler{node: k.cfg.NodeName, clientCA: cfg.ClientCA, authz: cfg.Authorizer, next: mux}, nil
 }
 

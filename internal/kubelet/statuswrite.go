@@ -77,14 +77,15 @@ func podCondition(conds []corev1.PodCondition, typ corev1.PodConditionType) *cor
 // kubelet does (encoding the pod as JSON cost the server more than the
 // patch), and only its resourceVersion is read (the pod's watch brings the
 // new status; decoding a whole Pod per write costs the agent more than
-// the request).
-func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur, st corev1.PodStatus) error {
-	if apiequality.Semantic.DeepEqual(cur, st) {
+// the request). It keeps st as the status written, so st must not change
+// afterwards.
+func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur corev1.PodStatus, st *corev1.PodStatus) error {
+	if apiequality.Semantic.DeepEqual(cur, *st) {
 		return nil
 	}
 	patch, err := json.Marshal(map[string]any{
 		"metadata": map[string]any{"uid": pod.UID},
-		"status":   st,
+		"status":   *st,
 	})
 	if err != nil {
 		return err
@@ -101,7 +102,7 @@ func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur, st co
 	// An answer without a readable resourceVersion leaves writtenRV 0:
 	// the API's pods are then taken as they come.
 	rv, _ := strconv.ParseUint(resourceVersionOf(body), 10, 64)
-	w.written, w.writtenRV = &st, rv
+	w.written, w.writtenRV = st, rv
 	return nil
 }
 

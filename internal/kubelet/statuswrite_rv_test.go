@@ -76,7 +76,7 @@ func TestWriteStatusKeepsResourceVersion(t *testing.T) {
 	defer srv.Close()
 	w := &podWorker{k: &Kubelet{cfg: Config{Client: kubernetes.NewForConfigOrDie(&rest.Config{Host: srv.URL})}}}
 	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "default", UID: "u"}}
-	if err := w.writeStatus(context.Background(), pod, corev1.PodStatus{}, corev1.PodStatus{Phase: corev1.PodRunning}); err != nil {
+	if err := w.writeStatus(context.Background(), pod, corev1.PodStatus{}, &corev1.PodStatus{Phase: corev1.PodRunning}); err != nil {
 		t.Fatalf("writeStatus: %v", err)
 	}
 	if !strings.HasPrefix(accept, runtime.ContentTypeProtobuf) {

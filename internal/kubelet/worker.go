@@ -24,6 +24,10 @@ type podWorker struct {
 	mu      sync.Mutex
 	pod     *corev1.Pod // latest pod from the API
 	deleted bool        // the pod is gone from the API
+	// status is the status sync last computed for the pod, whether or not
+	// its write succeeded (upstream's status manager cache, which the
+	// container logs endpoint reads); nil before the first. Read-only.
+	status *corev1.PodStatus
 
 	backoff backoff
 	written *corev1.PodStatus // last status written
@@ -138,7 +142,9 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 		Pod: base, Runtime: rs, HasRuntime: ok, Waiting: d.Waiting,
 		HostIP: w.k.cfg.NodeIP, Now: w.k.cfg.Clock.Now(), Terminal: w.stopped, DeadlineExceeded: d.DeadlineExceeded,
 	})
-	if err := w.writeStatus(ctx, pod, base.Status, mergeStatus(base.Status, st)); err != nil {
+	want := mergeStatus(base.Status, st)
+	w.setStatus(&want)
+	if err := w.writeStatus(ctx, pod, base.Status, &want); err != nil {
 		w.k.log.Error("write pod status", "pod", klogKey(pod), "err", err)
 		return time.Second, false
 	}
@@ -162,7 +168,8 @@ func (w *podWorker) syncRejected(ctx context.Context, pod *corev1.Pod) (time.Dur
 	if base.Status.Phase != corev1.PodFailed {
 		st := base.Status.DeepCopy()
 		st.Phase, st.Reason, st.Message = corev1.PodFailed, w.rejected.reason, w.rejected.statusMessage()
-		if err := w.writeStatus(ctx, pod, base.Status, *st); err != nil {
+		w.setStatus(st)
+		if err := w.writeStatus(ctx, pod, base.Status, st); err != nil {
 			w.k.log.Error("write rejected pod status", "pod", klogKey(pod), "err", err)
 			return time.Second, false
 		}
@@ -175,6 +182,14 @@ func (w *podWorker) syncRejected(ctx context.Context, pod *corev1.Pod) (time.Dur
 		}
 	}
 	return 0, false
+}
+
+// setStatus publishes st as the pod's status as the kubelet computes it;
+// st must not change afterwards.
+func (w *podWorker) setStatus(st *corev1.PodStatus) {
+	w.mu.Lock()
+	w.status = st
+	w.mu.Unlock()
 }
 
 // perform carries out decide's actions.

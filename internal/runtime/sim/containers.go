@@ -48,10 +48,12 @@ func (r *Runtime) StartContainer(_ context.Context, p *corev1.Pod, c *corev1.Con
 		inst.Attempt, inst.Previous = prev.Attempt+1, &old
 	}
 	sp.containers[c.Name] = inst
+	sp.newLog(inst)
 	r.mu.Unlock()
 	exits = exits && !init
+	lines := logLines(p)
 	if r.cfg.StartLatency <= 0 {
-		if r.run(p.UID, inst, init) && exits {
+		if r.run(p.UID, inst, init, lines) && exits {
 			r.scheduleExit(p.UID, inst, plan)
 		}
 		return nil
@@ -59,7 +61,7 @@ func (r *Runtime) StartContainer(_ context.Context, p *corev1.Pod, c *corev1.Con
 	r.cfg.Clock.AfterFunc(r.cfg.StartLatency, func() {
 		// a goroutine of its own: fake clocks call back holding their lock
 		go func() {
-			if r.run(p.UID, inst, init) && exits {
+			if r.run(p.UID, inst, init, lines) && exits {
 				r.scheduleExit(p.UID, inst, plan)
 			}
 			r.wake(p.UID)
@@ -69,9 +71,9 @@ func (r *Runtime) StartContainer(_ context.Context, p *corev1.Pod, c *corev1.Con
 }
 
 // run turns a created instance Running (or, for init containers and
-// containers told to crash on start, Exited); it reports whether the
-// instance is left Running.
-func (r *Runtime) run(uid types.UID, inst *kubelet.ContainerStatus, init bool) bool {
+// containers told to crash on start, Exited), writing lines to its log
+// as it turns Running; it reports whether the instance is left Running.
+func (r *Runtime) run(uid types.UID, inst *kubelet.ContainerStatus, init bool, lines []string) bool {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	sp, ok := r.pods[uid]
@@ -80,12 +82,24 @@ func (r *Runtime) run(uid types.UID, inst *kubelet.ContainerStatus, init bool) b
 	}
 	now := r.cfg.Clock.Now()
 	inst.State, inst.StartedAt = kubelet.ContainerRunning, now
+	if l := sp.logOf(inst); l != nil {
+		l.append(now, lines)
+	}
 	if code, crash := sp.crashOnStart[inst.Name]; crash {
-		exit(inst, code, now)
+		sp.exit(inst, code, now)
 	} else if init {
-		exit(inst, 0, now)
+		sp.exit(inst, 0, now)
 	}
 	return inst.State == kubelet.ContainerRunning
+}
+
+// exit ends inst, the latest instance of its container, with code, and
+// its log. r.mu held.
+func (sp *pod) exit(inst *kubelet.ContainerStatus, code int32, now time.Time) {
+	exit(inst, code, now)
+	if l := sp.logOf(inst); l != nil {
+		l.end()
+	}
 }
 
 // exit ends an instance with code.
@@ -118,7 +132,7 @@ func (r *Runtime) StopPod(ctx context.Context, p *corev1.Pod, grace time.Duratio
 	now := r.cfg.Clock.Now()
 	for _, c := range sp.containers {
 		if c.State != kubelet.ContainerExited {
-			exit(c, 0, now)
+			sp.exit(c, 0, now)
 		}
 	}
 	return nil
@@ -132,7 +146,7 @@ func (r *Runtime) Crash(namespace, name, container string, exitCode int32) error
 		if !ok || c.State != kubelet.ContainerRunning {
 			return apierrors.NewBadRequest(fmt.Sprintf("container %s of %s is not running", container, sp.key))
 		}
-		exit(c, exitCode, r.cfg.Clock.Now())
+		sp.exit(c, exitCode, r.cfg.Clock.Now())
 		return nil
 	})
 }

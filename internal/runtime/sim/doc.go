@@ -34,4 +34,21 @@
 // nothing.
 //
 //	rt.SetUsage("default", "web-0", "app", 500, 128<<20) // 500m, 128Mi
+//
+// A simulated container runs no process, so its log (ContainerLog, which
+// the kubelet serves as /containerLogs for kubectl logs) is empty unless
+// the pod's annotation sim.skiff.dev/log gives it text: each line of it
+// is written to the log of every instance of every container of the pod,
+// init containers included, at the moment that instance turns Running,
+// stamped with that time. The log belongs to the instance: a restarted
+// container starts a fresh log (with the annotation's lines again) and
+// the one before stays readable as the previous instance's (the runtime
+// keeps one previous instance). A follower of a log returns once its
+// instance exits, its pod is removed or its context ends.
+//
+//	metadata:
+//	  annotations:
+//	    sim.skiff.dev/log: |
+//	      starting
+//	      listening on :8080
 package sim

@@ -69,7 +69,7 @@ func (r *Runtime) scheduleExit(uid types.UID, inst *kubelet.ContainerStatus, pla
 			sp, ok := r.pods[uid]
 			live := ok && sp.containers[inst.Name] == inst && inst.State == kubelet.ContainerRunning
 			if live {
-				exit(inst, plan.code, r.cfg.Clock.Now())
+				sp.exit(inst, plan.code, r.cfg.Clock.Now())
 			}
 			r.mu.Unlock()
 			if live {

@@ -58,6 +58,8 @@ type pod struct {
 	usage        map[string]usage
 	defaultUsage usage
 	meters       map[string]*cpuMeter
+	// logs holds the log of each container's latest instance, by name.
+	logs map[string]*containerLog
 }
 
 // New returns a runtime handing out pod IPs from cfg.PodCIDR.
@@ -132,6 +134,7 @@ func (r *Runtime) RunSandbox(_ context.Context, p *corev1.Pod) (kubelet.Sandbox,
 		usage:        map[string]usage{},
 		defaultUsage: defaultUsage,
 		meters:       map[string]*cpuMeter{},
+		logs:         map[string]*containerLog{},
 	}
 	if old, ok := r.byName[key]; ok {
 		if prev := r.pods[old]; prev != nil {
@@ -192,6 +195,9 @@ func (r *Runtime) RemovePod(_ context.Context, uid types.UID) error {
 	sp, ok := r.pods[uid]
 	if !ok {
 		return nil
+	}
+	for _, l := range sp.logs {
+		l.end()
 	}
 	delete(r.used, sp.sandbox.IP)
 	delete(r.pods, uid)
