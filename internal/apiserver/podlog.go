@@ -18,10 +18,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
-// defaultKubeletPort is where a kubelet listens when its Node does not say
-// (upstream's --kubelet-port).
-const defaultKubeletPort = 10250
-
 // maxKubeletErrorBytes bounds the error body read from a kubelet.
 const maxKubeletErrorBytes = 4 << 10
 
@@ -190,7 +186,8 @@ func logContainer(name string, pod *corev1.Pod) (string, error) {
 
 // kubeletLogURL is the /containerLogs URL of the pod's container on the
 // kubelet of its node: the node's InternalIP (else ExternalIP) and its
-// advertised kubelet port, the options passed on as upstream does.
+// advertised kubelet port (0: none served), the options passed on as
+// upstream does.
 func (s *Server) kubeletLogURL(ctx context.Context, pod *corev1.Pod, container string, opts *corev1.PodLogOptions) (*url.URL, error) {
 	nodes, ok := s.endpoints[corev1.SchemeGroupVersion.WithResource("nodes")]
 	if !ok {
@@ -210,7 +207,9 @@ func (s *Server) kubeletLogURL(ctx context.Context, pod *corev1.Pod, container s
 	}
 	port := int(node.Status.DaemonEndpoints.KubeletEndpoint.Port)
 	if port <= 0 {
-		port = defaultKubeletPort
+		// A Skiff agent run with --kubelet-port 0 serves no kubelet API
+		// and says so with port 0.
+		return nil, apierrors.NewBadRequest(fmt.Sprintf("node %s serves no kubelet API: its kubelet port is 0", node.Name))
 	}
 	params := url.Values{}
 	if opts.Follow {

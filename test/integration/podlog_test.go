@@ -88,7 +88,15 @@ func TestPodLog(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	portless := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: uniqueName("portless")}, Status: corev1.NodeStatus{
+		Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: host}},
+	}}
+	if _, err := shared.cs.CoreV1().Nodes().Create(ctx, portless, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = shared.cs.CoreV1().Nodes().Delete(ctx, portless.Name, metav1.DeleteOptions{}) })
 	pod("web", node.Name, "app")
+	pod("elsewhere", portless.Name, "app")
 	pod("two", node.Name, "a", "b")
 	pod("pending", "", "app")
 	logs := "/api/v1/namespaces/" + ns + "/pods/"
@@ -126,6 +134,7 @@ func TestPodLog(t *testing.T) {
 		{"web/log?sinceSeconds=5&sinceTime=2026-01-01T00:00:00Z", 422, "at most one of `sinceTime` or `sinceSeconds` may be specified"},
 		{"web/log?tailLines=x", 400, `strconv.ParseInt: parsing "x": invalid syntax`},
 		{"missing/log", 404, `pods "missing" not found`},
+		{"elsewhere/log", 400, "serves no kubelet API: its kubelet port is 0"},
 	} {
 		resp, body := do(t, rawRequest{method: "GET", path: logs + tc.path})
 		if st := decodeStatus(t, body); resp.StatusCode != tc.code || !strings.Contains(st.Message, tc.msg) {
