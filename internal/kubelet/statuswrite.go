@@ -77,12 +77,14 @@ func podCondition(conds []corev1.PodCondition, typ corev1.PodConditionType) *cor
 // kubelet does (encoding the pod as JSON cost the server more than the
 // patch), and only its resourceVersion is read (the pod's watch brings the
 // new status; decoding a whole Pod per write costs the agent more than
-// the request). It keeps st as the status written, so st must not change
+// the request). It keeps st as the status set out to write (setStatus)
+// and, once written, as the status written, so st must not change
 // afterwards.
 func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur corev1.PodStatus, st *corev1.PodStatus) error {
 	if apiequality.Semantic.DeepEqual(cur, *st) {
 		return nil
 	}
+	w.setStatus(st)
 	patch, err := json.Marshal(map[string]any{
 		"metadata": map[string]any{"uid": pod.UID},
 		"status":   *st,

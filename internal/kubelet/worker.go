@@ -24,9 +24,10 @@ type podWorker struct {
 	mu      sync.Mutex
 	pod     *corev1.Pod // latest pod from the API
 	deleted bool        // the pod is gone from the API
-	// status is the status sync last computed for the pod, whether or not
-	// its write succeeded (upstream's status manager cache, which the
-	// container logs endpoint reads); nil before the first. Read-only.
+	// status is the status the worker last set out to write, whether or
+	// not the write succeeded (upstream's status manager cache, which the
+	// container logs endpoint reads); nil before the first. Read-only,
+	// and shared with written once that write succeeds.
 	status *corev1.PodStatus
 
 	backoff backoff
@@ -143,7 +144,6 @@ func (w *podWorker) sync(ctx context.Context) (requeue time.Duration, done bool)
 		HostIP: w.k.cfg.NodeIP, Now: w.k.cfg.Clock.Now(), Terminal: w.stopped, DeadlineExceeded: d.DeadlineExceeded,
 	})
 	want := mergeStatus(base.Status, st)
-	w.setStatus(&want)
 	if err := w.writeStatus(ctx, pod, base.Status, &want); err != nil {
 		w.k.log.Error("write pod status", "pod", klogKey(pod), "err", err)
 		return time.Second, false
@@ -168,7 +168,6 @@ func (w *podWorker) syncRejected(ctx context.Context, pod *corev1.Pod) (time.Dur
 	if base.Status.Phase != corev1.PodFailed {
 		st := base.Status.DeepCopy()
 		st.Phase, st.Reason, st.Message = corev1.PodFailed, w.rejected.reason, w.rejected.statusMessage()
-		w.setStatus(st)
 		if err := w.writeStatus(ctx, pod, base.Status, st); err != nil {
 			w.k.log.Error("write rejected pod status", "pod", klogKey(pod), "err", err)
 			return time.Second, false
