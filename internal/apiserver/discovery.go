@@ -133,6 +133,8 @@ func subKind(r *apis.Resource, sub string) string {
 		return "Eviction"
 	case "token":
 		return "TokenRequest"
+	case "proxy":
+		return r.Kind + "ProxyOptions"
 	}
 	return r.Kind
 }

@@ -52,6 +52,7 @@ var subresourceVerbs = map[string][]string{
 	"eviction":            {"create"},
 	"token":               {"create"},
 	"log":                 {"get"},
+	"proxy":               {"create", "delete", "get", "patch", "update"},
 }
 
 func (ep *endpoint) allows(info requestInfo) bool {

@@ -204,7 +204,7 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 		s.writeError(w, r, errNotFoundPath(r.URL.Path))
 		return
 	}
-	if len(info.Parts) > 3 {
+	if len(info.Parts) > 3 && info.Subresource != "proxy" {
 		s.writeError(w, r, errNotFoundPath(r.URL.Path))
 		return
 	}
@@ -242,6 +242,8 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 	switch {
 	case isComputed:
 		err = s.handleComputed(ctx, w, r, ep, computed.src, info)
+	case info.Subresource == "proxy":
+		err = s.handleNodeProxy(ctx, w, r, ep, info)
 	case info.Verb == "get":
 		err = s.handleGet(ctx, w, r, ep, info)
 	case info.Verb == "list":

@@ -29,7 +29,8 @@ spec:
 var stampedLine = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z (listening on :8000|ready)$`)
 
 // TestKubectlLogs drives `kubectl logs` against hollow nodes with each
-// kubectl version: the lines a simulated container prints, -c, --tail,
+// kubectl version (and the node proxy, `kubectl get --raw
+// /api/v1/nodes/<node>/proxy/...`): the lines a simulated container prints, -c, --tail,
 // --timestamps, --limit-bytes, -f until the container exits, --previous
 // after a restart, and the errors for a wrong container and a missing
 // previous instance.
@@ -64,6 +65,10 @@ func testKubectlLogs(t *testing.T, version string) {
 	if r.stdout != "listening on :8000\nready\n" || !strings.Contains(r.stderr, `Defaulted container "app" out of: app, side`) {
 		t.Errorf("logs without -c: stdout %q stderr %q", r.stdout, r.stderr)
 	}
+
+	// The node proxy reaches the same kubelet API.
+	wantOutput(t, k.run("get", "--raw", "/api/v1/nodes/logs-0/proxy/healthz"), "ok")
+	wantOutput(t, k.run("get", "--raw", "/api/v1/nodes/logs-0/proxy/containerLogs/e2e-logs/talker/side"), "listening on :8000\nready\n")
 
 	// kubectl checks the container itself (the server's 400 for it is
 	// TestPodLog's).

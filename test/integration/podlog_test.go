@@ -156,3 +156,77 @@ func TestPodLog(t *testing.T) {
 		t.Errorf("DELETE pods/log: %d; want 405", resp.StatusCode)
 	}
 }
+
+// TestNodeProxy: /api/v1/nodes/{name}/proxy/{path} reaches path on the
+// node's kubelet API as the server's kubelet client, with the method,
+// query and body, and hands back the kubelet's status, content type and
+// body; {name}:{port} picks the port. A node without a kubelet port, an
+// unknown node and an unreachable kubelet get upstream's errors.
+func TestNodeProxy(t *testing.T) {
+	ctx := ctxFor(t)
+	kubelet := &fakeKubelet{status: http.StatusOK, response: "ok"}
+	srv := httptest.NewUnstartedServer(kubelet)
+	srv.TLS = &tls.Config{ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	defer srv.Close()
+	host, portStr, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	port, _ := strconv.Atoi(portStr)
+	mkNode := func(prefix string, port int) string {
+		n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: uniqueName(prefix)}, Status: corev1.NodeStatus{
+			Addresses:       []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: host}},
+			DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: int32(port)}},
+		}}
+		if _, err := shared.cs.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { _ = shared.cs.CoreV1().Nodes().Delete(ctx, n.Name, metav1.DeleteOptions{}) })
+		return n.Name
+	}
+	node, portless := mkNode("proxy-node", port), mkNode("proxy-portless", 0)
+
+	resp, body := do(t, rawRequest{method: "GET", path: "/api/v1/nodes/" + node + "/proxy/metrics/resource?x=1"})
+	if resp.StatusCode != http.StatusOK || string(body) != "ok" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Errorf("GET through the proxy: %d %q %q", resp.StatusCode, body, resp.Header.Get("Content-Type"))
+	}
+	if path, query, user := kubelet.last(); path != "/metrics/resource" || query != "x=1" || user != "kube-apiserver-kubelet-client" {
+		t.Errorf("kubelet asked %s?%s by %q", path, query, user)
+	}
+	got, err := shared.cs.CoreV1().RESTClient().Get().AbsPath("/api/v1/nodes/" + node + "/proxy/healthz").DoRaw(ctx)
+	if err != nil || string(got) != "ok" {
+		t.Errorf("client-go GET through the proxy: %q, %v", got, err)
+	}
+	if path, _, _ := kubelet.last(); path != "/healthz" {
+		t.Errorf("kubelet asked %s; want /healthz", path)
+	}
+	resp, _ = do(t, rawRequest{method: "GET", path: "/api/v1/nodes/" + portless + ":" + portStr + "/proxy/"})
+	if path, _, _ := kubelet.last(); resp.StatusCode != http.StatusOK || path != "/" {
+		t.Errorf("GET through {name}:{port}: %d, kubelet asked %q", resp.StatusCode, path)
+	}
+
+	kubelet.mu.Lock()
+	kubelet.status, kubelet.response = http.StatusForbidden, "Forbidden (user=x, verb=create, resource=nodes, subresource(s)=[proxy])\n"
+	kubelet.mu.Unlock()
+	resp, body = do(t, rawRequest{method: "POST", path: "/api/v1/nodes/" + node + "/proxy/run/ns/p/c", contentType: "text/plain", body: []byte("cmd=ls")})
+	if resp.StatusCode != http.StatusForbidden || !strings.HasPrefix(string(body), "Forbidden (user=x") {
+		t.Errorf("POST through the proxy: %d %q; want the kubelet's 403 as it is", resp.StatusCode, body)
+	}
+
+	closed := httptest.NewUnstartedServer(http.NotFoundHandler())
+	deadPort := closed.Listener.Addr().(*net.TCPAddr).Port
+	closed.Listener.Close()
+	for _, tc := range []struct {
+		path string
+		code int
+		msg  string
+	}{
+		{"/api/v1/nodes/" + portless + "/proxy/healthz", 400, "serves no kubelet API: its kubelet port is 0"},
+		{"/api/v1/nodes/missing/proxy/healthz", 404, `nodes "missing" not found`},
+		{"/api/v1/nodes/" + node + ":99999/proxy/healthz", 400, `invalid port "99999"`},
+		{"/api/v1/nodes/" + node + ":" + strconv.Itoa(deadPort) + "/proxy/healthz", 500, "error trying to reach service: "},
+	} {
+		resp, body := do(t, rawRequest{method: "GET", path: tc.path})
+		if st := decodeStatus(t, body); resp.StatusCode != tc.code || !strings.Contains(st.Message, tc.msg) {
+			t.Errorf("GET %s: %d %q; want %d %q", tc.path, resp.StatusCode, st.Message, tc.code, tc.msg)
+		}
+	}
+}
