@@ -106,23 +106,29 @@ func (fw flushWriter) Write(p []byte) (int, error) {
 // malformed number or time is a 400.
 func podLogOptions(q url.Values) (*corev1.PodLogOptions, error) {
 	opts := &corev1.PodLogOptions{Container: q.Get("container")}
-	for name, dst := range map[string]*bool{
-		"follow": &opts.Follow, "previous": &opts.Previous, "timestamps": &opts.Timestamps,
-		"insecureSkipTLSVerifyBackend": &opts.InsecureSkipTLSVerifyBackend,
+	for _, b := range []struct {
+		name string
+		dst  *bool
+	}{
+		{"follow", &opts.Follow}, {"previous", &opts.Previous}, {"timestamps", &opts.Timestamps},
+		{"insecureSkipTLSVerifyBackend", &opts.InsecureSkipTLSVerifyBackend},
 	} {
-		if v, ok := q[name]; ok && len(v) > 0 {
-			*dst = v[0] != "0" && !strings.EqualFold(v[0], "false")
+		if v := q[b.name]; len(v) > 0 {
+			*b.dst = v[0] != "0" && !strings.EqualFold(v[0], "false")
 		}
 	}
-	for name, dst := range map[string]**int64{
-		"sinceSeconds": &opts.SinceSeconds, "tailLines": &opts.TailLines, "limitBytes": &opts.LimitBytes,
+	for _, n := range []struct {
+		name string
+		dst  **int64
+	}{
+		{"sinceSeconds", &opts.SinceSeconds}, {"tailLines", &opts.TailLines}, {"limitBytes", &opts.LimitBytes},
 	} {
-		if v := q.Get(name); v != "" {
-			n, err := strconv.ParseInt(v, 10, 64)
+		if v := q.Get(n.name); v != "" {
+			i, err := strconv.ParseInt(v, 10, 64)
 			if err != nil {
 				return nil, apierrors.NewBadRequest(err.Error())
 			}
-			*dst = &n
+			*n.dst = &i
 		}
 	}
 	if v := q.Get("sinceTime"); v != "" {
