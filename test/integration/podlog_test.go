@@ -2,6 +2,7 @@ package integration
 
 import (
 	"crypto/tls"
+	"fmt"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -11,8 +12,11 @@ import (
 	"testing"
 
 	corev1 "k8s.io/api/core/v1"
+	rbacv1 "k8s.io/api/rbac/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/utils/ptr"
 )
 
@@ -149,6 +153,38 @@ func TestPodLog(t *testing.T) {
 	_, err = shared.cs.CoreV1().Pods(ns).GetLogs("web", &corev1.PodLogOptions{}).Stream(ctx)
 	if !apierrors.IsBadRequest(err) || err.Error() != `container "app" in pod "web" is waiting to start: ContainerCreating` {
 		t.Errorf("kubelet's 400: %v", err)
+	}
+
+	// Authorization is of get on pods/log: the view role holds it.
+	kubelet.mu.Lock()
+	kubelet.status, kubelet.response = http.StatusOK, "one\n"
+	kubelet.mu.Unlock()
+	asUser := func(user string) kubernetes.Interface {
+		cfg := rest.CopyConfig(shared.cfg)
+		cfg.Impersonate = rest.ImpersonationConfig{UserName: user}
+		cs, err := kubernetes.NewForConfig(cfg)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return cs
+	}
+	viewer := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "log-viewer"},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "log-viewer"}}}
+	if _, err := shared.cs.RbacV1().RoleBindings(ns).Create(ctx, viewer, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the viewer reads the log", func() error {
+		got, err := asUser("log-viewer").CoreV1().Pods(ns).GetLogs("web", &corev1.PodLogOptions{}).DoRaw(ctx)
+		if err == nil && string(got) != "one\n" {
+			return fmt.Errorf("log %q", got)
+		}
+		return err
+	})
+	_, err = asUser("log-stranger").CoreV1().Pods(ns).GetLogs("web", &corev1.PodLogOptions{}).Stream(ctx)
+	want := `pods "web" is forbidden: User "log-stranger" cannot get resource "pods/log" in API group "" in the namespace "` + ns + `"`
+	if !apierrors.IsForbidden(err) || err.Error() != want {
+		t.Errorf("log as a user without a role: %v; want %q", err, want)
 	}
 
 	resp, _ = do(t, rawRequest{method: "DELETE", path: logs + "web/log"})
