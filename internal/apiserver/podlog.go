@@ -4,18 +4,16 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strconv"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime/schema"
-	"k8s.io/apimachinery/pkg/util/validation/field"
+
+	"github.com/skiff-dev/skiff/internal/apis/podlog"
 )
 
 // maxKubeletErrorBytes bounds the error body read from a kubelet.
@@ -24,18 +22,21 @@ const maxKubeletErrorBytes = 4 << 10
 var podLogResource = schema.GroupResource{Resource: "pods/log"}
 
 // handlePodLog serves GET pods/{name}/log as upstream's LogREST: the
-// options are read and validated, the container resolved, and the
+// options are read and validated (internal/apis/podlog), the container resolved, and the
 // kubelet of the pod's node asked for /containerLogs, whose answer is
 // streamed back as text/plain (flushed as it comes with follow). A pod
 // not bound to a node has an empty log. A kubelet's 400 reaches the
 // client as a 400 with the kubelet's text, as upstream's response checker
 // has it.
 func (s *Server) handlePodLog(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) error {
-	opts, err := podLogOptions(r.URL.Query())
+	opts, err := podlog.OptionsFromQuery(r.URL.Query())
 	if err != nil {
-		return err
+		return apierrors.NewBadRequest(err.Error())
 	}
-	if errs := validatePodLogOptions(opts); len(errs) > 0 {
+	// The stream parameter belongs to PodLogsQuerySplitStreams, a gate
+	// 1.33 has off: the server leaves it aside.
+	opts.Stream = nil
+	if errs := podlog.Validate(opts); len(errs) > 0 {
 		return apierrors.NewInvalid(schema.GroupKind{Kind: "PodLogOptions"}, info.Name, errs)
 	}
 	obj, err := ep.store.Get(ctx, info.Namespace, info.Name, "")
@@ -54,9 +55,6 @@ func (s *Server) handlePodLog(ctx context.Context, w http.ResponseWriter, r *htt
 		w.Header().Set("Content-Type", "text/plain")
 		w.WriteHeader(http.StatusOK)
 		return nil
-	}
-	if s.cfg.Kubelet == nil {
-		return apierrors.NewServiceUnavailable("no kubelet client is configured")
 	}
 	loc, err := s.kubeletLogURL(ctx, pod, container, opts)
 	if err != nil {
@@ -101,64 +99,6 @@ func (fw flushWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// podLogOptions reads PodLogOptions from a query as upstream's parameter
-// conversion does: a boolean is true unless empty, "0" or "false"; a
-// malformed number or time is a 400.
-func podLogOptions(q url.Values) (*corev1.PodLogOptions, error) {
-	opts := &corev1.PodLogOptions{Container: q.Get("container")}
-	for _, b := range []struct {
-		name string
-		dst  *bool
-	}{
-		{"follow", &opts.Follow}, {"previous", &opts.Previous}, {"timestamps", &opts.Timestamps},
-		{"insecureSkipTLSVerifyBackend", &opts.InsecureSkipTLSVerifyBackend},
-	} {
-		if v := q[b.name]; len(v) > 0 {
-			*b.dst = v[0] != "0" && !strings.EqualFold(v[0], "false")
-		}
-	}
-	for _, n := range []struct {
-		name string
-		dst  **int64
-	}{
-		{"sinceSeconds", &opts.SinceSeconds}, {"tailLines", &opts.TailLines}, {"limitBytes", &opts.LimitBytes},
-	} {
-		if v := q.Get(n.name); v != "" {
-			i, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return nil, apierrors.NewBadRequest(err.Error())
-			}
-			*n.dst = &i
-		}
-	}
-	if v := q.Get("sinceTime"); v != "" {
-		var t metav1.Time
-		if err := t.UnmarshalQueryParameter(v); err != nil {
-			return nil, apierrors.NewBadRequest(err.Error())
-		}
-		opts.SinceTime = &t
-	}
-	return opts, nil
-}
-
-// validatePodLogOptions is upstream's ValidatePodLogOptions.
-func validatePodLogOptions(opts *corev1.PodLogOptions) field.ErrorList {
-	var errs field.ErrorList
-	if opts.TailLines != nil && *opts.TailLines < 0 {
-		errs = append(errs, field.Invalid(field.NewPath("tailLines"), *opts.TailLines, "must be greater than or equal to 0"))
-	}
-	if opts.LimitBytes != nil && *opts.LimitBytes < 1 {
-		errs = append(errs, field.Invalid(field.NewPath("limitBytes"), *opts.LimitBytes, "must be greater than 0"))
-	}
-	switch {
-	case opts.SinceSeconds != nil && opts.SinceTime != nil:
-		errs = append(errs, field.Forbidden(field.NewPath(""), "at most one of `sinceTime` or `sinceSeconds` may be specified"))
-	case opts.SinceSeconds != nil && *opts.SinceSeconds < 1:
-		errs = append(errs, field.Invalid(field.NewPath("sinceSeconds"), *opts.SinceSeconds, "must be greater than 0"))
-	}
-	return errs
-}
-
 // logContainer resolves the container a log request names, as upstream:
 // none named is the pod's only container; a named one must be one of the
 // pod's containers (init, regular or ephemeral).
@@ -191,31 +131,12 @@ func logContainer(name string, pod *corev1.Pod) (string, error) {
 }
 
 // kubeletLogURL is the /containerLogs URL of the pod's container on the
-// kubelet of its node: the node's InternalIP (else ExternalIP) and its
-// advertised kubelet port (0: none served), the options passed on as
-// upstream does.
+// kubelet of its node (kubeletHost), the options passed on as upstream
+// does.
 func (s *Server) kubeletLogURL(ctx context.Context, pod *corev1.Pod, container string, opts *corev1.PodLogOptions) (*url.URL, error) {
-	nodes, ok := s.endpoints[corev1.SchemeGroupVersion.WithResource("nodes")]
-	if !ok {
-		return nil, apierrors.NewInternalError(fmt.Errorf("nodes are not served"))
-	}
-	obj, err := nodes.store.Get(ctx, "", pod.Spec.NodeName, "0")
+	host, err := s.kubeletHost(ctx, pod.Spec.NodeName, "")
 	if err != nil {
 		return nil, err
-	}
-	node, ok := obj.(*corev1.Node)
-	if !ok {
-		return nil, apierrors.NewInternalError(fmt.Errorf("nodes store holds a %T", obj))
-	}
-	host := nodeAddress(node)
-	if host == "" {
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("node %s has no InternalIP or ExternalIP address", node.Name))
-	}
-	port := int(node.Status.DaemonEndpoints.KubeletEndpoint.Port)
-	if port <= 0 {
-		// A Skiff agent run with --kubelet-port 0 serves no kubelet API
-		// and says so with port 0.
-		return nil, apierrors.NewBadRequest(fmt.Sprintf("node %s serves no kubelet API: its kubelet port is 0", node.Name))
 	}
 	params := url.Values{}
 	if opts.Follow {
@@ -241,22 +162,10 @@ func (s *Server) kubeletLogURL(ctx context.Context, pod *corev1.Pod, container s
 	}
 	return &url.URL{
 		Scheme:   "https",
-		Host:     net.JoinHostPort(host, strconv.Itoa(port)),
+		Host:     host,
 		Path:     fmt.Sprintf("/containerLogs/%s/%s/%s", pod.Namespace, pod.Name, container),
 		RawQuery: params.Encode(),
 	}, nil
-}
-
-// nodeAddress is the node's first InternalIP, else its first ExternalIP.
-func nodeAddress(node *corev1.Node) string {
-	for _, kind := range []corev1.NodeAddressType{corev1.NodeInternalIP, corev1.NodeExternalIP} {
-		for _, a := range node.Status.Addresses {
-			if a.Type == kind && a.Address != "" {
-				return a.Address
-			}
-		}
-	}
-	return ""
 }
 
 // kubeletResponseError turns a kubelet's failure into the client's error

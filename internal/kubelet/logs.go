@@ -5,12 +5,11 @@ import (
 	"io"
 	"net/http"
 	"net/url"
-	"strconv"
-	"strings"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+
+	"github.com/skiff-dev/skiff/internal/apis/podlog"
 )
 
 // ContainerLogsPattern is the kubelet API route of container logs, which
@@ -57,7 +56,7 @@ func (k *Kubelet) containerLogs(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusBadRequest, `{"message": "Unable to decode query."}`)
 		return
 	}
-	if !validLogOptions(opts) {
+	if len(podlog.Validate(opts)) > 0 {
 		writeError(w, http.StatusUnprocessableEntity, `{"message": "Invalid request."}`)
 		return
 	}
@@ -215,10 +214,8 @@ func hasContainer(pod *corev1.Pod, name string) bool {
 }
 
 // decodeLogOptions reads the query as upstream's kubelet decodes it into
-// v1.PodLogOptions (the "tail" of old clients standing for tailLines,
-// "all" for none; then the generated url.Values conversion): a boolean
-// is false only for "false" (any case) or "0"; integers must parse;
-// sinceTime is RFC 3339, empty or "null" being the zero time.
+// v1.PodLogOptions: the "tail" of old clients stands for tailLines ("all"
+// for none), the rest is podlog.OptionsFromQuery.
 func decodeLogOptions(q url.Values) (*corev1.PodLogOptions, error) {
 	if tail := q.Get("tail"); tail != "" {
 		q["tailLines"] = []string{tail}
@@ -226,63 +223,7 @@ func decodeLogOptions(q url.Values) (*corev1.PodLogOptions, error) {
 			delete(q, "tailLines")
 		}
 	}
-	opts := &corev1.PodLogOptions{}
-	first := func(key string) (string, bool) {
-		if v := q[key]; len(v) > 0 {
-			return v[0], true
-		}
-		return "", false
-	}
-	for key, field := range map[string]*bool{"follow": &opts.Follow, "previous": &opts.Previous, "timestamps": &opts.Timestamps} {
-		if v, ok := first(key); ok {
-			*field = v != "0" && !strings.EqualFold(v, "false")
-		}
-	}
-	for key, field := range map[string]**int64{"sinceSeconds": &opts.SinceSeconds, "tailLines": &opts.TailLines, "limitBytes": &opts.LimitBytes} {
-		if v, ok := first(key); ok {
-			n, err := strconv.ParseInt(v, 10, 64)
-			if err != nil {
-				return nil, fmt.Errorf("%s: %w", key, err)
-			}
-			*field = &n
-		}
-	}
-	if v, ok := first("sinceTime"); ok {
-		t := &metav1.Time{}
-		if v != "" && v != "null" {
-			pt, err := time.Parse(time.RFC3339, v)
-			if err != nil {
-				return nil, fmt.Errorf("sinceTime: %w", err)
-			}
-			t.Time = pt.Local()
-		}
-		opts.SinceTime = t
-	}
-	if v, ok := first("stream"); ok {
-		opts.Stream = &v
-	}
-	return opts, nil
-}
-
-// validLogOptions is upstream's ValidatePodLogOptions (core/v1).
-func validLogOptions(o *corev1.PodLogOptions) bool {
-	switch {
-	case o.TailLines != nil && *o.TailLines < 0,
-		o.LimitBytes != nil && *o.LimitBytes < 1,
-		o.SinceSeconds != nil && o.SinceTime != nil,
-		o.SinceSeconds != nil && *o.SinceSeconds < 1:
-		return false
-	}
-	if o.Stream != nil {
-		switch *o.Stream {
-		case corev1.LogStreamStdout, corev1.LogStreamStderr:
-			return o.TailLines == nil
-		case corev1.LogStreamAll:
-		default:
-			return false
-		}
-	}
-	return true
+	return podlog.OptionsFromQuery(q)
 }
 
 // podByName finds pod namespace/name among the pods the kubelet works on
