@@ -30,33 +30,16 @@ var proxiedResponseHeaders = []string{"Content-Type", "X-Content-Type-Options", 
 // kubelet's status, content type and body come back as they are, flushed
 // as they arrive. A kubelet the server cannot reach is upstream's 500
 // "error trying to reach service".
-func (s *Server) handleNodeProxy(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) error {
+func (s *Server) handleNodeProxy(ctx context.Context, w http.ResponseWriter, r *http.Request, info requestInfo) error {
 	name, port, _ := strings.Cut(info.Name, ":")
-	if s.cfg.Kubelet == nil {
-		return apierrors.NewServiceUnavailable("no kubelet client is configured")
+	if n, err := strconv.Atoi(port); port != "" && (err != nil || n < 1 || n > 65535) {
+		return apierrors.NewBadRequest(fmt.Sprintf("invalid port %q in node name %q", port, info.Name))
 	}
-	obj, err := ep.store.Get(ctx, "", name, "0")
+	host, err := s.kubeletHost(ctx, name, port)
 	if err != nil {
 		return err
 	}
-	node, ok := obj.(*corev1.Node)
-	if !ok {
-		return apierrors.NewInternalError(fmt.Errorf("nodes store holds a %T", obj))
-	}
-	host := nodeAddress(node)
-	if host == "" {
-		return apierrors.NewBadRequest(fmt.Sprintf("node %s has no InternalIP or ExternalIP address", node.Name))
-	}
-	if port == "" {
-		p := node.Status.DaemonEndpoints.KubeletEndpoint.Port
-		if p <= 0 {
-			return apierrors.NewBadRequest(fmt.Sprintf("node %s serves no kubelet API: its kubelet port is 0", node.Name))
-		}
-		port = strconv.Itoa(int(p))
-	} else if n, err := strconv.Atoi(port); err != nil || n < 1 || n > 65535 {
-		return apierrors.NewBadRequest(fmt.Sprintf("invalid port %q in node name %q", port, info.Name))
-	}
-	target := url.URL{Scheme: "https", Host: net.JoinHostPort(host, port), Path: proxiedPath(r.URL.Path, info.Name), RawQuery: r.URL.RawQuery}
+	target := url.URL{Scheme: "https", Host: host, Path: proxiedPath(r.URL.Path, info.Name), RawQuery: r.URL.RawQuery}
 	req, err := http.NewRequestWithContext(ctx, r.Method, target.String(), r.Body)
 	if err != nil {
 		return apierrors.NewBadRequest(err.Error())
@@ -99,4 +82,48 @@ func proxiedPath(path, name string) string {
 		return "/"
 	}
 	return rest
+}
+
+// kubeletHost is host:port of the kubelet API of node name: its first
+// InternalIP, else its first ExternalIP, and port, or when port is "" its
+// advertised kubelet port (0, as a Skiff agent run with --kubelet-port 0
+// advertises, is a 400: it serves none). Without a kubelet client it is
+// a 503.
+func (s *Server) kubeletHost(ctx context.Context, name, port string) (string, error) {
+	if s.cfg.Kubelet == nil {
+		return "", apierrors.NewServiceUnavailable("no kubelet client is configured")
+	}
+	nodes, ok := s.endpoints[corev1.SchemeGroupVersion.WithResource("nodes")]
+	if !ok {
+		return "", apierrors.NewInternalError(fmt.Errorf("nodes are not served"))
+	}
+	obj, err := nodes.store.Get(ctx, "", name, "0")
+	if err != nil {
+		return "", err
+	}
+	node, ok := obj.(*corev1.Node)
+	if !ok {
+		return "", apierrors.NewInternalError(fmt.Errorf("nodes store holds a %T", obj))
+	}
+	var host string
+find:
+	for _, kind := range []corev1.NodeAddressType{corev1.NodeInternalIP, corev1.NodeExternalIP} {
+		for _, a := range node.Status.Addresses {
+			if a.Type == kind && a.Address != "" {
+				host = a.Address
+				break find
+			}
+		}
+	}
+	if host == "" {
+		return "", apierrors.NewBadRequest(fmt.Sprintf("node %s has no InternalIP or ExternalIP address", node.Name))
+	}
+	if port == "" {
+		p := node.Status.DaemonEndpoints.KubeletEndpoint.Port
+		if p <= 0 {
+			return "", apierrors.NewBadRequest(fmt.Sprintf("node %s serves no kubelet API: its kubelet port is 0", node.Name))
+		}
+		port = strconv.Itoa(int(p))
+	}
+	return net.JoinHostPort(host, port), nil
 }

@@ -243,7 +243,7 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 	case isComputed:
 		err = s.handleComputed(ctx, w, r, ep, computed.src, info)
 	case info.Subresource == "proxy":
-		err = s.handleNodeProxy(ctx, w, r, ep, info)
+		err = s.handleNodeProxy(ctx, w, r, info)
 	case info.Verb == "get":
 		err = s.handleGet(ctx, w, r, ep, info)
 	case info.Verb == "list":

@@ -58,6 +58,35 @@ func (f *fakeKubelet) last() (path, query, user string) {
 	return f.paths[n], f.queries[n], user
 }
 
+// startFakeKubelet serves kubelet (TLS, client certificates requested)
+// on 127.0.0.1 until t ends, and returns its host and port.
+func startFakeKubelet(t *testing.T, kubelet *fakeKubelet) (string, int) {
+	t.Helper()
+	srv := httptest.NewUnstartedServer(kubelet)
+	srv.TLS = &tls.Config{ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS12}
+	srv.StartTLS()
+	t.Cleanup(srv.Close)
+	host, portStr, _ := net.SplitHostPort(srv.Listener.Addr().String())
+	port, _ := strconv.Atoi(portStr)
+	return host, port
+}
+
+// kubeletNode creates a Node named after prefix with addrs and kubelet
+// port, deleted when t ends, and returns its name.
+func kubeletNode(t *testing.T, prefix string, port int, addrs ...corev1.NodeAddress) string {
+	t.Helper()
+	ctx := ctxFor(t)
+	n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: uniqueName(prefix)}, Status: corev1.NodeStatus{
+		Addresses:       addrs,
+		DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: int32(port)}},
+	}}
+	if _, err := shared.cs.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = shared.cs.CoreV1().Nodes().Delete(ctx, n.Name, metav1.DeleteOptions{}) })
+	return n.Name
+}
+
 // TestPodLog: pods/log is served as upstream's LogREST. The server asks
 // the kubelet of the pod's node (its InternalIP and advertised port) for
 // /containerLogs/<ns>/<pod>/<container> with the options, as the kubelet
@@ -69,20 +98,9 @@ func TestPodLog(t *testing.T) {
 	ctx := ctxFor(t)
 	ns := newNamespace(t)
 	kubelet := &fakeKubelet{status: http.StatusOK, response: "one\ntwo\nthree\n"}
-	srv := httptest.NewUnstartedServer(kubelet)
-	srv.TLS = &tls.Config{ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS12}
-	srv.StartTLS()
-	defer srv.Close()
-	host, portStr, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	port, _ := strconv.Atoi(portStr)
-	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: uniqueName("log-node")}, Status: corev1.NodeStatus{
-		Addresses:       []corev1.NodeAddress{{Type: corev1.NodeHostName, Address: "no-such-host"}, {Type: corev1.NodeInternalIP, Address: host}},
-		DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: int32(port)}},
-	}}
-	if _, err := shared.cs.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = shared.cs.CoreV1().Nodes().Delete(ctx, node.Name, metav1.DeleteOptions{}) })
+	host, port := startFakeKubelet(t, kubelet)
+	internal := corev1.NodeAddress{Type: corev1.NodeInternalIP, Address: host}
+	node := kubeletNode(t, "log-node", port, corev1.NodeAddress{Type: corev1.NodeHostName, Address: "no-such-host"}, internal)
 	pod := func(name, nodeName string, containers ...string) {
 		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PodSpec{NodeName: nodeName}}
 		for _, c := range containers {
@@ -92,16 +110,10 @@ func TestPodLog(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	portless := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: uniqueName("portless")}, Status: corev1.NodeStatus{
-		Addresses: []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: host}},
-	}}
-	if _, err := shared.cs.CoreV1().Nodes().Create(ctx, portless, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = shared.cs.CoreV1().Nodes().Delete(ctx, portless.Name, metav1.DeleteOptions{}) })
-	pod("web", node.Name, "app")
-	pod("elsewhere", portless.Name, "app")
-	pod("two", node.Name, "a", "b")
+	portless := kubeletNode(t, "portless", 0, internal)
+	pod("web", node, "app")
+	pod("elsewhere", portless, "app")
+	pod("two", node, "a", "b")
 	pod("pending", "", "app")
 	logs := "/api/v1/namespaces/" + ns + "/pods/"
 
@@ -196,29 +208,17 @@ func TestPodLog(t *testing.T) {
 // TestNodeProxy: /api/v1/nodes/{name}/proxy/{path} reaches path on the
 // node's kubelet API as the server's kubelet client, with the method,
 // query and body, and hands back the kubelet's status, content type and
-// body; {name}:{port} picks the port. A node without a kubelet port, an
-// unknown node and an unreachable kubelet get upstream's errors.
+// body; {name}:{port} picks the port. A node without a kubelet port or
+// an address, an unknown node and an unreachable kubelet get upstream's
+// errors.
 func TestNodeProxy(t *testing.T) {
 	ctx := ctxFor(t)
 	kubelet := &fakeKubelet{status: http.StatusOK, response: "ok"}
-	srv := httptest.NewUnstartedServer(kubelet)
-	srv.TLS = &tls.Config{ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS12}
-	srv.StartTLS()
-	defer srv.Close()
-	host, portStr, _ := net.SplitHostPort(srv.Listener.Addr().String())
-	port, _ := strconv.Atoi(portStr)
-	mkNode := func(prefix string, port int) string {
-		n := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: uniqueName(prefix)}, Status: corev1.NodeStatus{
-			Addresses:       []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: host}},
-			DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: int32(port)}},
-		}}
-		if _, err := shared.cs.CoreV1().Nodes().Create(ctx, n, metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { _ = shared.cs.CoreV1().Nodes().Delete(ctx, n.Name, metav1.DeleteOptions{}) })
-		return n.Name
-	}
-	node, portless := mkNode("proxy-node", port), mkNode("proxy-portless", 0)
+	host, port := startFakeKubelet(t, kubelet)
+	portStr := strconv.Itoa(port)
+	internal := corev1.NodeAddress{Type: corev1.NodeInternalIP, Address: host}
+	node, portless := kubeletNode(t, "proxy-node", port, internal), kubeletNode(t, "proxy-portless", 0, internal)
+	addressless := kubeletNode(t, "proxy-addressless", port)
 
 	resp, body := do(t, rawRequest{method: "GET", path: "/api/v1/nodes/" + node + "/proxy/metrics/resource?x=1"})
 	if resp.StatusCode != http.StatusOK || string(body) != "ok" || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
@@ -257,6 +257,7 @@ func TestNodeProxy(t *testing.T) {
 	}{
 		{"/api/v1/nodes/" + portless + "/proxy/healthz", 400, "serves no kubelet API: its kubelet port is 0"},
 		{"/api/v1/nodes/missing/proxy/healthz", 404, `nodes "missing" not found`},
+		{"/api/v1/nodes/" + addressless + "/proxy/healthz", 400, "has no InternalIP or ExternalIP address"},
 		{"/api/v1/nodes/" + node + ":99999/proxy/healthz", 400, `invalid port "99999"`},
 		{"/api/v1/nodes/" + node + ":" + strconv.Itoa(deadPort) + "/proxy/healthz", 500, "error trying to reach service: "},
 	} {
