@@ -122,8 +122,12 @@ func (r *Resource) reflect(ctx context.Context, rev int64) {
 func (r *Resource) watchFrom(ctx context.Context, rev int64) error {
 	wctx, cancel := context.WithCancel(ctx)
 	defer cancel()
+	// No WithPrevKV: the cache holds every key's state before each event
+	// (it applies them in order from the primed revision), and etcd would
+	// read each previous version back from its database, touching a page
+	// of the mapped file per update.
 	wch := r.store.watcher.Watch(wctx, r.prefix, clientv3.WithPrefix(), clientv3.WithRev(rev+1),
-		clientv3.WithPrevKV(), clientv3.WithProgressNotify())
+		clientv3.WithProgressNotify())
 	for resp := range wch {
 		if err := resp.Err(); err != nil {
 			return err
@@ -147,18 +151,12 @@ func (r *Resource) applyEtcdEvent(ctx context.Context, ev *clientv3.Event) {
 	key := string(ev.Kv.Key)
 	rev := ev.Kv.ModRevision
 	if ev.Type == mvccpb.DELETE {
-		cur, _ := r.cache.get(key)
+		// The cache's entry is the state the delete removed.
 		var last *entry
-		if ev.PrevKv != nil {
-			e, err := r.newEntry(ctx, key, ev.PrevKv.Value, rev)
-			if err == nil {
-				last = e
-			}
-		}
-		if last == nil && cur != nil {
+		if cur, _ := r.cache.get(key); cur != nil {
 			last = cur.withRev(rev)
 		}
-		if last == nil {
+		if last == nil { // a key whose value could not be decoded
 			r.cache.advance(rev)
 			return
 		}
