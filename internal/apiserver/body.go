@@ -1,10 +1,13 @@
 package apiserver
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"reflect"
+	"slices"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -12,6 +15,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+	"sigs.k8s.io/yaml"
 
 	"github.com/skiff-dev/skiff/internal/apis/newerfields"
 )
@@ -120,7 +124,7 @@ func (s *Server) decodeWith(info runtime.SerializerInfo, body []byte, ep *endpoi
 	}
 	// Fields newer than the served version are unknown fields of a JSON
 	// or YAML body; protobuf drops unknown fields silently, as upstream.
-	if paths := newerfields.Strip(obj); len(paths) > 0 && info.MediaType != mediaProtobuf {
+	if paths := newerFieldsOf(info.MediaType, body, obj); len(paths) > 0 && info.MediaType != mediaProtobuf {
 		strictErrs = append(strictErrs, unknownFields(paths)...)
 	}
 	warnings, err := strictOutcome(strictErrs, mode)
@@ -129,6 +133,37 @@ func (s *Server) decodeWith(info runtime.SerializerInfo, body []byte, ep *endpoi
 	}
 	setGVK(obj, gvk)
 	return obj, warnings, nil
+}
+
+// newerFieldsOf clears obj, decoded from body, of the fields newer than the
+// served version, and returns the JSON paths of those body has keys for.
+// Strip names only the fields obj ended up with set; a key whose value is
+// null, empty or zero is as unknown to upstream 1.33, so a JSON or YAML
+// body that mentions a newer field's name is read once more as a document
+// to find every such key.
+func newerFieldsOf(mediaType string, body []byte, obj runtime.Object) []string {
+	paths := newerfields.Strip(obj)
+	if (mediaType != mediaJSON && mediaType != mediaYAML) || !newerfields.Mentions(body) {
+		return paths
+	}
+	doc := body
+	if mediaType == mediaYAML {
+		var err error
+		if doc, err = yaml.YAMLToJSON(body); err != nil {
+			return paths
+		}
+	}
+	var v any
+	if json.Unmarshal(doc, &v) != nil {
+		return paths
+	}
+	all := newerfields.Present(reflect.TypeOf(obj), v)
+	for _, p := range paths { // a key spelt with escapes, which Mentions misses
+		if !slices.Contains(all, p) {
+			all = append(all, p)
+		}
+	}
+	return all
 }
 
 // unknownFields returns strict decoding errors naming the JSON paths as

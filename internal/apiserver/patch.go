@@ -18,8 +18,6 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 	sjson "sigs.k8s.io/json"
 	"sigs.k8s.io/yaml"
-
-	"github.com/skiff-dev/skiff/internal/apis/newerfields"
 )
 
 // patchTypes are the patch media types the server accepts, as upstream
@@ -205,7 +203,7 @@ func (s *Server) applyPatchDocument(ep *endpoint, current runtime.Object, pt typ
 			strictErrs = append(strictErrs, strictErr.Errors()...)
 		}
 	}
-	if paths := newerfields.Strip(obj); len(paths) > 0 && mode != validationIgnore {
+	if paths := newerFieldsOf(mediaJSON, patched, obj); len(paths) > 0 && mode != validationIgnore {
 		strictErrs = append(strictErrs, unknownFields(paths)...)
 	}
 	warnings, err := strictOutcome(strictErrs, mode)

@@ -126,3 +126,46 @@ func TestNewerFieldsAreUnknown(t *testing.T) {
 		t.Errorf("apply with newer fields: %d %q; want upstream's 500 for undeclared fields", resp.StatusCode, st.Message)
 	}
 }
+
+// TestNewerFieldsWithNullValues: a newer field is unknown whatever its
+// value, as upstream's strict decoding reads keys: a null one, which
+// decodes to nothing set, is named like a set one, in a JSON and a YAML
+// body and in a patch.
+func TestNewerFieldsWithNullValues(t *testing.T) {
+	ns := newNamespace(t)
+	pods := "/api/v1/namespaces/" + ns + "/pods"
+	const nulls = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"nulls"},"spec":{"hostnameOverride":null,
+	"containers":[{"name":"c","image":"nginx","restartPolicyRules":null,"livenessProbe":{"httpGet":{"port":80,"protocol":null}}}]}}`
+	// In the order of the types' fields (upstream names them in the
+	// document's order).
+	const named = `unknown field "spec.containers[0].restartPolicyRules", ` +
+		`unknown field "spec.containers[0].livenessProbe.httpGet.protocol", unknown field "spec.hostnameOverride"`
+	resp, body := do(t, rawRequest{method: "POST", path: pods + "?fieldValidation=Strict", contentType: "application/json", body: []byte(nulls)})
+	if st := decodeStatus(t, body); resp.StatusCode != http.StatusBadRequest ||
+		st.Message != `Pod in version "v1" cannot be handled as a Pod: strict decoding error: `+named {
+		t.Errorf("Strict JSON create with null newer fields: %d %q; want 400 naming the three", resp.StatusCode, st.Message)
+	}
+
+	yamlPod := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: yaml\nspec:\n  hostnameOverride:\n  containers:\n  - name: c\n    image: nginx\n"
+	resp, body = do(t, rawRequest{method: "POST", path: pods, contentType: "application/yaml", body: []byte(yamlPod)})
+	if warnings := strings.Join(resp.Header.Values("Warning"), "; "); resp.StatusCode != http.StatusCreated ||
+		!strings.Contains(warnings, `unknown field \"spec.hostnameOverride\"`) {
+		t.Errorf("Warn YAML create with an empty newer field: %d, warnings %q: %s", resp.StatusCode, warnings, body)
+	}
+
+	resp, body = do(t, rawRequest{method: "PATCH", path: pods + "/yaml?fieldValidation=Strict", contentType: string(types.JSONPatchType),
+		body: []byte(`[{"op":"add","path":"/spec/containers/0/restartPolicyRules","value":null}]`)})
+	if st := decodeStatus(t, body); resp.StatusCode != http.StatusUnprocessableEntity ||
+		!strings.Contains(st.Message, `strict decoding error: unknown field "spec.containers[0].restartPolicyRules"`) {
+		t.Errorf("Strict JSON patch adding a null newer field: %d %q; want 422 naming it", resp.StatusCode, st.Message)
+	}
+
+	// Fields of 1.33 whose names newer fields share are not named.
+	const plain = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"plain"},"spec":{"containers":[{"name":"c","image":"nginx",
+	"ports":[{"containerPort":80,"protocol":"TCP"}],"resources":{"limits":{"cpu":"1"}}}]},"status":{"message":"m"}}`
+	resp, body = do(t, rawRequest{method: "POST", path: pods + "?fieldValidation=Strict", contentType: "application/json", body: []byte(plain)})
+	if resp.StatusCode != http.StatusCreated || len(resp.Header.Values("Warning")) != 0 {
+		t.Errorf("Strict create of a pod with 1.33's protocol, resources and message: %d, warnings %q: %s",
+			resp.StatusCode, resp.Header.Values("Warning"), body)
+	}
+}
