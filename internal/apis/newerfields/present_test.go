@@ -98,3 +98,38 @@ func TestNewerFieldsAreOmittedWhenEmpty(t *testing.T) {
 		visit(typ)
 	}
 }
+
+// BenchmarkPresentPod is the cost a JSON pod body that mentions a newer
+// field's name (here "resources", which containers have too) adds: the
+// test, the second decoding as a plain document and the walk.
+func BenchmarkPresentPod(b *testing.B) {
+	const doc = `{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p","labels":{"app":"web"}},
+	"spec":{"containers":[{"name":"c","image":"nginx","env":[{"name":"A","value":"b"}],
+		"ports":[{"containerPort":80,"protocol":"TCP"}],"resources":{"requests":{"cpu":"100m","memory":"64Mi"}},
+		"readinessProbe":{"httpGet":{"port":80,"path":"/"}}}],"volumes":[{"name":"v","configMap":{"name":"c"}}]}}`
+	typ := reflect.TypeOf(&corev1.Pod{})
+	b.ReportAllocs()
+	for b.Loop() {
+		if !Mentions([]byte(doc)) {
+			b.Fatal("no mention")
+		}
+		var v any
+		if err := json.Unmarshal([]byte(doc), &v); err != nil {
+			b.Fatal(err)
+		}
+		if len(Present(typ, v)) != 0 {
+			b.Fatal("named a field")
+		}
+	}
+}
+
+// BenchmarkMentionsNothing is the cost for a body without any newer
+// field's name: the test alone.
+func BenchmarkMentionsNothing(b *testing.B) {
+	doc := []byte(`{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"c","namespace":"default"},"data":{"a":"b","c":"d"}}`)
+	for b.Loop() {
+		if Mentions(doc) {
+			b.Fatal("mention")
+		}
+	}
+}
