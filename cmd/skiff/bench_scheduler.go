@@ -81,6 +81,7 @@ It never fails on time. Run it inside a private network namespace:
 	f.IntVar(&cfg.PerfNodes, "perf-nodes", 5000, "Node objects of the scheduler-only run (0: skip it)")
 	f.IntVar(&cfg.PerfInitPods, "perf-init-pods", 1000, "pods scheduled before the measured ones")
 	f.IntVar(&cfg.PerfPods, "perf-pods", 10000, "measured pods of the scheduler-only run")
+	f.BoolVar(&cfg.PerfBacklog, "perf-backlog", false, "create the scheduler-only run's measured pods while the scheduler stands by (the bench holds its Lease), then let it schedule them: its throughput without creates beside it")
 	f.IntVar(&cfg.Nodes, "nodes", 1000, "hollow nodes of the end-to-end runs (0: skip them)")
 	f.IntVar(&cfg.Pods, "pods", 10000, "pods of each end-to-end run")
 	f.Float64Var(&cfg.PodsQPS, "pods-qps", 0, "create the end-to-end runs' pods at this rate a second (0: in a burst, as fast as --workers go)")

@@ -21,6 +21,10 @@ type SchedConfig struct {
 	// upstream scheduler_perf's SchedulingBasic/5000Nodes_10000Pods
 	// (5000, 1000, 10000). PerfNodes 0 skips that run.
 	PerfNodes, PerfInitPods, PerfPods int
+	// PerfBacklog creates the measured pods while the scheduler stands
+	// by, then lets it schedule them (sched_backlog.go): the scheduler's
+	// throughput without creates beside it.
+	PerfBacklog bool
 	// Nodes is the number of hollow nodes of the end-to-end runs (1000);
 	// 0 skips them.
 	Nodes int
@@ -112,7 +116,16 @@ func RunScheduler(ctx context.Context, cfg SchedConfig) (*SchedReport, error) {
 	rep := &SchedReport{CPUs: runtime.NumCPU(), LoadBefore: loadAverage(), Workers: cfg.Workers}
 	defer func() { rep.LoadAfter = loadAverage() }()
 	if cfg.PerfNodes > 0 {
-		perf, err := withServer(ctx, cfg, []string{"--disable-controller-manager"}, func(srv *child, dir string) (*PerfResult, error) {
+		flags := []string{"--disable-controller-manager"}
+		if cfg.PerfBacklog {
+			more, remove, err := backlogFlags()
+			if err != nil {
+				return rep, err
+			}
+			defer remove()
+			flags = append(flags, more...)
+		}
+		perf, err := withServer(ctx, cfg, flags, func(srv *child, dir string) (*PerfResult, error) {
 			return runPerf(ctx, &cfg, srv)
 		})
 		rep.Perf = perf

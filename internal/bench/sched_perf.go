@@ -8,6 +8,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/client-go/kubernetes"
 )
 
 // sampleInterval is how often the throughput collector counts scheduled
@@ -20,6 +21,10 @@ type PerfResult struct {
 	Nodes    int `json:"nodes"`
 	InitPods int `json:"init_pods"`
 	Pods     int `json:"pods"`
+	// Backlog: the pods were created first and scheduled after
+	// (SchedConfig.PerfBacklog); OverallPerSec then runs from the
+	// scheduler's release.
+	Backlog bool `json:"backlog,omitempty"`
 	// Throughput summarizes the per-second samples of scheduled pods, as
 	// upstream's throughput collector does (SchedulingThroughput).
 	Throughput Throughput `json:"throughput"`
@@ -89,7 +94,7 @@ func (s *sampler) add(scheduled int, at time.Time) {
 
 // runPerf is the scheduler-only run on a server without controllers.
 func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, error) {
-	res := &PerfResult{Nodes: cfg.PerfNodes, InitPods: cfg.PerfInitPods, Pods: cfg.PerfPods}
+	res := &PerfResult{Nodes: cfg.PerfNodes, InitPods: cfg.PerfInitPods, Pods: cfg.PerfPods, Backlog: cfg.PerfBacklog}
 	cs, err := clientFor(srv.kubeconfig, "protobuf")
 	if err != nil {
 		return nil, err
@@ -125,6 +130,12 @@ func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, er
 			return nil, err
 		}
 	}
+	if cfg.PerfBacklog {
+		fmt.Fprintf(cfg.Progress, "bench: hold the scheduler's lease\n")
+		if err := holdSchedulerLease(ctx, cs); err != nil {
+			return nil, err
+		}
+	}
 	fmt.Fprintf(cfg.Progress, "bench: create %d measured pods\n", cfg.PerfPods)
 	smp := &sampler{baseline: cfg.PerfInitPods}
 	stopSampling := make(chan struct{})
@@ -143,10 +154,17 @@ func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, er
 			}
 		}
 	}()
+	// The server's profile covers the measured phase's start: the creates
+	// and the scheduling beside them, or a backlog's scheduling alone.
 	var profiled <-chan error
-	if cfg.ServerCPUProfile != "" {
-		fmt.Fprintf(cfg.Progress, "bench: server CPU profile for %ds to %s\n", cfg.ServerCPUProfileSeconds, cfg.ServerCPUProfile)
-		profiled = serverProfile(ctx, srv, cfg.ServerCPUProfile, cfg.ServerCPUProfileSeconds)
+	profile := func() {
+		if cfg.ServerCPUProfile != "" {
+			fmt.Fprintf(cfg.Progress, "bench: server CPU profile for %ds to %s\n", cfg.ServerCPUProfileSeconds, cfg.ServerCPUProfile)
+			profiled = serverProfile(ctx, srv, cfg.ServerCPUProfile, cfg.ServerCPUProfileSeconds)
+		}
+	}
+	if !cfg.PerfBacklog {
+		profile()
 	}
 	start := time.Now()
 	out, err := createPods(ctx, cs, tr, cfg.Workers, cfg.PerfPods, mk("pod"))
@@ -156,6 +174,15 @@ func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, er
 		return nil, err
 	}
 	res.CreatePerSec = float64(cfg.PerfPods) / out.elapsed.Seconds()
+	if cfg.PerfBacklog {
+		start, err = releaseBacklog(ctx, cfg, cs, tr)
+		if err != nil {
+			close(stopSampling)
+			<-sampled
+			return nil, err
+		}
+		profile()
+	}
 	err = waitScheduled(ctx, tr, cfg.PerfInitPods+cfg.PerfPods)
 	end := time.Now()
 	close(stopSampling)
@@ -180,6 +207,17 @@ func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, er
 		return nil, err
 	}
 	return res, nil
+}
+
+// releaseBacklog checks that the scheduler stood by while the pods were
+// created, gives its Lease back and returns when it did so.
+func releaseBacklog(ctx context.Context, cfg *SchedConfig, cs kubernetes.Interface, tr *podTracker) (time.Time, error) {
+	if s, _ := tr.counts(); s != cfg.PerfInitPods {
+		return time.Time{}, fmt.Errorf("backlog: %d measured pods were scheduled while the bench held the scheduler's lease", s-cfg.PerfInitPods)
+	}
+	fmt.Fprintf(cfg.Progress, "bench: release the scheduler's lease\n")
+	start := time.Now()
+	return start, releaseSchedulerLease(ctx, cs)
 }
 
 // waitScheduled waits until the tracker has seen n pods scheduled.

@@ -27,8 +27,12 @@ type SchedReport struct {
 func (r *SchedReport) Goals() []Goal {
 	var goals []Goal
 	if p := r.Perf; p != nil {
+		backlog := ""
+		if p.Backlog {
+			backlog = ", a backlog created first"
+		}
 		goals = append(goals, Goal{
-			Goal: fmt.Sprintf("scheduler-only >= 1000 pods/s (%d nodes, %d pods; upstream CI threshold 680)", p.Nodes, p.Pods),
+			Goal: fmt.Sprintf("scheduler-only >= 1000 pods/s (%d nodes, %d pods%s; upstream CI threshold 680)", p.Nodes, p.Pods, backlog),
 			Measured: fmt.Sprintf("average %.0f pods/s over %d samples (p50 %.0f); overall %.0f pods/s",
 				p.Throughput.Average, p.Throughput.Samples, p.Throughput.P50, p.OverallPerSec),
 			Met: p.Throughput.Average >= 1000,
@@ -76,8 +80,13 @@ func (r *SchedReport) WriteTable(w io.Writer) error {
 		fmt.Fprintf(w, "scheduler-only (SchedulingBasic shape): %d nodes, %d initial pods, %d measured pods\n", p.Nodes, p.InitPods, p.Pods)
 		fmt.Fprintf(w, "  throughput pods/s: average %.1f, p50 %.1f, p90 %.1f, p95 %.1f, p99 %.1f (%d one-second samples)\n",
 			t.Average, t.P50, t.P90, t.P95, t.P99, t.Samples)
-		fmt.Fprintf(w, "  overall %.1f pods/s from the first create to the last bind; pods created at %.1f/s; nodes created in %.1f s\n",
-			p.OverallPerSec, p.CreatePerSec, p.NodesSec)
+		from := "the first create"
+		if p.Backlog {
+			fmt.Fprintf(w, "  backlog: the measured pods were created while the scheduler stood by, then scheduled\n")
+			from = "the scheduler's release"
+		}
+		fmt.Fprintf(w, "  overall %.1f pods/s from %s to the last bind; pods created at %.1f/s; nodes created in %.1f s\n",
+			p.OverallPerSec, from, p.CreatePerSec, p.NodesSec)
 		fmt.Fprintf(w, "  server: %s\n", p.Server)
 	}
 	if len(r.E2E) > 0 {
