@@ -185,11 +185,7 @@ func (prof *Profile) RunPreFilter(ctx context.Context, state *framework.CycleSta
 
 // RunFilter runs the filters on one node and stops at the first rejection.
 func (prof *Profile) RunFilter(ctx context.Context, state *framework.CycleState, pod *v1.Pod, n *framework.NodeInfo) *framework.Status {
-	skip := state.SkipFilterPlugins
-	for _, pl := range prof.filter {
-		if len(skip) > 0 && skip[pl.Name()] {
-			continue
-		}
+	for _, pl := range state.FiltersToRun(prof.filter) {
 		if s := pl.Filter(ctx, state, pod, n); !s.IsSuccess() {
 			return s.WithPlugin(pl.Name())
 		}

@@ -1,6 +1,9 @@
 package framework
 
-import "sync"
+import (
+	"sync"
+	"sync/atomic"
+)
 
 // StateKey names a plugin's data in CycleState.
 type StateKey string
@@ -14,10 +17,21 @@ type StateData interface {
 // concurrent use (filters and scores run in parallel); reads take no lock,
 // so filter workers reading it for every node do not contend.
 type CycleState struct {
-	data sync.Map // StateKey -> StateData
+	// data holds the entries, replaced whole on each Write (a cycle
+	// writes a handful, in its single-goroutine stages, and reads them
+	// for every node): a read is an atomic load and a scan of a few keys.
+	data atomic.Pointer[[]stateEntry]
+	mu   sync.Mutex // serializes Writes
 	// SkipFilterPlugins and SkipScorePlugins hold plugins that returned Skip.
 	SkipFilterPlugins map[string]bool
 	SkipScorePlugins  map[string]bool
+	// filters is FiltersToRun's answer, worked out once per state.
+	filters atomic.Pointer[[]FilterPlugin]
+}
+
+type stateEntry struct {
+	key  StateKey
+	data StateData
 }
 
 // NewCycleState returns an empty CycleState.
@@ -27,31 +41,69 @@ func NewCycleState() *CycleState {
 
 // Read returns the data stored under key, or an error naming the key.
 func (c *CycleState) Read(key StateKey) (StateData, error) {
-	d, ok := c.data.Load(key)
-	if !ok {
-		return nil, &missingStateError{key}
+	if p := c.data.Load(); p != nil {
+		for _, e := range *p {
+			if e.key == key {
+				return e.data, nil
+			}
+		}
 	}
-	return d.(StateData), nil
+	return nil, &missingStateError{key}
 }
 
 // Write stores data under key.
 func (c *CycleState) Write(key StateKey, d StateData) {
-	c.data.Store(key, d)
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	var old []stateEntry
+	if p := c.data.Load(); p != nil {
+		old = *p
+	}
+	next := make([]stateEntry, 0, len(old)+1)
+	for _, e := range old {
+		if e.key != key {
+			next = append(next, e)
+		}
+	}
+	next = append(next, stateEntry{key, d})
+	c.data.Store(&next)
+}
+
+// FiltersToRun returns the plugins of all (a profile's filters) that did
+// not return Skip from PreFilter. The first call works it out and later
+// ones reuse it, so a node's filtering looks up no plugin names; call it
+// only once PreFilter has run.
+func (c *CycleState) FiltersToRun(all []FilterPlugin) []FilterPlugin {
+	if p := c.filters.Load(); p != nil {
+		return *p
+	}
+	run := make([]FilterPlugin, 0, len(all))
+	for _, pl := range all {
+		if !c.SkipFilterPlugins[pl.Name()] {
+			run = append(run, pl)
+		}
+	}
+	c.filters.Store(&run)
+	return run
 }
 
 // Clone copies c deeply enough for preemption's what-if runs.
 func (c *CycleState) Clone() *CycleState {
 	n := NewCycleState()
-	c.data.Range(func(k, v any) bool {
-		n.data.Store(k, v.(StateData).Clone())
-		return true
-	})
+	if p := c.data.Load(); p != nil {
+		entries := make([]stateEntry, len(*p))
+		for i, e := range *p {
+			entries[i] = stateEntry{e.key, e.data.Clone()}
+		}
+		n.data.Store(&entries)
+	}
 	for k := range c.SkipFilterPlugins {
 		n.SkipFilterPlugins[k] = true
 	}
 	for k := range c.SkipScorePlugins {
 		n.SkipScorePlugins[k] = true
 	}
+	n.filters.Store(c.filters.Load())
 	return n
 }
 
