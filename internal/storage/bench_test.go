@@ -90,6 +90,35 @@ func BenchmarkGet(b *testing.B) {
 	}
 }
 
+// BenchmarkUpdate updates 1,000 pods in turn (a label each time), each
+// found in the watch cache, as a binding or a status write finds its pod:
+//
+//	go test -run '^$' -bench 'BenchmarkUpdate$' -benchmem ./internal/storage/
+func BenchmarkUpdate(b *testing.B) {
+	ctx := context.Background()
+	e := newEnv(b, "", Config{})
+	const n = 1000
+	var last *corev1.Pod
+	for i := range n {
+		last = mustCreate(b, e.pods, pod("ns", fmt.Sprintf("p%04d", i), map[string]string{"i": "0"}))
+	}
+	if _, err := e.pods.waitForRev(ctx, rvOf(b, last)); err != nil {
+		b.Fatal(err)
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := range b.N {
+		_, err := e.pods.Update(ctx, "ns", fmt.Sprintf("p%04d", i%n), func(cur runtime.Object) (runtime.Object, error) {
+			p := cur.(*corev1.Pod)
+			p.Labels["i"] = strconv.Itoa(i)
+			return p, nil
+		})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
 // BenchmarkList5000 lists 5,000 pods from the watch cache.
 func BenchmarkList5000(b *testing.B) {
 	ctx := context.Background()
