@@ -23,22 +23,11 @@ type keyLocks struct {
 type keyLock struct {
 	held chan struct{} // a token while held: acquiring may be given up
 	refs int           // holders and waiters; the entry goes at zero
-	// written is the revision the last holder wrote (0: none did), read
-	// and set only by the holder: the next one knows the watch cache's
-	// entry is stale while it is older.
-	written int64
 }
 
-// heldKey is a key's lock, held.
-type heldKey struct {
-	k   *keyLocks
-	key string
-	l   *keyLock
-}
-
-// lock waits until key is free or ctx is done, and returns it held. The
-// context error is returned when ctx ends first.
-func (k *keyLocks) lock(ctx context.Context, key string) (heldKey, error) {
+// lock waits until key is free or ctx is done, and returns the unlock
+// function. The context error is returned when ctx ends first.
+func (k *keyLocks) lock(ctx context.Context, key string) (func(), error) {
 	k.mu.Lock()
 	if k.locks == nil {
 		k.locks = map[string]*keyLock{}
@@ -53,26 +42,12 @@ func (k *keyLocks) lock(ctx context.Context, key string) (heldKey, error) {
 
 	select {
 	case l.held <- struct{}{}:
-		return heldKey{k: k, key: key, l: l}, nil
+		return func() { <-l.held; k.release(key, l) }, nil
 	case <-ctx.Done():
 		k.release(key, l)
-		return heldKey{}, ctx.Err()
+		return nil, ctx.Err()
 	}
 }
-
-// unlock lets the next waiter have the key.
-func (h heldKey) unlock() {
-	<-h.l.held
-	h.k.release(h.key, h.l)
-}
-
-// lastWrite is the revision an earlier holder wrote while the key stayed
-// locked or waited for since (0: none), which the watch cache may not
-// have reached yet.
-func (h heldKey) lastWrite() int64 { return h.l.written }
-
-// wrote records the revision this holder wrote.
-func (h heldKey) wrote(rev int64) { h.l.written = rev }
 
 func (k *keyLocks) release(key string, l *keyLock) {
 	k.mu.Lock()

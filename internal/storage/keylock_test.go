@@ -16,16 +16,16 @@ import (
 func TestKeyLocks(t *testing.T) {
 	var k keyLocks
 	ctx := context.Background()
-	a, err := k.lock(ctx, "a")
+	unlockA, err := k.lock(ctx, "a")
 	if err != nil {
 		t.Fatalf("lock(a) error = %v", err)
 	}
 	// Another key is not held up.
-	b, err := k.lock(ctx, "b")
+	unlockB, err := k.lock(ctx, "b")
 	if err != nil {
 		t.Fatalf("lock(b) error = %v", err)
 	}
-	b.unlock()
+	unlockB()
 
 	// A second locker of a waits, and gives up when its context ends.
 	short, cancel := context.WithTimeout(ctx, 20*time.Millisecond)
@@ -37,24 +37,20 @@ func TestKeyLocks(t *testing.T) {
 	got, done := make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(done)
-		h, err := k.lock(ctx, "a")
+		unlock, err := k.lock(ctx, "a")
 		if err != nil {
 			t.Errorf("lock(a) error = %v", err)
 			return
 		}
 		close(got)
-		if h.lastWrite() != 7 {
-			t.Errorf("lastWrite() = %d after the holder before wrote 7", h.lastWrite())
-		}
-		h.unlock()
+		unlock()
 	}()
 	select {
 	case <-got:
 		t.Fatal("lock(a) was granted while held")
 	case <-time.After(20 * time.Millisecond):
 	}
-	a.wrote(7)
-	a.unlock()
+	unlockA()
 	select {
 	case <-got:
 	case <-time.After(5 * time.Second):
