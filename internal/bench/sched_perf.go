@@ -130,10 +130,20 @@ func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, er
 			return nil, err
 		}
 	}
+	if err := measurePerf(ctx, cfg, srv, cs, tr, mk("pod"), res); err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// measurePerf is the scheduler-only run's measured phase: it creates the
+// measured pods (as a backlog, with cfg.PerfBacklog), samples the
+// scheduler's throughput until all are scheduled, and fills res.
+func measurePerf(ctx context.Context, cfg *SchedConfig, srv *child, cs kubernetes.Interface, tr *podTracker, mk func(int) *corev1.Pod, res *PerfResult) error {
 	if cfg.PerfBacklog {
 		fmt.Fprintf(cfg.Progress, "bench: hold the scheduler's lease\n")
 		if err := holdSchedulerLease(ctx, cs); err != nil {
-			return nil, err
+			return err
 		}
 	}
 	fmt.Fprintf(cfg.Progress, "bench: create %d measured pods\n", cfg.PerfPods)
@@ -167,11 +177,11 @@ func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, er
 		profile()
 	}
 	start := time.Now()
-	out, err := createPods(ctx, cs, tr, cfg.Workers, cfg.PerfPods, mk("pod"))
+	out, err := createPods(ctx, cs, tr, cfg.Workers, cfg.PerfPods, mk)
 	if err != nil {
 		close(stopSampling)
 		<-sampled
-		return nil, err
+		return err
 	}
 	res.CreatePerSec = float64(cfg.PerfPods) / out.elapsed.Seconds()
 	if cfg.PerfBacklog {
@@ -179,7 +189,7 @@ func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, er
 		if err != nil {
 			close(stopSampling)
 			<-sampled
-			return nil, err
+			return err
 		}
 		profile()
 	}
@@ -188,7 +198,7 @@ func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, er
 	close(stopSampling)
 	<-sampled
 	if err != nil {
-		return nil, err
+		return err
 	}
 	// The last, partial interval counts too when it is at least half an
 	// interval long: the pods scheduled since the last tick over the time
@@ -198,15 +208,15 @@ func runPerf(ctx context.Context, cfg *SchedConfig, srv *child) (*PerfResult, er
 	}
 	if profiled != nil {
 		if err := <-profiled; err != nil {
-			return nil, err
+			return err
 		}
 	}
 	res.Throughput = summarizeThroughput(smp.samples)
 	res.OverallPerSec = float64(cfg.PerfPods) / lastScheduled(tr).Sub(start).Seconds()
 	if res.Server, err = srv.memory(); err != nil {
-		return nil, err
+		return err
 	}
-	return res, nil
+	return nil
 }
 
 // releaseBacklog checks that the scheduler stood by while the pods were
