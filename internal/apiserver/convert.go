@@ -20,6 +20,7 @@ type objectStore interface {
 	List(ctx context.Context, ns string, opts storage.ListOptions) (*storage.ListResult, error)
 	Watch(ctx context.Context, ns string, opts storage.WatchOptions) (watch.Interface, error)
 	Count() int64
+	CacheStats() (storage.CacheStats, bool)
 }
 
 var _ objectStore = (*storage.Resource)(nil)
@@ -106,3 +107,5 @@ func (c *convertingStore) Watch(ctx context.Context, ns string, opts storage.Wat
 }
 
 func (c *convertingStore) Count() int64 { return c.inner.Count() }
+
+func (c *convertingStore) CacheStats() (storage.CacheStats, bool) { return c.inner.CacheStats() }

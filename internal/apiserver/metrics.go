@@ -11,6 +11,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/skiff-dev/skiff/internal/storage"
 )
 
 // metrics are the server's Prometheus metrics, with upstream's names and
@@ -49,7 +51,10 @@ func newMetrics(extra ...prometheus.Collector) *metrics {
 	return m
 }
 
-// registerStorage exports apiserver_storage_objects per resource.
+// registerStorage exports apiserver_storage_objects per resource, and
+// upstream's watch cache series for each resource served from a cache:
+// comparing its resource_version with the newest write shows how far the
+// cache (and so every watch) lags behind etcd.
 func (m *metrics) registerStorage(eps map[schema.GroupVersionResource]*endpoint) {
 	seen := map[string]bool{}
 	for gvr, ep := range eps {
@@ -64,7 +69,36 @@ func (m *metrics) registerStorage(eps map[schema.GroupVersionResource]*endpoint)
 			Help:        "Number of stored objects at the time of last check split by kind.",
 			ConstLabels: prometheus.Labels{"resource": name},
 		}, func() float64 { return float64(store.Count()) }))
+		if _, cached := store.CacheStats(); cached {
+			m.registerWatchCache(name, store)
+		}
 	}
+}
+
+// registerWatchCache exports upstream's apiserver_watch_cache_* series of
+// one resource's cache, labelled by resource as upstream 1.33 labels them.
+func (m *metrics) registerWatchCache(resource string, store objectStore) {
+	labels := prometheus.Labels{"resource": resource}
+	stat := func(f func(storage.CacheStats) float64) func() float64 {
+		return func() float64 {
+			s, _ := store.CacheStats()
+			return f(s)
+		}
+	}
+	m.registry.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "apiserver_watch_cache_events_received_total", ConstLabels: labels,
+			Help: "Counter of events received in watch cache broken by resource type.",
+		}, stat(func(s storage.CacheStats) float64 { return float64(s.Received) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "apiserver_watch_cache_events_dispatched_total", ConstLabels: labels,
+			Help: "Counter of events dispatched in watch cache broken by resource type.",
+		}, stat(func(s storage.CacheStats) float64 { return float64(s.Dispatched) })),
+		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
+			Name: "apiserver_watch_cache_resource_version", ConstLabels: labels,
+			Help: "Current resource version of watch cache broken by resource type.",
+		}, stat(func(s storage.CacheStats) float64 { return float64(s.Revision) })),
+	)
 }
 
 // requestKey names one series of the request metrics; verb is the

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/watch"
@@ -127,10 +128,12 @@ type event struct {
 // cache is the in-memory state of one resource at revision rev, the recent
 // events that led to it, and the watchers fed from it. mu guards all of it.
 type cache struct {
-	mu    sync.RWMutex
-	items map[string]*entry
-	list  []*entry // the entries of items sorted by key
-	rev   int64
+	// dispatched counts the changes handed to the watchers (apply).
+	dispatched atomic.Uint64
+	mu         sync.RWMutex
+	items      map[string]*entry
+	list       []*entry // the entries of items sorted by key
+	rev        int64
 	// revChanged is closed and replaced whenever rev advances.
 	revChanged chan struct{}
 
@@ -213,6 +216,7 @@ func (c *cache) advanceLocked(rev int64) {
 // apply records one change, appends it to history and hands it to every
 // watcher without blocking: a watcher whose buffer is full is terminated.
 func (c *cache) apply(ev *event) {
+	c.dispatched.Add(1)
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	c.unpacked = true

@@ -213,3 +213,31 @@ func TestRestartKeepsObjects(t *testing.T) {
 		t.Errorf("List() after restart = %v; want [ns/a]", got)
 	}
 }
+
+// TestCacheStats: the watch cache counts the events it takes in and hands
+// to its watchers and reports the revision it reached; an uncached
+// resource has no such figures.
+func TestCacheStats(t *testing.T) {
+	forEachMode(t, Config{}, func(t *testing.T, e *env) {
+		ctx := context.Background()
+		before, cached := e.pods.CacheStats()
+		if cached == e.pods.rc.Uncached {
+			t.Fatalf("CacheStats() ok = %v for an uncached resource %v", cached, e.pods.rc.Uncached)
+		}
+		if !cached {
+			return
+		}
+		created := mustCreate(t, e.pods, pod("ns", "a", nil))
+		if _, err := e.pods.Delete(ctx, "ns", "a", nil); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.pods.waitForRev(ctx, rvOf(t, created)+1); err != nil {
+			t.Fatal(err)
+		}
+		after, _ := e.pods.CacheStats()
+		if after.Received-before.Received != 2 || after.Dispatched-before.Dispatched != 2 || after.Revision < rvOf(t, created)+1 {
+			t.Errorf("CacheStats after a create and a delete: %+v (before %+v); want 2 more received and dispatched, revision >= %d",
+				after, before, rvOf(t, created)+1)
+		}
+	})
+}

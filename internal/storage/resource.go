@@ -33,6 +33,29 @@ type Resource struct {
 	fieldKeys atomic.Pointer[fieldKeys]
 	// ttlLease is the lease the writes share when the resource has a TTL.
 	ttlLease sharedLease
+	// received counts the etcd events the watch cache took in.
+	received atomic.Uint64
+}
+
+// CacheStats is what a resource's watch cache has done, for upstream's
+// apiserver_watch_cache_* metrics.
+type CacheStats struct {
+	// Revision is the etcd revision the cache has reached.
+	Revision int64
+	// Received counts the etcd events it took in; Dispatched the changes
+	// it handed to its watchers (an event whose object cannot be decoded
+	// is received, not dispatched).
+	Received, Dispatched uint64
+}
+
+// CacheStats reports the watch cache's figures; ok is false for an
+// uncached resource.
+func (r *Resource) CacheStats() (stats CacheStats, ok bool) {
+	if r.cache == nil {
+		return CacheStats{}, false
+	}
+	rev, _ := r.cache.revision()
+	return CacheStats{Revision: rev, Received: r.received.Load(), Dispatched: r.cache.dispatched.Load()}, true
 }
 
 // Count returns the number of objects stored: the watch cache's count, or
