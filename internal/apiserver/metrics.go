@@ -94,6 +94,10 @@ func (m *metrics) registerWatchCache(resource string, store objectStore) {
 			Name: "apiserver_watch_cache_events_dispatched_total", ConstLabels: labels,
 			Help: "Counter of events dispatched in watch cache broken by resource type.",
 		}, stat(func(s storage.CacheStats) float64 { return float64(s.Dispatched) })),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{
+			Name: "apiserver_terminated_watchers_total", ConstLabels: labels,
+			Help: "Counter of watchers closed due to unresponsiveness broken by resource type.",
+		}, stat(func(s storage.CacheStats) float64 { return float64(s.Terminated) })),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
 			Name: "apiserver_watch_cache_resource_version", ConstLabels: labels,
 			Help: "Current resource version of watch cache broken by resource type.",

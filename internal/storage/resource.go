@@ -46,6 +46,9 @@ type CacheStats struct {
 	// it handed to its watchers (an event whose object cannot be decoded
 	// is received, not dispatched).
 	Received, Dispatched uint64
+	// Terminated counts the watchers closed because they fell a whole
+	// buffer behind (their clients watch again).
+	Terminated uint64
 }
 
 // CacheStats reports the watch cache's figures; ok is false for an
@@ -55,7 +58,8 @@ func (r *Resource) CacheStats() (stats CacheStats, ok bool) {
 		return CacheStats{}, false
 	}
 	rev, _ := r.cache.revision()
-	return CacheStats{Revision: rev, Received: r.received.Load(), Dispatched: r.cache.dispatched.Load()}, true
+	return CacheStats{Revision: rev, Received: r.received.Load(), Dispatched: r.cache.dispatched.Load(),
+		Terminated: r.cache.unresponsive.Load()}, true
 }
 
 // Count returns the number of objects stored: the watch cache's count, or

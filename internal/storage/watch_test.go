@@ -281,6 +281,9 @@ func TestSlowWatcherIsTerminated(t *testing.T) {
 	if count >= n {
 		t.Errorf("slow watcher got all %d events; want it terminated early", count)
 	}
+	if st, _ := e.pods.CacheStats(); st.Terminated != 1 {
+		t.Errorf("CacheStats().Terminated = %d; want the slow watcher counted", st.Terminated)
+	}
 }
 
 // TestWatchProtobufMessages: a watch opened with Protobuf carries each

@@ -100,6 +100,7 @@ func (c *cache) sendLocked(ev *event, k watchKey) {
 		select {
 		case w.in <- ev:
 		default:
+			c.unresponsive.Add(1)
 			c.terminateLocked(w)
 		}
 	}

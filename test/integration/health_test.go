@@ -42,6 +42,7 @@ func TestHealthAndMetrics(t *testing.T) {
 	}
 	for _, w := range []string{"apiserver_request_total{", `resource="namespaces"`, "apiserver_request_duration_seconds_bucket", "apiserver_storage_objects", `apiserver_watch_cache_events_received_total{resource="namespaces"}`,
 		`apiserver_watch_cache_events_dispatched_total{resource="namespaces"}`, `apiserver_watch_cache_resource_version{resource="namespaces"}`,
+		`apiserver_terminated_watchers_total{resource="namespaces"}`,
 		`authorization_attempts_total{result="allowed"}`, "authorization_duration_seconds_bucket"} {
 		if !strings.Contains(string(body), w) {
 			t.Errorf("/metrics lacks %q", w)
