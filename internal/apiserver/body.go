@@ -7,7 +7,6 @@ import (
 	"mime"
 	"net/http"
 	"reflect"
-	"slices"
 	"strings"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -140,7 +139,8 @@ func (s *Server) decodeWith(info runtime.SerializerInfo, body []byte, ep *endpoi
 // Strip names only the fields obj ended up with set; a key whose value is
 // null, empty or zero is as unknown to upstream 1.33, so a JSON or YAML
 // body that mentions a newer field's name is read once more as a document
-// to find every such key.
+// to find every such key (a set field's key among them). A key spelt with
+// escapes escapes Mentions; Strip still names it when it is set.
 func newerFieldsOf(mediaType string, body []byte, obj runtime.Object) []string {
 	paths := newerfields.Strip(obj)
 	if (mediaType != mediaJSON && mediaType != mediaYAML) || !newerfields.Mentions(body) {
@@ -157,13 +157,7 @@ func newerFieldsOf(mediaType string, body []byte, obj runtime.Object) []string {
 	if json.Unmarshal(doc, &v) != nil {
 		return paths
 	}
-	all := newerfields.Present(reflect.TypeOf(obj), v)
-	for _, p := range paths { // a key spelt with escapes, which Mentions misses
-		if !slices.Contains(all, p) {
-			all = append(all, p)
-		}
-	}
-	return all
+	return newerfields.Present(reflect.TypeOf(obj), v)
 }
 
 // unknownFields returns strict decoding errors naming the JSON paths as

@@ -76,33 +76,34 @@ func (m *metrics) registerStorage(eps map[schema.GroupVersionResource]*endpoint)
 }
 
 // registerWatchCache exports upstream's apiserver_watch_cache_* series of
-// one resource's cache, labelled by resource as upstream 1.33 labels them.
+// one resource's cache, labelled by resource as upstream 1.33 labels them
+// ("pods", "deployments.apps"; 1.34 split the label into group and resource).
 func (m *metrics) registerWatchCache(resource string, store objectStore) {
 	labels := prometheus.Labels{"resource": resource}
-	stat := func(f func(storage.CacheStats) float64) func() float64 {
-		return func() float64 {
+	for _, series := range []struct {
+		name, help string
+		counter    bool
+		value      func(storage.CacheStats) float64
+	}{
+		{"apiserver_watch_cache_events_received_total", "Counter of events received in watch cache broken by resource type.", true,
+			func(s storage.CacheStats) float64 { return float64(s.Received) }},
+		{"apiserver_watch_cache_events_dispatched_total", "Counter of events dispatched in watch cache broken by resource type.", true,
+			func(s storage.CacheStats) float64 { return float64(s.Dispatched) }},
+		{"apiserver_terminated_watchers_total", "Counter of watchers closed due to unresponsiveness broken by resource type.", true,
+			func(s storage.CacheStats) float64 { return float64(s.Terminated) }},
+		{"apiserver_watch_cache_resource_version", "Current resource version of watch cache broken by resource type.", false,
+			func(s storage.CacheStats) float64 { return float64(s.Revision) }},
+	} {
+		read := func() float64 {
 			s, _ := store.CacheStats()
-			return f(s)
+			return series.value(s)
+		}
+		if series.counter {
+			m.registry.MustRegister(prometheus.NewCounterFunc(prometheus.CounterOpts{Name: series.name, Help: series.help, ConstLabels: labels}, read))
+		} else {
+			m.registry.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: series.name, Help: series.help, ConstLabels: labels}, read))
 		}
 	}
-	m.registry.MustRegister(
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "apiserver_watch_cache_events_received_total", ConstLabels: labels,
-			Help: "Counter of events received in watch cache broken by resource type.",
-		}, stat(func(s storage.CacheStats) float64 { return float64(s.Received) })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "apiserver_watch_cache_events_dispatched_total", ConstLabels: labels,
-			Help: "Counter of events dispatched in watch cache broken by resource type.",
-		}, stat(func(s storage.CacheStats) float64 { return float64(s.Dispatched) })),
-		prometheus.NewCounterFunc(prometheus.CounterOpts{
-			Name: "apiserver_terminated_watchers_total", ConstLabels: labels,
-			Help: "Counter of watchers closed due to unresponsiveness broken by resource type.",
-		}, stat(func(s storage.CacheStats) float64 { return float64(s.Terminated) })),
-		prometheus.NewGaugeFunc(prometheus.GaugeOpts{
-			Name: "apiserver_watch_cache_resource_version", ConstLabels: labels,
-			Help: "Current resource version of watch cache broken by resource type.",
-		}, stat(func(s storage.CacheStats) float64 { return float64(s.Revision) })),
-	)
 }
 
 // requestKey names one series of the request metrics; verb is the

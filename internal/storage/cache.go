@@ -128,13 +128,14 @@ type event struct {
 // cache is the in-memory state of one resource at revision rev, the recent
 // events that led to it, and the watchers fed from it. mu guards all of it.
 type cache struct {
-	// dispatched counts the changes handed to the watchers (apply), and
-	// unresponsive the watchers terminated because their buffer was full.
-	dispatched, unresponsive atomic.Uint64
-	mu                       sync.RWMutex
-	items                    map[string]*entry
-	list                     []*entry // the entries of items sorted by key
-	rev                      int64
+	// received counts the etcd events the reflector took in, dispatched
+	// the changes handed to the watchers (apply), and unresponsive the
+	// watchers terminated because their buffer was full.
+	received, dispatched, unresponsive atomic.Uint64
+	mu                                 sync.RWMutex
+	items                              map[string]*entry
+	list                               []*entry // the entries of items sorted by key
+	rev                                int64
 	// revChanged is closed and replaced whenever rev advances.
 	revChanged chan struct{}
 

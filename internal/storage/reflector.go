@@ -148,7 +148,7 @@ func (r *Resource) watchFrom(ctx context.Context, rev int64) error {
 
 // applyEtcdEvent decodes one etcd event (once) and applies it to the cache.
 func (r *Resource) applyEtcdEvent(ctx context.Context, ev *clientv3.Event) {
-	r.received.Add(1)
+	r.cache.received.Add(1)
 	key := string(ev.Kv.Key)
 	rev := ev.Kv.ModRevision
 	if ev.Type == mvccpb.DELETE {

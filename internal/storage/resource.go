@@ -33,8 +33,6 @@ type Resource struct {
 	fieldKeys atomic.Pointer[fieldKeys]
 	// ttlLease is the lease the writes share when the resource has a TTL.
 	ttlLease sharedLease
-	// received counts the etcd events the watch cache took in.
-	received atomic.Uint64
 }
 
 // CacheStats is what a resource's watch cache has done, for upstream's
@@ -58,7 +56,7 @@ func (r *Resource) CacheStats() (stats CacheStats, ok bool) {
 		return CacheStats{}, false
 	}
 	rev, _ := r.cache.revision()
-	return CacheStats{Revision: rev, Received: r.received.Load(), Dispatched: r.cache.dispatched.Load(),
+	return CacheStats{Revision: rev, Received: r.cache.received.Load(), Dispatched: r.cache.dispatched.Load(),
 		Terminated: r.cache.unresponsive.Load()}, true
 }
 
