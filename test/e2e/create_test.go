@@ -144,6 +144,13 @@ func testErrors(t *testing.T, k *kubectl) {
 		wantContains(t, "get after a refused apply", r.stderr, `deployments.apps "whoami-deployment" not found`)
 		r = k.fails("explain", "pod.spec.hostnameOverride")
 		wantContains(t, "explain of a newer field", r.stderr, `"hostnameOverride" does not exist`)
+		// Left empty (null) it is just as unknown.
+		empty := "apiVersion: v1\nkind: Pod\nmetadata:\n  name: newer-null\nspec:\n  hostnameOverride:\n  containers:\n  - name: c\n    image: nginx\n"
+		r = k.fails("create", "-f", k.file("newer-null.yaml", empty))
+		wantContains(t, "create with a null newer field", r.stderr,
+			`strict decoding error: unknown field "spec.hostnameOverride"`)
+		r = k.fails("get", "pod", "newer-null")
+		wantContains(t, "get after a refused create", r.stderr, `pods "newer-null" not found`)
 	})
 	t.Run("invalid-name", func(t *testing.T) {
 		r := k.fails("create", "configmap", "Bad_Name", "--from-literal=a=b")
