@@ -13,10 +13,7 @@ import (
 // TestRunAgainstServer runs a tiny benchmark against the real binary named
 // by SKIFF_BIN (scripts/test.sh sets it, inside a private network namespace).
 func TestRunAgainstServer(t *testing.T) {
-	bin := os.Getenv("SKIFF_BIN")
-	if bin == "" {
-		t.Skip("SKIFF_BIN is not set: no skiff binary to start")
-	}
+	bin := skiffBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	dir := t.TempDir()
@@ -78,10 +75,7 @@ func TestRunAgainstServer(t *testing.T) {
 // flag) against the real binary: each row keeps to the pace, and the
 // report says so.
 func TestRunPacedAgainstServer(t *testing.T) {
-	bin := os.Getenv("SKIFF_BIN")
-	if bin == "" {
-		t.Skip("SKIFF_BIN is not set: no skiff binary to start")
-	}
+	bin := skiffBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 45*time.Second)
 	defer cancel()
 	const rate = 100
@@ -112,4 +106,15 @@ func TestRunPacedAgainstServer(t *testing.T) {
 	if want := "each row paced at 100 operations a second"; !bytes.Contains(b.Bytes(), []byte(want)) {
 		t.Errorf("the report does not say %q:\n%s", want, b.String())
 	}
+}
+
+// skiffBinary is the real binary SKIFF_BIN names (scripts/test.sh sets
+// it, inside a private network namespace); without it the test is skipped.
+func skiffBinary(t *testing.T) string {
+	t.Helper()
+	bin := os.Getenv("SKIFF_BIN")
+	if bin == "" {
+		t.Skip("SKIFF_BIN is not set: no skiff binary to start")
+	}
+	return bin
 }

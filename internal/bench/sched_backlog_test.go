@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"io"
-	"os"
 	"strings"
 	"testing"
 	"time"
@@ -16,10 +15,7 @@ import (
 // then fails the run), takes the Lease back once released and schedules
 // every pod, and the report says how the pods were measured.
 func TestRunSchedulerBacklogAgainstServer(t *testing.T) {
-	bin := os.Getenv("SKIFF_BIN")
-	if bin == "" {
-		t.Skip("SKIFF_BIN is not set: no skiff binary to start")
-	}
+	bin := skiffBinary(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	rep, err := RunScheduler(ctx, SchedConfig{Binary: bin, PerfNodes: 20, PerfInitPods: 5, PerfPods: 200,
