@@ -130,7 +130,7 @@ type event struct {
 type cache struct {
 	// received counts the etcd events the reflector took in, dispatched
 	// the changes handed to the watchers (apply), and unresponsive the
-	// watchers terminated because their buffer was full.
+	// watchers terminated because their backlog was full.
 	received, dispatched, unresponsive atomic.Uint64
 	mu                                 sync.RWMutex
 	items                              map[string]*entry
@@ -151,6 +151,9 @@ type cache struct {
 	filed    map[watchKey]map[*watcher]struct{}
 	// index is the field of ResourceConfig.WatchIndex ("" for none).
 	index string
+	// backlog is how many events a watcher may hold in its overflow
+	// before it is terminated (Config.WatchBacklog).
+	backlog int
 
 	// unpacked is set by every change (and at first) and cleared when a
 	// pack starts (pack.go): a cache with it clear is packed already.
@@ -171,6 +174,7 @@ func newCache(history int, index string) *cache {
 		watchers:   map[*watcher]struct{}{},
 		filed:      map[watchKey]map[*watcher]struct{}{},
 		index:      index,
+		backlog:    DefaultWatchBacklog,
 		unpacked:   true,
 	}
 }
@@ -216,7 +220,7 @@ func (c *cache) advanceLocked(rev int64) {
 }
 
 // apply records one change, appends it to history and hands it to every
-// watcher without blocking: a watcher whose buffer is full is terminated.
+// watcher without blocking (see pushLocked).
 func (c *cache) apply(ev *event) {
 	c.dispatched.Add(1)
 	c.mu.Lock()
@@ -346,13 +350,14 @@ func (c *cache) removeWatcher(w *watcher) {
 }
 
 // bookmark sends ev to every watcher that wants bookmarks, skipping those
-// whose buffer is full.
+// whose buffer is full or that hold an overflow (a bookmark must not pass
+// the events before it).
 func (c *cache) bookmark(newEvent func(rev int64) *event) {
 	c.mu.RLock()
 	defer c.mu.RUnlock()
 	var ev *event
 	for w := range c.watchers {
-		if !w.bookmarks {
+		if !w.bookmarks || len(w.overflow) > 0 {
 			continue
 		}
 		if ev == nil {

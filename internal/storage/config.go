@@ -21,6 +21,7 @@ const (
 	DefaultEventHistory     = 10000
 	DefaultCompactInterval  = 5 * time.Minute
 	DefaultBookmarkInterval = time.Minute
+	DefaultWatchBacklog     = 8192
 )
 
 // Transformer transforms object bytes on their way to and from etcd, e.g.
@@ -57,6 +58,10 @@ type Config struct {
 	// BookmarkInterval is how often watchers that allow bookmarks get one.
 	// Default 1m.
 	BookmarkInterval time.Duration
+	// WatchBacklog is how many events a cached watch may fall behind
+	// beyond its buffer of 512 before it is terminated (and its client
+	// must watch again). Default 8192.
+	WatchBacklog int
 	// Logger receives decode failures and watch restarts. Default slog.Default().
 	Logger *slog.Logger
 	// Transformer is applied to stored bytes. Nil means identity.
@@ -102,6 +107,9 @@ func (c *Config) validate() error {
 	}
 	if c.CompactInterval == 0 {
 		c.CompactInterval = DefaultCompactInterval
+	}
+	if c.WatchBacklog <= 0 {
+		c.WatchBacklog = DefaultWatchBacklog
 	}
 	if c.BookmarkInterval <= 0 {
 		c.BookmarkInterval = DefaultBookmarkInterval

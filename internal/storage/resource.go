@@ -44,8 +44,8 @@ type CacheStats struct {
 	// it handed to its watchers (an event whose object cannot be decoded
 	// is received, not dispatched).
 	Received, Dispatched uint64
-	// Terminated counts the watchers closed because they fell a whole
-	// buffer behind (their clients watch again).
+	// Terminated counts the watchers closed because they fell their
+	// buffer and backlog behind (their clients watch again).
 	Terminated uint64
 }
 

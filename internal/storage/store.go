@@ -135,6 +135,7 @@ func (s *Store) startResource(ctx context.Context, rc ResourceConfig) (*Resource
 		return r, nil
 	}
 	r.cache = newCache(s.cfg.EventHistory, rc.WatchIndex)
+	r.cache.backlog = s.cfg.WatchBacklog
 	rev, err := r.prime(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("storage: prime cache of %s: %w", rc.GroupResource, err)

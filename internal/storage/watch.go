@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"sync"
+	"sync/atomic"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/api/meta"
@@ -15,8 +16,8 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 )
 
-// watcherBuffer is how many events a watcher may fall behind the cache
-// before it is terminated.
+// watcherBuffer is how many events wait in a watcher's channel; a cached
+// watcher may fall Config.WatchBacklog events further behind (backlog.go).
 const watcherBuffer = 512
 
 // initialEventsAnnotation marks the bookmark that ends sendInitialEvents.
@@ -59,8 +60,8 @@ func (m *Message) DeepCopyObject() runtime.Object { return &Message{Bytes: bytes
 // every kept event after N (410 Expired if N is older than the history;
 // an uncached resource sends it as an ERROR event). An update that makes
 // an object start or stop matching is sent as ADDED or DELETED. A watcher
-// that falls behind by more than its buffer is terminated (its channel
-// closed); clients then re-watch. Event objects are the caller's own,
+// that falls behind by more than its buffer and Config.WatchBacklog is
+// terminated (its channel closed); clients then re-watch. Event objects are the caller's own,
 // except bookmarks and Messages, which are shared. The watch ends when ctx
 // ends or Stop is called.
 func (r *Resource) Watch(ctx context.Context, ns string, opts WatchOptions) (watch.Interface, error) {
@@ -116,6 +117,7 @@ func (r *Resource) newWatcher(ns string, opts WatchOptions) *watcher {
 		bookmarks: opts.AllowBookmarks,
 		protobuf:  opts.Protobuf,
 		in:        make(chan *event, watcherBuffer),
+		wake:      make(chan struct{}, 1),
 		result:    make(chan watch.Event),
 		done:      make(chan struct{}),
 	}
@@ -201,9 +203,15 @@ type watcher struct {
 
 	// in is written and closed by the cache only, or for an uncached
 	// resource by the watch's etcd pump.
-	in     chan *event
-	result chan watch.Event
-	done   chan struct{}
+	in chan *event
+	// overflow holds, in order, the events that came while in was full
+	// (backlog.go); the cache's mu guards it. behind is set while it holds
+	// events, and wake is signalled when it starts to.
+	overflow []*event
+	behind   atomic.Bool
+	wake     chan struct{}
+	result   chan watch.Event
+	done     chan struct{}
 	// detach unhooks the watcher from what feeds in; called once, by Stop.
 	detach   func()
 	stopOnce sync.Once
@@ -231,6 +239,9 @@ func (w *watcher) run() {
 	}
 	w.initial = nil
 	for {
+		if len(w.in) == 0 && w.behind.Load() {
+			w.r.cache.refill(w)
+		}
 		select {
 		case ev, ok := <-w.in:
 			if !ok {
@@ -239,6 +250,7 @@ func (w *watcher) run() {
 			if !w.send(ev) {
 				return
 			}
+		case <-w.wake:
 		case <-w.done:
 			return
 		}

@@ -244,7 +244,8 @@ func TestWatchStopClosesChannel(t *testing.T) {
 }
 
 func TestSlowWatcherIsTerminated(t *testing.T) {
-	e := newEnv(t, "", Config{})
+	const backlog = 100
+	e := newEnv(t, "", Config{WatchBacklog: backlog})
 	ctx := context.Background()
 	slow, err := e.pods.Watch(ctx, "", WatchOptions{ResourceVersion: "0"})
 	if err != nil {
@@ -256,7 +257,7 @@ func TestSlowWatcherIsTerminated(t *testing.T) {
 		t.Fatalf("Watch() error = %v", err)
 	}
 	defer fast.Stop()
-	n := watcherBuffer + 10
+	n := watcherBuffer + backlog + 10
 	done := make(chan int)
 	go func() {
 		count := 0
@@ -283,6 +284,65 @@ func TestSlowWatcherIsTerminated(t *testing.T) {
 	}
 	if st, _ := e.pods.CacheStats(); st.Terminated != 1 {
 		t.Errorf("CacheStats().Terminated = %d; want the slow watcher counted", st.Terminated)
+	}
+}
+
+// TestSlowWatcherCatchesUp: a watcher that falls behind by more than its
+// buffer, but less than its backlog, keeps its watch and gets every event
+// in order once it reads again, bookmarks included only after the events
+// before them.
+func TestSlowWatcherCatchesUp(t *testing.T) {
+	const backlog = 300
+	e := newEnv(t, "", Config{WatchBacklog: backlog})
+	ctx := context.Background()
+	slow, err := e.pods.Watch(ctx, "", WatchOptions{ResourceVersion: "0", AllowBookmarks: true})
+	if err != nil {
+		t.Fatalf("Watch() error = %v", err)
+	}
+	defer slow.Stop()
+	n := watcherBuffer + backlog - 10
+	var last string
+	for i := range n {
+		last = mustCreate(t, e.pods, pod("ns", fmt.Sprintf("p%04d", i), nil)).ResourceVersion
+	}
+	prev := int64(0)
+	for i := range n {
+		if i == 10 {
+			// The channel has room and the overflow holds events: a
+			// bookmark must not pass them.
+			e.pods.cache.bookmark(func(rev int64) *event { return e.pods.bookmarkEvent(rev, false) })
+		}
+		ev, ok := <-slow.ResultChan()
+		if !ok {
+			t.Fatalf("watch closed after %d events; want %d", i, n)
+		}
+		if ev.Type != watch.Added {
+			t.Fatalf("event %d is %s; want ADDED (a bookmark passed the events before it?)", i, ev.Type)
+		}
+		p := ev.Object.(*corev1.Pod)
+		if want := fmt.Sprintf("p%04d", i); p.Name != want {
+			t.Fatalf("event %d is %s; want %s", i, p.Name, want)
+		}
+		rv, _ := strconv.ParseInt(p.ResourceVersion, 10, 64)
+		if rv <= prev {
+			t.Fatalf("event %d at %d after %d", i, rv, prev)
+		}
+		prev = rv
+	}
+	if got := strconv.FormatInt(prev, 10); got != last {
+		t.Errorf("last event at %s; want %s", got, last)
+	}
+	// Caught up: new events and bookmarks flow again.
+	mustCreate(t, e.pods, pod("ns", "after", nil))
+	if ev := <-slow.ResultChan(); ev.Object.(*corev1.Pod).Name != "after" {
+		t.Errorf("event after catching up is %s; want after", ev.Object.(*corev1.Pod).Name)
+	}
+	e.pods.cache.bookmark(func(rev int64) *event { return e.pods.bookmarkEvent(rev, false) })
+	if ev := <-slow.ResultChan(); ev.Type != watch.Bookmark {
+		t.Errorf("event after a bookmark once caught up is %s; want BOOKMARK", ev.Type)
+	}
+	if st, _ := e.pods.CacheStats(); st.Terminated != 0 {
+		t.Errorf("CacheStats().Terminated = %d; want 0", st.Terminated)
 	}
 }
 

@@ -54,7 +54,8 @@ func (c *cache) addWatcherLocked(w *watcher) {
 	ws[w] = struct{}{}
 }
 
-// terminateLocked removes w and closes its input, which ends its goroutine.
+// terminateLocked removes w, drops its overflow and closes its input, which
+// ends its goroutine.
 func (c *cache) terminateLocked(w *watcher) {
 	if _, ok := c.watchers[w]; !ok {
 		return
@@ -66,6 +67,7 @@ func (c *cache) terminateLocked(w *watcher) {
 			delete(c.filed, w.key)
 		}
 	}
+	w.overflow = nil
 	close(w.in)
 }
 
@@ -93,15 +95,9 @@ func (c *cache) dispatchLocked(ev *event) {
 	}
 }
 
-// sendLocked hands ev to the watchers filed under k without blocking,
-// terminating a watcher whose buffer is full.
+// sendLocked hands ev to the watchers filed under k (pushLocked).
 func (c *cache) sendLocked(ev *event, k watchKey) {
 	for w := range c.filed[k] {
-		select {
-		case w.in <- ev:
-		default:
-			c.unresponsive.Add(1)
-			c.terminateLocked(w)
-		}
+		c.pushLocked(w, ev)
 	}
 }
