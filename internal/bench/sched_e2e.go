@@ -65,6 +65,10 @@ type E2EResult struct {
 	LatencyScheduleP99Ms float64 `json:"latency_schedule_p99_ms"`
 	// NodesReadySec is from exec of the agent to all nodes Ready.
 	NodesReadySec float64 `json:"nodes_ready_sec"`
+	// ClosedWatches counts, per resource, the watches the server closed
+	// during the run because they fell too far behind (their clients
+	// watched again); resources with none are left out.
+	ClosedWatches map[string]int `json:"closed_watches,omitempty"`
 	// Server and Agent are the memory of both processes at the end.
 	Server Memory `json:"server"`
 	Agent  Memory `json:"agent"`
@@ -87,6 +91,9 @@ func runE2E(ctx context.Context, cfg *SchedConfig, srv *child, dir, mode string)
 	err = startPods(ctx, cfg, cs, mode, res)
 	if err == nil && cfg.LatencyPods > 0 {
 		err = startLatencyPods(ctx, cfg, cs, mode, res)
+	}
+	if err == nil {
+		res.ClosedWatches, err = closedWatches(ctx, cs)
 	}
 	if err == nil {
 		res.Server, err = srv.memory()

@@ -127,6 +127,9 @@ func writeStartupParts(w io.Writer, runs []E2EResult) {
 		fmt.Fprintf(w, "    %s: create sent to seen %s, seen to bound %.0f / %.0f, bound to Running %.0f / %.0f\n",
 			e.Mode, sent, e.SeenToBoundP50Ms, e.SeenToBoundP99Ms, e.BoundToRunningP50Ms, e.BoundToRunningP99Ms)
 	}
+	for _, e := range runs {
+		fmt.Fprintf(w, "  %s: watches the server closed as too far behind: %s\n", e.Mode, formatClosedWatches(e.ClosedWatches))
+	}
 }
 
 // writeLatencyTable prints the latency phase of the end-to-end runs that
