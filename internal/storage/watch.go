@@ -20,6 +20,11 @@ import (
 // watcher may fall Config.WatchBacklog events further behind (backlog.go).
 const watcherBuffer = 512
 
+// resultBuffer is how many converted events wait in a watcher's result
+// channel. A reader that finds more waiting (the API's watch handler)
+// writes them together and flushes once, instead of once per event.
+const resultBuffer = 64
+
 // initialEventsAnnotation marks the bookmark that ends sendInitialEvents.
 const initialEventsAnnotation = "k8s.io/initial-events-end"
 
@@ -118,7 +123,7 @@ func (r *Resource) newWatcher(ns string, opts WatchOptions) *watcher {
 		protobuf:  opts.Protobuf,
 		in:        make(chan *event, watcherBuffer),
 		wake:      make(chan struct{}, 1),
-		result:    make(chan watch.Event),
+		result:    make(chan watch.Event, resultBuffer),
 		done:      make(chan struct{}),
 	}
 }

@@ -257,7 +257,9 @@ func TestSlowWatcherIsTerminated(t *testing.T) {
 		t.Fatalf("Watch() error = %v", err)
 	}
 	defer fast.Stop()
-	n := watcherBuffer + backlog + 10
+	// The slow watcher holds watcherBuffer events in its channel, backlog
+	// in its overflow, one in hand and resultBuffer converted.
+	n := watcherBuffer + backlog + 1 + resultBuffer + 10
 	done := make(chan int)
 	go func() {
 		count := 0
