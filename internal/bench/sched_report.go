@@ -105,6 +105,7 @@ func (r *SchedReport) WriteTable(w io.Writer) error {
 			return err
 		}
 		writeStartupParts(w, r.E2E)
+		writeClosedWatches(w, r.E2E)
 		if err := writeLatencyTable(w, r.E2E); err != nil {
 			return err
 		}
@@ -127,6 +128,11 @@ func writeStartupParts(w io.Writer, runs []E2EResult) {
 		fmt.Fprintf(w, "    %s: create sent to seen %s, seen to bound %.0f / %.0f, bound to Running %.0f / %.0f\n",
 			e.Mode, sent, e.SeenToBoundP50Ms, e.SeenToBoundP99Ms, e.BoundToRunningP50Ms, e.BoundToRunningP99Ms)
 	}
+}
+
+// writeClosedWatches prints, per end-to-end run, the watches the server
+// closed as too far behind.
+func writeClosedWatches(w io.Writer, runs []E2EResult) {
 	for _, e := range runs {
 		fmt.Fprintf(w, "  %s: watches the server closed as too far behind: %s\n", e.Mode, formatClosedWatches(e.ClosedWatches))
 	}

@@ -1,14 +1,14 @@
 package bench
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"fmt"
 	"sort"
-	"strconv"
 	"strings"
 
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 	"k8s.io/client-go/kubernetes"
 )
 
@@ -31,29 +31,22 @@ func closedWatches(ctx context.Context, cs kubernetes.Interface) (map[string]int
 // parseClosedWatches picks the series of terminatedWatchesMetric out of a
 // Prometheus text exposition.
 func parseClosedWatches(body []byte) (map[string]int, error) {
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(bytes.NewReader(body))
+	if err != nil {
+		return nil, fmt.Errorf("parse the server's /metrics: %w", err)
+	}
 	out := map[string]int{}
-	sc := bufio.NewScanner(bytes.NewReader(body))
-	sc.Buffer(make([]byte, 0, 64*1024), 1024*1024)
-	prefix := terminatedWatchesMetric + `{resource="`
-	for sc.Scan() {
-		line := sc.Text()
-		rest, ok := strings.CutPrefix(line, prefix)
-		if !ok {
-			continue
-		}
-		resource, value, ok := strings.Cut(rest, `"} `)
-		if !ok {
-			return nil, fmt.Errorf("malformed %s line %q", terminatedWatchesMetric, line)
-		}
-		v, err := strconv.ParseFloat(strings.TrimSpace(value), 64)
-		if err != nil {
-			return nil, fmt.Errorf("malformed %s line %q: %w", terminatedWatchesMetric, line, err)
-		}
-		if v > 0 {
-			out[resource] = int(v)
+	for _, m := range families[terminatedWatchesMetric].GetMetric() {
+		if v := m.GetCounter().GetValue(); v > 0 {
+			for _, l := range m.GetLabel() {
+				if l.GetName() == "resource" {
+					out[l.GetValue()] = int(v)
+				}
+			}
 		}
 	}
-	return out, sc.Err()
+	return out, nil
 }
 
 // formatClosedWatches prints m as "pods 3, deployments.apps 1", or "none".
