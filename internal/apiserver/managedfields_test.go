@@ -230,3 +230,52 @@ func BenchmarkRecordCreate(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkRecordPodStatus: the hollow kubelet's one status write of a
+// pod the scheduler bound, from Pending to Running, through the status
+// field manager. Run with
+// go test -run '^$' -bench RecordPodStatus -benchmem ./internal/apiserver/
+func BenchmarkRecordPodStatus(b *testing.B) {
+	ep := podEndpoint(b)
+	bound, running := kubeletWrite(ep)
+	for b.Loop() {
+		ep.recordUpdate("status", bound, running.DeepCopy(), "kubelet")
+	}
+}
+
+// kubeletWrite is a pod as a ReplicaSet creates it and the scheduler binds
+// it, and the status its kubelet then writes.
+func kubeletWrite(ep *endpoint) (bound, running *corev1.Pod) {
+	rl := corev1.ResourceList{corev1.ResourceCPU: resource.MustParse("100m"), corev1.ResourceMemory: resource.MustParse("64Mi")}
+	grace, prio := int64(30), int32(0)
+	created := ep.fieldManager.UpdateNoErrors(&corev1.Pod{}, &corev1.Pod{
+		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
+		ObjectMeta: metav1.ObjectMeta{Name: "web-7d9f8-x2x9k", Namespace: "ns", UID: "u1", CreationTimestamp: metav1.Now(),
+			Labels: map[string]string{"app": "web", "pod-template-hash": "7d9f8"},
+			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web-7d9f8", UID: "rs1"}}},
+		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "pause", Image: "registry.k8s.io/pause:3.10.1",
+			Resources: corev1.ResourceRequirements{Requests: rl}, TerminationMessagePath: "/dev/termination-log",
+			TerminationMessagePolicy: corev1.TerminationMessageReadFile, ImagePullPolicy: corev1.PullIfNotPresent}},
+			RestartPolicy: corev1.RestartPolicyAlways, TerminationGracePeriodSeconds: &grace, DNSPolicy: corev1.DNSClusterFirst,
+			ServiceAccountName: "default", SchedulerName: "default-scheduler", Priority: &prio,
+			SecurityContext: &corev1.PodSecurityContext{},
+			Tolerations: []corev1.Toleration{{Key: "node.kubernetes.io/not-ready", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute}}},
+	}, "kube-controller-manager").(*corev1.Pod)
+	bound = created.DeepCopy()
+	bound.Spec.NodeName = "hollow-0001"
+	bound.Status = corev1.PodStatus{Phase: corev1.PodPending, QOSClass: corev1.PodQOSBurstable,
+		Conditions: []corev1.PodCondition{{Type: corev1.PodScheduled, Status: corev1.ConditionTrue, LastTransitionTime: metav1.Now()}}}
+	running = bound.DeepCopy()
+	now, started := metav1.Now(), true
+	running.Status.Phase = corev1.PodRunning
+	running.Status.HostIP, running.Status.HostIPs = "127.0.0.2", []corev1.HostIP{{IP: "127.0.0.2"}}
+	running.Status.PodIP, running.Status.PodIPs = "10.64.3.7", []corev1.PodIP{{IP: "10.64.3.7"}}
+	running.Status.StartTime = &now
+	for _, t := range []corev1.PodConditionType{"PodReadyToStartContainers", corev1.PodInitialized, corev1.PodReady, corev1.ContainersReady} {
+		running.Status.Conditions = append(running.Status.Conditions, corev1.PodCondition{Type: t, Status: corev1.ConditionTrue, LastTransitionTime: now})
+	}
+	running.Status.ContainerStatuses = []corev1.ContainerStatus{{Name: "pause", Image: "registry.k8s.io/pause:3.10.1",
+		ImageID: "sim://pause", ContainerID: "sim://0123456789abcdef", Ready: true, Started: &started,
+		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}}}
+	return bound, running
+}

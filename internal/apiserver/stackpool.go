@@ -3,8 +3,10 @@ package apiserver
 import (
 	"context"
 	"net/http"
+	"runtime"
 	"strings"
 	"sync/atomic"
+	"time"
 )
 
 // GrownStacks runs short requests on a set of long-lived goroutines
@@ -17,7 +19,9 @@ import (
 // The pool's goroutines keep the stacks they grew. A worker is started
 // when a request finds every worker busy, up to workers, so an idle
 // server holds only as many as its busiest moment needed. Past that the
-// request runs where it arrived, as without the pool. Watches
+// request runs where it arrived, as without the pool. A worker that waits
+// idle for a job ends, so a quiet server gives back the stacks its busy
+// moments grew. Watches
 // and other long-running requests always run where they arrived, so they
 // never hold a worker.
 //
@@ -25,7 +29,7 @@ import (
 // net/http handles it (http.ErrAbortHandler included) as it would without
 // the pool. The workers end with ctx (the server's life); requests after
 // that run where they arrive.
-func GrownStacks(ctx context.Context, h http.Handler, workers int) http.Handler {
+func GrownStacks(ctx context.Context, h http.Handler, workers int, idle time.Duration) http.Handler {
 	if workers <= 0 {
 		return h
 	}
@@ -47,7 +51,7 @@ func GrownStacks(ctx context.Context, h http.Handler, workers int) http.Handler 
 				h.ServeHTTP(w, r)
 				return
 			}
-			go stackWorker(ctx, jobs, job)
+			go stackWorker(ctx, jobs, job, idle, &started)
 		}
 		<-job.done
 		if job.panicked {
@@ -65,17 +69,45 @@ type stackJob struct {
 	panicValue any
 }
 
-// stackWorker serves first, then jobs until ctx ends.
-func stackWorker(ctx context.Context, jobs <-chan *stackJob, first *stackJob) {
-	first.run()
-	for {
-		select {
-		case job := <-jobs:
-			job.run()
-		case <-ctx.Done():
-			return
+// stackWorker serves first, then jobs until ctx ends or none comes for
+// idle, above a floor (onStackFloor) that keeps the stack it grows.
+// started counts the workers running.
+func stackWorker(ctx context.Context, jobs <-chan *stackJob, first *stackJob, idle time.Duration, started *atomic.Int64) {
+	defer started.Add(-1)
+	onStackFloor(func() {
+		first.run()
+		quiet := time.NewTimer(idle)
+		defer quiet.Stop()
+		for {
+			select {
+			case job := <-jobs:
+				job.run()
+				quiet.Reset(idle)
+			case <-quiet.C:
+				return
+			case <-ctx.Done():
+				return
+			}
 		}
-	}
+	})
+}
+
+// stackFloor is how much stack a worker holds in use while it waits.
+// Each garbage collection halves the stack of a goroutine using less than
+// a quarter of it, so a worker waiting on a shallow frame lost its grown
+// stack at the next collection (every second or so under load) and the
+// next deep request grew and copied it again. Waiting above a floor of
+// 32 KiB keeps stacks of up to 128 KiB, enough for the managed fields'
+// walk of a pod.
+const stackFloor = 32 << 10
+
+// onStackFloor runs f above a stackFloor-sized frame.
+//
+//go:noinline
+func onStackFloor(f func()) {
+	var floor [stackFloor]byte
+	f()
+	runtime.KeepAlive(&floor)
 }
 
 func (j *stackJob) run() {

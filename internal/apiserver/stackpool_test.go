@@ -20,7 +20,7 @@ func TestGrownStacksServesAndFallsBack(t *testing.T) {
 			<-release
 		}
 		w.WriteHeader(http.StatusTeapot)
-	}), 1)
+	}), 1, time.Minute)
 	// The one worker is held by a slow request ...
 	go h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/block", nil))
 	<-blocked
@@ -51,7 +51,7 @@ func TestGrownStacksServesAndFallsBack(t *testing.T) {
 func TestGrownStacksRepanicsOnTheRequestGoroutine(t *testing.T) {
 	h := GrownStacks(t.Context(), http.HandlerFunc(func(http.ResponseWriter, *http.Request) {
 		panic(http.ErrAbortHandler)
-	}), 2)
+	}), 2, time.Minute)
 	defer func() {
 		if v := recover(); v != http.ErrAbortHandler {
 			t.Fatalf("recovered %v, want http.ErrAbortHandler", v)
@@ -92,7 +92,7 @@ func TestGrownStacksStartOnDemandAndEndWithTheServer(t *testing.T) {
 			<-release
 		}
 		w.WriteHeader(http.StatusTeapot)
-	}), 16)
+	}), 16, time.Minute)
 	if n := waitStackWorkers(func(n int) bool { return n == 0 }); n != 0 {
 		t.Fatalf("%d workers before any request; want none", n)
 	}
@@ -140,5 +140,75 @@ func waitStackWorkers(ok func(int) bool) int {
 			return n
 		}
 		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// TestGrownStacksKeepTheirStacks: a worker's stack, grown by a deep
+// request, survives the collections that follow while the worker waits.
+// Without the floor each collection halved it.
+func TestGrownStacksKeepTheirStacks(t *testing.T) {
+	const workers, depth = 8, 60 // about 70 KiB of frames: 128 KiB stacks
+	release := make(chan struct{})
+	h := GrownStacks(t.Context(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		deepFrames(depth)
+		<-release
+	}), workers, time.Minute)
+	stackInUse := func() uint64 {
+		for range 5 {
+			runtime.GC()
+		}
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		return ms.StackInuse
+	}
+	before := stackInUse()
+	var wg sync.WaitGroup
+	for range workers {
+		wg.Go(func() { h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/api/v1/pods", nil)) })
+	}
+	waitStackWorkers(func(n int) bool { return n == workers })
+	close(release)
+	wg.Wait()
+	after := stackInUse()
+	if grown := int64(after) - int64(before); grown < workers*64<<10 {
+		t.Fatalf("stacks in use grew by %d KiB after %d deep requests and five collections; want at least %d KiB kept",
+			grown>>10, workers, workers*64)
+	}
+}
+
+// deepFrames recurses n frames of about 1 KiB each.
+//
+//go:noinline
+func deepFrames(n int) byte {
+	var frame [1 << 10]byte
+	frame[n%len(frame)] = byte(n)
+	if n == 0 {
+		return frame[0]
+	}
+	return deepFrames(n-1) + frame[n%len(frame)]
+}
+
+// TestGrownStacksEndWhenIdle: workers that get no job for the idle time
+// end, and later requests start as many again.
+func TestGrownStacksEndWhenIdle(t *testing.T) {
+	h := GrownStacks(t.Context(), http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		<-r.Context().Done()
+	}), 3, 50*time.Millisecond)
+	for round := range 2 {
+		ctx, cancel := context.WithCancel(t.Context())
+		var wg sync.WaitGroup
+		for range 3 {
+			wg.Go(func() {
+				h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("GET", "/block", nil).WithContext(ctx))
+			})
+		}
+		if n := waitStackWorkers(func(n int) bool { return n == 3 }); n != 3 {
+			t.Fatalf("round %d: %d workers while 3 requests are served; want 3", round, n)
+		}
+		cancel()
+		wg.Wait()
+		if n := waitStackWorkers(func(n int) bool { return n == 0 }); n != 0 {
+			t.Fatalf("round %d: %d workers long after the last request; want none", round, n)
+		}
 	}
 }

@@ -84,6 +84,11 @@ func RunServer(ctx context.Context, cfg ServerConfig) error {
 // dozen KiB of stack each.
 const handlerStacks = 256
 
+// handlerStackIdle is how long such a goroutine waits for a request before
+// it ends and gives its stack back: short enough that the stacks of a
+// start-up's burst of requests are gone when the server sits idle.
+const handlerStackIdle = time.Second
+
 // StartServer starts every part of the server and returns once it serves.
 func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	if err := cfg.validate(); err != nil {
@@ -212,7 +217,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("api server", err)
 	}
 	authorizer := rbac.NewAuthorizer()
-	handler := apiserver.GrownStacks(ctx, authn.handler(api, authorizer, withAudit), handlerStacks)
+	handler := apiserver.GrownStacks(ctx, authn.handler(api, authorizer, withAudit), handlerStacks, handlerStackIdle)
 
 	httpSrv := &http.Server{
 		Handler: handler,
