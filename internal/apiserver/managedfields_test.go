@@ -251,7 +251,7 @@ func kubeletWrite(ep *endpoint) (bound, running *corev1.Pod) {
 	created := ep.fieldManager.UpdateNoErrors(&corev1.Pod{}, &corev1.Pod{
 		TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"},
 		ObjectMeta: metav1.ObjectMeta{Name: "web-7d9f8-x2x9k", Namespace: "ns", UID: "u1", CreationTimestamp: metav1.Now(),
-			Labels: map[string]string{"app": "web", "pod-template-hash": "7d9f8"},
+			Labels:          map[string]string{"app": "web", "pod-template-hash": "7d9f8"},
 			OwnerReferences: []metav1.OwnerReference{{APIVersion: "apps/v1", Kind: "ReplicaSet", Name: "web-7d9f8", UID: "rs1"}}},
 		Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "pause", Image: "registry.k8s.io/pause:3.10.1",
 			Resources: corev1.ResourceRequirements{Requests: rl}, TerminationMessagePath: "/dev/termination-log",
@@ -259,7 +259,7 @@ func kubeletWrite(ep *endpoint) (bound, running *corev1.Pod) {
 			RestartPolicy: corev1.RestartPolicyAlways, TerminationGracePeriodSeconds: &grace, DNSPolicy: corev1.DNSClusterFirst,
 			ServiceAccountName: "default", SchedulerName: "default-scheduler", Priority: &prio,
 			SecurityContext: &corev1.PodSecurityContext{},
-			Tolerations: []corev1.Toleration{{Key: "node.kubernetes.io/not-ready", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute}}},
+			Tolerations:     []corev1.Toleration{{Key: "node.kubernetes.io/not-ready", Operator: corev1.TolerationOpExists, Effect: corev1.TaintEffectNoExecute}}},
 	}, "kube-controller-manager").(*corev1.Pod)
 	bound = created.DeepCopy()
 	bound.Spec.NodeName = "hollow-0001"
