@@ -5,6 +5,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	testclock "k8s.io/utils/clock/testing"
 )
@@ -124,5 +125,43 @@ func TestNodeConditions(t *testing.T) {
 	}
 	if nodeStatusChanged(corev1.NodeStatus{Conditions: first}, corev1.NodeStatus{Conditions: nodeConditions(first, nodeHealth{RuntimeReady: true}, t1)}) {
 		t.Errorf("nodeStatusChanged on a heartbeat alone = true; want false")
+	}
+}
+
+// TestNodeStatusChangedResourcesAndAddresses: quantities compare by value
+// (1000m is 1), a quantity or resource more or less is a change, and so is
+// an address; an empty list is no list.
+func TestNodeStatusChangedResourcesAndAddresses(t *testing.T) {
+	q := resource.MustParse
+	base := corev1.NodeStatus{
+		Capacity:    corev1.ResourceList{corev1.ResourceCPU: q("1"), corev1.ResourceMemory: q("1Gi")},
+		Allocatable: corev1.ResourceList{corev1.ResourceCPU: q("1")},
+		Addresses:   []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: "127.0.0.2"}},
+	}
+	tests := []struct {
+		name    string
+		mutate  func(*corev1.NodeStatus)
+		changed bool
+	}{
+		{"a copy", func(*corev1.NodeStatus) {}, false},
+		{"1000m for 1", func(s *corev1.NodeStatus) { s.Capacity[corev1.ResourceCPU] = q("1000m") }, false},
+		{"more cpu", func(s *corev1.NodeStatus) { s.Capacity[corev1.ResourceCPU] = q("2") }, true},
+		{"a resource less", func(s *corev1.NodeStatus) { delete(s.Allocatable, corev1.ResourceCPU) }, true},
+		{"a resource instead of another", func(s *corev1.NodeStatus) {
+			s.Allocatable = corev1.ResourceList{corev1.ResourcePods: q("1")}
+		}, true},
+		{"another address", func(s *corev1.NodeStatus) { s.Addresses[0].Address = "127.0.0.3" }, true},
+		{"no addresses", func(s *corev1.NodeStatus) { s.Addresses = nil }, true},
+	}
+	for _, tt := range tests {
+		s := *base.DeepCopy()
+		tt.mutate(&s)
+		if got := nodeStatusChanged(base, s); got != tt.changed {
+			t.Errorf("%s: nodeStatusChanged = %v; want %v", tt.name, got, tt.changed)
+		}
+	}
+	empty, none := corev1.NodeStatus{Addresses: []corev1.NodeAddress{}, Capacity: corev1.ResourceList{}}, corev1.NodeStatus{}
+	if nodeStatusChanged(empty, none) {
+		t.Errorf("empty lists against none: changed; want unchanged")
 	}
 }

@@ -1,10 +1,10 @@
 package kubelet
 
 import (
+	"slices"
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
-	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
@@ -125,11 +125,27 @@ func nodeStatusChanged(cur, want corev1.NodeStatus) bool {
 			return true
 		}
 	}
-	return !apiequality.Semantic.DeepEqual(cur.Capacity, want.Capacity) ||
-		!apiequality.Semantic.DeepEqual(cur.Allocatable, want.Allocatable) ||
-		!apiequality.Semantic.DeepEqual(cur.Addresses, want.Addresses) ||
+	return !sameResources(cur.Capacity, want.Capacity) ||
+		!sameResources(cur.Allocatable, want.Allocatable) ||
+		!slices.Equal(cur.Addresses, want.Addresses) ||
 		cur.DaemonEndpoints != want.DaemonEndpoints ||
 		cur.NodeInfo != want.NodeInfo
+}
+
+// sameResources tells whether a and b hold the same quantities (compared
+// by value, as semantic equality does, without its reflective walk: a
+// node's heartbeat compares two lists every 10 s).
+func sameResources(a, b corev1.ResourceList) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for name, q := range a {
+		w, ok := b[name]
+		if !ok || q.Cmp(w) != 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // nodeStatusDue reports whether the node status must be written at now:

@@ -81,7 +81,7 @@ func podCondition(conds []corev1.PodCondition, typ corev1.PodConditionType) *cor
 // and, once written, as the status written, so st must not change
 // afterwards.
 func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur corev1.PodStatus, st *corev1.PodStatus) error {
-	if apiequality.Semantic.DeepEqual(cur, *st) {
+	if sameStatus(&cur, st) {
 		return nil
 	}
 	w.setStatus(st)
@@ -106,6 +106,35 @@ func (w *podWorker) writeStatus(ctx context.Context, pod *corev1.Pod, cur corev1
 	rv, _ := strconv.ParseUint(resourceVersionOf(body), 10, 64)
 	w.written, w.writtenRV = st, rv
 	return nil
+}
+
+// sameStatus tells whether writing st over cur would change nothing. Most
+// syncs find nothing to change (the echo of the worker's own write
+// among them), and a semantic comparison walks both statuses by
+// reflection: a few percent of a busy agent's CPU. So statuses that
+// differ in phase, an address or the number of conditions or container
+// statuses differ at once, and equal protobuf encodings (what the API
+// stores; its times are whole seconds) are equal, leaving the semantic
+// comparison to the rest.
+func sameStatus(cur, st *corev1.PodStatus) bool {
+	if !statusMayEqual(cur, st) {
+		return false
+	}
+	a, errA := cur.Marshal()
+	b, errB := st.Marshal()
+	if errA == nil && errB == nil && bytes.Equal(a, b) {
+		return true
+	}
+	return apiequality.Semantic.DeepEqual(*cur, *st)
+}
+
+// statusMayEqual is false when a and b differ in phase, an address or the
+// number of conditions or container statuses. Semantic equality takes nil
+// and empty lists as equal, and so do the lengths.
+func statusMayEqual(a, b *corev1.PodStatus) bool {
+	return a.Phase == b.Phase && a.PodIP == b.PodIP && a.HostIP == b.HostIP &&
+		len(a.Conditions) == len(b.Conditions) && len(a.ContainerStatuses) == len(b.ContainerStatuses) &&
+		len(a.InitContainerStatuses) == len(b.InitContainerStatuses)
 }
 
 // resourceVersionOf reads metadata.resourceVersion from an encoded object:

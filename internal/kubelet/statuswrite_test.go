@@ -3,8 +3,11 @@ package kubelet
 import (
 	"fmt"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
 func TestStatusBase(t *testing.T) {
@@ -83,5 +86,83 @@ func TestMergeStatus(t *testing.T) {
 				t.Errorf("mergeStatus = phase %s, podIP %q, nominatedNodeName %q; want %s, %q, %q", got.Phase, got.PodIP, got.NominatedNodeName, tt.own.Phase, tt.wantPodIP, tt.wantNomNod)
 			}
 		})
+	}
+}
+
+// TestStatusMayEqual: the cheap test never calls equal statuses
+// different (nil and empty lists are equal, as semantically), and catches
+// the changes it looks at.
+func TestStatusMayEqual(t *testing.T) {
+	base := corev1.PodStatus{Phase: corev1.PodRunning, PodIP: "10.0.0.1", HostIP: "127.0.0.2",
+		Conditions:        []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue}},
+		ContainerStatuses: []corev1.ContainerStatus{{Name: "c", Ready: true}}}
+	withEmpty := *base.DeepCopy()
+	withEmpty.InitContainerStatuses = []corev1.ContainerStatus{}
+	tests := []struct {
+		name   string
+		mutate func(*corev1.PodStatus)
+		may    bool
+	}{
+		{"equal", func(*corev1.PodStatus) {}, true},
+		{"empty init statuses against none", func(s *corev1.PodStatus) { *s = withEmpty }, true},
+		{"only a condition's status differs", func(s *corev1.PodStatus) { s.Conditions[0].Status = corev1.ConditionFalse }, true},
+		{"phase", func(s *corev1.PodStatus) { s.Phase = corev1.PodPending }, false},
+		{"pod IP", func(s *corev1.PodStatus) { s.PodIP = "" }, false},
+		{"host IP", func(s *corev1.PodStatus) { s.HostIP = "127.0.0.3" }, false},
+		{"a condition more", func(s *corev1.PodStatus) {
+			s.Conditions = append(s.Conditions, corev1.PodCondition{Type: corev1.PodScheduled})
+		}, false},
+		{"no container statuses", func(s *corev1.PodStatus) { s.ContainerStatuses = nil }, false},
+		{"an init container status", func(s *corev1.PodStatus) {
+			s.InitContainerStatuses = []corev1.ContainerStatus{{Name: "i"}}
+		}, false},
+	}
+	for _, tt := range tests {
+		b := *base.DeepCopy()
+		tt.mutate(&b)
+		if got := statusMayEqual(&base, &b); got != tt.may {
+			t.Errorf("%s: statusMayEqual = %v; want %v", tt.name, got, tt.may)
+		}
+		if deep := apiequality.Semantic.DeepEqual(base, b); deep && !statusMayEqual(&base, &b) {
+			t.Errorf("%s: semantically equal, yet statusMayEqual is false", tt.name)
+		}
+	}
+}
+
+// TestSameStatus: equal statuses are the same whether their encodings
+// match or only their meaning does (a time in another zone, an empty list
+// against none); any change in a field the kubelet writes is not.
+func TestSameStatus(t *testing.T) {
+	at := time.Date(2026, 11, 28, 12, 0, 0, 0, time.UTC)
+	started := true
+	base := corev1.PodStatus{Phase: corev1.PodRunning, PodIP: "10.0.0.1", HostIP: "127.0.0.2",
+		StartTime:  &metav1.Time{Time: at},
+		Conditions: []corev1.PodCondition{{Type: corev1.PodReady, Status: corev1.ConditionTrue, LastTransitionTime: metav1.Time{Time: at}}},
+		ContainerStatuses: []corev1.ContainerStatus{{Name: "c", Ready: true, Started: &started,
+			State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: metav1.Time{Time: at}}}}}}
+	tests := []struct {
+		name   string
+		mutate func(*corev1.PodStatus)
+		same   bool
+	}{
+		{"a copy", func(*corev1.PodStatus) {}, true},
+		{"the start time in another zone", func(s *corev1.PodStatus) {
+			s.StartTime = &metav1.Time{Time: at.In(time.FixedZone("x", 3600))}
+		}, true},
+		{"empty host IPs against none", func(s *corev1.PodStatus) { s.HostIPs = []corev1.HostIP{} }, true},
+		{"a condition's status", func(s *corev1.PodStatus) { s.Conditions[0].Status = corev1.ConditionFalse }, false},
+		{"a container's readiness", func(s *corev1.PodStatus) { s.ContainerStatuses[0].Ready = false }, false},
+		{"a container's state", func(s *corev1.PodStatus) {
+			s.ContainerStatuses[0].State = corev1.ContainerState{Waiting: &corev1.ContainerStateWaiting{Reason: "CrashLoopBackOff"}}
+		}, false},
+		{"the start time a second later", func(s *corev1.PodStatus) { s.StartTime = &metav1.Time{Time: at.Add(time.Second)} }, false},
+		{"the phase", func(s *corev1.PodStatus) { s.Phase = corev1.PodSucceeded }, false},
+	}
+	for _, tt := range tests {
+		b := *base.DeepCopy()
+		tt.mutate(&b)
+		if got := sameStatus(&base, &b); got != tt.same {
+			t.Errorf("%s: sameStatus = %v; want %v", tt.name, got, tt.same)
+		}
 	}
 }
