@@ -7,6 +7,7 @@ import (
 	"time"
 
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -133,6 +134,12 @@ func (ep *endpoint) recordCreate(obj runtime.Object, manager string) runtime.Obj
 // the field manager strips from the entry. ok is false for objects with
 // no protobuf encoding or too large an one.
 func createKey(obj runtime.Object, m metav1.Object, manager string) (string, bool) {
+	if shaped := flatShape(obj); shaped != nil {
+		obj = shaped
+		if m, _ = meta.Accessor(shaped); m == nil {
+			return "", false
+		}
+	}
 	enc, ok := obj.(interface {
 		Size() int
 		Marshal() ([]byte, error)
@@ -152,4 +159,84 @@ func createKey(obj runtime.Object, m metav1.Object, manager string) (string, boo
 		return "", false
 	}
 	return strconv.Itoa(len(manager)) + ":" + manager + string(b), true
+}
+
+// flatShape returns, for kinds whose managed fields depend only on which
+// of their fields are set, a copy in which every set scalar outside the
+// metadata holds one stand-in value; nil for other kinds. Events are such
+// kinds: they have no maps and no keyed lists outside their metadata,
+// whose keys would name fields. Every pod's Scheduled event differs from
+// the next in its message, object and times, and the field manager walks
+// each; by shape they all share one memo entry.
+func flatShape(obj runtime.Object) runtime.Object {
+	var out runtime.Object
+	switch o := obj.(type) {
+	case *corev1.Event:
+		out = o.DeepCopy()
+	case *eventsv1.Event:
+		out = o.DeepCopy()
+	default:
+		return nil
+	}
+	v := reflect.ValueOf(out).Elem()
+	for i := range v.NumField() {
+		if f := v.Type().Field(i); f.Name != "TypeMeta" && f.Name != "ObjectMeta" {
+			standIn(v.Field(i))
+		}
+	}
+	return out
+}
+
+var (
+	timeType      = reflect.TypeFor[metav1.Time]()
+	microTimeType = reflect.TypeFor[metav1.MicroTime]()
+	standInTime   = time.Unix(1, 0)
+)
+
+// standIn replaces each non-zero scalar under v with a non-zero stand-in,
+// leaving zero values, booleans and maps as they are.
+func standIn(v reflect.Value) {
+	switch v.Kind() {
+	case reflect.String:
+		if v.Len() > 0 {
+			v.SetString("x")
+		}
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		if v.Int() != 0 {
+			v.SetInt(1)
+		}
+	case reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		if v.Uint() != 0 {
+			v.SetUint(1)
+		}
+	case reflect.Float32, reflect.Float64:
+		if v.Float() != 0 {
+			v.SetFloat(1)
+		}
+	case reflect.Pointer:
+		if !v.IsNil() {
+			standIn(v.Elem())
+		}
+	case reflect.Slice:
+		for i := range v.Len() {
+			standIn(v.Index(i))
+		}
+	case reflect.Struct:
+		switch v.Type() {
+		case timeType:
+			if t := v.Interface().(metav1.Time); !t.IsZero() {
+				v.Set(reflect.ValueOf(metav1.Time{Time: standInTime}))
+			}
+		case microTimeType:
+			if t := v.Interface().(metav1.MicroTime); !t.IsZero() {
+				v.Set(reflect.ValueOf(metav1.MicroTime{Time: standInTime}))
+			}
+		default:
+			for i := range v.NumField() {
+				if v.Type().Field(i).IsExported() {
+					standIn(v.Field(i))
+				}
+			}
+		}
+	}
 }

@@ -1,10 +1,12 @@
 package apiserver
 
 import (
+	"reflect"
 	"testing"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
+	eventsv1 "k8s.io/api/events/v1"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -278,4 +280,87 @@ func kubeletWrite(ep *endpoint) (bound, running *corev1.Pod) {
 		ImageID: "sim://pause", ContainerID: "sim://0123456789abcdef", Ready: true, Started: &started,
 		State: corev1.ContainerState{Running: &corev1.ContainerStateRunning{StartedAt: now}}}}
 	return bound, running
+}
+
+// TestRecordCreateSharesEventShapes: events that differ only in values
+// (another pod, message, times, count) share the memo's entry, and every
+// create gets the field manager's entry; an event that sets another field
+// or leaves one empty misses.
+func TestRecordCreateSharesEventShapes(t *testing.T) {
+	ep := testEndpoint(t, corev1.SchemeGroupVersion.WithResource("events"), "Event",
+		func() runtime.Object { return &corev1.Event{} })
+	fm, memo := ep.fieldManager, &ep.created
+	event := func(pod string, mutate func(*corev1.Event)) *corev1.Event {
+		now := metav1.Now()
+		e := &corev1.Event{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "v1", Kind: "Event"},
+			ObjectMeta: metav1.ObjectMeta{Name: pod + ".18a2b3c4d5e6f708", Namespace: "ns", UID: types.UID("uid-" + pod), CreationTimestamp: now},
+			InvolvedObject: corev1.ObjectReference{Kind: "Pod", Namespace: "ns", Name: pod, UID: types.UID("pod-" + pod),
+				APIVersion: "v1", ResourceVersion: "1234"},
+			Reason: "Scheduled", Message: "Successfully assigned ns/" + pod + " to hollow-7", Type: corev1.EventTypeNormal,
+			Source: corev1.EventSource{Component: "default-scheduler"}, FirstTimestamp: now, LastTimestamp: now, Count: 1,
+			ReportingController: "default-scheduler", ReportingInstance: "default-scheduler-skiff",
+		}
+		if mutate != nil {
+			mutate(e)
+		}
+		return e
+	}
+	cases := []struct {
+		name  string
+		event *corev1.Event
+		hit   bool
+	}{
+		{"first", event("a", nil), false},
+		{"another pod", event("b", nil), true},
+		{"a later count and a host", event("c", func(e *corev1.Event) { e.Count = 7; e.Source.Host = "hollow-7" }), false},
+		{"the same shape as the last", event("d", func(e *corev1.Event) { e.Count = 3; e.Source.Host = "hollow-9" }), true},
+		{"no message", event("e", func(e *corev1.Event) { e.Message = "" }), false},
+		{"a series", event("f", func(e *corev1.Event) {
+			e.Series = &corev1.EventSeries{Count: 2, LastObservedTime: metav1.NowMicro()}
+		}), false},
+		{"another series", event("g", func(e *corev1.Event) {
+			e.Series = &corev1.EventSeries{Count: 9, LastObservedTime: metav1.NowMicro()}
+		}), true},
+	}
+	for _, c := range cases {
+		before := len(memo.entries)
+		orig := c.event.DeepCopy()
+		want := fm.UpdateNoErrors(&corev1.Event{}, c.event.DeepCopy(), "scheduler").(*corev1.Event)
+		got := ep.recordCreate(c.event, "scheduler").(*corev1.Event)
+		if !managedEqual(stripTimes(got.ManagedFields), stripTimes(want.ManagedFields)) || len(got.ManagedFields) != 1 {
+			t.Fatalf("%s: managed fields\n got %+v\nwant %+v", c.name, got.ManagedFields, want.ManagedFields)
+		}
+		got.ManagedFields = nil
+		if !reflect.DeepEqual(got, orig) {
+			t.Fatalf("%s: the event changed:\n got %+v\nwant %+v", c.name, got, orig)
+		}
+		if hit := len(memo.entries) == before; hit != c.hit {
+			t.Fatalf("%s: memo hit %v, want %v (%d entries)", c.name, hit, c.hit, len(memo.entries))
+		}
+	}
+}
+
+// TestRecordCreateSharesEventShapesEventsV1: the same for events.k8s.io.
+func TestRecordCreateSharesEventShapesEventsV1(t *testing.T) {
+	ep := testEndpoint(t, eventsv1.SchemeGroupVersion.WithResource("events"), "Event",
+		func() runtime.Object { return &eventsv1.Event{} })
+	for i, pod := range []string{"a", "b"} {
+		e := &eventsv1.Event{
+			TypeMeta:   metav1.TypeMeta{APIVersion: "events.k8s.io/v1", Kind: "Event"},
+			ObjectMeta: metav1.ObjectMeta{Name: pod + ".1", Namespace: "ns"},
+			EventTime:  metav1.NowMicro(), ReportingController: "default-scheduler", ReportingInstance: "s-" + pod,
+			Action: "Binding", Reason: "Scheduled", Note: "Successfully assigned ns/" + pod, Type: corev1.EventTypeNormal,
+			Regarding: corev1.ObjectReference{Kind: "Pod", Namespace: "ns", Name: pod},
+		}
+		want := ep.fieldManager.UpdateNoErrors(&eventsv1.Event{}, e.DeepCopy(), "scheduler").(*eventsv1.Event)
+		before := len(ep.created.entries)
+		got := ep.recordCreate(e, "scheduler").(*eventsv1.Event)
+		if !managedEqual(stripTimes(got.ManagedFields), stripTimes(want.ManagedFields)) {
+			t.Fatalf("event %d: managed fields\n got %+v\nwant %+v", i, got.ManagedFields, want.ManagedFields)
+		}
+		if hit := len(ep.created.entries) == before; hit != (i == 1) {
+			t.Fatalf("event %d: memo hit %v", i, hit)
+		}
+	}
 }
