@@ -162,18 +162,24 @@ func createKey(obj runtime.Object, m metav1.Object, manager string) (string, boo
 }
 
 // flatShape returns, for kinds whose managed fields depend only on which
-// of their fields are set, a copy in which every set scalar outside the
-// metadata holds one stand-in value; nil for other kinds. Events are such
-// kinds: they have no maps and no keyed lists outside their metadata,
-// whose keys would name fields. Every pod's Scheduled event differs from
-// the next in its message, object and times, and the field manager walks
-// each; by shape they all share one memo entry.
+// of their fields are set and on their maps' keys, a copy in which every
+// set scalar outside the metadata, map values included, holds one
+// stand-in value; nil for other kinds. Such kinds have no keyed lists
+// outside their metadata, whose keys would name fields: events,
+// ConfigMaps and Secrets. Every pod's Scheduled event differs from the
+// next in its message, object and times, and ConfigMaps of one layout in
+// their values; the field manager walked each. By shape they share one
+// memo entry.
 func flatShape(obj runtime.Object) runtime.Object {
 	var out runtime.Object
 	switch o := obj.(type) {
 	case *corev1.Event:
 		out = o.DeepCopy()
 	case *eventsv1.Event:
+		out = o.DeepCopy()
+	case *corev1.ConfigMap:
+		out = o.DeepCopy()
+	case *corev1.Secret:
 		out = o.DeepCopy()
 	default:
 		return nil
@@ -193,8 +199,9 @@ var (
 	standInTime   = time.Unix(1, 0)
 )
 
-// standIn replaces each non-zero scalar under v with a non-zero stand-in,
-// leaving zero values, booleans and maps as they are.
+// standIn replaces each non-zero scalar under v, in maps' values too,
+// with a non-zero stand-in, leaving zero values, booleans and map keys as
+// they are.
 func standIn(v reflect.Value) {
 	switch v.Kind() {
 	case reflect.String:
@@ -220,6 +227,13 @@ func standIn(v reflect.Value) {
 	case reflect.Slice:
 		for i := range v.Len() {
 			standIn(v.Index(i))
+		}
+	case reflect.Map:
+		for it := v.MapRange(); it.Next(); {
+			e := reflect.New(v.Type().Elem()).Elem()
+			e.Set(it.Value())
+			standIn(e)
+			v.SetMapIndex(it.Key(), e)
 		}
 	case reflect.Struct:
 		switch v.Type() {

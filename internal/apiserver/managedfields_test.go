@@ -7,6 +7,7 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
+	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/api/resource"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -361,6 +362,77 @@ func TestRecordCreateSharesEventShapesEventsV1(t *testing.T) {
 		}
 		if hit := len(ep.created.entries) == before; hit != (i == 1) {
 			t.Fatalf("event %d: memo hit %v", i, hit)
+		}
+	}
+}
+
+// TestRecordCreateSharesConfigMapShapes: ConfigMaps and Secrets whose
+// data differ only in values share the memo's entry; another key, a key
+// less or a label's other value misses; every entry is the field
+// manager's, and the object is left as it came.
+func TestRecordCreateSharesConfigMapShapes(t *testing.T) {
+	cmEP := testEndpoint(t, corev1.SchemeGroupVersion.WithResource("configmaps"), "ConfigMap",
+		func() runtime.Object { return &corev1.ConfigMap{} })
+	secretEP := testEndpoint(t, corev1.SchemeGroupVersion.WithResource("secrets"), "Secret",
+		func() runtime.Object { return &corev1.Secret{} })
+	cm := func(name, index string, mutate func(*corev1.ConfigMap)) runtime.Object {
+		c := &corev1.ConfigMap{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "ConfigMap"},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns", Labels: map[string]string{"app": "bench"}},
+			Data:       map[string]string{"index": index, "payload": "p"}, BinaryData: map[string][]byte{"b": []byte(index)}}
+		if mutate != nil {
+			mutate(c)
+		}
+		return c
+	}
+	secret := func(name, token string, mutate func(*corev1.Secret)) runtime.Object {
+		s := &corev1.Secret{TypeMeta: metav1.TypeMeta{APIVersion: "v1", Kind: "Secret"},
+			ObjectMeta: metav1.ObjectMeta{Name: name, Namespace: "ns"}, Type: corev1.SecretTypeOpaque,
+			Data: map[string][]byte{"token": []byte(token)}}
+		if mutate != nil {
+			mutate(s)
+		}
+		return s
+	}
+	cases := []struct {
+		name string
+		ep   *endpoint
+		obj  runtime.Object
+		hit  bool
+	}{
+		{"first", cmEP, cm("a", "1", nil), false},
+		{"other values", cmEP, cm("b", "2", nil), true},
+		{"an empty value", cmEP, cm("c", "", nil), false},
+		{"another key", cmEP, cm("d", "4", func(c *corev1.ConfigMap) { c.Data["more"] = "x" }), false},
+		{"a key less", cmEP, cm("e", "5", func(c *corev1.ConfigMap) { delete(c.Data, "payload") }), false},
+		{"another label value", cmEP, cm("f", "6", func(c *corev1.ConfigMap) { c.Labels["app"] = "other" }), false},
+		{"other values again", cmEP, cm("g", "7", nil), true},
+		{"first secret", secretEP, secret("s1", "abc", nil), false},
+		{"another token", secretEP, secret("s2", "xyz", nil), true},
+		{"string data", secretEP, secret("s3", "xyz", func(s *corev1.Secret) { s.StringData = map[string]string{"k": "v"} }), false},
+	}
+	for _, c := range cases {
+		fm, memo := c.ep.fieldManager, &c.ep.created
+		before := len(memo.entries)
+		orig := c.obj.DeepCopyObject()
+		empty := c.ep.res.New()
+		want, err := meta.Accessor(fm.UpdateNoErrors(empty, c.obj.DeepCopyObject(), "bench"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := c.ep.recordCreate(c.obj, "bench")
+		got, err := meta.Accessor(out)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !managedEqual(stripTimes(got.GetManagedFields()), stripTimes(want.GetManagedFields())) || len(got.GetManagedFields()) != 1 {
+			t.Fatalf("%s: managed fields\n got %+v\nwant %+v", c.name, got.GetManagedFields(), want.GetManagedFields())
+		}
+		got.SetManagedFields(nil)
+		if !reflect.DeepEqual(out, orig) {
+			t.Fatalf("%s: the object changed:\n got %+v\nwant %+v", c.name, out, orig)
+		}
+		if hit := len(memo.entries) == before; hit != c.hit {
+			t.Fatalf("%s: memo hit %v, want %v (%d entries)", c.name, hit, c.hit, len(memo.entries))
 		}
 	}
 }
