@@ -53,6 +53,12 @@ type NodeInfo struct {
 	nodeName      string
 	unschedulable bool
 	taints        []v1.Taint
+	// hostname and zone are the node's topology labels of the default
+	// spreading constraints, copied by SetNode for the same reason:
+	// PodTopologySpread reads them for every feasible node of every
+	// cycle, and a lookup in each node's label map missed the cache.
+	hostname, zone       string
+	hasHostname, hasZone bool
 	// Pods are the pods on the node.
 	Pods []*PodInfo
 	// PodsWithAffinity and PodsWithRequiredAntiAffinity are the subsets
@@ -97,10 +103,28 @@ func (n *NodeInfo) Unschedulable() bool { return n.unschedulable }
 // Taints are the node's spec.taints, shared with the node: read only.
 func (n *NodeInfo) Taints() []v1.Taint { return n.taints }
 
+// TopologyValue is the value of the node's label key, as the node's
+// labels hold it; the hostname and zone labels are read from copies.
+func (n *NodeInfo) TopologyValue(key string) (string, bool) {
+	switch key {
+	case v1.LabelHostname:
+		return n.hostname, n.hasHostname
+	case v1.LabelTopologyZone:
+		return n.zone, n.hasZone
+	}
+	if n.node == nil {
+		return "", false
+	}
+	v, ok := n.node.Labels[key]
+	return v, ok
+}
+
 // SetNode sets the node and its allocatable.
 func (n *NodeInfo) SetNode(node *v1.Node) {
 	n.node = node
 	n.nodeName, n.unschedulable, n.taints = node.Name, node.Spec.Unschedulable, node.Spec.Taints
+	n.hostname, n.hasHostname = node.Labels[v1.LabelHostname]
+	n.zone, n.hasZone = node.Labels[v1.LabelTopologyZone]
 	n.Allocatable = *NewResource(node.Status.Allocatable)
 	n.ImageStates = map[string]*ImageStateSummary{}
 	for _, img := range node.Status.Images {
@@ -161,6 +185,10 @@ func (n *NodeInfo) Clone() *NodeInfo {
 		nodeName:                     n.nodeName,
 		unschedulable:                n.unschedulable,
 		taints:                       n.taints,
+		hostname:                     n.hostname,
+		zone:                         n.zone,
+		hasHostname:                  n.hasHostname,
+		hasZone:                      n.hasZone,
 		Pods:                         append([]*PodInfo(nil), n.Pods...),
 		PodsWithAffinity:             append([]*PodInfo(nil), n.PodsWithAffinity...),
 		PodsWithRequiredAntiAffinity: append([]*PodInfo(nil), n.PodsWithRequiredAntiAffinity...),

@@ -54,3 +54,32 @@ func TestCountMatching(t *testing.T) {
 		}
 	}
 }
+
+// TestTopologyValue: the hostname and zone labels are read from SetNode's
+// copies, others from the node; a label's absence shows, a clone keeps
+// them, and a node set again replaces them.
+func TestTopologyValue(t *testing.T) {
+	n := &NodeInfo{}
+	if _, ok := n.TopologyValue(v1.LabelHostname); ok {
+		t.Fatalf("a NodeInfo without a node has a hostname")
+	}
+	n.SetNode(&v1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1", Labels: map[string]string{
+		v1.LabelHostname: "n1", v1.LabelTopologyZone: "z1", "rack": "r1"}}})
+	check := func(n *NodeInfo, key, want string, wantOK bool) {
+		t.Helper()
+		if v, ok := n.TopologyValue(key); v != want || ok != wantOK {
+			t.Errorf("TopologyValue(%q) = %q, %v; want %q, %v", key, v, ok, want, wantOK)
+		}
+	}
+	check(n, v1.LabelHostname, "n1", true)
+	check(n, v1.LabelTopologyZone, "z1", true)
+	check(n, "rack", "r1", true)
+	check(n, "row", "", false)
+	c := n.Clone()
+	check(c, v1.LabelHostname, "n1", true)
+	check(c, v1.LabelTopologyZone, "z1", true)
+	n.SetNode(&v1.Node{ObjectMeta: metav1.ObjectMeta{Name: "n1", Labels: map[string]string{v1.LabelHostname: "n1b"}}})
+	check(n, v1.LabelHostname, "n1b", true)
+	check(n, v1.LabelTopologyZone, "", false)
+	check(n, "rack", "", false)
+}

@@ -35,7 +35,7 @@ func update(state *framework.CycleState, pod *v1.Pod, pi *framework.PodInfo, n *
 	}
 	s := d.(*preFilterState)
 	node := n.Node()
-	if node == nil || pi.Pod.Namespace != pod.Namespace || !hasAllKeys(node, s.constraints) {
+	if node == nil || pi.Pod.Namespace != pod.Namespace || !hasAllKeys(n, s.constraints) {
 		return nil
 	}
 	for i := range s.constraints {
@@ -43,7 +43,7 @@ func update(state *framework.CycleState, pod *v1.Pod, pi *framework.PodInfo, n *
 		if !c.includes(pod, node) || !c.selector.Matches(labels.Set(pi.Pod.Labels)) {
 			continue
 		}
-		v := node.Labels[c.key]
+		v, _ := n.TopologyValue(c.key)
 		if _, ok := s.counts[i][v]; ok {
 			s.counts[i][v] += delta
 		}

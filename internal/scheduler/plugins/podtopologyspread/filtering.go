@@ -64,14 +64,15 @@ func (pl *PodTopologySpread) PreFilter(_ context.Context, state *framework.Cycle
 	}
 	for _, n := range pl.nodes.List() {
 		node := n.Node()
-		if node == nil || !hasAllKeys(node, cs) {
+		if node == nil || !hasAllKeys(n, cs) {
 			continue
 		}
 		for i := range cs {
 			if !cs[i].includes(pod, node) {
 				continue
 			}
-			s.counts[i][node.Labels[cs[i].key]] += n.CountMatching(cs[i].selectorKey, cs[i].selector, pod.Namespace)
+			v, _ := n.TopologyValue(cs[i].key)
+			s.counts[i][v] += n.CountMatching(cs[i].selectorKey, cs[i].selector, pod.Namespace)
 		}
 	}
 	state.Write(preFilterKey, s)
@@ -86,9 +87,8 @@ func (pl *PodTopologySpread) Filter(_ context.Context, state *framework.CycleSta
 		return framework.AsStatus(err)
 	}
 	s := d.(*preFilterState)
-	node := n.Node()
 	for i, c := range s.constraints {
-		v, ok := node.Labels[c.key]
+		v, ok := n.TopologyValue(c.key)
 		if !ok {
 			return framework.NewStatus(framework.UnschedulableAndUnresolvable, ErrReasonNodeLabelNotMatch)
 		}

@@ -12,6 +12,7 @@ package podtopologyspread
 
 import (
 	"fmt"
+	"sync/atomic"
 
 	appsv1 "k8s.io/api/apps/v1"
 	v1 "k8s.io/api/core/v1"
@@ -104,6 +105,21 @@ type PodTopologySpread struct {
 	rcs             corelisters.ReplicationControllerLister
 	rss             appslisters.ReplicaSetLister
 	sss             appslisters.StatefulSetLister
+	// lastKey is the last default selector's key (internKey).
+	lastKey atomic.Pointer[string]
+}
+
+// internKey returns the last key returned when it equals key, else key.
+// NodeInfo.CountMatching compares the key of its memo with the one asked
+// for on every node of every cycle; the same string makes that a pointer
+// test, where each cycle's own String() of one workload's selector made
+// it a byte-by-byte comparison.
+func (pl *PodTopologySpread) internKey(key string) string {
+	if last := pl.lastKey.Load(); last != nil && *last == key {
+		return *last
+	}
+	pl.lastKey.Store(&key)
+	return key
 }
 
 var (
@@ -207,7 +223,7 @@ func (pl *PodTopologySpread) podConstraints(pod *v1.Pod, action v1.Unsatisfiable
 	if sel.Empty() {
 		return nil, nil
 	}
-	key := sel.String()
+	key := pl.internKey(sel.String())
 	for i := range cs {
 		cs[i].selector, cs[i].selectorKey = sel, key
 	}
@@ -276,10 +292,10 @@ func (c *constraint) includes(pod *v1.Pod, node *v1.Node) bool {
 	return true
 }
 
-// hasAllKeys reports whether node carries every constraint's key.
-func hasAllKeys(node *v1.Node, cs []constraint) bool {
+// hasAllKeys reports whether n's node carries every constraint's key.
+func hasAllKeys(n *framework.NodeInfo, cs []constraint) bool {
 	for _, c := range cs {
-		if _, ok := node.Labels[c.key]; !ok {
+		if _, ok := n.TopologyValue(c.key); !ok {
 			return false
 		}
 	}

@@ -53,9 +53,8 @@ func (pl *PodTopologySpread) PreScore(_ context.Context, state *framework.CycleS
 		s.counts[i] = map[string]int64{}
 	}
 	for _, n := range feasible {
-		node := n.Node()
-		if requireAll && !hasAllKeys(node, cs) {
-			s.ignored[node.Name] = true
+		if requireAll && !hasAllKeys(n, cs) {
+			s.ignored[n.Name()] = true
 			continue
 		}
 		for i, c := range cs {
@@ -63,7 +62,7 @@ func (pl *PodTopologySpread) PreScore(_ context.Context, state *framework.CycleS
 				continue
 			}
 			// As upstream, a node without the key is no domain of it.
-			v, ok := node.Labels[c.key]
+			v, ok := n.TopologyValue(c.key)
 			if !ok {
 				continue
 			}
@@ -99,7 +98,7 @@ func (pl *PodTopologySpread) countAll(s *preScoreState, pod *v1.Pod, requireAll 
 	}
 	for _, n := range pl.nodes.List() {
 		node := n.Node()
-		if node == nil || (requireAll && !hasAllKeys(node, s.constraints)) {
+		if node == nil || (requireAll && !hasAllKeys(n, s.constraints)) {
 			continue
 		}
 		for i := range s.constraints {
@@ -107,7 +106,7 @@ func (pl *PodTopologySpread) countAll(s *preScoreState, pod *v1.Pod, requireAll 
 			if len(s.counts[i]) == 0 || !c.includes(pod, node) {
 				continue
 			}
-			v, ok := node.Labels[c.key]
+			v, ok := n.TopologyValue(c.key)
 			if !ok {
 				continue
 			}
@@ -127,13 +126,12 @@ func (pl *PodTopologySpread) Score(_ context.Context, state *framework.CycleStat
 		return 0, framework.AsStatus(err)
 	}
 	s := d.(*preScoreState)
-	node := n.Node()
-	if s.ignored[node.Name] {
+	if len(s.ignored) > 0 && s.ignored[n.Name()] {
 		return 0, nil
 	}
 	var score float64
 	for i, c := range s.constraints {
-		v, ok := node.Labels[c.key]
+		v, ok := n.TopologyValue(c.key)
 		if !ok {
 			continue
 		}
