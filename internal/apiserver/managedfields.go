@@ -131,8 +131,9 @@ func (ep *endpoint) recordCreate(obj runtime.Object, manager string) runtime.Obj
 
 // createKey is the memo key of obj's create by manager: the manager and
 // obj's protobuf encoding without its name, uid and creation time, which
-// the field manager strips from the entry. ok is false for objects with
-// no protobuf encoding or too large an one.
+// the field manager strips from the entry; for the kinds flatShape knows,
+// the encoding of its copy. ok is false for objects with no protobuf
+// encoding or too large an one.
 func createKey(obj runtime.Object, m metav1.Object, manager string) (string, bool) {
 	if shaped := flatShape(obj); shaped != nil {
 		obj = shaped

@@ -17,8 +17,7 @@ import (
 // that the runtime grows and copies that stack several times per
 // request: about 4 % of the server's CPU under a stream of pod creates.
 // The pool's goroutines keep the stacks they grew. A worker is started
-// when a request finds every worker busy, up to workers, so an idle
-// server holds only as many as its busiest moment needed. Past that the
+// when a request finds every worker busy, up to workers; past that the
 // request runs where it arrived, as without the pool. A worker that waits
 // idle for a job ends, so a quiet server gives back the stacks its busy
 // moments grew. Watches

@@ -80,8 +80,8 @@ func RunServer(ctx context.Context, cfg ServerConfig) error {
 
 // handlerStacks is how many goroutines at most serve short API requests on
 // stacks they keep (apiserver.GrownStacks, which starts them as needed):
-// enough for the writes in flight while etcd syncs its log, at a few
-// dozen KiB of stack each.
+// enough for the writes in flight while etcd syncs its log, at 64 or 128
+// KiB of stack each while busy.
 const handlerStacks = 256
 
 // handlerStackIdle is how long such a goroutine waits for a request before
