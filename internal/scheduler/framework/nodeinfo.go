@@ -79,7 +79,7 @@ type NodeInfo struct {
 	// Generation changes on every change; the snapshot copies changed nodes only.
 	Generation int64
 	// matched memoizes CountMatching's last answer.
-	matched *matchCount
+	matched matchCount
 }
 
 // NewNodeInfo returns a NodeInfo holding pods (and no node yet).
@@ -141,7 +141,7 @@ func (n *NodeInfo) AddPod(pod *v1.Pod) {
 
 // AddPodInfo places an already computed PodInfo on the node.
 func (n *NodeInfo) AddPodInfo(pi *PodInfo) {
-	n.matched = nil
+	n.matched = matchCount{}
 	n.Pods = append(n.Pods, pi)
 	if hasAffinity(pi.Pod) {
 		n.PodsWithAffinity = append(n.PodsWithAffinity, pi)
@@ -167,7 +167,7 @@ func (n *NodeInfo) RemovePod(pod *v1.Pod) error {
 		return fmt.Errorf("no pod %s/%s on node %q", pod.Namespace, pod.Name, n.nodeName)
 	}
 	old := n.Pods
-	n.matched = nil
+	n.matched = matchCount{}
 	n.Pods, n.PodsWithAffinity, n.PodsWithRequiredAntiAffinity, n.UsedPorts = nil, nil, nil, nil
 	n.Requested, n.NonZeroRequested = Resource{}, Resource{}
 	for i, p := range old {
@@ -236,7 +236,10 @@ func hasRequiredAntiAffinity(pod *v1.Pod) bool {
 
 // matchCount is one memoized CountMatching answer: count pods of namespace
 // ns matched the selector named key while the node was at generation gen.
+// It is held in the NodeInfo, not behind a pointer: every node of every
+// cycle reads it.
 type matchCount struct {
+	set     bool
 	gen     int64
 	key, ns string
 	count   int64
@@ -250,7 +253,7 @@ type matchCount struct {
 // it is not safe for concurrent use of one NodeInfo; the scheduler uses
 // each node from one goroutine at a time in every phase.
 func (n *NodeInfo) CountMatching(key string, sel labels.Selector, ns string) int64 {
-	if m := n.matched; m != nil && m.gen == n.Generation && m.key == key && m.ns == ns {
+	if m := &n.matched; m.set && m.gen == n.Generation && m.key == key && m.ns == ns {
 		return m.count
 	}
 	var count int64
@@ -259,6 +262,6 @@ func (n *NodeInfo) CountMatching(key string, sel labels.Selector, ns string) int
 			count++
 		}
 	}
-	n.matched = &matchCount{gen: n.Generation, key: key, ns: ns, count: count}
+	n.matched = matchCount{set: true, gen: n.Generation, key: key, ns: ns, count: count}
 	return count
 }

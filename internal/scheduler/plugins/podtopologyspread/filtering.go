@@ -62,6 +62,7 @@ func (pl *PodTopologySpread) PreFilter(_ context.Context, state *framework.Cycle
 	for i := range s.counts {
 		s.counts[i] = map[string]int64{}
 	}
+	ns := intern(&pl.lastNS, pod.Namespace)
 	for _, n := range pl.nodes.List() {
 		node := n.Node()
 		if node == nil || !hasAllKeys(n, cs) {
@@ -72,7 +73,7 @@ func (pl *PodTopologySpread) PreFilter(_ context.Context, state *framework.Cycle
 				continue
 			}
 			v, _ := n.TopologyValue(cs[i].key)
-			s.counts[i][v] += n.CountMatching(cs[i].selectorKey, cs[i].selector, pod.Namespace)
+			s.counts[i][v] += n.CountMatching(cs[i].selectorKey, cs[i].selector, ns)
 		}
 	}
 	state.Write(preFilterKey, s)

@@ -105,21 +105,23 @@ type PodTopologySpread struct {
 	rcs             corelisters.ReplicationControllerLister
 	rss             appslisters.ReplicaSetLister
 	sss             appslisters.StatefulSetLister
-	// lastKey is the last default selector's key (internKey).
-	lastKey atomic.Pointer[string]
+	// lastKey and lastNS are the last default selector's key and the
+	// last namespace counted in (intern).
+	lastKey, lastNS atomic.Pointer[string]
 }
 
-// internKey returns the last key returned when it equals key, else key.
-// NodeInfo.CountMatching compares the key of its memo with the one asked
-// for on every node of every cycle; the same string makes that a pointer
-// test, where each cycle's own String() of one workload's selector made
-// it a byte-by-byte comparison.
-func (pl *PodTopologySpread) internKey(key string) string {
-	if last := pl.lastKey.Load(); last != nil && *last == key {
-		return *last
+// intern returns *last when it equals s, else s, which it keeps in last.
+// NodeInfo.CountMatching compares the selector key and namespace of its
+// memo with the ones asked for, on every node of every cycle; the same
+// strings make that a pointer test, where each cycle's own String() of
+// one workload's selector, and each pod's own namespace string, made it
+// a byte-by-byte comparison.
+func intern(last *atomic.Pointer[string], s string) string {
+	if l := last.Load(); l != nil && *l == s {
+		return *l
 	}
-	pl.lastKey.Store(&key)
-	return key
+	last.Store(&s)
+	return s
 }
 
 var (
@@ -223,7 +225,7 @@ func (pl *PodTopologySpread) podConstraints(pod *v1.Pod, action v1.Unsatisfiable
 	if sel.Empty() {
 		return nil, nil
 	}
-	key := pl.internKey(sel.String())
+	key := intern(&pl.lastKey, sel.String())
 	for i := range cs {
 		cs[i].selector, cs[i].selectorKey = sel, key
 	}

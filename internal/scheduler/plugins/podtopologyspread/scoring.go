@@ -15,6 +15,8 @@ const preScoreKey = framework.StateKey("PreScore" + Name)
 // per topology value of the feasible nodes (hostname counts are taken at
 // Score), and the nodes left unscored for lacking a key.
 type preScoreState struct {
+	// ns is the pod's namespace (intern).
+	ns          string
 	constraints []constraint
 	ignored     map[string]bool
 	counts      []map[string]int64
@@ -27,8 +29,8 @@ type preScoreState struct {
 // pods of the namespace its selector matches, whoever owns them. The
 // snapshot's nodes memoize it (a rollout asks it of the same unchanged
 // nodes in every cycle).
-func (s *preScoreState) count(n *framework.NodeInfo, c *constraint, ns string) int64 {
-	return n.CountMatching(c.selectorKey, c.selector, ns)
+func (s *preScoreState) count(n *framework.NodeInfo, c *constraint) int64 {
+	return n.CountMatching(c.selectorKey, c.selector, s.ns)
 }
 
 func (s *preScoreState) Clone() framework.StateData { return s }
@@ -47,7 +49,7 @@ func (pl *PodTopologySpread) PreScore(_ context.Context, state *framework.CycleS
 	// Nodes without a zone label still spread by hostname under the
 	// system defaults.
 	requireAll := len(pod.Spec.TopologySpreadConstraints) > 0 || !pl.systemDefaulted
-	s := &preScoreState{constraints: cs, ignored: map[string]bool{}, counts: make([]map[string]int64, len(cs)), weights: make([]float64, len(cs))}
+	s := &preScoreState{ns: intern(&pl.lastNS, pod.Namespace), constraints: cs, ignored: map[string]bool{}, counts: make([]map[string]int64, len(cs)), weights: make([]float64, len(cs))}
 	sizes := make([]int, len(cs))
 	for i := range cs {
 		s.counts[i] = map[string]int64{}
@@ -113,7 +115,7 @@ func (pl *PodTopologySpread) countAll(s *preScoreState, pod *v1.Pod, requireAll 
 			if _, ok := s.counts[i][v]; !ok {
 				continue
 			}
-			s.counts[i][v] += s.count(n, c, pod.Namespace)
+			s.counts[i][v] += s.count(n, c)
 		}
 	}
 }
@@ -137,7 +139,7 @@ func (pl *PodTopologySpread) Score(_ context.Context, state *framework.CycleStat
 		}
 		cnt := s.counts[i][v]
 		if c.key == v1.LabelHostname {
-			cnt = s.count(n, &s.constraints[i], pod.Namespace)
+			cnt = s.count(n, &s.constraints[i])
 		}
 		score += float64(cnt)*s.weights[i] + float64(c.maxSkew-1)
 	}
