@@ -163,28 +163,17 @@ func createKey(obj runtime.Object, m metav1.Object, manager string) (string, boo
 }
 
 // flatShape returns, for kinds whose managed fields depend only on which
-// of their fields are set and on their maps' keys, a copy in which every
-// set scalar outside the metadata, map values included, holds one
-// stand-in value; nil for other kinds. Such kinds have no keyed lists
-// outside their metadata, whose keys would name fields: events,
-// ConfigMaps and Secrets. Every pod's Scheduled event differs from the
-// next in its message, object and times, and ConfigMaps of one layout in
-// their values; the field manager walked each. By shape they share one
-// memo entry.
+// of their fields are set and on their maps' keys (flatKinds), a copy in
+// which every set scalar outside the metadata, map values included, holds
+// one stand-in value; nil for other kinds. Every pod's Scheduled event
+// differs from the next in its message, object and times, and ConfigMaps
+// of one layout in their values; the field manager walked each. By shape
+// they share one memo entry.
 func flatShape(obj runtime.Object) runtime.Object {
-	var out runtime.Object
-	switch o := obj.(type) {
-	case *corev1.Event:
-		out = o.DeepCopy()
-	case *eventsv1.Event:
-		out = o.DeepCopy()
-	case *corev1.ConfigMap:
-		out = o.DeepCopy()
-	case *corev1.Secret:
-		out = o.DeepCopy()
-	default:
+	if t := reflect.TypeOf(obj); t.Kind() != reflect.Pointer || !flatKinds[t.Elem()] {
 		return nil
 	}
+	out := obj.DeepCopyObject()
 	v := reflect.ValueOf(out).Elem()
 	for i := range v.NumField() {
 		if f := v.Type().Field(i); f.Name != "TypeMeta" && f.Name != "ObjectMeta" {
@@ -192,6 +181,53 @@ func flatShape(obj runtime.Object) runtime.Object {
 		}
 	}
 	return out
+}
+
+// flatKinds are events, ConfigMaps and Secrets, as long as their types
+// hold no list outside their metadata: a list's items may be keyed by
+// their values (containers by name, a set's strings), which then name
+// fields. A newer API version that adds one drops its kind from the set.
+var flatKinds = flatTypes(corev1.Event{}, eventsv1.Event{}, corev1.ConfigMap{}, corev1.Secret{})
+
+// flatTypes is the set of the types of objs that hold no list (byte
+// strings apart) outside their TypeMeta and ObjectMeta.
+func flatTypes(objs ...any) map[reflect.Type]bool {
+	out := map[reflect.Type]bool{}
+	for _, o := range objs {
+		t := reflect.TypeOf(o)
+		flat := t.Kind() == reflect.Struct
+		for i := 0; flat && i < t.NumField(); i++ {
+			if f := t.Field(i); f.Name != "TypeMeta" && f.Name != "ObjectMeta" {
+				flat = !holdsList(f.Type, map[reflect.Type]bool{})
+			}
+		}
+		if flat {
+			out[t] = true
+		}
+	}
+	return out
+}
+
+// holdsList reports whether a value of type t can hold a list other than
+// a byte string, in its exported fields, pointers and map values.
+func holdsList(t reflect.Type, seen map[reflect.Type]bool) bool {
+	switch t.Kind() {
+	case reflect.Slice, reflect.Array:
+		return t.Elem().Kind() != reflect.Uint8
+	case reflect.Pointer, reflect.Map:
+		return holdsList(t.Elem(), seen)
+	case reflect.Struct:
+		if seen[t] {
+			return false
+		}
+		seen[t] = true
+		for i := range t.NumField() {
+			if f := t.Field(i); f.IsExported() && holdsList(f.Type, seen) {
+				return true
+			}
+		}
+	}
+	return false
 }
 
 var (

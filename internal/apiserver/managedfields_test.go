@@ -436,3 +436,28 @@ func TestRecordCreateSharesConfigMapShapes(t *testing.T) {
 		}
 	}
 }
+
+// TestFlatKinds: events, ConfigMaps and Secrets hold no list outside
+// their metadata, so their creates share entries by shape; a kind with a
+// list anywhere (a pod's containers, a set of strings) does not.
+func TestFlatKinds(t *testing.T) {
+	for _, o := range []any{corev1.Event{}, eventsv1.Event{}, corev1.ConfigMap{}, corev1.Secret{}} {
+		if !flatKinds[reflect.TypeOf(o)] {
+			t.Errorf("%T is not among the flat kinds", o)
+		}
+	}
+	type withSet struct {
+		metav1.ObjectMeta
+		Spec struct{ Finalizers *[]string }
+	}
+	type withBytes struct {
+		Data map[string][]byte
+	}
+	got := flatTypes(corev1.Pod{}, corev1.Namespace{}, withSet{}, withBytes{})
+	if len(got) != 1 || !got[reflect.TypeOf(withBytes{})] {
+		t.Errorf("flatTypes kept %v; want only the byte strings' type", got)
+	}
+	if flatShape(&corev1.Pod{}) != nil {
+		t.Errorf("flatShape shaped a pod")
+	}
+}

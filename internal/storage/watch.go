@@ -67,8 +67,8 @@ func (m *Message) DeepCopyObject() runtime.Object { return &Message{Bytes: bytes
 // an object start or stop matching is sent as ADDED or DELETED. A watcher
 // that falls behind by more than its buffer and Config.WatchBacklog is
 // terminated (its channel closed); clients then re-watch. Event objects
-// are the caller's own, except bookmarks and Messages, which are shared. The watch ends when ctx
-// ends or Stop is called.
+// are the caller's own, except bookmarks and Messages, which are shared.
+// The watch ends when ctx ends or Stop is called.
 func (r *Resource) Watch(ctx context.Context, ns string, opts WatchOptions) (watch.Interface, error) {
 	rv, err := parseRV(opts.ResourceVersion)
 	if err != nil {
