@@ -65,6 +65,16 @@ func TestRecordUpdateMatchesFullComparison(t *testing.T) {
 		p.Spec.Containers[0].Image = "j"
 	}, "editor")
 	step("status with no change", statusFM, "status", p, func(*corev1.Pod) {}, "kubelet")
+
+	// A kubelet's first write over a bound pod: the metadata is the same
+	// on both sides, so recordUpdate leaves all of it but the managed
+	// fields out.
+	bound, running := kubeletWrite(ep)
+	p = step("kubelet's first status", statusFM, "status", bound, func(p *corev1.Pod) { p.Status = running.Status }, "kubelet")
+	step("kubelet's next status", statusFM, "status", p, func(p *corev1.Pod) {
+		p.Status.Conditions = p.Status.Conditions[:1]
+		p.Status.ContainerStatuses[0].Ready = false
+	}, "kubelet")
 }
 
 func stripTimes(in []metav1.ManagedFieldsEntry) []metav1.ManagedFieldsEntry {
