@@ -52,3 +52,30 @@ func TestPodsControlledBy(t *testing.T) {
 		t.Errorf("controlled and orphan pods = %v; want %v", got, want)
 	}
 }
+
+// TestInNamespace: the objects of one namespace, through the namespace
+// index or, without it, by filtering.
+func TestInNamespace(t *testing.T) {
+	svc := func(ns, name string) *corev1.Service {
+		return &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
+	}
+	for _, indexers := range []cache.Indexers{{cache.NamespaceIndex: cache.MetaNamespaceIndexFunc}, {}} {
+		idx := cache.NewIndexer(cache.MetaNamespaceKeyFunc, indexers)
+		for _, s := range []*corev1.Service{svc("a", "x"), svc("b", "y"), svc("a", "z")} {
+			if err := idx.Add(s); err != nil {
+				t.Fatal(err)
+			}
+		}
+		var names []string
+		for _, s := range InNamespace[*corev1.Service](idx, "a") {
+			names = append(names, s.Name)
+		}
+		slices.Sort(names)
+		if !slices.Equal(names, []string{"x", "z"}) {
+			t.Errorf("indexers %v: got %v, want [x z]", indexers, names)
+		}
+		if got := InNamespace[*corev1.Service](idx, "none"); len(got) != 0 {
+			t.Errorf("indexers %v: empty namespace gave %v", indexers, got)
+		}
+	}
+}

@@ -45,6 +45,7 @@ type Controller struct {
 type Reconciler struct {
 	client   kubernetes.Interface
 	pdbs     policylisters.PodDisruptionBudgetLister
+	pdbIndex cache.Indexer // pdbs' indexer, for InNamespace
 	pods     corelisters.PodLister
 	rcs      corelisters.ReplicationControllerLister
 	rsets    appslisters.ReplicaSetLister
@@ -65,7 +66,7 @@ func New(cfg Config) *Controller {
 	pdbInf, podInf := f.Policy().V1().PodDisruptionBudgets(), f.Core().V1().Pods()
 	rcInf, rsInf := f.Core().V1().ReplicationControllers(), f.Apps().V1().ReplicaSets()
 	depInf, stsInf := f.Apps().V1().Deployments(), f.Apps().V1().StatefulSets()
-	r := &Reconciler{client: cfg.Client, pdbs: pdbInf.Lister(), pods: podInf.Lister(), rcs: rcInf.Lister(),
+	r := &Reconciler{client: cfg.Client, pdbs: pdbInf.Lister(), pdbIndex: pdbInf.Informer().GetIndexer(), pods: podInf.Lister(), rcs: rcInf.Lister(),
 		rsets: rsInf.Lister(), deploys: depInf.Lister(), sets: stsInf.Lister(), now: cfg.Now,
 		recorder: record.NewFakeRecorder(0)}
 	c := controller.New(controller.Config{Name: "disruption", Reconciler: r, Workers: cfg.Workers, Logger: cfg.Logger,
@@ -90,12 +91,8 @@ func (c *Controller) Run(ctx context.Context) error {
 
 // budgetsOfPod maps a pod to the budgets whose selector matches it.
 func (r *Reconciler) budgetsOfPod(obj metav1.Object) []controller.Request {
-	pdbs, err := r.pdbs.PodDisruptionBudgets(obj.GetNamespace()).List(labels.Everything())
-	if err != nil {
-		return nil
-	}
 	var out []controller.Request
-	for _, pdb := range pdbs {
+	for _, pdb := range controller.InNamespace[*policyv1.PodDisruptionBudget](r.pdbIndex, obj.GetNamespace()) {
 		sel, err := metav1.LabelSelectorAsSelector(pdb.Spec.Selector)
 		if err != nil || sel.Empty() || !sel.Matches(labels.Set(obj.GetLabels())) {
 			continue
@@ -108,10 +105,7 @@ func (r *Reconciler) budgetsOfPod(obj metav1.Object) []controller.Request {
 // budgetsInNamespace maps a workload controller to every budget of its
 // namespace: its replicas may be any budget's expected count.
 func (r *Reconciler) budgetsInNamespace(obj metav1.Object) []controller.Request {
-	pdbs, err := r.pdbs.PodDisruptionBudgets(obj.GetNamespace()).List(labels.Everything())
-	if err != nil {
-		return nil
-	}
+	pdbs := controller.InNamespace[*policyv1.PodDisruptionBudget](r.pdbIndex, obj.GetNamespace())
 	out := make([]controller.Request, 0, len(pdbs))
 	for _, pdb := range pdbs {
 		out = append(out, controller.Request{Namespace: pdb.Namespace, Name: pdb.Name})

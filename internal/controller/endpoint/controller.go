@@ -73,7 +73,7 @@ func New(cfg Config) (*Controller, error) {
 		h   cache.ResourceEventHandler
 	}{
 		{svcs.Informer(), loop.Handler()},
-		{pods.Informer(), loop.MapHandler(servicepods.ServicesOf(svcs.Lister()))},
+		{pods.Informer(), loop.MapHandler(servicepods.ServicesOf(svcs.Informer().GetIndexer()))},
 		{eps.Informer(), loop.MapHandler(r.ownEndpoints)},
 	}
 	for _, h := range handlers {

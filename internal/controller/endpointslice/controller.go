@@ -94,7 +94,7 @@ func New(cfg Config) (*Controller, error) {
 		h   cache.ResourceEventHandler
 	}{
 		{core.Services().Informer(), loop.Handler()},
-		{core.Pods().Informer(), loop.MapHandler(servicepods.ServicesOf(core.Services().Lister()))},
+		{core.Pods().Informer(), loop.MapHandler(servicepods.ServicesOf(core.Services().Informer().GetIndexer()))},
 		{slices.Informer(), loop.MapHandler(ownerService)},
 	}
 	for _, h := range handlers {

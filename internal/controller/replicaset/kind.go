@@ -5,10 +5,11 @@ import (
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/skiff-dev/skiff/internal/controller"
 )
 
 // Kind adapts an owner kind whose objects convert to ReplicaSets (the
@@ -51,12 +52,7 @@ func replicaSetKind(client kubernetes.Interface, inf cache.SharedIndexInformer) 
 			return obj.(*appsv1.ReplicaSet).DeepCopy(), nil
 		},
 		List: func(ns string) ([]*appsv1.ReplicaSet, error) {
-			objs, err := lister.ByNamespace(ns).List(labels.Everything())
-			out := make([]*appsv1.ReplicaSet, 0, len(objs))
-			for _, o := range objs {
-				out = append(out, o.(*appsv1.ReplicaSet))
-			}
-			return out, err
+			return controller.InNamespace[*appsv1.ReplicaSet](inf.GetIndexer(), ns), nil
 		},
 		UpdateStatus: func(ctx context.Context, rs *appsv1.ReplicaSet) error {
 			return UpdateStatusRetrying(ctx, client.AppsV1().ReplicaSets(rs.Namespace), rs.Name, rs,

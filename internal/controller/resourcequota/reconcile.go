@@ -53,6 +53,7 @@ type Reconciler struct {
 	metadata metadata.Interface
 	mapper   *restmapper.DeferredDiscoveryRESTMapper
 	quotas   corelisters.ResourceQuotaLister
+	quotaIdx cache.Indexer // quotas' indexer, for InNamespace
 	pods     corelisters.PodLister
 	services corelisters.ServiceLister
 	claims   corelisters.PersistentVolumeClaimLister
@@ -72,7 +73,7 @@ func New(cfg Config) *controller.Controller {
 	core := cfg.Factory.Core().V1()
 	r := &Reconciler{client: cfg.Client, metadata: cfg.Metadata, resync: cfg.Resync,
 		mapper: restmapper.NewDeferredDiscoveryRESTMapper(memory.NewMemCacheClient(cfg.Client.Discovery())),
-		quotas: core.ResourceQuotas().Lister(), pods: core.Pods().Lister(), services: core.Services().Lister(),
+		quotas: core.ResourceQuotas().Lister(), quotaIdx: core.ResourceQuotas().Informer().GetIndexer(), pods: core.Pods().Lister(), services: core.Services().Lister(),
 		claims: core.PersistentVolumeClaims().Lister()}
 	configMaps := core.ConfigMaps().Informer
 	if cfg.MetadataInformer != nil {
@@ -98,10 +99,7 @@ func New(cfg Config) *controller.Controller {
 
 // quotasInNamespace maps an object to every quota of its namespace.
 func (r *Reconciler) quotasInNamespace(obj metav1.Object) []controller.Request {
-	qs, err := r.quotas.ResourceQuotas(obj.GetNamespace()).List(labels.Everything())
-	if err != nil {
-		return nil
-	}
+	qs := controller.InNamespace[*corev1.ResourceQuota](r.quotaIdx, obj.GetNamespace())
 	out := make([]controller.Request, 0, len(qs))
 	for _, q := range qs {
 		out = append(out, controller.Request{Namespace: q.Namespace, Name: q.Name})

@@ -8,23 +8,18 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	corelisters "k8s.io/client-go/listers/core/v1"
+	"k8s.io/client-go/tools/cache"
 
 	"github.com/skiff-dev/skiff/internal/controller"
 )
 
 // ServicesOf returns a controller.MapHandler function that maps a pod to
 // the Services in its namespace whose (non-nil) selector matches its
-// labels. A lister error maps to nothing: the Services' own resyncs catch
-// up.
-func ServicesOf(services corelisters.ServiceLister) func(pod metav1.Object) []controller.Request {
+// labels, read from services, a Service informer's indexer.
+func ServicesOf(services cache.Indexer) func(pod metav1.Object) []controller.Request {
 	return func(pod metav1.Object) []controller.Request {
-		svcs, err := services.Services(pod.GetNamespace()).List(labels.Everything())
-		if err != nil {
-			return nil
-		}
 		var out []controller.Request
-		for _, s := range svcs {
+		for _, s := range controller.InNamespace[*corev1.Service](services, pod.GetNamespace()) {
 			if s.Spec.Selector != nil && labels.SelectorFromSet(s.Spec.Selector).Matches(labels.Set(pod.GetLabels())) {
 				out = append(out, controller.Request{Namespace: s.Namespace, Name: s.Name})
 			}

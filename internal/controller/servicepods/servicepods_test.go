@@ -10,7 +10,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/apimachinery/pkg/util/intstr"
-	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -37,7 +36,7 @@ func TestServicesOf(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	servicesOf := ServicesOf(corelisters.NewServiceLister(idx))
+	servicesOf := ServicesOf(idx)
 	tests := []struct {
 		name   string
 		labels map[string]string
