@@ -12,6 +12,7 @@ import (
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
 )
 
 // key returns the etcd key of an object, or BadRequest when ns or name
@@ -79,7 +80,10 @@ func (r *Resource) plain(ctx context.Context, key string, stored []byte) ([]byte
 // Failures are logged and returned as InternalError.
 func (r *Resource) decodePlain(key string, data []byte, rev int64) (runtime.Object, error) {
 	into := r.rc.New()
-	obj, _, err := r.store.codec.Decode(data, nil, into)
+	obj, err := decodeInPlace(data, into, r.rc.GVK)
+	if obj == nil && err == nil {
+		obj, _, err = r.store.codec.Decode(data, nil, into)
+	}
 	if err != nil {
 		r.store.log.Error("cannot decode stored object", "key", key, "err", err)
 		return nil, apierrors.NewInternalError(fmt.Errorf("storage: decode %s: %w", key, err))
@@ -91,6 +95,23 @@ func (r *Resource) decodePlain(key string, data []byte, rev int64) (runtime.Obje
 	acc.SetResourceVersion(strconv.FormatInt(rev, 10))
 	obj.GetObjectKind().SetGroupVersionKind(r.rc.GVK)
 	return obj, nil
+}
+
+// decodeInPlace decodes plain bytes of an object of kind gvk into into, a
+// new object of that kind, as the protobuf serializer would but without
+// copying the object's bytes out of the envelope first (readEnvelope).
+// It returns nil and no error for bytes it leaves to the serializer: not
+// a plain envelope, of another kind, or into without a protobuf decoder.
+func decodeInPlace(data []byte, into runtime.Object, gvk schema.GroupVersionKind) (runtime.Object, error) {
+	env, ok := readEnvelope(data)
+	u, decodes := into.(interface{ Unmarshal([]byte) error })
+	if !ok || !decodes || !env.is(gvk) {
+		return nil, nil
+	}
+	if err := u.Unmarshal(env.raw); err != nil {
+		return nil, err
+	}
+	return into, nil
 }
 
 // decode transforms and decodes stored bytes.

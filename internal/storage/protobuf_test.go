@@ -6,10 +6,14 @@ import (
 	"strconv"
 	"testing"
 
+	"google.golang.org/protobuf/encoding/protowire"
 	corev1 "k8s.io/api/core/v1"
+	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
 )
 
 // TestSetMessageRV checks that writing a resourceVersion into an encoded
@@ -97,5 +101,96 @@ func TestGetProtobuf(t *testing.T) {
 	// The entry's own bytes: no encoding, decoding or copying.
 	if n := testing.AllocsPerRun(20, func() { res.Protobuf(0) }); n != 0 {
 		t.Errorf("List().Protobuf(0) made %.0f allocations; want none", n)
+	}
+}
+
+// TestDecodeInPlace: stored bytes decode in place to what the protobuf
+// serializer decodes, and every envelope the fast path does not handle
+// exactly (another kind, a content encoding, a field of another wire
+// type, truncated bytes) is left to the serializer.
+func TestDecodeInPlace(t *testing.T) {
+	scheme := runtime.NewScheme()
+	if err := corev1.AddToScheme(scheme); err != nil {
+		t.Fatal(err)
+	}
+	codec := protobuf.NewSerializer(scheme, scheme)
+	podGVK := corev1.SchemeGroupVersion.WithKind("Pod")
+	p := pod("ns", "a", map[string]string{"app": "web"})
+	p.TypeMeta = metav1.TypeMeta{APIVersion: "v1", Kind: "Pod"}
+	var buf bytes.Buffer
+	if err := codec.Encode(p, &buf); err != nil {
+		t.Fatal(err)
+	}
+	data := buf.Bytes()
+
+	got, err := decodeInPlace(data, &corev1.Pod{}, podGVK)
+	if err != nil || got == nil {
+		t.Fatalf("decodeInPlace = %v, %v; want the pod", got, err)
+	}
+	want, _, err := codec.Decode(data, nil, &corev1.Pod{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.GetObjectKind().SetGroupVersionKind(podGVK)
+	want.GetObjectKind().SetGroupVersionKind(podGVK)
+	if !apiequality.Semantic.DeepEqual(got, want) {
+		t.Errorf("decodeInPlace = %+v\nwant %+v", got, want)
+	}
+	// The decoded object shares no bytes with the stored ones.
+	for i := range data {
+		data[i] = 0
+	}
+	if got.(*corev1.Pod).Name != "a" || got.(*corev1.Pod).Labels["app"] != "web" {
+		t.Errorf("decoded pod changed with the stored bytes: %+v", got)
+	}
+
+	env := func(fields ...[]byte) []byte {
+		return append(append([]byte(nil), protoMagic...), bytes.Join(fields, nil)...)
+	}
+	field := func(num protowire.Number, v []byte) []byte {
+		return protowire.AppendBytes(protowire.AppendTag(nil, num, protowire.BytesType), v)
+	}
+	typeMeta := func(av, kind string) []byte {
+		return field(fieldUnknownTypeMeta, append(field(fieldTypeMetaAPIVersion, []byte(av)), field(fieldTypeMetaKind, []byte(kind))...))
+	}
+	msg, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	leftToSerializer := map[string][]byte{
+		"another kind":     env(typeMeta("v1", "ConfigMap"), field(fieldUnknownRaw, msg)),
+		"another group":    env(typeMeta("apps/v1", "Pod"), field(fieldUnknownRaw, msg)),
+		"content encoding": env(typeMeta("v1", "Pod"), field(fieldUnknownRaw, msg), field(fieldUnknownContentEncoding, []byte("gzip"))),
+		"varint field":     append(env(typeMeta("v1", "Pod"), field(fieldUnknownRaw, msg)), protowire.AppendVarint(protowire.AppendTag(nil, 5, protowire.VarintType), 1)...),
+		"truncated":        env(typeMeta("v1", "Pod"), field(fieldUnknownRaw, msg))[:len(protoMagic)+20],
+		"json":             []byte(`{"apiVersion":"v1","kind":"Pod"}`),
+	}
+	for name, b := range leftToSerializer {
+		if got, err := decodeInPlace(b, &corev1.Pod{}, podGVK); got != nil || err != nil {
+			t.Errorf("%s: decodeInPlace = %v, %v; want it left to the serializer", name, got, err)
+		}
+	}
+
+	// A field given twice takes its last value, as Unknown.Unmarshal.
+	other := pod("ns", "b", nil)
+	otherMsg, err := other.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	twice := env(typeMeta("apps/v1", "Deployment"), field(fieldUnknownRaw, otherMsg), typeMeta("v1", "Pod"), field(fieldUnknownRaw, msg))
+	var unk runtime.Unknown
+	if err := unk.Unmarshal(twice[len(protoMagic):]); err != nil {
+		t.Fatal(err)
+	}
+	e, ok := readEnvelope(twice)
+	if !ok || !bytes.Equal(e.raw, unk.Raw) || string(e.kind) != unk.Kind || string(e.apiVersion) != unk.APIVersion {
+		t.Errorf("readEnvelope = %q %q %x, %v; want %q %q %x", e.apiVersion, e.kind, e.raw, ok, unk.APIVersion, unk.Kind, unk.Raw)
+	}
+	if !e.is(podGVK) || e.is(corev1.SchemeGroupVersion.WithKind("ConfigMap")) {
+		t.Errorf("envelope.is: wrong kind match for %q %q", e.apiVersion, e.kind)
+	}
+	if ae := (envelope{apiVersion: []byte("apps/v1"), kind: []byte("Deployment")}); !ae.is(schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}) ||
+		ae.is(schema.GroupVersionKind{Group: "app", Version: "sv1", Kind: "Deployment"}) {
+		t.Errorf("envelope.is: wrong group match")
 	}
 }
