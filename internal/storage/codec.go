@@ -1,7 +1,6 @@
 package storage
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -50,11 +49,40 @@ func (r *Resource) encode(obj runtime.Object) ([]byte, error) {
 	}
 	acc.SetResourceVersion("")
 	obj.GetObjectKind().SetGroupVersionKind(r.rc.GVK)
-	var buf bytes.Buffer
-	if err := r.store.codec.Encode(obj, &buf); err != nil {
+	var w heldWrites
+	if enc, ok := r.store.codec.(runtime.EncoderWithAllocator); ok {
+		// The serializer allocates each encoding for the call and writes
+		// it once: held, it is not copied again into a buffer.
+		err = enc.EncodeWithAllocator(obj, &w, &runtime.SimpleAllocator{})
+	} else {
+		err = r.store.codec.Encode(obj, &w)
+	}
+	if err != nil {
 		return nil, apierrors.NewInternalError(fmt.Errorf("storage: encode %s: %w", r.rc.GroupResource, err))
 	}
-	return buf.Bytes(), nil
+	return w.b, nil
+}
+
+// heldWrites is an io.Writer that keeps what it is given: the slice of
+// the first Write itself, so its writer must not reuse it (an encoder
+// writing a buffer it allocated for the call), and copies from the
+// second Write on.
+type heldWrites struct {
+	b      []byte
+	writes int
+}
+
+func (w *heldWrites) Write(p []byte) (int, error) {
+	switch w.writes {
+	case 0:
+		w.b = p
+	case 1:
+		w.b = append(append(make([]byte, 0, len(w.b)+len(p)), w.b...), p...)
+	default:
+		w.b = append(w.b, p...)
+	}
+	w.writes++
+	return len(p), nil
 }
 
 // toStorage applies the transformer to plain bytes.

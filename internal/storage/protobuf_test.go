@@ -194,3 +194,24 @@ func TestDecodeInPlace(t *testing.T) {
 		t.Errorf("envelope.is: wrong group match")
 	}
 }
+
+// TestHeldWrites: one write is kept as given; more are joined in a slice
+// of the writer's own.
+func TestHeldWrites(t *testing.T) {
+	first := []byte("k8s\x00")
+	var one heldWrites
+	_, _ = one.Write(first)
+	if &one.b[0] != &first[0] {
+		t.Error("a single write was copied")
+	}
+	var two heldWrites
+	_, _ = two.Write(first)
+	_, _ = two.Write([]byte("rest"))
+	_, _ = two.Write([]byte("!"))
+	if string(two.b) != "k8s\x00rest!" || &two.b[0] == &first[0] {
+		t.Errorf("writes joined as %q (sharing the first: %v)", two.b, &two.b[0] == &first[0])
+	}
+	if string(first) != "k8s\x00" {
+		t.Errorf("the first write's bytes changed: %q", first)
+	}
+}
