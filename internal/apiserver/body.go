@@ -31,7 +31,7 @@ func readBody(r *http.Request) ([]byte, error) {
 	if r.ContentLength > maxBodyBytes {
 		return nil, errTooLarge()
 	}
-	data, err := io.ReadAll(io.LimitReader(r.Body, maxBodyBytes+1))
+	data, err := readAll(io.LimitReader(r.Body, maxBodyBytes+1), r.ContentLength)
 	if err != nil {
 		return nil, apierrors.NewBadRequest(fmt.Sprintf("read request body: %v", err))
 	}
@@ -39,6 +39,30 @@ func readBody(r *http.Request) ([]byte, error) {
 		return nil, errTooLarge()
 	}
 	return data, nil
+}
+
+// readAll is io.ReadAll reading into one slice of size+1 bytes when the
+// body's size is known (the last byte leaves room for the read that
+// meets its end), where io.ReadAll starts at 512 bytes and grows: four
+// or five allocations for a pod.
+func readAll(r io.Reader, size int64) ([]byte, error) {
+	b := make([]byte, 0, 512)
+	if size > 0 && size < maxBodyBytes {
+		b = make([]byte, 0, size+1)
+	}
+	for {
+		if len(b) == cap(b) {
+			b = append(b, 0)[:len(b)]
+		}
+		n, err := r.Read(b[len(b):cap(b)])
+		b = b[:len(b)+n]
+		if err == io.EOF {
+			return b, nil
+		}
+		if err != nil {
+			return b, err
+		}
+	}
 }
 
 func errTooLarge() error {

@@ -63,6 +63,11 @@ type E2EResult struct {
 	LatencyStartupP99Ms  float64 `json:"latency_startup_p99_ms"`
 	LatencyStartupMaxMs  float64 `json:"latency_startup_max_ms"`
 	LatencyScheduleP99Ms float64 `json:"latency_schedule_p99_ms"`
+	// CPUMsPerPod is the CPU time (user + system) the server, the agent
+	// and the bench itself spent from the first create to the last pod
+	// seen Running, per pod: on a saturated machine throughput follows
+	// it, and it varies less from run to run than throughput.
+	CPUMsPerPod CPUShares `json:"cpu_ms_per_pod"`
 	// NodesReadySec is from exec of the agent to all nodes Ready.
 	NodesReadySec float64 `json:"nodes_ready_sec"`
 	// ClosedWatches counts, per resource, the watches the server closed
@@ -88,7 +93,9 @@ func runE2E(ctx context.Context, cfg *SchedConfig, srv *child, dir, mode string)
 		return nil, err
 	}
 	res.NodesReadySec = seconds(agent.ready)
+	before := cpuNow(srv, agent)
 	err = startPods(ctx, cfg, cs, mode, res)
+	res.CPUMsPerPod = cpuNow(srv, agent).since(before, cfg.Pods)
 	if err == nil && cfg.LatencyPods > 0 {
 		err = startLatencyPods(ctx, cfg, cs, mode, res)
 	}
@@ -102,6 +109,29 @@ func runE2E(ctx context.Context, cfg *SchedConfig, srv *child, dir, mode string)
 		res.Agent, err = agent.memory()
 	}
 	return res, errors.Join(err, agent.stop())
+}
+
+// CPUShares is CPU time per pod of the three processes of a run, in ms.
+type CPUShares struct {
+	Server float64 `json:"server"`
+	Agent  float64 `json:"agent"`
+	Bench  float64 `json:"bench"`
+}
+
+// cpuTimes are the three processes' CPU times at one moment.
+type cpuTimes struct{ server, agent, bench time.Duration }
+
+func cpuNow(srv, agent *child) cpuTimes {
+	return cpuTimes{server: srv.cpuTime(), agent: agent.cpuTime(), bench: selfCPUTime()}
+}
+
+// since is the CPU each process spent from before to t, per pod of pods.
+func (t cpuTimes) since(before cpuTimes, pods int) CPUShares {
+	if pods <= 0 {
+		return CPUShares{}
+	}
+	per := func(a, b time.Duration) float64 { return float64(a-b) / float64(time.Millisecond) / float64(pods) }
+	return CPUShares{Server: per(t.server, before.server), Agent: per(t.agent, before.agent), Bench: per(t.bench, before.bench)}
 }
 
 // startPods creates the pods of one mode and waits for them to run.

@@ -28,6 +28,9 @@ func TestRunSchedulerEndToEndAgainstServer(t *testing.T) {
 		if e.Running != 40 || e.LatencyRunning != 5 || e.PodsPerSec <= 0 || e.Server.RSS <= 0 || e.Agent.RSS <= 0 {
 			t.Errorf("%s run %+v; want all 40 + 5 pods Running and its figures", e.Mode, e)
 		}
+		if c := e.CPUMsPerPod; c.Server <= 0 || c.Bench < 0 || c.Agent < 0 {
+			t.Errorf("%s run: CPU per pod %+v; want the server's at least", e.Mode, c)
+		}
 		if len(e.ClosedWatches) != 0 {
 			t.Errorf("%s run: the server closed watches %v; want none in so small a run", e.Mode, e.ClosedWatches)
 		}
@@ -36,7 +39,8 @@ func TestRunSchedulerEndToEndAgainstServer(t *testing.T) {
 	if err := rep.WriteTable(&b); err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"bare: watches the server closed as too far behind: none", "deployment: watches the server closed"} {
+	for _, want := range []string{"bare: watches the server closed as too far behind: none", "deployment: watches the server closed",
+		"CPU per pod, ms", "bare: server "} {
 		if !strings.Contains(b.String(), want) {
 			t.Errorf("report lacks %q:\n%s", want, b.String())
 		}

@@ -128,6 +128,11 @@ func writeStartupParts(w io.Writer, runs []E2EResult) {
 		fmt.Fprintf(w, "    %s: create sent to seen %s, seen to bound %.0f / %.0f, bound to Running %.0f / %.0f\n",
 			e.Mode, sent, e.SeenToBoundP50Ms, e.SeenToBoundP99Ms, e.BoundToRunningP50Ms, e.BoundToRunningP99Ms)
 	}
+	fmt.Fprintln(w, "  CPU per pod, ms (first create to last Running):")
+	for _, e := range runs {
+		c := e.CPUMsPerPod
+		fmt.Fprintf(w, "    %s: server %.2f, agent %.2f, bench %.2f, total %.2f\n", e.Mode, c.Server, c.Agent, c.Bench, c.Server+c.Agent+c.Bench)
+	}
 }
 
 // writeClosedWatches prints, per end-to-end run, the watches the server

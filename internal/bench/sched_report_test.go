@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestSchedGoalsStartupRows(t *testing.T) {
@@ -112,5 +113,20 @@ func TestSchedWriteTableCreated(t *testing.T) {
 		if len(lines) < 3 || !strings.Contains(lines[1], " created ") || !strings.Contains(lines[2], tt.want) {
 			t.Errorf("WriteTable(pods qps %v): want a created column showing %q\n%s", tt.qps, tt.want, b.String())
 		}
+	}
+}
+
+// TestCPUSince: CPU time per pod between two readings, and none for no pods.
+func TestCPUSince(t *testing.T) {
+	before := cpuTimes{server: time.Second, agent: 2 * time.Second, bench: 0}
+	after := cpuTimes{server: 11 * time.Second, agent: 4 * time.Second, bench: 500 * time.Millisecond}
+	if got, want := after.since(before, 1000), (CPUShares{Server: 10, Agent: 2, Bench: 0.5}); got != want {
+		t.Errorf("since = %+v; want %+v", got, want)
+	}
+	if got := after.since(before, 0); got != (CPUShares{}) {
+		t.Errorf("since with no pods = %+v; want zero", got)
+	}
+	if selfCPUTime() <= 0 {
+		t.Error("selfCPUTime read nothing")
 	}
 }

@@ -166,6 +166,19 @@ func (c *child) cpuTime() time.Duration {
 	return d
 }
 
+// selfCPUTime is this process's CPU time so far, 0 when it cannot be read.
+func selfCPUTime() time.Duration {
+	data, err := os.ReadFile("/proc/self/stat")
+	if err != nil {
+		return 0
+	}
+	d, err := parseStat(data)
+	if err != nil {
+		return 0
+	}
+	return d
+}
+
 // parseStat reads utime + stime (fields 14 and 15) from a /proc/<pid>/stat
 // line. The command name in field 2 may hold spaces and parentheses, so
 // the fields are counted from its closing parenthesis.
