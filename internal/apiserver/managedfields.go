@@ -1,7 +1,10 @@
 package apiserver
 
 import (
+	"bytes"
 	"reflect"
+	"slices"
+	"sort"
 	"strconv"
 	"sync"
 	"time"
@@ -47,16 +50,94 @@ func (ep *endpoint) recordUpdate(sub string, current, obj runtime.Object, manage
 	if live == nil || next == nil {
 		return fm.UpdateNoErrors(current, obj, manager)
 	}
-	if sub == "status" {
-		onlyManagedFields(live, next)
+	var aside []metav1.ManagedFieldsEntry
+	if sub == "status" && onlyManagedFields(live, next) {
+		aside = setAsideUntouched(live, next, manager)
 	}
 	out, err := meta.Accessor(fm.UpdateNoErrors(live, next, manager))
 	om, err2 := meta.Accessor(obj)
 	if err != nil || err2 != nil {
 		return fm.UpdateNoErrors(current, obj, manager)
 	}
-	om.SetManagedFields(out.GetManagedFields())
+	om.SetManagedFields(withEntries(out.GetManagedFields(), aside))
 	return obj
+}
+
+// maxUpdateManagers is upstream's cap on the entries of updates
+// (DefaultMaxUpdateManagers): beyond it the field manager merges the
+// oldest.
+const maxUpdateManagers = 10
+
+// setAsideUntouched takes out of live's and next's managed fields (after
+// onlyManagedFields, when a status write compares the status alone) the
+// entries the write cannot change, and returns them. The field manager
+// decodes every entry and encodes them all again, and a pod's entry from
+// its creator, the whole spec, is the larger part of its status write's
+// cost there. An entry of another manager with no field under status
+// (its encoding names no "f:status") can lose nothing to a comparison
+// of the status alone, and keeps its time. It sets nothing aside when
+// the field manager would cap the entries (it counts them all), or when
+// an entry is not plainly one the field manager decodes: with one it
+// cannot decode it drops them all.
+func setAsideUntouched(live, next runtime.Object, manager string) []metav1.ManagedFieldsEntry {
+	lm, err := meta.Accessor(live)
+	nm, err2 := meta.Accessor(next)
+	if err != nil || err2 != nil {
+		return nil
+	}
+	entries := lm.GetManagedFields()
+	if len(entries)+1 > maxUpdateManagers {
+		return nil
+	}
+	var kept, aside []metav1.ManagedFieldsEntry
+	for _, e := range entries {
+		switch {
+		case e.Operation != metav1.ManagedFieldsOperationUpdate && e.Operation != metav1.ManagedFieldsOperationApply,
+			e.APIVersion == "", e.FieldsType != "FieldsV1", e.FieldsV1 == nil:
+			return nil
+		case e.Manager == manager || bytes.Contains(e.FieldsV1.Raw, []byte(`"f:status"`)):
+			kept = append(kept, e)
+		default:
+			aside = append(aside, *e.DeepCopy())
+		}
+	}
+	if len(aside) == 0 {
+		return nil
+	}
+	lm.SetManagedFields(kept)
+	nm.SetManagedFields(kept)
+	return aside
+}
+
+// withEntries adds the entries setAsideUntouched took out to the field
+// manager's, in the field manager's order: by operation, time (whole
+// seconds), manager, API version and subresource.
+func withEntries(entries, aside []metav1.ManagedFieldsEntry) []metav1.ManagedFieldsEntry {
+	if len(aside) == 0 {
+		return entries
+	}
+	all := append(slices.Clip(entries), aside...)
+	seconds := func(t *metav1.Time) int64 {
+		if t == nil {
+			return 0
+		}
+		return t.Unix()
+	}
+	sort.SliceStable(all, func(i, j int) bool {
+		p, q := all[i], all[j]
+		switch {
+		case p.Operation != q.Operation:
+			return p.Operation < q.Operation
+		case seconds(p.Time) != seconds(q.Time):
+			return seconds(p.Time) < seconds(q.Time)
+		case p.Manager != q.Manager:
+			return p.Manager < q.Manager
+		case p.APIVersion != q.APIVersion:
+			return p.APIVersion < q.APIVersion
+		}
+		return p.Subresource < q.Subresource
+	})
+	return all
 }
 
 // onlyManagedFields leaves live and next (shallowWith's copies) with
@@ -64,22 +145,23 @@ func (ep *endpoint) recordUpdate(sub string, current, obj runtime.Object, manage
 // otherwise identical, as on most status writes: equal parts compare
 // equal, so the field manager's walk of them only costs time. The
 // managed fields stay, for the field manager reads the managers from
-// them.
-func onlyManagedFields(live, next runtime.Object) {
+// them. It reports whether it did.
+func onlyManagedFields(live, next runtime.Object) bool {
 	lv, nv := reflect.ValueOf(live).Elem(), reflect.ValueOf(next).Elem()
 	lf, nf := lv.FieldByName("ObjectMeta"), nv.FieldByName("ObjectMeta")
 	if !lf.IsValid() || !nf.IsValid() || lf.Type() != reflect.TypeFor[metav1.ObjectMeta]() {
-		return
+		return false
 	}
 	lm, nm := lf.Interface().(metav1.ObjectMeta), nf.Interface().(metav1.ObjectMeta)
 	lrest, nrest := lm, nm
 	lrest.ManagedFields, nrest.ManagedFields = nil, nil
 	lrest.ResourceVersion, nrest.ResourceVersion = "", ""
 	if !reflect.DeepEqual(lrest, nrest) {
-		return
+		return false
 	}
 	lf.Set(reflect.ValueOf(metav1.ObjectMeta{ManagedFields: lm.ManagedFields}))
 	nf.Set(reflect.ValueOf(metav1.ObjectMeta{ManagedFields: nm.ManagedFields}))
+	return true
 }
 
 // shallowWith is a new object of obj's type holding only the top-level

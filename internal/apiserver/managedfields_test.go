@@ -1,8 +1,10 @@
 package apiserver
 
 import (
+	"fmt"
 	"reflect"
 	"testing"
+	"time"
 
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
@@ -75,6 +77,43 @@ func TestRecordUpdateMatchesFullComparison(t *testing.T) {
 		p.Status.Conditions = p.Status.Conditions[:1]
 		p.Status.ContainerStatuses[0].Ready = false
 	}, "kubelet")
+
+	// Entries of many managers at other times: those with no status field
+	// are set aside and put back in the field manager's order; another
+	// manager's status field is taken over; at the cap on update entries
+	// nothing is set aside.
+	many := bound.DeepCopy()
+	for i, m := range []string{"labeler-b", "labeler-a", "annotator"} {
+		many = mainFM.UpdateNoErrors(many, func() *corev1.Pod {
+			n := many.DeepCopy()
+			n.Labels[m] = "x"
+			return n
+		}(), m).(*corev1.Pod)
+		for j := range many.ManagedFields {
+			if many.ManagedFields[j].Manager == m {
+				many.ManagedFields[j].Time = &metav1.Time{Time: time.Unix(int64(1000-100*i), 0)}
+			}
+		}
+	}
+	many = step("gate", statusFM, "status", many, func(p *corev1.Pod) {
+		p.Status.Conditions = append(p.Status.Conditions, corev1.PodCondition{Type: "example.com/Gate", Status: corev1.ConditionTrue})
+	}, "gate-controller")
+	many = step("kubelet over many", statusFM, "status", many, func(p *corev1.Pod) {
+		p.Status = running.Status
+		p.Status.Conditions = append(p.Status.Conditions, corev1.PodCondition{Type: "example.com/Gate", Status: corev1.ConditionFalse})
+	}, "kubelet")
+	for i := 0; len(many.ManagedFields) < maxUpdateManagers && i < 2*maxUpdateManagers; i++ {
+		m := fmt.Sprintf("filler-%d", i)
+		many = mainFM.UpdateNoErrors(many, func() *corev1.Pod {
+			n := many.DeepCopy()
+			if n.Annotations == nil {
+				n.Annotations = map[string]string{}
+			}
+			n.Annotations[m] = "x"
+			return n
+		}(), m).(*corev1.Pod)
+	}
+	step("at the cap", statusFM, "status", many, func(p *corev1.Pod) { p.Status.Phase = corev1.PodSucceeded }, "newcomer")
 }
 
 func stripTimes(in []metav1.ManagedFieldsEntry) []metav1.ManagedFieldsEntry {
