@@ -155,20 +155,16 @@ const userHZ = 100
 // cpuTime is the child's CPU time so far (user + system), 0 when it cannot
 // be read.
 func (c *child) cpuTime() time.Duration {
-	data, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", c.pid()))
-	if err != nil {
-		return 0
-	}
-	d, err := parseStat(data)
-	if err != nil {
-		return 0
-	}
-	return d
+	return statCPUTime(fmt.Sprintf("/proc/%d/stat", c.pid()))
 }
 
 // selfCPUTime is this process's CPU time so far, 0 when it cannot be read.
-func selfCPUTime() time.Duration {
-	data, err := os.ReadFile("/proc/self/stat")
+func selfCPUTime() time.Duration { return statCPUTime("/proc/self/stat") }
+
+// statCPUTime is the CPU time in the /proc stat file at path, 0 when it
+// cannot be read.
+func statCPUTime(path string) time.Duration {
+	data, err := os.ReadFile(path)
 	if err != nil {
 		return 0
 	}
