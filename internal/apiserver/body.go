@@ -44,11 +44,13 @@ func readBody(r *http.Request) ([]byte, error) {
 // readAll is io.ReadAll reading into one slice of size+1 bytes when the
 // body's size is known (the last byte leaves room for the read that
 // meets its end), where io.ReadAll starts at 512 bytes and grows: four
-// or five allocations for a pod.
+// or five allocations for a pod. It sets aside at most preallocMax
+// before any byte arrives, so that a client announcing a large body and
+// sending it slowly holds no more of the server's memory than it sent.
 func readAll(r io.Reader, size int64) ([]byte, error) {
 	b := make([]byte, 0, 512)
-	if size > 0 && size < maxBodyBytes {
-		b = make([]byte, 0, size+1)
+	if size > 0 {
+		b = make([]byte, 0, min(size+1, preallocMax))
 	}
 	for {
 		if len(b) == cap(b) {
@@ -64,6 +66,9 @@ func readAll(r io.Reader, size int64) ([]byte, error) {
 		}
 	}
 }
+
+// preallocMax bounds readAll's first allocation (64 KiB).
+const preallocMax = 64 << 10
 
 func errTooLarge() error {
 	return apierrors.NewRequestEntityTooLargeError(fmt.Sprintf("limit is %d", maxBodyBytes))

@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"strconv"
@@ -55,7 +56,9 @@ func (r *Resource) encode(obj runtime.Object) ([]byte, error) {
 		// it once: held, it is not copied again into a buffer.
 		err = enc.EncodeWithAllocator(obj, &w, &runtime.SimpleAllocator{})
 	} else {
-		err = r.store.codec.Encode(obj, &w)
+		var buf bytes.Buffer
+		err = r.store.codec.Encode(obj, &buf)
+		w.b = buf.Bytes()
 	}
 	if err != nil {
 		return nil, apierrors.NewInternalError(fmt.Errorf("storage: encode %s: %w", r.rc.GroupResource, err))
