@@ -27,7 +27,8 @@ import (
 // shallow copies without them, and obj takes the managed fields it
 // computed. On a pod's status write that halves the walk; when the
 // write leaves the metadata as it was, only its managed fields go in
-// (onlyManagedFields).
+// (onlyManagedFields), and of those only the entries the write may
+// change (setAsideUntouched).
 func (ep *endpoint) recordUpdate(sub string, current, obj runtime.Object, manager string) runtime.Object {
 	fm := ep.fieldManager
 	if sub == "status" && ep.statusManager != nil {

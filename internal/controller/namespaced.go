@@ -1,6 +1,7 @@
 package controller
 
 import (
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -10,15 +11,20 @@ import (
 // ObjectMeta to ask it with on every call; handlers that run on every
 // pod event (which Services, budgets or quotas share its namespace)
 // then allocated a few percent of a busy server's garbage. Without the
-// index (an indexer made without it) it filters every object.
+// index (an indexer made without it) it filters every object. ns ""
+// (metav1.NamespaceAll) means every namespace, as for a lister.
 func InNamespace[T interface{ GetNamespace() string }](idx cache.Indexer, ns string) []T {
-	objs, err := idx.ByIndex(cache.NamespaceIndex, ns)
-	if err != nil {
+	var objs []any
+	var err error
+	if ns != metav1.NamespaceAll {
+		objs, err = idx.ByIndex(cache.NamespaceIndex, ns)
+	}
+	if ns == metav1.NamespaceAll || err != nil {
 		objs = idx.List()
 	}
 	out := make([]T, 0, len(objs))
 	for _, o := range objs {
-		if t, ok := o.(T); ok && t.GetNamespace() == ns {
+		if t, ok := o.(T); ok && (ns == metav1.NamespaceAll || t.GetNamespace() == ns) {
 			out = append(out, t)
 		}
 	}

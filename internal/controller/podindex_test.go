@@ -53,8 +53,8 @@ func TestPodsControlledBy(t *testing.T) {
 	}
 }
 
-// TestInNamespace: the objects of one namespace, through the namespace
-// index or, without it, by filtering.
+// TestInNamespace: the objects of one namespace (or of all), through the
+// namespace index or, without it, by filtering, and only of the type asked.
 func TestInNamespace(t *testing.T) {
 	svc := func(ns, name string) *corev1.Service {
 		return &corev1.Service{ObjectMeta: metav1.ObjectMeta{Namespace: ns, Name: name}}
@@ -76,6 +76,12 @@ func TestInNamespace(t *testing.T) {
 		}
 		if got := InNamespace[*corev1.Service](idx, "none"); len(got) != 0 {
 			t.Errorf("indexers %v: empty namespace gave %v", indexers, got)
+		}
+		if got := InNamespace[*corev1.Service](idx, metav1.NamespaceAll); len(got) != 3 {
+			t.Errorf("indexers %v: every namespace gave %d services; want 3", indexers, len(got))
+		}
+		if got := InNamespace[*corev1.Pod](idx, "a"); len(got) != 0 {
+			t.Errorf("indexers %v: pods among services: %v", indexers, got)
 		}
 	}
 }
