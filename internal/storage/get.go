@@ -9,15 +9,21 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
-// Get returns one object. resourceVersion "" reads etcd (consistent), "0"
-// answers from the cache at once, and N answers from the cache once it has
-// reached N. Missing objects are 404 NotFound.
+// Get returns one object. resourceVersion "" is a consistent read (see
+// freshEntry), "0" answers from the cache at once, and N answers from the
+// cache once it has reached N. Missing objects are 404 NotFound.
 func (r *Resource) Get(ctx context.Context, ns, name string, resourceVersion string) (runtime.Object, error) {
 	key, err := r.key(ns, name)
 	if err != nil {
 		return nil, err
 	}
 	if resourceVersion == "" {
+		if e, fresh, err := r.freshEntry(ctx, key); err != nil || fresh {
+			if err != nil {
+				return nil, err
+			}
+			return e.object(), nil
+		}
 		obj, _, _, err := r.readLatest(ctx, key)
 		if err != nil {
 			return nil, err
@@ -48,6 +54,33 @@ func (r *Resource) GetShared(ctx context.Context, ns, name string) (runtime.Obje
 		return nil, err
 	}
 	return e.sharedObject(), nil
+}
+
+// freshEntry answers a consistent read of key from the cache when that is
+// as good as reading etcd: the store's etcd member runs in this process
+// (its current revision costs no round trip) and the cache has applied
+// every write up to that revision, so its entry is what etcd holds.
+// Upstream serves consistent lists from its cache the same way
+// (ConsistentListFromCache); a read from etcd ranges over its index and
+// database and copies the value. fresh is false otherwise, and the caller
+// reads etcd. Either the cache is behind, and a progress notification is
+// asked for so that it catches up with other resources' writes; or it has
+// no entry, and etcd tells a missing key from bytes the cache could not
+// decode (an InternalError, as upstream's read of a corrupt object).
+func (r *Resource) freshEntry(ctx context.Context, key string) (e *entry, fresh bool, err error) {
+	if r.cache == nil || r.store.cfg.Local == nil {
+		return nil, false, nil
+	}
+	rev, err := r.store.currentRevision(ctx)
+	if err != nil {
+		return nil, false, err
+	}
+	e, cur := r.cache.get(key)
+	if cur < rev {
+		r.store.kickProgress()
+		return nil, false, nil
+	}
+	return e, e != nil, nil
 }
 
 // cachedEntry answers a read at resourceVersion "0" (the cache as it is) or

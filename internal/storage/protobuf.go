@@ -52,10 +52,11 @@ func (l *ListResult) Protobuf(i int) (msg []byte, ok bool) {
 
 // GetProtobuf is Get for a protobuf client. It returns the object's
 // protobuf message, the bytes inside the k8s envelope, with its
-// resourceVersion set. A consistent read (resourceVersion "") takes the
-// message out of the bytes etcd holds and writes the revision into it
-// without decoding the object; other reads use the cached object's
-// encoding. Errors are those of Get.
+// resourceVersion set. A consistent read (resourceVersion "") uses the
+// cached entry's encoding when the cache is fresh (see freshEntry), and
+// otherwise takes the message out of the bytes etcd holds and writes the
+// revision into it without decoding the object; other reads use the
+// cached object's encoding. Errors are those of Get.
 func (r *Resource) GetProtobuf(ctx context.Context, ns, name, resourceVersion string) ([]byte, error) {
 	key, err := r.key(ns, name)
 	if err != nil {
@@ -63,6 +64,15 @@ func (r *Resource) GetProtobuf(ctx context.Context, ns, name, resourceVersion st
 	}
 	if resourceVersion != "" {
 		e, err := r.cachedEntry(ctx, key, name, resourceVersion)
+		if err != nil {
+			return nil, err
+		}
+		if msg, ok := e.protobuf(); ok {
+			return msg, nil
+		}
+		return marshalProto(e.object())
+	}
+	if e, fresh, err := r.freshEntry(ctx, key); err != nil || fresh {
 		if err != nil {
 			return nil, err
 		}
