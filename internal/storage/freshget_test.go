@@ -60,8 +60,8 @@ func TestConsistentGetSeesEveryWrite(t *testing.T) {
 }
 
 // TestFreshEntry: the cache answers a consistent read only once it has
-// applied every write up to etcd's current revision; a write to another
-// resource makes it stale until a progress notification moves it on.
+// applied every write up to etcd's current revision, another resource's
+// write included; a key it has no entry for is left to etcd.
 func TestFreshEntry(t *testing.T) {
 	ctx := context.Background()
 	e := newEnv(t, "", Config{})
@@ -108,6 +108,24 @@ func TestFreshEntry(t *testing.T) {
 	}
 	if got, fresh, err := e.pods.freshEntry(ctx, mustKey(t, e.pods, "ns", "missing")); fresh || got != nil || err != nil {
 		t.Errorf("freshEntry(missing) = %v, fresh %v, error %v; want not fresh (etcd says why it is missing)", got, fresh, err)
+	}
+}
+
+// TestConsistentGetWithEtcdGone: once the member is closed, a consistent
+// get fails instead of answering from the cache it can no longer check.
+func TestConsistentGetWithEtcdGone(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "", Config{})
+	mustCreate(t, e.pods, pod("ns", "a", nil))
+	if _, err := e.pods.Get(ctx, "ns", "a", ""); err != nil {
+		t.Fatalf("Get() before close error = %v", err)
+	}
+	e.etcd.Close()
+	if _, err := e.pods.Get(ctx, "ns", "a", ""); !apierrors.IsInternalError(err) {
+		t.Errorf("Get() with etcd closed error = %v; want InternalError", err)
+	}
+	if _, err := e.pods.GetProtobuf(ctx, "ns", "a", ""); !apierrors.IsInternalError(err) {
+		t.Errorf("GetProtobuf() with etcd closed error = %v; want InternalError", err)
 	}
 }
 

@@ -62,25 +62,28 @@ func (r *Resource) GetProtobuf(ctx context.Context, ns, name, resourceVersion st
 	if err != nil {
 		return nil, err
 	}
+	var e *entry
 	if resourceVersion != "" {
-		e, err := r.cachedEntry(ctx, key, name, resourceVersion)
-		if err != nil {
-			return nil, err
+		e, err = r.cachedEntry(ctx, key, name, resourceVersion)
+	} else {
+		var fresh bool
+		if e, fresh, err = r.freshEntry(ctx, key); err == nil && !fresh {
+			return r.etcdProtobuf(ctx, key, name)
 		}
-		if msg, ok := e.protobuf(); ok {
-			return msg, nil
-		}
-		return marshalProto(e.object())
 	}
-	if e, fresh, err := r.freshEntry(ctx, key); err != nil || fresh {
-		if err != nil {
-			return nil, err
-		}
-		if msg, ok := e.protobuf(); ok {
-			return msg, nil
-		}
-		return marshalProto(e.object())
+	if err != nil {
+		return nil, err
 	}
+	if msg, ok := e.protobuf(); ok {
+		return msg, nil
+	}
+	return marshalProto(e.object())
+}
+
+// etcdProtobuf is GetProtobuf's consistent read from etcd: the message
+// taken out of the stored bytes with the revision written into it, or,
+// for bytes not shaped that way, the decoded object encoded again.
+func (r *Resource) etcdProtobuf(ctx context.Context, key, name string) ([]byte, error) {
 	stored, modRev, found, err := r.readStored(ctx, key)
 	if err != nil {
 		return nil, err
