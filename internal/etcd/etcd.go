@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/url"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
@@ -53,6 +54,16 @@ type Server struct {
 	// request still in flight at shutdown would otherwise do.
 	local  sync.RWMutex
 	closed bool
+	// rev is the member's revision as last read, with the applied index
+	// it was read at (see Revision).
+	rev atomic.Pointer[revisionAt]
+}
+
+// revisionAt is a revision read from the member when its applied index
+// was index: at least the revision of every entry up to index.
+type revisionAt struct {
+	index uint64
+	rev   int64
 }
 
 // ErrClosed is what the in-process reads return once Close has begun.
@@ -210,7 +221,10 @@ func newClient(ctx context.Context, endpoints []string, tlsConfig *tls.Config, l
 
 // Revision is the member's current revision, read in-process. It is at
 // least the revision of every write acknowledged or watched so far (see
-// waitApplied).
+// waitApplied). Reading it from the store opens a read transaction, so
+// while the applied index stays where it was the last reading is returned
+// again: the revision moves only with applied entries, and a reading
+// taken at that index is at least the revision of every entry up to it.
 func (s *Server) Revision() (int64, error) {
 	if err := s.waitApplied(context.Background()); err != nil {
 		return 0, err
@@ -220,7 +234,13 @@ func (s *Server) Revision() (int64, error) {
 	if s.closed {
 		return 0, ErrClosed
 	}
-	return s.etcd.Server.KV().Rev(), nil
+	index := s.etcd.Server.AppliedIndex()
+	if last := s.rev.Load(); last != nil && last.index == index {
+		return last.rev, nil
+	}
+	rev := s.etcd.Server.KV().Rev()
+	s.rev.Store(&revisionAt{index: index, rev: rev})
+	return rev, nil
 }
 
 // Get reads key's latest value from the member's applied state, in-process

@@ -118,6 +118,29 @@ func TestLocalReadsAfterClose(t *testing.T) {
 	}
 }
 
+// TestRevisionFollowsWrites: Revision keeps its last reading while the
+// applied index stays, so each write must still move it, to exactly the
+// write's revision when nothing else writes.
+func TestRevisionFollowsWrites(t *testing.T) {
+	ctx := context.Background()
+	srv, err := Start(ctx, Config{DataDir: t.TempDir(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatalf("Start() error = %v", err)
+	}
+	defer srv.Close()
+	for i := range 50 {
+		put, err := srv.KV().Put(ctx, fmt.Sprintf("/r/%d", i%3), "v")
+		if err != nil {
+			t.Fatalf("Put() error = %v", err)
+		}
+		for range 2 {
+			if rev, err := srv.Revision(); err != nil || rev != put.Header.Revision {
+				t.Fatalf("Revision() after a write at %d = %d, %v", put.Header.Revision, rev, err)
+			}
+		}
+	}
+}
+
 // TestLocalGetSeesWatchedWrites: a key read in-process right after its
 // watch event arrives is seen as the event left it. etcd sends watch
 // events before the write transaction ends (and a delete commits the
