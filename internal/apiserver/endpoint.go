@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"sync"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/fields"
@@ -39,6 +40,11 @@ type endpoint struct {
 	// deprecated is set when the kind is deprecated at the server's
 	// version: every request gets its warning.
 	deprecated deprecation
+	// protoHead is protobufHead's, made on first use.
+	protoHead struct {
+		once sync.Once
+		b    []byte
+	}
 }
 
 // subresourceVerbs are the verbs each subresource serves, as upstream.

@@ -3,6 +3,7 @@ package apiserver
 import (
 	"bufio"
 	"context"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"net/http"
@@ -40,11 +41,58 @@ func protobufStore(r *http.Request, ep *endpoint) (*storage.Resource, bool) {
 // getProtobuf answers a get for a protobuf client with the stored bytes,
 // decoding and encoding nothing.
 func (s *Server) getProtobuf(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, st *storage.Resource, info requestInfo) error {
-	msg, err := st.GetProtobuf(ctx, info.Namespace, info.Name, r.URL.Query().Get("resourceVersion"))
+	msg, err := st.GetProtobuf(ctx, info.Namespace, info.Name, queryValue(r, "resourceVersion"))
 	if err != nil {
 		return err
 	}
-	s.writeObject(w, r, http.StatusOK, envelope(ep.gvk, msg))
+	w.Header()["Content-Type"] = protobufContentType
+	w.WriteHeader(http.StatusOK)
+	if r.Method == http.MethodHead {
+		return nil
+	}
+	if err := writeProtobufObject(w, ep.protobufHead(), msg); err != nil {
+		s.log.Error("encode response", "err", err)
+	}
+	return nil
+}
+
+// protobufContentType is the Content-Type header of protobuf responses,
+// one slice for all of them (net/http only reads it).
+var protobufContentType = []string{mediaProtobuf}
+
+// protobufHead returns what precedes an object message of the endpoint's
+// kind in its k8s protobuf envelope (see envelopeHead), made once.
+func (ep *endpoint) protobufHead() []byte {
+	ep.protoHead.once.Do(func() { ep.protoHead.b = envelopeHead(ep.gvk) })
+	return ep.protoHead.b
+}
+
+// envelopeHead is the start of a k8s protobuf envelope of kind gvk, byte
+// for byte as the protobuf serializer writes a runtime.Unknown: the magic,
+// TypeMeta as field 1, and the tag of the raw object (field 2), whose
+// length and bytes follow.
+func envelopeHead(gvk schema.GroupVersionKind) []byte {
+	tm := runtime.TypeMeta{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind}
+	typeMeta, err := tm.Marshal()
+	if err != nil {
+		panic(fmt.Sprintf("encode type metadata of %v: %v", gvk, err)) // a struct of two strings always encodes
+	}
+	head := append([]byte(nil), protobufMagic...)
+	head = protowire.AppendTag(head, 1, protowire.BytesType)
+	head = protowire.AppendBytes(head, typeMeta)
+	return protowire.AppendTag(head, 2, protowire.BytesType)
+}
+
+// writeProtobufObject writes the object message msg in the envelope that
+// head starts (envelopeHead): what the protobuf serializer writes for
+// envelope(gvk, msg), without assembling it first.
+func writeProtobufObject(w io.Writer, head, msg []byte) error {
+	var n [binary.MaxVarintLen64]byte
+	for _, b := range [][]byte{head, protowire.AppendVarint(n[:0], uint64(len(msg))), msg, unknownTail} {
+		if _, err := w.Write(b); err != nil {
+			return err
+		}
+	}
 	return nil
 }
 
