@@ -77,7 +77,7 @@ func errTooLarge() error {
 // fieldValidation returns the request's field validation mode; Warn is the
 // server default as upstream.
 func fieldValidation(r *http.Request) (string, error) {
-	switch v := r.URL.Query().Get("fieldValidation"); v {
+	switch v := queryValue(r, "fieldValidation"); v {
 	case "", validationWarn:
 		return validationWarn, nil
 	case validationStrict, validationIgnore:

@@ -20,7 +20,7 @@ const maxFieldManagerLength = 128
 // managerName returns the field manager of a request: the fieldManager
 // parameter, or the user agent's program name as upstream derives it.
 func managerName(r *http.Request) (string, error) {
-	if m := r.URL.Query().Get("fieldManager"); m != "" {
+	if m := queryValue(r, "fieldManager"); m != "" {
 		if len(m) > maxFieldManagerLength {
 			return "", apierrors.NewBadRequest(fmt.Sprintf("fieldManager: Too long: may not be more than %d bytes", maxFieldManagerLength))
 		}

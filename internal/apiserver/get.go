@@ -12,7 +12,7 @@ func (s *Server) handleGet(ctx context.Context, w http.ResponseWriter, r *http.R
 	if st, ok := protobufStore(r, ep); ok && info.Subresource == "" {
 		return s.getProtobuf(ctx, w, r, ep, st, info)
 	}
-	obj, err := readStore(r, ep).Get(ctx, info.Namespace, info.Name, r.URL.Query().Get("resourceVersion"))
+	obj, err := readStore(r, ep).Get(ctx, info.Namespace, info.Name, queryValue(r, "resourceVersion"))
 	if err != nil {
 		return err
 	}

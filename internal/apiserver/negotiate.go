@@ -42,20 +42,21 @@ func negotiate(r *http.Request) (accepted, bool) {
 	if header == "" {
 		return accepted{mediaType: mediaJSON}, true
 	}
-	for _, clause := range strings.Split(header, ",") {
-		mt, params, err := mime.ParseMediaType(strings.TrimSpace(clause))
+	for rest := header; rest != ""; {
+		var clause string
+		clause, rest, _ = strings.Cut(rest, ",")
+		clause = strings.TrimSpace(clause)
+		if media := servedMedia(clause); media != "" {
+			// A bare media type, as most clients send: what
+			// mime.ParseMediaType would read, without its map.
+			return accepted{mediaType: media}, true
+		}
+		mt, params, err := mime.ParseMediaType(clause)
 		if err != nil {
 			continue
 		}
-		media := ""
-		switch mt {
-		case mediaJSON, "*/*", "application/*":
-			media = mediaJSON
-		case mediaYAML:
-			media = mediaYAML
-		case mediaProtobuf:
-			media = mediaProtobuf
-		default:
+		media := servedMedia(mt)
+		if media == "" {
 			continue
 		}
 		as := params["as"]
@@ -75,6 +76,18 @@ func negotiate(r *http.Request) (accepted, bool) {
 	return accepted{}, false
 }
 
+// servedMedia is the media type the server answers a request for media
+// type mt with, "" for none.
+func servedMedia(mt string) string {
+	switch mt {
+	case mediaJSON, "*/*", "application/*":
+		return mediaJSON
+	case mediaYAML, mediaProtobuf:
+		return mt
+	}
+	return ""
+}
+
 // writeObject encodes obj with the negotiated media type. Objects written
 // here must carry their apiVersion and kind.
 func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, code int, obj runtime.Object) {
@@ -87,7 +100,7 @@ func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, code int, o
 		info, _ = runtime.SerializerInfoForMediaType(s.codecs.SupportedMediaTypes(), mediaJSON)
 	}
 	enc := info.Serializer
-	if r.URL.Query().Get("pretty") == "true" && info.PrettySerializer != nil {
+	if queryValue(r, "pretty") == "true" && info.PrettySerializer != nil {
 		enc = info.PrettySerializer
 	}
 	w.Header().Set("Content-Type", info.MediaType)

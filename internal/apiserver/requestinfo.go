@@ -97,7 +97,7 @@ func verbFor(r *http.Request, named, legacyWatch bool) string {
 }
 
 func isWatch(r *http.Request) bool {
-	v := r.URL.Query().Get("watch")
+	v := queryValue(r, "watch")
 	return v == "true" || v == "1"
 }
 

@@ -164,7 +164,7 @@ func printerOf(ep *endpoint) tablePrinter {
 // upstream. Rows carry the printer's conditions (Completed for a finished
 // pod), as upstream's.
 func (s *Server) toTable(r *http.Request, p tablePrinter, objs []runtime.Object, listMeta metav1.ListMeta) (*metav1.Table, error) {
-	include := r.URL.Query().Get("includeObject")
+	include := queryValue(r, "includeObject")
 	switch include {
 	case "":
 		include = string(metav1.IncludeMetadata)
@@ -174,7 +174,7 @@ func (s *Server) toTable(r *http.Request, p tablePrinter, objs []runtime.Object,
 	}
 	table := &metav1.Table{ListMeta: listMeta}
 	table.SetGroupVersionKind(metav1.SchemeGroupVersion.WithKind("Table"))
-	if r.URL.Query().Get("noHeaders") != "true" {
+	if queryValue(r, "noHeaders") != "true" {
 		table.ColumnDefinitions = p.Columns
 	}
 	now := s.now()
