@@ -32,17 +32,39 @@ type TokenAuthenticator interface {
 	AuthenticateToken(ctx context.Context, token string) (u User, ok bool, err error)
 }
 
-type userKey struct{}
+type authKey struct{}
 
-// WithUser returns ctx carrying u.
+// requestAuth is what authentication and authorization leave in a
+// request's context: the user, then the authorizer that allowed the
+// request (RBAC escalation prevention asks it about escalate and bind)
+// and the attributes it allowed (admission reads the subresource from
+// them). Authorize fills in its part of the one its request already
+// carries, so a request is copied once for both.
+type requestAuth struct {
+	user    User
+	hasUser bool
+	decided bool
+	az      Authorizer
+	attrs   Attributes
+}
+
+func authFrom(ctx context.Context) (*requestAuth, bool) {
+	ra, ok := ctx.Value(authKey{}).(*requestAuth)
+	return ra, ok
+}
+
+// WithUser returns ctx carrying u, and no authorization decision.
 func WithUser(ctx context.Context, u User) context.Context {
-	return context.WithValue(ctx, userKey{}, u)
+	return context.WithValue(ctx, authKey{}, &requestAuth{user: u, hasUser: true})
 }
 
 // UserFrom returns the user of a request context.
 func UserFrom(ctx context.Context) (User, bool) {
-	u, ok := ctx.Value(userKey{}).(User)
-	return u, ok
+	ra, ok := authFrom(ctx)
+	if !ok || !ra.hasUser {
+		return User{}, false
+	}
+	return ra.user, true
 }
 
 // publicPaths answer without credentials, as upstream's

@@ -45,6 +45,11 @@ func AuthorizeWithMetrics(next http.Handler, az Authorizer, m *Metrics) http.Han
 			writeStatus(w, Forbidden(u, a, reason))
 			return
 		}
+		if ra, ok := authFrom(r.Context()); ok && !ra.decided {
+			ra.decided, ra.az, ra.attrs = true, az, a
+			next.ServeHTTP(w, r)
+			return
+		}
 		next.ServeHTTP(w, r.WithContext(WithDecision(r.Context(), az, a)))
 	})
 }
@@ -101,39 +106,32 @@ func writeStatus(w http.ResponseWriter, err *apierrors.StatusError) {
 	_, _ = w.Write(append(body, '\n'))
 }
 
-type decisionKey struct{}
-
-// decision is what Authorize leaves in a request's context: the authorizer
-// that decided (RBAC escalation prevention asks it about escalate and
-// bind) and the attributes it decided on (admission reads the
-// subresource from them). One value, so one context and one request copy.
-type decision struct {
-	az    Authorizer
-	attrs Attributes
-}
-
 // WithDecision returns ctx carrying the authorizer that allowed its
-// request and the attributes it allowed.
+// request and the attributes it allowed, and the user ctx carries.
 func WithDecision(ctx context.Context, az Authorizer, a Attributes) context.Context {
-	return context.WithValue(ctx, decisionKey{}, &decision{az: az, attrs: a})
+	ra := &requestAuth{decided: true, az: az, attrs: a}
+	if cur, ok := authFrom(ctx); ok {
+		ra.user, ra.hasUser = cur.user, cur.hasUser
+	}
+	return context.WithValue(ctx, authKey{}, ra)
 }
 
 // AuthorizerFrom returns the authorizer of a request context.
 func AuthorizerFrom(ctx context.Context) (Authorizer, bool) {
-	d, ok := ctx.Value(decisionKey{}).(*decision)
-	if !ok {
+	ra, ok := authFrom(ctx)
+	if !ok || !ra.decided {
 		return nil, false
 	}
-	return d.az, true
+	return ra.az, true
 }
 
 // AttributesFromContext returns the attributes Authorize decided on.
 func AttributesFromContext(ctx context.Context) (Attributes, bool) {
-	d, ok := ctx.Value(decisionKey{}).(*decision)
-	if !ok {
+	ra, ok := authFrom(ctx)
+	if !ok || !ra.decided {
 		return Attributes{}, false
 	}
-	return d.attrs, true
+	return ra.attrs, true
 }
 
 // requestAttributes are r's attributes: those Authorize decided on when it

@@ -1,6 +1,7 @@
 package auth
 
 import (
+	"context"
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
@@ -84,5 +85,57 @@ func TestAuthorizeWithoutUser(t *testing.T) {
 	h.ServeHTTP(w, httptest.NewRequest("GET", "/api", nil))
 	if w.Code != http.StatusInternalServerError {
 		t.Errorf("request without a user: code %d; want 500", w.Code)
+	}
+}
+
+// TestDecisionInContext: behind Authorize a handler reads the user, the
+// authorizer and the attributes it allowed from the request's context,
+// with or without an impersonated user in between; a context that was
+// never authorized has no decision, and WithDecision keeps the user.
+func TestDecisionInContext(t *testing.T) {
+	alice := User{Name: "alice", Groups: []string{"system:authenticated"}}
+	var got struct {
+		user   User
+		attrs  Attributes
+		az, ok bool
+	}
+	next := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got.user, _ = UserFrom(r.Context())
+		got.attrs, got.ok = AttributesFromContext(r.Context())
+		_, got.az = AuthorizerFrom(r.Context())
+	})
+	for _, impersonated := range []bool{false, true} {
+		r := httptest.NewRequest("GET", "/api/v1/namespaces/default/pods/p1", nil)
+		r = r.WithContext(WithUser(r.Context(), alice))
+		inner := r
+		if impersonated {
+			inner = r.WithContext(WithUser(r.Context(), User{Name: "bob"}))
+		}
+		got.ok, got.az = false, false
+		Authorize(next, onlyGets{}).ServeHTTP(httptest.NewRecorder(), inner)
+		want := "alice"
+		if impersonated {
+			want = "bob"
+		}
+		if got.user.Name != want || !got.ok || !got.az || got.attrs.Verb != "get" || got.attrs.Name != "p1" {
+			t.Errorf("impersonated %v: handler saw user %q, attributes %+v (%v), authorizer %v; want %s getting p1", impersonated, got.user.Name, got.attrs, got.ok, got.az, want)
+		}
+		if _, ok := AttributesFromContext(r.Context()); ok && impersonated {
+			t.Errorf("the real user's context has the impersonated request's decision")
+		}
+	}
+	ctx := WithUser(context.Background(), alice)
+	if _, ok := AttributesFromContext(ctx); ok {
+		t.Error("a context never authorized has attributes")
+	}
+	ctx = WithDecision(ctx, onlyGets{}, Attributes{Verb: "list"})
+	if u, ok := UserFrom(ctx); !ok || u.Name != "alice" {
+		t.Errorf("UserFrom after WithDecision = %q, %v; want alice", u.Name, ok)
+	}
+	if a, ok := AttributesFromContext(ctx); !ok || a.Verb != "list" {
+		t.Errorf("AttributesFromContext after WithDecision = %+v, %v", a, ok)
+	}
+	if _, ok := UserFrom(WithDecision(context.Background(), onlyGets{}, Attributes{})); ok {
+		t.Error("WithDecision on a context with no user gave it one")
 	}
 }
