@@ -5,6 +5,7 @@ import (
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 )
@@ -39,7 +40,8 @@ func GrownStacks(ctx context.Context, h http.Handler, workers int, idle time.Dur
 			h.ServeHTTP(w, r)
 			return
 		}
-		job := &stackJob{h: h, w: w, r: r, done: make(chan struct{})}
+		job := stackJobs.Get().(*stackJob)
+		job.h, job.w, job.r = h, w, r
 		select {
 		case jobs <- job:
 		default:
@@ -47,18 +49,23 @@ func GrownStacks(ctx context.Context, h http.Handler, workers int, idle time.Dur
 			// up to workers, or serve it here.
 			if started.Add(1) > int64(workers) || ctx.Err() != nil {
 				started.Add(-1)
+				job.release()
 				h.ServeHTTP(w, r)
 				return
 			}
 			go stackWorker(ctx, jobs, job, idle, &started)
 		}
 		<-job.done
-		if job.panicked {
-			panic(job.panicValue)
+		panicked, v := job.panicked, job.panicValue
+		job.release()
+		if panicked {
+			panic(v)
 		}
 	})
 }
 
+// stackJob is one request handed to a worker. done receives once when
+// the request has been served; jobs are reused (stackJobs).
 type stackJob struct {
 	h          http.Handler
 	w          http.ResponseWriter
@@ -66,6 +73,14 @@ type stackJob struct {
 	done       chan struct{}
 	panicked   bool
 	panicValue any
+}
+
+var stackJobs = sync.Pool{New: func() any { return &stackJob{done: make(chan struct{}, 1)} }}
+
+// release returns a served (or never sent) job to stackJobs.
+func (j *stackJob) release() {
+	*j = stackJob{done: j.done}
+	stackJobs.Put(j)
 }
 
 // stackWorker serves first, then jobs until ctx ends or none comes for
@@ -110,7 +125,7 @@ func onStackFloor(f func()) {
 }
 
 func (j *stackJob) run() {
-	defer close(j.done)
+	defer func() { j.done <- struct{}{} }()
 	defer func() {
 		if v := recover(); v != nil {
 			j.panicked, j.panicValue = true, v
