@@ -103,13 +103,35 @@ func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, code int, o
 	if queryValue(r, "pretty") == "true" && info.PrettySerializer != nil {
 		enc = info.PrettySerializer
 	}
-	w.Header().Set("Content-Type", info.MediaType)
+	setContentType(w.Header(), info.MediaType)
 	w.WriteHeader(code)
 	if r.Method == http.MethodHead {
 		return
 	}
 	if err := enc.Encode(obj, w); err != nil {
 		s.log.Error("encode response", "err", err)
+	}
+}
+
+// Content-Type values of the media types the server writes, one slice
+// each for every response (net/http only reads them).
+var (
+	jsonContentType = []string{mediaJSON}
+	yamlContentType = []string{mediaYAML}
+)
+
+// setContentType sets h's Content-Type to mediaType, without a new slice
+// for the media types the server writes.
+func setContentType(h http.Header, mediaType string) {
+	switch mediaType {
+	case mediaJSON:
+		h["Content-Type"] = jsonContentType
+	case mediaYAML:
+		h["Content-Type"] = yamlContentType
+	case mediaProtobuf:
+		h["Content-Type"] = protobufContentType
+	default:
+		h.Set("Content-Type", mediaType)
 	}
 }
 

@@ -45,7 +45,7 @@ func (s *Server) getProtobuf(ctx context.Context, w http.ResponseWriter, r *http
 	if err != nil {
 		return err
 	}
-	w.Header()["Content-Type"] = protobufContentType
+	setContentType(w.Header(), mediaProtobuf)
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
 		return nil
@@ -116,7 +116,7 @@ func (s *Server) listProtobuf(w http.ResponseWriter, r *http.Request, ep *endpoi
 		}
 		msgs[i] = msg
 	}
-	w.Header().Set("Content-Type", mediaProtobuf)
+	setContentType(w.Header(), mediaProtobuf)
 	w.WriteHeader(http.StatusOK)
 	if r.Method == http.MethodHead {
 		return nil
