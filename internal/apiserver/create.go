@@ -12,6 +12,7 @@ import (
 
 	"github.com/skiff-dev/skiff/internal/apis/defaults"
 	"github.com/skiff-dev/skiff/internal/apis/validation"
+	"github.com/skiff-dev/skiff/internal/storage"
 )
 
 // maxFieldManagerLength is upstream's limit on a fieldManager name.
@@ -60,26 +61,33 @@ func (s *Server) handleCreate(ctx context.Context, w http.ResponseWriter, r *htt
 	if err != nil {
 		return err
 	}
-	created, err := s.create(ctx, ep, info.Namespace, obj, manager, dryRun)
+	_, protobufOut := protobufStore(r, ep)
+	created, msg, err := s.create(ctx, ep, info.Namespace, obj, manager, dryRun, protobufOut)
 	if err != nil {
 		return err
 	}
 	addWarnings(w, warnings)
+	if msg != nil {
+		s.writeStoredProtobuf(w, r, http.StatusCreated, ep, msg)
+		return nil
+	}
 	s.writeObject(w, r, http.StatusCreated, created)
 	return nil
 }
 
 // create runs the create path for a decoded object: naming, server-owned
 // metadata, defaults, managed fields, mutating admission, validation,
-// validating admission, storage.
-func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj runtime.Object, manager string, dryRun bool) (runtime.Object, error) {
+// validating admission, storage. With wantMsg, an object stored as it is
+// served (no conversion) comes with its protobuf message (storage's
+// CreateProtobuf); msg is nil otherwise.
+func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj runtime.Object, manager string, dryRun, wantMsg bool) (created runtime.Object, msg []byte, err error) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
-		return nil, apierrors.NewBadRequest(err.Error())
+		return nil, nil, apierrors.NewBadRequest(err.Error())
 	}
 	if ep.res.Namespaced {
 		if m.GetNamespace() != "" && m.GetNamespace() != namespace {
-			return nil, apierrors.NewBadRequest("the namespace of the provided object does not match the namespace sent on the request")
+			return nil, nil, apierrors.NewBadRequest("the namespace of the provided object does not match the namespace sent on the request")
 		}
 		m.SetNamespace(namespace)
 	} else {
@@ -99,10 +107,10 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 	obj = ep.recordCreate(obj, manager)
 	a, err := s.admitMutating(ctx, ep, "", obj, nil, dryRun)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
-		return nil, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)
+		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)
 	}
 	warn(ctx, createWarnings(obj))
 	// A dry run never reaches storage, so it checks etcd itself; a real
@@ -121,21 +129,25 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 			// allocation takes a Service's ClusterIP (which would
 			// otherwise fail as taken). Storage still catches a
 			// concurrent create.
-			return nil, apierrors.NewAlreadyExists(ep.res.GVR.GroupResource(), m.GetName())
+			return nil, nil, apierrors.NewAlreadyExists(ep.res.GVR.GroupResource(), m.GetName())
 		}
 	}
 	undo, err := s.admitValidating(ctx, ep, a)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	if dryRun {
 		undo()
-		return obj, nil
+		return obj, nil, nil
 	}
-	created, err := ep.store.Create(ctx, m.GetNamespace(), m.GetName(), obj)
+	if st, ok := ep.store.(*storage.Resource); ok && wantMsg {
+		created, msg, err = st.CreateProtobuf(ctx, m.GetNamespace(), m.GetName(), obj)
+	} else {
+		created, err = ep.store.Create(ctx, m.GetNamespace(), m.GetName(), obj)
+	}
 	if err != nil {
 		undo()
-		return nil, err
+		return nil, nil, err
 	}
-	return created, nil
+	return created, msg, nil
 }

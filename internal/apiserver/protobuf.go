@@ -45,15 +45,22 @@ func (s *Server) getProtobuf(ctx context.Context, w http.ResponseWriter, r *http
 	if err != nil {
 		return err
 	}
+	s.writeStoredProtobuf(w, r, http.StatusOK, ep, msg)
+	return nil
+}
+
+// writeStoredProtobuf answers with the object message msg of the
+// endpoint's kind, as storage keeps it, for a client that asked for
+// protobuf (protobufStore).
+func (s *Server) writeStoredProtobuf(w http.ResponseWriter, r *http.Request, code int, ep *endpoint, msg []byte) {
 	setContentType(w.Header(), mediaProtobuf)
-	w.WriteHeader(http.StatusOK)
+	w.WriteHeader(code)
 	if r.Method == http.MethodHead {
-		return nil
+		return
 	}
 	if err := writeProtobufObject(w, ep.protobufHead(), msg); err != nil {
 		s.log.Error("encode response", "err", err)
 	}
-	return nil
 }
 
 // protobufContentType is the Content-Type header of protobuf responses,

@@ -13,17 +13,30 @@ import (
 // otherwise). It returns obj itself with TypeMeta set and resourceVersion set
 // to the creating revision; obj's resourceVersion is ignored.
 func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Object) (runtime.Object, error) {
+	created, _, err := r.create(ctx, ns, name, obj, false)
+	return created, err
+}
+
+// CreateProtobuf is Create that also returns the created object's protobuf
+// message as a protobuf client is sent it (see GetProtobuf), made from the
+// bytes it stored rather than by encoding the object again; msg is nil
+// when those are not a protobuf envelope.
+func (r *Resource) CreateProtobuf(ctx context.Context, ns, name string, obj runtime.Object) (created runtime.Object, msg []byte, err error) {
+	return r.create(ctx, ns, name, obj, true)
+}
+
+func (r *Resource) create(ctx context.Context, ns, name string, obj runtime.Object, wantMsg bool) (runtime.Object, []byte, error) {
 	key, err := r.key(ns, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	plain, err := r.encode(obj)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	data, err := r.toStorage(ctx, key, plain)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	hinted := r.hint(key, plain, obj)
 	resp, err := r.commitPut(ctx, func(opts ...clientv3.OpOption) (*clientv3.TxnResponse, error) {
@@ -36,15 +49,19 @@ func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Obje
 		r.unhint(key, plain)
 	}
 	if err != nil {
-		return nil, apierrors.NewInternalError(err)
+		return nil, nil, apierrors.NewInternalError(err)
 	}
 	if !resp.Succeeded {
-		return nil, apierrors.NewAlreadyExists(r.rc.GroupResource, name)
+		return nil, nil, apierrors.NewAlreadyExists(r.rc.GroupResource, name)
 	}
 	if err := setRV(obj, resp.Header.Revision); err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	return obj, nil
+	var msg []byte
+	if wantMsg {
+		msg, _ = messageWithRV(plain, resp.Header.Revision)
+	}
+	return obj, msg, nil
 }
 
 // putOp is clientv3.OpPut(key, string(data), opts...) with one copy of

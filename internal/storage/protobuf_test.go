@@ -9,6 +9,7 @@ import (
 	"google.golang.org/protobuf/encoding/protowire"
 	corev1 "k8s.io/api/core/v1"
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -108,6 +109,36 @@ func TestGetProtobuf(t *testing.T) {
 // serializer decodes, and every envelope the fast path does not handle
 // exactly (another kind, a content encoding, a field of another wire
 // type, truncated bytes) is left to the serializer.
+// TestCreateProtobuf: the message a create returns is what the created
+// object encodes to, resourceVersion included, and what a get then reads;
+// an existing name is AlreadyExists and stores nothing.
+func TestCreateProtobuf(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "", Config{})
+	r := e.pods
+	created, msg, err := r.CreateProtobuf(ctx, "ns1", "a", pod("ns1", "a", map[string]string{"x": "y"}))
+	if err != nil {
+		t.Fatalf("CreateProtobuf() error = %v", err)
+	}
+	p := created.(*corev1.Pod)
+	if p.ResourceVersion == "" {
+		t.Fatal("CreateProtobuf() returned no resourceVersion")
+	}
+	want, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(msg, want) {
+		t.Errorf("CreateProtobuf() message = %x; want the object's encoding %x", msg, want)
+	}
+	if got, err := r.GetProtobuf(ctx, "ns1", "a", ""); err != nil || !bytes.Equal(got, msg) {
+		t.Errorf("GetProtobuf() after the create = %x, %v; want the create's message", got, err)
+	}
+	if _, msg, err := r.CreateProtobuf(ctx, "ns1", "a", pod("ns1", "a", nil)); !apierrors.IsAlreadyExists(err) || msg != nil {
+		t.Errorf("CreateProtobuf() of an existing name = %x, %v; want no message and AlreadyExists", msg, err)
+	}
+}
+
 func TestDecodeInPlace(t *testing.T) {
 	scheme := runtime.NewScheme()
 	if err := corev1.AddToScheme(scheme); err != nil {
