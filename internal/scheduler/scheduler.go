@@ -199,11 +199,11 @@ func (s *Scheduler) Run(ctx context.Context) error {
 	if !s.shared {
 		defer s.informers.Shutdown()
 	}
-	synced := make([]cache.InformerSynced, 0, len(regs))
+	synced := make([]cache.DoneChecker, 0, len(regs))
 	for _, r := range regs {
-		synced = append(synced, r.reg.HasSynced)
+		synced = append(synced, r.reg.HasSyncedChecker())
 	}
-	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
+	if !cache.WaitFor(ctx, "", synced...) {
 		return ctx.Err()
 	}
 	s.informers.WaitForCacheSync(ctx.Done()) // the plugins' listers

@@ -76,7 +76,7 @@ func Start(ctx context.Context, f informers.SharedInformerFactory) (*Authorizer,
 		return nil, fmt.Errorf("index pods: %w", err)
 	}
 	f.StartWithContext(ctx)
-	if !cache.WaitForCacheSync(ctx.Done(), inf.HasSynced) {
+	if !cache.WaitFor(ctx, "", inf.HasSyncedChecker()) {
 		return nil, fmt.Errorf("pod cache did not sync: %w", ctx.Err())
 	}
 	return New(inf.GetIndexer()), nil

@@ -91,7 +91,7 @@ func (a *Authorizer) Start(ctx context.Context, f informers.SharedInformerFactor
 		}
 	}
 	f.StartWithContext(ctx)
-	if !cache.WaitForCacheSync(ctx.Done(), crb.HasSynced, rb.HasSynced, roles.HasSynced, clusterRoles.HasSynced) {
+	if !cache.WaitFor(ctx, "", crb.HasSyncedChecker(), rb.HasSyncedChecker(), roles.HasSyncedChecker(), clusterRoles.HasSyncedChecker()) {
 		return fmt.Errorf("rbac caches did not sync: %w", ctx.Err())
 	}
 	a.setPolicy(&policy{

@@ -33,13 +33,13 @@ func StartGetter(ctx context.Context, f informers.SharedInformerFactory, client 
 		pods:    core.Pods().Lister(),
 		secrets: core.Secrets().Lister(),
 	}
-	synced := []cache.InformerSynced{
-		core.ServiceAccounts().Informer().HasSynced,
-		core.Pods().Informer().HasSynced,
-		core.Secrets().Informer().HasSynced,
+	synced := []cache.DoneChecker{
+		core.ServiceAccounts().Informer().HasSyncedChecker(),
+		core.Pods().Informer().HasSyncedChecker(),
+		core.Secrets().Informer().HasSyncedChecker(),
 	}
 	f.StartWithContext(ctx)
-	if !cache.WaitForCacheSync(ctx.Done(), synced...) {
+	if !cache.WaitFor(ctx, "", synced...) {
 		return nil, fmt.Errorf("service account token caches did not sync: %w", ctx.Err())
 	}
 	return g, nil
