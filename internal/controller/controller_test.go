@@ -5,6 +5,7 @@ import (
 	"errors"
 	"reflect"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -186,5 +187,24 @@ func TestCacheTransformInInformer(t *testing.T) {
 	}
 	if a.Labels["app"] != "web" || b.Labels["app"] != "web" {
 		t.Errorf("labels = %v, %v", a.Labels, b.Labels)
+	}
+}
+
+// TestWaitSynced: WaitSynced returns once every cache reports synced, and
+// false when its context ends first.
+func TestWaitSynced(t *testing.T) {
+	var a, b atomic.Bool
+	a.Store(true)
+	go func() {
+		time.Sleep(20 * time.Millisecond)
+		b.Store(true)
+	}()
+	if !WaitSynced(context.Background(), a.Load, b.Load) || !b.Load() {
+		t.Fatal("WaitSynced() = false, or returned before both caches synced")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Millisecond)
+	defer cancel()
+	if WaitSynced(ctx, a.Load, func() bool { return false }) {
+		t.Error("WaitSynced() = true with a cache that never syncs")
 	}
 }

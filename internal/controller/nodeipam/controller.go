@@ -116,7 +116,7 @@ func (c *Controller) Name() string { return "nodeipam" }
 // has synced, then reconciles until ctx ends.
 func (c *Controller) Run(ctx context.Context) error {
 	defer c.events.Shutdown()
-	if !cache.WaitForCacheSync(ctx.Done(), c.synced) {
+	if !controller.WaitSynced(ctx, c.synced) {
 		return fmt.Errorf("nodeipam: caches did not sync: %w", ctx.Err())
 	}
 	nodes, err := c.nodes.List(labels.Everything())

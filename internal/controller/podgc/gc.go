@@ -17,6 +17,8 @@ import (
 	"k8s.io/client-go/kubernetes"
 	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
+
+	"github.com/skiff-dev/skiff/internal/controller"
 )
 
 // Upstream's defaults.
@@ -89,7 +91,7 @@ func (g *GC) Name() string { return "pod-garbage-collector" }
 
 // Run collects every check period until ctx ends.
 func (g *GC) Run(ctx context.Context) error {
-	if !cache.WaitForCacheSync(ctx.Done(), g.synced...) {
+	if !controller.WaitSynced(ctx, g.synced...) {
 		return fmt.Errorf("podgc: caches did not sync: %w", ctx.Err())
 	}
 	t := time.NewTicker(g.period)
