@@ -259,6 +259,14 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 		return fail("informers", err)
 	}
 	cleanups = append(cleanups, stopShared) // cleanups run in reverse: after every reader below
+	var controllers []runnable
+	if !cfg.DisableControllerManager {
+		// Built before anything starts the shared informers (see
+		// newControllers), run once authentication is up.
+		if controllers, err = newControllers(loopback, shared, cfg, log); err != nil {
+			return fail("controllers", err)
+		}
+	}
 	stopAuthz, err := startAuthorization(ctx, loopback, authorizer, log)
 	if err != nil {
 		return fail("authorization", err)
@@ -275,11 +283,7 @@ func StartServer(ctx context.Context, cfg ServerConfig) (*Server, error) {
 	}
 	cleanups = append(cleanups, stopAuthn)
 	if !cfg.DisableControllerManager {
-		stopControllers, err := startControllers(ctx, loopback, shared, cfg, log)
-		if err != nil {
-			return fail("controllers", err)
-		}
-		cleanups = append(cleanups, stopControllers)
+		cleanups = append(cleanups, runControllers(ctx, shared, controllers, log))
 		stopCSR, err := startCertificateControllers(ctx, loopback, bundle, log)
 		if err != nil {
 			return fail("certificate controllers", err)
