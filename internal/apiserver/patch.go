@@ -106,16 +106,13 @@ func (s *Server) handlePatch(ctx context.Context, w http.ResponseWriter, r *http
 			return obj, err
 		}
 	}
+	req.wantMessage(r)
 	out, created, err := s.update(ctx, req)
 	if err != nil {
 		return err
 	}
 	addWarnings(w, warnings)
-	code := http.StatusOK
-	if created {
-		code = http.StatusCreated
-	}
-	s.writeObject(w, r, code, out)
+	s.writeWritten(w, r, req, created, out)
 	return nil
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/skiff-dev/skiff/internal/apis/defaults"
 	"github.com/skiff-dev/skiff/internal/apis/validation"
+	"github.com/skiff-dev/skiff/internal/storage"
 )
 
 // createOnUpdate lists the resources upstream lets PUT create, as their
@@ -41,6 +42,19 @@ type writeRequest struct {
 	apply *applyRequest
 	// mutate computes the new object.
 	mutate mutateFunc
+	// msg, when set, receives the written object's protobuf message from
+	// storage (UpdateProtobuf) for an endpoint that serves objects as
+	// stored; it stays nil otherwise, and after a dry run.
+	msg *[]byte
+}
+
+// wantMessage asks update for the written object's stored message when
+// r's client takes protobuf objects of an endpoint that serves them as
+// stored (protobufStore).
+func (req *writeRequest) wantMessage(r *http.Request) {
+	if _, ok := protobufStore(r, req.ep); ok {
+		req.msg = new([]byte)
+	}
 }
 
 func (s *Server) handleUpdate(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) error {
@@ -71,17 +85,28 @@ func (s *Server) handleUpdate(ctx context.Context, w http.ResponseWriter, r *htt
 		manager: manager, dryRun: dryRun, allowCreate: createOnUpdate[ep.res.GVR.Resource] && info.Subresource == "",
 		mutate: func(runtime.Object) (runtime.Object, error) { return obj.DeepCopyObject(), nil },
 	}
+	req.wantMessage(r)
 	out, created, err := s.update(ctx, req)
 	if err != nil {
 		return err
 	}
 	addWarnings(w, warnings)
+	s.writeWritten(w, r, req, created, out)
+	return nil
+}
+
+// writeWritten answers an update or patch with the object written: from
+// its stored message when update left one (wantMessage), else encoded.
+func (s *Server) writeWritten(w http.ResponseWriter, r *http.Request, req writeRequest, created bool, out runtime.Object) {
 	code := http.StatusOK
 	if created {
 		code = http.StatusCreated
 	}
+	if req.msg != nil && *req.msg != nil {
+		s.writeStoredProtobuf(w, r, code, req.ep, *req.msg)
+		return
+	}
 	s.writeObject(w, r, code, out)
-	return nil
 }
 
 // update runs one write through storage's guaranteed update: it re-runs on
@@ -115,7 +140,13 @@ func (s *Server) update(ctx context.Context, req writeRequest) (runtime.Object, 
 		}
 		return obj, created, err
 	}
-	out, err := req.ep.store.Update(ctx, req.namespace, req.name, fn)
+	var out runtime.Object
+	var err error
+	if st, ok := req.ep.store.(*storage.Resource); ok && req.msg != nil {
+		out, *req.msg, err = st.UpdateProtobuf(ctx, req.namespace, req.name, fn)
+	} else {
+		out, err = req.ep.store.Update(ctx, req.namespace, req.name, fn)
+	}
 	if err != nil {
 		if undo != nil {
 			undo()
@@ -123,7 +154,10 @@ func (s *Server) update(ctx context.Context, req writeRequest) (runtime.Object, 
 		return nil, false, err
 	}
 	s.releaseReplacedService(ctx, req.subresource, out, replaced)
-	out, err = s.finishDeletion(ctx, req.ep, out)
+	written := out
+	if out, err = s.finishDeletion(ctx, req.ep, out); out != written && req.msg != nil {
+		*req.msg = nil // deleted since: the message is not the answer
+	}
 	return out, created, err
 }
 

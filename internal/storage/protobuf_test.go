@@ -139,6 +139,45 @@ func TestCreateProtobuf(t *testing.T) {
 	}
 }
 
+// TestUpdateProtobuf: the message an update returns is what the resulting
+// object encodes to, for a write and for an update that changes nothing
+// (no write: the stored object and its resourceVersion), and what a get
+// then reads.
+func TestUpdateProtobuf(t *testing.T) {
+	ctx := context.Background()
+	e := newEnv(t, "", Config{})
+	r := e.pods
+	mustCreate(t, r, pod("ns1", "a", map[string]string{"x": "y"}))
+	var written string
+	for _, tt := range []struct {
+		name  string
+		label string
+	}{{"write", "z"}, {"no change", "z"}} {
+		obj, msg, err := r.UpdateProtobuf(ctx, "ns1", "a", func(cur runtime.Object) (runtime.Object, error) {
+			cur.(*corev1.Pod).Labels["x"] = tt.label
+			return cur, nil
+		})
+		if err != nil {
+			t.Fatalf("%s: UpdateProtobuf() error = %v", tt.name, err)
+		}
+		want, err := obj.(*corev1.Pod).Marshal()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(msg, want) {
+			t.Errorf("%s: UpdateProtobuf() message = %x; want the object's encoding %x", tt.name, msg, want)
+		}
+		if rv := obj.(*corev1.Pod).ResourceVersion; tt.name == "write" {
+			written = rv
+		} else if rv != written {
+			t.Errorf("an update that changes nothing returned resourceVersion %s; want the write's %s", rv, written)
+		}
+		if got, err := r.GetProtobuf(ctx, "ns1", "a", ""); err != nil || !bytes.Equal(got, msg) {
+			t.Errorf("%s: GetProtobuf() after the update = %x, %v; want the update's message", tt.name, got, err)
+		}
+	}
+}
+
 func TestDecodeInPlace(t *testing.T) {
 	scheme := runtime.NewScheme()
 	if err := corev1.AddToScheme(scheme); err != nil {

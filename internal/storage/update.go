@@ -23,40 +23,60 @@ type UpdateFunc func(current runtime.Object) (runtime.Object, error)
 // Updates of one key from this process run one at a time (keyLocks), so fn
 // must not update the same key itself.
 func (r *Resource) Update(ctx context.Context, ns, name string, fn UpdateFunc) (runtime.Object, error) {
+	obj, _, err := r.update(ctx, ns, name, fn, false)
+	return obj, err
+}
+
+// UpdateProtobuf is Update that also returns the resulting object's
+// protobuf message as a protobuf client is sent it (see GetProtobuf), made
+// from the bytes stored (or left as they were) rather than by encoding the
+// object again; msg is nil when those are not a protobuf envelope.
+func (r *Resource) UpdateProtobuf(ctx context.Context, ns, name string, fn UpdateFunc) (obj runtime.Object, msg []byte, err error) {
+	return r.update(ctx, ns, name, fn, true)
+}
+
+func (r *Resource) update(ctx context.Context, ns, name string, fn UpdateFunc, wantMsg bool) (runtime.Object, []byte, error) {
 	key, err := r.key(ns, name)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	unlock, err := r.writing.lock(ctx, key)
 	if err != nil {
-		return nil, apierrors.NewTimeoutError(fmt.Sprintf("waiting for the other updates of %s: %v", key, err), 0)
+		return nil, nil, apierrors.NewTimeoutError(fmt.Sprintf("waiting for the other updates of %s: %v", key, err), 0)
 	}
 	defer unlock()
 	cur, curData, modRev, err := r.readLatest(ctx, key)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
+	}
+	result := func(obj runtime.Object, plain []byte, rev int64) (runtime.Object, []byte, error) {
+		if err := setRV(obj, rev); err != nil {
+			return nil, nil, err
+		}
+		var msg []byte
+		if wantMsg {
+			msg, _ = messageWithRV(plain, rev)
+		}
+		return obj, msg, nil
 	}
 	for {
 		next, err := fn(cur)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if next == nil {
-			return nil, apierrors.NewInternalError(fmt.Errorf("storage: update of %s returned no object", key))
+			return nil, nil, apierrors.NewInternalError(fmt.Errorf("storage: update of %s returned no object", key))
 		}
 		plain, err := r.encode(next)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		if cur != nil && bytes.Equal(plain, curData) {
-			if err := setRV(next, modRev); err != nil {
-				return nil, err
-			}
-			return next, nil
+			return result(next, plain, modRev)
 		}
 		data, err := r.toStorage(ctx, key, plain)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 		hinted := r.hint(key, plain, next)
 		resp, err := r.commitPut(ctx, func(opts ...clientv3.OpOption) (*clientv3.TxnResponse, error) {
@@ -70,17 +90,14 @@ func (r *Resource) Update(ctx context.Context, ns, name string, fn UpdateFunc) (
 			r.unhint(key, plain)
 		}
 		if err != nil {
-			return nil, apierrors.NewInternalError(err)
+			return nil, nil, apierrors.NewInternalError(err)
 		}
 		if resp.Succeeded {
-			if err := setRV(next, resp.Header.Revision); err != nil {
-				return nil, err
-			}
-			return next, nil
+			return result(next, plain, resp.Header.Revision)
 		}
 		cur, curData, modRev, err = r.fromRangeResponse(ctx, key, resp.Responses[0].GetResponseRange().GetKvs())
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
 }
