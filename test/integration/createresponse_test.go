@@ -14,6 +14,23 @@ import (
 	"k8s.io/client-go/rest"
 )
 
+// wires are the media types client-go speaks: protobuf for built-in types
+// by default, JSON as kubectl.
+var wires = []string{"application/vnd.kubernetes.protobuf", "application/json"}
+
+// wireClient is an admin clientset for the shared server that sends and
+// accepts only wire.
+func wireClient(t *testing.T, wire string) kubernetes.Interface {
+	t.Helper()
+	cfg := rest.CopyConfig(shared.cfg)
+	cfg.ContentType, cfg.AcceptContentTypes = wire, wire
+	cs, err := kubernetes.NewForConfig(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
 // TestCreateResponseIsTheStoredObject: what a create answers, to a
 // protobuf client (written from the stored bytes) and to a JSON one
 // (encoded from the object), is the object a get then reads: defaults,
@@ -22,13 +39,8 @@ import (
 func TestCreateResponseIsTheStoredObject(t *testing.T) {
 	ctx := context.Background()
 	ns := newNamespace(t)
-	for _, wire := range []string{"application/vnd.kubernetes.protobuf", "application/json"} {
-		cfg := rest.CopyConfig(shared.cfg)
-		cfg.ContentType, cfg.AcceptContentTypes = wire, wire
-		cs, err := kubernetes.NewForConfig(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, wire := range wires {
+		cs := wireClient(t, wire)
 		name := "json"
 		if wire != "application/json" {
 			name = "protobuf"
@@ -71,13 +83,8 @@ func TestCreateResponseIsTheStoredObject(t *testing.T) {
 func TestWriteResponseIsTheStoredObject(t *testing.T) {
 	ctx := context.Background()
 	ns := newNamespace(t)
-	for _, wire := range []string{"application/vnd.kubernetes.protobuf", "application/json"} {
-		cfg := rest.CopyConfig(shared.cfg)
-		cfg.ContentType, cfg.AcceptContentTypes = wire, wire
-		cs, err := kubernetes.NewForConfig(cfg)
-		if err != nil {
-			t.Fatal(err)
-		}
+	for _, wire := range wires {
+		cs := wireClient(t, wire)
 		pods := cs.CoreV1().Pods(ns)
 		pod, err := pods.Create(ctx, &corev1.Pod{
 			ObjectMeta: metav1.ObjectMeta{GenerateName: "w-", Finalizers: []string{"example.com/hold"}},
