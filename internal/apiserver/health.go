@@ -4,9 +4,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"runtime"
 	"strings"
+	"sync"
 )
 
 // HealthCheck is one named check listed on /readyz and /livez.
@@ -39,6 +41,33 @@ func (s *Server) serveVersion(w http.ResponseWriter, r *http.Request) {
 	_ = enc.Encode(v)
 }
 
+// healthLog logs a health check when it starts failing, with the reason
+// the answer withholds, and when it passes again; not on every request, so
+// a client polling /readyz while the server starts (or while etcd is away)
+// does not fill the log with one line per poll. Upstream logs each failed
+// request at verbosity 2.
+type healthLog struct {
+	mu      sync.Mutex
+	failing map[string]string // check name: its last error
+}
+
+func (h *healthLog) report(log *slog.Logger, check string, err error) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	last, was := h.failing[check]
+	switch {
+	case err != nil && (!was || last != err.Error()):
+		if h.failing == nil {
+			h.failing = map[string]string{}
+		}
+		h.failing[check] = err.Error()
+		log.Warn("health check failed", "check", check, "err", err)
+	case err == nil && was:
+		delete(h.failing, check)
+		log.Info("health check passed", "check", check)
+	}
+}
+
 // serveHealth answers /healthz, /livez and /readyz like upstream: "ok", or
 // with ?verbose a line per check, and /readyz/<check> for one check.
 func (s *Server) serveHealth(kind string) http.HandlerFunc {
@@ -61,10 +90,11 @@ func (s *Server) serveHealth(kind string) http.HandlerFunc {
 				fmt.Fprintf(&b, "[+]%s excluded: ok\n", c.Name)
 				continue
 			}
-			if err := c.Check(r.Context()); err != nil {
+			err := c.Check(r.Context())
+			s.health.report(s.log, c.Name, err)
+			if err != nil {
 				failed = true
 				fmt.Fprintf(&b, "[-]%s failed: reason withheld\n", c.Name)
-				s.log.Warn("health check failed", "check", c.Name, "err", err)
 				continue
 			}
 			fmt.Fprintf(&b, "[+]%s ok\n", c.Name)

@@ -95,6 +95,8 @@ type Server struct {
 	metrics   *metrics
 	mux       *http.ServeMux
 	admission *admission.Chain
+	// health remembers which health checks are failing, to log changes.
+	health healthLog
 }
 
 // New builds the server: it opens the storage of every resource (priming
