@@ -3,6 +3,7 @@ package integration
 import (
 	"context"
 	"testing"
+	"time"
 
 	corev1 "k8s.io/api/core/v1"
 	rbacv1 "k8s.io/api/rbac/v1"
@@ -10,6 +11,7 @@ import (
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
+	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes"
 	"k8s.io/client-go/rest"
 )
@@ -122,10 +124,37 @@ func TestWriteResponseIsTheStoredObject(t *testing.T) {
 		if err := pods.Delete(ctx, pod.Name, metav1.DeleteOptions{GracePeriodSeconds: new(int64)}); err != nil {
 			t.Fatalf("%s: delete: %v", wire, err)
 		}
+		held, err := pods.Get(ctx, pod.Name, metav1.GetOptions{})
+		if err != nil {
+			t.Fatalf("%s: get the deleted pod its finalizer holds: %v", wire, err)
+		}
+		w, err := pods.Watch(ctx, metav1.ListOptions{FieldSelector: "metadata.name=" + pod.Name, ResourceVersion: held.ResourceVersion})
+		if err != nil {
+			t.Fatalf("%s: watch: %v", wire, err)
+		}
 		last, err := pods.Patch(ctx, pod.Name, types.JSONPatchType, []byte(`[{"op":"remove","path":"/metadata/finalizers"}]`), metav1.PatchOptions{})
 		if err != nil || last.DeletionTimestamp == nil || len(last.Finalizers) != 0 {
-			t.Errorf("%s: the patch that removed the last finalizer answered %+v, %v; want the deleted pod", wire, last, err)
+			t.Fatalf("%s: the patch that removed the last finalizer answered %+v, %v; want the deleted pod", wire, last, err)
 		}
+		// The answer is the pod as deleted, at the deletion's revision,
+		// not as the patch wrote it just before.
+		timeout := time.After(30 * time.Second)
+		for deleted := false; !deleted; {
+			select {
+			case ev, ok := <-w.ResultChan():
+				if !ok {
+					t.Fatalf("%s: the watch ended before the pod's deletion", wire)
+				}
+				if deleted = ev.Type == watch.Deleted; deleted {
+					if rv := ev.Object.(*corev1.Pod).ResourceVersion; rv != last.ResourceVersion {
+						t.Errorf("%s: the finalizer patch answered resourceVersion %s; the pod was deleted at %s", wire, last.ResourceVersion, rv)
+					}
+				}
+			case <-timeout:
+				t.Fatalf("%s: no deletion watched in 30s", wire)
+			}
+		}
+		w.Stop()
 		if _, err := pods.Get(ctx, pod.Name, metav1.GetOptions{}); !apierrors.IsNotFound(err) {
 			t.Errorf("%s: get after the last finalizer went: %v; want NotFound", wire, err)
 		}
