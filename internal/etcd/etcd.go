@@ -54,6 +54,8 @@ type Server struct {
 	// request still in flight at shutdown would otherwise do.
 	local  sync.RWMutex
 	closed bool
+	// closing is set when Close begins; the member's log reads it.
+	closing *atomic.Bool
 	// rev is the member's revision as last read, with the applied index
 	// it was read at (see Revision).
 	rev atomic.Pointer[revisionAt]
@@ -76,7 +78,8 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
-	ec := embedConfig(cfg)
+	closing := new(atomic.Bool)
+	ec := embedConfig(cfg, closing)
 	e, err := embed.StartEtcd(ec)
 	if err != nil {
 		return nil, fmt.Errorf("etcd: start: %w", err)
@@ -104,7 +107,7 @@ func Start(ctx context.Context, cfg Config) (*Server, error) {
 		e.Close()
 		return nil, err
 	}
-	return &Server{etcd: e, client: cli, endpoints: endpoints}, nil
+	return &Server{etcd: e, client: cli, endpoints: endpoints, closing: closing}, nil
 }
 
 // The embedded member's snapshot cadence (see embedConfig).
@@ -113,7 +116,7 @@ const (
 	embedSnapshotCatchUp = 500
 )
 
-func embedConfig(cfg Config) *embed.Config {
+func embedConfig(cfg Config, closing *atomic.Bool) *embed.Config {
 	loopback := url.URL{Scheme: "http", Host: "127.0.0.1:0"}
 	ec := embed.NewConfig()
 	ec.Name = "skiff"
@@ -139,7 +142,7 @@ func embedConfig(cfg Config) *embed.Config {
 	ec.WatchProgressNotifyInterval = 5 * time.Second
 	ec.Logger = "zap"
 	ec.LogLevel = "warn"
-	ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(newZapLogger(cfg.Logger, zapcore.WarnLevel))
+	ec.ZapLoggerBuilder = embed.NewZapLoggerBuilder(newZapLogger(cfg.Logger, zapcore.WarnLevel, closing))
 	return ec
 }
 
@@ -157,6 +160,9 @@ func (s *Server) Close() {
 		s.local.Lock()
 		s.closed = true
 		s.local.Unlock()
+		if s.closing != nil {
+			s.closing.Store(true)
+		}
 		if err := s.client.Close(); err != nil && !errors.Is(err, context.Canceled) {
 			s.etcd.GetLogger().Warn("close etcd client", zap.Error(err))
 		}
@@ -202,7 +208,7 @@ func newClient(ctx context.Context, endpoints []string, tlsConfig *tls.Config, l
 		DialTimeout:        10 * time.Second,
 		DialKeepAliveTime:  30 * time.Second,
 		MaxCallSendMsgSize: 2 * 1024 * 1024,
-		Logger:             newZapLogger(log, zapcore.WarnLevel),
+		Logger:             newZapLogger(log, zapcore.WarnLevel, nil),
 	})
 	if err != nil {
 		return nil, fmt.Errorf("etcd: connect to %v: %w", endpoints, err)
