@@ -54,12 +54,19 @@ func (r *Resource) create(ctx context.Context, ns, name string, obj runtime.Obje
 	if !resp.Succeeded {
 		return nil, nil, apierrors.NewAlreadyExists(r.rc.GroupResource, name)
 	}
-	if err := setRV(obj, resp.Header.Revision); err != nil {
+	return written(obj, plain, resp.Header.Revision, wantMsg)
+}
+
+// written is the answer of a write that left obj stored as plain at rev:
+// obj with that resourceVersion and, with wantMsg, its protobuf message
+// made from plain (nil when plain is not a protobuf envelope).
+func written(obj runtime.Object, plain []byte, rev int64, wantMsg bool) (runtime.Object, []byte, error) {
+	if err := setRV(obj, rev); err != nil {
 		return nil, nil, err
 	}
 	var msg []byte
 	if wantMsg {
-		msg, _ = messageWithRV(plain, resp.Header.Revision)
+		msg, _ = messageWithRV(plain, rev)
 	}
 	return obj, msg, nil
 }

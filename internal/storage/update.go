@@ -49,16 +49,6 @@ func (r *Resource) update(ctx context.Context, ns, name string, fn UpdateFunc, w
 	if err != nil {
 		return nil, nil, err
 	}
-	result := func(obj runtime.Object, plain []byte, rev int64) (runtime.Object, []byte, error) {
-		if err := setRV(obj, rev); err != nil {
-			return nil, nil, err
-		}
-		var msg []byte
-		if wantMsg {
-			msg, _ = messageWithRV(plain, rev)
-		}
-		return obj, msg, nil
-	}
 	for {
 		next, err := fn(cur)
 		if err != nil {
@@ -72,7 +62,7 @@ func (r *Resource) update(ctx context.Context, ns, name string, fn UpdateFunc, w
 			return nil, nil, err
 		}
 		if cur != nil && bytes.Equal(plain, curData) {
-			return result(next, plain, modRev)
+			return written(next, plain, modRev, wantMsg)
 		}
 		data, err := r.toStorage(ctx, key, plain)
 		if err != nil {
@@ -93,7 +83,7 @@ func (r *Resource) update(ctx context.Context, ns, name string, fn UpdateFunc, w
 			return nil, nil, apierrors.NewInternalError(err)
 		}
 		if resp.Succeeded {
-			return result(next, plain, resp.Header.Revision)
+			return written(next, plain, resp.Header.Revision, wantMsg)
 		}
 		cur, curData, modRev, err = r.fromRangeResponse(ctx, key, resp.Responses[0].GetResponseRange().GetKvs())
 		if err != nil {
