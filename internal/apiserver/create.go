@@ -61,8 +61,8 @@ func (s *Server) handleCreate(ctx context.Context, w http.ResponseWriter, r *htt
 	if err != nil {
 		return err
 	}
-	_, protobufOut := protobufStore(r, ep)
-	created, msg, err := s.create(ctx, ep, info.Namespace, obj, manager, dryRun, protobufOut)
+	answerFrom, _ := protobufStore(r, ep)
+	created, msg, err := s.create(ctx, ep, info.Namespace, obj, manager, dryRun, answerFrom)
 	if err != nil {
 		return err
 	}
@@ -77,10 +77,11 @@ func (s *Server) handleCreate(ctx context.Context, w http.ResponseWriter, r *htt
 
 // create runs the create path for a decoded object: naming, server-owned
 // metadata, defaults, managed fields, mutating admission, validation,
-// validating admission, storage. With wantMsg, an object stored as it is
-// served (no conversion) comes with its protobuf message (storage's
-// CreateProtobuf); msg is nil otherwise.
-func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj runtime.Object, manager string, dryRun, wantMsg bool) (created runtime.Object, msg []byte, err error) {
+// validating admission, storage. With answerFrom (the endpoint's store,
+// when the client takes protobuf objects as stored: protobufStore) the
+// object comes with its protobuf message (CreateProtobuf); msg is nil
+// otherwise.
+func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj runtime.Object, manager string, dryRun bool, answerFrom *storage.Resource) (created runtime.Object, msg []byte, err error) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
 		return nil, nil, apierrors.NewBadRequest(err.Error())
@@ -140,8 +141,8 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 		undo()
 		return obj, nil, nil
 	}
-	if st, ok := ep.store.(*storage.Resource); ok && wantMsg {
-		created, msg, err = st.CreateProtobuf(ctx, m.GetNamespace(), m.GetName(), obj)
+	if answerFrom != nil {
+		created, msg, err = answerFrom.CreateProtobuf(ctx, m.GetNamespace(), m.GetName(), obj)
 	} else {
 		created, err = ep.store.Create(ctx, m.GetNamespace(), m.GetName(), obj)
 	}

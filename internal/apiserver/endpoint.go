@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"reflect"
-	"sync"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	"k8s.io/apimachinery/pkg/fields"
@@ -40,11 +39,9 @@ type endpoint struct {
 	// deprecated is set when the kind is deprecated at the server's
 	// version: every request gets its warning.
 	deprecated deprecation
-	// protoHead is protobufHead's, made on first use.
-	protoHead struct {
-		once sync.Once
-		b    []byte
-	}
+	// protoHead starts the protobuf envelope of an object of the kind
+	// (envelopeHead); set for endpoints served from storage.
+	protoHead []byte
 }
 
 // subresourceVerbs are the verbs each subresource serves, as upstream.
@@ -116,7 +113,7 @@ func (s *Server) newEndpoint(ctx context.Context, res *apis.Resource) (*endpoint
 	if res.Storage != nil {
 		store = &convertingStore{inner: inner, sv: res.Storage}
 	}
-	ep := &endpoint{res: res, gvk: gvk, store: store, objType: reflect.TypeOf(res.New()),
+	ep := &endpoint{res: res, gvk: gvk, store: store, objType: reflect.TypeOf(res.New()), protoHead: envelopeHead(gvk),
 		deprecated: deprecationOf(res.New(), gvk, s.cfg.Version), uncached: rc.Uncached}
 	if err := ep.initFieldManagers(s.cfg.TypeConverter, s.cfg.Scheme); err != nil {
 		return nil, err

@@ -58,7 +58,7 @@ func (s *Server) writeStoredProtobuf(w http.ResponseWriter, r *http.Request, cod
 	if r.Method == http.MethodHead {
 		return
 	}
-	if err := writeProtobufObject(w, ep.protobufHead(), msg); err != nil {
+	if err := writeProtobufObject(w, ep.protoHead, msg); err != nil {
 		s.log.Error("encode response", "err", err)
 	}
 }
@@ -66,13 +66,6 @@ func (s *Server) writeStoredProtobuf(w http.ResponseWriter, r *http.Request, cod
 // protobufContentType is the Content-Type header of protobuf responses,
 // one slice for all of them (net/http only reads it).
 var protobufContentType = []string{mediaProtobuf}
-
-// protobufHead returns what precedes an object message of the endpoint's
-// kind in its k8s protobuf envelope (see envelopeHead), made once.
-func (ep *endpoint) protobufHead() []byte {
-	ep.protoHead.once.Do(func() { ep.protoHead.b = envelopeHead(ep.gvk) })
-	return ep.protoHead.b
-}
 
 // envelopeHead is the start of a k8s protobuf envelope of kind gvk, byte
 // for byte as the protobuf serializer writes a runtime.Unknown: the magic,
@@ -145,19 +138,11 @@ func writeProtobufList(w io.Writer, gvk schema.GroupVersionKind, lm metav1.ListM
 	if err != nil {
 		return fmt.Errorf("encode list metadata: %w", err)
 	}
-	tm := runtime.TypeMeta{APIVersion: gvk.GroupVersion().String(), Kind: gvk.Kind}
-	typeMeta, err := tm.Marshal()
-	if err != nil {
-		return fmt.Errorf("encode type metadata: %w", err)
-	}
 	size := protowire.SizeTag(fieldListMeta) + protowire.SizeBytes(len(meta))
 	for _, it := range items {
 		size += protowire.SizeTag(fieldListItems) + protowire.SizeBytes(len(it))
 	}
-	head := append([]byte(nil), protobufMagic...)
-	head = protowire.AppendTag(head, 1, protowire.BytesType)
-	head = protowire.AppendBytes(head, typeMeta)
-	head = protowire.AppendTag(head, 2, protowire.BytesType)
+	head := envelopeHead(gvk)
 	head = protowire.AppendVarint(head, uint64(size))
 	head = protowire.AppendTag(head, fieldListMeta, protowire.BytesType)
 	head = protowire.AppendBytes(head, meta)

@@ -42,18 +42,25 @@ type writeRequest struct {
 	apply *applyRequest
 	// mutate computes the new object.
 	mutate mutateFunc
-	// msg, when set, receives the written object's protobuf message from
-	// storage (UpdateProtobuf) for an endpoint that serves objects as
-	// stored; it stays nil otherwise, and after a dry run.
-	msg *[]byte
+	// answer, when set, has update write through its store's
+	// UpdateProtobuf and keep the written object's message to answer with.
+	answer *storedAnswer
+}
+
+// storedAnswer is the protobuf message of an update's result, from the
+// store that wrote it; msg stays nil after a dry run or a write that ended
+// in deletion.
+type storedAnswer struct {
+	store *storage.Resource
+	msg   []byte
 }
 
 // wantMessage asks update for the written object's stored message when
 // r's client takes protobuf objects of an endpoint that serves them as
 // stored (protobufStore).
 func (req *writeRequest) wantMessage(r *http.Request) {
-	if _, ok := protobufStore(r, req.ep); ok {
-		req.msg = new([]byte)
+	if st, ok := protobufStore(r, req.ep); ok {
+		req.answer = &storedAnswer{store: st}
 	}
 }
 
@@ -102,8 +109,8 @@ func (s *Server) writeWritten(w http.ResponseWriter, r *http.Request, req writeR
 	if created {
 		code = http.StatusCreated
 	}
-	if req.msg != nil && *req.msg != nil {
-		s.writeStoredProtobuf(w, r, code, req.ep, *req.msg)
+	if req.answer != nil && req.answer.msg != nil {
+		s.writeStoredProtobuf(w, r, code, req.ep, req.answer.msg)
 		return
 	}
 	s.writeObject(w, r, code, out)
@@ -142,8 +149,8 @@ func (s *Server) update(ctx context.Context, req writeRequest) (runtime.Object, 
 	}
 	var out runtime.Object
 	var err error
-	if st, ok := req.ep.store.(*storage.Resource); ok && req.msg != nil {
-		out, *req.msg, err = st.UpdateProtobuf(ctx, req.namespace, req.name, fn)
+	if req.answer != nil {
+		out, req.answer.msg, err = req.answer.store.UpdateProtobuf(ctx, req.namespace, req.name, fn)
 	} else {
 		out, err = req.ep.store.Update(ctx, req.namespace, req.name, fn)
 	}
@@ -155,8 +162,8 @@ func (s *Server) update(ctx context.Context, req writeRequest) (runtime.Object, 
 	}
 	s.releaseReplacedService(ctx, req.subresource, out, replaced)
 	written := out
-	if out, err = s.finishDeletion(ctx, req.ep, out); out != written && req.msg != nil {
-		*req.msg = nil // deleted since: the message is not the answer
+	if out, err = s.finishDeletion(ctx, req.ep, out); out != written && req.answer != nil {
+		req.answer.msg = nil // deleted since: the message is not the answer
 	}
 	return out, created, err
 }
