@@ -160,9 +160,7 @@ func (s *Server) Close() {
 		s.local.Lock()
 		s.closed = true
 		s.local.Unlock()
-		if s.closing != nil {
-			s.closing.Store(true)
-		}
+		s.closing.Store(true)
 		if err := s.client.Close(); err != nil && !errors.Is(err, context.Canceled) {
 			s.etcd.GetLogger().Warn("close etcd client", zap.Error(err))
 		}
