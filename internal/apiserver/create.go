@@ -67,7 +67,7 @@ func (s *Server) handleCreate(ctx context.Context, w http.ResponseWriter, r *htt
 		return err
 	}
 	addWarnings(w, warnings)
-	if msg != nil {
+	if !msg.IsZero() {
 		s.writeStoredProtobuf(w, r, http.StatusCreated, ep, msg)
 		return nil
 	}
@@ -79,16 +79,16 @@ func (s *Server) handleCreate(ctx context.Context, w http.ResponseWriter, r *htt
 // metadata, defaults, managed fields, mutating admission, validation,
 // validating admission, storage. With answerFrom (the endpoint's store,
 // when the client takes protobuf objects as stored: protobufStore) the
-// object comes with its protobuf message (CreateProtobuf); msg is nil
+// object comes with its protobuf message (CreateProtobuf); msg is zero
 // otherwise.
-func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj runtime.Object, manager string, dryRun bool, answerFrom *storage.Resource) (created runtime.Object, msg []byte, err error) {
+func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj runtime.Object, manager string, dryRun bool, answerFrom *storage.Resource) (created runtime.Object, msg storage.ProtoMessage, err error) {
 	m, err := meta.Accessor(obj)
 	if err != nil {
-		return nil, nil, apierrors.NewBadRequest(err.Error())
+		return nil, storage.ProtoMessage{}, apierrors.NewBadRequest(err.Error())
 	}
 	if ep.res.Namespaced {
 		if m.GetNamespace() != "" && m.GetNamespace() != namespace {
-			return nil, nil, apierrors.NewBadRequest("the namespace of the provided object does not match the namespace sent on the request")
+			return nil, storage.ProtoMessage{}, apierrors.NewBadRequest("the namespace of the provided object does not match the namespace sent on the request")
 		}
 		m.SetNamespace(namespace)
 	} else {
@@ -108,10 +108,10 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 	obj = ep.recordCreate(obj, manager)
 	a, err := s.admitMutating(ctx, ep, "", obj, nil, dryRun)
 	if err != nil {
-		return nil, nil, err
+		return nil, storage.ProtoMessage{}, err
 	}
 	if errs := validation.ValidateCreate(obj); len(errs) > 0 {
-		return nil, nil, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)
+		return nil, storage.ProtoMessage{}, apierrors.NewInvalid(ep.gvk.GroupKind(), m.GetName(), errs)
 	}
 	warn(ctx, createWarnings(obj))
 	// A dry run never reaches storage, so it checks etcd itself; a real
@@ -130,16 +130,16 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 			// allocation takes a Service's ClusterIP (which would
 			// otherwise fail as taken). Storage still catches a
 			// concurrent create.
-			return nil, nil, apierrors.NewAlreadyExists(ep.res.GVR.GroupResource(), m.GetName())
+			return nil, storage.ProtoMessage{}, apierrors.NewAlreadyExists(ep.res.GVR.GroupResource(), m.GetName())
 		}
 	}
 	undo, err := s.admitValidating(ctx, ep, a)
 	if err != nil {
-		return nil, nil, err
+		return nil, storage.ProtoMessage{}, err
 	}
 	if dryRun {
 		undo()
-		return obj, nil, nil
+		return obj, storage.ProtoMessage{}, nil
 	}
 	if answerFrom != nil {
 		created, msg, err = answerFrom.CreateProtobuf(ctx, m.GetNamespace(), m.GetName(), obj)
@@ -148,7 +148,7 @@ func (s *Server) create(ctx context.Context, ep *endpoint, namespace string, obj
 	}
 	if err != nil {
 		undo()
-		return nil, nil, err
+		return nil, storage.ProtoMessage{}, err
 	}
 	return created, msg, nil
 }

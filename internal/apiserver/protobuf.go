@@ -52,7 +52,7 @@ func (s *Server) getProtobuf(ctx context.Context, w http.ResponseWriter, r *http
 // writeStoredProtobuf answers with the object message msg of the
 // endpoint's kind, as storage keeps it, for a client that asked for
 // protobuf (protobufStore).
-func (s *Server) writeStoredProtobuf(w http.ResponseWriter, r *http.Request, code int, ep *endpoint, msg []byte) {
+func (s *Server) writeStoredProtobuf(w http.ResponseWriter, r *http.Request, code int, ep *endpoint, msg storage.ProtoMessage) {
 	setContentType(w.Header(), mediaProtobuf)
 	w.WriteHeader(code)
 	if r.Method == http.MethodHead {
@@ -86,14 +86,18 @@ func envelopeHead(gvk schema.GroupVersionKind) []byte {
 // writeProtobufObject writes the object message msg in the envelope that
 // head starts (envelopeHead): what the protobuf serializer writes for
 // envelope(gvk, msg), without assembling it first.
-func writeProtobufObject(w io.Writer, head, msg []byte) error {
+func writeProtobufObject(w io.Writer, head []byte, msg storage.ProtoMessage) error {
 	var n [binary.MaxVarintLen64]byte
-	for _, b := range [][]byte{head, protowire.AppendVarint(n[:0], uint64(len(msg))), msg, unknownTail} {
+	for _, b := range [][]byte{head, protowire.AppendVarint(n[:0], uint64(msg.Len()))} {
 		if _, err := w.Write(b); err != nil {
 			return err
 		}
 	}
-	return nil
+	if _, err := msg.WriteTo(w); err != nil {
+		return err
+	}
+	_, err := w.Write(unknownTail)
+	return err
 }
 
 // listProtobuf answers a list for a protobuf client from the items'

@@ -12,6 +12,8 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/serializer"
 	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
 	"k8s.io/client-go/kubernetes/scheme"
+
+	"github.com/skiff-dev/skiff/internal/storage"
 )
 
 // TestWriteProtobufList checks the streamed list against what the
@@ -84,7 +86,7 @@ func TestWriteProtobufObject(t *testing.T) {
 			if err := sinfo.Serializer.Encode(envelope(gvk, msg), &want); err != nil {
 				t.Fatal(err)
 			}
-			if err := writeProtobufObject(&got, envelopeHead(gvk), msg); err != nil || !bytes.Equal(got.Bytes(), want.Bytes()) {
+			if err := writeProtobufObject(&got, envelopeHead(gvk), storage.MessageOf(msg)); err != nil || !bytes.Equal(got.Bytes(), want.Bytes()) {
 				t.Errorf("%v, %d bytes: writeProtobufObject() = %x..., %v; want %x...", gvk, len(msg), got.Bytes()[:min(got.Len(), 60)], err, want.Bytes()[:min(want.Len(), 60)])
 			}
 		}

@@ -48,11 +48,11 @@ type writeRequest struct {
 }
 
 // storedAnswer is the protobuf message of an update's result, from the
-// store that wrote it; msg stays nil after a dry run or a write that ended
-// in deletion.
+// store that wrote it; msg stays zero after a dry run or a write that
+// ended in deletion.
 type storedAnswer struct {
 	store *storage.Resource
-	msg   []byte
+	msg   storage.ProtoMessage
 }
 
 // wantMessage asks update for the written object's stored message when
@@ -109,7 +109,7 @@ func (s *Server) writeWritten(w http.ResponseWriter, r *http.Request, req writeR
 	if created {
 		code = http.StatusCreated
 	}
-	if req.answer != nil && req.answer.msg != nil {
+	if req.answer != nil && !req.answer.msg.IsZero() {
 		s.writeStoredProtobuf(w, r, code, req.ep, req.answer.msg)
 		return
 	}
@@ -163,7 +163,7 @@ func (s *Server) update(ctx context.Context, req writeRequest) (runtime.Object, 
 	s.releaseReplacedService(ctx, req.subresource, out, replaced)
 	written := out
 	if out, err = s.finishDeletion(ctx, req.ep, out); out != written && req.answer != nil {
-		req.answer.msg = nil // deleted since: the message is not the answer
+		req.answer.msg = storage.ProtoMessage{} // deleted since: the message is not the answer
 	}
 	return out, created, err
 }

@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -100,7 +99,7 @@ func (e *entry) withRev(rev int64) *entry {
 	c.rev = rev
 	c.shared = nil // its object would have e's resourceVersion
 	if e.msg != nil {
-		msg, ok := setMessageRV(e.msg, strconv.FormatInt(rev, 10))
+		msg, ok := setMessageRV(e.msg, rev)
 		if !ok {
 			return nil
 		}

@@ -19,24 +19,24 @@ func (r *Resource) Create(ctx context.Context, ns, name string, obj runtime.Obje
 
 // CreateProtobuf is Create that also returns the created object's protobuf
 // message as a protobuf client is sent it (see GetProtobuf), made from the
-// bytes it stored rather than by encoding the object again; msg is nil
+// bytes it stored rather than by encoding the object again; msg is zero
 // when those are not a protobuf envelope.
-func (r *Resource) CreateProtobuf(ctx context.Context, ns, name string, obj runtime.Object) (created runtime.Object, msg []byte, err error) {
+func (r *Resource) CreateProtobuf(ctx context.Context, ns, name string, obj runtime.Object) (created runtime.Object, msg ProtoMessage, err error) {
 	return r.create(ctx, ns, name, obj, true)
 }
 
-func (r *Resource) create(ctx context.Context, ns, name string, obj runtime.Object, wantMsg bool) (runtime.Object, []byte, error) {
+func (r *Resource) create(ctx context.Context, ns, name string, obj runtime.Object, wantMsg bool) (runtime.Object, ProtoMessage, error) {
 	key, err := r.key(ns, name)
 	if err != nil {
-		return nil, nil, err
+		return nil, ProtoMessage{}, err
 	}
 	plain, err := r.encode(obj)
 	if err != nil {
-		return nil, nil, err
+		return nil, ProtoMessage{}, err
 	}
 	data, err := r.toStorage(ctx, key, plain)
 	if err != nil {
-		return nil, nil, err
+		return nil, ProtoMessage{}, err
 	}
 	hinted := r.hint(key, plain, obj)
 	resp, err := r.commitPut(ctx, func(opts ...clientv3.OpOption) (*clientv3.TxnResponse, error) {
@@ -49,22 +49,23 @@ func (r *Resource) create(ctx context.Context, ns, name string, obj runtime.Obje
 		r.unhint(key, plain)
 	}
 	if err != nil {
-		return nil, nil, apierrors.NewInternalError(err)
+		return nil, ProtoMessage{}, apierrors.NewInternalError(err)
 	}
 	if !resp.Succeeded {
-		return nil, nil, apierrors.NewAlreadyExists(r.rc.GroupResource, name)
+		return nil, ProtoMessage{}, apierrors.NewAlreadyExists(r.rc.GroupResource, name)
 	}
 	return written(obj, plain, resp.Header.Revision, wantMsg)
 }
 
 // written is the answer of a write that left obj stored as plain at rev:
 // obj with that resourceVersion and, with wantMsg, its protobuf message
-// made from plain (nil when plain is not a protobuf envelope).
-func written(obj runtime.Object, plain []byte, rev int64, wantMsg bool) (runtime.Object, []byte, error) {
+// made from plain (zero when plain is not a protobuf envelope), which it
+// points into.
+func written(obj runtime.Object, plain []byte, rev int64, wantMsg bool) (runtime.Object, ProtoMessage, error) {
 	if err := setRV(obj, rev); err != nil {
-		return nil, nil, err
+		return nil, ProtoMessage{}, err
 	}
-	var msg []byte
+	var msg ProtoMessage
 	if wantMsg {
 		msg, _ = messageWithRV(plain, rev)
 	}

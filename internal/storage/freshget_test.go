@@ -41,7 +41,7 @@ func TestConsistentGetSeesEveryWrite(t *testing.T) {
 			t.Fatalf("GetProtobuf() after update %d error = %v", i, err)
 		}
 		var p corev1.Pod
-		if err := p.Unmarshal(msg); err != nil {
+		if err := p.Unmarshal(messageBytes(t, msg)); err != nil {
 			t.Fatalf("GetProtobuf() after update %d: %v", i, err)
 		}
 		if p.ResourceVersion != strconv.FormatInt(want, 10) || p.Labels["v"] != v {

@@ -155,7 +155,7 @@ func TestPackKeepsWhatIsServed(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		out = append(out, fmt.Sprintf("get %x", msg))
+		out = append(out, fmt.Sprintf("get %x", msg.Bytes()))
 		sel := labels.SelectorFromSet(labels.Set{"app": "a"})
 		w, err := r.Watch(ctx, "ns", WatchOptions{ResourceVersion: fmt.Sprint(first), Label: sel, Protobuf: true})
 		if err != nil {

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"strconv"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -57,10 +56,10 @@ func (l *ListResult) Protobuf(i int) (msg []byte, ok bool) {
 // otherwise takes the message out of the bytes etcd holds and writes the
 // revision into it without decoding the object; other reads use the
 // cached object's encoding. Errors are those of Get.
-func (r *Resource) GetProtobuf(ctx context.Context, ns, name, resourceVersion string) ([]byte, error) {
+func (r *Resource) GetProtobuf(ctx context.Context, ns, name, resourceVersion string) (ProtoMessage, error) {
 	key, err := r.key(ns, name)
 	if err != nil {
-		return nil, err
+		return ProtoMessage{}, err
 	}
 	var e *entry
 	if resourceVersion != "" {
@@ -72,37 +71,39 @@ func (r *Resource) GetProtobuf(ctx context.Context, ns, name, resourceVersion st
 		}
 	}
 	if err != nil {
-		return nil, err
+		return ProtoMessage{}, err
 	}
 	if msg, ok := e.protobuf(); ok {
-		return msg, nil
+		return MessageOf(msg), nil
 	}
-	return marshalProto(e.object())
+	msg, err := marshalProto(e.object())
+	return MessageOf(msg), err
 }
 
 // etcdProtobuf is GetProtobuf's consistent read from etcd: the message
 // taken out of the stored bytes with the revision written into it, or,
 // for bytes not shaped that way, the decoded object encoded again.
-func (r *Resource) etcdProtobuf(ctx context.Context, key, name string) ([]byte, error) {
+func (r *Resource) etcdProtobuf(ctx context.Context, key, name string) (ProtoMessage, error) {
 	stored, modRev, found, err := r.readStored(ctx, key)
 	if err != nil {
-		return nil, err
+		return ProtoMessage{}, err
 	}
 	if !found {
-		return nil, apierrors.NewNotFound(r.rc.GroupResource, name)
+		return ProtoMessage{}, apierrors.NewNotFound(r.rc.GroupResource, name)
 	}
 	data, err := r.plain(ctx, key, stored)
 	if err != nil {
-		return nil, err
+		return ProtoMessage{}, err
 	}
 	if msg, ok := messageWithRV(data, modRev); ok {
 		return msg, nil
 	}
 	obj, err := r.decodePlain(key, data, modRev)
 	if err != nil {
-		return nil, err
+		return ProtoMessage{}, err
 	}
-	return marshalProto(obj)
+	msg, err := marshalProto(obj)
+	return MessageOf(msg), err
 }
 
 func marshalProto(obj runtime.Object) ([]byte, error) {
@@ -119,14 +120,14 @@ func marshalProto(obj runtime.Object) ([]byte, error) {
 
 // messageWithRV takes the object message out of plain stored bytes (a k8s
 // protobuf envelope whose object has an empty resourceVersion) and returns
-// it with resourceVersion rev. ok is false when the bytes are not shaped
-// that way; the caller then decodes.
-func messageWithRV(plain []byte, rev int64) (msg []byte, ok bool) {
+// it with resourceVersion rev, pointing into plain. ok is false when the
+// bytes are not shaped that way; the caller then decodes.
+func messageWithRV(plain []byte, rev int64) (msg ProtoMessage, ok bool) {
 	env, ok := readEnvelope(plain)
 	if !ok {
-		return nil, false
+		return ProtoMessage{}, false
 	}
-	return setMessageRV(env.raw, strconv.FormatInt(rev, 10))
+	return rvMessage(env.raw, rev)
 }
 
 // envelope is a k8s protobuf envelope (runtime.Unknown) read in place:
@@ -213,29 +214,14 @@ func eachField(msg []byte, fn func(num protowire.Number, v []byte) bool) bool {
 }
 
 // setMessageRV returns a copy of the object message obj with
-// metadata.resourceVersion replaced by rv. ok is false when obj has no
-// metadata field or its metadata no resourceVersion field (the generated
-// marshalers always write it, empty or not).
-func setMessageRV(obj []byte, rv string) (out []byte, ok bool) {
-	mStart, mEnd, meta, ok := findBytesField(obj, fieldMetadata)
+// metadata.resourceVersion replaced by rev. ok is false when obj has no
+// metadata field or its metadata no resourceVersion field (rvMessage).
+func setMessageRV(obj []byte, rev int64) (out []byte, ok bool) {
+	m, ok := rvMessage(obj, rev)
 	if !ok {
 		return nil, false
 	}
-	vStart, vEnd, _, ok := findBytesField(meta, fieldResourceVersion)
-	if !ok {
-		return nil, false
-	}
-	newMetaLen := len(meta) - (vEnd - vStart) + protowire.SizeTag(fieldResourceVersion) + protowire.SizeBytes(len(rv))
-	out = make([]byte, 0, len(obj)-(mEnd-mStart)+protowire.SizeTag(fieldMetadata)+protowire.SizeBytes(newMetaLen))
-	out = append(out, obj[:mStart]...)
-	out = protowire.AppendTag(out, fieldMetadata, protowire.BytesType)
-	out = protowire.AppendVarint(out, uint64(newMetaLen))
-	out = append(out, meta[:vStart]...)
-	out = protowire.AppendTag(out, fieldResourceVersion, protowire.BytesType)
-	out = protowire.AppendString(out, rv)
-	out = append(out, meta[vEnd:]...)
-	out = append(out, obj[mEnd:]...)
-	return out, true
+	return m.Bytes(), true
 }
 
 // findBytesField finds the first length-delimited field num in msg. It

@@ -3,6 +3,9 @@ package storage
 import (
 	"bytes"
 	"context"
+	"errors"
+	"io"
+	"math"
 	"strconv"
 	"testing"
 
@@ -31,11 +34,12 @@ func TestSetMessageRV(t *testing.T) {
 			protoMarshaler
 			metav1.Object
 		}
-		rv string
+		rv int64
 	}{
-		{name: "small pod", obj: pod("ns", "a", nil), rv: "7"},
-		{name: "large metadata", obj: big, rv: "123456789012"},
-		{name: "configmap", obj: &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c", Namespace: "ns"}, Data: map[string]string{"k": "v"}}, rv: "42"},
+		{name: "small pod", obj: pod("ns", "a", nil), rv: 7},
+		{name: "large metadata", obj: big, rv: 123456789012},
+		{name: "largest revision", obj: big, rv: math.MaxInt64},
+		{name: "configmap", obj: &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "c", Namespace: "ns"}, Data: map[string]string{"k": "v"}}, rv: 42},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -44,20 +48,104 @@ func TestSetMessageRV(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			tt.obj.SetResourceVersion(tt.rv)
+			tt.obj.SetResourceVersion(strconv.FormatInt(tt.rv, 10))
 			want, err := tt.obj.Marshal()
 			if err != nil {
 				t.Fatal(err)
 			}
 			got, ok := setMessageRV(empty, tt.rv)
 			if !ok || !bytes.Equal(got, want) {
-				t.Errorf("setMessageRV(%s) = %x, %v; want %x, true", tt.rv, got, ok, want)
+				t.Errorf("setMessageRV(%d) = %x, %v; want %x, true", tt.rv, got, ok, want)
+			}
+			m, ok := rvMessage(empty, tt.rv)
+			if !ok {
+				t.Fatalf("rvMessage(%d) not ok", tt.rv)
+			}
+			if got := messageBytes(t, m); !bytes.Equal(got, want) {
+				t.Errorf("rvMessage(%d) = %x; want %x", tt.rv, got, want)
+			}
+			// A message that has a resourceVersion already gets the new one.
+			if m, ok := rvMessage(want, 5); !ok || !bytes.Equal(messageBytes(t, m), mustSetRV(t, empty, 5)) {
+				t.Errorf("rvMessage(message at %d, 5) = %x, %v; want the message at 5", tt.rv, m.Bytes(), ok)
+			}
+			// The revision's field is the one allocation: the message is
+			// written from the bytes it points into.
+			if n := testing.AllocsPerRun(20, func() { _, _ = m.WriteTo(io.Discard) }); n > 1 {
+				t.Errorf("WriteTo made %.0f allocations; want at most 1", n)
 			}
 		})
 	}
-	if got, ok := setMessageRV([]byte{0xff}, "1"); ok {
+	if got, ok := setMessageRV([]byte{0xff}, 1); ok {
 		t.Errorf("setMessageRV(garbage) = %x, true; want false", got)
 	}
+	if _, ok := rvMessage(nil, 1); ok {
+		t.Error("rvMessage(nil) ok; want not")
+	}
+}
+
+func mustSetRV(t *testing.T, obj []byte, rev int64) []byte {
+	t.Helper()
+	out, ok := setMessageRV(obj, rev)
+	if !ok {
+		t.Fatalf("setMessageRV(%x, %d) not ok", obj, rev)
+	}
+	return out
+}
+
+// messageBytes returns m's bytes, checking that every way of reading m
+// (Bytes, Len, WriteTo, AppendTo) gives the same.
+func messageBytes(t *testing.T, m ProtoMessage) []byte {
+	t.Helper()
+	b := m.Bytes()
+	if m.Len() != len(b) {
+		t.Errorf("Len() = %d; want %d, the length of Bytes()", m.Len(), len(b))
+	}
+	var buf bytes.Buffer
+	if n, err := m.WriteTo(&buf); err != nil || n != int64(len(b)) || !bytes.Equal(buf.Bytes(), b) {
+		t.Errorf("WriteTo() = %x, %d, %v; want Bytes() %x", buf.Bytes(), n, err, b)
+	}
+	if got := m.AppendTo([]byte("x")); !bytes.Equal(got, append([]byte("x"), b...)) {
+		t.Errorf("AppendTo(x) = %x; want x and Bytes() %x", got, b)
+	}
+	return b
+}
+
+// TestProtoMessageWriteError: WriteTo stops at the writer's first error
+// and reports it with what was written until then.
+func TestProtoMessageWriteError(t *testing.T) {
+	p := pod("ns", "a", nil)
+	empty, err := p.Marshal()
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, ok := rvMessage(empty, 9)
+	if !ok {
+		t.Fatal("rvMessage not ok")
+	}
+	w := &failAfter{n: 2}
+	n, err := m.WriteTo(w)
+	if !errors.Is(err, errWriteFailed) || w.calls != 3 || n != int64(w.written) {
+		t.Errorf("WriteTo(failing writer) = %d, %v after %d calls (%d bytes); want errWriteFailed at the third call", n, err, w.calls, w.written)
+	}
+	if MessageOf(nil).IsZero() != true || MessageOf(empty).IsZero() || !bytes.Equal(MessageOf(empty).Bytes(), empty) {
+		t.Error("MessageOf: a nil message should be zero, a complete one itself")
+	}
+}
+
+var errWriteFailed = errors.New("write failed")
+
+// failAfter accepts n writes and fails the next.
+type failAfter struct {
+	n, calls, written int
+}
+
+func (w *failAfter) Write(p []byte) (int, error) {
+	w.calls++
+	if w.calls > w.n {
+		return 0, errWriteFailed
+	}
+	w.written += len(p)
+	return len(p), nil
 }
 
 // TestGetProtobuf checks that every read path gives the encoding of the
@@ -81,7 +169,8 @@ func TestGetProtobuf(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			got, err := r.GetProtobuf(ctx, "ns1", "a", tt.rv)
+			msg, err := r.GetProtobuf(ctx, "ns1", "a", tt.rv)
+			got := messageBytes(t, msg)
 			if err != nil || !bytes.Equal(got, want) {
 				t.Errorf("GetProtobuf(ns1, a, %q) = %x, %v; want %x", tt.rv, got, err, want)
 			}
@@ -128,14 +217,14 @@ func TestCreateProtobuf(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if !bytes.Equal(msg, want) {
-		t.Errorf("CreateProtobuf() message = %x; want the object's encoding %x", msg, want)
+	if got := messageBytes(t, msg); !bytes.Equal(got, want) {
+		t.Errorf("CreateProtobuf() message = %x; want the object's encoding %x", got, want)
 	}
-	if got, err := r.GetProtobuf(ctx, "ns1", "a", ""); err != nil || !bytes.Equal(got, msg) {
-		t.Errorf("GetProtobuf() after the create = %x, %v; want the create's message", got, err)
+	if got, err := r.GetProtobuf(ctx, "ns1", "a", ""); err != nil || !bytes.Equal(got.Bytes(), want) {
+		t.Errorf("GetProtobuf() after the create = %x, %v; want the create's message", got.Bytes(), err)
 	}
-	if _, msg, err := r.CreateProtobuf(ctx, "ns1", "a", pod("ns1", "a", nil)); !apierrors.IsAlreadyExists(err) || msg != nil {
-		t.Errorf("CreateProtobuf() of an existing name = %x, %v; want no message and AlreadyExists", msg, err)
+	if _, msg, err := r.CreateProtobuf(ctx, "ns1", "a", pod("ns1", "a", nil)); !apierrors.IsAlreadyExists(err) || !msg.IsZero() {
+		t.Errorf("CreateProtobuf() of an existing name = %x, %v; want no message and AlreadyExists", msg.Bytes(), err)
 	}
 }
 
@@ -164,16 +253,16 @@ func TestUpdateProtobuf(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !bytes.Equal(msg, want) {
-			t.Errorf("%s: UpdateProtobuf() message = %x; want the object's encoding %x", tt.name, msg, want)
+		if got := messageBytes(t, msg); !bytes.Equal(got, want) {
+			t.Errorf("%s: UpdateProtobuf() message = %x; want the object's encoding %x", tt.name, got, want)
 		}
 		if rv := obj.(*corev1.Pod).ResourceVersion; tt.name == "write" {
 			written = rv
 		} else if rv != written {
 			t.Errorf("an update that changes nothing returned resourceVersion %s; want the write's %s", rv, written)
 		}
-		if got, err := r.GetProtobuf(ctx, "ns1", "a", ""); err != nil || !bytes.Equal(got, msg) {
-			t.Errorf("%s: GetProtobuf() after the update = %x, %v; want the update's message", tt.name, got, err)
+		if got, err := r.GetProtobuf(ctx, "ns1", "a", ""); err != nil || !bytes.Equal(got.Bytes(), want) {
+			t.Errorf("%s: GetProtobuf() after the update = %x, %v; want the update's message", tt.name, got.Bytes(), err)
 		}
 	}
 }

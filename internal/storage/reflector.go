@@ -78,8 +78,9 @@ func (r *Resource) newEntry(ctx context.Context, key string, value []byte, rev i
 	if r.rc.ShareDecoded {
 		e.shared = &decodedOnce{}
 	}
-	var ok bool
-	if e.msg, ok = messageWithRV(data, rev); !ok {
+	if msg, ok := messageWithRV(data, rev); ok {
+		e.msg = msg.Bytes()
+	} else {
 		e.data = data
 	}
 	return e, nil

@@ -111,8 +111,8 @@ func TestUncachedReads(t *testing.T) {
 		t.Errorf("too-large reads took %v; want an answer without waiting", d)
 	}
 	msg, err := e.pods.GetProtobuf(ctx, "ns", "p1", "0")
-	if err != nil || len(msg) == 0 {
-		t.Errorf("GetProtobuf(rv=0) = %d bytes, %v; want the message", len(msg), err)
+	if err != nil || msg.Len() == 0 {
+		t.Errorf("GetProtobuf(rv=0) = %d bytes, %v; want the message", msg.Len(), err)
 	}
 	if _, err := e.pods.GetShared(ctx, "ns", "p0"); !apierrors.IsNotFound(err) {
 		t.Errorf("GetShared(deleted) error = %v; want NotFound", err)

@@ -30,43 +30,43 @@ func (r *Resource) Update(ctx context.Context, ns, name string, fn UpdateFunc) (
 // UpdateProtobuf is Update that also returns the resulting object's
 // protobuf message as a protobuf client is sent it (see GetProtobuf), made
 // from the bytes stored (or left as they were) rather than by encoding the
-// object again; msg is nil when those are not a protobuf envelope.
-func (r *Resource) UpdateProtobuf(ctx context.Context, ns, name string, fn UpdateFunc) (obj runtime.Object, msg []byte, err error) {
+// object again; msg is zero when those are not a protobuf envelope.
+func (r *Resource) UpdateProtobuf(ctx context.Context, ns, name string, fn UpdateFunc) (obj runtime.Object, msg ProtoMessage, err error) {
 	return r.update(ctx, ns, name, fn, true)
 }
 
-func (r *Resource) update(ctx context.Context, ns, name string, fn UpdateFunc, wantMsg bool) (runtime.Object, []byte, error) {
+func (r *Resource) update(ctx context.Context, ns, name string, fn UpdateFunc, wantMsg bool) (runtime.Object, ProtoMessage, error) {
 	key, err := r.key(ns, name)
 	if err != nil {
-		return nil, nil, err
+		return nil, ProtoMessage{}, err
 	}
 	unlock, err := r.writing.lock(ctx, key)
 	if err != nil {
-		return nil, nil, apierrors.NewTimeoutError(fmt.Sprintf("waiting for the other updates of %s: %v", key, err), 0)
+		return nil, ProtoMessage{}, apierrors.NewTimeoutError(fmt.Sprintf("waiting for the other updates of %s: %v", key, err), 0)
 	}
 	defer unlock()
 	cur, curData, modRev, err := r.readLatest(ctx, key)
 	if err != nil {
-		return nil, nil, err
+		return nil, ProtoMessage{}, err
 	}
 	for {
 		next, err := fn(cur)
 		if err != nil {
-			return nil, nil, err
+			return nil, ProtoMessage{}, err
 		}
 		if next == nil {
-			return nil, nil, apierrors.NewInternalError(fmt.Errorf("storage: update of %s returned no object", key))
+			return nil, ProtoMessage{}, apierrors.NewInternalError(fmt.Errorf("storage: update of %s returned no object", key))
 		}
 		plain, err := r.encode(next)
 		if err != nil {
-			return nil, nil, err
+			return nil, ProtoMessage{}, err
 		}
 		if cur != nil && bytes.Equal(plain, curData) {
 			return written(next, plain, modRev, wantMsg)
 		}
 		data, err := r.toStorage(ctx, key, plain)
 		if err != nil {
-			return nil, nil, err
+			return nil, ProtoMessage{}, err
 		}
 		hinted := r.hint(key, plain, next)
 		resp, err := r.commitPut(ctx, func(opts ...clientv3.OpOption) (*clientv3.TxnResponse, error) {
@@ -80,14 +80,14 @@ func (r *Resource) update(ctx context.Context, ns, name string, fn UpdateFunc, w
 			r.unhint(key, plain)
 		}
 		if err != nil {
-			return nil, nil, apierrors.NewInternalError(err)
+			return nil, ProtoMessage{}, apierrors.NewInternalError(err)
 		}
 		if resp.Succeeded {
 			return written(next, plain, resp.Header.Revision, wantMsg)
 		}
 		cur, curData, modRev, err = r.fromRangeResponse(ctx, key, resp.Responses[0].GetResponseRange().GetKvs())
 		if err != nil {
-			return nil, nil, err
+			return nil, ProtoMessage{}, err
 		}
 	}
 }
