@@ -49,9 +49,9 @@ func podSpecWarnings(path *field.Path, spec *corev1.PodSpec, meta *metav1.Object
 	w = append(w, annotationWarnings(path, meta)...)
 	w = append(w, volumeWarnings(path, spec)...)
 	w = append(w, duplicateListWarnings(path, spec)...)
-	for _, r := range []corev1.ResourceName{corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
-		if q, ok := spec.Overhead[r]; ok {
-			w = append(w, fractionalBytes(path.Child("spec", "overhead").Key(string(r)), q)...)
+	for _, r := range [...]corev1.ResourceName{corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
+		if q, ok := spec.Overhead[r]; ok && fractional(q) {
+			w = append(w, fractionalMessage(path.Child("spec", "overhead").Key(string(r)), q))
 		}
 	}
 	if spec.SecurityContext == nil || spec.SecurityContext.SeccompProfile == nil {
@@ -59,8 +59,8 @@ func podSpecWarnings(path *field.Path, spec *corev1.PodSpec, meta *metav1.Object
 			w = append(w, fmt.Sprintf(`%s: non-functional in v1.27+; use the "seccompProfile" field instead`, path.Child("metadata", "annotations").Key(corev1.SeccompPodAnnotationKey)))
 		}
 	}
-	visitContainers(path, spec, func(c *corev1.Container, p *field.Path) {
-		w = append(w, containerWarnings(path, spec, meta, c, p)...)
+	visitContainers(spec, func(c *corev1.Container, at containerAt) {
+		w = append(w, containerWarnings(path, spec, meta, c, at)...)
 	})
 	w = append(w, portWarnings(path, spec)...)
 	if g := spec.TerminationGracePeriodSeconds; g != nil && *g < 0 {
@@ -70,17 +70,30 @@ func podSpecWarnings(path *field.Path, spec *corev1.PodSpec, meta *metav1.Object
 	return w
 }
 
+// containerAt is where a container is in a pod spec: the list it is in
+// (a field of spec) and its index. Warnings build its path only for a
+// message: every pod is checked, and few have anything to warn about.
+type containerAt struct {
+	list string
+	i    int
+}
+
+// path is the container's path under the pod or template at pod.
+func (c containerAt) path(pod *field.Path) *field.Path {
+	return pod.Child("spec", c.list).Index(c.i)
+}
+
 // visitContainers calls fn for each init, regular and ephemeral container
-// with its path, in upstream's order (VisitContainersWithPath).
-func visitContainers(path *field.Path, spec *corev1.PodSpec, fn func(*corev1.Container, *field.Path)) {
+// with where it is, in upstream's order (VisitContainersWithPath).
+func visitContainers(spec *corev1.PodSpec, fn func(*corev1.Container, containerAt)) {
 	for i := range spec.InitContainers {
-		fn(&spec.InitContainers[i], path.Child("spec", "initContainers").Index(i))
+		fn(&spec.InitContainers[i], containerAt{"initContainers", i})
 	}
 	for i := range spec.Containers {
-		fn(&spec.Containers[i], path.Child("spec", "containers").Index(i))
+		fn(&spec.Containers[i], containerAt{"containers", i})
 	}
 	for i := range spec.EphemeralContainers {
-		fn((*corev1.Container)(&spec.EphemeralContainers[i].EphemeralContainerCommon), path.Child("spec", "ephemeralContainers").Index(i))
+		fn((*corev1.Container)(&spec.EphemeralContainers[i].EphemeralContainerCommon), containerAt{"ephemeralContainers", i})
 	}
 }
 
@@ -89,9 +102,11 @@ func visitContainers(path *field.Path, spec *corev1.PodSpec, fn func(*corev1.Con
 // constraints without a label selector.
 func nodeLabelWarnings(path *field.Path, spec *corev1.PodSpec) []string {
 	var w []string
-	for _, k := range sortedKeys(spec.NodeSelector) {
-		if msg, ok := deprecatedNodeLabels[k]; ok {
-			w = append(w, fmt.Sprintf("%s: %s", path.Child("spec", "nodeSelector").Key(k), msg))
+	if hasDeprecatedNodeLabel(spec.NodeSelector) {
+		for _, k := range sortedKeys(spec.NodeSelector) {
+			if msg, ok := deprecatedNodeLabels[k]; ok {
+				w = append(w, fmt.Sprintf("%s: %s", path.Child("spec", "nodeSelector").Key(k), msg))
+			}
 		}
 	}
 	if a := spec.Affinity; a != nil && a.NodeAffinity != nil {
@@ -102,21 +117,31 @@ func nodeLabelWarnings(path *field.Path, spec *corev1.PodSpec) []string {
 				w = append(w, nodeSelectorTermWarnings(t, terms.Index(i))...)
 			}
 		}
-		preferred := path.Child("spec", "affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution")
 		for i, t := range n.PreferredDuringSchedulingIgnoredDuringExecution {
-			w = append(w, nodeSelectorTermWarnings(t.Preference, preferred.Index(i).Child("preference"))...)
+			w = append(w, nodeSelectorTermWarnings(t.Preference, path.Child("spec", "affinity", "nodeAffinity", "preferredDuringSchedulingIgnoredDuringExecution").Index(i).Child("preference"))...)
 		}
 	}
 	for i, c := range spec.TopologySpreadConstraints {
-		p := path.Child("spec", "topologySpreadConstraints").Index(i)
+		p := func() *field.Path { return path.Child("spec", "topologySpreadConstraints").Index(i) }
 		if msg, ok := deprecatedNodeLabels[c.TopologyKey]; ok {
-			w = append(w, fmt.Sprintf("%s: %s is %s", p.Child("topologyKey"), c.TopologyKey, msg))
+			w = append(w, fmt.Sprintf("%s: %s is %s", p().Child("topologyKey"), c.TopologyKey, msg))
 		}
 		if c.LabelSelector == nil {
-			w = append(w, fmt.Sprintf("%s: a null labelSelector results in matching no pod", p.Child("labelSelector")))
+			w = append(w, fmt.Sprintf("%s: a null labelSelector results in matching no pod", p().Child("labelSelector")))
 		}
 	}
 	return w
+}
+
+// hasDeprecatedNodeLabel reports whether a node selector uses a label
+// deprecatedNodeLabels lists.
+func hasDeprecatedNodeLabel(selector map[string]string) bool {
+	for k := range selector {
+		if _, ok := deprecatedNodeLabels[k]; ok {
+			return true
+		}
+	}
+	return false
 }
 
 // nodeSelectorTermWarnings flags deprecated node labels in a term's match
@@ -134,10 +159,9 @@ func nodeSelectorTermWarnings(term corev1.NodeSelectorTerm, path *field.Path) []
 // annotationWarnings flags the deprecated pod annotations.
 func annotationWarnings(path *field.Path, meta *metav1.ObjectMeta) []string {
 	var w []string
-	annotations := path.Child("metadata", "annotations")
 	for _, d := range deprecatedPodAnnotations {
 		if _, ok := meta.Annotations[d.key]; ok {
-			w = append(w, fmt.Sprintf("%s: %s", annotations.Key(d.key), d.message))
+			w = append(w, fmt.Sprintf("%s: %s", path.Child("metadata", "annotations").Key(d.key), d.message))
 		}
 	}
 	return w
@@ -149,8 +173,8 @@ func annotationWarnings(path *field.Path, meta *metav1.ObjectMeta) []string {
 func volumeWarnings(path *field.Path, spec *corev1.PodSpec) []string {
 	var w []string
 	for i, v := range spec.Volumes {
-		p := path.Child("spec", "volumes").Index(i)
-		for _, d := range []struct {
+		p := func() *field.Path { return path.Child("spec", "volumes").Index(i) }
+		for _, d := range [...]struct {
 			set  bool
 			name string
 			msg  string
@@ -164,17 +188,17 @@ func volumeWarnings(path *field.Path, spec *corev1.PodSpec) []string {
 			{v.Glusterfs != nil, "glusterfs", "deprecated in v1.25, non-functional in v1.26+"},
 		} {
 			if d.set {
-				w = append(w, fmt.Sprintf("%s: %s", p.Child(d.name), d.msg))
+				w = append(w, fmt.Sprintf("%s: %s", p().Child(d.name), d.msg))
 			}
 		}
 		if v.Ephemeral != nil && v.Ephemeral.VolumeClaimTemplate != nil {
-			w = append(w, claimSpecWarnings(p.Child("ephemeral", "volumeClaimTemplate", "spec"), &v.Ephemeral.VolumeClaimTemplate.Spec)...)
+			w = append(w, claimSpecWarnings(p().Child("ephemeral", "volumeClaimTemplate", "spec"), &v.Ephemeral.VolumeClaimTemplate.Spec)...)
 		}
 		if v.CephFS != nil {
-			w = append(w, fmt.Sprintf("%s: deprecated in v1.28, non-functional in v1.31+", p.Child("cephfs")))
+			w = append(w, fmt.Sprintf("%s: deprecated in v1.28, non-functional in v1.31+", p().Child("cephfs")))
 		}
 		if v.RBD != nil {
-			w = append(w, fmt.Sprintf("%s: deprecated in v1.28, non-functional in v1.31+", p.Child("rbd")))
+			w = append(w, fmt.Sprintf("%s: deprecated in v1.28, non-functional in v1.31+", p().Child("rbd")))
 		}
 	}
 	return append(w, tokenPathWarnings(path, spec)...)
@@ -183,48 +207,54 @@ func volumeWarnings(path *field.Path, spec *corev1.PodSpec) []string {
 // tokenPathWarnings flags projected configMap, secret, downwardAPI and
 // clusterTrustBundle paths equal to a projected service account token's.
 func tokenPathWarnings(path *field.Path, spec *corev1.PodSpec) []string {
-	tokens := sets.New[string]()
+	// A pod has one token path, or a few: a slice searched in turn.
+	var buf [4]string
+	tokens := buf[:0]
 	for _, v := range spec.Volumes {
 		if v.Projected != nil {
 			for _, s := range v.Projected.Sources {
 				if s.ServiceAccountToken != nil {
-					tokens.Insert(s.ServiceAccountToken.Path)
+					tokens = append(tokens, s.ServiceAccountToken.Path)
 				}
 			}
 		}
 	}
-	if tokens.Len() == 0 {
+	if len(tokens) == 0 {
 		return nil
 	}
 	var w []string
-	clash := func(p *field.Path, file string) {
-		if tokens.Has(file) {
-			w = append(w, fmt.Sprintf("%s: has duplicated path with ServiceAccountToken %q", p, file))
-		}
-	}
 	for i, v := range spec.Volumes {
 		if v.Projected == nil {
 			continue
 		}
-		sources := path.Child("spec", "volumes").Index(i).Child("projected", "sources")
+		clash := func(file, source string, j int) {
+			if !slices.Contains(tokens, file) {
+				return
+			}
+			p := path.Child("spec", "volumes").Index(i).Child("projected", "sources", source)
+			if j >= 0 {
+				p = p.Index(j)
+			}
+			w = append(w, fmt.Sprintf("%s: has duplicated path with ServiceAccountToken %q", p, file))
+		}
 		for _, s := range v.Projected.Sources {
 			if s.ConfigMap != nil {
 				for j, item := range s.ConfigMap.Items {
-					clash(sources.Child("configMap").Index(j), item.Path)
+					clash(item.Path, "configMap", j)
 				}
 			}
 			if s.Secret != nil {
 				for j, item := range s.Secret.Items {
-					clash(sources.Child("secrets").Index(j), item.Path)
+					clash(item.Path, "secrets", j)
 				}
 			}
 			if s.DownwardAPI != nil {
 				for j, item := range s.DownwardAPI.Items {
-					clash(sources.Child("downwardAPI").Index(j), item.Path)
+					clash(item.Path, "downwardAPI", j)
 				}
 			}
 			if s.ClusterTrustBundle != nil {
-				clash(sources.Child("ClusterTrustBundle"), s.ClusterTrustBundle.Path)
+				clash(s.ClusterTrustBundle.Path, "ClusterTrustBundle", -1)
 			}
 		}
 	}
@@ -257,34 +287,38 @@ func duplicateListWarnings(path *field.Path, spec *corev1.PodSpec) []string {
 	return w
 }
 
-// containerWarnings flags, for one container at p: a container seccomp
+// containerWarnings flags, for one container at at: a container seccomp
 // or (in a template) AppArmor annotation without the matching field,
 // fractional byte quantities, and an env var that hides an earlier one.
-func containerWarnings(path *field.Path, spec *corev1.PodSpec, meta *metav1.ObjectMeta, c *corev1.Container, p *field.Path) []string {
+func containerWarnings(path *field.Path, spec *corev1.PodSpec, meta *metav1.ObjectMeta, c *corev1.Container, at containerAt) []string {
 	var w []string
-	annotations := path.Child("metadata", "annotations")
-	if c.SecurityContext == nil || c.SecurityContext.SeccompProfile == nil {
-		key := corev1.SeccompContainerAnnotationKeyPrefix + c.Name
-		if _, ok := meta.Annotations[key]; ok {
-			w = append(w, fmt.Sprintf(`%s: non-functional in v1.27+; use the "seccompProfile" field instead`, annotations.Key(key)))
+	if len(meta.Annotations) > 0 {
+		if c.SecurityContext == nil || c.SecurityContext.SeccompProfile == nil {
+			key := corev1.SeccompContainerAnnotationKeyPrefix + c.Name
+			if _, ok := meta.Annotations[key]; ok {
+				w = append(w, fmt.Sprintf(`%s: non-functional in v1.27+; use the "seccompProfile" field instead`, path.Child("metadata", "annotations").Key(key)))
+			}
+		}
+		// A pod's AppArmor annotations are synced to its fields instead;
+		// only a template warns.
+		podAppArmor := spec.SecurityContext != nil && spec.SecurityContext.AppArmorProfile != nil
+		if path != nil && !podAppArmor && (c.SecurityContext == nil || c.SecurityContext.AppArmorProfile == nil) {
+			key := corev1.DeprecatedAppArmorBetaContainerAnnotationKeyPrefix + c.Name
+			if _, ok := meta.Annotations[key]; ok {
+				w = append(w, fmt.Sprintf(`%s: deprecated since v1.30; use the "appArmorProfile" field instead`, path.Child("metadata", "annotations").Key(key)))
+			}
 		}
 	}
-	// A pod's AppArmor annotations are synced to its fields instead; only
-	// a template warns.
-	podAppArmor := spec.SecurityContext != nil && spec.SecurityContext.AppArmorProfile != nil
-	if path != nil && !podAppArmor && (c.SecurityContext == nil || c.SecurityContext.AppArmorProfile == nil) {
-		key := corev1.DeprecatedAppArmorBetaContainerAnnotationKeyPrefix + c.Name
-		if _, ok := meta.Annotations[key]; ok {
-			w = append(w, fmt.Sprintf(`%s: deprecated since v1.30; use the "appArmorProfile" field instead`, annotations.Key(key)))
+	for _, r := range [...]corev1.ResourceName{corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
+		if q, ok := c.Resources.Limits[r]; ok && fractional(q) {
+			w = append(w, fractionalMessage(at.path(path).Child("resources", "limits").Key(string(r)), q))
+		}
+		if q, ok := c.Resources.Requests[r]; ok && fractional(q) {
+			w = append(w, fractionalMessage(at.path(path).Child("resources", "requests").Key(string(r)), q))
 		}
 	}
-	for _, r := range []corev1.ResourceName{corev1.ResourceMemory, corev1.ResourceEphemeralStorage} {
-		if q, ok := c.Resources.Limits[r]; ok {
-			w = append(w, fractionalBytes(p.Child("resources", "limits").Key(string(r)), q)...)
-		}
-		if q, ok := c.Resources.Requests[r]; ok {
-			w = append(w, fractionalBytes(p.Child("resources", "requests").Key(string(r)), q)...)
-		}
+	if len(c.Env) < 2 {
+		return w
 	}
 	seen := sets.New[string]()
 	for i, e := range c.Env {
@@ -294,18 +328,20 @@ func containerWarnings(path *field.Path, spec *corev1.PodSpec, meta *metav1.Obje
 		}
 		ref := fmt.Sprintf("$(%s)", e.Name)
 		if e.ValueFrom != nil || e.Value == ref || !strings.Contains(e.Value, ref) {
-			w = append(w, fmt.Sprintf("%s: hides previous definition of %q, which may be dropped when using apply", p.Child("env").Index(i), e.Name))
+			w = append(w, fmt.Sprintf("%s: hides previous definition of %q, which may be dropped when using apply", at.path(path).Child("env").Index(i), e.Name))
 		}
 	}
 	return w
 }
 
-// fractionalBytes flags a byte quantity with a fraction of a byte.
-func fractionalBytes(p *field.Path, q resource.Quantity) []string {
-	if q.MilliValue()%1000 == 0 {
-		return nil
-	}
-	return []string{fmt.Sprintf("%s: fractional byte value %q is invalid, must be an integer", p, q.String())}
+// fractional reports whether a byte quantity has a fraction of a byte.
+func fractional(q resource.Quantity) bool {
+	return q.MilliValue()%1000 != 0
+}
+
+// fractionalMessage is the warning for a fractional byte quantity at p.
+func fractionalMessage(p *field.Path, q resource.Quantity) string {
+	return fmt.Sprintf("%s: fractional byte value %q is invalid, must be an integer", p, q.String())
 }
 
 // portWarnings flags a hostIP without a hostPort and container ports that
@@ -313,30 +349,36 @@ func fractionalBytes(p *field.Path, q resource.Quantity) []string {
 // containers.
 func portWarnings(path *field.Path, spec *corev1.PodSpec) []string {
 	type block struct {
-		path *field.Path
+		at   containerAt
+		i    int
 		port corev1.ContainerPort
 	}
+	blockPath := func(b block) *field.Path { return b.at.path(path).Child("ports").Index(b.i) }
 	var w []string
-	all := map[string][]block{}
-	visitContainers(path, spec, func(c *corev1.Container, p *field.Path) {
+	// The ports seen so far, in order: a pod has a few, searched in turn.
+	var buf [8]block
+	seen := buf[:0]
+	visitContainers(spec, func(c *corev1.Container, at containerAt) {
 		for i, port := range c.Ports {
-			pp := p.Child("ports").Index(i)
+			b := block{at, i, port}
 			if port.HostIP != "" && port.HostPort == 0 {
-				w = append(w, fmt.Sprintf("%s: hostIP set without hostPort: %+v", pp, port))
+				w = append(w, fmt.Sprintf("%s: hostIP set without hostPort: %+v", blockPath(b), port))
 			}
-			k := fmt.Sprintf("%d/%s", port.ContainerPort, port.Protocol)
-			for _, other := range all[k] {
-				a, b := port.HostIP == "", other.port.HostIP == ""
+			for _, other := range seen {
+				if other.port.ContainerPort != port.ContainerPort || other.port.Protocol != port.Protocol {
+					continue
+				}
+				a, o := port.HostIP == "", other.port.HostIP == ""
 				switch {
 				case port.HostIP == other.port.HostIP && port.HostPort == other.port.HostPort:
-					w = append(w, fmt.Sprintf("%s: duplicate port definition with %s", pp, other.path))
+					w = append(w, fmt.Sprintf("%s: duplicate port definition with %s", blockPath(b), blockPath(other)))
 				case port.HostPort == 0 || other.port.HostPort == 0:
-					w = append(w, fmt.Sprintf("%s: overlapping port definition with %s", pp, other.path))
-				case port.HostPort == other.port.HostPort && a != b:
-					w = append(w, fmt.Sprintf("%s: dangerously ambiguous port definition with %s", pp, other.path))
+					w = append(w, fmt.Sprintf("%s: overlapping port definition with %s", blockPath(b), blockPath(other)))
+				case port.HostPort == other.port.HostPort && a != o:
+					w = append(w, fmt.Sprintf("%s: dangerously ambiguous port definition with %s", blockPath(b), blockPath(other)))
 				}
 			}
-			all[k] = append(all[k], block{pp, port})
+			seen = append(seen, b)
 		}
 	})
 	return w
@@ -375,10 +417,13 @@ func podAffinityWarnings(path *field.Path, spec *corev1.PodSpec) []string {
 // claim spec at path (GetWarningsForPersistentVolumeClaimSpec).
 func claimSpecWarnings(path *field.Path, spec *corev1.PersistentVolumeClaimSpec) []string {
 	var w []string
-	req := spec.Resources.Requests[corev1.ResourceStorage]
-	w = append(w, fractionalBytes(path.Child("resources", "requests").Key(string(corev1.ResourceStorage)), req)...)
-	lim := spec.Resources.Limits[corev1.ResourceStorage]
-	return append(w, fractionalBytes(path.Child("resources", "limits").Key(string(corev1.ResourceStorage)), lim)...)
+	if req := spec.Resources.Requests[corev1.ResourceStorage]; fractional(req) {
+		w = append(w, fractionalMessage(path.Child("resources", "requests").Key(string(corev1.ResourceStorage)), req))
+	}
+	if lim := spec.Resources.Limits[corev1.ResourceStorage]; fractional(lim) {
+		w = append(w, fractionalMessage(path.Child("resources", "limits").Key(string(corev1.ResourceStorage)), lim))
+	}
+	return w
 }
 
 // sortedKeys returns m's keys in order, so that warnings come in a stable
