@@ -14,35 +14,43 @@ import (
 	"k8s.io/apimachinery/pkg/util/validation/field"
 )
 
+// The spec paths Of returns: field paths never change once made, so each
+// is made once and shared (Of is on the path of every write of a pod or a
+// workload, several times).
+var (
+	podSpecPath         = field.NewPath("spec")
+	podTemplateSpecPath = field.NewPath("template", "spec")
+	templateSpecPath    = field.NewPath("spec", "template", "spec")
+	cronJobSpecPath     = field.NewPath("spec", "jobTemplate", "spec", "template", "spec")
+)
+
 // Of returns the pod spec obj carries, the metadata of the pod or of the
-// template that holds it, and the spec's field path. All are nil for a kind
-// without a pod spec, and for a ReplicationController without a template.
+// template that holds it, and the spec's field path (shared: build on it,
+// as field paths are built). All are nil for a kind without a pod spec,
+// and for a ReplicationController without a template.
 func Of(obj runtime.Object) (*corev1.PodSpec, *metav1.ObjectMeta, *field.Path) {
-	template := field.NewPath("spec", "template")
-	tmpl := func(t *corev1.PodTemplateSpec, p *field.Path) (*corev1.PodSpec, *metav1.ObjectMeta, *field.Path) {
-		return &t.Spec, &t.ObjectMeta, p.Child("spec")
-	}
 	switch o := obj.(type) {
 	case *corev1.Pod:
-		return &o.Spec, &o.ObjectMeta, field.NewPath("spec")
+		return &o.Spec, &o.ObjectMeta, podSpecPath
 	case *corev1.PodTemplate:
-		return tmpl(&o.Template, field.NewPath("template"))
+		return &o.Template.Spec, &o.Template.ObjectMeta, podTemplateSpecPath
 	case *corev1.ReplicationController:
-		if o.Spec.Template != nil {
-			return tmpl(o.Spec.Template, template)
+		if t := o.Spec.Template; t != nil {
+			return &t.Spec, &t.ObjectMeta, templateSpecPath
 		}
 	case *appsv1.Deployment:
-		return tmpl(&o.Spec.Template, template)
+		return &o.Spec.Template.Spec, &o.Spec.Template.ObjectMeta, templateSpecPath
 	case *appsv1.ReplicaSet:
-		return tmpl(&o.Spec.Template, template)
+		return &o.Spec.Template.Spec, &o.Spec.Template.ObjectMeta, templateSpecPath
 	case *appsv1.StatefulSet:
-		return tmpl(&o.Spec.Template, template)
+		return &o.Spec.Template.Spec, &o.Spec.Template.ObjectMeta, templateSpecPath
 	case *appsv1.DaemonSet:
-		return tmpl(&o.Spec.Template, template)
+		return &o.Spec.Template.Spec, &o.Spec.Template.ObjectMeta, templateSpecPath
 	case *batchv1.Job:
-		return tmpl(&o.Spec.Template, template)
+		return &o.Spec.Template.Spec, &o.Spec.Template.ObjectMeta, templateSpecPath
 	case *batchv1.CronJob:
-		return tmpl(&o.Spec.JobTemplate.Spec.Template, field.NewPath("spec", "jobTemplate", "spec", "template"))
+		t := &o.Spec.JobTemplate.Spec.Template
+		return &t.Spec, &t.ObjectMeta, cronJobSpecPath
 	}
 	return nil, nil, nil
 }

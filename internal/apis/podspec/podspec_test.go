@@ -19,6 +19,9 @@ func TestOf(t *testing.T) {
 		{&corev1.ReplicationController{Spec: corev1.ReplicationControllerSpec{Template: &corev1.PodTemplateSpec{}}}, "spec.template.spec"},
 		{&appsv1.Deployment{}, "spec.template.spec"},
 		{&appsv1.StatefulSet{}, "spec.template.spec"},
+		{&appsv1.ReplicaSet{}, "spec.template.spec"},
+		{&appsv1.DaemonSet{}, "spec.template.spec"},
+		{&batchv1.Job{}, "spec.template.spec"},
 		{&batchv1.CronJob{}, "spec.jobTemplate.spec.template.spec"},
 		{&corev1.ReplicationController{}, ""},
 		{&corev1.ConfigMap{}, ""},
@@ -38,5 +41,10 @@ func TestOf(t *testing.T) {
 	d.Spec.Template.Annotations = map[string]string{"a": "b"}
 	if spec, meta, _ := Of(d); spec != &d.Spec.Template.Spec || meta.Annotations["a"] != "b" {
 		t.Error("a Deployment's spec and metadata are not its template's")
+	}
+	// The paths are shared, made once: Of runs on every write of a pod.
+	p := &corev1.Pod{}
+	if n := testing.AllocsPerRun(20, func() { Of(p) }); n != 0 {
+		t.Errorf("Of(pod) made %.0f allocations; want none", n)
 	}
 }
