@@ -63,12 +63,8 @@ func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHan
 
 // matching returns the DaemonSets whose selector matches an orphan pod.
 func (r *Reconciler) matching(obj metav1.Object) []controller.Request {
-	sets, err := r.sets.DaemonSets(obj.GetNamespace()).List(labels.Everything())
-	if err != nil {
-		return nil
-	}
 	var out []controller.Request
-	for _, s := range sets {
+	for _, s := range controller.InNamespace[*appsv1.DaemonSet](r.setIdx, obj.GetNamespace()) {
 		sel, err := metav1.LabelSelectorAsSelector(s.Spec.Selector)
 		if err == nil && !sel.Empty() && sel.Matches(labels.Set(obj.GetLabels())) {
 			out = append(out, controller.Request{Namespace: s.Namespace, Name: s.Name})

@@ -55,6 +55,7 @@ func (c *Controller) Run(ctx context.Context) error {
 type Reconciler struct {
 	client kubernetes.Interface
 	sets   appslisters.DaemonSetLister
+	setIdx cache.Indexer
 	// claimable reads the pods a DaemonSet controls and the orphans.
 	claimable controller.ClaimablePods
 	nodes     corelisters.NodeLister
@@ -85,7 +86,7 @@ func New(cfg Config) *Controller {
 	nodeInf := cfg.Factory.Core().V1().Nodes()
 	revInf := cfg.Factory.Apps().V1().ControllerRevisions()
 	events := controller.NewEvents(cfg.Client, component)
-	r := &Reconciler{client: cfg.Client, sets: dsInf.Lister(), nodes: nodeInf.Lister(),
+	r := &Reconciler{client: cfg.Client, sets: dsInf.Lister(), setIdx: dsInf.Informer().GetIndexer(), nodes: nodeInf.Lister(),
 		history: history.NewStore(cfg.Client, revInf.Lister(), history.PodHashLabel),
 		rec:     events,
 		exp:     controller.NewExpectations(cfg.Now), failed: newBackoff(cfg.Now), now: cfg.Now, log: cfg.Logger}

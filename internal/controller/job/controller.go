@@ -60,6 +60,7 @@ type Controllers struct {
 type Reconciler struct {
 	client kubernetes.Interface
 	jobs   batchlisters.JobLister
+	jobIdx cache.Indexer
 	pods   corelisters.PodLister
 	// claimable reads the pods a Job controls and the orphans.
 	claimable controller.ClaimablePods
@@ -77,7 +78,7 @@ func New(cfg Config) *Controllers {
 	jobInf := cfg.Factory.Batch().V1().Jobs()
 	podInf := cfg.Factory.Core().V1().Pods()
 	events := controller.NewEvents(cfg.Client, Component)
-	r := &Reconciler{client: cfg.Client, jobs: jobInf.Lister(), pods: podInf.Lister(), exp: newExpectations(cfg.Now),
+	r := &Reconciler{client: cfg.Client, jobs: jobInf.Lister(), jobIdx: jobInf.Informer().GetIndexer(), pods: podInf.Lister(), exp: newExpectations(cfg.Now),
 		recorder: events, now: cfg.Now, log: cfg.Logger}
 	r.claimable = controller.NewClaimablePods(podInf, cfg.Logger)
 	synced := []cache.InformerSynced{jobInf.Informer().HasSynced, podInf.Informer().HasSynced}
@@ -201,12 +202,8 @@ func (r *Reconciler) podHandler(jc, orphans *controller.Controller) cache.Resour
 
 // matching returns the Jobs whose selector matches an orphan pod.
 func (r *Reconciler) matching(p *corev1.Pod) []controller.Request {
-	jobs, err := r.jobs.Jobs(p.Namespace).List(labels.Everything())
-	if err != nil {
-		return nil
-	}
 	var out []controller.Request
-	for _, j := range jobs {
+	for _, j := range controller.InNamespace[*batchv1.Job](r.jobIdx, p.Namespace) {
 		sel, err := metav1.LabelSelectorAsSelector(j.Spec.Selector)
 		if err != nil || sel.Empty() || !sel.Matches(labels.Set(p.Labels)) {
 			continue

@@ -6,8 +6,8 @@ import (
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
-	"k8s.io/apimachinery/pkg/labels"
 
+	"github.com/skiff-dev/skiff/internal/controller"
 	"github.com/skiff-dev/skiff/internal/controller/replicaset"
 )
 
@@ -34,12 +34,12 @@ func New(cfg Config) *replicaset.Controller {
 			return toReplicaSet(rc), nil
 		},
 		List: func(ns string) ([]*appsv1.ReplicaSet, error) {
-			rcs, err := lister.ReplicationControllers(ns).List(labels.Everything())
+			rcs := controller.InNamespace[*corev1.ReplicationController](inf.Informer().GetIndexer(), ns)
 			out := make([]*appsv1.ReplicaSet, 0, len(rcs))
 			for _, rc := range rcs {
 				out = append(out, toReplicaSet(rc))
 			}
-			return out, err
+			return out, nil
 		},
 		UpdateStatus: func(ctx context.Context, rs *appsv1.ReplicaSet) error {
 			cached, err := lister.ReplicationControllers(rs.Namespace).Get(rs.Name)

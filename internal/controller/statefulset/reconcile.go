@@ -52,6 +52,7 @@ func (c *Controller) Run(ctx context.Context) error {
 type Reconciler struct {
 	client  kubernetes.Interface
 	sets    appslisters.StatefulSetLister
+	setIdx  cache.Indexer
 	pods    corelisters.PodLister
 	claims  corelisters.PersistentVolumeClaimLister
 	history *history.Store
@@ -80,7 +81,7 @@ func New(cfg Config) *Controller {
 	pvcInf := cfg.Factory.Core().V1().PersistentVolumeClaims()
 	revInf := cfg.Factory.Apps().V1().ControllerRevisions()
 	events := controller.NewEvents(cfg.Client, component)
-	r := &Reconciler{client: cfg.Client, sets: setInf.Lister(), pods: podInf.Lister(), claims: pvcInf.Lister(),
+	r := &Reconciler{client: cfg.Client, sets: setInf.Lister(), setIdx: setInf.Informer().GetIndexer(), pods: podInf.Lister(), claims: pvcInf.Lister(),
 		history: history.NewStore(cfg.Client, revInf.Lister(), history.StatefulSetHashLabel),
 		rec:     events,
 		exp:     controller.NewExpectations(cfg.Now), now: cfg.Now, log: cfg.Logger}
@@ -137,12 +138,8 @@ func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHan
 
 // matching returns the sets whose selector matches an orphan pod.
 func (r *Reconciler) matching(obj metav1.Object) []controller.Request {
-	sets, err := r.sets.StatefulSets(obj.GetNamespace()).List(labels.Everything())
-	if err != nil {
-		return nil
-	}
 	var out []controller.Request
-	for _, s := range sets {
+	for _, s := range controller.InNamespace[*appsv1.StatefulSet](r.setIdx, obj.GetNamespace()) {
 		sel, err := metav1.LabelSelectorAsSelector(s.Spec.Selector)
 		if err == nil && !sel.Empty() && sel.Matches(labels.Set(obj.GetLabels())) {
 			out = append(out, controller.Request{Namespace: s.Namespace, Name: s.Name})
