@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"unsafe"
 
 	corev1 "k8s.io/api/core/v1"
 	eventsv1 "k8s.io/api/events/v1"
@@ -254,23 +255,35 @@ func createKey(obj runtime.Object, m metav1.Object, manager string) (string, boo
 	}
 	enc, ok := obj.(interface {
 		Size() int
-		Marshal() ([]byte, error)
+		MarshalToSizedBuffer([]byte) (int, error)
 	})
-	if !ok || enc.Size() > createFieldsKeyMax {
+	if !ok {
 		return "", false
 	}
 	name, uid, created := m.GetName(), m.GetUID(), m.GetCreationTimestamp()
 	m.SetName("")
 	m.SetUID("")
 	m.SetCreationTimestamp(metav1.Time{})
-	b, err := enc.Marshal()
-	m.SetName(name)
-	m.SetUID(uid)
-	m.SetCreationTimestamp(created)
-	if err != nil {
+	defer func() {
+		m.SetName(name)
+		m.SetUID(uid)
+		m.SetCreationTimestamp(created)
+	}()
+	size := enc.Size()
+	if size > createFieldsKeyMax {
 		return "", false
 	}
-	return strconv.Itoa(len(manager)) + ":" + manager + string(b), true
+	// The key is the manager's length and name and the encoding in one
+	// buffer, made once and never changed after: the string is a view of
+	// it.
+	buf := strconv.AppendInt(make([]byte, 0, 20+1+len(manager)+size), int64(len(manager)), 10)
+	buf = append(append(buf, ':'), manager...)
+	prefix := len(buf)
+	buf = buf[:prefix+size]
+	if n, err := enc.MarshalToSizedBuffer(buf[prefix:]); err != nil || n != size {
+		return "", false
+	}
+	return unsafe.String(unsafe.SliceData(buf), len(buf)), true
 }
 
 // flatShape returns, for kinds whose managed fields depend only on which
