@@ -48,10 +48,11 @@ func readBody(r *http.Request) ([]byte, error) {
 // before any byte arrives, so that a client announcing a large body and
 // sending it slowly holds no more of the server's memory than it sent.
 func readAll(r io.Reader, size int64) ([]byte, error) {
-	b := make([]byte, 0, 512)
+	capacity := int64(512)
 	if size > 0 {
-		b = make([]byte, 0, min(size+1, preallocMax))
+		capacity = min(size+1, preallocMax)
 	}
+	b := make([]byte, 0, capacity)
 	for {
 		if len(b) == cap(b) {
 			b = append(b, 0)[:len(b)]

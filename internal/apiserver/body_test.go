@@ -23,6 +23,14 @@ func TestReadAll(t *testing.T) {
 	if err != nil || len(got) != 0 {
 		t.Errorf("empty body: %q, %v", got, err)
 	}
+	// A body of known size is read into one allocation.
+	r := strings.NewReader(body)
+	if n := testing.AllocsPerRun(20, func() {
+		r.Reset(body)
+		_, _ = readAll(r, int64(len(body)))
+	}); n != 1 {
+		t.Errorf("reading a body of known size made %.0f allocations; want 1", n)
+	}
 	boom := errors.New("boom")
 	if _, err := readAll(io.MultiReader(strings.NewReader("x"), iotest.ErrReader(boom)), 5); !errors.Is(err, boom) {
 		t.Errorf("read error: %v; want boom", err)
