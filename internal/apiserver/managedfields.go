@@ -220,7 +220,13 @@ func (ep *endpoint) recordCreate(obj runtime.Object, manager string) runtime.Obj
 	e, hit := memo.entries[key]
 	memo.mu.Unlock()
 	if hit {
-		entry := *e.DeepCopy()
+		// The entry's fields share the memo's bytes: nothing writes into
+		// a FieldsV1's bytes (the field manager makes new ones), and the
+		// full slice expression sends an append to a new array.
+		entry := e
+		fields := *e.FieldsV1
+		fields.Raw = fields.Raw[:len(fields.Raw):len(fields.Raw)]
+		entry.FieldsV1 = &fields
 		entry.Time = &metav1.Time{Time: time.Now().UTC()}
 		m.SetManagedFields([]metav1.ManagedFieldsEntry{entry})
 		return obj
