@@ -13,12 +13,12 @@ import (
 // A cached object's message is its bytes as they are (MessageOf). A
 // write's answer is the stored message, whose resourceVersion is empty,
 // and the write's revision: WriteTo writes the stored bytes around the
-// revision in pieces instead of assembling a copy, which was a twentieth
-// of the bytes a server storing pods allocated. The zero ProtoMessage is no
-// message.
+// revision in pieces instead of assembling a copy (2-3 % of the bytes a
+// server storing pods allocated went to those copies). The zero
+// ProtoMessage is no message.
 type ProtoMessage struct {
 	obj []byte
-	// rev, with rvSet, replaces obj's empty resourceVersion field, which
+	// rev, with rvSet, replaces obj's resourceVersion field, which
 	// is obj[rvStart:rvEnd] inside metadata, obj[metaStart:metaEnd]
 	// (tag and length, then the value from metaVal). metaLen is the
 	// metadata value's length with rev written in.
