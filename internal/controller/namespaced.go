@@ -2,6 +2,7 @@ package controller
 
 import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/tools/cache"
 )
 
@@ -26,6 +27,23 @@ func InNamespace[T interface{ GetNamespace() string }](idx cache.Indexer, ns str
 	for _, o := range objs {
 		if t, ok := o.(T); ok && (ns == metav1.NamespaceAll || t.GetNamespace() == ns) {
 			out = append(out, t)
+		}
+	}
+	return out
+}
+
+// SelectingOwners returns a request for each object of type T in obj's
+// namespace (InNamespace) whose label selector, selector(t), matches obj's
+// labels: the controllers that may adopt obj, an orphan. A selector that
+// selects everything (empty) or does not parse matches nothing, as
+// upstream's controllers skip them.
+func SelectingOwners[T metav1.Object](idx cache.Indexer, obj metav1.Object, selector func(T) *metav1.LabelSelector) []Request {
+	var out []Request
+	set := labels.Set(obj.GetLabels())
+	for _, o := range InNamespace[T](idx, obj.GetNamespace()) {
+		sel, err := metav1.LabelSelectorAsSelector(selector(o))
+		if err == nil && !sel.Empty() && sel.Matches(set) {
+			out = append(out, Request{Namespace: o.GetNamespace(), Name: o.GetName()})
 		}
 	}
 	return out

@@ -63,14 +63,7 @@ func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHan
 
 // matching returns the DaemonSets whose selector matches an orphan pod.
 func (r *Reconciler) matching(obj metav1.Object) []controller.Request {
-	var out []controller.Request
-	for _, s := range controller.InNamespace[*appsv1.DaemonSet](r.setIdx, obj.GetNamespace()) {
-		sel, err := metav1.LabelSelectorAsSelector(s.Spec.Selector)
-		if err == nil && !sel.Empty() && sel.Matches(labels.Set(obj.GetLabels())) {
-			out = append(out, controller.Request{Namespace: s.Namespace, Name: s.Name})
-		}
-	}
-	return out
+	return controller.SelectingOwners(r.setIdx, obj, func(s *appsv1.DaemonSet) *metav1.LabelSelector { return s.Spec.Selector })
 }
 
 // nodeHandler enqueues every DaemonSet when a node is added or deleted,

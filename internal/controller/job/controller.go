@@ -10,7 +10,6 @@ import (
 	batchv1 "k8s.io/api/batch/v1"
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	batchlisters "k8s.io/client-go/listers/batch/v1"
@@ -202,13 +201,5 @@ func (r *Reconciler) podHandler(jc, orphans *controller.Controller) cache.Resour
 
 // matching returns the Jobs whose selector matches an orphan pod.
 func (r *Reconciler) matching(p *corev1.Pod) []controller.Request {
-	var out []controller.Request
-	for _, j := range controller.InNamespace[*batchv1.Job](r.jobIdx, p.Namespace) {
-		sel, err := metav1.LabelSelectorAsSelector(j.Spec.Selector)
-		if err != nil || sel.Empty() || !sel.Matches(labels.Set(p.Labels)) {
-			continue
-		}
-		out = append(out, controller.Request{Namespace: j.Namespace, Name: j.Name})
-	}
-	return out
+	return controller.SelectingOwners(r.jobIdx, p, func(j *batchv1.Job) *metav1.LabelSelector { return j.Spec.Selector })
 }

@@ -10,7 +10,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
-	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
 	appslisters "k8s.io/client-go/listers/apps/v1"
@@ -138,14 +137,7 @@ func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHan
 
 // matching returns the sets whose selector matches an orphan pod.
 func (r *Reconciler) matching(obj metav1.Object) []controller.Request {
-	var out []controller.Request
-	for _, s := range controller.InNamespace[*appsv1.StatefulSet](r.setIdx, obj.GetNamespace()) {
-		sel, err := metav1.LabelSelectorAsSelector(s.Spec.Selector)
-		if err == nil && !sel.Empty() && sel.Matches(labels.Set(obj.GetLabels())) {
-			out = append(out, controller.Request{Namespace: s.Namespace, Name: s.Name})
-		}
-	}
-	return out
+	return controller.SelectingOwners(r.setIdx, obj, func(s *appsv1.StatefulSet) *metav1.LabelSelector { return s.Spec.Selector })
 }
 
 // Reconcile syncs the pods, claims and revisions of the StatefulSet req
