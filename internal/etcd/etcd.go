@@ -276,7 +276,14 @@ func (s *Server) Get(ctx context.Context, key string) (value []byte, modRev int6
 // writes. Like the in-process reads, it answers ErrClosed once Close has
 // begun.
 func (s *Server) KV() clientv3.KV {
-	return clientv3.NewKVFromKVClient(adapter.KvServerToKvClient(newGuardedKV(s, v3rpc.NewQuotaKVServer(s.etcd.Server))), s.client)
+	return clientv3.NewKVFromKVClient(s.KVClient(), s.client)
+}
+
+// KVClient is KV's protocol-level client: requests as etcd's own messages,
+// built by the caller, so that a write's value goes to the member without
+// clientv3 copying it into an Op first.
+func (s *Server) KVClient() pb.KVClient {
+	return adapter.KvServerToKvClient(newGuardedKV(s, v3rpc.NewQuotaKVServer(s.etcd.Server)))
 }
 
 // guardedKV refuses requests once Close has begun and keeps Close waiting

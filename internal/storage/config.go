@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"errors"
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	"log/slog"
 	"strings"
 	"time"
@@ -84,8 +85,11 @@ type LocalReader interface {
 	// when the key does not exist.
 	Get(ctx context.Context, key string) (value []byte, modRev int64, found bool, err error)
 	// KV is the member's key-value API called in-process; the store
-	// writes through it.
+	// compacts and counts through it.
 	KV() clientv3.KV
+	// KVClient is the same API at the protocol level; the store writes
+	// objects through it (putIf).
+	KVClient() pb.KVClient
 	// Watcher is the member's watch API called in-process; the watch
 	// caches watch through it. The store closes it.
 	Watcher() clientv3.Watcher

@@ -2,7 +2,7 @@ package storage
 
 import (
 	"context"
-	"unsafe"
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 
 	clientv3 "go.etcd.io/etcd/client/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -39,11 +39,8 @@ func (r *Resource) create(ctx context.Context, ns, name string, obj runtime.Obje
 		return nil, ProtoMessage{}, err
 	}
 	hinted := r.hint(key, plain, obj)
-	resp, err := r.commitPut(ctx, func(opts ...clientv3.OpOption) (*clientv3.TxnResponse, error) {
-		return r.store.kv.Txn(ctx).
-			If(clientv3.Compare(clientv3.ModRevision(key), "=", 0)).
-			Then(putOp(key, data, opts...)).
-			Commit()
+	resp, err := r.commitPut(ctx, func(lease clientv3.LeaseID) (*clientv3.TxnResponse, error) {
+		return r.store.putIf(ctx, key, 0, data, lease, false)
 	})
 	if hinted && (err != nil || !resp.Succeeded) {
 		r.unhint(key, plain)
@@ -72,10 +69,25 @@ func written(obj runtime.Object, plain []byte, rev int64, wantMsg bool) (runtime
 	return obj, msg, nil
 }
 
-// putOp is clientv3.OpPut(key, string(data), opts...) with one copy of
-// data fewer: OpPut copies its value into a slice of its own, so the
-// string it is given only has to live, unchanged, for the call, and data
-// does.
-func putOp(key string, data []byte, opts ...clientv3.OpOption) clientv3.Op {
-	return clientv3.OpPut(key, unsafe.String(unsafe.SliceData(data), len(data)), opts...)
+// putIf stores data under key with lease (clientv3.NoLease for none) if
+// key's mod revision is modRev (0: if key does not exist), as one etcd
+// transaction; with getElse, a failed compare returns key's current value
+// in the response's only Range. It builds etcd's own request around data,
+// where clientv3's OpPut copies the value into an Op first; etcd copies it
+// as it proposes the write, so data only has to stay unchanged for the
+// call. Errors are clientv3's.
+func (s *Store) putIf(ctx context.Context, key string, modRev int64, data []byte, lease clientv3.LeaseID, getElse bool) (*clientv3.TxnResponse, error) {
+	k := []byte(key)
+	req := &pb.TxnRequest{
+		Compare: []*pb.Compare{{Result: pb.Compare_EQUAL, Target: pb.Compare_MOD, Key: k, TargetUnion: &pb.Compare_ModRevision{ModRevision: modRev}}},
+		Success: []*pb.RequestOp{{Request: &pb.RequestOp_RequestPut{RequestPut: &pb.PutRequest{Key: k, Value: data, Lease: int64(lease)}}}},
+	}
+	if getElse {
+		req.Failure = []*pb.RequestOp{{Request: &pb.RequestOp_RequestRange{RequestRange: &pb.RangeRequest{Key: k}}}}
+	}
+	resp, err := s.kvc.Txn(ctx, req)
+	if err != nil {
+		return nil, clientv3.ContextError(ctx, err)
+	}
+	return (*clientv3.TxnResponse)(resp), nil
 }

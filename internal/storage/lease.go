@@ -60,19 +60,19 @@ func (r *Resource) lease(ctx context.Context) (clientv3.LeaseID, error) {
 	return l.id, nil
 }
 
-// commitPut runs txn, a write of r, with r's put options: its lease when
-// r has a TTL. If etcd no longer knows the shared lease (revoked, or run
-// out early), it forgets it and runs txn once more with a new one.
-func (r *Resource) commitPut(ctx context.Context, txn func(opts ...clientv3.OpOption) (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error) {
+// commitPut runs put, a write of r, with r's lease when r has a TTL (0
+// otherwise). If etcd no longer knows the shared lease (revoked, or run
+// out early), it forgets it and runs put once more with a new one.
+func (r *Resource) commitPut(ctx context.Context, put func(lease clientv3.LeaseID) (*clientv3.TxnResponse, error)) (*clientv3.TxnResponse, error) {
 	if r.rc.TTL <= 0 {
-		return txn()
+		return put(clientv3.NoLease)
 	}
 	for retried := false; ; retried = true {
 		id, err := r.lease(ctx)
 		if err != nil {
 			return nil, err
 		}
-		resp, err := txn(clientv3.WithLease(id))
+		resp, err := put(id)
 		if !retried && errors.Is(err, rpctypes.ErrLeaseNotFound) {
 			r.forgetLease(id)
 			continue

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	"log/slog"
 	"sync"
 	"time"
@@ -19,9 +20,11 @@ import (
 type Store struct {
 	cfg    Config
 	client *clientv3.Client
-	// kv serves writes, compaction and counts: the member in-process when
-	// Local offers it, else client.
-	kv clientv3.KV
+	// kv serves deletes, compaction and counts, and kvc the writes of
+	// objects (putIf): the member in-process when Local offers it, else
+	// client.
+	kv  clientv3.KV
+	kvc pb.KVClient
 	// watcher carries the watch caches' watches and progress requests:
 	// the member in-process when Local offers it (then closed by Close),
 	// else client.
@@ -61,6 +64,7 @@ func New(cfg Config) (*Store, error) {
 		cfg:         cfg,
 		client:      cfg.Client,
 		kv:          cfg.Client.KV,
+		kvc:         clientv3.RetryKVClient(cfg.Client),
 		watcher:     cfg.Client.Watcher,
 		codec:       protobuf.NewSerializer(cfg.Scheme, cfg.Scheme),
 		log:         cfg.Logger.With("component", "storage"),
@@ -71,7 +75,7 @@ func New(cfg Config) (*Store, error) {
 		resources:   map[string]*resourceSlot{},
 	}
 	if cfg.Local != nil {
-		s.kv = cfg.Local.KV()
+		s.kv, s.kvc = cfg.Local.KV(), cfg.Local.KVClient()
 		s.watcher, s.closeWatcher = cfg.Local.Watcher(), true
 	}
 	s.wg.Add(1)

@@ -69,12 +69,8 @@ func (r *Resource) update(ctx context.Context, ns, name string, fn UpdateFunc, w
 			return nil, ProtoMessage{}, err
 		}
 		hinted := r.hint(key, plain, next)
-		resp, err := r.commitPut(ctx, func(opts ...clientv3.OpOption) (*clientv3.TxnResponse, error) {
-			return r.store.kv.Txn(ctx).
-				If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
-				Then(putOp(key, data, opts...)).
-				Else(clientv3.OpGet(key)).
-				Commit()
+		resp, err := r.commitPut(ctx, func(lease clientv3.LeaseID) (*clientv3.TxnResponse, error) {
+			return r.store.putIf(ctx, key, modRev, data, lease, true)
 		})
 		if hinted && (err != nil || !resp.Succeeded) {
 			r.unhint(key, plain)
