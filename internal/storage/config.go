@@ -3,11 +3,11 @@ package storage
 import (
 	"context"
 	"errors"
-	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	"log/slog"
 	"strings"
 	"time"
 
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/labels"

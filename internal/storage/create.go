@@ -2,8 +2,9 @@ package storage
 
 import (
 	"context"
-	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
+	"unsafe"
 
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -72,11 +73,26 @@ func written(obj runtime.Object, plain []byte, rev int64, wantMsg bool) (runtime
 // putIf stores data under key with lease (clientv3.NoLease for none) if
 // key's mod revision is modRev (0: if key does not exist), as one etcd
 // transaction; with getElse, a failed compare returns key's current value
-// in the response's only Range. It builds etcd's own request around data,
-// where clientv3's OpPut copies the value into an Op first; etcd copies it
-// as it proposes the write, so data only has to stay unchanged for the
+// in the response's only Range. data only has to stay unchanged for the
 // call. Errors are clientv3's.
+//
+// To the embedded member it sends etcd's own request built around data
+// (kvc), where clientv3's OpPut would first copy the value into an Op;
+// the member copies it as it proposes the write. An external etcd is
+// written through clientv3, whose call options (waiting for a ready
+// connection, message size limits) a raw gRPC call would not carry.
 func (s *Store) putIf(ctx context.Context, key string, modRev int64, data []byte, lease clientv3.LeaseID, getElse bool) (*clientv3.TxnResponse, error) {
+	if s.kvc == nil {
+		// OpPut copies its value into a slice of its own, so a view of
+		// data only has to live, unchanged, for the call, as data does.
+		txn := s.kv.Txn(ctx).
+			If(clientv3.Compare(clientv3.ModRevision(key), "=", modRev)).
+			Then(clientv3.OpPut(key, unsafe.String(unsafe.SliceData(data), len(data)), clientv3.WithLease(lease)))
+		if getElse {
+			txn = txn.Else(clientv3.OpGet(key))
+		}
+		return txn.Commit()
+	}
 	k := []byte(key)
 	req := &pb.TxnRequest{
 		Compare: []*pb.Compare{{Result: pb.Compare_EQUAL, Target: pb.Compare_MOD, Key: k, TargetUnion: &pb.Compare_ModRevision{ModRevision: modRev}}},

@@ -3,11 +3,11 @@ package storage
 import (
 	"context"
 	"fmt"
-	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	"log/slog"
 	"sync"
 	"time"
 
+	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
@@ -20,9 +20,9 @@ import (
 type Store struct {
 	cfg    Config
 	client *clientv3.Client
-	// kv serves deletes, compaction and counts, and kvc the writes of
-	// objects (putIf): the member in-process when Local offers it, else
-	// client.
+	// kv serves writes, compaction and counts: the member in-process when
+	// Local offers it, else client. kvc, the member's protocol-level
+	// client, is set with Local only: putIf writes objects through it.
 	kv  clientv3.KV
 	kvc pb.KVClient
 	// watcher carries the watch caches' watches and progress requests:
@@ -64,7 +64,6 @@ func New(cfg Config) (*Store, error) {
 		cfg:         cfg,
 		client:      cfg.Client,
 		kv:          cfg.Client.KV,
-		kvc:         clientv3.RetryKVClient(cfg.Client),
 		watcher:     cfg.Client.Watcher,
 		codec:       protobuf.NewSerializer(cfg.Scheme, cfg.Scheme),
 		log:         cfg.Logger.With("component", "storage"),
