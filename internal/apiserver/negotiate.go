@@ -116,8 +116,9 @@ func (s *Server) writeObject(w http.ResponseWriter, r *http.Request, code int, o
 // Content-Type values of the media types the server writes, one slice
 // each for every response (net/http only reads them).
 var (
-	jsonContentType = []string{mediaJSON}
-	yamlContentType = []string{mediaYAML}
+	jsonContentType     = []string{mediaJSON}
+	yamlContentType     = []string{mediaYAML}
+	protobufContentType = []string{mediaProtobuf}
 )
 
 // setContentType sets h's Content-Type to mediaType, without a new slice

@@ -63,10 +63,6 @@ func (s *Server) writeStoredProtobuf(w http.ResponseWriter, r *http.Request, cod
 	}
 }
 
-// protobufContentType is the Content-Type header of protobuf responses,
-// one slice for all of them (net/http only reads it).
-var protobufContentType = []string{mediaProtobuf}
-
 // envelopeHead is the start of a k8s protobuf envelope of kind gvk, byte
 // for byte as the protobuf serializer writes a runtime.Unknown: the magic,
 // TypeMeta as field 1, and the tag of the raw object (field 2), whose
