@@ -16,6 +16,18 @@ import (
 
 func quietLogger() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
+// startMember starts a member on a temp data dir, closed when the test ends
+// (Close is idempotent, so a test may close it earlier).
+func startMember(t *testing.T) *Server {
+	t.Helper()
+	srv, err := Start(context.Background(), Config{DataDir: t.TempDir(), Logger: quietLogger()})
+	if err != nil {
+		t.Fatalf("Start() error = %v", err)
+	}
+	t.Cleanup(srv.Close)
+	return srv
+}
+
 func TestStartRestartKeepsData(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
@@ -50,11 +62,7 @@ func TestStartRestartKeepsData(t *testing.T) {
 
 func TestConnect(t *testing.T) {
 	ctx := context.Background()
-	srv, err := Start(ctx, Config{DataDir: t.TempDir(), Logger: quietLogger()})
-	if err != nil {
-		t.Fatalf("Start() error = %v", err)
-	}
-	defer srv.Close()
+	srv := startMember(t)
 	tests := []struct {
 		name      string
 		endpoints []string
@@ -83,10 +91,7 @@ func TestConnect(t *testing.T) {
 // backend (which panicked when a request was still in flight at shutdown).
 func TestLocalReadsAfterClose(t *testing.T) {
 	ctx := context.Background()
-	srv, err := Start(ctx, Config{DataDir: t.TempDir(), Logger: quietLogger()})
-	if err != nil {
-		t.Fatalf("Start() error = %v", err)
-	}
+	srv := startMember(t)
 	put, err := srv.Client().Put(ctx, "/k", "v")
 	if err != nil {
 		t.Fatalf("Put() error = %v", err)
@@ -123,11 +128,7 @@ func TestLocalReadsAfterClose(t *testing.T) {
 // write's revision when nothing else writes.
 func TestRevisionFollowsWrites(t *testing.T) {
 	ctx := context.Background()
-	srv, err := Start(ctx, Config{DataDir: t.TempDir(), Logger: quietLogger()})
-	if err != nil {
-		t.Fatalf("Start() error = %v", err)
-	}
-	defer srv.Close()
+	srv := startMember(t)
 	for i := range 50 {
 		put, err := srv.KV().Put(ctx, fmt.Sprintf("/r/%d", i%3), "v")
 		if err != nil {
@@ -150,11 +151,7 @@ func TestRevisionFollowsWrites(t *testing.T) {
 func TestLocalGetSeesWatchedWrites(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	srv, err := Start(ctx, Config{DataDir: t.TempDir(), Logger: quietLogger()})
-	if err != nil {
-		t.Fatalf("Start() error = %v", err)
-	}
-	defer srv.Close()
+	srv := startMember(t)
 	const n = 400
 	events := srv.Client().Watch(ctx, "/w/", clientv3.WithPrefix())
 	done := make(chan error, 1)
@@ -226,11 +223,7 @@ func checkWatchedReads(ctx context.Context, srv *Server, events clientv3.WatchCh
 func TestWatcher(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	srv, err := Start(ctx, Config{DataDir: t.TempDir(), Logger: quietLogger()})
-	if err != nil {
-		t.Fatalf("Start() error = %v", err)
-	}
-	defer srv.Close()
+	srv := startMember(t)
 	if _, err := srv.KV().Put(ctx, "/w/a", "1"); err != nil {
 		t.Fatal(err)
 	}
@@ -272,11 +265,7 @@ func TestWatcher(t *testing.T) {
 func TestWatcherManyWatchesOneStream(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 	defer cancel()
-	srv, err := Start(ctx, Config{DataDir: t.TempDir(), Logger: quietLogger()})
-	if err != nil {
-		t.Fatalf("Start() error = %v", err)
-	}
-	defer srv.Close()
+	srv := startMember(t)
 	const keys, watches = 1000, 40
 	for i := range keys {
 		if _, err := srv.KV().Put(ctx, fmt.Sprintf("/busy/%d", i), strings.Repeat("x", 256)); err != nil {
