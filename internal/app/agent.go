@@ -24,6 +24,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/clientcmd"
 
+	"github.com/skiff-dev/skiff/internal/clientcodec"
 	"github.com/skiff-dev/skiff/internal/controller"
 	"github.com/skiff-dev/skiff/internal/idlemem"
 	"github.com/skiff-dev/skiff/internal/kubelet"
@@ -203,7 +204,7 @@ func StartAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 	if err != nil {
 		return nil, fmt.Errorf("client config: %w", err)
 	}
-	client, err := kubernetes.NewForConfig(restCfg)
+	client, err := clientcodec.NewForConfig(restCfg)
 	if err != nil {
 		return nil, fmt.Errorf("client: %w", err)
 	}

@@ -15,6 +15,7 @@ import (
 	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 
+	"github.com/skiff-dev/skiff/internal/clientcodec"
 	"github.com/skiff-dev/skiff/internal/controller"
 )
 
@@ -53,7 +54,7 @@ var _ informers.SharedInformerFactory = processInformers{}
 // their equal parts (controller.NewCacheTransform). stop ends the
 // informers and waits for them.
 func newProcessInformers(ctx context.Context, loopback *rest.Config) (processInformers, func(), error) {
-	cs, err := kubernetes.NewForConfig(loopback)
+	cs, err := clientcodec.NewForConfig(loopback)
 	if err != nil {
 		return processInformers{}, nil, err
 	}

@@ -25,6 +25,7 @@ import (
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/util/certificate/csr"
 
+	"github.com/skiff-dev/skiff/internal/clientcodec"
 	"github.com/skiff-dev/skiff/internal/kubelet"
 	"github.com/skiff-dev/skiff/internal/runtime/sim"
 )
@@ -187,7 +188,7 @@ func startJoinedAgent(ctx context.Context, cfg AgentConfig) (*Agent, error) {
 			return err
 		}
 		rc.QPS, rc.Burst = -1, 0
-		client, err := kubernetes.NewForConfig(rc)
+		client, err := clientcodec.NewForConfig(rc)
 		if err != nil {
 			return err
 		}
