@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"time"
 
@@ -317,15 +318,22 @@ func patchNominatedNode(ctx context.Context, c kubernetes.Interface, pod *v1.Pod
 
 // patchStatus sends a strategic merge patch to pod's status subresource.
 // The scheduler has no use for the pod the server answers with (its
-// informer brings the change), so over a REST client the answer is read
-// but not decoded: the same request as the typed client's Patch, without
-// decoding a whole pod for each pod it cannot place. Other clients (the
-// fake clientset of tests) get the typed call.
+// informer brings the change), so over a REST client the answer is
+// drained, neither decoded nor kept: the same request as the typed
+// client's Patch, without a copy of a whole pod for each pod it cannot
+// place. A failure's Status is read as Do reads it (Stream's errors are
+// Do's). Other clients (the fake clientset of tests) get the typed call.
 func patchStatus(ctx context.Context, c kubernetes.Interface, pod *v1.Pod, patch []byte) error {
 	if rc, ok := c.CoreV1().RESTClient().(*rest.RESTClient); ok && rc != nil {
-		return rc.Patch(types.StrategicMergePatchType).Namespace(pod.Namespace).Resource("pods").Name(pod.Name).
+		body, err := rc.Patch(types.StrategicMergePatchType).Namespace(pod.Namespace).Resource("pods").Name(pod.Name).
 			SubResource("status").VersionedParams(&metav1.PatchOptions{}, metav1.ParameterCodec).
-			Body(patch).Do(ctx).Error()
+			Body(patch).Stream(ctx)
+		if err != nil {
+			return err
+		}
+		defer body.Close()
+		_, err = io.Copy(io.Discard, body)
+		return err
 	}
 	_, err := c.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}, "status")
 	return err

@@ -1,0 +1,67 @@
+package scheduler
+
+import (
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+
+	v1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/client-go/kubernetes"
+
+	"github.com/skiff-dev/skiff/internal/inproc"
+)
+
+// TestPatchStatus: the status patch goes as a strategic merge patch to the
+// pod's status subresource; a success's answer is read to its end and
+// dropped; a failure is the API's error, as the typed client reports it.
+func TestPatchStatus(t *testing.T) {
+	for _, tc := range []struct {
+		code  int
+		check func(error) bool
+	}{
+		{http.StatusOK, func(err error) bool { return err == nil }},
+		{http.StatusNotFound, apierrors.IsNotFound},
+		{http.StatusConflict, apierrors.IsConflict},
+	} {
+		var method, path, ctype, body string
+		var answered bool
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			method, path, ctype, body = r.Method, r.URL.Path, r.Header.Get("Content-Type"), string(b)
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(tc.code)
+			if tc.code == http.StatusOK {
+				_, _ = w.Write([]byte(`{"kind":"Pod","apiVersion":"v1","metadata":{"name":"p","namespace":"ns"}}`))
+				answered = true
+				return
+			}
+			st := apierrors.NewNotFound(v1.Resource("pods"), "p").ErrStatus
+			if tc.code == http.StatusConflict {
+				st = apierrors.NewConflict(v1.Resource("pods"), "p", nil).ErrStatus
+			}
+			st.Kind, st.APIVersion = "Status", "v1"
+			b, _ = json.Marshal(st)
+			_, _ = w.Write(b)
+		})
+		cs, err := kubernetes.NewForConfig(inproc.Config(h, "test"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		pod := &v1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"}}
+		err = patchStatus(context.Background(), cs, pod, []byte(`{"status":{"nominatedNodeName":"n"}}`))
+		if !tc.check(err) {
+			t.Fatalf("answer %d: error %v", tc.code, err)
+		}
+		if method != http.MethodPatch || path != "/api/v1/namespaces/ns/pods/p/status" ||
+			ctype != "application/strategic-merge-patch+json" || body != `{"status":{"nominatedNodeName":"n"}}` {
+			t.Fatalf("sent %s %s (%s) %s", method, path, ctype, body)
+		}
+		if tc.code == http.StatusOK && !answered {
+			t.Fatal("no answer written")
+		}
+	}
+}
