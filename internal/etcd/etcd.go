@@ -13,6 +13,7 @@ import (
 
 	pb "go.etcd.io/etcd/api/v3/etcdserverpb"
 	clientv3 "go.etcd.io/etcd/client/v3"
+	"go.etcd.io/etcd/pkg/v3/traceutil"
 	"go.etcd.io/etcd/server/v3/embed"
 	"go.etcd.io/etcd/server/v3/etcdserver/api/v3rpc"
 	"go.etcd.io/etcd/server/v3/proxy/grpcproxy/adapter"
@@ -259,7 +260,13 @@ func (s *Server) Get(ctx context.Context, key string) (value []byte, modRev int6
 	if s.closed {
 		return nil, 0, false, ErrClosed
 	}
-	res, err := s.etcd.Server.KV().Range(ctx, []byte(key), nil, mvcc.RangeOptions{})
+	// The shared read buffer, under its read lock for the one key, as
+	// etcd reads inside its write transactions: KV().Range would first
+	// copy every write not yet committed to the database (hundreds while
+	// the server is busy writing), for one key.
+	tx := s.etcd.Server.KV().Read(mvcc.SharedBufReadTxMode, traceutil.TODO())
+	res, err := tx.Range(ctx, []byte(key), nil, mvcc.RangeOptions{})
+	tx.End()
 	if err != nil {
 		return nil, 0, false, err
 	}
