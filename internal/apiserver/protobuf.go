@@ -15,6 +15,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
+	"github.com/skiff-dev/skiff/internal/protoenvelope"
 	"github.com/skiff-dev/skiff/internal/storage"
 )
 
@@ -73,7 +74,7 @@ func envelopeHead(gvk schema.GroupVersionKind) []byte {
 	if err != nil {
 		panic(fmt.Sprintf("encode type metadata of %v: %v", gvk, err)) // a struct of two strings always encodes
 	}
-	head := append([]byte(nil), protobufMagic...)
+	head := append([]byte(nil), protoenvelope.Magic...)
 	head = protowire.AppendTag(head, 1, protowire.BytesType)
 	head = protowire.AppendBytes(head, typeMeta)
 	return protowire.AppendTag(head, 2, protowire.BytesType)
@@ -158,9 +159,6 @@ func writeProtobufList(w io.Writer, gvk schema.GroupVersionKind, lm metav1.ListM
 	bw.Write(unknownTail)
 	return bw.Flush() // bufio keeps the first write error
 }
-
-// protobufMagic starts every k8s protobuf envelope.
-var protobufMagic = []byte{0x6b, 0x38, 0x73, 0x00}
 
 // unknownTail ends an envelope: empty contentEncoding (field 3) and
 // contentType (field 4), which the generated marshaler always writes.

@@ -4,14 +4,13 @@ import (
 	"encoding/binary"
 
 	"google.golang.org/protobuf/encoding/protowire"
+
+	"github.com/skiff-dev/skiff/internal/protoenvelope"
 )
 
 // maxKeptFrame is the largest frame buffer a watch connection keeps for
 // the next event.
 const maxKeptFrame = 1 << 20
-
-// protobufPrefix starts every enveloped k8s protobuf object.
-const protobufPrefix = "k8s\x00"
 
 // appendWatchFrame appends the frame a protobuf watch stream carries for
 // one event of type typ whose object is msg, the stored message of an
@@ -28,7 +27,7 @@ func appendWatchFrame(dst []byte, typ, apiVersion, kind string, msg []byte) []by
 	// contentType 4 (empty, but written).
 	unknown := sizeBytes(1, typeMeta) + sizeBytes(2, len(msg)) + sizeString(3, "") + sizeString(4, "")
 	// runtime.RawExtension: raw 1, the prefixed envelope.
-	inner := len(protobufPrefix) + unknown
+	inner := len(protoenvelope.Magic) + unknown
 	rawExt := sizeBytes(1, inner)
 	// metav1.WatchEvent: type 1, object 2.
 	event := sizeString(1, typ) + sizeBytes(2, rawExt)
@@ -40,7 +39,7 @@ func appendWatchFrame(dst []byte, typ, apiVersion, kind string, msg []byte) []by
 	dst = protowire.AppendVarint(dst, uint64(rawExt))
 	dst = protowire.AppendTag(dst, 1, protowire.BytesType)
 	dst = protowire.AppendVarint(dst, uint64(inner))
-	dst = append(dst, protobufPrefix...)
+	dst = append(dst, protoenvelope.Magic...)
 	dst = protowire.AppendTag(dst, 1, protowire.BytesType)
 	dst = protowire.AppendVarint(dst, uint64(typeMeta))
 	dst = protowire.AppendTag(dst, 1, protowire.BytesType)

@@ -15,7 +15,6 @@
 package clientcodec
 
 import (
-	"bytes"
 	"sync"
 
 	"google.golang.org/protobuf/encoding/protowire"
@@ -25,10 +24,9 @@ import (
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
-)
 
-// protobufMagic starts every protobuf-encoded Kubernetes object ("k8s\x00").
-var protobufMagic = []byte{0x6b, 0x38, 0x73, 0x00}
+	"github.com/skiff-dev/skiff/internal/protoenvelope"
+)
 
 // protobufType is the media type whose decoders Serializer replaces.
 const protobufType = runtime.ContentTypeProtobuf
@@ -81,18 +79,16 @@ type unmarshaler interface {
 	Unmarshal([]byte) error
 }
 
-// decode returns the object in data (magic, then a runtime.Unknown), and
-// false when the base decoder should take it: not a plain envelope, a
-// kind the scheme does not know, or into of another kind.
+// decode returns the object in data (an envelope protoenvelope.Read
+// reads), and false when the base decoder should take it: not such an
+// envelope, a kind the scheme does not know, or a decode into
+// runtime.Unknown or into a type the scheme does not know.
 func (d *decoder) decode(data []byte, into runtime.Object) (runtime.Object, *schema.GroupVersionKind, bool, error) {
-	if !bytes.HasPrefix(data, protobufMagic) {
+	env, ok := protoenvelope.Read(data)
+	if !ok || len(env.APIVersion) == 0 || len(env.Kind) == 0 {
 		return nil, nil, false, nil
 	}
-	apiVersion, kind, raw, ok := readUnknown(data[len(protobufMagic):])
-	if !ok || len(apiVersion) == 0 || len(kind) == 0 {
-		return nil, nil, false, nil
-	}
-	gvk, ok := d.kind(apiVersion, kind)
+	gvk, ok := d.kind(env.APIVersion, env.Kind)
 	if !ok {
 		return nil, nil, false, nil
 	}
@@ -113,7 +109,7 @@ func (d *decoder) decode(data []byte, into runtime.Object) (runtime.Object, *sch
 		return nil, nil, false, nil
 	}
 	u.Reset()
-	if err := u.Unmarshal(raw); err != nil {
+	if err := u.Unmarshal(env.Raw); err != nil {
 		return nil, &gvk, true, err
 	}
 	obj.GetObjectKind().SetGroupVersionKind(gvk)
@@ -192,38 +188,15 @@ func eventType(b []byte) string {
 	return string(b)
 }
 
-// readUnknown returns a runtime.Unknown's apiVersion, kind and raw bytes,
-// all pointing into b; false when b is not a well-formed Unknown.
-func readUnknown(b []byte) (apiVersion, kind, raw []byte, ok bool) {
-	ok = fields(b, func(num protowire.Number, v []byte) bool {
-		switch num {
-		case 1: // typeMeta
-			return fields(v, func(num protowire.Number, v []byte) bool {
-				switch num {
-				case 1:
-					apiVersion = v
-				case 2:
-					kind = v
-				}
-				return true
-			})
-		case 2:
-			raw = v
-		}
-		return true
-	})
-	return apiVersion, kind, raw, ok
-}
-
 // readWatchEvent returns a metav1.WatchEvent's type and its object's raw
 // bytes, pointing into b.
 func readWatchEvent(b []byte) (typ, raw []byte, ok bool) {
-	ok = fields(b, func(num protowire.Number, v []byte) bool {
+	ok = protoenvelope.Fields(b, func(num protowire.Number, v []byte) bool {
 		switch num {
 		case 1:
 			typ = v
 		case 2: // object, a RawExtension
-			return fields(v, func(num protowire.Number, v []byte) bool {
+			return protoenvelope.Fields(v, func(num protowire.Number, v []byte) bool {
 				if num == 1 {
 					raw = v
 				}
@@ -233,25 +206,4 @@ func readWatchEvent(b []byte) (typ, raw []byte, ok bool) {
 		return true
 	})
 	return typ, raw, ok
-}
-
-// fields calls f with each field of the message b, all of which must be
-// length-delimited, as every field of the envelopes read here is. It
-// reports false when b is malformed, holds a field of another wire type
-// (the generated decoders tell those apart, so they get the message), or
-// f returned false.
-func fields(b []byte, f func(protowire.Number, []byte) bool) bool {
-	for len(b) > 0 {
-		num, typ, n := protowire.ConsumeTag(b)
-		if n < 0 || typ != protowire.BytesType {
-			return false
-		}
-		b = b[n:]
-		v, n := protowire.ConsumeBytes(b)
-		if n < 0 || !f(num, v) {
-			return false
-		}
-		b = b[n:]
-	}
-	return true
 }

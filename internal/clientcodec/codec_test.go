@@ -17,6 +17,8 @@ import (
 	"k8s.io/client-go/kubernetes/scheme"
 	"k8s.io/client-go/rest"
 	restwatch "k8s.io/client-go/rest/watch"
+
+	"github.com/skiff-dev/skiff/internal/protoenvelope"
 )
 
 // samplePod has a field of most kinds the generated decoders copy:
@@ -156,12 +158,12 @@ func TestDecodeBadInput(t *testing.T) {
 	}
 	inputs = append(inputs,
 		[]byte(`{"kind":"Pod","apiVersion":"v1","metadata":{"name":"j"}}`),
-		append(bytes.Clone(protobufMagic), 0x08, 0x01),                                   // field 1 as a varint
-		append(bytes.Clone(protobufMagic), 0x0a, 0x06, 0x0a, 0x02, 'v', '1', 0x12, 0x00), // no kind
-		append(bytes.Clone(protobufMagic), 0x0a, 0x07, 0x0a, 0x02, 'v', '9', 0x12, 0x01, 'X'),
-		append(bytes.Clone(protobufMagic), 0x0a, 0x05, 0x12, 0x03, 'P', 'o', 'd'), // no version
-		append(bytes.Clone(pod), 0x28, 0x01),                                      // a trailing varint field
-		append(bytes.Clone(pod), 0x10, 0x01),                                      // raw again, as a varint
+		append(bytes.Clone(protoenvelope.Magic), 0x08, 0x01),                                   // field 1 as a varint
+		append(bytes.Clone(protoenvelope.Magic), 0x0a, 0x06, 0x0a, 0x02, 'v', '1', 0x12, 0x00), // no kind
+		append(bytes.Clone(protoenvelope.Magic), 0x0a, 0x07, 0x0a, 0x02, 'v', '9', 0x12, 0x01, 'X'),
+		append(bytes.Clone(protoenvelope.Magic), 0x0a, 0x05, 0x12, 0x03, 'P', 'o', 'd'), // no version
+		append(bytes.Clone(pod), 0x28, 0x01),                                            // a trailing varint field
+		append(bytes.Clone(pod), 0x10, 0x01),                                            // raw again, as a varint
 	)
 	for i, in := range inputs {
 		want, _, wantErr := base.Decode(bytes.Clone(in), nil, nil)
@@ -181,7 +183,7 @@ func FuzzDecode(f *testing.F) {
 	for _, obj := range sampleObjects() {
 		f.Add(encode(f, obj))
 	}
-	f.Add(append(bytes.Clone(protobufMagic), 0x0a, 0x07, 0x0a, 0x02, 'v', '1', 0x12, 0x01, 'X'))
+	f.Add(append(bytes.Clone(protoenvelope.Magic), 0x0a, 0x07, 0x0a, 0x02, 'v', '1', 0x12, 0x01, 'X'))
 	base, ours := decoders(f)
 	f.Fuzz(func(t *testing.T, data []byte) {
 		want, _, wantErr := base.Decode(bytes.Clone(data), nil, nil)

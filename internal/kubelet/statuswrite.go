@@ -12,6 +12,8 @@ import (
 	apiequality "k8s.io/apimachinery/pkg/api/equality"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/types"
+
+	"github.com/skiff-dev/skiff/internal/protoenvelope"
 )
 
 // statusBase is the pod as the worker last knows it: the pod from the
@@ -141,11 +143,11 @@ func statusMayEqual(a, b *corev1.PodStatus) bool {
 // protobuf (as upstream's kubelet asks for; read field by field, without
 // decoding the object) or JSON. It returns "" when there is none.
 func resourceVersionOf(body []byte) string {
-	if raw, ok := bytes.CutPrefix(body, []byte("k8s\x00")); ok {
-		// runtime.Unknown's raw (2) is the object, whose metadata is
-		// field 1; ObjectMeta's resourceVersion is field 6.
-		obj := protoField(raw, 2)
-		return string(protoField(protoField(obj, 1), 6))
+	if bytes.HasPrefix(body, protoenvelope.Magic) {
+		// The object's metadata is its field 1; ObjectMeta's
+		// resourceVersion is field 6.
+		env, _ := protoenvelope.Read(body)
+		return string(protoField(protoField(env.Raw, 1), 6))
 	}
 	var answer struct {
 		Metadata struct {

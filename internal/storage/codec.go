@@ -13,6 +13,8 @@ import (
 	"k8s.io/apimachinery/pkg/labels"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
+
+	"github.com/skiff-dev/skiff/internal/protoenvelope"
 )
 
 // key returns the etcd key of an object, or BadRequest when ns or name
@@ -130,16 +132,16 @@ func (r *Resource) decodePlain(key string, data []byte, rev int64) (runtime.Obje
 
 // decodeInPlace decodes plain bytes of an object of kind gvk into into, a
 // new object of that kind, as the protobuf serializer would but without
-// copying the object's bytes out of the envelope first (readEnvelope).
+// copying the object's bytes out of the envelope first (protoenvelope.Read).
 // It returns nil and no error for bytes it leaves to the serializer: not
 // a plain envelope, of another kind, or into without a protobuf decoder.
 func decodeInPlace(data []byte, into runtime.Object, gvk schema.GroupVersionKind) (runtime.Object, error) {
-	env, ok := readEnvelope(data)
+	env, ok := protoenvelope.Read(data)
 	u, decodes := into.(interface{ Unmarshal([]byte) error })
-	if !ok || !decodes || !env.is(gvk) {
+	if !ok || !decodes || !env.Is(gvk) {
 		return nil, nil
 	}
-	if err := u.Unmarshal(env.raw); err != nil {
+	if err := u.Unmarshal(env.Raw); err != nil {
 		return nil, err
 	}
 	return into, nil

@@ -1,18 +1,15 @@
 package storage
 
 import (
-	"bytes"
 	"context"
 	"fmt"
 
 	"google.golang.org/protobuf/encoding/protowire"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
-)
 
-// protoMagic starts every k8s protobuf envelope (runtime.Unknown).
-var protoMagic = []byte{0x6b, 0x38, 0x73, 0x00}
+	"github.com/skiff-dev/skiff/internal/protoenvelope"
+)
 
 // Field numbers of the k8s protobuf messages the fast paths look into:
 // every top-level object carries ObjectMeta as field 1, and ObjectMeta
@@ -123,94 +120,11 @@ func marshalProto(obj runtime.Object) ([]byte, error) {
 // it with resourceVersion rev, pointing into plain. ok is false when the
 // bytes are not shaped that way; the caller then decodes.
 func messageWithRV(plain []byte, rev int64) (msg ProtoMessage, ok bool) {
-	env, ok := readEnvelope(plain)
+	env, ok := protoenvelope.Read(plain)
 	if !ok {
 		return ProtoMessage{}, false
 	}
-	return rvMessage(env.raw, rev)
-}
-
-// envelope is a k8s protobuf envelope (runtime.Unknown) read in place:
-// raw is a part of the bytes it was read from, where Unknown.Unmarshal
-// copies it. Every stored object is read through one on its way into
-// the watch cache, so the copy was a few percent of a busy server's
-// garbage.
-type envelope struct {
-	apiVersion, kind []byte
-	raw              []byte
-}
-
-// Field numbers of runtime.Unknown and of its TypeMeta.
-const (
-	fieldUnknownTypeMeta        protowire.Number = 1
-	fieldUnknownRaw             protowire.Number = 2
-	fieldUnknownContentEncoding protowire.Number = 3
-	fieldTypeMetaAPIVersion     protowire.Number = 1
-	fieldTypeMetaKind           protowire.Number = 2
-)
-
-// readEnvelope reads plain, stored bytes: protoMagic and an envelope with
-// no content encoding. A field given twice takes its last value, as
-// Unknown.Unmarshal does. ok is false for anything else, malformed
-// bytes included; callers then take the serializer's path, which gives
-// the exact error.
-func readEnvelope(plain []byte) (env envelope, ok bool) {
-	if !bytes.HasPrefix(plain, protoMagic) {
-		return envelope{}, false
-	}
-	encoded := false
-	ok = eachField(plain[len(protoMagic):], func(num protowire.Number, v []byte) bool {
-		switch num {
-		case fieldUnknownTypeMeta:
-			return eachField(v, func(num protowire.Number, v []byte) bool {
-				switch num {
-				case fieldTypeMetaAPIVersion:
-					env.apiVersion = v
-				case fieldTypeMetaKind:
-					env.kind = v
-				}
-				return true
-			})
-		case fieldUnknownRaw:
-			env.raw = v
-		case fieldUnknownContentEncoding:
-			encoded = len(v) > 0
-		}
-		return true
-	})
-	return env, ok && !encoded
-}
-
-// is reports whether the envelope's type is gvk.
-func (env envelope) is(gvk schema.GroupVersionKind) bool {
-	av, g, v := env.apiVersion, gvk.Group, gvk.Version
-	if string(env.kind) != gvk.Kind {
-		return false
-	}
-	if g == "" {
-		return string(av) == v
-	}
-	return len(av) == len(g)+1+len(v) && string(av[:len(g)]) == g && av[len(g)] == '/' && string(av[len(g)+1:]) == v
-}
-
-// eachField calls fn with the number and value of each field of msg,
-// which must all be length-delimited, as every field of the envelope and
-// of TypeMeta is. It stops when fn returns false, and is false then or
-// when msg is malformed or holds a field of another wire type.
-func eachField(msg []byte, fn func(num protowire.Number, v []byte) bool) bool {
-	for len(msg) > 0 {
-		num, typ, n := protowire.ConsumeTag(msg)
-		if n < 0 || typ != protowire.BytesType {
-			return false
-		}
-		msg = msg[n:]
-		v, n := protowire.ConsumeBytes(msg)
-		if n < 0 || !fn(num, v) {
-			return false
-		}
-		msg = msg[n:]
-	}
-	return true
+	return rvMessage(env.Raw, rev)
 }
 
 // setMessageRV returns a copy of the object message obj with

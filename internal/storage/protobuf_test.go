@@ -16,8 +16,9 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/fields"
 	"k8s.io/apimachinery/pkg/runtime"
-	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/runtime/serializer/protobuf"
+
+	"github.com/skiff-dev/skiff/internal/protoenvelope"
 )
 
 // TestSetMessageRV checks that writing a resourceVersion into an encoded
@@ -304,53 +305,30 @@ func TestDecodeInPlace(t *testing.T) {
 	}
 
 	env := func(fields ...[]byte) []byte {
-		return append(append([]byte(nil), protoMagic...), bytes.Join(fields, nil)...)
+		return append(append([]byte(nil), protoenvelope.Magic...), bytes.Join(fields, nil)...)
 	}
 	field := func(num protowire.Number, v []byte) []byte {
 		return protowire.AppendBytes(protowire.AppendTag(nil, num, protowire.BytesType), v)
 	}
 	typeMeta := func(av, kind string) []byte {
-		return field(fieldUnknownTypeMeta, append(field(fieldTypeMetaAPIVersion, []byte(av)), field(fieldTypeMetaKind, []byte(kind))...))
+		return field(protoenvelope.FieldUnknownTypeMeta, append(field(protoenvelope.FieldTypeMetaAPIVersion, []byte(av)), field(protoenvelope.FieldTypeMetaKind, []byte(kind))...))
 	}
 	msg, err := p.Marshal()
 	if err != nil {
 		t.Fatal(err)
 	}
 	leftToSerializer := map[string][]byte{
-		"another kind":     env(typeMeta("v1", "ConfigMap"), field(fieldUnknownRaw, msg)),
-		"another group":    env(typeMeta("apps/v1", "Pod"), field(fieldUnknownRaw, msg)),
-		"content encoding": env(typeMeta("v1", "Pod"), field(fieldUnknownRaw, msg), field(fieldUnknownContentEncoding, []byte("gzip"))),
-		"varint field":     append(env(typeMeta("v1", "Pod"), field(fieldUnknownRaw, msg)), protowire.AppendVarint(protowire.AppendTag(nil, 5, protowire.VarintType), 1)...),
-		"truncated":        env(typeMeta("v1", "Pod"), field(fieldUnknownRaw, msg))[:len(protoMagic)+20],
+		"another kind":     env(typeMeta("v1", "ConfigMap"), field(protoenvelope.FieldUnknownRaw, msg)),
+		"another group":    env(typeMeta("apps/v1", "Pod"), field(protoenvelope.FieldUnknownRaw, msg)),
+		"content encoding": env(typeMeta("v1", "Pod"), field(protoenvelope.FieldUnknownRaw, msg), field(protoenvelope.FieldUnknownContentEncoding, []byte("gzip"))),
+		"varint field":     append(env(typeMeta("v1", "Pod"), field(protoenvelope.FieldUnknownRaw, msg)), protowire.AppendVarint(protowire.AppendTag(nil, 5, protowire.VarintType), 1)...),
+		"truncated":        env(typeMeta("v1", "Pod"), field(protoenvelope.FieldUnknownRaw, msg))[:len(protoenvelope.Magic)+20],
 		"json":             []byte(`{"apiVersion":"v1","kind":"Pod"}`),
 	}
 	for name, b := range leftToSerializer {
 		if got, err := decodeInPlace(b, &corev1.Pod{}, podGVK); got != nil || err != nil {
 			t.Errorf("%s: decodeInPlace = %v, %v; want it left to the serializer", name, got, err)
 		}
-	}
-
-	// A field given twice takes its last value, as Unknown.Unmarshal.
-	other := pod("ns", "b", nil)
-	otherMsg, err := other.Marshal()
-	if err != nil {
-		t.Fatal(err)
-	}
-	twice := env(typeMeta("apps/v1", "Deployment"), field(fieldUnknownRaw, otherMsg), typeMeta("v1", "Pod"), field(fieldUnknownRaw, msg))
-	var unk runtime.Unknown
-	if err := unk.Unmarshal(twice[len(protoMagic):]); err != nil {
-		t.Fatal(err)
-	}
-	e, ok := readEnvelope(twice)
-	if !ok || !bytes.Equal(e.raw, unk.Raw) || string(e.kind) != unk.Kind || string(e.apiVersion) != unk.APIVersion {
-		t.Errorf("readEnvelope = %q %q %x, %v; want %q %q %x", e.apiVersion, e.kind, e.raw, ok, unk.APIVersion, unk.Kind, unk.Raw)
-	}
-	if !e.is(podGVK) || e.is(corev1.SchemeGroupVersion.WithKind("ConfigMap")) {
-		t.Errorf("envelope.is: wrong kind match for %q %q", e.apiVersion, e.kind)
-	}
-	if ae := (envelope{apiVersion: []byte("apps/v1"), kind: []byte("Deployment")}); !ae.is(schema.GroupVersionKind{Group: "apps", Version: "v1", Kind: "Deployment"}) ||
-		ae.is(schema.GroupVersionKind{Group: "app", Version: "sv1", Kind: "Deployment"}) {
-		t.Errorf("envelope.is: wrong group match")
 	}
 }
 
