@@ -54,24 +54,23 @@ func NewForConfig(c *rest.Config) (*Clientset, error) {
 		return nil, err
 	}
 	s := NewSerializer()
-	cs := &Clientset{Clientset: base}
-	core, err := restClient(&cfg, hc, s, "/api", corev1.SchemeGroupVersion)
-	if err != nil {
-		return nil, err
+	var firstErr error
+	client := func(apiPath string, gv schema.GroupVersion) *rest.RESTClient {
+		c, err := restClient(&cfg, hc, s, apiPath, gv)
+		if firstErr == nil {
+			firstErr = err
+		}
+		return c
 	}
-	apps, err := restClient(&cfg, hc, s, "/apis", appsv1.SchemeGroupVersion)
-	if err != nil {
-		return nil, err
+	cs := &Clientset{Clientset: base,
+		core:      coreclient.New(client("/api", corev1.SchemeGroupVersion)),
+		apps:      appsclient.New(client("/apis", appsv1.SchemeGroupVersion)),
+		batch:     batchclient.New(client("/apis", batchv1.SchemeGroupVersion)),
+		discovery: discoveryclient.New(client("/apis", discoveryv1.SchemeGroupVersion)),
 	}
-	batch, err := restClient(&cfg, hc, s, "/apis", batchv1.SchemeGroupVersion)
-	if err != nil {
-		return nil, err
+	if firstErr != nil {
+		return nil, firstErr
 	}
-	disc, err := restClient(&cfg, hc, s, "/apis", discoveryv1.SchemeGroupVersion)
-	if err != nil {
-		return nil, err
-	}
-	cs.core, cs.apps, cs.batch, cs.discovery = coreclient.New(core), appsclient.New(apps), batchclient.New(batch), discoveryclient.New(disc)
 	return cs, nil
 }
 
