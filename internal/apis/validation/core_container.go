@@ -69,25 +69,44 @@ func containerRestartPolicy(c *corev1.Container, idx *field.Path, init bool) fie
 // container checks one container's own fields.
 func container(c *corev1.Container, volumes sets.Set[string], fldPath *field.Path) field.ErrorList {
 	var errs field.ErrorList
+	// As in podSpec, paths are built only for what is set or wrong.
 	if c.Name == "" {
 		errs = append(errs, field.Required(fldPath.Child("name"), ""))
-	} else {
-		errs = append(errs, invalidMsgs(fldPath.Child("name"), c.Name, utilvalidation.IsDNS1123Label(c.Name))...)
+	} else if msgs := utilvalidation.IsDNS1123Label(c.Name); len(msgs) > 0 {
+		errs = append(errs, invalidMsgs(fldPath.Child("name"), c.Name, msgs)...)
 	}
 	if c.Image == "" {
 		errs = append(errs, field.Required(fldPath.Child("image"), ""))
 	}
-	errs = append(errs, enumRequired(c.TerminationMessagePolicy, terminationPolices, fldPath.Child("terminationMessagePolicy"))...)
-	errs = append(errs, enumRequired(c.ImagePullPolicy, pullPolicies, fldPath.Child("imagePullPolicy"))...)
-	errs = append(errs, containerPorts(c.Ports, fldPath.Child("ports"))...)
-	errs = append(errs, envVars(c.Env, fldPath.Child("env"))...)
-	errs = append(errs, envFrom(c.EnvFrom, fldPath.Child("envFrom"))...)
-	errs = append(errs, volumeMounts(c.VolumeMounts, volumes, fldPath.Child("volumeMounts"))...)
-	errs = append(errs, resourceRequirements(&c.Resources, fldPath.Child("resources"))...)
-	errs = append(errs, probe(c.LivenessProbe, fldPath.Child("livenessProbe"), true)...)
-	errs = append(errs, probe(c.ReadinessProbe, fldPath.Child("readinessProbe"), false)...)
-	errs = append(errs, probe(c.StartupProbe, fldPath.Child("startupProbe"), true)...)
-	errs = append(errs, lifecycle(c.Lifecycle, fldPath.Child("lifecycle"))...)
+	errs = append(errs, enumRequiredChild(c.TerminationMessagePolicy, terminationPolices, fldPath, "terminationMessagePolicy")...)
+	errs = append(errs, enumRequiredChild(c.ImagePullPolicy, pullPolicies, fldPath, "imagePullPolicy")...)
+	if len(c.Ports) > 0 {
+		errs = append(errs, containerPorts(c.Ports, fldPath.Child("ports"))...)
+	}
+	if len(c.Env) > 0 {
+		errs = append(errs, envVars(c.Env, fldPath.Child("env"))...)
+	}
+	if len(c.EnvFrom) > 0 {
+		errs = append(errs, envFrom(c.EnvFrom, fldPath.Child("envFrom"))...)
+	}
+	if len(c.VolumeMounts) > 0 {
+		errs = append(errs, volumeMounts(c.VolumeMounts, volumes, fldPath.Child("volumeMounts"))...)
+	}
+	if len(c.Resources.Limits) > 0 || len(c.Resources.Requests) > 0 {
+		errs = append(errs, resourceRequirements(&c.Resources, fldPath.Child("resources"))...)
+	}
+	if c.LivenessProbe != nil {
+		errs = append(errs, probe(c.LivenessProbe, fldPath.Child("livenessProbe"), true)...)
+	}
+	if c.ReadinessProbe != nil {
+		errs = append(errs, probe(c.ReadinessProbe, fldPath.Child("readinessProbe"), false)...)
+	}
+	if c.StartupProbe != nil {
+		errs = append(errs, probe(c.StartupProbe, fldPath.Child("startupProbe"), true)...)
+	}
+	if c.Lifecycle != nil {
+		errs = append(errs, lifecycle(c.Lifecycle, fldPath.Child("lifecycle"))...)
+	}
 	return errs
 }
 

@@ -2,6 +2,7 @@ package validation
 
 import (
 	"fmt"
+	"slices"
 
 	corev1 "k8s.io/api/core/v1"
 	"k8s.io/apimachinery/pkg/api/equality"
@@ -186,24 +187,40 @@ func podSpec(s *corev1.PodSpec, fldPath *field.Path, template bool) field.ErrorL
 	if template && len(s.EphemeralContainers) > 0 {
 		errs = append(errs, field.Forbidden(fldPath.Child("ephemeralContainers"), "ephemeral containers not allowed in pod template"))
 	}
-	errs = append(errs, enumRequired(s.RestartPolicy, restartPolicies, fldPath.Child("restartPolicy"))...)
-	errs = append(errs, enumRequired(s.DNSPolicy, dnsPolicies, fldPath.Child("dnsPolicy"))...)
-	errs = append(errs, dnsConfig(s.DNSConfig, s.DNSPolicy, fldPath.Child("dnsConfig"))...)
-	errs = append(errs, unversioned.ValidateLabels(s.NodeSelector, fldPath.Child("nodeSelector"))...)
-	errs = append(errs, schedulingGates(s.SchedulingGates, fldPath.Child("schedulingGates"))...)
-	errs = append(errs, optionalName(s.ServiceAccountName, dnsSubdomain, fldPath.Child("serviceAccountName"))...)
-	errs = append(errs, optionalName(s.NodeName, dnsSubdomain, fldPath.Child("nodeName"))...)
-	errs = append(errs, optionalName(s.PriorityClassName, dnsSubdomain, fldPath.Child("priorityClassName"))...)
-	errs = append(errs, optionalName(s.Hostname, dnsLabel, fldPath.Child("hostname"))...)
-	errs = append(errs, optionalName(s.Subdomain, dnsLabel, fldPath.Child("subdomain"))...)
+	// Paths of fields that are valid or unset are not built: a pod is
+	// validated on every create, and most of its fields are either.
+	errs = append(errs, enumRequiredChild(s.RestartPolicy, restartPolicies, fldPath, "restartPolicy")...)
+	errs = append(errs, enumRequiredChild(s.DNSPolicy, dnsPolicies, fldPath, "dnsPolicy")...)
+	if s.DNSConfig != nil || s.DNSPolicy == corev1.DNSNone {
+		errs = append(errs, dnsConfig(s.DNSConfig, s.DNSPolicy, fldPath.Child("dnsConfig"))...)
+	}
+	if len(s.NodeSelector) > 0 {
+		errs = append(errs, unversioned.ValidateLabels(s.NodeSelector, fldPath.Child("nodeSelector"))...)
+	}
+	if len(s.SchedulingGates) > 0 {
+		errs = append(errs, schedulingGates(s.SchedulingGates, fldPath.Child("schedulingGates"))...)
+	}
+	errs = append(errs, optionalNameChild(s.ServiceAccountName, dnsSubdomain, fldPath, "serviceAccountName")...)
+	errs = append(errs, optionalNameChild(s.NodeName, dnsSubdomain, fldPath, "nodeName")...)
+	errs = append(errs, optionalNameChild(s.PriorityClassName, dnsSubdomain, fldPath, "priorityClassName")...)
+	errs = append(errs, optionalNameChild(s.Hostname, dnsLabel, fldPath, "hostname")...)
+	errs = append(errs, optionalNameChild(s.Subdomain, dnsLabel, fldPath, "subdomain")...)
 	if s.ActiveDeadlineSeconds != nil && *s.ActiveDeadlineSeconds <= 0 {
 		errs = append(errs, field.Invalid(fldPath.Child("activeDeadlineSeconds"), *s.ActiveDeadlineSeconds,
 			"must be between 1 and 2147483647, inclusive"))
 	}
-	errs = append(errs, tolerations(s.Tolerations, fldPath.Child("tolerations"))...)
-	errs = append(errs, topologySpread(s.TopologySpreadConstraints, fldPath.Child("topologySpreadConstraints"))...)
-	errs = append(errs, affinity(s.Affinity, fldPath.Child("affinity"))...)
-	errs = append(errs, hostAliases(s.HostAliases, fldPath.Child("hostAliases"))...)
+	if len(s.Tolerations) > 0 {
+		errs = append(errs, tolerations(s.Tolerations, fldPath.Child("tolerations"))...)
+	}
+	if len(s.TopologySpreadConstraints) > 0 {
+		errs = append(errs, topologySpread(s.TopologySpreadConstraints, fldPath.Child("topologySpreadConstraints"))...)
+	}
+	if s.Affinity != nil {
+		errs = append(errs, affinity(s.Affinity, fldPath.Child("affinity"))...)
+	}
+	if len(s.HostAliases) > 0 {
+		errs = append(errs, hostAliases(s.HostAliases, fldPath.Child("hostAliases"))...)
+	}
 	for i, ps := range s.ImagePullSecrets {
 		if ps.Name == "" {
 			errs = append(errs, field.Required(fldPath.Child("imagePullSecrets").Index(i).Child("name"), ""))
@@ -218,6 +235,28 @@ func optionalName(v string, fn nameFunc, fldPath *field.Path) field.ErrorList {
 		return nil
 	}
 	return invalidMsgs(fldPath, v, fn(v, false))
+}
+
+// optionalNameChild is optionalName for parent's field name, whose path
+// is built only for an error.
+func optionalNameChild(v string, fn nameFunc, parent *field.Path, name string) field.ErrorList {
+	if v == "" {
+		return nil
+	}
+	msgs := fn(v, false)
+	if len(msgs) == 0 {
+		return nil
+	}
+	return invalidMsgs(parent.Child(name), v, msgs)
+}
+
+// enumRequiredChild is enumRequired for parent's field name, whose path
+// is built only for an error.
+func enumRequiredChild[T ~string](v T, valid []T, parent *field.Path, name string) field.ErrorList {
+	if v != "" && slices.Contains(valid, v) {
+		return nil
+	}
+	return enumRequired(v, valid, parent.Child(name))
 }
 
 // enumRequired reports an empty value as Required and an unknown one as

@@ -24,11 +24,17 @@ func probe(p *corev1.Probe, fldPath *field.Path, successMustBeOne bool) field.Er
 	}
 	h := p.ProbeHandler
 	errs := handler(fldPath, h.Exec, h.HTTPGet, h.TCPSocket, h.GRPC, nil)
-	errs = append(errs, nonNegative(int64(p.InitialDelaySeconds), fldPath.Child("initialDelaySeconds"))...)
-	errs = append(errs, nonNegative(int64(p.TimeoutSeconds), fldPath.Child("timeoutSeconds"))...)
-	errs = append(errs, nonNegative(int64(p.PeriodSeconds), fldPath.Child("periodSeconds"))...)
-	errs = append(errs, nonNegative(int64(p.SuccessThreshold), fldPath.Child("successThreshold"))...)
-	errs = append(errs, nonNegative(int64(p.FailureThreshold), fldPath.Child("failureThreshold"))...)
+	for _, f := range [...]struct {
+		v    int32
+		name string
+	}{
+		{p.InitialDelaySeconds, "initialDelaySeconds"}, {p.TimeoutSeconds, "timeoutSeconds"}, {p.PeriodSeconds, "periodSeconds"},
+		{p.SuccessThreshold, "successThreshold"}, {p.FailureThreshold, "failureThreshold"},
+	} {
+		if f.v < 0 { // the path only for an error
+			errs = append(errs, nonNegative(int64(f.v), fldPath.Child(f.name))...)
+		}
+	}
 	if successMustBeOne && p.SuccessThreshold != 1 {
 		errs = append(errs, field.Invalid(fldPath.Child("successThreshold"), p.SuccessThreshold, "must be 1"))
 	}
