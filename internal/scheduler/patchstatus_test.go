@@ -10,6 +10,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/client-go/kubernetes"
 
 	"github.com/skiff-dev/skiff/internal/inproc"
@@ -62,6 +63,56 @@ func TestPatchStatus(t *testing.T) {
 		}
 		if tc.code == http.StatusOK && !answered {
 			t.Fatal("no answer written")
+		}
+	}
+}
+
+// TestEventSinkCreate: an event is created with protobuf at the
+// namespace's events; the recorder gets the event it sent back, and a
+// rejection as the API's error.
+func TestEventSinkCreate(t *testing.T) {
+	for _, code := range []int{http.StatusCreated, http.StatusConflict} {
+		var method, path, ctype string
+		var sent v1.Event
+		h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			b, _ := io.ReadAll(r.Body)
+			method, path, ctype = r.Method, r.URL.Path, r.Header.Get("Content-Type")
+			if len(b) > 4 {
+				var unk runtime.Unknown
+				if err := unk.Unmarshal(b[4:]); err == nil {
+					_ = sent.Unmarshal(unk.Raw)
+				}
+			}
+			w.Header().Set("Content-Type", "application/json")
+			w.WriteHeader(code)
+			if code == http.StatusCreated {
+				_, _ = w.Write([]byte(`{"kind":"Event","apiVersion":"v1","metadata":{"name":"p.1","namespace":"ns","resourceVersion":"9"}}`))
+				return
+			}
+			st := apierrors.NewAlreadyExists(v1.Resource("events"), "p.1").ErrStatus
+			st.Kind, st.APIVersion = "Status", "v1"
+			b, _ = json.Marshal(st)
+			_, _ = w.Write(b)
+		})
+		cs, err := kubernetes.NewForConfig(inproc.Config(h, "test"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		ev := &v1.Event{ObjectMeta: metav1.ObjectMeta{Name: "p.1", Namespace: "ns"}, Reason: "FailedScheduling", Count: 1}
+		got, err := (&eventSink{c: cs}).Create(ev)
+		if method != http.MethodPost || path != "/api/v1/namespaces/ns/events" || ctype != "application/vnd.kubernetes.protobuf" ||
+			sent.Name != "p.1" || sent.Reason != "FailedScheduling" {
+			t.Fatalf("sent %s %s (%s) %+v", method, path, ctype, sent)
+		}
+		switch code {
+		case http.StatusCreated:
+			if err != nil || got != ev {
+				t.Fatalf("created: %v, %v", got, err)
+			}
+		default:
+			if !apierrors.IsAlreadyExists(err) || got != nil {
+				t.Fatalf("rejected: %v, %v", got, err)
+			}
 		}
 	}
 }

@@ -342,8 +342,25 @@ func patchStatus(ctx context.Context, c kubernetes.Interface, pod *v1.Pod, patch
 // eventSink writes events through the typed client.
 type eventSink struct{ c kubernetes.Interface }
 
+// Create writes ev. Over a REST client the answer is drained, as for
+// patchStatus, and ev itself is returned: the recorder keeps what it gets
+// only to count repeats of the event by name, which the answer adds
+// nothing to. Other clients get the typed call.
 func (e *eventSink) Create(ev *v1.Event) (*v1.Event, error) {
-	return e.c.CoreV1().Events(ev.Namespace).Create(context.Background(), ev, metav1.CreateOptions{})
+	ctx := context.Background()
+	if rc, ok := e.c.CoreV1().RESTClient().(*rest.RESTClient); ok && rc != nil {
+		body, err := rc.Post().Namespace(ev.Namespace).Resource("events").
+			VersionedParams(&metav1.CreateOptions{}, metav1.ParameterCodec).Body(ev).Stream(ctx)
+		if err != nil {
+			return nil, err
+		}
+		defer body.Close()
+		if _, err := io.Copy(io.Discard, body); err != nil {
+			return nil, err
+		}
+		return ev, nil
+	}
+	return e.c.CoreV1().Events(ev.Namespace).Create(ctx, ev, metav1.CreateOptions{})
 }
 
 func (e *eventSink) Update(ev *v1.Event) (*v1.Event, error) {
