@@ -16,6 +16,25 @@ import (
 	"github.com/skiff-dev/skiff/internal/inproc"
 )
 
+// inprocClient is a clientset whose requests h answers in-process, as the
+// scheduler's requests reach the API server.
+func inprocClient(t *testing.T, h http.Handler) kubernetes.Interface {
+	t.Helper()
+	cs, err := kubernetes.NewForConfig(inproc.Config(h, "test"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+// writeStatus writes st as the body of a failed answer, whose code the
+// handler has written.
+func writeStatus(w http.ResponseWriter, st metav1.Status) {
+	st.Kind, st.APIVersion = "Status", "v1"
+	b, _ := json.Marshal(st)
+	_, _ = w.Write(b)
+}
+
 // TestPatchStatus: the status patch goes as a strategic merge patch to the
 // pod's status subresource; a success's answer is read to its end and
 // dropped; a failure is the API's error, as the typed client reports it.
@@ -44,16 +63,11 @@ func TestPatchStatus(t *testing.T) {
 			if tc.code == http.StatusConflict {
 				st = apierrors.NewConflict(v1.Resource("pods"), "p", nil).ErrStatus
 			}
-			st.Kind, st.APIVersion = "Status", "v1"
-			b, _ = json.Marshal(st)
-			_, _ = w.Write(b)
+			writeStatus(w, st)
 		})
-		cs, err := kubernetes.NewForConfig(inproc.Config(h, "test"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		cs := inprocClient(t, h)
 		pod := &v1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p", Namespace: "ns"}}
-		err = patchStatus(context.Background(), cs, pod, []byte(`{"status":{"nominatedNodeName":"n"}}`))
+		err := patchStatus(context.Background(), cs, pod, []byte(`{"status":{"nominatedNodeName":"n"}}`))
 		if !tc.check(err) {
 			t.Fatalf("answer %d: error %v", tc.code, err)
 		}
@@ -89,15 +103,9 @@ func TestEventSinkCreate(t *testing.T) {
 				_, _ = w.Write([]byte(`{"kind":"Event","apiVersion":"v1","metadata":{"name":"p.1","namespace":"ns","resourceVersion":"9"}}`))
 				return
 			}
-			st := apierrors.NewAlreadyExists(v1.Resource("events"), "p.1").ErrStatus
-			st.Kind, st.APIVersion = "Status", "v1"
-			b, _ = json.Marshal(st)
-			_, _ = w.Write(b)
+			writeStatus(w, apierrors.NewAlreadyExists(v1.Resource("events"), "p.1").ErrStatus)
 		})
-		cs, err := kubernetes.NewForConfig(inproc.Config(h, "test"))
-		if err != nil {
-			t.Fatal(err)
-		}
+		cs := inprocClient(t, h)
 		ev := &v1.Event{ObjectMeta: metav1.ObjectMeta{Name: "p.1", Namespace: "ns"}, Reason: "FailedScheduling", Count: 1}
 		got, err := (&eventSink{c: cs}).Create(ev)
 		if method != http.MethodPost || path != "/api/v1/namespaces/ns/events" || ctype != "application/vnd.kubernetes.protobuf" ||

@@ -319,43 +319,45 @@ func patchNominatedNode(ctx context.Context, c kubernetes.Interface, pod *v1.Pod
 // patchStatus sends a strategic merge patch to pod's status subresource.
 // The scheduler has no use for the pod the server answers with (its
 // informer brings the change), so over a REST client the answer is
-// drained, neither decoded nor kept: the same request as the typed
-// client's Patch, without a copy of a whole pod for each pod it cannot
-// place. A failure's Status is read as Do reads it (Stream's errors are
-// Do's). Other clients (the fake clientset of tests) get the typed call.
+// drained (sendDrained): the same request as the typed client's Patch,
+// without a copy of a whole pod for each pod it cannot place. Other
+// clients (the fake clientset of tests) get the typed call.
 func patchStatus(ctx context.Context, c kubernetes.Interface, pod *v1.Pod, patch []byte) error {
 	if rc, ok := c.CoreV1().RESTClient().(*rest.RESTClient); ok && rc != nil {
-		body, err := rc.Patch(types.StrategicMergePatchType).Namespace(pod.Namespace).Resource("pods").Name(pod.Name).
-			SubResource("status").VersionedParams(&metav1.PatchOptions{}, metav1.ParameterCodec).
-			Body(patch).Stream(ctx)
-		if err != nil {
-			return err
-		}
-		defer body.Close()
-		_, err = io.Copy(io.Discard, body)
-		return err
+		return sendDrained(ctx, rc.Patch(types.StrategicMergePatchType).Namespace(pod.Namespace).Resource("pods").Name(pod.Name).
+			SubResource("status").VersionedParams(&metav1.PatchOptions{}, metav1.ParameterCodec).Body(patch))
 	}
 	_, err := c.CoreV1().Pods(pod.Namespace).Patch(ctx, pod.Name, types.StrategicMergePatchType, patch, metav1.PatchOptions{}, "status")
 	return err
 }
 
-// eventSink writes events through the typed client.
+// sendDrained sends req and reads its answer to the end without keeping
+// it, where Do would read it whole into a buffer grown from 512 bytes. A
+// failure's Status is read as Do reads it (Stream's errors are Do's).
+func sendDrained(ctx context.Context, req *rest.Request) error {
+	body, err := req.Stream(ctx)
+	if err != nil {
+		return err
+	}
+	defer body.Close()
+	_, err = io.Copy(io.Discard, body)
+	return err
+}
+
+// eventSink writes events: created through the REST client when there
+// is one (Create), updated and patched through the typed client.
 type eventSink struct{ c kubernetes.Interface }
 
-// Create writes ev. Over a REST client the answer is drained, as for
-// patchStatus, and ev itself is returned: the recorder keeps what it gets
-// only to count repeats of the event by name, which the answer adds
+// Create writes ev. Over a REST client the answer is drained
+// (sendDrained) and ev itself is returned: the recorder keeps what it
+// gets only to count repeats of the event by name, which the answer adds
 // nothing to. Other clients get the typed call.
 func (e *eventSink) Create(ev *v1.Event) (*v1.Event, error) {
 	ctx := context.Background()
 	if rc, ok := e.c.CoreV1().RESTClient().(*rest.RESTClient); ok && rc != nil {
-		body, err := rc.Post().Namespace(ev.Namespace).Resource("events").
-			VersionedParams(&metav1.CreateOptions{}, metav1.ParameterCodec).Body(ev).Stream(ctx)
+		err := sendDrained(ctx, rc.Post().Namespace(ev.Namespace).Resource("events").
+			VersionedParams(&metav1.CreateOptions{}, metav1.ParameterCodec).Body(ev))
 		if err != nil {
-			return nil, err
-		}
-		defer body.Close()
-		if _, err := io.Copy(io.Discard, body); err != nil {
 			return nil, err
 		}
 		return ev, nil
