@@ -143,10 +143,9 @@ func statusMayEqual(a, b *corev1.PodStatus) bool {
 // protobuf (as upstream's kubelet asks for; read field by field, without
 // decoding the object) or JSON. It returns "" when there is none.
 func resourceVersionOf(body []byte) string {
-	if bytes.HasPrefix(body, protoenvelope.Magic) {
+	if env, ok := protoenvelope.Read(body); ok {
 		// The object's metadata is its field 1; ObjectMeta's
 		// resourceVersion is field 6.
-		env, _ := protoenvelope.Read(body)
 		return string(protoField(protoField(env.Raw, 1), 6))
 	}
 	var answer struct {
