@@ -66,6 +66,7 @@ Run it inside a private network namespace:
 	f.Float64Var(&cfg.Rate, "rate", 0, "pace every row at this many operations a second, timing each from when it was due (0: as fast as the workers go)")
 	f.IntSliceVar(&cfg.Sizes, "sizes", []int{1, 100, 5000}, "namespace sizes (ConfigMaps) the CRUD rows run against")
 	f.StringVar(&cfg.Wire, "wire", "protobuf", "what the client speaks: protobuf (client-go's default) or json (kubectl's)")
+	f.IntVar(&cfg.ClientGOGC, "client-gogc", -1, "the bench process's own GOGC while it measures (-1: collector off until its heap reaches 512 MiB; 100: Go's default); the server keeps its own")
 	f.BoolVar(&cfg.SkipRestart, "skip-restart", false, "skip the restart with the pods stored")
 	f.IntVar(&cfg.RBACObjects, "rbac-objects", -1, "with N >= 0: store N Roles and RoleBindings and run the rows as a non-admin user RBAC authorizes (-1: the admin client)")
 	f.StringVar(&jsonPath, "json", "", "also write the report as JSON to this file")

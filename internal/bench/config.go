@@ -35,6 +35,12 @@ type Config struct {
 	Rate float64
 	// Sizes are the namespace sizes the CRUD rows run against (1, 100, 5000).
 	Sizes []int
+	// ClientGOGC is the bench process's own GOGC while it runs: 0 or
+	// negative turns its collector off until its heap reaches 512 MiB (the
+	// default; see setClientGC), a positive value is the percent (100 is
+	// Go's default, which runs before session 29 used). The server, a
+	// child process, keeps its own.
+	ClientGOGC int
 	// Wire is what the client speaks: "protobuf" (client-go's own default
 	// for built-in types) or "json" (what kubectl speaks).
 	Wire string
@@ -81,6 +87,9 @@ func (c *Config) validate() error {
 	if c.Objects < 0 || c.Watchers < 0 || c.Workers < 1 || c.Count < 1 || c.ListCount < 1 {
 		return fmt.Errorf("objects %d, watchers %d, workers %d, count %d, list count %d: want workers, counts >= 1 and the rest >= 0",
 			c.Objects, c.Watchers, c.Workers, c.Count, c.ListCount)
+	}
+	if c.ClientGOGC <= 0 {
+		c.ClientGOGC = -1
 	}
 	if c.Duration < 0 {
 		return fmt.Errorf("duration %v: must not be negative", c.Duration)

@@ -34,3 +34,15 @@ func TestConfigValidate(t *testing.T) {
 		})
 	}
 }
+
+func TestConfigClientGOGC(t *testing.T) {
+	for _, tc := range []struct{ in, want int }{{0, -1}, {-5, -1}, {-1, -1}, {100, 100}} {
+		cfg := Config{Binary: "skiff", ClientGOGC: tc.in}
+		if err := cfg.validate(); err != nil {
+			t.Fatal(err)
+		}
+		if cfg.ClientGOGC != tc.want {
+			t.Errorf("ClientGOGC %d validated to %d; want %d", tc.in, cfg.ClientGOGC, tc.want)
+		}
+	}
+}

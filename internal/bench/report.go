@@ -15,6 +15,9 @@ type Report struct {
 	// Rate is the pace of every row in operations a second (0: as fast
 	// as the workers go).
 	Rate float64 `json:"rate,omitempty"`
+	// ClientGOGC is the bench process's own GOGC during the run; -1 is
+	// off until its heap reaches 512 MiB (Config.ClientGOGC).
+	ClientGOGC int `json:"client_gogc"`
 	// CPUs and the one-minute load averages before and after the run say
 	// how much else the machine was doing: figures from a busy machine are
 	// not comparable.
@@ -113,8 +116,8 @@ func (r *Report) WriteTable(w io.Writer) error {
 	if r.Rate > 0 {
 		pace = fmt.Sprintf("each row paced at %g operations a second, latencies timed from when each was due", r.Rate)
 	}
-	fmt.Fprintf(w, "\nmachine: %d CPUs, load average %.2f before and %.2f after the run; %d workers (%s), %s on the wire\n",
-		r.CPUs, r.LoadBefore, r.LoadAfter, r.Workers, pace, r.Wire)
+	fmt.Fprintf(w, "\nmachine: %d CPUs, load average %.2f before and %.2f after the run; %d workers (%s), %s on the wire; %s\n",
+		r.CPUs, r.LoadBefore, r.LoadAfter, r.Workers, pace, r.Wire, clientGCString(r.ClientGOGC))
 	fmt.Fprintf(w, "server: ready %.0f ms after exec; idle %s\n", r.ReadyMs, r.Idle)
 	if r.Pods > 0 {
 		quiet := "once quiet"

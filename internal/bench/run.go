@@ -24,13 +24,14 @@ func Run(ctx context.Context, cfg Config) (*Report, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, err
 	}
+	defer setClientGC(cfg.ClientGOGC)()
 	dir, err := os.MkdirTemp("", "skiff-bench-")
 	if err != nil {
 		return nil, fmt.Errorf("temp dir: %w", err)
 	}
 	defer os.RemoveAll(dir)
 
-	rep := &Report{Workers: cfg.Workers, Wire: cfg.Wire, Rate: cfg.Rate, CPUs: runtime.NumCPU(), LoadBefore: loadAverage()}
+	rep := &Report{Workers: cfg.Workers, Wire: cfg.Wire, Rate: cfg.Rate, ClientGOGC: cfg.ClientGOGC, CPUs: runtime.NumCPU(), LoadBefore: loadAverage()}
 	defer func() { rep.LoadAfter = loadAverage() }()
 	fmt.Fprintf(cfg.Progress, "bench: start %s server in %s\n", cfg.Binary, dir)
 	srv, err := startServer(ctx, cfg.Binary, dir)
