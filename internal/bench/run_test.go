@@ -18,8 +18,11 @@ func TestRunAgainstServer(t *testing.T) {
 	defer cancel()
 	dir := t.TempDir()
 	cpu, heap := filepath.Join(dir, "cpu.pb.gz"), filepath.Join(dir, "heap.pb.gz")
+	percent0, limit0 := gcSettings()
+	during := &gcDuringRun{}
 	rep, err := Run(ctx, Config{
-		Binary: bin, Objects: 20, Watchers: 10, Workers: 2, Count: 10, ListCount: 3,
+		Progress: during,
+		Binary:   bin, Objects: 20, Watchers: 10, Workers: 2, Count: 10, ListCount: 3,
 		Sizes: []int{1, 5}, Settle: 10 * time.Millisecond, Rest: 10 * time.Millisecond,
 		// Restarts on a data dir are internal/app's to test; the bench
 		// reports a failed restart rather than failing.
@@ -58,6 +61,17 @@ func TestRunAgainstServer(t *testing.T) {
 	if !rep.LoadedQuiet || rep.LoadedWaitMs < 1000 {
 		t.Errorf("loaded memory read %v ms after the fill, quiet %v; want the server quiet, at least one 1 s window later", rep.LoadedWaitMs, rep.LoadedQuiet)
 	}
+	// The bench's own collector was off for the run (the default) and is
+	// back as it was.
+	if during.lines == 0 || during.percent != -1 || during.limit != clientGCLimit {
+		t.Errorf("during Run (%d progress lines): GOGC %d, memory limit %d; want -1, %d", during.lines, during.percent, during.limit, clientGCLimit)
+	}
+	if rep.ClientGOGC != -1 {
+		t.Errorf("report says the bench ran at GOGC %d; want -1 (off), the default", rep.ClientGOGC)
+	}
+	if p, l := gcSettings(); p != percent0 || l != limit0 {
+		t.Errorf("after Run: GOGC %d, memory limit %d; want them back at %d, %d", p, l, percent0, limit0)
+	}
 	var b bytes.Buffer
 	if err := rep.WriteJSON(&b); err != nil {
 		t.Fatalf("WriteJSON: %v", err)
@@ -66,7 +80,7 @@ func TestRunAgainstServer(t *testing.T) {
 	if err := json.Unmarshal(b.Bytes(), &back); err != nil {
 		t.Fatalf("WriteJSON wrote %q, which does not decode: %v", b.String(), err)
 	}
-	if len(back.Ops) != len(rep.Ops) || back.Fanout != rep.Fanout {
+	if len(back.Ops) != len(rep.Ops) || back.Fanout != rep.Fanout || back.ClientGOGC != rep.ClientGOGC {
 		t.Errorf("JSON round trip = %+v; want %+v", back, *rep)
 	}
 }
@@ -120,4 +134,18 @@ func skiffBinary(t *testing.T) string {
 		t.Skip("SKIFF_BIN is not set: no skiff binary to start")
 	}
 	return bin
+}
+
+// gcDuringRun is a Progress writer that reads the process's collector
+// settings as each progress line arrives, that is, while Run runs.
+type gcDuringRun struct {
+	lines   int
+	percent int
+	limit   int64
+}
+
+func (g *gcDuringRun) Write(p []byte) (int, error) {
+	g.lines++
+	g.percent, g.limit = gcSettings()
+	return len(p), nil
 }
