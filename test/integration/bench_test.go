@@ -9,7 +9,6 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 
 	"github.com/skiff-dev/skiff/internal/bench"
 )
@@ -75,9 +74,7 @@ func benchNamespace(b *testing.B, cs kubernetes.Interface, prefix string) string
 // benchClient is a client-go clientset for the shared server that speaks
 // protobuf, as client-go does by default, with no client-side rate limit.
 func benchClient(b *testing.B) kubernetes.Interface {
-	cfg := rest.CopyConfig(shared.cfg)
-	cfg.ContentType = "application/vnd.kubernetes.protobuf"
-	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	cfg := protobufConfig()
 	cfg.QPS, cfg.Burst = -1, 0
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {

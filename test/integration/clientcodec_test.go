@@ -11,7 +11,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/cache"
 
 	"github.com/skiff-dev/skiff/internal/clientcodec"
@@ -26,9 +25,7 @@ import (
 func TestClientCodecOverTheWire(t *testing.T) {
 	ctx := ctxFor(t)
 	ns := newNamespace(t)
-	cfg := rest.CopyConfig(shared.cfg)
-	cfg.ContentType = "application/vnd.kubernetes.protobuf"
-	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	cfg := protobufConfig()
 	cs, err := clientcodec.NewForConfig(cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -200,3 +200,13 @@ func ctxFor(t *testing.T) context.Context {
 	t.Cleanup(cancel)
 	return ctx
 }
+
+// protobufConfig is a copy of the shared server's client config that
+// speaks protobuf, as client-go does by default for built-in types, with
+// JSON accepted for the kinds that have no protobuf encoding.
+func protobufConfig() *rest.Config {
+	cfg := rest.CopyConfig(shared.cfg)
+	cfg.ContentType = "application/vnd.kubernetes.protobuf"
+	cfg.AcceptContentTypes = "application/vnd.kubernetes.protobuf,application/json"
+	return cfg
+}
