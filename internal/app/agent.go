@@ -169,6 +169,7 @@ func RunAgent(ctx context.Context, cfg AgentConfig) error {
 	if err != nil {
 		return err
 	}
+	releaseExecutable(cfg.Logger)
 	go idlemem.Run(ctx, idlemem.Config{Log: cfg.Logger})
 	<-ctx.Done()
 	a.Stop()

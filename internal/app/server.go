@@ -5,6 +5,7 @@ import (
 	"crypto/tls"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"path/filepath"
@@ -72,10 +73,27 @@ func RunServer(ctx context.Context, cfg ServerConfig) error {
 	if err != nil {
 		return err
 	}
+	releaseExecutable(cfg.Logger)
 	go idlemem.Run(ctx, idlemem.Config{Log: cfg.Logger, Compact: func() { srv.pack() }})
 	go idlemem.RunGCTarget(ctx, idlemem.TargetConfig{})
 	<-ctx.Done()
 	return srv.Stop()
+}
+
+// releaseExecutable unmaps the binary's pages that starting the process
+// mapped (idlemem.ReleaseExecutable); the pages the process goes on to use
+// come back as it touches them. A long-running process (server, agent)
+// calls it once it has started.
+func releaseExecutable(log *slog.Logger) {
+	n, err := idlemem.ReleaseExecutable()
+	if log == nil {
+		return
+	}
+	if err != nil {
+		log.Debug("could not release the executable's start-up pages", "err", err)
+		return
+	}
+	log.Debug("released the executable's start-up pages", "mapped_bytes", n)
 }
 
 // handlerStacks is how many goroutines at most serve short API requests on

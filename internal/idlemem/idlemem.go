@@ -1,7 +1,8 @@
 // Package idlemem owns how much memory a process keeps beyond its live
 // heap: the collector's target as the heap grows (RunGCTarget,
-// gctarget.go), and handing the heap a quiet process no longer uses back
-// to the operating system (Run).
+// gctarget.go), handing the heap a quiet process no longer uses back to
+// the operating system (Run), and unmapping the executable's pages that
+// only its start-up used (ReleaseExecutable, executable.go).
 //
 // The Go runtime lets the heap grow to twice what is live before it
 // collects (GOGC=100), and keeps the pages it has until then: a server
