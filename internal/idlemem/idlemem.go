@@ -7,15 +7,16 @@
 // The Go runtime lets the heap grow to twice what is live before it
 // collects (GOGC=100), and keeps the pages it has until then: a server
 // that stored 10,000 pods and then went quiet holds about twice its live
-// heap for as long as it stays quiet. Run watches the allocation rate and,
-// once a whole interval allocated little next to the live heap, collects
-// and returns the free pages at once (debug.FreeOSMemory). It does so at
-// most once per collection the process made on its own, so a quiet
-// process that still allocates a little (lease renewals, status writes)
-// pays one extra collection per natural one at most, and a busy process
-// never pays any: its intervals are not quiet. Before it collects, Run
-// lets the process pack what it keeps into fewer spans (Config.Compact),
-// so that the release also returns the spans the packing emptied.
+// heap for as long as it stays quiet. Run reads the allocation rate four
+// times a second and, once it has stayed low next to the live heap for
+// half a second, collects and returns the free pages at once
+// (debug.FreeOSMemory). It does so at most once per collection the
+// process made on its own, so a quiet process that still allocates a
+// little (lease renewals, status writes) pays one extra collection per
+// natural one at most, and a busy process never pays any: its rate is not
+// low. Before it collects, Run lets the process pack what it keeps into
+// fewer spans (Config.Compact), so that the release also returns the
+// spans the packing emptied.
 package idlemem
 
 import (
@@ -28,13 +29,17 @@ import (
 
 // Config tunes Run; the zero value takes the defaults.
 type Config struct {
-	// Interval is how often the allocation rate is read (5 s).
+	// Interval is how often the allocation rate is read (250 ms).
 	Interval time.Duration
-	// QuietShare: an interval is quiet when it allocated less than this
-	// share of the live heap (0.05), or less than MinBytes.
+	// QuietFor is how long the rate must stay low before a release
+	// (500 ms): a pause between requests of a busy process is shorter.
+	QuietFor time.Duration
+	// QuietShare: the rate is low while the process allocates less than
+	// this share of its live heap a second (0.05), or less than MinBytes
+	// a second.
 	QuietShare float64
-	// MinBytes is the allocation under which an interval is always quiet
-	// (4 MiB), for small heaps.
+	// MinBytes is the allocation a second under which the rate is always
+	// low (1 MiB), for small heaps.
 	MinBytes uint64
 	// Log receives one debug line per release (nil: none).
 	Log *slog.Logger
@@ -46,13 +51,16 @@ type Config struct {
 
 func (c *Config) defaults() {
 	if c.Interval <= 0 {
-		c.Interval = 5 * time.Second
+		c.Interval = 250 * time.Millisecond
+	}
+	if c.QuietFor <= 0 {
+		c.QuietFor = 500 * time.Millisecond
 	}
 	if c.QuietShare <= 0 {
 		c.QuietShare = 0.05
 	}
 	if c.MinBytes == 0 {
-		c.MinBytes = 4 << 20
+		c.MinBytes = 1 << 20
 	}
 }
 
@@ -68,9 +76,11 @@ type Sample struct {
 // logic without the clock and the runtime, for tests.
 type Policy struct {
 	cfg Config
-	// last is the previous sample; releasedAt the collection count right
-	// after the last release (a release waits for a collection beyond it).
+	// last is the previous sample; quiet the run of low-rate intervals up
+	// to it; releasedAt the collection count right after the last release
+	// (a release waits for a collection beyond it).
 	last       Sample
+	quiet      time.Duration
 	releasedAt uint64
 	started    bool
 }
@@ -90,11 +100,14 @@ func (p *Policy) Observe(s Sample) bool {
 	}
 	allocated := s.Allocated - p.last.Allocated
 	p.last = s
-	limit := uint64(p.cfg.QuietShare * float64(s.Live))
-	if limit < p.cfg.MinBytes {
-		limit = p.cfg.MinBytes
+	perSecond := max(uint64(p.cfg.QuietShare*float64(s.Live)), p.cfg.MinBytes)
+	limit := uint64(float64(perSecond) * p.cfg.Interval.Seconds())
+	if allocated >= limit {
+		p.quiet = 0
+		return false
 	}
-	return allocated < limit && s.Cycles > p.releasedAt
+	p.quiet += p.cfg.Interval
+	return p.quiet >= p.cfg.QuietFor && s.Cycles > p.releasedAt
 }
 
 // Released records the sample taken right after a release.

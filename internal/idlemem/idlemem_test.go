@@ -11,6 +11,8 @@ import (
 
 func TestPolicy(t *testing.T) {
 	const mib = 1 << 20
+	// Defaults: read every 250 ms; on a 100 MiB live heap the rate is low
+	// under 5 MiB a second, 1.25 MiB an interval; a release after 500 ms.
 	p := NewPolicy(Config{})
 	steps := []struct {
 		name string
@@ -19,7 +21,8 @@ func TestPolicy(t *testing.T) {
 	}{
 		{"first sample only starts", Sample{Allocated: 100 * mib, Live: 100 * mib, Cycles: 3}, false},
 		{"busy: 50 MiB allocated over a 100 MiB live heap", Sample{Allocated: 150 * mib, Live: 100 * mib, Cycles: 4}, false},
-		{"quiet: 2 MiB", Sample{Allocated: 152 * mib, Live: 100 * mib, Cycles: 4}, true},
+		{"low for 250 ms: 1 MiB", Sample{Allocated: 151 * mib, Live: 100 * mib, Cycles: 4}, false},
+		{"low for 500 ms", Sample{Allocated: 152 * mib, Live: 100 * mib, Cycles: 4}, true},
 	}
 	for _, st := range steps {
 		if got := p.Observe(st.s); got != st.want {
@@ -28,17 +31,44 @@ func TestPolicy(t *testing.T) {
 	}
 	// The release ran one collection (cycle 5).
 	p.Released(Sample{Allocated: 152 * mib, Live: 90 * mib, Cycles: 5})
-	if p.Observe(Sample{Allocated: 153 * mib, Live: 90 * mib, Cycles: 5}) {
+	if p.Observe(Sample{Allocated: 152*mib + mib/2, Live: 90 * mib, Cycles: 5}) {
 		t.Fatal("quiet again with no collection since the release: released twice; want once per natural collection")
 	}
-	if !p.Observe(Sample{Allocated: 154 * mib, Live: 90 * mib, Cycles: 6}) {
+	if !p.Observe(Sample{Allocated: 153 * mib, Live: 90 * mib, Cycles: 6}) {
 		t.Fatal("quiet after a collection of its own: want a release")
 	}
-	// The floor: a small heap allocating 3 MiB in an interval is quiet.
+	p.Released(Sample{Allocated: 153 * mib, Live: 90 * mib, Cycles: 6})
+	// A busy interval starts the count again.
+	for i, st := range []struct {
+		s    Sample
+		want bool
+	}{
+		{Sample{Allocated: 163 * mib, Live: 90 * mib, Cycles: 7}, false},
+		{Sample{Allocated: 163*mib + mib/2, Live: 90 * mib, Cycles: 7}, false},
+		{Sample{Allocated: 164 * mib, Live: 90 * mib, Cycles: 7}, true},
+	} {
+		if got := p.Observe(st.s); got != st.want {
+			t.Fatalf("after a busy interval, step %d: Observe = %v; want %v", i, got, st.want)
+		}
+	}
+	// The floor: on a 10 MiB heap the rate is low under 1 MiB a second
+	// (256 KiB an interval), not 5 % of the heap.
 	small := NewPolicy(Config{})
 	small.Observe(Sample{Allocated: 10 * mib, Live: 10 * mib, Cycles: 1})
-	if !small.Observe(Sample{Allocated: 13 * mib, Live: 10 * mib, Cycles: 2}) {
-		t.Fatal("3 MiB on a 10 MiB heap: want quiet (under the 4 MiB floor)")
+	small.Observe(Sample{Allocated: 10*mib + 200<<10, Live: 10 * mib, Cycles: 2})
+	if !small.Observe(Sample{Allocated: 10*mib + 400<<10, Live: 10 * mib, Cycles: 2}) {
+		t.Fatal("200 KiB an interval on a 10 MiB heap: want quiet (under the 1 MiB/s floor)")
+	}
+	small.Released(Sample{Allocated: 10*mib + 400<<10, Live: 10 * mib, Cycles: 3})
+	small.Observe(Sample{Allocated: 10*mib + 700<<10, Live: 10 * mib, Cycles: 4})
+	if small.Observe(Sample{Allocated: 11 * mib, Live: 10 * mib, Cycles: 4}) {
+		t.Fatal("300 KiB an interval (1.2 MiB/s) on a 10 MiB heap: want busy")
+	}
+	// A longer interval scales the limit: 1 s of 4 MiB on 100 MiB is low.
+	slow := NewPolicy(Config{Interval: time.Second, QuietFor: time.Second})
+	slow.Observe(Sample{Allocated: 0, Live: 100 * mib, Cycles: 1})
+	if !slow.Observe(Sample{Allocated: 4 * mib, Live: 100 * mib, Cycles: 2}) {
+		t.Fatal("4 MiB in 1 s on a 100 MiB heap with 1-s intervals: want a release")
 	}
 }
 
