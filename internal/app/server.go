@@ -85,7 +85,7 @@ func RunServer(ctx context.Context, cfg ServerConfig) error {
 // come back as it touches them. A long-running process (server, agent)
 // calls it once it has started.
 func releaseExecutable(log *slog.Logger) {
-	n, err := idlemem.ReleaseExecutable()
+	r, err := idlemem.ReleaseExecutable()
 	if log == nil {
 		return
 	}
@@ -93,7 +93,8 @@ func releaseExecutable(log *slog.Logger) {
 		log.Debug("could not release the executable's start-up pages", "err", err)
 		return
 	}
-	log.Debug("released the executable's start-up pages", "mapped_bytes", n)
+	log.Debug("released the executable's start-up pages", "mapped_bytes", r.Mapped,
+		"resident_bytes_before", r.ResidentBefore, "resident_bytes_after", r.ResidentAfter)
 }
 
 // handlerStacks is how many goroutines at most serve short API requests on

@@ -11,10 +11,9 @@ import (
 )
 
 // ReleaseExecutable unmaps the pages of the running executable's code and
-// read-only data that the process has mapped so far, and reports how many
-// bytes of mappings it asked about. Call it once a long-running process
-// has started, so that its resident set keeps only the code it runs from
-// then on.
+// read-only data that the process has mapped so far. Call it once a
+// long-running process has started, so that its resident set keeps only
+// the code it runs from then on.
 //
 // Starting a Go binary runs every package's initialisation, spread over
 // the whole text segment, and the kernel maps each touched page with its
@@ -27,33 +26,53 @@ import (
 // anonymous (copied-on-write) pages are released: their contents are the
 // file's, so dropping them loses nothing. Linux only: elsewhere it
 // returns the error of reading /proc/self/smaps.
-func ReleaseExecutable() (uint64, error) {
+func ReleaseExecutable() (Release, error) {
+	var r Release
 	exe, err := os.Readlink("/proc/self/exe")
 	if err != nil {
-		return 0, err
+		return r, err
 	}
-	f, err := os.Open("/proc/self/smaps")
+	maps, err := readFileMappings(exe)
 	if err != nil {
-		return 0, err
+		return r, err
 	}
-	defer f.Close()
-	maps, err := fileMappings(f, exe)
-	if err != nil {
-		return 0, err
-	}
-	var total uint64
 	for _, m := range maps {
 		if _, _, errno := syscall.Syscall(syscall.SYS_MADVISE, m.start, m.end-m.start, syscall.MADV_DONTNEED); errno != 0 {
-			return total, fmt.Errorf("madvise %x-%x: %w", m.start, m.end, errno)
+			return r, fmt.Errorf("madvise %x-%x: %w", m.start, m.end, errno)
 		}
-		total += uint64(m.end - m.start)
+		r.Mapped += uint64(m.end - m.start)
+		r.ResidentBefore += m.rss
 	}
-	return total, nil
+	after, err := readFileMappings(exe)
+	if err != nil {
+		return r, err
+	}
+	for _, m := range after {
+		r.ResidentAfter += m.rss
+	}
+	return r, nil
 }
 
-// mapping is one address range of /proc/self/smaps.
+// Release is what ReleaseExecutable did: the bytes of the mappings it
+// released, and how many of them were resident before and right after.
+type Release struct {
+	Mapped, ResidentBefore, ResidentAfter uint64
+}
+
+// readFileMappings reads /proc/self/smaps (fileMappings).
+func readFileMappings(path string) ([]mapping, error) {
+	f, err := os.Open("/proc/self/smaps")
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	return fileMappings(f, path)
+}
+
+// mapping is one address range of /proc/self/smaps and its resident bytes.
 type mapping struct {
 	start, end uintptr
+	rss        uint64
 }
 
 // fileMappings reads an smaps listing and returns the mappings of path
@@ -72,14 +91,24 @@ func fileMappings(r io.Reader, path string) ([]mapping, error) {
 		if !keep {
 			continue
 		}
+		if v, ok := strings.CutPrefix(line, "Rss:"); ok {
+			kb, _ := kilobytes(v)
+			cur.rss = kb << 10
+		}
 		if v, ok := strings.CutPrefix(line, "Anonymous:"); ok {
-			if strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")) == "0" {
+			if kb, ok := kilobytes(v); ok && kb == 0 {
 				out = append(out, cur)
 			}
 			keep = false
 		}
 	}
 	return out, sc.Err()
+}
+
+// kilobytes reads the value of an smaps field line ("   4 kB").
+func kilobytes(v string) (uint64, bool) {
+	n, err := strconv.ParseUint(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+	return n, err == nil
 }
 
 // parseMapsHeader reads a mapping's first line, "start-end perms offset
@@ -103,5 +132,5 @@ func parseMapsHeader(line string) (mapping, string, string, bool) {
 	if len(fields) == 6 {
 		name = strings.TrimLeft(fields[5], " ")
 	}
-	return mapping{uintptr(start), uintptr(end)}, fields[1], name, true
+	return mapping{start: uintptr(start), end: uintptr(end)}, fields[1], name, true
 }

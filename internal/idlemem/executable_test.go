@@ -15,6 +15,7 @@ Anonymous:             0 kB
 VmFlags: rd ex mr mw me dw
 02400000-04000000 r--p 02000000 fd:00 1234    /opt/skiff dir/skiff
 Size:              28672 kB
+Rss:                8192 kB
 Anonymous:             0 kB
 04000000-04100000 rw-p 03c00000 fd:00 1234    /opt/skiff dir/skiff
 Anonymous:           512 kB
@@ -37,7 +38,7 @@ func TestFileMappings(t *testing.T) {
 	}
 	// The code and the read-only data; not the writable data, not the
 	// read-only range holding copied pages, not other files or anonymous memory.
-	want := []mapping{{0x400000, 0x2400000}, {0x2400000, 0x4000000}}
+	want := []mapping{{0x400000, 0x2400000, 20480 << 10}, {0x2400000, 0x4000000, 8192 << 10}}
 	if !reflect.DeepEqual(got, want) {
 		t.Fatalf("fileMappings = %x; want %x", got, want)
 	}
@@ -57,7 +58,7 @@ func TestParseMapsHeader(t *testing.T) {
 		}
 	}
 	m, perms, name, ok := parseMapsHeader("7ffc00000000-7ffc00021000 rw-p 00000000 00:00 0")
-	if !ok || perms != "rw-p" || name != "" || m != (mapping{0x7ffc00000000, 0x7ffc00021000}) {
+	if !ok || perms != "rw-p" || name != "" || m != (mapping{start: 0x7ffc00000000, end: 0x7ffc00021000}) {
 		t.Errorf("anonymous mapping read as %x %q %q %v", m, perms, name, ok)
 	}
 }
@@ -91,18 +92,22 @@ func execRss(t *testing.T) int {
 }
 
 // TestReleaseExecutable releases the test binary's own pages: the process
-// goes on running, and fewer of its executable's pages are resident.
+// goes on running, and fewer of its executable's pages are resident, as
+// smaps read here and the Release report both show.
 func TestReleaseExecutable(t *testing.T) {
 	before := execRss(t)
-	n, err := ReleaseExecutable()
+	r, err := ReleaseExecutable()
 	if err != nil {
 		t.Fatal(err)
 	}
 	after := execRss(t)
-	if n == 0 || after >= before {
-		t.Fatalf("released %d bytes of mappings; resident %d kB before, %d kB after", n, before, after)
+	t.Logf("release %+v; resident %d kB before, %d kB after", r, before, after)
+	if r.Mapped == 0 || after >= before {
+		t.Fatalf("released %d bytes of mappings; resident %d kB before, %d kB after", r.Mapped, before, after)
 	}
-	t.Logf("released %d MiB of mappings; resident %d kB before, %d kB after", n>>20, before, after)
+	if r.ResidentBefore == 0 || r.ResidentBefore > r.Mapped || r.ResidentAfter >= r.ResidentBefore {
+		t.Fatalf("release reported %+v; want 0 < ResidentAfter < ResidentBefore <= Mapped", r)
+	}
 	// What runs next faults its code back in.
 	p := NewPolicy(Config{})
 	if p.Observe(Sample{Allocated: 1}) {
