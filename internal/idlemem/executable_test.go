@@ -1,7 +1,6 @@
 package idlemem
 
 import (
-	"fmt"
 	"os"
 	"reflect"
 	"strings"
@@ -63,30 +62,21 @@ func TestParseMapsHeader(t *testing.T) {
 	}
 }
 
-// execRss is how many kB of the executable's read-only mappings are resident.
+// execRss is how many kB of the executable's read-only mappings are
+// resident (fileMappings, whose parsing TestFileMappings checks).
 func execRss(t *testing.T) int {
 	t.Helper()
 	exe, err := os.Readlink("/proc/self/exe")
 	if err != nil {
 		t.Skip("no /proc/self/exe:", err)
 	}
-	data, err := os.ReadFile("/proc/self/smaps")
+	maps, err := readFileMappings(exe)
 	if err != nil {
 		t.Skip("no /proc/self/smaps:", err)
 	}
-	total, in := 0, false
-	for _, line := range strings.Split(string(data), "\n") {
-		if _, perms, name, ok := parseMapsHeader(line); ok {
-			in = name == exe && !strings.Contains(perms, "w")
-			continue
-		}
-		if v, ok := strings.CutPrefix(line, "Rss:"); ok && in {
-			var kb int
-			if _, err := fmt.Sscan(strings.TrimSuffix(strings.TrimSpace(v), " kB"), &kb); err != nil {
-				t.Fatalf("Rss line %q: %v", line, err)
-			}
-			total += kb
-		}
+	total := 0
+	for _, m := range maps {
+		total += int(m.rss >> 10)
 	}
 	return total
 }
