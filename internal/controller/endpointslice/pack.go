@@ -32,107 +32,134 @@ type plan struct {
 // placeholder slice (no endpoints, no ports) remains. The existing slices
 // are not modified.
 func pack(existing []*discoveryv1.EndpointSlice, desired map[string]*group, max int, placeholderType discoveryv1.AddressType) plan {
-	var p plan
-	existing = append([]*discoveryv1.EndpointSlice(nil), existing...)
-	sort.Slice(existing, func(i, j int) bool { return existing[i].Name < existing[j].Name })
-	left := map[string]map[string]discoveryv1.Endpoint{}
+	k := packing{
+		max:       max,
+		left:      map[string]map[string]discoveryv1.Endpoint{},
+		changed:   map[string][]*discoveryv1.EndpointSlice{},
+		unchanged: map[string][]*discoveryv1.EndpointSlice{},
+		copies:    map[*discoveryv1.EndpointSlice]bool{},
+	}
 	total := 0
-	for k, g := range desired {
-		left[k] = map[string]discoveryv1.Endpoint{}
+	for key, g := range desired {
+		k.left[key] = map[string]discoveryv1.Endpoint{}
 		for _, ep := range g.endpoints {
-			left[k][ep.Addresses[0]] = ep
+			k.left[key][ep.Addresses[0]] = ep
 		}
 		total += len(g.endpoints)
 	}
-	changed := map[string][]*discoveryv1.EndpointSlice{}   // group -> slices being updated
-	unchanged := map[string][]*discoveryv1.EndpointSlice{} // group -> slices kept as they are
-	var empties []*discoveryv1.EndpointSlice
-	copies := map[*discoveryv1.EndpointSlice]bool{} // changed copies, not the cached objects
+	existing = append([]*discoveryv1.EndpointSlice(nil), existing...)
+	sort.Slice(existing, func(i, j int) bool { return existing[i].Name < existing[j].Name })
 	for _, s := range existing {
-		k := groupKey(s.AddressType, s.Ports)
-		if desired[k] == nil {
-			empties = append(empties, s)
-			continue
-		}
-		var eps []discoveryv1.Endpoint
-		dirty := false
-		for _, ep := range s.Endpoints {
-			d, ok := left[k][firstAddress(ep)]
-			if !ok {
-				dirty = true
-				continue
-			}
-			delete(left[k], firstAddress(ep))
-			if !apiequality.Semantic.DeepEqual(ep, d) {
-				dirty = true
-			}
-			eps = append(eps, d)
-		}
-		if !dirty {
-			unchanged[k] = append(unchanged[k], s)
-			continue
-		}
-		c := s.DeepCopy()
-		c.Endpoints = eps
-		copies[c] = true
-		changed[k] = append(changed[k], c)
+		k.sortExisting(s, desired)
 	}
 	keys := make([]string, 0, len(desired))
-	for k := range desired {
-		keys = append(keys, k)
+	for key := range desired {
+		keys = append(keys, key)
 	}
 	sort.Strings(keys)
-	for _, k := range keys {
-		g := desired[k]
-		var fresh []discoveryv1.Endpoint
-		for _, ep := range g.endpoints { // in the desired order
-			if _, ok := left[k][ep.Addresses[0]]; ok {
-				fresh = append(fresh, ep)
-			}
-		}
-		fresh = fill(changed[k], fresh, max)
-		for len(fresh) > 0 && len(unchanged[k]) > 0 {
-			// the unchanged slice with the most room takes what fits
-			sort.SliceStable(unchanged[k], func(i, j int) bool {
-				return len(unchanged[k][i].Endpoints) < len(unchanged[k][j].Endpoints)
-			})
-			s := unchanged[k][0]
-			if len(s.Endpoints) >= max {
-				break
-			}
-			c := s.DeepCopy()
-			copies[c] = true
-			unchanged[k] = unchanged[k][1:]
-			changed[k] = append(changed[k], c)
-			fresh = fill([]*discoveryv1.EndpointSlice{c}, fresh, max)
-		}
-		for len(fresh) > 0 {
-			n := min(max, len(fresh))
-			p.create = append(p.create, &discoveryv1.EndpointSlice{
-				AddressType: g.addressType, Ports: g.ports, Endpoints: append([]discoveryv1.Endpoint(nil), fresh[:n]...),
-			})
-			fresh = fresh[n:]
-		}
-		for _, c := range changed[k] {
-			if len(c.Endpoints) == 0 {
-				empties = append(empties, c)
-			} else {
-				p.update = append(p.update, c)
-			}
-		}
-		for _, s := range unchanged[k] {
-			if len(s.Endpoints) == 0 {
-				empties = append(empties, s)
-			} else {
-				p.keep = append(p.keep, s)
-			}
-		}
+	for _, key := range keys {
+		k.place(key, desired[key])
 	}
 	if total == 0 {
-		return placeholder(p, empties, copies, placeholderType)
+		return placeholder(k.plan, k.empties, k.copies, placeholderType)
 	}
-	p.remove = append(p.remove, empties...)
-	return p
+	k.plan.remove = append(k.plan.remove, k.empties...)
+	return k.plan
+}
+
+// packing is one run of pack.
+type packing struct {
+	max       int
+	left      map[string]map[string]discoveryv1.Endpoint // group -> address -> desired endpoint no slice holds yet
+	changed   map[string][]*discoveryv1.EndpointSlice    // group -> slices being updated (copies)
+	unchanged map[string][]*discoveryv1.EndpointSlice    // group -> slices kept as they are
+	empties   []*discoveryv1.EndpointSlice               // slices to remove, or to keep as the placeholder
+	copies    map[*discoveryv1.EndpointSlice]bool        // changed copies, not the cached objects
+	plan      plan
+}
+
+// sortExisting files an existing slice: empty if its group is no longer
+// desired, unchanged if it holds exactly desired endpoints as they are,
+// changed (a copy keeping only its desired endpoints, updated) otherwise.
+// The endpoints it keeps are no longer left to place.
+func (k *packing) sortExisting(s *discoveryv1.EndpointSlice, desired map[string]*group) {
+	key := groupKey(s.AddressType, s.Ports)
+	if desired[key] == nil {
+		k.empties = append(k.empties, s)
+		return
+	}
+	var eps []discoveryv1.Endpoint
+	dirty := false
+	for _, ep := range s.Endpoints {
+		d, ok := k.left[key][firstAddress(ep)]
+		if !ok {
+			dirty = true
+			continue
+		}
+		delete(k.left[key], firstAddress(ep))
+		if !apiequality.Semantic.DeepEqual(ep, d) {
+			dirty = true
+		}
+		eps = append(eps, d)
+	}
+	if !dirty {
+		k.unchanged[key] = append(k.unchanged[key], s)
+		return
+	}
+	c := s.DeepCopy()
+	c.Endpoints = eps
+	k.copies[c] = true
+	k.changed[key] = append(k.changed[key], c)
+}
+
+// place puts a group's endpoints that no slice holds into its changed
+// slices, then into its unchanged slices with room (the emptiest first),
+// then into new slices, and adds the group's slices to the plan.
+func (k *packing) place(key string, g *group) {
+	var fresh []discoveryv1.Endpoint
+	for _, ep := range g.endpoints { // in the desired order
+		if _, ok := k.left[key][ep.Addresses[0]]; ok {
+			fresh = append(fresh, ep)
+		}
+	}
+	fresh = fill(k.changed[key], fresh, k.max)
+	for len(fresh) > 0 && len(k.unchanged[key]) > 0 {
+		// the unchanged slice with the most room takes what fits
+		unchanged := k.unchanged[key]
+		sort.SliceStable(unchanged, func(i, j int) bool {
+			return len(unchanged[i].Endpoints) < len(unchanged[j].Endpoints)
+		})
+		s := unchanged[0]
+		if len(s.Endpoints) >= k.max {
+			break
+		}
+		c := s.DeepCopy()
+		k.copies[c] = true
+		k.unchanged[key] = unchanged[1:]
+		k.changed[key] = append(k.changed[key], c)
+		fresh = fill([]*discoveryv1.EndpointSlice{c}, fresh, k.max)
+	}
+	for len(fresh) > 0 {
+		n := min(k.max, len(fresh))
+		k.plan.create = append(k.plan.create, &discoveryv1.EndpointSlice{
+			AddressType: g.addressType, Ports: g.ports, Endpoints: append([]discoveryv1.Endpoint(nil), fresh[:n]...),
+		})
+		fresh = fresh[n:]
+	}
+	for _, c := range k.changed[key] {
+		if len(c.Endpoints) == 0 {
+			k.empties = append(k.empties, c)
+		} else {
+			k.plan.update = append(k.plan.update, c)
+		}
+	}
+	for _, s := range k.unchanged[key] {
+		if len(s.Endpoints) == 0 {
+			k.empties = append(k.empties, s)
+		} else {
+			k.plan.keep = append(k.plan.keep, s)
+		}
+	}
 }
 
 // fill appends endpoints to the slices while they have room and returns
