@@ -1,5 +1,9 @@
-// Command skiff is the single Skiff binary: `skiff server` runs the control
-// plane, and further subcommands come with their issues.
+// Command skiff is the single Skiff binary. `skiff server` runs the control
+// plane, `skiff agent` runs node agents (hollow nodes with a simulated
+// runtime today), `skiff bench` measures the API server and the scheduler,
+// `skiff certificate rotate` renews the server's certificates, and `skiff version`
+// prints the Kubernetes version served. Each subcommand only parses its
+// flags; internal/app and internal/bench do the work.
 package main
 
 import (
