@@ -19,48 +19,6 @@ import (
 	"github.com/skiff-dev/skiff/internal/controller"
 )
 
-// podHandler observes expectations and enqueues the owning DaemonSet, or
-// for an orphan every DaemonSet whose selector matches it.
-func (r *Reconciler) podHandler(c *controller.Controller) cache.ResourceEventHandler {
-	owners := c.MapHandler(func(obj metav1.Object) []controller.Request {
-		if ref := metav1.GetControllerOfNoCopy(obj); ref != nil {
-			if ref.Kind != kind.Kind || ref.APIVersion != kind.GroupVersion().String() {
-				return nil
-			}
-			return []controller.Request{{Namespace: obj.GetNamespace(), Name: ref.Name}}
-		}
-		if obj.GetDeletionTimestamp() != nil {
-			return nil
-		}
-		return r.matching(obj)
-	})
-	observe := func(obj any, adds, dels int) {
-		if t, ok := obj.(cache.DeletedFinalStateUnknown); ok {
-			obj = t.Obj
-		}
-		if p, ok := obj.(*corev1.Pod); ok {
-			if ref := metav1.GetControllerOfNoCopy(p); ref != nil && ref.Kind == kind.Kind {
-				r.exp.Observe(p.Namespace+"/"+ref.Name, adds, dels)
-			}
-		}
-	}
-	return cache.ResourceEventHandlerFuncs{
-		AddFunc: func(obj any) { observe(obj, 1, 0); owners.OnAdd(obj, false) },
-		UpdateFunc: func(oldObj, newObj any) {
-			if oldObj.(*corev1.Pod).DeletionTimestamp == nil && newObj.(*corev1.Pod).DeletionTimestamp != nil {
-				observe(newObj, 0, 1)
-			}
-			owners.OnUpdate(oldObj, newObj)
-		},
-		DeleteFunc: func(obj any) {
-			if p, ok := obj.(*corev1.Pod); !ok || p.DeletionTimestamp == nil {
-				observe(obj, 0, 1)
-			}
-			owners.OnDelete(obj)
-		},
-	}
-}
-
 // matching returns the DaemonSets whose selector matches an orphan pod.
 func (r *Reconciler) matching(obj metav1.Object) []controller.Request {
 	return controller.SelectingOwners(r.setIdx, obj, func(s *appsv1.DaemonSet) *metav1.LabelSelector { return s.Spec.Selector })

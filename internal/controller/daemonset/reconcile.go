@@ -95,7 +95,7 @@ func New(cfg Config) *Controller {
 		Synced: []cache.InformerSynced{dsInf.Informer().HasSynced, podInf.Informer().HasSynced,
 			nodeInf.Informer().HasSynced, revInf.Informer().HasSynced}})
 	_, _ = controller.AddHandler(cfg.Factory, dsInf.Informer(), c.Handler())
-	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), r.podHandler(c))
+	_, _ = controller.AddHandler(cfg.Factory, podInf.Informer(), c.OwnedPodHandler(kind, r.exp, r.matching))
 	_, _ = controller.AddHandler(cfg.Factory, nodeInf.Informer(), r.nodeHandler(c))
 	_, _ = controller.AddHandler(cfg.Factory, revInf.Informer(), c.OwnerHandler(kind.Kind))
 	return &Controller{Controller: c, events: events}
