@@ -130,13 +130,7 @@ func TestHandlers(t *testing.T) {
 			c := New(Config{Name: "test", Reconciler: Func(nil)})
 			defer c.queue.ShutDown()
 			tt.handler(c).OnDelete(tt.obj)
-			var got []Request
-			for c.Len() > 0 {
-				r, _ := c.queue.Get()
-				got = append(got, r)
-				c.queue.Done(r)
-			}
-			if len(got) != len(tt.want) || (len(got) > 0 && got[0] != tt.want[0]) {
+			if got := drain(c); len(got) != len(tt.want) || (len(got) > 0 && got[0] != tt.want[0]) {
 				t.Errorf("OnDelete(%s) enqueued %v; want %v", tt.name, got, tt.want)
 			}
 		})

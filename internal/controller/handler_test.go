@@ -57,13 +57,7 @@ func TestOwnedPodHandler(t *testing.T) {
 			exp := NewExpectations(time.Now)
 			exp.Expect("ns/web", 1, 1)
 			tt.event(c.OwnedPodHandler(owner, exp, func(metav1.Object) []Request { return []Request{matched} }))
-			var got []Request
-			for c.Len() > 0 {
-				r, _ := c.queue.Get()
-				got = append(got, r)
-				c.queue.Done(r)
-			}
-			if len(got) != len(tt.want) || (len(got) > 0 && got[0] != tt.want[0]) {
+			if got := drain(c); len(got) != len(tt.want) || (len(got) > 0 && got[0] != tt.want[0]) {
 				t.Errorf("enqueued %v; want %v", got, tt.want)
 			}
 			if x := exp.m["ns/web"]; x.adds != tt.adds || x.dels != tt.dels {
@@ -71,4 +65,15 @@ func TestOwnedPodHandler(t *testing.T) {
 			}
 		})
 	}
+}
+
+// drain takes every request the controller's queue holds.
+func drain(c *Controller) []Request {
+	var got []Request
+	for c.Len() > 0 {
+		r, _ := c.queue.Get()
+		got = append(got, r)
+		c.queue.Done(r)
+	}
+	return got
 }
