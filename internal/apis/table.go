@@ -32,7 +32,7 @@ func specs() []spec {
 	return []spec{
 		// core/v1
 		{group: "", version: "v1", resource: "namespaces", kind: "Namespace", short: []string{"ns"}, subresources: []string{"status", "finalize"}, verbs: noCollVerb},
-		{group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true, short: []string{"po"}, categories: all, subresources: []string{"status", "binding", "eviction", "ephemeralcontainers", "log"}},
+		{group: "", version: "v1", resource: "pods", kind: "Pod", namespaced: true, short: []string{"po"}, categories: all, subresources: []string{"status", "binding", "eviction", "ephemeralcontainers", "log", "exec", "attach", "portforward"}},
 		{group: "", version: "v1", resource: "nodes", kind: "Node", short: []string{"no"}, subresources: []string{"status", "proxy"}},
 		{group: "", version: "v1", resource: "services", kind: "Service", namespaced: true, short: []string{"svc"}, categories: all, subresources: []string{"status"}},
 		{group: "", version: "v1", resource: "endpoints", kind: "Endpoints", namespaced: true, short: []string{"ep"}},

@@ -135,6 +135,12 @@ func subKind(r *apis.Resource, sub string) string {
 		return "TokenRequest"
 	case "proxy":
 		return r.Kind + "ProxyOptions"
+	case "exec":
+		return r.Kind + "ExecOptions"
+	case "attach":
+		return r.Kind + "AttachOptions"
+	case "portforward":
+		return r.Kind + "PortForwardOptions"
 	}
 	return r.Kind
 }

@@ -55,6 +55,9 @@ var subresourceVerbs = map[string][]string{
 	"eviction":            {"create"},
 	"token":               {"create"},
 	"log":                 {"get"},
+	"exec":                {"create", "get"},
+	"attach":              {"create", "get"},
+	"portforward":         {"create", "get"},
 	"proxy":               {"create", "delete", "get", "patch", "update"},
 }
 

@@ -39,15 +39,11 @@ func (s *Server) handlePodLog(ctx context.Context, w http.ResponseWriter, r *htt
 	if errs := podlog.Validate(opts); len(errs) > 0 {
 		return apierrors.NewInvalid(schema.GroupKind{Kind: "PodLogOptions"}, info.Name, errs)
 	}
-	obj, err := ep.store.Get(ctx, info.Namespace, info.Name, "")
+	pod, err := storedPod(ctx, ep, info)
 	if err != nil {
 		return err
 	}
-	pod, ok := obj.(*corev1.Pod)
-	if !ok {
-		return apierrors.NewInternalError(fmt.Errorf("pods store holds a %T", obj))
-	}
-	container, err := logContainer(opts.Container, pod)
+	container, err := podContainer(opts.Container, pod)
 	if err != nil {
 		return err
 	}
@@ -99,10 +95,24 @@ func (fw flushWriter) Write(p []byte) (int, error) {
 	return n, err
 }
 
-// logContainer resolves the container a log request names, as upstream:
-// none named is the pod's only container; a named one must be one of the
-// pod's containers (init, regular or ephemeral).
-func logContainer(name string, pod *corev1.Pod) (string, error) {
+// storedPod reads the pod a pods/... subresource request names.
+func storedPod(ctx context.Context, ep *endpoint, info requestInfo) (*corev1.Pod, error) {
+	obj, err := ep.store.Get(ctx, info.Namespace, info.Name, "")
+	if err != nil {
+		return nil, err
+	}
+	pod, ok := obj.(*corev1.Pod)
+	if !ok {
+		return nil, apierrors.NewInternalError(fmt.Errorf("pods store holds a %T", obj))
+	}
+	return pod, nil
+}
+
+// podContainer resolves the container a log, exec or attach request
+// names, as upstream's validateContainer: none named is the pod's only
+// container; a named one must be one of the pod's containers (init,
+// regular or ephemeral).
+func podContainer(name string, pod *corev1.Pod) (string, error) {
 	var names []string
 	for _, c := range pod.Spec.InitContainers {
 		names = append(names, c.Name)

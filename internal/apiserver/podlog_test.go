@@ -11,7 +11,7 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 )
 
-func TestLogContainer(t *testing.T) {
+func TestPodContainer(t *testing.T) {
 	one := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p"}, Spec: corev1.PodSpec{Containers: []corev1.Container{{Name: "app"}}}}
 	two := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p"}, Spec: corev1.PodSpec{
 		InitContainers: []corev1.Container{{Name: "init"}},
@@ -29,15 +29,15 @@ func TestLogContainer(t *testing.T) {
 		{two, "c", "", "container c is not valid for pod p"},
 		{&corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "p"}}, "", "", "a container name must be specified for pod p"},
 	} {
-		got, err := logContainer(tc.name, tc.pod)
+		got, err := podContainer(tc.name, tc.pod)
 		if tc.err != "" {
 			if !apierrors.IsBadRequest(err) || err.Error() != tc.err {
-				t.Errorf("logContainer(%q) err %v; want 400 %q", tc.name, err, tc.err)
+				t.Errorf("podContainer(%q) err %v; want 400 %q", tc.name, err, tc.err)
 			}
 			continue
 		}
 		if err != nil || got != tc.want {
-			t.Errorf("logContainer(%q) = %q, %v; want %q", tc.name, got, err, tc.want)
+			t.Errorf("podContainer(%q) = %q, %v; want %q", tc.name, got, err, tc.want)
 		}
 	}
 }

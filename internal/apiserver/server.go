@@ -1,9 +1,11 @@
 package apiserver
 
 import (
+	"bufio"
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/pprof"
 	"strings"
@@ -246,6 +248,8 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 		err = s.handleComputed(ctx, w, r, ep, computed.src, info)
 	case info.Subresource == "proxy":
 		err = s.handleNodeProxy(ctx, w, r, info)
+	case isStreamSubresource(info.Subresource):
+		err = s.handlePodStream(ctx, w, r, ep, info)
 	case info.Verb == "get":
 		err = s.handleGet(ctx, w, r, ep, info)
 	case info.Verb == "list":
@@ -294,3 +298,13 @@ func (r *statusRecorder) Flush() {
 		f.Flush()
 	}
 }
+
+// Hijack hands the connection over for a switch of protocols (pods/exec
+// and the other streams), recorded as a 101.
+func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	r.code = http.StatusSwitchingProtocols
+	return http.NewResponseController(r.ResponseWriter).Hijack()
+}
+
+// Unwrap gives http.ResponseController the writer underneath.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }

@@ -48,9 +48,10 @@ func (c *ServerConfig) validate() error {
 }
 
 // Handler returns the kubelet API of this node: GET /metrics/resource,
-// GET /healthz and GET /containerLogs/{namespace}/{pod}/{container}
-// (ContainerLogsPattern), each after authentication and authorization
-// (see apiHandler); anything else is 404.
+// GET /healthz, GET /containerLogs/{namespace}/{pod}/{container}
+// (ContainerLogsPattern) and the streams (ExecPattern, AttachPattern,
+// PortForwardPattern), each after authentication and authorization (see
+// apiHandler); anything else is 404.
 func (k *Kubelet) Handler(cfg ServerConfig) (http.Handler, error) {
 	if err := cfg.validate(); err != nil {
 		return nil, fmt.Errorf("kubelet server config: %w", err)
@@ -63,6 +64,9 @@ func (k *Kubelet) Handler(cfg ServerConfig) (http.Handler, error) {
 		_, _ = io.WriteString(w, "ok")
 	})
 	mux.HandleFunc(ContainerLogsPattern, k.containerLogs)
+	mux.HandleFunc(ExecPattern, k.streams("exec"))
+	mux.HandleFunc(AttachPattern, k.streams("attach"))
+	mux.HandleFunc(PortForwardPattern, k.streams("port-forward"))
 	return &apiHandler{node: k.cfg.NodeName, clientCA: cfg.ClientCA, authz: cfg.Authorizer, next: mux}, nil
 }
 

@@ -33,7 +33,8 @@ var stampedLine = regexp.MustCompile(`^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z (
 // /api/v1/nodes/<node>/proxy/...`): the lines a simulated container prints, -c, --tail,
 // --timestamps, --limit-bytes, -f until the container exits, --previous
 // after a restart, and the errors for a wrong container and a missing
-// previous instance.
+// previous instance; then exec, attach, port-forward and cp, which the
+// hollow node refuses (testStreamsRefused).
 func TestKubectlLogs(t *testing.T) {
 	for _, version := range kubectlVersions {
 		t.Run(version, func(t *testing.T) { testKubectlLogs(t, version) })
@@ -125,4 +126,28 @@ spec:
 		return r.stdout == "Running" || r.stdout == "Succeeded", r.stdout + r.stderr
 	})
 	wantOutput(t, k.run("logs", "-f", "job/once"), "working\n")
+
+	testStreamsRefused(t, k)
+}
+
+// testStreamsRefused: exec, attach, port-forward and cp reach the hollow
+// node's kubelet through the server (pods/exec, pods/attach,
+// pods/portforward), which refuses them by name: its simulated runtime
+// has no processes and no ports. A container the pod lacks is the
+// server's 400.
+func testStreamsRefused(t *testing.T, k *kubectl) {
+	t.Helper()
+	refused := func(what string) string {
+		return what + " is not available on node logs-0: its container runtime (sim://"
+	}
+	r := k.fails("exec", "talker", "-c", "app", "--", "ls")
+	wantContains(t, "exec", r.stderr, "Error from server: "+refused("exec"))
+	r = k.fails("exec", "talker", "-c", "nope", "--", "ls")
+	wantContains(t, "exec in a container the pod lacks", r.stderr, "container nope is not valid for pod talker")
+	r = k.fails("attach", "talker", "-c", "side")
+	wantContains(t, "attach", r.stderr, refused("attach"))
+	r = k.fails("port-forward", "pod/talker", ":8000")
+	wantContains(t, "port-forward", r.stderr, refused("port-forward"))
+	r = k.fails("cp", "talker:/etc/hosts", "hosts", "-c", "app")
+	wantContains(t, "cp", r.stderr, refused("exec"))
 }

@@ -60,7 +60,7 @@ func (f *fakeKubelet) last() (path, query, user string) {
 
 // startFakeKubelet serves kubelet (TLS, client certificates requested)
 // on 127.0.0.1 until t ends, and returns its host and port.
-func startFakeKubelet(t *testing.T, kubelet *fakeKubelet) (string, int) {
+func startFakeKubelet(t *testing.T, kubelet http.Handler) (string, int) {
 	t.Helper()
 	srv := httptest.NewUnstartedServer(kubelet)
 	srv.TLS = &tls.Config{ClientAuth: tls.RequestClientCert, MinVersion: tls.VersionTLS12}
@@ -87,6 +87,19 @@ func kubeletNode(t *testing.T, prefix string, port int, addrs ...corev1.NodeAddr
 	return n.Name
 }
 
+// boundPod creates pod name in ns on nodeName ("": on none) with the
+// containers named.
+func boundPod(t *testing.T, ns, name, nodeName string, containers ...string) {
+	t.Helper()
+	p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PodSpec{NodeName: nodeName}}
+	for _, c := range containers {
+		p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: c, Image: "busybox"})
+	}
+	if _, err := shared.cs.CoreV1().Pods(ns).Create(ctxFor(t), p, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestPodLog: pods/log is served as upstream's LogREST. The server asks
 // the kubelet of the pod's node (its InternalIP and advertised port) for
 // /containerLogs/<ns>/<pod>/<container> with the options, as the kubelet
@@ -101,15 +114,7 @@ func TestPodLog(t *testing.T) {
 	host, port := startFakeKubelet(t, kubelet)
 	internal := corev1.NodeAddress{Type: corev1.NodeInternalIP, Address: host}
 	node := kubeletNode(t, "log-node", port, corev1.NodeAddress{Type: corev1.NodeHostName, Address: "no-such-host"}, internal)
-	pod := func(name, nodeName string, containers ...string) {
-		p := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: name}, Spec: corev1.PodSpec{NodeName: nodeName}}
-		for _, c := range containers {
-			p.Spec.Containers = append(p.Spec.Containers, corev1.Container{Name: c, Image: "busybox"})
-		}
-		if _, err := shared.cs.CoreV1().Pods(ns).Create(ctx, p, metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
+	pod := func(name, nodeName string, containers ...string) { boundPod(t, ns, name, nodeName, containers...) }
 	portless := kubeletNode(t, "portless", 0, internal)
 	pod("web", node, "app")
 	pod("elsewhere", portless, "app")
