@@ -111,11 +111,12 @@ func upgrade(t *testing.T, method, path, protocol string, header http.Header) (*
 // to the kubelet of the pod's node, as upstream's: the kubelet is asked
 // for /exec/<ns>/<pod>/<container> (/attach/..., /portForward/<ns>/<pod>)
 // with its own parameter names, as the server's kubelet client and
-// without the caller's impersonation headers (the request is
-// authorized as the impersonated user); when it switches protocols
-// the two connections are joined both ways; any other answer comes back
-// as it is. The pod, its container and its node are checked first with
-// upstream's errors, and a request that does not ask to upgrade is a 400.
+// without the caller's impersonation headers (the request is authorized
+// as the impersonated user); when it switches protocols the two
+// connections are joined both ways; any other answer comes back as it
+// is, and a kubelet that does not answer is a 500. The pod, its container
+// and its node are checked first with upstream's errors, and a request
+// that does not ask to upgrade is a 400.
 func TestPodStreams(t *testing.T) {
 	ctx := ctxFor(t)
 	ns := newNamespace(t)
@@ -222,6 +223,18 @@ func TestPodStreams(t *testing.T) {
 		if st := decodeStatus(t, body); resp.StatusCode != tc.code || !strings.Contains(st.Message, tc.msg) {
 			t.Errorf("POST %s: %d %q; want %d %q", tc.path, resp.StatusCode, st.Message, tc.code, tc.msg)
 		}
+	}
+
+	// A kubelet nothing answers for is upstream's 500.
+	closed, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	boundPod(t, ns, "unreachable", kubeletNode(t, "silent-node", closed, corev1.NodeAddress{Type: corev1.NodeInternalIP, Address: host}), "app")
+	resp, rw = upgrade(t, "POST", pods+"unreachable/exec?command=ls&stdout=true", "SPDY/3.1", nil)
+	body, _ = io.ReadAll(io.LimitReader(rw, int64(resp.ContentLength)))
+	if st := decodeStatus(t, body); resp.StatusCode != http.StatusInternalServerError || !strings.Contains(st.Message, "error dialing backend: ") {
+		t.Errorf("exec on a node whose kubelet does not answer: %d %q; want 500 error dialing backend", resp.StatusCode, st.Message)
 	}
 
 	// Authorization is of create on pods/exec (POST), as upstream: a user
