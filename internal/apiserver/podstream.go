@@ -28,8 +28,9 @@ func isStreamSubresource(sub string) bool { _, ok := streamPaths[sub]; return ok
 // /portForward/{namespace}/{pod}, with the options in the kubelet's
 // query parameters (input, output, error, tty, command; port), as the
 // server's kubelet client and without the caller's credentials. When the
-// kubelet switches protocols the two connections are joined; any other
-// answer of the kubelet reaches the client as it is.
+// kubelet switches protocols the two connections are joined until either
+// side closes or the server stops; any other answer of the kubelet
+// reaches the client as it is.
 func (s *Server) handlePodStream(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, info requestInfo) error {
 	params, container, err := streamQuery(info.Subresource, r.URL.Query())
 	if err != nil {
@@ -70,7 +71,12 @@ func (s *Server) handlePodStream(ctx context.Context, w http.ResponseWriter, r *
 			s.writeError(w, r, apierrors.NewInternalError(fmt.Errorf("error dialing backend: %w", err)))
 		},
 	}
-	proxy.ServeHTTP(w, r)
+	// A joined stream ends when either side closes, or when the server
+	// stops: net/http's shutdown leaves hijacked connections alone.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	defer context.AfterFunc(s.stopped, cancel)()
+	proxy.ServeHTTP(w, r.WithContext(ctx))
 	return nil
 }
 

@@ -99,6 +99,10 @@ type Server struct {
 	admission *admission.Chain
 	// health remembers which health checks are failing, to log changes.
 	health healthLog
+	// stopped ends when the server's context does: the streams of
+	// pods/exec and the like, which outlive their handler's request once
+	// the connections are joined, end with it.
+	stopped context.Context
 }
 
 // New builds the server: it opens the storage of every resource (priming
@@ -115,6 +119,7 @@ func New(ctx context.Context, cfg Config) (*Server, error) {
 		endpoints: map[schema.GroupVersionResource]*endpoint{},
 		byKind:    map[schema.GroupVersionKind]*endpoint{},
 		metrics:   newMetrics(cfg.Collectors...),
+		stopped:   ctx,
 	}
 	for _, res := range cfg.Resources {
 		ep, err := s.newEndpoint(ctx, res)

@@ -71,13 +71,19 @@ func (k *upgradingKubelet) last() (path, query, user string, headers http.Header
 // answer and the connection's reader and writer.
 func upgrade(t *testing.T, method, path, protocol string, header http.Header) (*http.Response, *bufio.ReadWriter) {
 	t.Helper()
-	tlsCfg, err := rest.TLSConfigFor(shared.cfg)
+	return upgradeOn(t, shared, method, path, protocol, header)
+}
+
+// upgradeOn is upgrade against the server ts.
+func upgradeOn(t *testing.T, ts *testServer, method, path, protocol string, header http.Header) (*http.Response, *bufio.ReadWriter) {
+	t.Helper()
+	tlsCfg, err := rest.TLSConfigFor(ts.cfg)
 	if err != nil {
 		t.Fatal(err)
 	}
 	tlsCfg = tlsCfg.Clone()
 	tlsCfg.NextProtos = []string{"http/1.1"}
-	u, err := url.Parse(shared.srv.URL)
+	u, err := url.Parse(ts.srv.URL)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -87,7 +93,7 @@ func upgrade(t *testing.T, method, path, protocol string, header http.Header) (*
 	}
 	t.Cleanup(func() { _ = conn.Close() })
 	_ = conn.SetDeadline(time.Now().Add(30 * time.Second))
-	req, err := http.NewRequestWithContext(context.Background(), method, shared.srv.URL+path, nil)
+	req, err := http.NewRequestWithContext(context.Background(), method, ts.srv.URL+path, nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -244,5 +250,53 @@ func TestPodStreams(t *testing.T) {
 	want := `pods "web" is forbidden: User "stream-stranger" cannot create resource "pods/exec" in API group "" in the namespace "` + ns + `"`
 	if st := decodeStatus(t, body); resp.StatusCode != http.StatusForbidden || st.Message != want {
 		t.Errorf("exec as a user without a role: %d %q; want 403 %q", resp.StatusCode, st.Message, want)
+	}
+}
+
+// TestPodStreamEndsWithServer: a joined stream does not outlive the
+// server: net/http's shutdown leaves hijacked connections alone, so the
+// server ends them itself, and the client reads the end of its stream.
+func TestPodStreamEndsWithServer(t *testing.T) {
+	port, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ts, err := startServer(context.Background(), t.TempDir(), port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	stopped := false
+	t.Cleanup(func() {
+		if !stopped {
+			_ = ts.srv.Stop()
+		}
+	})
+	host, kport := startFakeKubelet(t, &upgradingKubelet{})
+	ctx := ctxFor(t)
+	node := &corev1.Node{ObjectMeta: metav1.ObjectMeta{Name: "stream-node"}, Status: corev1.NodeStatus{
+		Addresses:       []corev1.NodeAddress{{Type: corev1.NodeInternalIP, Address: host}},
+		DaemonEndpoints: corev1.NodeDaemonEndpoints{KubeletEndpoint: corev1.DaemonEndpoint{Port: int32(kport)}},
+	}}
+	if _, err := ts.cs.CoreV1().Nodes().Create(ctx, node, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	pod := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{Name: "web"}, Spec: corev1.PodSpec{NodeName: node.Name,
+		Containers: []corev1.Container{{Name: "app", Image: "busybox"}}}}
+	if _, err := ts.cs.CoreV1().Pods("default").Create(ctx, pod, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	resp, rw := upgradeOn(t, ts, "POST", "/api/v1/namespaces/default/pods/web/exec?command=sh&stdin=true&stdout=true", "SPDY/3.1", nil)
+	if resp.StatusCode != http.StatusSwitchingProtocols {
+		t.Fatalf("exec: %d; want 101", resp.StatusCode)
+	}
+	if err := ts.srv.Stop(); err != nil {
+		t.Fatalf("Stop: %v", err)
+	}
+	stopped = true
+	// upgradeOn set a 30-s deadline on the connection: a stream left open
+	// would time out there instead of ending.
+	start := time.Now()
+	if got, err := rw.ReadString('\n'); err == nil || strings.Contains(err.Error(), "timeout") {
+		t.Errorf("read from the stream after the server stopped: %q, %v after %v; want its end", got, err, time.Since(start).Round(time.Millisecond))
 	}
 }
