@@ -50,6 +50,23 @@ func errNotFoundPath(path string) error {
 	}}
 }
 
+// unservedProxies are the proxy subresources upstream serves and Skiff
+// does not: they would reach pod and Service addresses from the server,
+// and the server has no route to those.
+var unservedProxies = map[string]bool{"pods": true, "services": true}
+
+// errProxyNotServed is the 404 for such a subresource. It says what is
+// missing, where the generic 404 would read as a missing pod or Service.
+func errProxyNotServed(resource string) error {
+	return &apierrors.StatusError{ErrStatus: metav1.Status{
+		Status: metav1.StatusFailure,
+		Code:   http.StatusNotFound,
+		Reason: metav1.StatusReasonNotFound,
+		Message: resource + "/proxy is not served: this server does not proxy to pod or Service addresses" +
+			" (kubectl port-forward reaches a pod through its node's kubelet)",
+	}}
+}
+
 func errBadRequest(format string, args ...any) error {
 	return apierrors.NewBadRequest(fmt.Sprintf(format, args...))
 }

@@ -210,6 +210,10 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 		return
 	}
 	if info.Subresource != "" && !ep.res.HasSubresource(info.Subresource) {
+		if info.Subresource == "proxy" && unservedProxies[info.Resource] && info.Group == "" {
+			s.writeError(w, r, errProxyNotServed(info.Resource))
+			return
+		}
 		s.writeError(w, r, errNotFoundPath(r.URL.Path))
 		return
 	}

@@ -300,3 +300,23 @@ func TestPodStreamEndsWithServer(t *testing.T) {
 		t.Errorf("read from the stream after the server stopped: %q, %v after %v; want its end", got, err, time.Since(start).Round(time.Millisecond))
 	}
 }
+
+// TestProxyNotServed: pods/proxy and services/proxy, which would reach
+// pod and Service addresses from the server, are not served, and the 404
+// says so instead of reading as a missing pod or Service.
+func TestProxyNotServed(t *testing.T) {
+	ns := newNamespace(t)
+	for _, path := range []string{"pods/web/proxy/", "pods/web:80/proxy/healthz", "services/web:http/proxy/"} {
+		resource, _, _ := strings.Cut(path, "/")
+		resp, body := do(t, rawRequest{method: "GET", path: "/api/v1/namespaces/" + ns + "/" + path})
+		want := resource + "/proxy is not served: this server does not proxy to pod or Service addresses"
+		if st := decodeStatus(t, body); resp.StatusCode != http.StatusNotFound || st.Reason != metav1.StatusReasonNotFound || !strings.HasPrefix(st.Message, want) {
+			t.Errorf("GET %s: %d %s %q; want 404 NotFound %q", path, resp.StatusCode, st.Reason, st.Message, want)
+		}
+	}
+	// Other unknown subresources keep the generic 404.
+	resp, body := do(t, rawRequest{method: "GET", path: "/api/v1/namespaces/" + ns + "/configmaps/x/proxy"})
+	if st := decodeStatus(t, body); resp.StatusCode != http.StatusNotFound || st.Message != "the server could not find the requested resource" {
+		t.Errorf("GET configmaps/x/proxy: %d %q; want the generic 404", resp.StatusCode, st.Message)
+	}
+}
