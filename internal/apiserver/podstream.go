@@ -20,10 +20,10 @@ var streamPaths = map[string]string{"exec": "/exec", "attach": "/attach", "portf
 func isStreamSubresource(sub string) bool { _, ok := streamPaths[sub]; return ok }
 
 // handlePodStream serves pods/exec, pods/attach and pods/portforward as
-// upstream's ExecREST, AttachREST and PortForwardREST do: the pod is read,
-// the container resolved (exec, attach: podContainer, as for logs), the pod must be bound to a node,
-// and the request must ask to upgrade the connection (SPDY or WebSocket).
-// It is then proxied to the kubelet of the pod's node, to
+// upstream's ExecREST, AttachREST and PortForwardREST do: the pod is
+// read, the container resolved (exec and attach: podContainer, as for
+// logs), the pod must be bound to a node, and the request must ask to
+// upgrade the connection (SPDY or WebSocket). It is then proxied to the kubelet of the pod's node, to
 // /exec/{namespace}/{pod}/{container}, /attach/... or
 // /portForward/{namespace}/{pod}, with the options in the kubelet's
 // query parameters (input, output, error, tty, command; port), as the
