@@ -17,7 +17,15 @@ import (
 var streamPaths = map[string]string{"exec": "/exec", "attach": "/attach", "portforward": "/portForward"}
 
 // isStreamSubresource reports whether sub is served by handlePodStream.
-func isStreamSubresource(sub string) bool { _, ok := streamPaths[sub]; return ok }
+// Every resource request asks; most name no subresource and end at the
+// first test.
+func isStreamSubresource(sub string) bool {
+	if sub == "" {
+		return false
+	}
+	_, ok := streamPaths[sub]
+	return ok
+}
 
 // handlePodStream serves pods/exec, pods/attach and pods/portforward as
 // upstream's ExecREST, AttachREST and PortForwardREST do: the pod is

@@ -309,10 +309,13 @@ func (r *statusRecorder) Flush() {
 }
 
 // Hijack hands the connection over for a switch of protocols (pods/exec
-// and the other streams), recorded as a 101.
+// and the other streams), recorded as a 101 once it is handed over.
 func (r *statusRecorder) Hijack() (net.Conn, *bufio.ReadWriter, error) {
-	r.code = http.StatusSwitchingProtocols
-	return http.NewResponseController(r.ResponseWriter).Hijack()
+	conn, rw, err := http.NewResponseController(r.ResponseWriter).Hijack()
+	if err == nil {
+		r.code = http.StatusSwitchingProtocols
+	}
+	return conn, rw, err
 }
 
 // Unwrap gives http.ResponseController the writer underneath.
