@@ -238,17 +238,7 @@ func TestContainerLogs(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			c := logClient(tt.cert)
-			defer c.CloseIdleConnections()
-			resp, err := c.Get(base + tt.path)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, err := io.ReadAll(resp.Body)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp, body := kubeletCall(t, tt.cert, "GET", base+tt.path)
 			if resp.StatusCode != tt.wantCode || string(body) != tt.wantBody {
 				t.Errorf("GET %s = %d %q; want %d %q", tt.path, resp.StatusCode, body, tt.wantCode, tt.wantBody)
 			}
@@ -324,6 +314,28 @@ func TestContainerLogsFollow(t *testing.T) {
 
 // logClient is an HTTPS client presenting cert (none for nil), not
 // verifying the kubelet's self-signed certificate.
+// kubeletCall sends method to url with cert (none: nil) and returns the
+// answer with its body read.
+func kubeletCall(t *testing.T, cert *tls.Certificate, method, url string) (*http.Response, []byte) {
+	t.Helper()
+	c := logClient(cert)
+	defer c.CloseIdleConnections()
+	req, err := http.NewRequest(method, url, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp, body
+}
+
 func logClient(cert *tls.Certificate) *http.Client {
 	cfg := &tls.Config{InsecureSkipVerify: true} //nolint:gosec // a self-signed kubelet
 	if cert != nil {

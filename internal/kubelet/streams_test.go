@@ -2,7 +2,6 @@ package kubelet
 
 import (
 	"encoding/json"
-	"io"
 	"net/http"
 	"testing"
 
@@ -46,21 +45,7 @@ func TestStreams(t *testing.T) {
 			if tt.alice {
 				cert = &alice
 			}
-			c := logClient(cert)
-			defer c.CloseIdleConnections()
-			req, err := http.NewRequest(tt.method, base+tt.path, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			resp, err := c.Do(req)
-			if err != nil {
-				t.Fatal(err)
-			}
-			defer resp.Body.Close()
-			body, err := io.ReadAll(resp.Body)
-			if err != nil {
-				t.Fatal(err)
-			}
+			resp, body := kubeletCall(t, cert, tt.method, base+tt.path)
 			if resp.StatusCode != tt.wantCode {
 				t.Fatalf("%s %s = %d %q; want %d", tt.method, tt.path, resp.StatusCode, body, tt.wantCode)
 			}
