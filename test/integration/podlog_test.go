@@ -100,6 +100,18 @@ func boundPod(t *testing.T, ns, name, nodeName string, containers ...string) {
 	}
 }
 
+// bindClusterRole grants user the cluster role in ns through a
+// RoleBinding named after the user.
+func bindClusterRole(t *testing.T, ns, user, role string) {
+	t.Helper()
+	rb := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: user},
+		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: role},
+		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: user}}}
+	if _, err := shared.cs.RbacV1().RoleBindings(ns).Create(ctxFor(t), rb, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // TestPodLog: pods/log is served as upstream's LogREST. The server asks
 // the kubelet of the pod's node (its InternalIP and advertised port) for
 // /containerLogs/<ns>/<pod>/<container> with the options, as the kubelet
@@ -185,12 +197,7 @@ func TestPodLog(t *testing.T) {
 		}
 		return cs
 	}
-	viewer := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "log-viewer"},
-		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "view"},
-		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "log-viewer"}}}
-	if _, err := shared.cs.RbacV1().RoleBindings(ns).Create(ctx, viewer, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	bindClusterRole(t, ns, "log-viewer", "view")
 	eventually(t, "the viewer reads the log", func() error {
 		got, err := asUser("log-viewer").CoreV1().Pods(ns).GetLogs("web", &corev1.PodLogOptions{}).DoRaw(ctx)
 		if err == nil && string(got) != "one\n" {

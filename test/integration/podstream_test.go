@@ -15,7 +15,6 @@ import (
 
 	authorizationv1 "k8s.io/api/authorization/v1"
 	corev1 "k8s.io/api/core/v1"
-	rbacv1 "k8s.io/api/rbac/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/rest"
 )
@@ -136,12 +135,7 @@ func TestPodStreams(t *testing.T) {
 	pod("refusing", node, "app")
 	pods := "/api/v1/namespaces/" + ns + "/pods/"
 	// stream-editor holds the edit role, which may create pods/exec.
-	editor := &rbacv1.RoleBinding{ObjectMeta: metav1.ObjectMeta{Name: "stream-editor"},
-		RoleRef:  rbacv1.RoleRef{APIGroup: rbacv1.GroupName, Kind: "ClusterRole", Name: "edit"},
-		Subjects: []rbacv1.Subject{{Kind: rbacv1.UserKind, APIGroup: rbacv1.GroupName, Name: "stream-editor"}}}
-	if _, err := shared.cs.RbacV1().RoleBindings(ns).Create(ctx, editor, metav1.CreateOptions{}); err != nil {
-		t.Fatal(err)
-	}
+	bindClusterRole(t, ns, "stream-editor", "edit")
 	eventually(t, "stream-editor may create pods/exec", func() error {
 		review, err := shared.cs.AuthorizationV1().SubjectAccessReviews().Create(ctx, &authorizationv1.SubjectAccessReview{Spec: authorizationv1.SubjectAccessReviewSpec{
 			User:               "stream-editor",
