@@ -17,6 +17,7 @@ import (
 	clientv3 "go.etcd.io/etcd/client/v3"
 	"k8s.io/client-go/applyconfigurations"
 	"k8s.io/client-go/kubernetes/scheme"
+	"k8s.io/client-go/rest"
 
 	"github.com/skiff-dev/skiff/internal/apis"
 	"github.com/skiff-dev/skiff/internal/apiserver"
@@ -85,6 +86,9 @@ func (s *serverStart) run(ctx context.Context) error {
 		return err
 	}
 	if err := s.buildAPI(ctx); err != nil {
+		return err
+	}
+	if err := s.settle(ctx); err != nil {
 		return err
 	}
 	s.serve()
@@ -255,20 +259,38 @@ func (s *serverStart) serve() {
 	})
 }
 
-// startComponents writes the objects every cluster starts with and starts
-// what runs in the server's process, each through the in-process client:
-// the shared informers, authorization, service accounts, authentication's
-// token and bootstrap readers, the controllers, the resource metrics
-// scrapes and the scheduler.
-func (s *serverStart) startComponents(ctx context.Context) error {
-	cfg, log := s.cfg, s.log
-	loopback := inproc.Config(s.handler, "system:apiserver", "system:masters")
-	if err := bootstrap(ctx, loopback, s.serviceIP, cfg.advertise, cfg.HTTPSPort); err != nil {
+// loopback is the in-process client configuration of the server's own
+// components: system:apiserver in system:masters, served by the handler
+// without the network.
+func (s *serverStart) loopback() *rest.Config {
+	return inproc.Config(s.handler, "system:apiserver", "system:masters")
+}
+
+// settle writes the objects every cluster starts with and repairs the
+// Service allocations a crash left behind, through the in-process client
+// and before the port serves anyone. The repair releases every ClusterIP
+// and NodePort no stored Service holds; were clients served already, a
+// Service being created (its values allocated, the Service not yet
+// written) would lose its values to the repair, and the next Service would
+// get them too.
+func (s *serverStart) settle(ctx context.Context) error {
+	loopback := s.loopback()
+	if err := bootstrap(ctx, loopback, s.serviceIP, s.cfg.advertise, s.cfg.HTTPSPort); err != nil {
 		return stepError("bootstrap", err)
 	}
 	if err := repairAllocations(ctx, loopback, s.services); err != nil {
 		return stepError("repair service allocations", err)
 	}
+	return nil
+}
+
+// startComponents starts what runs in the server's process, each through
+// the in-process client: the shared informers, authorization, service
+// accounts, authentication's token and bootstrap readers, the
+// controllers, the resource metrics scrapes and the scheduler.
+func (s *serverStart) startComponents(ctx context.Context) error {
+	cfg, log := s.cfg, s.log
+	loopback := s.loopback()
 	shared, stopShared, err := newProcessInformers(ctx, loopback)
 	if err != nil {
 		return stepError("informers", err)

@@ -139,6 +139,9 @@ type server struct {
 	dir        string // temp root: data dir, kubeconfig, logs, HOME
 	kubeconfig string
 	url        string
+	bin        string   // the skiff binary it runs
+	args       []string // its command line after bin, for restart
+	starts     int      // how many processes it has started
 }
 
 // apiOnlyFlags run a server without controllers, scheduler or agent: the
@@ -182,23 +185,41 @@ func launch(t *testing.T, bin string, flags []string) (*server, error) {
 		dir:        dir,
 		kubeconfig: filepath.Join(dir, "admin.kubeconfig"),
 		url:        "https://127.0.0.1:" + strconv.Itoa(port),
+		bin:        bin,
 	}
-	args := append([]string{"server",
+	s.args = append([]string{"server",
 		"--data-dir", filepath.Join(dir, "data"),
 		"--https-port", strconv.Itoa(port),
 		"--bind-address", "127.0.0.1",
 		"--advertise-address", "127.0.0.1",
 		"--write-kubeconfig", s.kubeconfig,
 		"--disable-agent"}, flags...)
-	if s.process, err = startProcess("server", filepath.Join(dir, "server.log"), bin, args...); err != nil {
+	if err := s.start(t); err != nil {
 		return nil, err
 	}
-	s.stopAtCleanup(t, 40)
 	if err := s.waitReady(); err != nil {
 		s.stop(t, syscall.SIGTERM)
 		return nil, fmt.Errorf("%w\n%s", err, tail(s.logPath, 20))
 	}
 	return s, nil
+}
+
+// start runs a new server process with s's command line, its output in
+// server.log (server-2.log and so on for later starts), stopped by PID
+// when t ends.
+func (s *server) start(t *testing.T) error {
+	s.starts++
+	name := "server.log"
+	if s.starts > 1 {
+		name = fmt.Sprintf("server-%d.log", s.starts)
+	}
+	p, err := startProcess("server", filepath.Join(s.dir, name), s.bin, s.args...)
+	if err != nil {
+		return err
+	}
+	s.process = p
+	s.stopAtCleanup(t, 40)
+	return nil
 }
 
 // freePort asks the kernel for a free loopback port and releases it.

@@ -41,7 +41,8 @@
 // errors.Is); turning them into API errors (422 Invalid) is the caller's job.
 //
 // A crash between allocation and the Service write leaks a value. At server
-// start, the caller lists Services and calls Repair with the values in use;
+// start, before it serves any client, the caller lists Services and calls
+// Repair with the values in use;
 // Repair releases allocations no Service holds and records values Services
 // hold but that have no allocation key. Repair can release a value another
 // server has just allocated for a Service it has not written yet, so with
