@@ -1,13 +1,26 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, what building and testing Skiff needs beyond Go:
-# iproute2 (ip) and util-linux (unshare) for private network namespaces.
+# iproute2 (ip) and util-linux (unshare) for private network namespaces,
+# and etcd-server (etcd) for the tests of `skiff server --etcd-servers`
+# against an external etcd cluster, which start their own members.
 # Idempotent; installs nothing that is already there.
 set -euo pipefail
 need=()
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v unshare >/dev/null 2>&1 || need+=(util-linux)
-if [ ${#need[@]} -gt 0 ]; then
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq "${need[@]}"
+command -v etcd >/dev/null 2>&1 || need+=(etcd-server)
+if [ ${#need[@]} -eq 0 ]; then
+  exit 0
 fi
+# etcd-server's package would start an etcd service on the default ports;
+# the tests start the members they need. policy-rc.d (exit 101) tells the
+# package scripts not to start services; an existing one is left alone.
+policy=/usr/sbin/policy-rc.d
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy"
+  chmod +x "$policy"
+  trap 'rm -f "$policy"' EXIT
+fi
+export DEBIAN_FRONTEND=noninteractive
+apt-get update -qq
+apt-get install -y -qq "${need[@]}"

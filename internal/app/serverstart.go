@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 	"strconv"
@@ -140,6 +141,11 @@ func (s *serverStart) openStorage(ctx context.Context) error {
 	}
 	s.client = client
 	s.onStop(closeEtcd)
+	if len(cfg.EtcdServers) > 0 {
+		if err := s.holdEtcd(ctx); err != nil {
+			return stepError("external etcd", err)
+		}
+	}
 
 	s.serviceIP = firstServiceIP(cfg.serviceNet)
 	s.bundle, err = pki.Ensure(pki.Config{Dir: filepath.Join(cfg.DataDir, "server", "tls"), ServiceIP: s.serviceIP, Now: cfg.Now})
@@ -163,6 +169,23 @@ func (s *serverStart) openStorage(ctx context.Context) error {
 		}
 	}()
 	s.onStop(func() { s.cancel(); store.Close(); <-storeDone })
+	return nil
+}
+
+// holdEtcd takes the external etcd for this server alone
+// (holdServerLock) until the server stops.
+func (s *serverStart) holdEtcd(ctx context.Context) error {
+	id, err := serverID(s.cfg.DataDir)
+	if err != nil {
+		return fmt.Errorf("server id: %w", err)
+	}
+	host, _ := os.Hostname()
+	me := serverHolder{ID: id, Host: host, Address: net.JoinHostPort(s.cfg.advertise.String(), strconv.Itoa(s.cfg.HTTPSPort))}
+	release, err := holdServerLock(ctx, s.client, me, s.log)
+	if err != nil {
+		return err
+	}
+	s.onStop(release)
 	return nil
 }
 

@@ -42,8 +42,19 @@ const (
 //     held by exactly one Service: none leaked by the kill, none handed
 //     out twice.
 func TestServerKilledMidWrites(t *testing.T) {
-	flags := append(slices.Clone(apiOnlyFlags), "--service-cidr", crashServiceCIDR, "--service-node-port-range", crashNodePorts)
-	s := launchServer(t, flags...)
+	killMidWrites(t, launchServer(t, crashFlags()...))
+}
+
+// crashFlags are the flags of a server killMidWrites drives: the API
+// alone, and the small Service ranges.
+func crashFlags() []string {
+	return append(slices.Clone(apiOnlyFlags), "--service-cidr", crashServiceCIDR, "--service-node-port-range", crashNodePorts)
+}
+
+// killMidWrites is TestServerKilledMidWrites on the running server s
+// (started with crashFlags and maybe more).
+func killMidWrites(t *testing.T, s *server) {
+	t.Helper()
 	cs := s.writerClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 	defer cancel()

@@ -176,6 +176,23 @@ func launchServer(t *testing.T, flags ...string) *server {
 }
 
 func launch(t *testing.T, bin string, flags []string) (*server, error) {
+	s, err := newServer(t, bin, flags...)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.start(t); err != nil {
+		return nil, err
+	}
+	if err := s.waitReady(); err != nil {
+		s.stop(t, syscall.SIGTERM)
+		return nil, fmt.Errorf("%w\n%s", err, tail(s.logPath, 20))
+	}
+	return s, nil
+}
+
+// newServer prepares, without starting it, a `skiff server
+// --disable-agent` with flags on a temp data dir and a free loopback port.
+func newServer(t *testing.T, bin string, flags ...string) (*server, error) {
 	port, err := freePort()
 	if err != nil {
 		return nil, err
@@ -194,13 +211,6 @@ func launch(t *testing.T, bin string, flags []string) (*server, error) {
 		"--advertise-address", "127.0.0.1",
 		"--write-kubeconfig", s.kubeconfig,
 		"--disable-agent"}, flags...)
-	if err := s.start(t); err != nil {
-		return nil, err
-	}
-	if err := s.waitReady(); err != nil {
-		s.stop(t, syscall.SIGTERM)
-		return nil, fmt.Errorf("%w\n%s", err, tail(s.logPath, 20))
-	}
 	return s, nil
 }
 
