@@ -68,51 +68,96 @@ func serverID(dataDir string) (string, error) {
 // holdServerLock takes serverLockKey for me on an etcd lease that it keeps
 // alive until release is called (which revokes the lease, so the key goes
 // at once). It fails when another server holds the key; a key held by me
-// (my previous run, whose lease has not lapsed yet) is taken over.
+// (my previous run, whose lease has not lapsed yet) is taken over. When
+// the lease is lost while the server runs (etcd unreachable for longer
+// than its TTL), the key is taken again once etcd answers.
 func holdServerLock(ctx context.Context, client *clientv3.Client, me serverHolder, log *slog.Logger) (release func(), err error) {
 	value, err := json.Marshal(me)
 	if err != nil {
 		return nil, err
 	}
-	lease, err := client.Grant(ctx, serverLockTTL)
+	l := &serverLock{client: client, me: me, value: string(value), log: log}
+	lease, err := l.take(ctx)
 	if err != nil {
-		return nil, fmt.Errorf("grant a lease: %w", err)
+		return nil, err
 	}
-	revoke := func() {
-		rctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
-		defer cancel()
-		_, _ = client.Revoke(rctx, lease.ID)
+	kctx, stop := context.WithCancel(context.WithoutCancel(ctx))
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		l.keep(kctx, lease)
+	}()
+	return func() { stop(); <-done }, nil
+}
+
+// serverLock is one server's hold of serverLockKey.
+type serverLock struct {
+	client *clientv3.Client
+	me     serverHolder
+	value  string // me, as stored
+	log    *slog.Logger
+}
+
+// take puts the key for me on a new lease, if no other server holds it.
+func (l *serverLock) take(ctx context.Context) (clientv3.LeaseID, error) {
+	lease, err := l.client.Grant(ctx, serverLockTTL)
+	if err != nil {
+		return 0, fmt.Errorf("grant a lease: %w", err)
 	}
-	put := clientv3.OpPut(serverLockKey, string(value), clientv3.WithLease(lease.ID))
-	resp, err := client.Txn(ctx).
+	put := clientv3.OpPut(serverLockKey, l.value, clientv3.WithLease(lease.ID))
+	resp, err := l.client.Txn(ctx).
 		If(clientv3.Compare(clientv3.CreateRevision(serverLockKey), "=", 0)).
 		Then(put).
 		Else(clientv3.OpGet(serverLockKey)).
 		Commit()
 	if err == nil && !resp.Succeeded {
-		err = takeOver(ctx, client, me, resp, put)
+		err = takeOver(ctx, l.client, l.me, resp, put)
 	}
 	if err != nil {
-		revoke()
-		return nil, err
+		l.revoke(lease.ID)
+		return 0, err
 	}
-	kctx, stopKeepAlive := context.WithCancel(context.WithoutCancel(ctx))
-	alive, err := client.KeepAlive(kctx, lease.ID)
-	if err != nil {
-		stopKeepAlive()
-		revoke()
-		return nil, fmt.Errorf("keep the lease alive: %w", err)
+	return lease.ID, nil
+}
+
+// keep keeps lease alive until ctx ends, then revokes it; a lease lost
+// meanwhile is replaced by take, tried every second.
+func (l *serverLock) keep(ctx context.Context, lease clientv3.LeaseID) {
+	for {
+		if alive, err := l.client.KeepAlive(ctx, lease); err == nil {
+			for range alive {
+			}
+		}
+		if ctx.Err() != nil {
+			l.revoke(lease)
+			return
+		}
+		l.log.Error("lost the hold on etcd; taking it again", "key", serverLockKey)
+		var last string
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			var err error
+			if lease, err = l.take(ctx); err == nil {
+				l.log.Info("holds etcd again", "key", serverLockKey)
+				break
+			}
+			if err.Error() != last {
+				last = err.Error()
+				l.log.Error("cannot take the hold on etcd again", "err", err)
+			}
+		}
 	}
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		for range alive {
-		}
-		if kctx.Err() == nil {
-			log.Error("lost the hold on etcd: another server may start on it now", "key", serverLockKey)
-		}
-	}()
-	return func() { stopKeepAlive(); <-done; revoke() }, nil
+}
+
+// revoke ends lease, which deletes the key if it is on it.
+func (l *serverLock) revoke(lease clientv3.LeaseID) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	_, _ = l.client.Revoke(ctx, lease)
 }
 
 // takeOver puts serverLockKey for me when the holder resp read is me, and

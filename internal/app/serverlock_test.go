@@ -8,6 +8,9 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
+
+	clientv3 "go.etcd.io/etcd/client/v3"
 )
 
 func TestServerID(t *testing.T) {
@@ -61,5 +64,43 @@ func TestHoldServerLock(t *testing.T) {
 	releaseB()
 	if resp, err := e.Client().Get(ctx, serverLockKey); err != nil || len(resp.Kvs) != 0 {
 		t.Errorf("after release the key is %v, %v; want it gone", resp, err)
+	}
+}
+
+// TestServerLockTakenAgain revokes the lease of a held key from outside,
+// as its lapse while etcd was unreachable would end it: the holder puts
+// the key back on a new lease.
+func TestServerLockTakenAgain(t *testing.T) {
+	e := openStoppedEtcd(t, t.TempDir())
+	defer e.Close()
+	ctx := context.Background()
+	release, err := holdServerLock(ctx, e.Client(), serverHolder{ID: "aaaa"}, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer release()
+	lease := func() clientv3.LeaseID {
+		resp, err := e.Client().Get(ctx, serverLockKey)
+		if err != nil || len(resp.Kvs) == 0 {
+			return 0
+		}
+		return clientv3.LeaseID(resp.Kvs[0].Lease)
+	}
+	first := lease()
+	if first == 0 {
+		t.Fatal("the key is not held")
+	}
+	if _, err := e.Client().Revoke(ctx, first); err != nil {
+		t.Fatal(err)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		if now := lease(); now != 0 && now != first {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the key was not taken again within 10 s of losing its lease")
+		}
+		time.Sleep(50 * time.Millisecond)
 	}
 }
