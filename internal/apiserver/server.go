@@ -3,6 +3,7 @@ package apiserver
 import (
 	"bufio"
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net"
@@ -62,8 +63,12 @@ type Config struct {
 	// EventTTL is how long an event lives after its last write (upstream's
 	// --event-ttl); 0 keeps events until they are deleted.
 	EventTTL time.Duration
-	Now      func() time.Time
-	Logger   *slog.Logger
+	// RequestTimeout bounds a request that is not long-running (upstream's
+	// --request-timeout; 0 takes its default, one minute). A client may ask
+	// for less with the timeout query parameter.
+	RequestTimeout time.Duration
+	Now            func() time.Time
+	Logger         *slog.Logger
 }
 
 func (c *Config) validate() error {
@@ -75,6 +80,9 @@ func (c *Config) validate() error {
 	}
 	if c.Now == nil {
 		c.Now = time.Now
+	}
+	if c.RequestTimeout <= 0 {
+		c.RequestTimeout = DefaultRequestTimeout
 	}
 	if c.Logger == nil {
 		c.Logger = slog.Default()
@@ -251,35 +259,52 @@ func (s *Server) serveResource(w http.ResponseWriter, r *http.Request, info requ
 		}
 	}
 	ctx := withWarnings(r.Context(), w)
-	var err error
-	switch {
-	case isComputed:
-		err = s.handleComputed(ctx, w, r, ep, computed.src, info)
-	case info.Subresource == "proxy":
-		err = s.handleNodeProxy(ctx, w, r, info)
-	case isStreamSubresource(info.Subresource):
-		err = s.handlePodStream(ctx, w, r, ep, info)
-	case info.Verb == "get":
-		err = s.handleGet(ctx, w, r, ep, info)
-	case info.Verb == "list":
-		err = s.handleList(ctx, w, r, ep, info)
-	case info.Verb == "watch":
-		err = s.handleWatch(ctx, w, r, ep, info)
-	case info.Verb == "create":
-		err = s.handleCreate(ctx, w, r, ep, info)
-	case info.Verb == "update":
-		err = s.handleUpdate(ctx, w, r, ep, info)
-	case info.Verb == "patch":
-		err = s.handlePatch(ctx, w, r, ep, info)
-	case info.Verb == "delete":
-		err = s.handleDelete(ctx, w, r, ep, info)
-	case info.Verb == "deletecollection":
-		err = s.handleDeleteCollection(ctx, w, r, ep, info)
-	default:
-		err = errMethodNotSupported(gvr.GroupResource().String(), r.Method)
+	if !longRunningRequest(info) {
+		deadlined, cancel, err := s.withDeadline(ctx, r)
+		if err != nil {
+			s.writeError(w, r, err)
+			return
+		}
+		defer cancel()
+		ctx = deadlined
 	}
+	err := s.dispatch(ctx, w, r, ep, computed, info)
 	if err != nil {
+		if errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			err = errTimedOut
+		}
 		s.writeError(w, r, err)
+	}
+}
+
+// dispatch runs the handler of info's verb and subresource on ep; a
+// computed resource (computed.src set) is served from its source.
+func (s *Server) dispatch(ctx context.Context, w http.ResponseWriter, r *http.Request, ep *endpoint, computed computedEndpoint, info requestInfo) error {
+	switch {
+	case computed.src != nil:
+		return s.handleComputed(ctx, w, r, ep, computed.src, info)
+	case info.Subresource == "proxy":
+		return s.handleNodeProxy(ctx, w, r, info)
+	case isStreamSubresource(info.Subresource):
+		return s.handlePodStream(ctx, w, r, ep, info)
+	case info.Verb == "get":
+		return s.handleGet(ctx, w, r, ep, info)
+	case info.Verb == "list":
+		return s.handleList(ctx, w, r, ep, info)
+	case info.Verb == "watch":
+		return s.handleWatch(ctx, w, r, ep, info)
+	case info.Verb == "create":
+		return s.handleCreate(ctx, w, r, ep, info)
+	case info.Verb == "update":
+		return s.handleUpdate(ctx, w, r, ep, info)
+	case info.Verb == "patch":
+		return s.handlePatch(ctx, w, r, ep, info)
+	case info.Verb == "delete":
+		return s.handleDelete(ctx, w, r, ep, info)
+	case info.Verb == "deletecollection":
+		return s.handleDeleteCollection(ctx, w, r, ep, info)
+	default:
+		return errMethodNotSupported(schema.GroupResource{Group: info.Group, Resource: info.Resource}.String(), r.Method)
 	}
 }
 

@@ -1,6 +1,8 @@
 package e2e
 
 import (
+	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -13,6 +15,13 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	corev1 "k8s.io/api/core/v1"
+	apierrors "k8s.io/apimachinery/pkg/api/errors"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/rest"
+	"k8s.io/client-go/tools/clientcmd"
 )
 
 // etcdCluster is an external etcd cluster on loopback, its members run
@@ -21,6 +30,8 @@ import (
 type etcdCluster struct {
 	members    []*process
 	clientURLs []string
+	bin, dir   string
+	args       [][]string // each member's command line, for restartMember
 }
 
 // startEtcdCluster starts an n-member etcd cluster in temp dirs on free
@@ -32,7 +43,7 @@ func startEtcdCluster(t *testing.T, n int) *etcdCluster {
 		t.Fatalf("etcd not found (scripts/install-deps.sh installs Debian's etcd-server): %v", err)
 	}
 	dir := t.TempDir()
-	c := &etcdCluster{}
+	c := &etcdCluster{bin: bin, dir: dir}
 	var peers, initial []string
 	for i := range n {
 		client, err1 := freePort()
@@ -46,19 +57,14 @@ func startEtcdCluster(t *testing.T, n int) *etcdCluster {
 	}
 	for i := range n {
 		name := fmt.Sprintf("m%d", i)
-		p, err := startProcess("etcd "+name, filepath.Join(dir, name+".log"), bin,
-			"--name", name,
+		c.args = append(c.args, []string{"--name", name,
 			"--data-dir", filepath.Join(dir, name),
 			"--listen-client-urls", c.clientURLs[i], "--advertise-client-urls", c.clientURLs[i],
 			"--listen-peer-urls", peers[i], "--initial-advertise-peer-urls", peers[i],
 			"--initial-cluster", strings.Join(initial, ","),
 			"--initial-cluster-token", "skiff-e2e",
-			"--initial-cluster-state", "new")
-		if err != nil {
-			t.Fatal(err)
-		}
-		p.stopAtCleanup(t, 20)
-		c.members = append(c.members, p)
+			"--initial-cluster-state", "new"})
+		c.members = append(c.members, c.startMember(t, i, name+".log"))
 	}
 	for i, url := range c.clientURLs {
 		if err := waitEtcdHealthy(url, c.members[i]); err != nil {
@@ -66,6 +72,27 @@ func startEtcdCluster(t *testing.T, n int) *etcdCluster {
 		}
 	}
 	return c
+}
+
+// startMember runs member i with its command line, its output in logName.
+func (c *etcdCluster) startMember(t *testing.T, i int, logName string) *process {
+	t.Helper()
+	p, err := startProcess(fmt.Sprintf("etcd m%d", i), filepath.Join(c.dir, logName), c.bin, c.args[i]...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.stopAtCleanup(t, 20)
+	return p
+}
+
+// restartMember starts stopped member i again on its data dir and waits
+// until it is healthy.
+func (c *etcdCluster) restartMember(t *testing.T, i int) {
+	t.Helper()
+	c.members[i] = c.startMember(t, i, fmt.Sprintf("m%d-again.log", i))
+	if err := waitEtcdHealthy(c.clientURLs[i], c.members[i]); err != nil {
+		t.Fatalf("etcd member m%d restarted: %v\n%s", i, err, tail(c.members[i].logPath, 20))
+	}
 }
 
 // waitEtcdHealthy polls a member's /health until it answers healthy, the
@@ -152,4 +179,89 @@ func TestOneServerPerEtcd(t *testing.T) {
 	if err := second.waitReady(); err != nil {
 		t.Fatalf("the second server once the first stopped: %v\n%s", err, tail(second.logPath, 20))
 	}
+}
+
+// TestEtcdOutage stops the only member of the server's external etcd and
+// starts it again. Meanwhile a write asked to finish within 2 s gets
+// upstream's 504 Timeout in time, /readyz is not ok, and a watch opened
+// before the outage stays open and sees a write made after it.
+func TestEtcdOutage(t *testing.T) {
+	etcd := startEtcdCluster(t, 1)
+	s := launchServer(t, append(slices.Clone(apiOnlyFlags), "--etcd-servers="+etcd.clientURLs[0])...)
+	cs := s.writerClient(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	list, err := cs.CoreV1().ConfigMaps("default").List(ctx, metav1.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := cs.CoreV1().ConfigMaps("default").Watch(ctx, metav1.ListOptions{ResourceVersion: list.ResourceVersion})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer w.Stop()
+
+	etcd.members[0].stop(t, syscall.SIGTERM)
+	code, body := s.rawCall(t, "POST", "/api/v1/namespaces/default/configmaps?timeout=2s", `{"metadata":{"name":"during"}}`)
+	var st metav1.Status
+	if err := json.Unmarshal(body, &st); err != nil || code != http.StatusGatewayTimeout || st.Reason != metav1.StatusReasonTimeout ||
+		st.Message != "Timeout: request did not complete within the allotted timeout" {
+		t.Errorf("a create with timeout=2s while etcd is down: %d %s; want upstream's 504 Timeout", code, body)
+	}
+	if code, body := s.rawCall(t, "GET", "/readyz?verbose", ""); code == http.StatusOK || !strings.Contains(string(body), "[-]etcd failed") {
+		t.Errorf("/readyz while etcd is down: %d %s; want it not ready, naming etcd", code, body)
+	}
+
+	etcd.restartMember(t, 0)
+	poll(t, "a create once etcd is back", 60*time.Second, 500*time.Millisecond, func() (bool, string) {
+		_, err := cs.CoreV1().ConfigMaps("default").Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: "after"}}, metav1.CreateOptions{})
+		return err == nil || apierrors.IsAlreadyExists(err), fmt.Sprint(err)
+	})
+	timeout := time.After(30 * time.Second)
+	for {
+		select {
+		case ev, ok := <-w.ResultChan():
+			if !ok {
+				t.Fatal("the watch opened before the outage ended instead of seeing the write after it")
+			}
+			if cm, isCM := ev.Object.(*corev1.ConfigMap); isCM && cm.Name == "after" {
+				if ev.Type != watch.Added {
+					t.Errorf("the watch saw %s for the ConfigMap created after the outage; want ADDED", ev.Type)
+				}
+				return
+			}
+		case <-timeout:
+			t.Fatal("the watch opened before the outage did not see the write after it within 30 s")
+		}
+	}
+}
+
+// rawCall sends one request to s as its admin, with no timeout of the
+// client's own below 30 s, and returns the status code and body.
+func (s *server) rawCall(t *testing.T, method, path, body string) (int, []byte) {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", s.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client, err := rest.HTTPClientFor(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	client.Timeout = 30 * time.Second
+	req, err := http.NewRequest(method, s.url+path, strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		t.Fatalf("%s %s: %v", method, path, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return resp.StatusCode, b
 }
