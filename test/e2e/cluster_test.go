@@ -14,6 +14,7 @@ import (
 	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/client-go/kubernetes"
+	"k8s.io/client-go/rest"
 	"k8s.io/client-go/tools/clientcmd"
 )
 
@@ -28,15 +29,21 @@ import (
 func startCluster(t *testing.T, flags ...string) (*server, kubernetes.Interface) {
 	t.Helper()
 	s := launchServer(t, flags...)
-	cfg, err := clientcmd.BuildConfigFromFlags("", s.kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	cs, err := kubernetes.NewForConfig(cfg)
+	cs, err := kubernetes.NewForConfig(s.restConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}
 	return s, cs
+}
+
+// restConfig is the client configuration of s's admin kubeconfig.
+func (s *server) restConfig(t *testing.T) *rest.Config {
+	t.Helper()
+	cfg, err := clientcmd.BuildConfigFromFlags("", s.kubeconfig)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cfg
 }
 
 // agentDefaults are the simulated runtime's pod start latency and stop

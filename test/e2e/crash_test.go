@@ -18,7 +18,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/types"
 	"k8s.io/client-go/kubernetes"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // The Service ranges of the crash test are small, so that filling them
@@ -112,10 +111,7 @@ func killMidWrites(t *testing.T, s *server) {
 // rate limit and a 15-s request timeout.
 func (s *server) writerClient(t *testing.T) kubernetes.Interface {
 	t.Helper()
-	cfg, err := clientcmd.BuildConfigFromFlags("", s.kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
+	cfg := s.restConfig(t)
 	cfg.QPS, cfg.Timeout = -1, 15*time.Second
 	cs, err := kubernetes.NewForConfig(cfg)
 	if err != nil {

@@ -21,7 +21,6 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/watch"
 	"k8s.io/client-go/rest"
-	"k8s.io/client-go/tools/clientcmd"
 )
 
 // etcdCluster is an external etcd cluster on loopback, its members run
@@ -240,11 +239,7 @@ func TestEtcdOutage(t *testing.T) {
 // client's own below 30 s, and returns the status code and body.
 func (s *server) rawCall(t *testing.T, method, path, body string) (int, []byte) {
 	t.Helper()
-	cfg, err := clientcmd.BuildConfigFromFlags("", s.kubeconfig)
-	if err != nil {
-		t.Fatal(err)
-	}
-	client, err := rest.HTTPClientFor(cfg)
+	client, err := rest.HTTPClientFor(s.restConfig(t))
 	if err != nil {
 		t.Fatal(err)
 	}
