@@ -18,8 +18,14 @@ type ServerConfig struct {
 	BindAddress     string
 	WriteKubeconfig string
 	EtcdServers     []string
-	ClusterCIDR     string
-	ServiceCIDR     string
+	// EtcdCAFile, EtcdCertFile and EtcdKeyFile secure the connection to
+	// EtcdServers (upstream's --etcd-cafile, --etcd-certfile and
+	// --etcd-keyfile): the CA that signed the members' serving
+	// certificates, and the client certificate and key to present.
+	EtcdCAFile, EtcdCertFile, EtcdKeyFile string
+
+	ClusterCIDR string
+	ServiceCIDR string
 	// NodeCIDRMaskSize is the prefix length of each node's pod range
 	// (24; 64 for an IPv6 cluster CIDR).
 	NodeCIDRMaskSize int
@@ -98,6 +104,9 @@ func (c *ServerConfig) validate() error {
 	}
 	if net.ParseIP(c.BindAddress) == nil {
 		return fmt.Errorf("--bind-address %q: not an IP address", c.BindAddress)
+	}
+	if err := c.validateEtcdTLS(); err != nil {
+		return err
 	}
 	if c.ClusterCIDR == "" {
 		c.ClusterCIDR = "10.42.0.0/16"

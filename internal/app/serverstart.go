@@ -11,7 +11,9 @@ import (
 	"os"
 	"path/filepath"
 	"runtime/debug"
+	"slices"
 	"strconv"
+	"strings"
 	"sync/atomic"
 	"time"
 
@@ -369,8 +371,15 @@ func (s *serverStart) startComponents(ctx context.Context) error {
 // only the embedded member offers in-process consistent reads (local).
 func openEtcd(ctx context.Context, cfg ServerConfig) (client *clientv3.Client, local storage.LocalReader, stop func(), err error) {
 	if len(cfg.EtcdServers) > 0 {
-		c, err := etcd.Connect(ctx, cfg.EtcdServers, nil)
+		tc, err := cfg.etcdTLS()
 		if err != nil {
+			return nil, nil, nil, err
+		}
+		c, err := etcd.Connect(ctx, cfg.EtcdServers, tc)
+		if err != nil {
+			if tc == nil && slices.ContainsFunc(cfg.EtcdServers, func(e string) bool { return strings.HasPrefix(e, "https://") }) {
+				err = fmt.Errorf("%w (an https endpoint whose CA the system does not trust needs --etcd-cafile, and one that wants client certificates --etcd-certfile and --etcd-keyfile)", err)
+			}
 			return nil, nil, nil, err
 		}
 		return c, nil, func() { _ = c.Close() }, nil

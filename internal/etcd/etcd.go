@@ -219,7 +219,7 @@ func newClient(ctx context.Context, endpoints []string, tlsConfig *tls.Config, l
 		if cerr := cli.Close(); cerr != nil {
 			log.Warn("close etcd client", "err", cerr)
 		}
-		return nil, fmt.Errorf("etcd: connect to %v: %w", endpoints, err)
+		return nil, fmt.Errorf("etcd: no endpoint of %v answered within 10 s: %w", endpoints, err)
 	}
 	return cli, nil
 }

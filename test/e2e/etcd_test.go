@@ -97,7 +97,11 @@ func (c *etcdCluster) restartMember(t *testing.T, i int) {
 // waitEtcdHealthy polls a member's /health until it answers healthy, the
 // member exits, or 60 s pass.
 func waitEtcdHealthy(url string, p *process) error {
-	client := &http.Client{Timeout: 2 * time.Second}
+	return waitEtcdHealthyWith(&http.Client{Timeout: 2 * time.Second}, url, p)
+}
+
+// waitEtcdHealthyWith is waitEtcdHealthy through client.
+func waitEtcdHealthyWith(client *http.Client, url string, p *process) error {
 	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := client.Get(url + "/health")
