@@ -54,6 +54,9 @@ func startAt(t *testing.T, dataDir string, cfg ServerConfig) (*Server, kubernete
 	if err != nil {
 		t.Fatalf("StartServer() error = %v", err)
 	}
+	// Stopped when t ends, if the test has not: a server left running
+	// would add its goroutines to every later test's.
+	t.Cleanup(func() { _ = srv.Stop() })
 	cs, err := kubernetes.NewForConfig(srv.Loopback())
 	if err != nil {
 		t.Fatal(err)

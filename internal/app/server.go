@@ -45,7 +45,7 @@ func (s *Server) Loopback() *rest.Config {
 // Stop ends the server and waits for it; it is idempotent.
 func (s *Server) Stop() error {
 	s.stop()
-	return <-s.done
+	return s.Wait()
 }
 
 // Wait blocks until the server ends.

@@ -82,6 +82,16 @@ func TestFailedStartUndoesItsSteps(t *testing.T) {
 	if err := srv.Stop(); err != nil {
 		t.Errorf("Stop: %v", err)
 	}
+	stopped := make(chan error, 1)
+	go func() { stopped <- srv.Stop() }()
+	select {
+	case err := <-stopped:
+		if err != nil {
+			t.Errorf("a second Stop: %v", err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Error("a second Stop is still waiting after 10 s; want it to return at once")
+	}
 }
 
 // settledGoroutines waits up to 10 s for the process's goroutines to fall
