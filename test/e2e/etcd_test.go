@@ -154,24 +154,9 @@ func TestOneServerPerEtcd(t *testing.T) {
 	etcd := startEtcdCluster(t, 1)
 	endpoints := "--etcd-servers=" + etcd.clientURLs[0]
 	first := launchServer(t, append(slices.Clone(apiOnlyFlags), endpoints)...)
-	second, err := newServer(t, skiffBinary(t), append(slices.Clone(apiOnlyFlags), endpoints)...)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := second.start(t); err != nil {
-		t.Fatal(err)
-	}
-	select {
-	case <-second.exited:
-	case <-time.After(readyTimeout):
-		t.Fatal("a second server on the same etcd is still running")
-	}
-	if code := second.cmd.ProcessState.ExitCode(); code == 0 {
-		t.Errorf("the second server exited with 0; want a failure")
-	}
-	log, _ := os.ReadFile(second.logPath)
+	second, log := startFailing(t, "a second server on the same etcd", append(slices.Clone(apiOnlyFlags), endpoints)...)
 	want := "another skiff server uses this etcd (" + strings.TrimPrefix(first.url, "https://")
-	if !strings.Contains(string(log), want) || !strings.Contains(string(log), "several servers on one etcd are not supported") {
+	if !strings.Contains(log, want) || !strings.Contains(log, "several servers on one etcd are not supported") {
 		t.Errorf("the second server said:\n%s\nwant it to say %q and that several servers are not supported", log, want)
 	}
 
@@ -182,6 +167,31 @@ func TestOneServerPerEtcd(t *testing.T) {
 	if err := second.waitReady(); err != nil {
 		t.Fatalf("the second server once the first stopped: %v\n%s", err, tail(second.logPath, 20))
 	}
+}
+
+// startFailing starts a server (what says which) with flags that must
+// make it fail: it fails t unless the server exits, and not with 0,
+// within readyTimeout. It returns the server, to start again, and what it
+// wrote.
+func startFailing(t *testing.T, what string, flags ...string) (*server, string) {
+	t.Helper()
+	s, err := newServer(t, skiffBinary(t), flags...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := s.start(t); err != nil {
+		t.Fatal(err)
+	}
+	select {
+	case <-s.exited:
+	case <-time.After(readyTimeout):
+		t.Fatalf("%s is still running", what)
+	}
+	log, _ := os.ReadFile(s.logPath)
+	if code := s.cmd.ProcessState.ExitCode(); code == 0 {
+		t.Errorf("%s exited with 0; want a failure. It said:\n%s", what, log)
+	}
+	return s, string(log)
 }
 
 // TestEtcdOutage stops the only member of the server's external etcd and
