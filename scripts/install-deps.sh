@@ -24,3 +24,9 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -qq
 apt-get install -y -qq "${need[@]}"
+# The package also enables its service for the next boot; an etcd this
+# script installed is only for the tests, so it is not started at boot
+# either (works without a running systemd).
+if [[ " ${need[*]} " == *" etcd-server "* ]] && command -v systemctl >/dev/null 2>&1; then
+  systemctl --no-reload disable etcd.service >/dev/null 2>&1 || true
+fi
