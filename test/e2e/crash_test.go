@@ -249,10 +249,11 @@ func (l *crashLoad) check(ctx context.Context, t *testing.T) {
 	}
 }
 
-// knock creates n NodePort Services re-<r>-<j> in ns while the server restarts,
-// retrying each until it succeeds (AlreadyExists counts: an earlier try
-// was applied), and returns their names. Each request dials anew, so the
-// first ones meet a closed port and the next ones the server starting.
+// knock creates n NodePort Services re-<r>-<j> in ns while the server
+// restarts, retrying each until it succeeds (AlreadyExists counts: an
+// earlier try was applied), and returns their names. Until the new
+// process listens, every try fails to dial; the first that connects meets
+// the server as soon as it serves.
 func knock(ctx context.Context, t *testing.T, cs kubernetes.Interface, ns string, r, n int) []string {
 	var names []string
 	seen := map[string]bool{}
