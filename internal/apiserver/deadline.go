@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	apierrors "k8s.io/apimachinery/pkg/api/errors"
@@ -16,20 +17,25 @@ const DefaultRequestTimeout = time.Minute
 // deadline: 504, reason Timeout.
 var errTimedOut = apierrors.NewTimeoutError("request did not complete within the allotted timeout", 0)
 
+// longRunningSubresources are upstream's long-running subresources
+// (BasicLongRunningRequestCheck): their requests stay open for as long as
+// the client wants, so they get no deadline and no kept stack.
+var longRunningSubresources = [...]string{"attach", "exec", "log", "portforward", "proxy"}
+
+// longRunningPaths are longRunningSubresources as path segments ("/log"),
+// for longRunning, which looks at the path before it is parsed.
+var longRunningPaths = func() (p [len(longRunningSubresources)]string) {
+	for i, sub := range longRunningSubresources {
+		p[i] = "/" + sub
+	}
+	return p
+}()
+
 // longRunningRequest reports whether a request runs without a deadline, as
-// upstream's BasicLongRunningRequestCheck decides with the verbs watch
-// and proxy and the subresources attach, exec, proxy, log and
-// portforward.
+// upstream decides with the verbs watch and proxy and
+// longRunningSubresources.
 func longRunningRequest(info requestInfo) bool {
-	switch info.Verb {
-	case "watch", "proxy":
-		return true
-	}
-	switch info.Subresource {
-	case "attach", "exec", "proxy", "log", "portforward":
-		return true
-	}
-	return false
+	return info.Verb == "watch" || info.Verb == "proxy" || slices.Contains(longRunningSubresources[:], info.Subresource)
 }
 
 // withDeadline bounds ctx by the server's request timeout, or by the

@@ -141,7 +141,7 @@ func longRunning(r *http.Request) bool {
 		return true
 	}
 	p := r.URL.Path
-	for _, sub := range []string{"/log", "/exec", "/attach", "/portforward", "/proxy"} {
+	for _, sub := range longRunningPaths {
 		if strings.HasSuffix(p, sub) || strings.Contains(p, sub+"/") {
 			return true
 		}
