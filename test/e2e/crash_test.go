@@ -149,10 +149,7 @@ func (l *crashLoad) work(ctx context.Context, w int) {
 	name := func(kind string, i int) string { return fmt.Sprintf("%s-%d-%d", kind, w, i) }
 	for i := 0; ; i++ {
 		cm, svc := name("cm", i), name("svc", i)
-		steps := []struct {
-			key, before, after string
-			op                 func() error
-		}{
+		steps := []crashWrite{
 			{"configmap/" + cm, absent, "v0", func() error {
 				_, err := cms.Create(ctx, &corev1.ConfigMap{ObjectMeta: metav1.ObjectMeta{Name: cm}, Data: map[string]string{"v": "v0"}}, metav1.CreateOptions{})
 				return err
@@ -168,30 +165,32 @@ func (l *crashLoad) work(ctx context.Context, w int) {
 		}
 		if i >= 1 {
 			old := name("cm", i-1)
-			steps = append(steps, struct {
-				key, before, after string
-				op                 func() error
-			}{"configmap/" + old, "v1", absent, func() error { return cms.Delete(ctx, old, metav1.DeleteOptions{}) }})
+			steps = append(steps, crashWrite{"configmap/" + old, "v1", absent, func() error { return cms.Delete(ctx, old, metav1.DeleteOptions{}) }})
 		}
 		if i >= 2 {
 			old := name("svc", i-2)
-			steps = append(steps, struct {
-				key, before, after string
-				op                 func() error
-			}{"service/" + old, present, absent, func() error { return svcs.Delete(ctx, old, metav1.DeleteOptions{}) }})
+			steps = append(steps, crashWrite{"service/" + old, present, absent, func() error { return svcs.Delete(ctx, old, metav1.DeleteOptions{}) }})
 		}
 		for _, st := range steps {
-			if !l.do(st.key, st.before, st.after, st.op) {
+			if !l.do(st) {
 				return
 			}
 		}
 	}
 }
 
-// do runs one write of key from state before to after and records what
-// key may hold now. It reports whether the write succeeded.
-func (l *crashLoad) do(key, before, after string, op func() error) bool {
-	err := op()
+// crashWrite is one write of a crashLoad: op takes key from state before
+// to after.
+type crashWrite struct {
+	key, before, after string
+	op                 func() error
+}
+
+// do runs one write and records what its key may hold now. It reports
+// whether the write succeeded.
+func (l *crashLoad) do(st crashWrite) bool {
+	key, before, after := st.key, st.before, st.after
+	err := st.op()
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	switch {

@@ -30,19 +30,26 @@ type etcdCluster struct {
 	members    []*process
 	clientURLs []string
 	bin, dir   string
-	args       [][]string // each member's command line, for restartMember
+	args       [][]string   // each member's command line, for restartMember
+	health     *http.Client // reads the members' /health
 }
 
 // startEtcdCluster starts an n-member etcd cluster in temp dirs on free
 // loopback ports and waits until every member reports itself healthy.
-func startEtcdCluster(t *testing.T, n int) *etcdCluster {
+// With certs, the members serve their clients over TLS and want client
+// certificates signed by certs.ca (the peers stay plain).
+func startEtcdCluster(t *testing.T, n int, certs *etcdCerts) *etcdCluster {
 	t.Helper()
 	bin, err := exec.LookPath("etcd")
 	if err != nil {
 		t.Fatalf("etcd not found (scripts/install-deps.sh installs Debian's etcd-server): %v", err)
 	}
 	dir := t.TempDir()
-	c := &etcdCluster{bin: bin, dir: dir}
+	c := &etcdCluster{bin: bin, dir: dir, health: &http.Client{Timeout: 2 * time.Second}}
+	scheme := "http://"
+	if certs != nil {
+		scheme, c.health.Transport = "https://", &http.Transport{TLSClientConfig: certs.clientTLS(t)}
+	}
 	var peers, initial []string
 	for i := range n {
 		client, err1 := freePort()
@@ -50,23 +57,28 @@ func startEtcdCluster(t *testing.T, n int) *etcdCluster {
 		if err1 != nil || err2 != nil {
 			t.Fatalf("free ports for etcd: %v, %v", err1, err2)
 		}
-		c.clientURLs = append(c.clientURLs, "http://127.0.0.1:"+strconv.Itoa(client))
+		c.clientURLs = append(c.clientURLs, scheme+"127.0.0.1:"+strconv.Itoa(client))
 		peers = append(peers, "http://127.0.0.1:"+strconv.Itoa(peer))
 		initial = append(initial, fmt.Sprintf("m%d=%s", i, peers[i]))
 	}
 	for i := range n {
 		name := fmt.Sprintf("m%d", i)
-		c.args = append(c.args, []string{"--name", name,
+		args := []string{"--name", name,
 			"--data-dir", filepath.Join(dir, name),
 			"--listen-client-urls", c.clientURLs[i], "--advertise-client-urls", c.clientURLs[i],
 			"--listen-peer-urls", peers[i], "--initial-advertise-peer-urls", peers[i],
 			"--initial-cluster", strings.Join(initial, ","),
 			"--initial-cluster-token", "skiff-e2e",
-			"--initial-cluster-state", "new"})
+			"--initial-cluster-state", "new"}
+		if certs != nil {
+			args = append(args, "--cert-file", certs.serverCert, "--key-file", certs.serverKey,
+				"--trusted-ca-file", certs.ca, "--client-cert-auth")
+		}
+		c.args = append(c.args, args)
 		c.members = append(c.members, c.startMember(t, i, name+".log"))
 	}
-	for i, url := range c.clientURLs {
-		if err := waitEtcdHealthy(url, c.members[i]); err != nil {
+	for i := range c.members {
+		if err := c.waitHealthy(i); err != nil {
 			t.Fatalf("etcd member m%d: %v\n%s", i, err, tail(c.members[i].logPath, 20))
 		}
 	}
@@ -89,22 +101,18 @@ func (c *etcdCluster) startMember(t *testing.T, i int, logName string) *process 
 func (c *etcdCluster) restartMember(t *testing.T, i int) {
 	t.Helper()
 	c.members[i] = c.startMember(t, i, fmt.Sprintf("m%d-again.log", i))
-	if err := waitEtcdHealthy(c.clientURLs[i], c.members[i]); err != nil {
+	if err := c.waitHealthy(i); err != nil {
 		t.Fatalf("etcd member m%d restarted: %v\n%s", i, err, tail(c.members[i].logPath, 20))
 	}
 }
 
-// waitEtcdHealthy polls a member's /health until it answers healthy, the
+// waitHealthy polls member i's /health until it answers healthy, the
 // member exits, or 60 s pass.
-func waitEtcdHealthy(url string, p *process) error {
-	return waitEtcdHealthyWith(&http.Client{Timeout: 2 * time.Second}, url, p)
-}
-
-// waitEtcdHealthyWith is waitEtcdHealthy through client.
-func waitEtcdHealthyWith(client *http.Client, url string, p *process) error {
+func (c *etcdCluster) waitHealthy(i int) error {
+	p := c.members[i]
 	deadline := time.Now().Add(60 * time.Second)
 	for {
-		resp, err := client.Get(url + "/health")
+		resp, err := c.health.Get(c.clientURLs[i] + "/health")
 		if err == nil {
 			body, _ := io.ReadAll(resp.Body)
 			resp.Body.Close()
@@ -130,14 +138,14 @@ func waitEtcdHealthyWith(client *http.Client, url string, p *process) error {
 // already creating Services, and the same checks of what was stored and
 // allocated. The server's data dir holds no etcd data.
 func TestExternalEtcd(t *testing.T) {
-	etcd := startEtcdCluster(t, 3)
+	etcd := startEtcdCluster(t, 3, nil)
 	s := launchServer(t, append(crashFlags(), "--etcd-servers", strings.Join(etcd.clientURLs, ","))...)
 	// Two members keep the quorum; the server's client moves to them. If
 	// the member was the leader, writes wait for the next one (a write in
 	// flight then times out in etcd, as it would under any client).
 	etcd.members[1].stop(t, syscall.SIGKILL)
 	for _, i := range []int{0, 2} {
-		if err := waitEtcdHealthy(etcd.clientURLs[i], etcd.members[i]); err != nil {
+		if err := etcd.waitHealthy(i); err != nil {
 			t.Fatalf("etcd member m%d after m1 was killed: %v", i, err)
 		}
 	}
@@ -151,7 +159,7 @@ func TestExternalEtcd(t *testing.T) {
 // uses: it must exit with an error that names the first, and start once
 // the first has stopped (a clean stop lets go of the etcd at once).
 func TestOneServerPerEtcd(t *testing.T) {
-	etcd := startEtcdCluster(t, 1)
+	etcd := startEtcdCluster(t, 1, nil)
 	endpoints := "--etcd-servers=" + etcd.clientURLs[0]
 	first := launchServer(t, append(slices.Clone(apiOnlyFlags), endpoints)...)
 	second, log := startFailing(t, "a second server on the same etcd", append(slices.Clone(apiOnlyFlags), endpoints)...)
@@ -199,7 +207,7 @@ func startFailing(t *testing.T, what string, flags ...string) (*server, string) 
 // upstream's 504 Timeout in time, /readyz is not ok, and a watch opened
 // before the outage stays open and sees a write made after it.
 func TestEtcdOutage(t *testing.T) {
-	etcd := startEtcdCluster(t, 1)
+	etcd := startEtcdCluster(t, 1, nil)
 	s := launchServer(t, append(slices.Clone(apiOnlyFlags), "--etcd-servers="+etcd.clientURLs[0])...)
 	cs := s.writerClient(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)

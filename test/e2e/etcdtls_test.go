@@ -11,12 +11,9 @@ import (
 	"encoding/pem"
 	"math/big"
 	"net"
-	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"slices"
-	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -31,7 +28,7 @@ import (
 // it and exits saying so; with them it serves.
 func TestExternalEtcdTLS(t *testing.T) {
 	certs := writeEtcdCerts(t, t.TempDir())
-	url := startTLSEtcd(t, certs)
+	url := startEtcdCluster(t, 1, &certs).clientURLs[0]
 
 	plain, log := startFailing(t, "a server without the etcd TLS flags, against an etcd that wants client certificates",
 		append(slices.Clone(apiOnlyFlags), "--etcd-servers="+url)...)
@@ -127,47 +124,18 @@ func writePEM(t *testing.T, path, typ string, der []byte) {
 	}
 }
 
-// startTLSEtcd starts one etcd member whose client URL is https and wants
-// a client certificate signed by certs.ca; it returns that URL once the
-// member is healthy.
-func startTLSEtcd(t *testing.T, certs etcdCerts) string {
+// clientTLS is the TLS configuration of a client of the members: it
+// trusts ca and presents the client certificate.
+func (c etcdCerts) clientTLS(t *testing.T) *tls.Config {
 	t.Helper()
-	bin, err := exec.LookPath("etcd")
-	if err != nil {
-		t.Fatalf("etcd not found (scripts/install-deps.sh installs Debian's etcd-server): %v", err)
-	}
-	client, err1 := freePort()
-	peer, err2 := freePort()
-	if err1 != nil || err2 != nil {
-		t.Fatalf("free ports for etcd: %v, %v", err1, err2)
-	}
-	url := "https://127.0.0.1:" + strconv.Itoa(client)
-	peerURL := "http://127.0.0.1:" + strconv.Itoa(peer)
-	dir := t.TempDir()
-	p, err := startProcess("etcd tls", filepath.Join(dir, "etcd.log"), bin,
-		"--name", "m0", "--data-dir", filepath.Join(dir, "m0"),
-		"--listen-client-urls", url, "--advertise-client-urls", url,
-		"--listen-peer-urls", peerURL, "--initial-advertise-peer-urls", peerURL,
-		"--initial-cluster", "m0="+peerURL,
-		"--cert-file", certs.serverCert, "--key-file", certs.serverKey,
-		"--trusted-ca-file", certs.ca, "--client-cert-auth")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.stopAtCleanup(t, 20)
-	pair, err := tls.LoadX509KeyPair(certs.clientCert, certs.clientKey)
+	pair, err := tls.LoadX509KeyPair(c.clientCert, c.clientKey)
 	if err != nil {
 		t.Fatal(err)
 	}
 	roots := x509.NewCertPool()
-	caPEM, err := os.ReadFile(certs.ca)
+	caPEM, err := os.ReadFile(c.ca)
 	if err != nil || !roots.AppendCertsFromPEM(caPEM) {
-		t.Fatalf("read %s: %v", certs.ca, err)
+		t.Fatalf("read %s: %v", c.ca, err)
 	}
-	hc := &http.Client{Timeout: 2 * time.Second, Transport: &http.Transport{TLSClientConfig: &tls.Config{
-		RootCAs: roots, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}}}
-	if err := waitEtcdHealthyWith(hc, url, p); err != nil {
-		t.Fatalf("etcd with TLS: %v\n%s", err, tail(p.logPath, 20))
-	}
-	return url
+	return &tls.Config{RootCAs: roots, Certificates: []tls.Certificate{pair}, MinVersion: tls.VersionTLS12}
 }
