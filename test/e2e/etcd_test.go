@@ -222,6 +222,15 @@ func TestEtcdOutage(t *testing.T) {
 	}
 	defer w.Stop()
 
+	// kubectl's --request-timeout travels as the timeout parameter; one
+	// that does not parse is refused as upstream refuses it.
+	k := s.newKubectl(t, "1.33", "default")
+	k.ok("get", "configmaps", "--request-timeout=5s")
+	r := k.fails("get", "--raw", "/api/v1/namespaces/default/configmaps?timeout=bogus")
+	if want := `Error from server (BadRequest): invalid timeout specified in the request URL - time: invalid duration "bogus"`; !strings.Contains(r.stderr, want) {
+		t.Errorf("kubectl get --raw with timeout=bogus said %q; want %q", r.stderr, want)
+	}
+
 	etcd.members[0].stop(t, syscall.SIGTERM)
 	code, body := s.rawCall(t, "POST", "/api/v1/namespaces/default/configmaps?timeout=2s", `{"metadata":{"name":"during"}}`)
 	var st metav1.Status

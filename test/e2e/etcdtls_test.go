@@ -37,6 +37,12 @@ func TestExternalEtcdTLS(t *testing.T) {
 	}
 	t.Logf("without the etcd TLS flags: %s", tail(plain.logPath, 1))
 
+	// The TLS flags belong to an external etcd.
+	if _, log := startFailing(t, "a server given --etcd-cafile without --etcd-servers",
+		append(slices.Clone(apiOnlyFlags), "--etcd-cafile="+certs.ca)...); !strings.Contains(log, "--etcd-cafile: only for an external etcd (--etcd-servers)") {
+		t.Errorf("a server given --etcd-cafile without --etcd-servers said:\n%s", log)
+	}
+
 	s := launchServer(t, append(slices.Clone(apiOnlyFlags), "--etcd-servers="+url,
 		"--etcd-cafile="+certs.ca, "--etcd-certfile="+certs.clientCert, "--etcd-keyfile="+certs.clientKey)...)
 	cs := s.writerClient(t)
