@@ -111,7 +111,7 @@ func (l *serverLock) take(ctx context.Context) (clientv3.LeaseID, error) {
 		Else(clientv3.OpGet(serverLockKey)).
 		Commit()
 	if err == nil && !resp.Succeeded {
-		err = takeOver(ctx, l.client, l.me, resp, put)
+		err = l.takeOver(ctx, resp, put)
 	}
 	if err != nil {
 		l.revoke(lease.ID)
@@ -162,19 +162,19 @@ func (l *serverLock) revoke(lease clientv3.LeaseID) {
 
 // takeOver puts serverLockKey for me when the holder resp read is me, and
 // only if the key has not changed since; otherwise it says who holds it.
-func takeOver(ctx context.Context, client *clientv3.Client, me serverHolder, resp *clientv3.TxnResponse, put clientv3.Op) error {
+func (l *serverLock) takeOver(ctx context.Context, resp *clientv3.TxnResponse, put clientv3.Op) error {
 	kvs := resp.Responses[0].GetResponseRange().Kvs
 	if len(kvs) == 0 {
 		return errors.New("the hold on etcd changed while it was taken; start again")
 	}
 	var holder serverHolder
-	if err := json.Unmarshal(kvs[0].Value, &holder); err != nil || holder.ID != me.ID {
+	if err := json.Unmarshal(kvs[0].Value, &holder); err != nil || holder.ID != l.me.ID {
 		if err != nil {
 			holder = serverHolder{ID: "unknown", Host: "unknown", Address: fmt.Sprintf("(unreadable %s: %v)", serverLockKey, err)}
 		}
 		return fmt.Errorf("another skiff server uses this etcd (%s); several servers on one etcd are not supported: stop it first (if it stopped without shutting down, its hold lapses %d s later)", holder, serverLockTTL)
 	}
-	again, err := client.Txn(ctx).
+	again, err := l.client.Txn(ctx).
 		If(clientv3.Compare(clientv3.ModRevision(serverLockKey), "=", kvs[0].ModRevision)).
 		Then(put).
 		Commit()
