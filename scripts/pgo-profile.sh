@@ -2,13 +2,15 @@
 # pgo-profile.sh writes cmd/skiff/default.pgo, the CPU profile that `go build`
 # uses to optimise the skiff binary (profile-guided optimisation; Go reads a
 # main package's default.pgo on its own). The profile is the server's CPU
-# while `skiff bench api` and `skiff bench scheduler` run against it: the
+# while `skiff bench api` and `skiff bench scheduler` run against it (the
 # requests, watches, writes, controllers and scheduler that a cluster spends
-# its time in. Only the server is profiled, never the bench's own client.
+# its time in), and the node agent's in the scheduler bench's last
+# end-to-end run (its hollow nodes' kubelets). Only the server and the agent
+# are profiled, never the bench's own client.
 #
 # Run it as root on an idle machine (it needs kubectl on PATH to fetch the
 # profiles, and unshare for a private network namespace). It takes about
-# three minutes. See docs/benchmarks.md, "Profile-guided optimisation".
+# two and a half minutes. See docs/benchmarks.md, "Profile-guided optimisation".
 set -euo pipefail
 
 if [ "${1:-}" != "--inside" ]; then
@@ -52,4 +54,6 @@ profile() {
 }
 
 profile api api
-profile scheduler scheduler
+# The agent writes a profile of its whole run when it ends
+# (SKIFF_AGENT_CPUPROFILE); each end-to-end run's agent replaces the last's.
+SKIFF_AGENT_CPUPROFILE="$work/agent.pprof" profile scheduler scheduler
