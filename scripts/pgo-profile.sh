@@ -15,13 +15,21 @@ set -euo pipefail
 
 if [ "${1:-}" != "--inside" ]; then
 	cd "$(dirname "$0")/.."
+	command -v kubectl > /dev/null || { echo "pgo-profile: kubectl is not on PATH; it fetches the profiles" >&2; exit 1; }
 	work=$(mktemp -d /tmp/skiff-pgo.XXXXXX)
 	# The profiled binary is built without a profile, so that the new
 	# profile describes plain code rather than the last optimisation.
 	CGO_ENABLED=0 go build -pgo=off -o "$work/skiff" ./cmd/skiff
 	unshare --net sh -c "ip link set lo up && exec '$PWD/scripts/pgo-profile.sh' --inside '$work'"
-	go tool pprof -proto "$work"/*.pprof > cmd/skiff/default.pgo 2>/dev/null
-	echo "pgo-profile: wrote cmd/skiff/default.pgo from $(ls "$work"/*.pprof | wc -l) profiles ($(du -k cmd/skiff/default.pgo | cut -f1) KiB); logs in $work"
+	profiles=("$work"/*.pprof)
+	if [ ! -s "${profiles[0]}" ]; then
+		echo "pgo-profile: no profile was taken; see the logs in $work" >&2
+		exit 1
+	fi
+	# Merged beside the old profile first, so that a failure leaves it whole.
+	go tool pprof -proto "${profiles[@]}" > "$work/default.pgo"
+	mv "$work/default.pgo" cmd/skiff/default.pgo
+	echo "pgo-profile: wrote cmd/skiff/default.pgo from ${#profiles[@]} profiles ($(du -k cmd/skiff/default.pgo | cut -f1) KiB); logs in $work"
 	exit 0
 fi
 
