@@ -17,6 +17,7 @@ import (
 
 	"github.com/skiff-dev/skiff/internal/clientcodec"
 	"github.com/skiff-dev/skiff/internal/controller"
+	"github.com/skiff-dev/skiff/internal/controller/dedup"
 )
 
 // processInformers is the one informer factory of the server process: the
@@ -54,7 +55,10 @@ var _ informers.SharedInformerFactory = processInformers{}
 // their equal parts (controller.NewCacheTransform). stop ends the
 // informers and waits for them.
 func newProcessInformers(ctx context.Context, loopback *rest.Config) (processInformers, func(), error) {
-	cs, err := clientcodec.NewForConfig(loopback)
+	// The factory's pods are decoded and shared by one sharer: their
+	// watch events' parts are looked up by their bytes.
+	share := dedup.New()
+	cs, err := clientcodec.NewForCache(loopback, share)
 	if err != nil {
 		return processInformers{}, nil, err
 	}
@@ -63,7 +67,7 @@ func newProcessInformers(ctx context.Context, loopback *rest.Config) (processInf
 		return processInformers{}, nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
-	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.NewCacheTransform()))
+	f := informers.NewSharedInformerFactoryWithOptions(cs, 0, informers.WithTransform(controller.NewCacheTransformWith(share)))
 	mf := metadatainformer.NewSharedInformerFactoryWithOptions(md, 0, metadatainformer.WithTransform(controller.StripManagedFields))
 	meta := &metadataInformers{factory: mf, kinds: map[schema.GroupVersionKind]schema.GroupVersionResource{}}
 	return processInformers{SharedInformerFactory: f, ctx: ctx, fan: controller.NewFanouts(), meta: meta}, func() {

@@ -35,6 +35,16 @@ var _ kubernetes.Interface = (*Clientset)(nil)
 // decoding through Serializer. They share the HTTP client and the rate
 // limiter with the rest, as client-go's groups do.
 func NewForConfig(c *rest.Config) (*Clientset, error) {
+	return newForConfig(c, NewSerializer())
+}
+
+// NewForCache is NewForConfig for the clients of informers alone: those
+// four groups decode through NewCacheSerializer(pods).
+func NewForCache(c *rest.Config, pods PodDecoder) (*Clientset, error) {
+	return newForConfig(c, NewCacheSerializer(pods))
+}
+
+func newForConfig(c *rest.Config, s *Serializer) (*Clientset, error) {
 	cfg := *c
 	if cfg.UserAgent == "" {
 		cfg.UserAgent = rest.DefaultKubernetesUserAgent()
@@ -53,7 +63,6 @@ func NewForConfig(c *rest.Config) (*Clientset, error) {
 	if err != nil {
 		return nil, err
 	}
-	s := NewSerializer()
 	var firstErr error
 	client := func(apiPath string, gv schema.GroupVersion) *rest.RESTClient {
 		c, err := restClient(&cfg, hc, s, apiPath, gv)

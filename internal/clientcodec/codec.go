@@ -12,12 +12,17 @@
 // Anything else (JSON, a decode into runtime.Unknown, an envelope they do
 // not expect) goes to client-go's own decoders, which also give the errors
 // for malformed input.
+//
+// The clients of informers alone may go further (NewForCache): the Pods
+// of their watch events are decoded as the caches keep them, their equal
+// parts shared between pods (package dedup's DecodePod).
 package clientcodec
 
 import (
 	"sync"
 
 	"google.golang.org/protobuf/encoding/protowire"
+	corev1 "k8s.io/api/core/v1"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/runtime"
 	"k8s.io/apimachinery/pkg/runtime/schema"
@@ -41,9 +46,24 @@ type Serializer struct {
 }
 
 // NewSerializer returns the Serializer over client-go's scheme.
-func NewSerializer() *Serializer {
+func NewSerializer() *Serializer { return newSerializer(nil) }
+
+// PodDecoder decodes a Pod's message as an informer cache keeps it
+// (dedup.Sharer's DecodePod).
+type PodDecoder interface {
+	DecodePod(msg []byte) (*corev1.Pod, error)
+}
+
+// NewCacheSerializer is a Serializer for the clients of informers alone:
+// the Pods it decodes on their own, as watch events bring them, come from
+// pods, which may share their parts between pods and leave out what the
+// caches drop. Its objects must never be changed, as a cache's.
+func NewCacheSerializer(pods PodDecoder) *Serializer { return newSerializer(pods) }
+
+func newSerializer(pods PodDecoder) *Serializer {
 	base := rest.CodecFactoryForGeneratedClient(scheme.Scheme, scheme.Codecs).WithoutConversion()
 	dec := newDecoder(scheme.Scheme)
+	dec.pods = pods
 	var types []runtime.SerializerInfo
 	for _, info := range base.SupportedMediaTypes() {
 		if info.MediaType == protobufType && info.Serializer != nil && info.StreamSerializer != nil {
@@ -67,7 +87,12 @@ type decoder struct {
 	mu     sync.RWMutex
 	// kinds maps "apiVersion\x00kind" to its parsed group version kind.
 	kinds map[string]schema.GroupVersionKind
+	// pods, if set, decodes the Pods decoded on their own (not into a
+	// given object): NewCacheSerializer.
+	pods PodDecoder
 }
+
+var podKind = corev1.SchemeGroupVersion.WithKind("Pod")
 
 func newDecoder(s *runtime.Scheme) *decoder {
 	return &decoder{scheme: s, kinds: map[string]schema.GroupVersionKind{}}
@@ -91,6 +116,14 @@ func (d *decoder) decode(data []byte, into runtime.Object) (runtime.Object, *sch
 	gvk, ok := d.kind(env.APIVersion, env.Kind)
 	if !ok {
 		return nil, nil, false, nil
+	}
+	if into == nil && d.pods != nil && gvk == podKind {
+		// On an error, the generated decoder below reads the bytes
+		// again and gives its own.
+		if p, err := d.pods.DecodePod(env.Raw); err == nil {
+			p.SetGroupVersionKind(gvk)
+			return p, &gvk, true, nil
+		}
 	}
 	if into != nil {
 		if _, isUnknown := into.(*runtime.Unknown); isUnknown {

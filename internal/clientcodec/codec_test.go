@@ -18,6 +18,7 @@ import (
 	"k8s.io/client-go/rest"
 	restwatch "k8s.io/client-go/rest/watch"
 
+	"github.com/skiff-dev/skiff/internal/controller/dedup"
 	"github.com/skiff-dev/skiff/internal/protoenvelope"
 )
 
@@ -301,5 +302,66 @@ func TestKindCache(t *testing.T) {
 	}
 	if _, ok := d.kind([]byte("a/b/c"), []byte("X")); ok {
 		t.Fatal("a/b/c parsed")
+	}
+}
+
+// failingPods refuses every pod, as DecodePod refuses what it cannot
+// read in place.
+type failingPods struct{}
+
+func (failingPods) DecodePod([]byte) (*corev1.Pod, error) { return nil, io.ErrUnexpectedEOF }
+
+// TestCacheSerializerWatch: through NewCacheSerializer, a watch's pods
+// are client-go's less their managed fields, the pods of one spec share
+// its parts, and the other events are client-go's. When the pod decoder
+// refuses a pod, the generated decoder reads it.
+func TestCacheSerializerWatch(t *testing.T) {
+	bookmark := &corev1.Pod{ObjectMeta: metav1.ObjectMeta{ResourceVersion: "99",
+		Annotations: map[string]string{metav1.InitialEventsAnnotationKey: "true"}}}
+	stream := watchStream(t, []event{
+		{watch.Added, samplePod("p")},
+		{watch.Added, samplePod("q")},
+		{watch.Bookmark, bookmark},
+		{watch.Error, &metav1.Status{Status: metav1.StatusFailure, Code: 410, Reason: metav1.StatusReasonExpired}},
+	})
+	want := readWatch(t, baseSerializer(), stream)
+	for _, e := range want {
+		if p, ok := e.obj.(*corev1.Pod); ok {
+			p.ManagedFields = nil
+		}
+	}
+	got := readWatch(t, NewCacheSerializer(dedup.New()), stream)
+	if !reflect.DeepEqual(got, want) {
+		t.Fatalf("got %#v\nwant %#v", got, want)
+	}
+	p, q := got[0].obj.(*corev1.Pod), got[1].obj.(*corev1.Pod)
+	if r, rq := p.Spec.Containers[0].Resources.Requests, q.Spec.Containers[0].Resources.Requests; reflect.ValueOf(r).UnsafePointer() != reflect.ValueOf(rq).UnsafePointer() {
+		t.Error("two pods of one spec do not share their containers' requests")
+	}
+	refused := readWatch(t, NewCacheSerializer(failingPods{}), stream)
+	if full := readWatch(t, baseSerializer(), stream); !reflect.DeepEqual(refused, full) {
+		t.Fatalf("with the pod decoder refusing:\n got %#v\nwant %#v", refused, full)
+	}
+}
+
+// TestCacheSerializerIntoObject: a decode into a given object (a Get's,
+// a list's) is the plain one, managed fields and all.
+func TestCacheSerializerIntoObject(t *testing.T) {
+	gv := corev1.SchemeGroupVersion
+	ours, err := runtime.NewClientNegotiator(NewCacheSerializer(dedup.New()), gv).Decoder(protobufType, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, obj := range []runtime.Object{samplePod("p"), &corev1.PodList{Items: []corev1.Pod{*samplePod("a")}}} {
+		kinds, _, _ := scheme.Scheme.ObjectKinds(obj)
+		into, _ := scheme.Scheme.New(kinds[0])
+		got, _, err := ours.Decode(encode(t, obj), nil, into)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got.GetObjectKind().SetGroupVersionKind(schema.GroupVersionKind{})
+		if !reflect.DeepEqual(got, obj) {
+			t.Fatalf("%T:\n got %#v\nwant %#v", obj, got, obj)
+		}
 	}
 }

@@ -26,8 +26,12 @@ var StripManagedFields cache.TransformFunc = func(obj any) (any, error) {
 // one template in a fraction of the memory. Readers of the cache must
 // not change what they read (the informer contract): the parts are
 // shared between pods.
-func NewCacheTransform() cache.TransformFunc {
-	share := dedup.New()
+func NewCacheTransform() cache.TransformFunc { return NewCacheTransformWith(dedup.New()) }
+
+// NewCacheTransformWith is NewCacheTransform sharing through share, which
+// may also decode the informers' pods (clientcodec.NewForCache): it then
+// leaves the pods it decoded as they are.
+func NewCacheTransformWith(share *dedup.Sharer) cache.TransformFunc {
 	return func(obj any) (any, error) {
 		obj, _ = StripManagedFields(obj)
 		if p, ok := obj.(*corev1.Pod); ok {

@@ -313,9 +313,11 @@ func (s *Scheduler) podChanged(old, pod *v1.Pod) {
 		return
 	}
 	lostNomination := old.Status.NominatedNodeName != "" && pod.Status.NominatedNodeName == ""
-	if !lostNomination && reflect.DeepEqual(old.Spec, pod.Spec) && reflect.DeepEqual(old.Labels, pod.Labels) && reflect.DeepEqual(old.Annotations, pod.Annotations) {
+	if !lostNomination && reflect.DeepEqual(&old.Spec, &pod.Spec) && reflect.DeepEqual(old.Labels, pod.Labels) && reflect.DeepEqual(old.Annotations, pod.Annotations) {
 		// A status-only update (ours, for instance) cannot help; the
-		// queue keeps the new version only, as upstream's does.
+		// queue keeps the new version only, as upstream's does. The
+		// specs are compared through pointers: as values, each would be
+		// copied to the heap to make the interface.
 		s.queue.Refresh(pod)
 		return
 	}

@@ -48,6 +48,16 @@ type Sharer struct {
 	podSecurity map[string]*corev1.PodSecurityContext
 	spread      map[string][]corev1.TopologySpreadConstraint
 	pullSecrets map[string][]corev1.LocalObjectReference
+
+	// DecodePod's state (decode.go): the parts it recorded by their
+	// bytes (the metadata's apart, for labels are often a pod's own), its
+	// buffers, and the pod it decoded last, which Pod then leaves as it
+	// is.
+	metaBytes, specBytes bytesTable
+	parts, elemParts     rawParts
+	rest, elemRest       []byte
+	elemKey              []byte
+	decoded              *corev1.Pod
 }
 
 // New returns an empty Sharer.
@@ -62,15 +72,21 @@ func New() *Sharer {
 		tolerations: map[string][]corev1.Toleration{}, affinities: map[string]*corev1.Affinity{},
 		podSecurity: map[string]*corev1.PodSecurityContext{}, spread: map[string][]corev1.TopologySpreadConstraint{},
 		pullSecrets: map[string][]corev1.LocalObjectReference{},
+		metaBytes:   bytesTable{parts: map[string]any{}},
+		specBytes:   bytesTable{parts: map[string]any{}},
 	}
 }
 
 // Pod makes p's parts the equal ones seen before, in place, and records
 // those not seen yet. p must be an object no one else holds yet (one just
-// decoded for a cache).
+// decoded for a cache). A pod DecodePod has just given is shared
+// already, and left as it is.
 func (s *Sharer) Pod(p *corev1.Pod) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if p == s.decoded {
+		return
+	}
 	p.Labels = s.stringMap(p.Labels)
 	p.Annotations = s.stringMap(p.Annotations)
 	p.OwnerReferences = shareSlice(s, s.owners, p.OwnerReferences)
@@ -85,9 +101,15 @@ func (s *Sharer) Pod(p *corev1.Pod) {
 	for i := range spec.Volumes {
 		spec.Volumes[i].VolumeSource = shareValue(s, s.volumes, spec.Volumes[i].VolumeSource)
 	}
+	spec.Tolerations = shareSlice(s, s.tolerations, spec.Tolerations)
+	s.specRest(spec)
+}
+
+// specRest shares the parts of a pod's spec other than its volumes,
+// containers and tolerations.
+func (s *Sharer) specRest(spec *corev1.PodSpec) {
 	spec.NodeSelector = s.stringMap(spec.NodeSelector)
 	spec.Overhead = s.resourceList(spec.Overhead)
-	spec.Tolerations = shareSlice(s, s.tolerations, spec.Tolerations)
 	spec.Affinity = sharePointer(s, s.affinities, spec.Affinity)
 	spec.SecurityContext = sharePointer(s, s.podSecurity, spec.SecurityContext)
 	spec.TopologySpreadConstraints = shareSlice(s, s.spread, spec.TopologySpreadConstraints)
