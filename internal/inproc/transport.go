@@ -1,6 +1,7 @@
 package inproc
 
 import (
+	"context"
 	"io"
 	"net/http"
 	"sync"
@@ -17,25 +18,39 @@ type Transport struct {
 	User string
 	// Groups are the identity's groups.
 	Groups []string
+
+	once sync.Once
+	id   *identity
 }
 
-// UserHeader and GroupHeader carry the in-process identity to the
-// handler. The server strips them from requests that arrive over the
-// network, so they cannot be forged.
-const (
-	UserHeader  = "X-Skiff-Inproc-User"
-	GroupHeader = "X-Skiff-Inproc-Group"
-)
+// identityKey is the context key of an in-process request's identity.
+type identityKey struct{}
+
+// identity is what Transport attaches to each request.
+type identity struct {
+	user   string
+	groups []string
+}
+
+// Identity returns the identity Transport attached to a request's
+// context. Only this package sets it, and no request that arrives over the
+// network carries it, so it cannot be forged.
+func Identity(r *http.Request) (user string, groups []string, ok bool) {
+	id, ok := r.Context().Value(identityKey{}).(*identity)
+	if !ok {
+		return "", nil, false
+	}
+	return id.user, id.groups, true
+}
 
 // RoundTrip serves req and returns as soon as the handler has written its
-// header; the body streams as the handler writes it.
+// header; the body streams as the handler writes it. The identity goes in
+// the request's context: a RoundTripper must not change the request it is
+// given, and a copy with headers of its own would cost a clone of them
+// all.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	req = req.Clone(req.Context())
-	req.Header.Set(UserHeader, t.User)
-	req.Header.Del(GroupHeader)
-	for _, g := range t.Groups {
-		req.Header.Add(GroupHeader, g)
-	}
+	t.once.Do(func() { t.id = &identity{user: t.User, groups: t.Groups} })
+	req = req.WithContext(context.WithValue(req.Context(), identityKey{}, t.id))
 	if req.Body == nil {
 		req.Body = http.NoBody
 	}
@@ -70,20 +85,32 @@ func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
 type responseWriter struct {
 	header http.Header
 	sent   http.Header
+	late   http.Header
 	code   int
 	body   *io.PipeWriter
 	once   sync.Once
 	ready  chan struct{}
 }
 
-func (w *responseWriter) Header() http.Header { return w.header }
+// Header is the header to send until WriteHeader, which hands that map
+// to the response; afterwards, as over the network, changes are lost, on
+// a map of their own.
+func (w *responseWriter) Header() http.Header {
+	if w.sent != nil {
+		if w.late == nil {
+			w.late = http.Header{}
+		}
+		return w.late
+	}
+	return w.header
+}
 
 func (w *responseWriter) WriteHeader(code int) { w.writeHeaderOnce(code) }
 
 func (w *responseWriter) writeHeaderOnce(code int) {
 	w.once.Do(func() {
 		w.code = code
-		w.sent = w.header.Clone()
+		w.sent = w.header
 		close(w.ready)
 	})
 }

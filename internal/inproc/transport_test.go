@@ -20,7 +20,7 @@ func TestConfigSendsProtobuf(t *testing.T) {
 	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		gotType = r.Header.Get("Content-Type")
-		gotUser = r.Header.Get(UserHeader)
+		gotUser, _, _ = Identity(r)
 		mu.Unlock()
 		w.Header().Set("Content-Type", "application/json")
 		w.WriteHeader(http.StatusCreated)

@@ -93,3 +93,28 @@ func TestVolumeEvents(t *testing.T) {
 		})
 	}
 }
+
+// TestSameSpec: equal generations of an unbound pod mean one spec; without
+// a generation, or with another, the specs are compared.
+func TestSameSpec(t *testing.T) {
+	pod := func(gen int64, image string) *v1.Pod {
+		p := &v1.Pod{Spec: v1.PodSpec{Containers: []v1.Container{{Name: "c", Image: image}}}}
+		p.Generation = gen
+		return p
+	}
+	for _, c := range []struct {
+		name     string
+		old, new *v1.Pod
+		want     bool
+	}{
+		{"equal generations", pod(2, "a"), pod(2, "a"), true},
+		{"no generation, equal specs", pod(0, "a"), pod(0, "a"), true},
+		{"no generation, other image", pod(0, "a"), pod(0, "b"), false},
+		{"new generation, other image", pod(1, "a"), pod(2, "b"), false},
+		{"new generation, equal specs", pod(1, "a"), pod(2, "a"), true},
+	} {
+		if got := sameSpec(c.old, c.new); got != c.want {
+			t.Errorf("%s: sameSpec = %v; want %v", c.name, got, c.want)
+		}
+	}
+}

@@ -237,7 +237,7 @@ func (s *Scheduler) bindFailed(ctx context.Context, prof *Profile, state *framew
 // failed attempt is then not retried. As upstream, the informer decides,
 // not the error of the failed call.
 func (s *Scheduler) gone(pod *v1.Pod) bool {
-	cur, err := s.informers.Core().V1().Pods().Lister().Pods(pod.Namespace).Get(pod.Name)
+	cur, err := s.pods.Pods(pod.Namespace).Get(pod.Name)
 	return err != nil || cur.UID != pod.UID || cur.Spec.NodeName != ""
 }
 

@@ -11,6 +11,7 @@ import (
 	v1 "k8s.io/api/core/v1"
 	"k8s.io/client-go/informers"
 	"k8s.io/client-go/kubernetes"
+	corelisters "k8s.io/client-go/listers/core/v1"
 	"k8s.io/client-go/tools/cache"
 	"k8s.io/client-go/tools/record"
 	"k8s.io/utils/clock"
@@ -88,8 +89,11 @@ type Scheduler struct {
 	// when Config.Informers gave them (Run then never shuts them down).
 	informers informers.SharedInformerFactory
 	shared    bool
-	log       *slog.Logger
-	binds     sync.WaitGroup
+	// pods lists the informer's pods (gone); the factory makes a new
+	// lister on each call.
+	pods  corelisters.PodLister
+	log   *slog.Logger
+	binds sync.WaitGroup
 	// nominator holds the pods preemption nominated to nodes.
 	nominator *nominator
 	// percentages is each profile's percentageOfNodesToScore (0: adaptive).
@@ -135,6 +139,7 @@ func New(cfg Config) (*Scheduler, error) {
 		// managedFields are dropped from cached objects, as upstream does.
 		s.informers = informers.NewSharedInformerFactoryWithOptions(cfg.Client, 0, informers.WithTransform(controller.NewCacheTransform()))
 	}
+	s.pods = s.informers.Core().V1().Pods().Lister()
 	reg := NewRegistry()
 	events := map[string][]framework.ClusterEvent{noNodes: {{Resource: framework.Node, ActionType: framework.Add}}}
 	var less func(a, b *framework.QueuedPodInfo) bool
@@ -281,6 +286,19 @@ func (s *Scheduler) podHandler() cache.ResourceEventHandler {
 // podChanged routes a pod: assigned, live pods go to the cache; pending
 // pods of our profiles go to the queue once they have no scheduling
 // gates.
+// sameSpec reports whether two versions of a pod have one spec. The API
+// server raises a pod's metadata.generation on every change to its spec
+// but the binding's (upstream since 1.33), so an unbound pod's equal
+// generations say so without a walk of both specs; a pod without one
+// (0) is compared field by field, through pointers: as values, both
+// specs would be copied to the heap to make the interfaces.
+func sameSpec(old, pod *v1.Pod) bool {
+	if old.Generation != 0 && old.Generation == pod.Generation && old.Spec.NodeName == pod.Spec.NodeName {
+		return true
+	}
+	return reflect.DeepEqual(&old.Spec, &pod.Spec)
+}
+
 func (s *Scheduler) podChanged(old, pod *v1.Pod) {
 	terminal := pod.Status.Phase == v1.PodSucceeded || pod.Status.Phase == v1.PodFailed
 	if pod.Spec.NodeName != "" {
@@ -313,11 +331,9 @@ func (s *Scheduler) podChanged(old, pod *v1.Pod) {
 		return
 	}
 	lostNomination := old.Status.NominatedNodeName != "" && pod.Status.NominatedNodeName == ""
-	if !lostNomination && reflect.DeepEqual(&old.Spec, &pod.Spec) && reflect.DeepEqual(old.Labels, pod.Labels) && reflect.DeepEqual(old.Annotations, pod.Annotations) {
+	if !lostNomination && sameSpec(old, pod) && reflect.DeepEqual(old.Labels, pod.Labels) && reflect.DeepEqual(old.Annotations, pod.Annotations) {
 		// A status-only update (ours, for instance) cannot help; the
-		// queue keeps the new version only, as upstream's does. The
-		// specs are compared through pointers: as values, each would be
-		// copied to the heap to make the interface.
+		// queue keeps the new version only, as upstream's does.
 		s.queue.Refresh(pod)
 		return
 	}

@@ -111,17 +111,13 @@ func AuthenticateWith(next http.Handler, wrapFailed func(http.Handler) http.Hand
 }
 
 // authenticate reads the identity of a request; presented reports a
-// bearer token that was tried and refused. In-process requests have no
-// remote address; identity headers from the network are dropped.
+// bearer token that was tried and refused. In-process requests carry
+// their identity in their context (inproc.Identity), which no request
+// from the network has.
 func authenticate(r *http.Request, tokens []TokenAuthenticator) (u User, ok, presented bool) {
-	if r.RemoteAddr == "" && r.TLS == nil {
-		name := r.Header.Get(inproc.UserHeader)
-		if name != "" {
-			return User{Name: name, Groups: withAuthenticated(r.Header.Values(inproc.GroupHeader))}, true, false
-		}
+	if name, groups, ok := inproc.Identity(r); ok && name != "" {
+		return User{Name: name, Groups: withAuthenticated(groups)}, true, false
 	}
-	r.Header.Del(inproc.UserHeader)
-	r.Header.Del(inproc.GroupHeader)
 	if r.TLS != nil && len(r.TLS.VerifiedChains) > 0 && len(r.TLS.VerifiedChains[0]) > 0 {
 		cert := r.TLS.VerifiedChains[0][0]
 		return User{Name: cert.Subject.CommonName, Groups: withAuthenticated(cert.Subject.Organization)}, true, false
