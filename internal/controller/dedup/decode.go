@@ -139,16 +139,22 @@ func (s *Sharer) DecodePod(msg []byte) (*corev1.Pod, error) {
 	return p, nil
 }
 
-func (s *Sharer) decodeMeta(msg []byte, m *metav1.ObjectMeta) error {
-	s.parts.reset(fieldMetaLabels, fieldMetaAnnotations, fieldMetaOwners, fieldMetaManagedFields)
+// decodeRest decodes into m the fields of msg but those numbered nums,
+// whose occurrences it leaves in s.parts.raw, in the order of nums.
+func (s *Sharer) decodeRest(msg []byte, m interface{ Unmarshal([]byte) error }, nums ...protowire.Number) ([][]byte, error) {
+	s.parts.reset(nums...)
 	var err error
 	if s.rest, err = split(msg, s.rest, &s.parts); err != nil {
+		return nil, err
+	}
+	return s.parts.raw, m.Unmarshal(s.rest)
+}
+
+func (s *Sharer) decodeMeta(msg []byte, m *metav1.ObjectMeta) error {
+	raw, err := s.decodeRest(msg, m, fieldMetaLabels, fieldMetaAnnotations, fieldMetaOwners, fieldMetaManagedFields)
+	if err != nil {
 		return err
 	}
-	if err := m.Unmarshal(s.rest); err != nil {
-		return err
-	}
-	raw := s.parts.raw
 	// raw[3], the managed fields, stays undecoded.
 	labels, err := byBytes(&s.metaBytes, raw[0], func(tmp *metav1.ObjectMeta) map[string]string { return s.stringMap(tmp.Labels) })
 	if err != nil {
@@ -170,15 +176,10 @@ func (s *Sharer) decodeMeta(msg []byte, m *metav1.ObjectMeta) error {
 }
 
 func (s *Sharer) decodeSpec(msg []byte, spec *corev1.PodSpec) error {
-	s.parts.reset(fieldSpecVolumes, fieldSpecContainers, fieldSpecInitContainers, fieldSpecTolerations)
-	var err error
-	if s.rest, err = split(msg, s.rest, &s.parts); err != nil {
+	raw, err := s.decodeRest(msg, spec, fieldSpecVolumes, fieldSpecContainers, fieldSpecInitContainers, fieldSpecTolerations)
+	if err != nil {
 		return err
 	}
-	if err := spec.Unmarshal(s.rest); err != nil {
-		return err
-	}
-	raw := s.parts.raw
 	volumes, err := elements(s, 'v', raw[0], fieldVolumeName, func(v *corev1.Volume) {
 		v.VolumeSource = shareValue(s, s.volumes, v.VolumeSource)
 	})
