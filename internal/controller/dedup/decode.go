@@ -49,81 +49,86 @@ func (r *rawParts) reset(nums ...protowire.Number) {
 
 var errMalformed = errors.New("dedup: malformed protobuf message")
 
+// walk calls fn with each field of msg: its number and wire type, its
+// whole encoding (tag and value) and, for a length-delimited field, its
+// value's bytes.
+func walk(msg []byte, fn func(num protowire.Number, typ protowire.Type, field, value []byte) error) error {
+	for len(msg) > 0 {
+		num, typ, n := protowire.ConsumeTag(msg)
+		if n < 0 {
+			return errMalformed
+		}
+		m := protowire.ConsumeFieldValue(num, typ, msg[n:])
+		if m < 0 {
+			return errMalformed
+		}
+		var value []byte
+		if typ == protowire.BytesType {
+			value, _ = protowire.ConsumeBytes(msg[n : n+m])
+		}
+		if err := fn(num, typ, msg[:n+m], value); err != nil {
+			return err
+		}
+		msg = msg[n+m:]
+	}
+	return nil
+}
+
 // split copies msg's fields to rest, except those of parts, whose
 // occurrences it appends to parts' buffers instead.
 func split(msg, rest []byte, parts *rawParts) ([]byte, error) {
 	rest = rest[:0]
-	for len(msg) > 0 {
-		num, typ, n := protowire.ConsumeTag(msg)
-		if n < 0 {
-			return rest, errMalformed
-		}
-		m := protowire.ConsumeFieldValue(num, typ, msg[n:])
-		if m < 0 {
-			return rest, errMalformed
-		}
-		field := msg[:n+m]
-		msg = msg[n+m:]
-		kept := false
+	err := walk(msg, func(num protowire.Number, typ protowire.Type, field, _ []byte) error {
 		for i, p := range parts.nums {
 			if p == num && typ == protowire.BytesType {
 				parts.raw[i] = append(parts.raw[i], field...)
-				kept = true
-				break
+				return nil
 			}
 		}
-		if !kept {
-			rest = append(rest, field...)
-		}
-	}
-	return rest, nil
+		rest = append(rest, field...)
+		return nil
+	})
+	return rest, err
 }
 
 // DecodePod decodes a Pod's protobuf message (the object inside the
 // envelope) as an informer cache holds it: with no managed fields (the
 // caches drop them, controller.StripManagedFields) and with the parts
 // equal to a pod's decoded before shared, as Pod shares them. Labels,
-// annotations, owner references, volumes, containers, init containers and
-// tolerations are looked up by their bytes, so that each template's are
-// decoded once, not once per pod and event. The pod is the caller's, and
-// Pod does nothing more to it.
+// annotations, owner references and tolerations are looked up by their
+// bytes, and so is each volume and container but for its name or volume
+// mounts: those name the pod's own service account token volume
+// (kube-api-access-<random>), so no two pods' containers are equal. Each
+// template's parts are decoded once, not once per pod and event. The pod
+// is the caller's, and Pod does nothing more to it. A message that gives
+// its metadata, spec or status twice (which the generated decoder
+// merges) is an error: callers then decode it the plain way.
 func (s *Sharer) DecodePod(msg []byte) (*corev1.Pod, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var meta, spec, status []byte
-	for len(msg) > 0 {
-		num, typ, n := protowire.ConsumeTag(msg)
-		if n < 0 {
-			return nil, errMalformed
+	err := walk(msg, func(num protowire.Number, typ protowire.Type, _, v []byte) error {
+		var part *[]byte
+		switch {
+		case typ != protowire.BytesType:
+			return nil
+		case num == fieldPodMeta:
+			part = &meta
+		case num == fieldPodSpec:
+			part = &spec
+		case num == fieldPodStatus:
+			part = &status
+		default:
+			return nil
 		}
-		m := protowire.ConsumeFieldValue(num, typ, msg[n:])
-		if m < 0 {
-			return nil, errMalformed
+		if *part != nil {
+			return errMalformed
 		}
-		v := msg[n : n+m]
-		msg = msg[n+m:]
-		if typ != protowire.BytesType {
-			continue
-		}
-		v, _ = protowire.ConsumeBytes(v)
-		// A field given twice merges; leave that to the generated code.
-		switch num {
-		case fieldPodMeta:
-			if meta != nil {
-				return nil, errMalformed
-			}
-			meta = v
-		case fieldPodSpec:
-			if spec != nil {
-				return nil, errMalformed
-			}
-			spec = v
-		case fieldPodStatus:
-			if status != nil {
-				return nil, errMalformed
-			}
-			status = v
-		}
+		*part = v
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
 	p := &corev1.Pod{}
 	if err := s.decodeMeta(meta, &p.ObjectMeta); err != nil {

@@ -234,3 +234,26 @@ func BenchmarkDecodePod(b *testing.B) {
 		}
 	})
 }
+
+// FuzzDecodePod: on any bytes both decoders read, DecodePod gives what
+// the generated decoder gives, less the managed fields. (It may refuse
+// bytes the generated decoder reads; its callers then use that one.)
+func FuzzDecodePod(f *testing.F) {
+	f.Add(marshal(f, fullPod(f, "a", "100m")))
+	f.Add(marshal(f, &corev1.Pod{}))
+	s := New()
+	f.Fuzz(func(t *testing.T, data []byte) {
+		want := &corev1.Pod{}
+		if err := want.Unmarshal(data); err != nil {
+			return
+		}
+		want.ManagedFields = nil
+		got, err := s.DecodePod(data)
+		if err != nil {
+			return
+		}
+		if !equality.Semantic.DeepEqual(got, want) {
+			t.Fatalf("got %+v\nwant %+v", got, want)
+		}
+	})
+}
