@@ -93,12 +93,13 @@ type responseWriter struct {
 }
 
 // Header is the header to send until WriteHeader, which hands that map
-// to the response; afterwards, as over the network, changes are lost, on
-// a map of their own.
+// to the response. Afterwards it is a copy of what was sent, made on the
+// first call: readers (the audit log's, say) still see the headers, and
+// changes are lost, as over the network, without racing the client.
 func (w *responseWriter) Header() http.Header {
 	if w.sent != nil {
 		if w.late == nil {
-			w.late = http.Header{}
+			w.late = w.sent.Clone()
 		}
 		return w.late
 	}

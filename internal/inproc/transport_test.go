@@ -2,6 +2,7 @@ package inproc
 
 import (
 	"context"
+	"io"
 	"net/http"
 	"sync"
 	"testing"
@@ -41,5 +42,38 @@ func TestConfigSendsProtobuf(t *testing.T) {
 	}
 	if gotUser != "system:apiserver" {
 		t.Errorf("handler saw user %q; want system:apiserver", gotUser)
+	}
+}
+
+// TestHeaderAfterWriteHeader: after WriteHeader a handler (or a filter
+// around it, as the audit log's) still reads the headers it sent, and
+// what it changes then reaches no one, as over the network.
+func TestHeaderAfterWriteHeader(t *testing.T) {
+	seen := make(chan string, 1)
+	h := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		w.WriteHeader(http.StatusCreated)
+		seen <- w.Header().Get("Content-Type")
+		w.Header().Set("Content-Type", "text/plain")
+		w.Header().Set("X-Late", "1")
+		_, _ = w.Write([]byte("{}"))
+	})
+	req, err := http.NewRequest(http.MethodGet, "http://skiff.inproc/x", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := (&Transport{Handler: h, User: "u"}).RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if _, err := io.ReadAll(resp.Body); err != nil {
+		t.Fatal(err)
+	}
+	if got := <-seen; got != "application/json" {
+		t.Errorf("after WriteHeader the handler read Content-Type %q; want application/json", got)
+	}
+	if resp.StatusCode != http.StatusCreated || resp.Header.Get("Content-Type") != "application/json" || resp.Header.Get("X-Late") != "" {
+		t.Errorf("response %d with headers %v; want 201 and only what was set before WriteHeader", resp.StatusCode, resp.Header)
 	}
 }
