@@ -18,29 +18,21 @@ type Transport struct {
 	User string
 	// Groups are the identity's groups.
 	Groups []string
-
-	once sync.Once
-	id   *identity
 }
 
-// identityKey is the context key of an in-process request's identity.
+// identityKey is the context key under which Transport puts itself on
+// each request, for Identity to read its User and Groups.
 type identityKey struct{}
 
-// identity is what Transport attaches to each request.
-type identity struct {
-	user   string
-	groups []string
-}
-
-// Identity returns the identity Transport attached to a request's
-// context. Only this package sets it, and no request that arrives over the
-// network carries it, so it cannot be forged.
+// Identity returns the identity of the Transport that served a request.
+// Only this package sets it, and no request that arrives over the network
+// carries it, so it cannot be forged.
 func Identity(r *http.Request) (user string, groups []string, ok bool) {
-	id, ok := r.Context().Value(identityKey{}).(*identity)
+	t, ok := r.Context().Value(identityKey{}).(*Transport)
 	if !ok {
 		return "", nil, false
 	}
-	return id.user, id.groups, true
+	return t.User, t.Groups, true
 }
 
 // RoundTrip serves req and returns as soon as the handler has written its
@@ -49,8 +41,7 @@ func Identity(r *http.Request) (user string, groups []string, ok bool) {
 // given, and a copy with headers of its own would cost a clone of them
 // all.
 func (t *Transport) RoundTrip(req *http.Request) (*http.Response, error) {
-	t.once.Do(func() { t.id = &identity{user: t.User, groups: t.Groups} })
-	req = req.WithContext(context.WithValue(req.Context(), identityKey{}, t.id))
+	req = req.WithContext(context.WithValue(req.Context(), identityKey{}, t))
 	if req.Body == nil {
 		req.Body = http.NoBody
 	}

@@ -283,9 +283,6 @@ func (s *Scheduler) podHandler() cache.ResourceEventHandler {
 	}
 }
 
-// podChanged routes a pod: assigned, live pods go to the cache; pending
-// pods of our profiles go to the queue once they have no scheduling
-// gates.
 // sameSpec reports whether two versions of a pod have one spec. The API
 // server raises a pod's metadata.generation on every change to its spec
 // but the binding's (upstream since 1.33), so an unbound pod's equal
@@ -299,6 +296,9 @@ func sameSpec(old, pod *v1.Pod) bool {
 	return reflect.DeepEqual(&old.Spec, &pod.Spec)
 }
 
+// podChanged routes a pod: assigned, live pods go to the cache; pending
+// pods of our profiles go to the queue once they have no scheduling
+// gates.
 func (s *Scheduler) podChanged(old, pod *v1.Pod) {
 	terminal := pod.Status.Phase == v1.PodSucceeded || pod.Status.Phase == v1.PodFailed
 	if pod.Spec.NodeName != "" {

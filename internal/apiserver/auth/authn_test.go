@@ -3,11 +3,14 @@ package auth
 import (
 	"context"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
+
+	"github.com/skiff-dev/skiff/internal/inproc"
 )
 
 // rejecting fails every token that starts with "bad".
@@ -69,5 +72,39 @@ func TestAuthenticateTokens(t *testing.T) {
 				t.Errorf("user = %+v; want %+v", got, tt.wantUser)
 			}
 		})
+	}
+}
+
+// TestAuthenticateInProcess: a request through the in-process transport
+// acts as the transport's identity; a request from outside that names
+// such an identity in headers (as the in-process transport once carried
+// it) and shows no credentials is refused.
+func TestAuthenticateInProcess(t *testing.T) {
+	var got User
+	h := Authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got, _ = UserFrom(r.Context())
+	}))
+	tr := &inproc.Transport{Handler: h, User: "system:apiserver", Groups: []string{"system:masters"}}
+	req := httptest.NewRequest("GET", "/api/v1/pods", nil)
+	resp, err := tr.RoundTrip(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	want := User{Name: "system:apiserver", Groups: []string{"system:masters", "system:authenticated"}}
+	if resp.StatusCode != 200 || !reflect.DeepEqual(got, want) {
+		t.Fatalf("in-process request: code %d, user %+v; want 200 and %+v", resp.StatusCode, got, want)
+	}
+
+	got = User{}
+	forged := httptest.NewRequest("GET", "/api/v1/pods", nil)
+	forged.RemoteAddr, forged.TLS = "", nil
+	forged.Header.Set("X-Skiff-Inproc-User", "system:apiserver")
+	forged.Header.Set("X-Skiff-Inproc-Group", "system:masters")
+	w := httptest.NewRecorder()
+	h.ServeHTTP(w, forged)
+	if w.Code != 401 || !reflect.DeepEqual(got, User{}) {
+		t.Fatalf("identity headers from outside: code %d, user %+v; want 401 and no user", w.Code, got)
 	}
 }
