@@ -52,11 +52,10 @@ var _ informers.SharedInformerFactory = processInformers{}
 
 // newProcessInformers makes the factory; managedFields are stripped from
 // every cached object (no in-process reader needs them) and pods share
-// their equal parts (controller.NewCacheTransform). stop ends the
-// informers and waits for them.
+// their equal parts (controller.NewCacheTransformWith, and for watch
+// events already as they are decoded: clientcodec.NewForCache). stop ends
+// the informers and waits for them.
 func newProcessInformers(ctx context.Context, loopback *rest.Config) (processInformers, func(), error) {
-	// The factory's pods are decoded and shared by one sharer: their
-	// watch events' parts are looked up by their bytes.
 	share := dedup.New()
 	cs, err := clientcodec.NewForCache(loopback, share)
 	if err != nil {
